@@ -1,0 +1,38 @@
+import path from 'node:path';
+
+/** The workspace folder: --workspace, else RALPH_WORKSPACE, else the current folder. */
+export function resolveWorkspace(option?: string): string {
+  return path.resolve(option ?? process.env.RALPH_WORKSPACE ?? process.cwd());
+}
+
+/** Every path of the workspace layout (see ARCHITECTURE.md), in one place. */
+export function workspacePaths(root: string) {
+  const shared = path.join(root, 'orchestration', 'shared');
+  const ralph = path.join(root, '.ralph');
+  return {
+    root,
+    config: path.join(root, 'ralph.config.json'),
+    iterationLog: path.join(root, 'ITERATION_LOG.md'),
+    shared,
+    coordination: path.join(shared, 'coordination.json'),
+    queue: path.join(shared, 'experiment_queue.json'),
+    legacyQueue: path.join(shared, 'queue.json'),
+    stop: path.join(shared, 'STOP'),
+    prompt: (agentId: string) => path.join(shared, `prompt_${agentId}.txt`),
+    workerState: (agentId: string) => path.join(shared, `state_${agentId}.json`),
+    experiments: path.join(root, 'experiments'),
+    experimentDir: (name: string) => path.join(root, 'experiments', name),
+    data: path.join(root, 'data'),
+    mlruns: path.join(root, 'mlruns'),
+    ralph,
+    transcripts: path.join(ralph, 'transcripts'),
+    transcript: (agentId: string) => path.join(ralph, 'transcripts', `${agentId}.log`),
+    events: path.join(ralph, 'events.jsonl'),
+    runs: path.join(ralph, 'runs'),
+    agentStatus: (agentId: string) => path.join(ralph, 'status', `${agentId}.json`),
+    lock: path.join(ralph, 'supervisor.lock'),
+    crashLog: path.join(ralph, 'crash.log'),
+  };
+}
+
+export type WorkspacePaths = ReturnType<typeof workspacePaths>;
