@@ -60,6 +60,8 @@ export const AgentConfig = z
     containerName: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/).optional(),
     gpus: z.union([z.literal('all'), z.number().int().positive()]).optional(),
     focus: FocusConfig.optional(),
+    /** Docker network mode for this agent's container (default: the engine's bridge, or none when it has no bridge). */
+    network: z.string().min(1).optional(),
   })
   .strict();
 export type AgentConfig = z.infer<typeof AgentConfig>;
@@ -103,6 +105,8 @@ export const RalphConfig = z
     runtime: z.enum(['docker', 'local']).default('local'),
     image: z.string().min(1).default(DEFAULT_IMAGE),
     engine: EngineConfig.optional(),
+    /** Docker network mode for every agent container unless an agent sets its own. */
+    network: z.string().min(1).optional(),
     passEnv: z.array(z.string()).default(['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN']),
     loop: LoopConfig.default(LoopConfig.parse({})),
     agents: z.array(AgentConfig).min(1, 'expected at least one agent'),
@@ -146,6 +150,7 @@ export function resolveAgent(config: RalphConfig, agent: AgentConfig, workspace:
     prompt: agent.prompt ?? (builtin ? 'off' : { file: `orchestration/shared/prompt_${agent.id}.txt` }),
     image: agent.image ?? config.image,
     engine: agent.engine ?? config.engine,
+    network: agent.network ?? config.network,
     passEnv: agent.passEnv ?? config.passEnv,
     containerName: agent.containerName ?? `ralph-${name}-${agent.id}`,
   };

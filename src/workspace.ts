@@ -32,6 +32,8 @@ export function workspacePaths(root: string) {
     agentStatus: (agentId: string) => path.join(ralph, 'status', `${agentId}.json`),
     lock: path.join(ralph, 'supervisor.lock'),
     crashLog: path.join(ralph, 'crash.log'),
+    /** Agent containers this workspace created (name, id, engine), so a vanished one shows as gone. */
+    containers: path.join(ralph, 'containers.json'),
   };
 }
 
