@@ -18,6 +18,8 @@ export function workspacePaths(root: string) {
     queue: path.join(shared, 'experiment_queue.json'),
     legacyQueue: path.join(shared, 'queue.json'),
     stop: path.join(shared, 'STOP'),
+    /** proper-lockfile lock directories for read-modify-write of the shared files and the log. */
+    locks: path.join(shared, '.locks'),
     prompt: (agentId: string) => path.join(shared, `prompt_${agentId}.txt`),
     workerState: (agentId: string) => path.join(shared, `state_${agentId}.json`),
     experiments: path.join(root, 'experiments'),
