@@ -129,7 +129,8 @@ function clockSeconds(clock: string): number {
 }
 
 /** Keeps events free of `key: undefined` so they compare and serialise cleanly. */
-function dropUndefined<T extends object>(event: T): T {
-  for (const key of Object.keys(event) as Array<keyof T>) if (event[key] === undefined) delete event[key];
+function dropUndefined(event: ProgressEvent): ProgressEvent {
+  const record = event as Record<string, unknown>;
+  for (const key of Object.keys(record)) if (record[key] === undefined) delete record[key];
   return event;
 }

@@ -1,0 +1,302 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa, type ResultPromise } from 'execa';
+import { workspacePaths } from '../workspace.js';
+import { LineSplitter } from './line-splitter.js';
+import { parseProgressLine, type ProgressEvent } from './parse-progress-line.js';
+
+export type ExperimentRunState = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
+
+/** An immutable picture of one run, for the screen (a new object whenever something changed). */
+export interface ExperimentRunView {
+  id: string;
+  name: string;
+  command: string;
+  state: ExperimentRunState;
+  done: number;
+  total: number;
+  etaSeconds?: number;
+  /** Wall seconds since start, as of the last change (the screen adds its own clock to `startedAt`). */
+  elapsedSeconds: number;
+  startedAt?: number;
+  finishedAt?: number;
+  runningScore?: number;
+  score?: number;
+  against?: 'Y' | 'Y_noisy';
+  projected400Min?: number;
+  workers?: number;
+  incomplete?: boolean;
+  resultFile?: string;
+  exitCode?: number;
+  /** The last lines of output (for a failed run: why it failed). */
+  lastLines: string[];
+  logFile: string;
+}
+
+export interface ExperimentRunnerOptions {
+  workspace: string;
+  /** Where full output goes; default `.ralph/runs/`. */
+  logDir?: string;
+  /** Runs beyond this many wait in state "queued". Default: no limit. */
+  maxConcurrent?: number;
+  /** SIGTERM, then SIGKILL after this long (ms). Default 5000. */
+  graceMs?: number;
+  /** How many output lines a view keeps. Default 20. */
+  keepLines?: number;
+}
+
+export interface StartOptions {
+  name: string;
+  /** A shell command line, or [file, ...args] run without a shell. */
+  command: string | string[];
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+interface Run {
+  view: ExperimentRunView;
+  start: StartOptions;
+  child?: ResultPromise;
+  log?: fs.WriteStream;
+  cancelRequested: boolean;
+  exited: Promise<void>;
+  markExited: () => void;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** The CLI entry, seen from dist/src/experiments/ (built) or src/experiments/ (under vitest). */
+const cliCandidates = [path.resolve(here, '..', '..', '..', 'bin', 'ralph-tui.js'), path.resolve(here, '..', '..', 'bin', 'ralph-tui.js')];
+const cliPath = cliCandidates.find((file) => fs.existsSync(file)) ?? cliCandidates[0];
+
+/**
+ * Runs experiment commands as child processes and turns their output into live progress. Each child
+ * gets no stdin and its own process group, so cancelling (SIGTERM, then SIGKILL after a grace period)
+ * also reaches grandchildren such as `uv run python` → python → multiprocessing workers.
+ */
+export class ExperimentRunner {
+  private readonly runs = new Map<string, Run>();
+  private readonly listeners = new Set<() => void>();
+  private snapshot: ExperimentRunView[] = [];
+  private counter = 0;
+  private readonly logDir: string;
+  private readonly maxConcurrent: number;
+  private readonly graceMs: number;
+  private readonly keepLines: number;
+  private readonly onProcessExit = () => this.killAllNow();
+
+  constructor(private readonly options: ExperimentRunnerOptions) {
+    this.logDir = options.logDir ?? workspacePaths(options.workspace).runs;
+    this.maxConcurrent = options.maxConcurrent ?? Number.POSITIVE_INFINITY;
+    this.graceMs = options.graceMs ?? 5_000;
+    this.keepLines = options.keepLines ?? 20;
+    // Experiments are detached (own process group), so nothing kills them if the supervisor dies.
+    process.on('exit', this.onProcessExit);
+  }
+
+  /** Starts (or queues) a command; returns the run id, which also names its log file. */
+  start(start: StartOptions): string {
+    const id = this.newId(start.name);
+    const command = Array.isArray(start.command) ? start.command.join(' ') : start.command;
+    let markExited!: () => void;
+    const exited = new Promise<void>((resolve) => (markExited = resolve));
+    const run: Run = {
+      start,
+      cancelRequested: false,
+      exited,
+      markExited,
+      view: { id, name: start.name, command, state: 'queued', done: 0, total: 0, elapsedSeconds: 0, lastLines: [], logFile: path.join(this.logDir, `${id}.log`) },
+    };
+    this.runs.set(id, run);
+    this.pump();
+    this.publish();
+    return id;
+  }
+
+  /** Runs a workspace or built-in experiment through `ralph-tui run NAME --progress json`. */
+  startBuiltin(name: string, opts: { workers?: number } = {}): string {
+    const args = [cliPath, '--workspace', this.options.workspace, 'run', name, '--progress', 'json'];
+    if (opts.workers !== undefined) args.push('--workers', String(opts.workers));
+    return this.start({ name, command: [process.execPath, ...args], cwd: this.options.workspace });
+  }
+
+  /** Stops a run: SIGTERM to its process group, SIGKILL after the grace period; resolves once it is gone. */
+  async cancel(id: string): Promise<void> {
+    const run = this.runs.get(id);
+    if (!run) return;
+    if (run.view.state === 'queued') {
+      this.update(run, { state: 'cancelled', finishedAt: Date.now() });
+      run.markExited();
+      this.publish();
+      return;
+    }
+    if (run.view.state !== 'running') return;
+    run.cancelRequested = true;
+    const pid = run.child?.pid;
+    if (pid === undefined) return run.exited;
+    signalGroup(pid, 'SIGTERM');
+    const deadline = Date.now() + this.graceMs;
+    await Promise.race([run.exited, delay(this.graceMs)]);
+    // The direct child may be gone while grandchildren linger in the group: wait for them too.
+    while (groupAlive(pid) && Date.now() < deadline) await delay(50);
+    if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
+    await run.exited;
+  }
+
+  getSnapshot(): ExperimentRunView[] {
+    return this.snapshot;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Cancels every run and waits for them to end. */
+  async dispose(): Promise<void> {
+    await Promise.all([...this.runs.keys()].map((id) => this.cancel(id)));
+    process.off('exit', this.onProcessExit);
+    this.listeners.clear();
+  }
+
+  private newId(name: string): string {
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+    const safe = name.replace(/[^a-zA-Z0-9_.-]/g, '-').slice(0, 40) || 'run';
+    return `${safe}-${stamp}-${process.pid}-${++this.counter}`;
+  }
+
+  private pump(): void {
+    let running = [...this.runs.values()].filter((run) => run.view.state === 'running').length;
+    for (const run of this.runs.values()) {
+      if (running >= this.maxConcurrent) return;
+      if (run.view.state !== 'queued') continue;
+      this.launch(run);
+      running++;
+    }
+  }
+
+  private launch(run: Run): void {
+    const { start } = run;
+    fs.mkdirSync(this.logDir, { recursive: true });
+    const log = fs.createWriteStream(run.view.logFile, { flags: 'a' });
+    log.write(`$ ${run.view.command}\n`);
+    run.log = log;
+    const options = {
+      cwd: start.cwd ?? this.options.workspace,
+      env: { ...start.env, FORCE_COLOR: '0' },
+      stdin: 'ignore',
+      detached: true,
+      buffer: false,
+      reject: false,
+      // We signal the whole group ourselves; execa's own kill only reaches the direct child.
+      forceKillAfterDelay: false,
+    } as const;
+    const child = Array.isArray(start.command)
+      ? execa(start.command[0], start.command.slice(1), options)
+      : execa(start.command, { ...options, shell: true });
+    run.child = child;
+    const startedAt = Date.now();
+    this.update(run, { state: 'running', startedAt });
+    for (const stream of [child.stdout, child.stderr]) {
+      const splitter = new LineSplitter();
+      stream?.on('data', (chunk: Buffer) => {
+        log.write(chunk);
+        this.onLines(run, splitter.push(chunk));
+      });
+      stream?.on('end', () => this.onLines(run, splitter.flush()));
+    }
+    void child.then((result) => {
+      const exitCode = result.exitCode ?? (result.signal ? 128 + signalNumber(result.signal) : 1);
+      log.end(`\n[exit ${result.exitCode ?? result.signal ?? '?'}]\n`);
+      const state: ExperimentRunState = run.cancelRequested ? 'cancelled' : exitCode === 0 ? 'finished' : 'failed';
+      const finishedAt = Date.now();
+      this.update(run, { state, exitCode, finishedAt, elapsedSeconds: (finishedAt - startedAt) / 1000, etaSeconds: state === 'finished' ? 0 : undefined });
+      run.markExited();
+      this.pump();
+      this.publish();
+    });
+    if (child.pid === undefined) void child.catch(() => undefined);
+  }
+
+  private onLines(run: Run, lines: string[]): void {
+    if (lines.length === 0) return;
+    const patch: Partial<ExperimentRunView> = {};
+    for (const line of lines) {
+      const event = parseProgressLine(line);
+      if (event) Object.assign(patch, patchFor(event, { ...run.view, ...patch }));
+    }
+    const shown = lines.filter((line) => line.trim() !== '' && !line.trimStart().startsWith('{"type":'));
+    const lastLines = shown.length ? [...run.view.lastLines, ...shown].slice(-this.keepLines) : run.view.lastLines;
+    const elapsedSeconds = run.view.startedAt ? (Date.now() - run.view.startedAt) / 1000 : 0;
+    this.update(run, { ...patch, lastLines, elapsedSeconds: patch.elapsedSeconds ?? elapsedSeconds });
+    this.publish();
+  }
+
+  private update(run: Run, patch: Partial<ExperimentRunView>): void {
+    run.view = { ...run.view, ...patch };
+    for (const key of Object.keys(run.view) as Array<keyof ExperimentRunView>) if (run.view[key] === undefined) delete run.view[key];
+  }
+
+  private publish(): void {
+    this.snapshot = [...this.runs.values()].map((run) => run.view);
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Last resort on process exit (synchronous): no experiment outlives the supervisor. */
+  private killAllNow(): void {
+    for (const run of this.runs.values()) {
+      if (run.view.state === 'running' && run.child?.pid !== undefined) signalGroup(run.child.pid, 'SIGKILL');
+    }
+  }
+}
+
+/** How a progress event changes a run's view. ETA falls back to a linear estimate from the pace so far. */
+function patchFor(event: ProgressEvent, view: ExperimentRunView): Partial<ExperimentRunView> {
+  switch (event.type) {
+    case 'start':
+      return { total: event.total, workers: event.workers };
+    case 'progress': {
+      const elapsed = event.elapsedSeconds ?? (view.startedAt ? (Date.now() - view.startedAt) / 1000 : 0);
+      const eta = event.etaSeconds ?? (event.done > 0 ? (elapsed / event.done) * (event.total - event.done) : undefined);
+      return { done: event.done, total: event.total, elapsedSeconds: elapsed, etaSeconds: eta, runningScore: event.runningScore ?? view.runningScore };
+    }
+    case 'score':
+      return { score: event.score };
+    case 'projection':
+      return { projected400Min: event.projected400Min };
+    case 'end':
+      return {
+        score: event.score,
+        against: event.against,
+        projected400Min: event.projected400Min,
+        workers: event.workers ?? view.workers,
+        resultFile: event.resultFile,
+        incomplete: event.incomplete,
+        etaSeconds: 0,
+      };
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function signalNumber(signal: string): number {
+  return (os.constants.signals as Record<string, number>)[signal] ?? 15;
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
