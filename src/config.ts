@@ -116,6 +116,8 @@ export const RalphConfig = z
         /** Threads per experiment run; default: the worker's cores, else cores − 1. */
         workers: z.number().int().positive().optional(),
         commands: z.array(ExperimentCommand).default([]),
+        /** ExperimentConfig overrides every experiment starts from; the built-in workers layer each queue entry's config over them. */
+        base: z.record(z.string(), z.unknown()).optional(),
       })
       .strict()
       .default({ dataset: 'data/synthetic.json', commands: [] }),
