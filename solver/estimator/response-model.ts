@@ -1,0 +1,209 @@
+import { Heat2D, type Bc, type Sensors } from '../heat2d.js';
+import { implicitLaplacian, TridiagonalFactor } from '../tridiagonal.js';
+
+/**
+ * Sensor responses of a unit source anywhere on the plate, from one backward (adjoint) pass per sensor.
+ *
+ * Heat2D's step is affine and time-invariant: u(n+1) = M u(n) + N g with M = Iy⁻¹ Ex Ix⁻¹ Ey and
+ * N = (dt/2)(Iy⁻¹ Ex Ix⁻¹ + Iy⁻¹), where I* are the implicit tridiagonal factors and E* the explicit halves
+ * of the x and y sweeps. With u(0) = 0, sensor s reads r_sᵀ u(n) = g · C_s[n] with
+ * C_s[n] = Σ_{k<n} Nᵀ (Mᵀ)^k r_s. One pass with the transposed operators therefore gives, for every cell and
+ * step, what a forward simulation from that cell would give — the cost of one simulation per sensor, once
+ * per sample — and a candidate's readings become a small weighted sum over the cells its Gaussian covers
+ * (~1/30 of a simulation on the 100×50 grid, see bench/solver-estimator.ts).
+ */
+export class ResponseModel {
+  readonly heat: Heat2D;
+  readonly sensors: Sensors;
+  /** Readings cover steps 0..steps (rows of the output). */
+  readonly steps: number;
+  readonly m: number;
+  /** Cells farther than `radius`·sigma from the source are ignored (exp(−radius²/2) of the weight). */
+  readonly radius: number;
+  /** C[((s·cells) + cell)·(steps+1) + n]: step-n reading of sensor s for a unit source field at `cell`. */
+  private readonly table: Float64Array;
+  private readonly rows: number;
+
+  constructor(opts: {
+    kappa: number;
+    bc: Bc;
+    dt: number;
+    sensors: Sensors;
+    steps: number;
+    nx?: number;
+    ny?: number;
+    sigma?: number;
+    radius?: number;
+  }) {
+    this.heat = new Heat2D({ kappa: opts.kappa, bc: opts.bc, dt: opts.dt, nx: opts.nx, ny: opts.ny, sigma: opts.sigma });
+    this.sensors = opts.sensors;
+    this.steps = opts.steps;
+    this.m = opts.sensors.length;
+    this.radius = opts.radius ?? 4.5;
+    this.rows = opts.steps + 1;
+    this.table = new Float64Array(this.m * this.heat.cells * this.rows);
+    this.buildTable();
+  }
+
+  /** Forward-simulation equivalents spent building the table (one backward pass per sensor). */
+  get cost(): number {
+    return this.m;
+  }
+
+  /** Readings of a q = 1 source at (x, y), (steps+1)×m row-major like Heat2D.simulate. */
+  respond(x: number, y: number, out: Float64Array = new Float64Array(this.rows * this.m)): Float64Array {
+    const { nx, ny, dx, dy, sigma } = this.heat;
+    const { rows, m, table } = this;
+    const cells = nx * ny;
+    const twoSigma2 = 2 * sigma * sigma;
+    const reach = this.radius * sigma;
+    // The Gaussian is separable: the normalisation ΣG = Σgx·Σgy is exact over the whole grid, the
+    // accumulation only over the cells within `reach`.
+    const gx = new Float64Array(nx);
+    const gy = new Float64Array(ny);
+    let sx = 0;
+    let sy = 0;
+    for (let i = 0; i < nx; i++) sx += gx[i] = Math.exp(-((i * dx - x) ** 2) / twoSigma2);
+    for (let j = 0; j < ny; j++) sy += gy[j] = Math.exp(-((j * dy - y) ** 2) / twoSigma2);
+    out.fill(0);
+    const norm = sx * sy * dx * dy;
+    if (norm === 0) return out;
+    const i0 = Math.max(0, Math.ceil((x - reach) / dx));
+    const i1 = Math.min(nx - 1, Math.floor((x + reach) / dx));
+    const j0 = Math.max(0, Math.ceil((y - reach) / dy));
+    const j1 = Math.min(ny - 1, Math.floor((y + reach) / dy));
+    const acc = new Float64Array(rows);
+    for (let s = 0; s < m; s++) {
+      acc.fill(0);
+      for (let i = i0; i <= i1; i++) {
+        const wx = gx[i] / norm;
+        for (let j = j0; j <= j1; j++) {
+          const w = wx * gy[j];
+          const base = (s * cells + i * ny + j) * rows;
+          for (let n = 0; n < rows; n++) acc[n] += w * table[base + n];
+        }
+      }
+      for (let n = 0; n < rows; n++) out[n * m + s] = acc[n];
+    }
+    return out;
+  }
+
+  private buildTable(): void {
+    const { nx, ny, dx, dy, dt, bc, kappa } = this.heat;
+    const cells = nx * ny;
+    const r = (kappa * dt) / 2;
+    const rx = r / (dx * dx);
+    const ry = r / (dy * dy);
+    const ixT = transposeFactor(implicitLaplacian(nx, dx, r, bc));
+    const iyT = transposeFactor(implicitLaplacian(ny, dy, r, bc));
+    const exT = transposedExplicit(nx, rx, bc);
+    const eyT = transposedExplicit(ny, ry, bc);
+    const stencil = this.heat.sensorStencil(this.sensors);
+    const { rows, table } = this;
+    const w = new Float64Array(cells);
+    const v = new Float64Array(cells);
+    const t = new Float64Array(cells);
+    const half = dt / 2;
+    for (let s = 0; s < this.m; s++) {
+      w.fill(0);
+      for (let k = 0; k < 4; k++) w[stencil.index[4 * s + k]] += stencil.weight[4 * s + k];
+      const sBase = s * cells * rows;
+      for (let k = 0; k + 1 < rows; k++) {
+        // v = Iy⁻ᵀ w (along y, contiguous per i)
+        v.set(w);
+        for (let i = 0; i < nx; i++) iyT.solveInPlace(v, i * ny, 1);
+        // t = Ix⁻ᵀ Exᵀ v (along x, stride ny)
+        applyAlongX(exT, v, t, nx, ny);
+        for (let j = 0; j < ny; j++) ixT.solveInPlace(t, j, ny);
+        // C_s[k+1] = C_s[k] + (dt/2)(t + v)
+        for (let c = 0; c < cells; c++) {
+          const idx = sBase + c * rows + k;
+          table[idx + 1] = table[idx] + half * (t[c] + v[c]);
+        }
+        // w ← Eyᵀ t (along y)
+        applyAlongY(eyT, t, w, nx, ny);
+      }
+    }
+  }
+}
+
+/** A tridiagonal matrix as three diagonals: row k is lower[k]·x[k−1] + diagonal[k]·x[k] + upper[k]·x[k+1]. */
+interface Tridiagonal {
+  lower: Float64Array;
+  diagonal: Float64Array;
+  upper: Float64Array;
+}
+
+/**
+ * The factor of Aᵀ from the factor of A: Heat2D's Thomas factor keeps the sub-diagonal, c'_k = c_k/p_k and
+ * 1/p_k, from which c_k = c'_k·p_k and b_k = p_k + a_k·c'_{k−1} follow exactly (Neumann rows make A non-symmetric).
+ */
+function transposeFactor(factor: TridiagonalFactor): TridiagonalFactor {
+  const n = factor.n;
+  const a = factor.lower;
+  const diagonal = new Float64Array(n);
+  const upper = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const pivot = 1 / factor.inversePivot[k];
+    upper[k] = k < n - 1 ? factor.upperPrime[k] * pivot : 0;
+    diagonal[k] = pivot + (k > 0 ? a[k] * factor.upperPrime[k - 1] : 0);
+  }
+  const lowerT = new Float64Array(n);
+  const upperT = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    lowerT[k] = k > 0 ? upper[k - 1] : 0;
+    upperT[k] = k < n - 1 ? a[k + 1] : 0;
+  }
+  return new TridiagonalFactor(lowerT, diagonal, upperT);
+}
+
+/**
+ * Transpose of Heat2D's explicit half-sweep I + r·L, whose boundary rows are (0, −2, 2)/(2, −2, 0) for
+ * Neumann and all zero for Dirichlet (heat2d.ts `edge`); interior rows are (1, −2, 1).
+ */
+function transposedExplicit(n: number, r: number, bc: Bc): Tridiagonal {
+  const lower = new Float64Array(n);
+  const diagonal = new Float64Array(n);
+  const upper = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const edge = k === 0 || k === n - 1;
+    const [p, self, next] =
+      !edge ? [1, -2, 1] : bc === 'dirichlet' ? [0, 0, 0] : k === 0 ? [0, -2, 2] : [2, -2, 0];
+    lower[k] = r * p;
+    diagonal[k] = 1 + r * self;
+    upper[k] = r * next;
+  }
+  const T: Tridiagonal = { lower: new Float64Array(n), diagonal, upper: new Float64Array(n) };
+  for (let k = 0; k < n; k++) {
+    T.lower[k] = k > 0 ? upper[k - 1] : 0;
+    T.upper[k] = k < n - 1 ? lower[k + 1] : 0;
+  }
+  return T;
+}
+
+function applyAlongX(T: Tridiagonal, src: Float64Array, dst: Float64Array, nx: number, ny: number): void {
+  for (let i = 0; i < nx; i++) {
+    const row = i * ny;
+    const a = T.lower[i];
+    const b = T.diagonal[i];
+    const c = T.upper[i];
+    for (let j = 0; j < ny; j++) {
+      let v = b * src[row + j];
+      if (i > 0) v += a * src[row - ny + j];
+      if (i < nx - 1) v += c * src[row + ny + j];
+      dst[row + j] = v;
+    }
+  }
+}
+
+function applyAlongY(T: Tridiagonal, src: Float64Array, dst: Float64Array, nx: number, ny: number): void {
+  for (let i = 0; i < nx; i++) {
+    const row = i * ny;
+    for (let j = 0; j < ny; j++) {
+      let v = T.diagonal[j] * src[row + j];
+      if (j > 0) v += T.lower[j] * src[row + j - 1];
+      if (j < ny - 1) v += T.upper[j] * src[row + j + 1];
+      dst[row + j] = v;
+    }
+  }
+}
