@@ -32,6 +32,10 @@ export function workspacePaths(root: string) {
     events: path.join(ralph, 'events.jsonl'),
     runs: path.join(ralph, 'runs'),
     agentStatus: (agentId: string) => path.join(ralph, 'status', `${agentId}.json`),
+    /** Hook status files, one per agent (watched by the supervisor). */
+    agentStatusDir: path.join(ralph, 'status'),
+    /** The `ralph-tui` shim put on local agents' PATH. */
+    ralphBin: path.join(ralph, 'bin'),
     lock: path.join(ralph, 'supervisor.lock'),
     crashLog: path.join(ralph, 'crash.log'),
     /** Agent containers this workspace created (name, id, engine), so a vanished one shows as gone. */
