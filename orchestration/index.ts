@@ -1,0 +1,37 @@
+/**
+ * The shared-file protocol (issue 3): the one place that reads and writes orchestration/shared/*,
+ * ITERATION_LOG.md and experiments/<name>/STATE.json. Every function takes the workspace root.
+ * Reads are synchronous (small files, retried briefly when half-written); every write is locked
+ * and atomic, hence async.
+ */
+export { readQueue, claimedBy, nextUp, queueViewOf, countStatuses, type QueueEntry, type QueueView, type QueueFormat, type StatusCounts, type EntryStatus } from './queue.js';
+export { mapStatus, ARCHIVED_PRIORITY } from './status-map.js';
+export {
+  readCoordination,
+  coordinationViewOf,
+  DEFAULT_TARGET,
+  type CoordinationView,
+  type WorkerView,
+  type BestScore,
+  type CompletedView,
+  type InProgressView,
+} from './coordination.js';
+export {
+  claimNext,
+  claimById,
+  completeExperiment,
+  failExperiment,
+  addExperiments,
+  heartbeat,
+  recordFinding,
+  withSharedLock,
+  EXIT_UNAVAILABLE,
+  DEFAULT_PRIORITY,
+  type CompleteOptions,
+  type NewExperiment,
+} from './queue-ops.js';
+export { appendTuningRun } from './tuning.js';
+export { appendLogEntry, formatLogEntry, parseLogEntries, type LogEntry, type NewLogEntry } from './log-entry.js';
+export { tailLines } from './log-tail.js';
+export { LogFollower, type LogFollowerOptions } from './log-follower.js';
+export { createStop, clearStop, stopState, type StopState } from './stop.js';

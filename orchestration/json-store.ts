@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
+import fsp from 'node:fs/promises';
+import writeFileAtomic from 'write-file-atomic';
+import { UserError } from '../src/errors.js';
+import { parseJsonText } from '../src/json-file.js';
+import { detectFormatting, rewriteJsonText } from './json-edit.js';
+
+/**
+ * Reading and rewriting the shared JSON files. Agents in the original deployment wrote these
+ * files non-atomically, so a reader can catch one half-written: it retries briefly before it
+ * reports the file, line and column (issue 3 §1).
+ */
+export const PARSE_RETRIES = 3;
+export const PARSE_RETRY_MS = 50;
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+function sleepSync(ms: number): void {
+  Atomics.wait(sleepCell, 0, 0, ms);
+}
+
+/** A parsed file together with its text (the text is what a format-preserving rewrite edits). */
+export interface JsonDocument<T = unknown> {
+  text: string;
+  data: T;
+}
+
+/** Reads and parses a JSON file; null when it does not exist. Retries a parse failure, then throws a UserError. */
+export function readJsonSync(file: string): JsonDocument | null {
+  for (let attempt = 0; ; attempt++) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
+    }
+    try {
+      return { text, data: parseJsonText(text, file) };
+    } catch (error) {
+      if (attempt >= PARSE_RETRIES) throw error;
+      sleepSync(PARSE_RETRY_MS);
+    }
+  }
+}
+
+/** The async twin of readJsonSync, for the watcher (must not block the screen while it waits). */
+export async function readJson(file: string): Promise<JsonDocument | null> {
+  for (let attempt = 0; ; attempt++) {
+    let text: string;
+    try {
+      text = await fsp.readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
+    }
+    try {
+      return { text, data: parseJsonText(text, file) };
+    } catch (error) {
+      if (attempt >= PARSE_RETRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, PARSE_RETRY_MS));
+    }
+  }
+}
+
+/** Atomic write: temp file in the same folder, fsync, rename (write-file-atomic). */
+export async function writeTextAtomic(file: string, text: string): Promise<void> {
+  await writeFileAtomic(file, text, { encoding: 'utf8', fsync: true });
+}
+
+/**
+ * Read-modify-write of one JSON file. The caller must hold the workspace lock. `mutate` edits a
+ * deep copy (and may return a value); only the changed paths are rewritten in the text, so
+ * unknown fields, key order and number spelling survive. A file that fails to parse is never
+ * overwritten: the UserError propagates before anything is written. `create` supplies the
+ * document for a missing file; without it a missing file is an error.
+ */
+export async function updateJson<R>(
+  file: string,
+  mutate: (data: any) => R,
+  options: { create?: () => unknown; label?: string } = {},
+): Promise<R> {
+  const doc = readJsonSync(file);
+  let text: string;
+  let before: unknown;
+  if (doc) {
+    text = doc.text;
+    before = doc.data;
+  } else if (options.create) {
+    before = options.create();
+    text = `${JSON.stringify(before, null, 2)}\n`;
+  } else {
+    throw new UserError(`${file} does not exist`);
+  }
+  const after = structuredClone(before);
+  const result = mutate(after);
+  const next = doc ? preservingRewrite(text, before, after) : `${JSON.stringify(after, null, 2)}\n`;
+  if (next !== text || !doc) await writeTextAtomic(file, next);
+  return result;
+}
+
+/**
+ * The format-preserving rewrite, verified: if the edited text does not parse back to exactly the
+ * intended document (a jsonc-parser corner case), the whole document is re-serialised instead —
+ * losing formatting is acceptable, losing data is not.
+ */
+function preservingRewrite(text: string, before: unknown, after: unknown): string {
+  try {
+    const next = rewriteJsonText(text, before, after);
+    if (isDeepStrictEqual(JSON.parse(next), after)) return next;
+  } catch {
+    // fall through to a full re-serialisation
+  }
+  const { insertSpaces, tabSize } = detectFormatting(text);
+  return `${JSON.stringify(after, null, insertSpaces ? tabSize : '\t')}\n`;
+}

@@ -1,0 +1,150 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../src/errors.js';
+import { workspacePaths } from '../src/workspace.js';
+import { withLock } from './lock.js';
+
+/** One ITERATION_LOG.md entry: `### [W1] Experiment: <name> | Score: 1.1464 @ 51.2 min | **NEW BEST**` and its body. */
+export interface LogEntry {
+  worker: string;
+  experiment: string;
+  /** An id in parentheses after the name, e.g. `(EXP_PSO_001)`. */
+  id?: string;
+  score?: number;
+  timeMin?: number;
+  rmse?: number;
+  algorithm?: string;
+  /** Other header parts without markdown emphasis: `NEW BEST`, `FAILED`, `ABORTED (Duplicate)`, ... */
+  flags: string[];
+  config?: string;
+  result?: string;
+  finding?: string;
+  /** The header line as written. */
+  header: string;
+  /** 1-based line of the header within the parsed text. */
+  line: number;
+}
+
+const HEADER = /^###\s+\[(W\d+)\]\s+(.*)$/;
+const SCORE = /^Score:\s*([-\d.]+)(?:\s*@\s*([\d.]+)\s*min)?/i;
+const RMSE = /^RMSE:\s*([-\d.]+)(?:\s*@\s*([\d.]+)\s*min)?/i;
+const ID_SUFFIX = /\s+\(([A-Z][A-Z0-9_]*\d)\)$/;
+const BODY_FIELD = /^\*\*(Config|Result|Key Finding|Finding)\*\*:\s*(.*)$/;
+
+function stripEmphasis(text: string): string {
+  return text.replace(/\*\*/g, '').trim();
+}
+
+function parseHeader(worker: string, rest: string, header: string, line: number): LogEntry {
+  const [first = '', ...parts] = rest.split(/\s+\|\s+/);
+  const entry: LogEntry = { worker, experiment: '', flags: [], header, line };
+  const named = /^Experiments?:\s*(.*)$/.exec(first.trim());
+  let experiment = (named ? named[1] : first).trim();
+  const id = ID_SUFFIX.exec(experiment);
+  if (id) {
+    entry.id = id[1];
+    experiment = experiment.slice(0, id.index).trim();
+  }
+  entry.experiment = stripEmphasis(experiment);
+  for (const part of parts) {
+    const clean = stripEmphasis(part);
+    const score = SCORE.exec(clean);
+    const rmse = RMSE.exec(clean);
+    if (score) {
+      entry.score = Number(score[1]);
+      if (score[2]) entry.timeMin = Number(score[2]);
+    } else if (rmse) {
+      entry.rmse = Number(rmse[1]);
+      if (rmse[2]) entry.timeMin = Number(rmse[2]);
+    } else if (/^Algorithm:/i.test(clean)) {
+      entry.algorithm = clean.replace(/^Algorithm:\s*/i, '');
+    } else if (clean) {
+      entry.flags.push(clean.replace(/^Status:\s*/i, ''));
+    }
+  }
+  return entry;
+}
+
+/** Parses every worker entry (`### [Wn] ...`) in ITERATION_LOG.md text, with its Config/Result/Key Finding lines. */
+export function parseLogEntries(text: string): LogEntry[] {
+  const entries: LogEntry[] = [];
+  let current: LogEntry | null = null;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].replace(/\r$/, '');
+    const header = HEADER.exec(line);
+    if (header) {
+      current = parseHeader(header[1], header[2], line, i + 1);
+      entries.push(current);
+      continue;
+    }
+    if (!current) continue;
+    if (/^(#{1,3}\s|---\s*$)/.test(line)) {
+      current = null;
+      continue;
+    }
+    const field = BODY_FIELD.exec(line);
+    if (!field) continue;
+    const value = field[2].trim();
+    if (field[1] === 'Config') current.config ??= value;
+    else if (field[1] === 'Result') current.result ??= value;
+    else current.finding ??= value;
+  }
+  return entries;
+}
+
+export interface NewLogEntry {
+  worker: string;
+  experiment: string;
+  score?: number;
+  timeMin?: number;
+  config?: string | Record<string, unknown>;
+  result?: string;
+  finding?: string;
+  /** e.g. `NEW BEST`, `FAILED`; NEW BEST is emphasised as in the original log. */
+  flags?: string[];
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\r?\n\s*/g, ' ').trim();
+}
+
+/** Renders an entry in the established ITERATION_LOG.md format (see fixtures/original/ITERATION_LOG.md). */
+export function formatLogEntry(entry: NewLogEntry): string {
+  if (!/^W\d+$/.test(entry.worker)) throw new UserError(`invalid worker "${entry.worker}" (expected W0, W1, ...)`);
+  if (!entry.experiment.trim()) throw new UserError('a log entry needs an experiment name');
+  const parts = [`### [${entry.worker}] Experiment: ${oneLine(entry.experiment)}`];
+  if (entry.score !== undefined) parts.push(`Score: ${entry.score.toFixed(4)}${entry.timeMin !== undefined ? ` @ ${entry.timeMin.toFixed(1)} min` : ''}`);
+  else if (entry.timeMin !== undefined) parts.push(`Time: ${entry.timeMin.toFixed(1)} min`);
+  for (const flag of entry.flags ?? []) parts.push(flag.toUpperCase() === 'NEW BEST' ? '**NEW BEST**' : oneLine(flag));
+  const lines = [parts.join(' | ')];
+  if (entry.config !== undefined) lines.push(`**Config**: ${typeof entry.config === 'string' ? oneLine(entry.config) : `\`${JSON.stringify(entry.config)}\``}`);
+  if (entry.result !== undefined) lines.push(`**Result**: ${oneLine(entry.result)}`);
+  if (entry.finding !== undefined) lines.push(`**Key Finding**: ${oneLine(entry.finding)}`);
+  return `\n${lines.join('\n')}\n\n---\n`;
+}
+
+/**
+ * Appends an entry to ITERATION_LOG.md. Appenders take the log lock, and the entry goes out in a
+ * single write on an O_APPEND descriptor, so concurrent agents never interleave their lines.
+ */
+export async function appendLogEntry(root: string, entry: NewLogEntry): Promise<string> {
+  const text = formatLogEntry(entry);
+  const paths = workspacePaths(root);
+  await withLock(path.join(paths.locks, 'log.lock'), async () => {
+    const handle = await fsp.open(paths.iterationLog, 'a+');
+    try {
+      const { size } = await handle.stat();
+      let prefix = '';
+      if (size > 0) {
+        const last = Buffer.alloc(1);
+        await handle.read(last, 0, 1, size - 1);
+        if (last[0] !== 10) prefix = '\n';
+      }
+      await handle.write(prefix + text);
+    } finally {
+      await handle.close();
+    }
+  });
+  return text;
+}

@@ -1,0 +1,129 @@
+import fsp from 'node:fs/promises';
+import { watch, type FSWatcher } from 'chokidar';
+
+export interface LogFollowerOptions {
+  /** Poll instead of using file-system events (bind mounts that deliver none, e.g. Docker Desktop). */
+  poll?: boolean;
+  intervalMs?: number;
+  /** Start at the current end of the file (default) or at its beginning. */
+  fromStart?: boolean;
+}
+
+type LinesListener = (lines: string[]) => void;
+
+/**
+ * Follows a growing text file (ITERATION_LOG.md) like `tail -F`: emits complete new lines as
+ * they are appended, and a reset when the file is truncated, deleted, or replaced by rename
+ * (another inode). Reads only the appended bytes, so following costs O(appended), not O(file).
+ */
+export class LogFollower {
+  private offset = 0;
+  private inode: number | null = null;
+  private remainder = Buffer.alloc(0);
+  private watcher: FSWatcher | null = null;
+  private checking: Promise<void> | null = null;
+  private again = false;
+  private readonly lineListeners = new Set<LinesListener>();
+  private readonly resetListeners = new Set<() => void>();
+
+  constructor(
+    readonly file: string,
+    private readonly options: LogFollowerOptions = {},
+  ) {}
+
+  /** New complete lines, in order (without their newlines). */
+  onLines(listener: LinesListener): () => void {
+    this.lineListeners.add(listener);
+    return () => this.lineListeners.delete(listener);
+  }
+
+  /** The file was truncated, removed or replaced: the lines seen so far are no longer in it. */
+  onReset(listener: () => void): () => void {
+    this.resetListeners.add(listener);
+    return () => this.resetListeners.delete(listener);
+  }
+
+  async start(): Promise<void> {
+    if (!this.options.fromStart) {
+      const stat = await fsp.stat(this.file).catch(() => null);
+      if (stat) {
+        this.offset = stat.size;
+        this.inode = stat.ino;
+      }
+    }
+    this.watcher = watch(this.file, {
+      ignoreInitial: true,
+      usePolling: this.options.poll ?? false,
+      interval: this.options.intervalMs ?? 250,
+      // Appends must be seen as they happen; waiting for the writer to finish would delay every line.
+      awaitWriteFinish: false,
+    });
+    this.watcher.on('all', () => void this.check());
+    await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
+    await this.check();
+  }
+
+  async close(): Promise<void> {
+    await this.watcher?.close();
+    this.watcher = null;
+    await this.checking;
+  }
+
+  /** Reads whatever changed since the last check. Concurrent calls coalesce into one more pass. */
+  check(): Promise<void> {
+    if (this.checking) {
+      this.again = true;
+      return this.checking;
+    }
+    this.checking = (async () => {
+      do {
+        this.again = false;
+        await this.readNew();
+      } while (this.again);
+    })().finally(() => {
+      this.checking = null;
+    });
+    return this.checking;
+  }
+
+  private reset(): void {
+    this.offset = 0;
+    this.remainder = Buffer.alloc(0);
+    for (const listener of this.resetListeners) listener();
+  }
+
+  private async readNew(): Promise<void> {
+    let handle: fsp.FileHandle;
+    try {
+      handle = await fsp.open(this.file, 'r');
+    } catch {
+      if (this.inode !== null || this.offset > 0) {
+        this.inode = null;
+        this.reset();
+      }
+      return;
+    }
+    try {
+      const stat = await handle.stat();
+      if ((this.inode !== null && stat.ino !== this.inode) || stat.size < this.offset) this.reset();
+      this.inode = stat.ino;
+      if (stat.size === this.offset) return;
+      const length = stat.size - this.offset;
+      const buffer = Buffer.alloc(length);
+      const { bytesRead } = await handle.read(buffer, 0, length, this.offset);
+      this.offset += bytesRead;
+      const data = this.remainder.length ? Buffer.concat([this.remainder, buffer.subarray(0, bytesRead)]) : buffer.subarray(0, bytesRead);
+      const lastNewline = data.lastIndexOf(10);
+      if (lastNewline < 0) {
+        this.remainder = Buffer.from(data);
+        return;
+      }
+      // Keep a partial last line (and any split UTF-8 sequence) for the next read.
+      this.remainder = Buffer.from(data.subarray(lastNewline + 1));
+      const lines = data.subarray(0, lastNewline).toString('utf8').split('\n').map((line) => line.replace(/\r$/, ''));
+      for (const listener of this.lineListeners) listener(lines);
+    } finally {
+      await handle.close();
+    }
+  }
+}

@@ -1,0 +1,325 @@
+import path from 'node:path';
+import { UserError } from '../src/errors.js';
+import { workspacePaths } from '../src/workspace.js';
+import { bestOf, coordinationFormat, newCoordination } from './coordination.js';
+import { updateJson } from './json-store.js';
+import { withLock } from './lock.js';
+import { normaliseEntry, queueFile, validateQueue, type QueueEntry, type QueueLayout } from './queue.js';
+import { CoordinationFile } from './schemas.js';
+
+/**
+ * The locked read-modify-write operations agents and people use instead of editing the JSON by
+ * hand (issue 3 §2). Every operation holds the workspace's shared lock for its whole
+ * read-modify-write of experiment_queue.json and coordination.json.
+ */
+
+/** Exit code for "nothing to do / somebody else has it": agents loop on it without parsing text. */
+export const EXIT_UNAVAILABLE = 3;
+
+type Json = Record<string, any>;
+
+const now = () => new Date().toISOString();
+
+/** Runs `fn` holding the lock that guards the shared queue, coordination and state files. */
+export function withSharedLock<T>(root: string, fn: () => Promise<T>): Promise<T> {
+  return withLock(path.join(workspacePaths(root).locks, 'shared.lock'), fn);
+}
+
+function touchUpdated(doc: Json): void {
+  if ('last_updated' in doc && (doc.last_updated === null || typeof doc.last_updated === 'string')) doc.last_updated = now();
+}
+
+/** Edits the queue file (any format) under the lock already held; `mutate` gets the entry list and layout. */
+async function editQueue<R>(root: string, mutate: (list: Json[], layout: QueueLayout, doc: Json) => R, create = false): Promise<R> {
+  const { file, exists } = queueFile(root);
+  if (!exists && !create) throw new UserError(`no experiment available: ${file} does not exist yet (add experiments with \`ralph-tui queue add\`)`, EXIT_UNAVAILABLE);
+  return updateJson(
+    file,
+    (doc: Json) => {
+      const layout = validateQueue(doc, file);
+      if (!Array.isArray(doc[layout.listKey])) doc[layout.listKey] = [];
+      const result = mutate(doc[layout.listKey] as Json[], layout, doc);
+      touchUpdated(doc);
+      return result;
+    },
+    { create: () => ({ version: '1', last_updated: now(), experiment_queue: [] }) },
+  );
+}
+
+/** Edits coordination.json (created in the current form if missing) under the lock already held. */
+async function editCoordination<R>(root: string, mutate: (doc: Json) => R): Promise<R> {
+  const file = workspacePaths(root).coordination;
+  return updateJson(
+    file,
+    (doc: Json) => {
+      const parsed = CoordinationFile.safeParse(doc);
+      if (!parsed.success) throw new UserError(`${file}: field ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+      const result = mutate(doc);
+      touchUpdated(doc);
+      return result;
+    },
+    { create: newCoordination },
+  );
+}
+
+function workerRecord(doc: Json, worker: string): Json {
+  if (!doc.workers || typeof doc.workers !== 'object') doc.workers = {};
+  if (!doc.workers[worker] || typeof doc.workers[worker] !== 'object') doc.workers[worker] = {};
+  return doc.workers[worker];
+}
+
+/** Sets last_seen in the spelling the file already uses (epoch seconds in the original, else ISO). */
+function markSeen(record: Json): void {
+  record.last_seen = typeof record.last_seen === 'number' ? Date.now() / 1000 : now();
+}
+
+function setWorker(entry: Json, layout: QueueLayout, worker: string): void {
+  entry[layout.workerKey] = worker;
+  // Keep every field that names the worker consistent, so no reader sees a stale name.
+  for (const key of ['worker', 'claimed_by', 'assigned_to']) if (key in entry && key !== layout.workerKey) entry[key] = worker;
+}
+
+function findEntry(list: Json[], id: string, file: string): Json {
+  const entry = list.find((raw) => String(raw.id ?? raw.name) === id);
+  if (!entry) throw new UserError(`${file}: no experiment with id ${id}`);
+  return entry;
+}
+
+async function markClaimed(root: string, entry: QueueEntry, worker: string): Promise<void> {
+  await editCoordination(root, (doc) => {
+    if (!doc.experiments_in_progress || typeof doc.experiments_in_progress !== 'object') doc.experiments_in_progress = {};
+    doc.experiments_in_progress[entry.id] = { worker, started: now(), name: entry.name };
+    const record = workerRecord(doc, worker);
+    record.status = 'running';
+    record.current_experiment = entry.id;
+    record.last_started = now();
+    markSeen(record);
+  });
+}
+
+function claim(raw: Json, layout: QueueLayout, worker: string): QueueEntry {
+  raw.status = 'claimed';
+  setWorker(raw, layout, worker);
+  raw.claimed_at = now();
+  return normaliseEntry(raw as never);
+}
+
+/**
+ * Claims the next available experiment for `worker`: the lowest priority number, ties by queue
+ * order. Throws a UserError with exit code 3 when none is available.
+ */
+export async function claimNext(root: string, worker: string): Promise<QueueEntry> {
+  return withSharedLock(root, async () => {
+    const claimed = await editQueue(root, (list, layout) => {
+      let best: { raw: Json; priority: number } | null = null;
+      for (const raw of list) {
+        const entry = normaliseEntry(raw as never);
+        if (entry.status !== 'available') continue;
+        if (!best || entry.priority < best.priority) best = { raw, priority: entry.priority };
+      }
+      if (!best) throw new UserError('no experiment available in the queue', EXIT_UNAVAILABLE);
+      return claim(best.raw, layout, worker);
+    });
+    await markClaimed(root, claimed, worker);
+    return claimed;
+  });
+}
+
+/** Claims one experiment by id. Unknown id → exit 2; not available (e.g. claimed by W2) → exit 3. */
+export async function claimById(root: string, id: string, worker: string): Promise<QueueEntry> {
+  return withSharedLock(root, async () => {
+    const { file } = queueFile(root);
+    const claimed = await editQueue(root, (list, layout) => {
+      const raw = findEntry(list, id, file);
+      const entry = normaliseEntry(raw as never);
+      if (entry.status !== 'available') {
+        const who = entry.worker ? ` by ${entry.worker}` : '';
+        throw new UserError(`experiment ${id} is not available: it is ${entry.status}${who} (status "${entry.rawStatus}")`, EXIT_UNAVAILABLE);
+      }
+      return claim(raw, layout, worker);
+    });
+    await markClaimed(root, claimed, worker);
+    return claimed;
+  });
+}
+
+export interface CompleteOptions {
+  worker: string;
+  score: number;
+  timeMin: number;
+  result?: string;
+  finding?: string;
+  /** Whether the run fits the budget (time); only an in-budget run can become the best. */
+  inBudget: boolean;
+}
+
+function ownedEntry(list: Json[], id: string, worker: string, file: string): Json {
+  const raw = findEntry(list, id, file);
+  const entry = normaliseEntry(raw as never);
+  if (entry.status === 'completed' || entry.status === 'failed' || entry.status === 'aborted') {
+    throw new UserError(`experiment ${id} is already ${entry.status}${entry.worker ? ` by ${entry.worker}` : ''}`, EXIT_UNAVAILABLE);
+  }
+  if ((entry.status === 'claimed' || entry.status === 'running') && entry.worker && entry.worker !== worker) {
+    throw new UserError(`experiment ${id} is claimed by ${entry.worker}, not ${worker}`, EXIT_UNAVAILABLE);
+  }
+  return raw;
+}
+
+function finishInCoordination(doc: Json, entry: QueueEntry, worker: string, completed: Json): void {
+  if (doc.experiments_in_progress && typeof doc.experiments_in_progress === 'object') delete doc.experiments_in_progress[entry.id];
+  if (!Array.isArray(doc.experiments_completed)) doc.experiments_completed = [];
+  doc.experiments_completed.push(completed);
+  const record = workerRecord(doc, worker);
+  record.status = 'idle';
+  record.current_experiment = null;
+  record.experiments_run = (typeof record.experiments_run === 'number' ? record.experiments_run : 0) + 1;
+  record.last_completed = entry.id;
+  markSeen(record);
+}
+
+/**
+ * Completes an experiment: records score, time, result and finding in the queue, moves the
+ * worker to idle (runs + 1) and records a new best in coordination.json only when the run is
+ * in budget and better than the current in-budget best.
+ */
+export async function completeExperiment(root: string, id: string, options: CompleteOptions): Promise<{ newBest: boolean; entry: QueueEntry }> {
+  return withSharedLock(root, async () => {
+    const { file } = queueFile(root);
+    const entry = await editQueue(root, (list, layout, doc) => {
+      const raw = ownedEntry(list, id, options.worker, file);
+      raw.status = 'completed';
+      setWorker(raw, layout, options.worker);
+      raw.score = options.score;
+      raw.time_min = options.timeMin;
+      if (options.result !== undefined) raw.result = options.result;
+      if (options.finding !== undefined) raw.finding = options.finding;
+      raw.completed_at = now();
+      // The original v3 queue also kept a list of completed ids.
+      if (layout.format === 'v3' && Array.isArray(doc.completed_experiments) && !doc.completed_experiments.includes(id)) doc.completed_experiments.push(id);
+      return normaliseEntry(raw as never);
+    });
+    const newBest = await editCoordination(root, (doc) => {
+      const current = bestOf(CoordinationFile.parse(doc));
+      const better = options.inBudget && (!current || options.score > current.score);
+      if (better) {
+        if (coordinationFormat(doc) === 'v1') {
+          doc.best_score = options.score;
+          doc.best_time_min = options.timeMin;
+          doc.best_worker = options.worker;
+          doc.best_config = { experiment: entry.name, ...(entry.config ?? {}) };
+        } else {
+          if (!doc.best_scores || typeof doc.best_scores !== 'object') doc.best_scores = {};
+          if (doc.best_scores.in_budget) doc.best_scores.previous_best = doc.best_scores.in_budget;
+          doc.best_scores.in_budget = { score: options.score, time_min: options.timeMin, experiment: entry.name, worker: options.worker, id: entry.id, date: now() };
+        }
+      }
+      const completed: Json = { id: entry.id, name: entry.name, worker: options.worker, score: options.score, time_min: options.timeMin, result: options.result ?? (better ? 'NEW_BEST' : 'COMPLETED') };
+      if (entry.family) completed.family = entry.family;
+      if (options.finding) completed.finding = options.finding;
+      finishInCoordination(doc, entry, options.worker, completed);
+      return better;
+    });
+    return { newBest, entry };
+  });
+}
+
+/** Marks an experiment failed (crashed) or aborted (stopped on purpose) and frees the worker. */
+export async function failExperiment(
+  root: string,
+  id: string,
+  options: { worker: string; reason: string; status?: 'failed' | 'aborted' },
+): Promise<QueueEntry> {
+  const status = options.status ?? 'failed';
+  return withSharedLock(root, async () => {
+    const { file } = queueFile(root);
+    const entry = await editQueue(root, (list, layout) => {
+      const raw = ownedEntry(list, id, options.worker, file);
+      raw.status = status;
+      setWorker(raw, layout, options.worker);
+      raw.result = `${status.toUpperCase()}: ${options.reason}`;
+      raw.completed_at = now();
+      return normaliseEntry(raw as never);
+    });
+    await editCoordination(root, (doc) => {
+      const completed: Json = { id: entry.id, name: entry.name, worker: options.worker, score: null, time_min: null, result: status.toUpperCase(), note: options.reason };
+      if (entry.family) completed.family = entry.family;
+      finishInCoordination(doc, entry, options.worker, completed);
+    });
+    return entry;
+  });
+}
+
+export interface NewExperiment {
+  name: string;
+  family?: string;
+  priority?: number;
+  description?: string;
+  hypothesis?: string;
+  config?: Record<string, unknown>;
+  /** Optional explicit id; by default EXP_<NAME>_001 (the original convention), numbered to be unique. */
+  id?: string;
+}
+
+export const DEFAULT_PRIORITY = 3;
+
+function newId(name: string, taken: Set<string>): string {
+  const stem = `EXP_${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_|_$/g, '') || 'EXPERIMENT'}`;
+  for (let n = 1; ; n++) {
+    const id = `${stem}_${String(n).padStart(3, '0')}`;
+    if (!taken.has(id)) return id;
+  }
+}
+
+/** Adds experiments (status available). Creates experiment_queue.json when the workspace has no queue yet. */
+export async function addExperiments(root: string, entries: NewExperiment[]): Promise<QueueEntry[]> {
+  for (const [index, entry] of entries.entries()) {
+    if (!entry.name || typeof entry.name !== 'string') throw new UserError(`experiment ${index + 1}: field name: expected a non-empty name`);
+  }
+  return withSharedLock(root, () =>
+    editQueue(
+      root,
+      (list, layout) => {
+        const taken = new Set(list.map((raw) => String(raw.id ?? raw.name)));
+        return entries.map((input) => {
+          if (input.id && taken.has(input.id)) throw new UserError(`experiment id ${input.id} is already in the queue`);
+          const id = input.id ?? newId(input.name, taken);
+          taken.add(id);
+          const raw: Json = { id, priority: input.priority ?? DEFAULT_PRIORITY };
+          if (input.family) raw.family = input.family;
+          raw.status = 'available';
+          raw.name = input.name;
+          if (input.description) raw.description = input.description;
+          if (input.hypothesis) raw.hypothesis = input.hypothesis;
+          if (input.config) raw.config = input.config;
+          if (layout.format !== 'v3') raw[layout.workerKey] = null;
+          raw.created_at = now();
+          list.push(raw);
+          return normaliseEntry(raw as never);
+        });
+      },
+      true,
+    ),
+  );
+}
+
+/** Records that a worker is alive (and optionally its status and current experiment). */
+export async function heartbeat(root: string, worker: string, status?: string, currentExperiment?: string | null): Promise<void> {
+  await withSharedLock(root, () =>
+    editCoordination(root, (doc) => {
+      const record = workerRecord(doc, worker);
+      if (status !== undefined) record.status = status;
+      if (currentExperiment !== undefined) record.current_experiment = currentExperiment;
+      markSeen(record);
+    }),
+  );
+}
+
+/** Appends a research finding ("W1: ...") to coordination.json. */
+export async function recordFinding(root: string, worker: string, text: string): Promise<void> {
+  await withSharedLock(root, () =>
+    editCoordination(root, (doc) => {
+      if (!Array.isArray(doc.research_findings)) doc.research_findings = [];
+      doc.research_findings.push(`${worker}: ${text}`);
+    }),
+  );
+}

@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import { workspacePaths } from '../src/workspace.js';
+import { readCoordination } from './coordination.js';
+import { writeTextAtomic } from './json-store.js';
+
+export interface StopState {
+  /** orchestration/shared/STOP exists: agents finish their current step and stop. */
+  present: boolean;
+  reason?: string;
+  /** ISO time the STOP file was written. */
+  since?: string;
+  /** The best in-budget score has reached the target (agents should stop by themselves). */
+  targetReached: boolean;
+}
+
+/** Creates STOP (the graceful stop flag agents check between steps); the reason is its content. */
+export async function createStop(root: string, reason = 'stop requested'): Promise<void> {
+  const paths = workspacePaths(root);
+  await fsp.mkdir(paths.shared, { recursive: true });
+  await writeTextAtomic(paths.stop, `${reason}\n`);
+}
+
+/** Removes STOP (resume). Not an error when it is absent. */
+export async function clearStop(root: string): Promise<void> {
+  await fsp.rm(workspacePaths(root).stop, { force: true });
+}
+
+/** Whether STOP is present (with reason and time) and whether the target is already reached. */
+export function stopState(root: string, coordination = readCoordination(root)): StopState {
+  const file = workspacePaths(root).stop;
+  const targetReached = coordination.best !== null && coordination.best.score >= coordination.target;
+  try {
+    const stat = fs.statSync(file);
+    const reason = fs.readFileSync(file, 'utf8').trim();
+    return { present: true, ...(reason ? { reason } : {}), since: stat.mtime.toISOString(), targetReached };
+  } catch {
+    return { present: false, targetReached };
+  }
+}
