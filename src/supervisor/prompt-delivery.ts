@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { PromptConfig } from '../config.js';
+import { UserError } from '../errors.js';
+
+/** The text to paste for an agent's prompt config, or null when delivery is off. Read fresh on every (re)start so edited prompts apply. */
+export function readPromptText(prompt: PromptConfig, workspace: string, agentId: string): string | null {
+  if (prompt === 'off') return null;
+  if ('text' in prompt) return prompt.text;
+  const file = path.resolve(workspace, prompt.file);
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (error as Error).message;
+    throw new UserError(`${agentId}: prompt file ${file} ${why} — run \`ralph-tui prompts\` or set the agent's prompt`);
+  }
+}
+
+const PASTE_START = '\x1b[200~';
+const PASTE_END = '\x1b[201~';
+
+/**
+ * The bytes a terminal sends when text is pasted (xterm.js's prepareTextForTerminal + bracketTextForPaste;
+ * @xterm/headless has no paste()): line feeds become CR, and when the program enabled bracketed paste
+ * (DECSET 2004) the text is wrapped in ESC[200~ … ESC[201~ so a multi-line prompt arrives as one message
+ * instead of one submit per line. Paste markers inside the text are removed so a prompt cannot end the
+ * paste early.
+ */
+export function pasteBytes(text: string, bracketed: boolean): string {
+  const body = text.replace(/\r?\n/g, '\r');
+  if (!bracketed) return body;
+  return `${PASTE_START}${body.split(PASTE_START).join('').split(PASTE_END).join('')}${PASTE_END}`;
+}
+
+/**
+ * Claude Code (Ink) treats an Enter that arrives in the same read as the paste as part of the paste; a short
+ * pause before the submitting CR makes it a separate keypress, as when a person pastes and then presses Enter.
+ */
+export const SUBMIT_DELAY_MS = 150;
+
+/** Whether the agent's output has been quiet long enough after start to take the prompt. */
+export function outputSettled(now: number, startedAt: number, lastOutputAt: number, readySettleMs: number): boolean {
+  return now - Math.max(startedAt, lastOutputAt) >= readySettleMs;
+}

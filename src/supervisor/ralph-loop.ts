@@ -1,0 +1,101 @@
+import { StringDecoder } from 'node:string_decoder';
+import { stripVTControlCharacters } from 'node:util';
+import type { LoopConfig } from '../config.js';
+
+/**
+ * The Ralph loop's decisions, as pure functions: when to restart an exited agent, when to nudge an idle
+ * one, and whether it just said it is wrapping up. The AgentController applies them.
+ */
+
+export interface ExitFacts {
+  exitCode: number;
+  signal?: number;
+  /** How long the session ran. */
+  sessionMs: number;
+  /** Error/short exits in a row before this one. */
+  failures: number;
+}
+
+export interface RestartPlan {
+  delayMs: number;
+  /** Error/short exits in a row including this one (0 after a clean exit). */
+  failures: number;
+  reason: string;
+}
+
+/**
+ * Short delay after a clean exit; capped exponential backoff after an error exit or a session shorter than
+ * `shortSessionSeconds` (an agent that dies at once must not spin: issue 5 §4).
+ */
+export function planRestart(facts: ExitFacts, loop: Pick<LoopConfig, 'restartDelayMs' | 'errorBackoffMs' | 'maxBackoffMs' | 'shortSessionSeconds'>): RestartPlan {
+  const short = facts.sessionMs < loop.shortSessionSeconds * 1000;
+  const error = facts.exitCode !== 0 || (facts.signal ?? 0) !== 0;
+  if (!error && !short) return { delayMs: loop.restartDelayMs, failures: 0, reason: 'clean exit' };
+  const failures = facts.failures + 1;
+  const delayMs = Math.min(loop.errorBackoffMs * 2 ** (failures - 1), loop.maxBackoffMs);
+  const what = error ? `exit code ${facts.exitCode}${facts.signal ? `, signal ${facts.signal}` : ''}` : 'clean exit';
+  const reason = short ? `${what} after a short session of ${(facts.sessionMs / 1000).toFixed(1)} s, failure ${failures} in a row` : `${what}, failure ${failures} in a row`;
+  return { delayMs, failures, reason };
+}
+
+export interface IdleFacts {
+  now: number;
+  /** Last time the agent printed anything. */
+  lastOutputAt: number;
+  /** Last nudge (or prompt) sent, 0 if none. */
+  lastNudgeAt: number;
+  /** The agent waits for a person: typing a nudge would answer its question, so never nudge then. */
+  needsInput: boolean;
+}
+
+/** Idle for longer than `idleNudgeMinutes` since the last output and since the last nudge → nudge. */
+export function shouldIdleNudge(facts: IdleFacts, loop: Pick<LoopConfig, 'idleNudgeMinutes'>): boolean {
+  if (facts.needsInput) return false;
+  const quietSince = Math.max(facts.lastOutputAt, facts.lastNudgeAt);
+  return facts.now - quietSince >= loop.idleNudgeMinutes * 60_000;
+}
+
+/**
+ * Finds wrap-up phrases ("Session complete", "Summary of", …) in an agent's output stream. Phrases can be
+ * split across chunks and wrapped in colour codes, so the watcher strips control sequences, folds
+ * whitespace, and keeps a short tail of the previous text; a phrase is reported once, when its last
+ * character arrives.
+ */
+export class PhraseWatcher {
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly phrases: string[];
+  private readonly keep: number;
+  private tail = '';
+
+  constructor(phrases: readonly string[]) {
+    this.phrases = phrases.map((phrase) => fold(phrase).toLowerCase()).filter(Boolean);
+    this.keep = Math.max(0, ...this.phrases.map((phrase) => phrase.length)) + 16;
+  }
+
+  /** Feeds raw output; returns the first phrase that completed in this chunk, if any. */
+  feed(chunk: Uint8Array | string): string | undefined {
+    if (this.phrases.length === 0) return undefined;
+    const text = typeof chunk === 'string' ? chunk : this.decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    let fresh = fold(stripVTControlCharacters(text)).toLowerCase();
+    if (this.tail.endsWith(' ') && fresh.startsWith(' ')) fresh = fresh.slice(1);
+    if (!fresh) return undefined;
+    const combined = this.tail + fresh;
+    const startOfFresh = this.tail.length;
+    this.tail = combined.slice(-this.keep);
+    for (const phrase of this.phrases) {
+      const at = combined.lastIndexOf(phrase);
+      if (at >= 0 && at + phrase.length > startOfFresh) return phrase;
+    }
+    return undefined;
+  }
+
+  reset(): void {
+    this.tail = '';
+  }
+}
+
+/** Control characters (CR, LF, BEL, …) and runs of whitespace become one space, so phrases match across lines and cursor moves. */
+function fold(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\s\u0000-\u001f\u007f]+/g, ' ');
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { LoopConfig } from '../../src/config.js';
+import { classifyAgent, compilePatterns, interpretHookStatus, type StateFacts } from '../../src/supervisor/agent-state.js';
+import { UserError } from '../../src/errors.js';
+import { outputSettled, pasteBytes } from '../../src/supervisor/prompt-delivery.js';
+
+const rules = compilePatterns(LoopConfig.parse({}).needsInputPatterns);
+const facts = (over: Partial<StateFacts>): StateFacts => ({
+  phase: 'running',
+  now: 100_000,
+  startedAt: 0,
+  lastOutputAt: 99_000,
+  screenTail: '⏺ Working…',
+  idleSeconds: 30,
+  needsInput: rules,
+  ...over,
+});
+
+describe('classifyAgent', () => {
+  it('is working while output is recent and idle after idleSeconds of silence', () => {
+    expect(classifyAgent(facts({}))).toBe('working');
+    expect(classifyAgent(facts({ lastOutputAt: 100_000 - 30_000 }))).toBe('idle');
+  });
+
+  it("detects Claude's permission question on the screen as needs-input", () => {
+    expect(classifyAgent(facts({ screenTail: '⏺ Bash(rm -rf build)\n  Do you want to proceed?' }))).toBe('needs-input');
+    expect(classifyAgent(facts({ screenTail: 'Overwrite file? (y/n)' }))).toBe('needs-input');
+  });
+
+  it('trusts a hook report from the current session over the screen and the timing', () => {
+    expect(classifyAgent(facts({ hook: { state: 'idle', time: 50_000 }, screenTail: 'Do you want to proceed?' }))).toBe('idle');
+    expect(classifyAgent(facts({ hook: { state: 'needs-input', time: 50_000 } }))).toBe('needs-input');
+  });
+
+  it('ignores a hook report older than the current process (left over from before a restart)', () => {
+    expect(classifyAgent(facts({ startedAt: 60_000, hook: { state: 'idle', time: 50_000 } }))).toBe('working');
+  });
+
+  it('reports process phases as they are', () => {
+    for (const phase of ['starting', 'exited', 'restarting', 'stopped'] as const) expect(classifyAgent(facts({ phase }))).toBe(phase);
+  });
+});
+
+describe('hook status files', () => {
+  it('maps Claude Code hook words and reads ISO or epoch times', () => {
+    expect(interpretHookStatus({ state: 'Stop', time: '2026-01-01T00:00:00Z' })).toEqual({ state: 'idle', time: Date.parse('2026-01-01T00:00:00Z') });
+    expect(interpretHookStatus({ state: 'PermissionRequest', time: 5 })).toEqual({ state: 'needs-input', time: 5 });
+    expect(interpretHookStatus({ state: 'busy', time: 5 })?.state).toBe('working');
+  });
+
+  it('rejects unknown words and unreadable times', () => {
+    expect(interpretHookStatus({ state: 'dancing', time: 5 })).toBeNull();
+    expect(interpretHookStatus({ state: 'idle', time: 'yesterday-ish' })).toBeNull();
+  });
+});
+
+describe('screen rules', () => {
+  it('a bad regular expression in the config is a user error naming the field', () => {
+    expect(() => compilePatterns(['ok', '(unclosed'])).toThrow(UserError);
+    expect(() => compilePatterns(['ok', '(unclosed'])).toThrow(/loop\.needsInputPatterns\[1\]/);
+  });
+});
+
+describe('prompt delivery', () => {
+  it('wraps a multi-line prompt in bracketed-paste markers with CR line ends when the program enabled the mode', () => {
+    expect(pasteBytes('line 1\nline 2', true)).toBe('\x1b[200~line 1\rline 2\x1b[201~');
+  });
+
+  it('sends plain text when bracketed paste is off, and strips paste markers from the prompt itself', () => {
+    expect(pasteBytes('a\r\nb', false)).toBe('a\rb');
+    expect(pasteBytes('x\x1b[201~y', true)).toBe('\x1b[200~xy\x1b[201~');
+  });
+
+  it('waits for output to settle after the start', () => {
+    expect(outputSettled(2000, 0, 1000, 1500)).toBe(false);
+    expect(outputSettled(2500, 0, 1000, 1500)).toBe(true);
+    expect(outputSettled(1000, 0, 0, 1500)).toBe(false);
+  });
+});
