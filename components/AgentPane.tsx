@@ -1,0 +1,57 @@
+import React from 'react';
+import { Box, Text } from 'ink';
+import type { Row } from '../src/app/terminal-rows.js';
+import { PaneTitle } from './PaneTitle.js';
+import { TerminalRow } from './TerminalRow.js';
+
+export interface AgentPaneProps {
+  id: string;
+  /** Title line text after the id (state, experiment). */
+  subtitle?: string;
+  rows: readonly Row[];
+  width: number;
+  height: number;
+  focused: boolean;
+  attached: boolean;
+  /** Scrolled back from the live output. */
+  scrolled: boolean;
+  /** A left separator column (grid cells after the first). */
+  separator?: boolean;
+}
+
+/** An agent's live terminal: a title line, then exactly height − 1 emulator rows, clipped to the width. */
+export function AgentPane({ id, subtitle, rows, width, height, focused, attached, scrolled, separator = false }: AgentPaneProps) {
+  const inner = Math.max(1, width - (separator ? 1 : 0));
+  const bodyRows = Math.max(0, height - 1);
+  const badge = attached ? `ATTACHED to ${id} — Ctrl-] to detach` : scrolled ? 'scrolled — End to follow' : '';
+  return (
+    <Box
+      width={width}
+      height={height}
+      flexDirection="column"
+      overflow="hidden"
+      borderStyle={separator ? 'single' : undefined}
+      borderTop={false}
+      borderRight={false}
+      borderBottom={false}
+      borderLeft={separator}
+      borderDimColor
+    >
+      <Box width={inner} height={1} overflow="hidden">
+        <Box flexGrow={1} overflow="hidden">
+          <PaneTitle text={id} extra={subtitle} width={Math.max(1, inner - (badge ? badge.length + 2 : 0))} focused={focused} />
+        </Box>
+        {badge ? (
+          <Text bold inverse color={attached ? 'magenta' : 'yellow'}>
+            {` ${badge} `}
+          </Text>
+        ) : null}
+      </Box>
+      <Box width={inner} height={bodyRows} flexDirection="column" overflow="hidden">
+        {rows.slice(0, bodyRows).map((row, index) => (
+          <TerminalRow key={index} row={row} />
+        ))}
+      </Box>
+    </Box>
+  );
+}

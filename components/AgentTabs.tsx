@@ -1,0 +1,57 @@
+import React from 'react';
+import { Box, Text } from 'ink';
+import { clip, formatBytes } from './format.js';
+
+export type TabState = 'starting' | 'working' | 'idle' | 'needs-input' | 'exited' | 'restarting' | 'stopped';
+
+export interface AgentTab {
+  id: string;
+  state: TabState;
+  experiment?: string;
+  restarts: number;
+  cpuPercent?: number;
+  memoryBytes?: number;
+  cpuset?: string;
+}
+
+/** The state glyphs (also listed in the help overlay). */
+export const STATE_GLYPHS: Record<TabState, { glyph: string; color: string }> = {
+  starting: { glyph: '◌', color: 'cyan' },
+  working: { glyph: '●', color: 'green' },
+  idle: { glyph: '○', color: 'gray' },
+  'needs-input': { glyph: '?', color: 'yellow' },
+  exited: { glyph: '✖', color: 'red' },
+  restarting: { glyph: '↻', color: 'yellow' },
+  stopped: { glyph: '■', color: 'gray' },
+};
+
+function tabText(tab: AgentTab, index: number, room: number): string {
+  const parts = [`${index + 1}:${tab.id}`];
+  if (tab.experiment) parts.push(clip(tab.experiment, Math.max(6, room - 30)));
+  if (tab.restarts > 0) parts.push(`↻${tab.restarts}`);
+  if (tab.cpuPercent !== undefined) parts.push(`${Math.round(tab.cpuPercent)}%`);
+  if (tab.memoryBytes !== undefined) parts.push(formatBytes(tab.memoryBytes));
+  if (tab.cpuset) parts.push(`cpu ${tab.cpuset}`);
+  return parts.join(' ');
+}
+
+/** One line of tabs: glyph, id, current experiment, restarts, CPU/mem and pinned cores. */
+export function AgentTabs({ tabs, focusedId, width }: { tabs: readonly AgentTab[]; focusedId: string | undefined; width: number }) {
+  const room = Math.floor(width / Math.max(1, tabs.length));
+  return (
+    <Box width={width} height={1} overflow="hidden">
+      <Text wrap="truncate">
+        {tabs.map((tab, index) => {
+          const { glyph, color } = STATE_GLYPHS[tab.state] ?? STATE_GLYPHS.idle;
+          const focused = tab.id === focusedId;
+          return (
+            <Text key={tab.id}>
+              <Text color={color}>{` ${glyph}`}</Text>
+              <Text inverse={focused} bold={focused}>{` ${tabText(tab, index, room)} `}</Text>
+            </Text>
+          );
+        })}
+      </Text>
+    </Box>
+  );
+}

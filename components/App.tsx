@@ -1,0 +1,121 @@
+import React, { memo, useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useWindowSize } from 'ink';
+import type { AppStore } from '../src/app/app-store.js';
+import type { InputController } from '../src/app/input-controller.js';
+import { CONFIRM_TEXT } from '../src/app/input-controller.js';
+import { bindingsFor, footerHints } from '../src/app/keymap.js';
+import { computeLayout, type AgentBox } from '../src/app/layout.js';
+import { agentTabs, latestFileError, queueCounts, workerRows } from '../src/app/selectors.js';
+import { inputMode } from '../src/app/ui-state.js';
+import { useRawInput } from '../src/app/use-raw-input.js';
+import { AgentPane } from './AgentPane.js';
+import { ConfirmDialog } from './ConfirmDialog.js';
+import { ExperimentPicker } from './ExperimentPicker.js';
+import { HelpOverlay } from './HelpOverlay.js';
+import { Screen } from './Screen.js';
+
+interface ConnectedPaneProps {
+  store: AppStore;
+  box: AgentBox;
+  subtitle: string;
+  focused: boolean;
+  attached: boolean;
+  scrolled: boolean;
+  separator: boolean;
+}
+
+/** One agent pane subscribed to its own rows: a busy agent re-renders only this. */
+const ConnectedAgentPane = memo(function ConnectedAgentPane({ store, box, ...rest }: ConnectedPaneProps) {
+  const subscribe = useCallback((listener: () => void) => store.panes.subscribe(box.id, listener), [store, box.id]);
+  const getRows = useCallback(() => store.panes.get(box.id), [store, box.id]);
+  const rows = useSyncExternalStore(subscribe, getRows);
+  return <AgentPane id={box.id} rows={rows} width={box.width} height={box.height} {...rest} />;
+});
+
+function useClock(): { clock: string; now: number } {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return { clock: new Date(now).toTimeString().slice(0, 8), now };
+}
+
+/** The connected root: selects snapshots from the store and the services, draws the Screen. */
+export function App({ store, controller }: { store: AppStore; controller: InputController }) {
+  const ui = useSyncExternalStore(store.subscribeUi, store.getUi);
+  const sup = useSyncExternalStore(store.supervisor.subscribe.bind(store.supervisor), () => store.supervisor.getSnapshot());
+  const ws = useSyncExternalStore(store.watcher.subscribe.bind(store.watcher), () => store.watcher.getSnapshot());
+  const runs = useSyncExternalStore(store.runner.subscribe.bind(store.runner), () => store.runner.getSnapshot());
+  const { columns, rows } = useWindowSize();
+  const { clock, now } = useClock();
+  const onInput = useCallback((sequence: string) => controller.handleInput(sequence), [controller]);
+  const onPaste = useCallback((text: string) => controller.handlePaste(text), [controller]);
+  useRawInput(onInput, onPaste);
+
+  const ids = sup.agents.map((agent) => agent.id);
+  const idsKey = ids.join(',');
+  const error = latestFileError(ws);
+  const searching = ui.overlay?.kind === 'search';
+  const footerLines = (error ? 2 : 1) + (searching ? 1 : 0);
+  const layout = useMemo(
+    () => computeLayout({ cols: columns, rows, view: ui.view, agentIds: idsKey ? idsKey.split(',') : [], focusedId: ui.focusedId, footerLines }),
+    [columns, rows, ui.view, idsKey, ui.focusedId, footerLines],
+  );
+  useEffect(() => store.setLayout(layout), [store, layout]);
+
+  const tabs = agentTabs(sup, ws);
+  const mode = inputMode(ui);
+  const target = ws.coordination?.target ?? store.settings.targetScore;
+  const overlay = ui.overlay;
+  const renderOverlay =
+    overlay?.kind === 'help'
+      ? (width: number, height: number) => <HelpOverlay bindings={bindingsFor('normal')} width={width} height={height} />
+      : overlay?.kind === 'confirm'
+        ? (width: number, height: number) => <ConfirmDialog {...CONFIRM_TEXT[overlay.action]} width={width} height={height} />
+        : overlay?.kind === 'picker'
+          ? (width: number, height: number) => <ExperimentPicker names={controller.pickerNames()} index={overlay.index} workers={overlay.workers} width={width} height={height} />
+          : undefined;
+
+  return (
+    <Screen
+      layout={layout}
+      header={{
+        name: store.settings.name,
+        best: ws.coordination?.best ?? null,
+        target,
+        queue: queueCounts(ws),
+        stop: ws.stop,
+        draining: sup.draining,
+        stopping: sup.stopping,
+        clock,
+      }}
+      tabs={tabs}
+      focusedId={ui.focusedId}
+      renderAgent={(box, index) => {
+        const tab = tabs.find((candidate) => candidate.id === box.id);
+        return (
+          <ConnectedAgentPane
+            key={box.id}
+            store={store}
+            box={box}
+            subtitle={[tab?.state, tab?.experiment].filter(Boolean).join(' · ')}
+            focused={box.id === ui.focusedId}
+            attached={ui.attached && box.id === ui.focusedId}
+            scrolled={ui.scrollTop[box.id] !== undefined}
+            separator={layout.view === 'grid' && index % layout.gridColumns !== 0}
+          />
+        );
+      }}
+      queue={{ entries: ws.queue?.entries ?? [], counts: queueCounts(ws), missing: ws.queue === null }}
+      workers={workerRows(ws)}
+      now={now}
+      runs={runs}
+      selectedRunId={ui.selectedRunId}
+      logLines={ws.log.lines}
+      footer={{ hints: footerHints(mode), error, notice: ui.notice }}
+      overlay={renderOverlay}
+      search={overlay?.kind === 'search' ? { query: overlay.query, notFound: overlay.notFound } : undefined}
+    />
+  );
+}

@@ -1,0 +1,76 @@
+import React from 'react';
+import { Box, Text } from 'ink';
+import { clip, formatDuration, formatMinutes, formatScore, progressBar } from './format.js';
+import { PaneTitle } from './PaneTitle.js';
+
+export interface ExperimentRun {
+  id: string;
+  name: string;
+  state: 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
+  done: number;
+  total: number;
+  etaSeconds?: number;
+  elapsedSeconds: number;
+  runningScore?: number;
+  score?: number;
+  projected400Min?: number;
+  lastLines: readonly string[];
+}
+
+interface Line {
+  key: string;
+  text: string;
+  color?: string;
+  bold?: boolean;
+  dim?: boolean;
+  inverse?: boolean;
+}
+
+/** Two lines per running run (name, bar); one per finished run; failures add their last lines. */
+export function experimentLines(runs: readonly ExperimentRun[], selectedId: string | undefined, width: number): Line[] {
+  const lines: Line[] = [];
+  const ordered = [...runs].sort((a, b) => rank(a) - rank(b));
+  for (const run of ordered) {
+    const mark = run.id === selectedId ? '›' : ' ';
+    const selected = run.id === selectedId;
+    if (run.state === 'running' || run.state === 'queued') {
+      const pct = run.total > 0 ? Math.floor((100 * run.done) / run.total) : 0;
+      lines.push({ key: `${run.id}n`, text: `${mark}${run.name} ${run.done}/${run.total || '?'} ${pct}%`, bold: true, inverse: selected });
+      const stats = ` ETA ${formatDuration(run.etaSeconds)} · score ${formatScore(run.runningScore)}${run.projected400Min !== undefined ? ` · 400→${formatMinutes(run.projected400Min)}` : ''}`;
+      const barWidth = Math.max(4, Math.min(30, width - 2 - stats.length));
+      lines.push({ key: `${run.id}b`, text: `  ${progressBar(run.done, run.total, barWidth)}${stats}`, color: 'cyan' });
+    } else if (run.state === 'finished') {
+      lines.push({
+        key: `${run.id}n`,
+        text: `${mark}✓ ${run.name} ${formatScore(run.score)}${run.projected400Min !== undefined ? ` · 400→${formatMinutes(run.projected400Min)}` : ''} (${run.done}/${run.total})`,
+        color: 'green',
+        inverse: selected,
+      });
+    } else {
+      lines.push({ key: `${run.id}n`, text: `${mark}✖ ${run.name} ${run.state}`, color: 'red', inverse: selected });
+      if (run.state === 'failed') {
+        run.lastLines.slice(-2).forEach((text, index) => lines.push({ key: `${run.id}l${index}`, text: `    ${text}`, dim: true }));
+      }
+    }
+  }
+  return lines;
+}
+
+function rank(run: ExperimentRun): number {
+  return run.state === 'running' ? 0 : run.state === 'queued' ? 1 : run.state === 'failed' ? 2 : 3;
+}
+
+export function ExperimentsPane({ runs, selectedId, width, height }: { runs: readonly ExperimentRun[]; selectedId: string | undefined; width: number; height: number }) {
+  const running = runs.filter((run) => run.state === 'running').length;
+  const lines = experimentLines(runs, selectedId, width).slice(0, Math.max(0, height - 1));
+  return (
+    <Box width={width} height={height} flexDirection="column" overflow="hidden">
+      <PaneTitle text="Experiments" extra={runs.length === 0 ? 'e to start one' : `${running} running`} width={width} />
+      {lines.map((line) => (
+        <Text key={line.key} color={line.color} bold={line.bold} dimColor={line.dim} inverse={line.inverse} wrap="truncate">
+          {clip(line.text, width)}
+        </Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,49 @@
+import React from 'react';
+import { Box, Text } from 'ink';
+import { formatMinutes, formatScore } from './format.js';
+
+export interface HeaderProps {
+  name: string;
+  best: { score: number; timeMin?: number; experiment?: string } | null;
+  target: number;
+  queue: { available: number; claimed: number; done: number };
+  stop: { present: boolean; targetReached?: boolean };
+  draining: readonly string[];
+  stopping: boolean;
+  clock: string;
+  width: number;
+}
+
+/** Best in-budget score vs target and the gap, queue health, STOP / draining, clock — one line. */
+export function Header({ name, best, target, queue, stop, draining, stopping, clock, width }: HeaderProps) {
+  const gap = best ? target - best.score : undefined;
+  const stopText = stop.present
+    ? draining.length > 0
+      ? `STOP · draining: ${draining.join(', ')} still running`
+      : stop.targetReached
+        ? 'STOP · target reached'
+        : 'STOP'
+    : stopping
+      ? 'stopping'
+      : '';
+  return (
+    <Box width={width} height={1} overflow="hidden">
+      <Box flexGrow={1} overflow="hidden">
+        <Text wrap="truncate">
+          <Text bold color="cyan">{` ralph-tui · ${name} `}</Text>
+          <Text>{' best '}</Text>
+          <Text bold color={best && best.score >= target ? 'green' : 'white'}>{formatScore(best?.score)}</Text>
+          <Text>{best?.timeMin !== undefined ? ` @ ${formatMinutes(best.timeMin)}` : ''}</Text>
+          <Text dimColor>{` / target ${formatScore(target)}`}</Text>
+          <Text color={gap !== undefined && gap <= 0 ? 'green' : 'yellow'}>{gap !== undefined ? ` gap ${gap <= 0 ? 'reached' : gap.toFixed(4)}` : ''}</Text>
+          <Text dimColor>{' │ '}</Text>
+          <Text color={queue.available === 0 ? 'red' : queue.available < 3 ? 'yellow' : 'green'}>{`queue ${queue.available} avail`}</Text>
+          <Text>{` · ${queue.claimed} claimed · ${queue.done} done`}</Text>
+          {stopText ? <Text dimColor>{' │ '}</Text> : null}
+          {stopText ? <Text bold color="red">{stopText}</Text> : null}
+        </Text>
+      </Box>
+      <Text dimColor>{` ${clock} `}</Text>
+    </Box>
+  );
+}

@@ -1,0 +1,59 @@
+import React from 'react';
+import { Box, Text } from 'ink';
+import { clip, formatMinutes, formatScore } from './format.js';
+import { PaneTitle } from './PaneTitle.js';
+
+export interface QueueItem {
+  id: string;
+  name: string;
+  priority: number;
+  status: 'available' | 'claimed' | 'running' | 'completed' | 'failed' | 'aborted' | 'archived';
+  worker?: string;
+  score?: number;
+  timeMin?: number;
+  completedAt?: string;
+}
+
+interface Line {
+  key: string;
+  text: string;
+  color?: string;
+  dim?: boolean;
+}
+
+/** In progress first, then next up by priority, then the most recent completions with their score. */
+export function queueLines(entries: readonly QueueItem[]): Line[] {
+  const inProgress = entries.filter((e) => e.status === 'claimed' || e.status === 'running');
+  const next = entries.filter((e) => e.status === 'available').sort((a, b) => b.priority - a.priority);
+  const finished = entries
+    .map((entry, index) => ({ entry, index }))
+    .filter(({ entry }) => entry.status === 'completed' || entry.status === 'failed' || entry.status === 'aborted')
+    // Newest first: by completion time when known, else by position in the file (appended last = newest).
+    .sort((a, b) => (b.entry.completedAt ?? '').localeCompare(a.entry.completedAt ?? '') || b.index - a.index)
+    .map(({ entry }) => entry);
+  return [
+    ...inProgress.map((e) => ({ key: `c${e.id}`, text: `▶ ${e.worker ?? '?'} ${e.name}`, color: 'cyan' })),
+    ...next.map((e) => ({ key: `a${e.id}`, text: `  P${e.priority} ${e.name}` })),
+    ...finished.map((e) => ({
+      key: `d${e.id}`,
+      text: `${e.status === 'completed' ? '✓' : '✖'} ${formatScore(e.score)}${e.timeMin !== undefined ? ` @${formatMinutes(e.timeMin)}` : ''} ${e.name}${e.worker ? ` (${e.worker})` : ''}`,
+      color: e.status === 'completed' ? undefined : 'red',
+      dim: e.status === 'completed',
+    })),
+  ];
+}
+
+export function QueuePane({ entries, counts, width, height, missing }: { entries: readonly QueueItem[]; counts: { available: number; claimed: number; done: number }; width: number; height: number; missing?: boolean }) {
+  const lines = queueLines(entries).slice(0, Math.max(0, height - 1));
+  return (
+    <Box width={width} height={height} flexDirection="column" overflow="hidden">
+      <PaneTitle text="Queue" extra={`${counts.available} next · ${counts.claimed} running · ${counts.done} done`} width={width} />
+      {missing ? <Text dimColor>  no queue file yet</Text> : null}
+      {lines.map((line) => (
+        <Text key={line.key} color={line.color} dimColor={line.dim} wrap="truncate">
+          {clip(line.text, width)}
+        </Text>
+      ))}
+    </Box>
+  );
+}

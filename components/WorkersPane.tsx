@@ -1,0 +1,30 @@
+import React from 'react';
+import { Box, Text } from 'ink';
+import { clip, formatAge } from './format.js';
+import { PaneTitle } from './PaneTitle.js';
+
+export interface WorkerRow {
+  id: string;
+  status: string;
+  currentExperiment?: string;
+  runs: number;
+  lastSeen?: string;
+}
+
+/** Workers from coordination/state files: status, current experiment, runs, last seen. */
+export function WorkersPane({ workers, now, width, height }: { workers: readonly WorkerRow[]; now: number; width: number; height: number }) {
+  const shown = workers.slice(0, Math.max(0, height - 1));
+  return (
+    <Box width={width} height={height} flexDirection="column" overflow="hidden">
+      <PaneTitle text="Workers" extra={`${workers.length}`} width={width} />
+      {shown.map((w) => (
+        <Text key={w.id} wrap="truncate">
+          <Text bold>{w.id.padEnd(4)}</Text>
+          <Text color={/run|work|active|busy/i.test(w.status) ? 'green' : /error|fail|dead/i.test(w.status) ? 'red' : undefined}>{clip(w.status, 10).padEnd(10)}</Text>
+          <Text>{` ${clip(w.currentExperiment ?? '—', Math.max(4, width - 34))}`}</Text>
+          <Text dimColor>{` runs ${w.runs} · ${formatAge(w.lastSeen, now)}`}</Text>
+        </Text>
+      ))}
+    </Box>
+  );
+}

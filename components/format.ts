@@ -1,0 +1,47 @@
+/** Small text formatters shared by the panes (pure; no I/O). */
+
+export function formatScore(score: number | undefined | null): string {
+  return typeof score === 'number' && Number.isFinite(score) ? score.toFixed(4) : '—';
+}
+
+export function formatMinutes(minutes: number | undefined | null): string {
+  return typeof minutes === 'number' && Number.isFinite(minutes) ? `${minutes.toFixed(1)} min` : '—';
+}
+
+export function formatDuration(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds)) return '—';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+export function formatBytes(bytes: number | undefined): string {
+  if (bytes === undefined || !Number.isFinite(bytes)) return '—';
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)}G`;
+  if (bytes >= 1024 ** 2) return `${Math.round(bytes / 1024 ** 2)}M`;
+  return `${Math.round(bytes / 1024)}K`;
+}
+
+/** "3m ago" style age of an ISO time relative to `now` (ms). */
+export function formatAge(iso: string | undefined, now: number): string {
+  if (!iso) return '—';
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return '—';
+  return `${formatDuration((now - at) / 1000)} ago`;
+}
+
+/** A fixed-width text progress bar. */
+export function progressBar(done: number, total: number, width: number): string {
+  const w = Math.max(1, width);
+  const ratio = total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
+  const filled = Math.round(ratio * w);
+  return '█'.repeat(filled) + '░'.repeat(w - filled);
+}
+
+/** Cuts text to at most `width` columns, marking the cut with an ellipsis. */
+export function clip(text: string, width: number): string {
+  if (width <= 0) return '';
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}

@@ -1,0 +1,166 @@
+import { FrameScheduler } from './frame-scheduler.js';
+import type { Layout } from './layout.js';
+import { PaneRows } from './pane-rows.js';
+import type { ExperimentRunnerPort, SupervisorPort, WorkspaceActions, WorkspaceWatcherPort } from './ports.js';
+import { buildRows } from './terminal-rows.js';
+import { initialUiState, reduceUi, type UiAction, type UiState } from './ui-state.js';
+
+export interface AppSettings {
+  /** Shown in the header (config name or the workspace folder). */
+  name: string;
+  targetScore: number;
+  /** Default worker count offered by the experiment picker. */
+  experimentWorkers: number;
+}
+
+export interface AppStoreOptions {
+  supervisor: SupervisorPort;
+  watcher: WorkspaceWatcherPort;
+  runner: ExperimentRunnerPort;
+  actions: WorkspaceActions;
+  settings: AppSettings;
+  /** Frame interval (ms); 50 ≈ 20 fps. */
+  frameIntervalMs?: number;
+  /** Delay before emulators follow a layout change; a drag-resize sends many sizes. */
+  resizeDebounceMs?: number;
+}
+
+/**
+ * The app's state outside React: the UI state (a pure reducer), the services' snapshots (read through
+ * their own subscribe/getSnapshot), and the agent panes' rows, built by the frame scheduler only for
+ * visible panes that changed. Components select from it with useSyncExternalStore.
+ */
+export class AppStore {
+  readonly supervisor: SupervisorPort;
+  readonly watcher: WorkspaceWatcherPort;
+  readonly runner: ExperimentRunnerPort;
+  readonly actions: WorkspaceActions;
+  readonly settings: AppSettings;
+  readonly panes = new PaneRows();
+  private ui: UiState = initialUiState;
+  private readonly uiListeners = new Set<() => void>();
+  private readonly scheduler: FrameScheduler;
+  private layout: Layout | null = null;
+  private readonly outputSubscriptions = new Map<string, () => void>();
+  private resizeTimer: NodeJS.Timeout | null = null;
+  private readonly resizeDebounceMs: number;
+  private quitResolve!: (value: { forced: boolean }) => void;
+  /** Resolves when the user confirmed quit (or pressed Ctrl-C twice). */
+  readonly quitRequested: Promise<{ forced: boolean }>;
+  private disposed = false;
+
+  constructor(options: AppStoreOptions) {
+    this.supervisor = options.supervisor;
+    this.watcher = options.watcher;
+    this.runner = options.runner;
+    this.actions = options.actions;
+    this.settings = options.settings;
+    this.resizeDebounceMs = options.resizeDebounceMs ?? 120;
+    this.scheduler = new FrameScheduler({ intervalMs: options.frameIntervalMs ?? 50, onFrame: (dirty) => this.drawPanes(dirty) });
+    this.quitRequested = new Promise((resolve) => (this.quitResolve = resolve));
+    this.syncAgents();
+  }
+
+  getUi = (): UiState => this.ui;
+
+  subscribeUi = (listener: () => void): (() => void) => {
+    this.uiListeners.add(listener);
+    return () => this.uiListeners.delete(listener);
+  };
+
+  dispatch(action: UiAction): void {
+    const next = reduceUi(this.ui, action);
+    if (next === this.ui) return;
+    const previous = this.ui;
+    this.ui = next;
+    // Focus, scroll, search highlight and attach all change what a pane draws (title, cursor, rows).
+    if (previous.focusedId !== next.focusedId || previous.scrollTop !== next.scrollTop || previous.overlay !== next.overlay || previous.attached !== next.attached) {
+      for (const box of this.layout?.agents ?? []) this.scheduler.markDirty(box.id);
+    }
+    for (const listener of this.uiListeners) listener();
+  }
+
+  /** Agents come and go only at start; keep one output subscription per agent and a valid focus. */
+  syncAgents(): void {
+    const ids = this.supervisor.agentIds();
+    for (const id of ids) {
+      if (this.outputSubscriptions.has(id)) continue;
+      this.outputSubscriptions.set(id, this.supervisor.session(id).onOutput(() => this.scheduler.markDirty(id)));
+      this.scheduler.markDirty(id);
+    }
+    this.dispatch({ type: 'agents', ids });
+  }
+
+  /** The screen's geometry, computed by the root component; decides visible panes and emulator sizes. */
+  setLayout(layout: Layout): void {
+    const previous = this.layout;
+    this.layout = layout;
+    this.scheduler.setVisible(layout.agents.map((box) => box.id));
+    const changed = !previous || previous.agents.length !== layout.agents.length || previous.agents.some((box, i) => box.id !== layout.agents[i].id || box.rows !== layout.agents[i].rows || box.cols !== layout.agents[i].cols);
+    if (!changed) return;
+    for (const box of layout.agents) this.scheduler.markDirty(box.id);
+    if (this.resizeTimer) clearTimeout(this.resizeTimer);
+    this.resizeTimer = setTimeout(() => {
+      this.resizeTimer = null;
+      this.resizeEmulators();
+    }, previous ? this.resizeDebounceMs : 0);
+  }
+
+  getLayout(): Layout | null {
+    return this.layout;
+  }
+
+  /**
+   * Every emulator gets the size it is drawn at, so the agent's own layout fits the pane: in split/zoom all
+   * agents share the single pane's size (switching tabs needs no redraw), in the grid each its cell's.
+   */
+  private resizeEmulators(): void {
+    const layout = this.layout;
+    if (!layout || this.disposed) return;
+    const single = layout.agents.length === 1 ? layout.agents[0] : undefined;
+    for (const id of this.supervisor.agentIds()) {
+      const box = single ?? layout.agents.find((candidate) => candidate.id === id);
+      if (!box) continue;
+      const terminal = this.supervisor.session(id).terminal;
+      if (terminal.cols === box.cols && terminal.rows === box.rows) continue;
+      try {
+        this.supervisor.resize(id, box.cols, box.rows);
+      } catch {
+        // An agent that just exited: its pty is gone (EBADF); it gets the size on restart.
+      }
+      this.scheduler.markDirty(id);
+    }
+  }
+
+  /** Rebuilds the rows of the given visible panes from their emulators (called by the frame scheduler). */
+  private drawPanes(dirty: ReadonlySet<string>): void {
+    const layout = this.layout;
+    if (!layout || this.disposed) return;
+    const ui = this.ui;
+    for (const box of layout.agents) {
+      if (!dirty.has(box.id)) continue;
+      const terminal = this.supervisor.session(box.id).terminal;
+      const top = ui.scrollTop[box.id];
+      const focused = box.id === ui.focusedId;
+      const search = focused && ui.overlay?.kind === 'search' ? ui.overlay.query : undefined;
+      this.panes.set(box.id, buildRows(terminal, { top, rows: box.rows, cursor: focused && top === undefined, highlight: search || undefined }));
+    }
+  }
+
+  /** Marks a pane for redraw (after the UI changed what it shows). */
+  invalidate(id: string): void {
+    this.scheduler.markDirty(id);
+  }
+
+  requestQuit(forced: boolean): void {
+    this.quitResolve({ forced });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.scheduler.dispose();
+    if (this.resizeTimer) clearTimeout(this.resizeTimer);
+    for (const unsubscribe of this.outputSubscriptions.values()) unsubscribe();
+    this.outputSubscriptions.clear();
+  }
+}

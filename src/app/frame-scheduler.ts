@@ -1,0 +1,90 @@
+/**
+ * Decides when agent panes are redrawn. Output marks a pane dirty; a frame is drawn on the leading edge
+ * (at once when the last frame is older than the interval, otherwise at the end of the interval), and only
+ * for panes that are visible. A trailing debounce that restarts on every chunk never fires under continuous
+ * output (measured, ARCHITECTURE.md), hence the leading-edge throttle. Hidden panes stay dirty and are drawn
+ * the moment they become visible.
+ */
+export interface FrameSchedulerOptions {
+  /** Minimum time between frames; 50 ms ≈ 20 fps (issue 6). */
+  intervalMs?: number;
+  onFrame: (dirty: ReadonlySet<string>) => void;
+  now?: () => number;
+}
+
+export class FrameScheduler {
+  private readonly intervalMs: number;
+  private readonly onFrame: (dirty: ReadonlySet<string>) => void;
+  private readonly now: () => number;
+  private readonly dirty = new Set<string>();
+  private visible = new Set<string>();
+  private lastFrame = -Infinity;
+  private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+  private disposed = false;
+
+  constructor(options: FrameSchedulerOptions) {
+    this.intervalMs = options.intervalMs ?? 50;
+    this.onFrame = options.onFrame;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** Marks a pane as changed. Cheap: called for every chunk of output. */
+  markDirty(id: string): void {
+    if (this.disposed) return;
+    this.dirty.add(id);
+    if (this.visible.has(id)) this.schedule();
+  }
+
+  /** Which panes are on screen; newly visible dirty panes are drawn at once. */
+  setVisible(ids: Iterable<string>): void {
+    this.visible = new Set(ids);
+    for (const id of this.dirty) {
+      if (this.visible.has(id)) {
+        this.schedule();
+        return;
+      }
+    }
+  }
+
+  isVisible(id: string): boolean {
+    return this.visible.has(id);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = null;
+    this.immediate = null;
+  }
+
+  private schedule(): void {
+    if (this.timer || this.immediate || this.disposed) return;
+    const wait = this.lastFrame + this.intervalMs - this.now();
+    if (wait <= 0) {
+      // setImmediate rather than a synchronous call: the chunks of one read burst land in one frame.
+      this.immediate = setImmediate(() => {
+        this.immediate = null;
+        this.flush();
+      });
+    } else {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.flush();
+      }, wait);
+    }
+  }
+
+  private flush(): void {
+    if (this.disposed) return;
+    const frame = new Set<string>();
+    for (const id of this.dirty) {
+      if (this.visible.has(id)) frame.add(id);
+    }
+    if (frame.size === 0) return;
+    for (const id of frame) this.dirty.delete(id);
+    this.lastFrame = this.now();
+    this.onFrame(frame);
+  }
+}

@@ -1,0 +1,293 @@
+import type { AppStore } from './app-store.js';
+import { CTRL_RIGHT_BRACKET, lookupKey } from './keymap.js';
+import { findLine } from './terminal-rows.js';
+import { INTERRUPT_WINDOW_MS, inputMode, scrollBy, type ConfirmAction } from './ui-state.js';
+
+/** SGR mouse report (we enable ?1000h + ?1006h): button 64 = wheel up, 65 = wheel down. */
+const WHEEL = /^\x1b\[<(\d+);\d+;\d+[Mm]$/;
+/** Cursor keys as a terminal in normal mode sends them; an agent in application mode (DECCKM) expects ESC O x. */
+const CURSOR_KEY = /^\x1b\[([ABCDHF])$/;
+
+export const CONFIRM_TEXT: Record<ConfirmAction, { title: string; message: string }> = {
+  stop: { title: 'Graceful stop', message: 'Write STOP: agents finish their current experiment, then stop. Continue?' },
+  'force-stop': { title: 'Forced stop', message: 'Stop every agent now (running experiments are lost). Continue?' },
+  quit: { title: 'Quit ralph-tui', message: 'Quit the screen? Agent containers keep running unless started with --down.' },
+};
+
+/**
+ * Routes every key sequence: while attached, raw bytes go to the agent's pty (Ctrl-C included) and only
+ * Ctrl-] is ours; otherwise the keymap decides. Effects call the services; state changes go through the
+ * store's reducer.
+ */
+export class InputController {
+  constructor(
+    private readonly store: AppStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  handleInput(sequence: string): void {
+    const wheel = WHEEL.exec(sequence);
+    if (wheel) {
+      const button = Number(wheel[1]);
+      if (button === 64 || button === 65) this.scroll(button === 64 ? -3 : 3, true);
+      return;
+    }
+    const ui = this.store.getUi();
+    if (ui.attached) {
+      if (sequence === CTRL_RIGHT_BRACKET) this.store.dispatch({ type: 'detach' });
+      else this.sendToAgent(sequence);
+      return;
+    }
+    const mode = inputMode(ui);
+    const match = lookupKey(sequence, mode);
+    if (mode === 'search' && !match) {
+      this.editQuery(sequence);
+      return;
+    }
+    if (!match) return;
+    if (match.action !== 'interrupt' && ui.notice) this.store.dispatch({ type: 'notice', text: undefined });
+    this.run(match.action, match.arg);
+  }
+
+  /** A bracketed paste: to the attached agent (bracketed again if it asked for it), or into the search query. */
+  handlePaste(text: string): void {
+    const ui = this.store.getUi();
+    if (ui.attached && ui.focusedId) {
+      const session = this.store.supervisor.session(ui.focusedId);
+      const bracketed = session.bracketedPaste || session.terminal.modes.bracketedPasteMode;
+      this.store.supervisor.write(ui.focusedId, bracketed ? `\x1b[200~${text}\x1b[201~` : text);
+    } else if (ui.overlay?.kind === 'search') {
+      this.store.dispatch({ type: 'overlay', overlay: { ...ui.overlay, query: ui.overlay.query + text.replace(/[\r\n]+/g, ' ') } });
+    }
+  }
+
+  private sendToAgent(sequence: string): void {
+    const id = this.store.getUi().focusedId;
+    if (!id) return;
+    const terminal = this.store.supervisor.session(id).terminal;
+    const cursor = CURSOR_KEY.exec(sequence);
+    const data = cursor && terminal.modes.applicationCursorKeysMode ? `\x1bO${cursor[1]}` : sequence;
+    this.store.supervisor.write(id, data);
+  }
+
+  private focusedId(): string | undefined {
+    return this.store.getUi().focusedId;
+  }
+
+  private run(action: string, arg?: number): void {
+    const store = this.store;
+    const ids = store.supervisor.agentIds();
+    const focused = this.focusedId();
+    switch (action) {
+      case 'focus-index':
+        if (arg !== undefined && ids[arg]) store.dispatch({ type: 'focus', id: ids[arg] });
+        return;
+      case 'next-agent':
+      case 'prev-agent':
+        store.dispatch({ type: 'focus-offset', ids, offset: action === 'next-agent' ? 1 : -1 });
+        return;
+      case 'attach':
+        if (focused) store.dispatch({ type: 'scroll', id: focused, top: undefined });
+        store.dispatch({ type: 'attach' });
+        return;
+      case 'detach':
+        store.dispatch({ type: 'detach' });
+        return;
+      case 'zoom':
+        store.dispatch({ type: 'toggle-view', view: 'zoom' });
+        return;
+      case 'grid':
+        store.dispatch({ type: 'toggle-view', view: 'grid' });
+        return;
+      case 'scroll-up':
+      case 'scroll-down':
+        this.scroll(action === 'scroll-up' ? -1 : 1, false);
+        return;
+      case 'follow':
+        if (focused) store.dispatch({ type: 'scroll', id: focused, top: undefined });
+        return;
+      case 'search':
+        store.dispatch({ type: 'overlay', overlay: { kind: 'search', query: '', line: null, notFound: false } });
+        return;
+      case 'search-next':
+        this.searchNext();
+        return;
+      case 'help':
+        store.dispatch({ type: 'overlay', overlay: { kind: 'help' } });
+        return;
+      case 'close':
+        store.dispatch({ type: 'overlay', overlay: null });
+        return;
+      case 'start-experiment':
+        void this.openPicker();
+        return;
+      case 'picker-up':
+      case 'picker-down':
+      case 'picker-more-workers':
+      case 'picker-fewer-workers':
+        this.movePicker(action);
+        return;
+      case 'picker-start':
+        this.startPicked();
+        return;
+      case 'select-experiment':
+        this.selectRun(arg ?? 1);
+        return;
+      case 'cancel-experiment':
+        this.cancelRun();
+        return;
+      case 'restart':
+        if (focused) this.effect(store.supervisor.restart(focused), `restarting ${focused}`);
+        return;
+      case 'nudge':
+        if (focused) {
+          store.supervisor.nudge(focused);
+          store.dispatch({ type: 'notice', text: `nudged ${focused}` });
+        }
+        return;
+      case 'stop':
+      case 'force-stop':
+      case 'quit':
+        store.dispatch({ type: 'overlay', overlay: { kind: 'confirm', action } });
+        return;
+      case 'resume':
+        this.effect(Promise.resolve(store.actions.clearStop()), 'STOP cleared — agents resume');
+        return;
+      case 'confirm-yes':
+        this.confirm();
+        return;
+      case 'confirm-no':
+        store.dispatch({ type: 'overlay', overlay: null });
+        return;
+      case 'interrupt': {
+        const at = this.now();
+        const previous = store.getUi().interruptAt;
+        if (previous !== undefined && at - previous <= INTERRUPT_WINDOW_MS) store.requestQuit(true);
+        else store.dispatch({ type: 'interrupt', at });
+        return;
+      }
+    }
+  }
+
+  private confirm(): void {
+    const store = this.store;
+    const overlay = store.getUi().overlay;
+    store.dispatch({ type: 'overlay', overlay: null });
+    if (overlay?.kind !== 'confirm') return;
+    if (overlay.action === 'quit') store.requestQuit(false);
+    else if (overlay.action === 'stop') {
+      this.effect(
+        Promise.resolve(store.actions.createStop('graceful stop from ralph-tui')).then(() => store.supervisor.stopGraceful()),
+        'STOP written — agents finish their current experiment',
+      );
+    } else {
+      this.effect(store.supervisor.stopForced(), 'stopping every agent');
+    }
+  }
+
+  /** Runs an effect, showing `done` at once and the error's sentence if it fails. */
+  private effect(promise: Promise<unknown>, done: string): void {
+    this.store.dispatch({ type: 'notice', text: done });
+    promise.catch((error: unknown) => this.store.dispatch({ type: 'notice', text: error instanceof Error ? error.message : String(error) }));
+  }
+
+  private scroll(direction: number, lines: boolean): void {
+    const store = this.store;
+    const id = this.focusedId();
+    const box = store.getLayout()?.agents.find((candidate) => candidate.id === id);
+    if (!id || !box) return;
+    const buffer = store.supervisor.session(id).terminal.buffer.active;
+    const step = lines ? direction : direction * Math.max(1, Math.floor(box.rows / 2));
+    store.dispatch({ type: 'scroll', id, top: scrollBy(store.getUi().scrollTop[id], buffer.baseY, step) });
+  }
+
+  private editQuery(sequence: string): void {
+    const overlay = this.store.getUi().overlay;
+    if (overlay?.kind !== 'search') return;
+    const query = sequence === '\x7f' || sequence === '\b' ? overlay.query.slice(0, -1) : overlay.query + sequence;
+    this.store.dispatch({ type: 'overlay', overlay: { ...overlay, query, line: null, notFound: false } });
+  }
+
+  /** Enter in the search bar: the next match above the last one (or above the live bottom). */
+  private searchNext(): void {
+    const store = this.store;
+    const overlay = store.getUi().overlay;
+    const id = this.focusedId();
+    if (overlay?.kind !== 'search' || !id) return;
+    const terminal = store.supervisor.session(id).terminal;
+    const buffer = terminal.buffer.active;
+    const from = overlay.line !== null ? overlay.line - 1 : buffer.length - 1;
+    const line = findLine(terminal, overlay.query, from);
+    if (line < 0) {
+      store.dispatch({ type: 'overlay', overlay: { ...overlay, notFound: true } });
+      return;
+    }
+    const rows = store.getLayout()?.agents.find((box) => box.id === id)?.rows ?? terminal.rows;
+    const top = Math.max(0, line - Math.floor(rows / 2));
+    store.dispatch({ type: 'overlay', overlay: { ...overlay, line, notFound: false } });
+    store.dispatch({ type: 'scroll', id, top: top >= buffer.baseY ? undefined : top });
+  }
+
+  private names: string[] = [];
+
+  private async openPicker(): Promise<void> {
+    try {
+      this.names = [...(await this.store.actions.listExperiments())];
+    } catch (error) {
+      this.store.dispatch({ type: 'notice', text: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    this.store.dispatch({ type: 'overlay', overlay: { kind: 'picker', index: 0, workers: this.store.settings.experimentWorkers } });
+  }
+
+  /** The names the open picker shows (read by the root component). */
+  pickerNames(): readonly string[] {
+    return this.names;
+  }
+
+  private movePicker(action: string): void {
+    const overlay = this.store.getUi().overlay;
+    if (overlay?.kind !== 'picker') return;
+    const count = Math.max(1, this.names.length);
+    let { index, workers } = overlay;
+    if (action === 'picker-up') index = (index - 1 + count) % count;
+    if (action === 'picker-down') index = (index + 1) % count;
+    if (action === 'picker-more-workers') workers = Math.min(64, workers + 1);
+    if (action === 'picker-fewer-workers') workers = Math.max(1, workers - 1);
+    this.store.dispatch({ type: 'overlay', overlay: { kind: 'picker', index, workers } });
+  }
+
+  private startPicked(): void {
+    const overlay = this.store.getUi().overlay;
+    if (overlay?.kind !== 'picker') return;
+    const name = this.names[overlay.index];
+    this.store.dispatch({ type: 'overlay', overlay: null });
+    if (!name) return;
+    try {
+      const id = this.store.runner.startBuiltin(name, { workers: overlay.workers });
+      this.store.dispatch({ type: 'select-run', id });
+      this.store.dispatch({ type: 'notice', text: `started ${name} on ${overlay.workers} workers` });
+    } catch (error) {
+      this.store.dispatch({ type: 'notice', text: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private selectRun(direction: number): void {
+    const runs = this.store.runner.getSnapshot();
+    if (runs.length === 0) return;
+    const at = runs.findIndex((run) => run.id === this.store.getUi().selectedRunId);
+    const next = at < 0 ? 0 : (at + direction + runs.length) % runs.length;
+    this.store.dispatch({ type: 'select-run', id: runs[next].id });
+  }
+
+  private cancelRun(): void {
+    const runs = this.store.runner.getSnapshot();
+    const selected = runs.find((run) => run.id === this.store.getUi().selectedRunId && (run.state === 'running' || run.state === 'queued'));
+    const target = selected ?? runs.find((run) => run.state === 'running' || run.state === 'queued');
+    if (!target) {
+      this.store.dispatch({ type: 'notice', text: 'no running experiment to cancel' });
+      return;
+    }
+    this.effect(this.store.runner.cancel(target.id), `cancelling ${target.name}`);
+  }
+}

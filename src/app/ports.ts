@@ -1,0 +1,147 @@
+import type { Terminal } from '@xterm/headless';
+
+/**
+ * What the screen needs from the services that own processes and files (supervisor, workspace watcher,
+ * experiment runner). Written as structural types so the app depends on behaviour, not on modules: the real
+ * Supervisor / WorkspaceWatcher / ExperimentRunner satisfy them, and `run-app.tsx` is where that is checked.
+ */
+export interface ExternalSource<T> {
+  getSnapshot(): T;
+  subscribe(listener: () => void): () => void;
+}
+
+export type AgentState = 'starting' | 'working' | 'idle' | 'needs-input' | 'exited' | 'restarting' | 'stopped';
+
+export interface AgentStatsView {
+  cpuPercent: number;
+  memoryBytes: number;
+  memoryLimitBytes: number;
+}
+
+export interface AgentView {
+  id: string;
+  role: string;
+  runtime: string;
+  state: AgentState;
+  exitCode?: number;
+  restarts: number;
+  since?: number | string;
+  containerName?: string;
+  cpuset?: string;
+  stats?: AgentStatsView;
+  lastEvent?: unknown;
+}
+
+export interface SupervisorSnapshotView {
+  agents: AgentView[];
+  draining: string[];
+  stopping: boolean;
+  version: number;
+}
+
+export interface AgentSessionPort {
+  terminal: Terminal;
+  onOutput(listener: () => void): () => void;
+  bracketedPaste: boolean;
+}
+
+export interface SupervisorPort extends ExternalSource<SupervisorSnapshotView> {
+  agentIds(): string[];
+  session(id: string): AgentSessionPort;
+  write(id: string, data: string): void;
+  resize(id: string, cols: number, rows: number): void;
+  restart(id: string): Promise<void>;
+  nudge(id: string): void;
+  stopGraceful(): Promise<void>;
+  stopForced(): Promise<void>;
+  shutdown(opts?: { down?: boolean }): Promise<void>;
+}
+
+export interface QueueEntryView {
+  id: string;
+  name: string;
+  priority: number;
+  family?: string;
+  status: 'available' | 'claimed' | 'running' | 'completed' | 'failed' | 'aborted' | 'archived';
+  worker?: string;
+  score?: number;
+  timeMin?: number;
+  result?: string;
+  completedAt?: string;
+  claimedAt?: string;
+}
+
+export interface QueueViewData {
+  entries: QueueEntryView[];
+  counts: Partial<Record<QueueEntryView['status'], number>>;
+}
+
+export interface WorkerView {
+  status: string;
+  currentExperiment?: string;
+  runs: number;
+  lastSeen?: string;
+}
+
+export interface CoordinationViewData {
+  best: { score: number; timeMin?: number; experiment?: string } | null;
+  target?: number;
+  workers: Record<string, WorkerView>;
+}
+
+export interface StopView {
+  present: boolean;
+  reason?: string;
+  since?: string;
+  targetReached?: boolean;
+}
+
+export interface LogEntryView {
+  worker?: string;
+  experiment?: string;
+  score?: number;
+  timeMin?: number;
+  flags?: string[];
+  result?: string;
+}
+
+export interface WorkspaceSnapshotView {
+  queue: QueueViewData | null;
+  coordination: CoordinationViewData | null;
+  stop: StopView;
+  log: { entries: LogEntryView[]; lines: string[] };
+  errors: { file: string; message: string }[];
+  version: number;
+}
+
+export interface ExperimentRunView {
+  id: string;
+  name: string;
+  state: 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
+  done: number;
+  total: number;
+  etaSeconds?: number;
+  elapsedSeconds: number;
+  runningScore?: number;
+  score?: number;
+  projected400Min?: number;
+  lastLines: string[];
+}
+
+export interface ExperimentRunnerPort extends ExternalSource<ExperimentRunView[]> {
+  startBuiltin(name: string, opts?: { workers?: number }): string;
+  cancel(id: string): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export interface WorkspaceWatcherPort extends ExternalSource<WorkspaceSnapshotView> {
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** File actions the keys trigger (STOP file, resume). */
+export interface WorkspaceActions {
+  createStop(reason?: string): void | Promise<void>;
+  clearStop(): void | Promise<void>;
+  listExperiments(): string[] | Promise<string[]>;
+}

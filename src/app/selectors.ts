@@ -1,0 +1,53 @@
+import type { AgentTab } from '../../components/AgentTabs.js';
+import type { WorkerRow } from '../../components/WorkersPane.js';
+import type { SupervisorSnapshotView, WorkspaceSnapshotView } from './ports.js';
+
+/** Maps the services' snapshots to the panes' props (pure, unit-tested). */
+
+export function queueCounts(ws: WorkspaceSnapshotView): { available: number; claimed: number; done: number } {
+  const counts = ws.queue?.counts ?? {};
+  return {
+    available: counts.available ?? 0,
+    claimed: (counts.claimed ?? 0) + (counts.running ?? 0),
+    done: (counts.completed ?? 0) + (counts.failed ?? 0) + (counts.aborted ?? 0),
+  };
+}
+
+/** The experiment each agent is on: its coordination entry, else the queue entry it claimed. */
+export function currentExperiments(ws: WorkspaceSnapshotView): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of ws.queue?.entries ?? []) {
+    if ((entry.status === 'claimed' || entry.status === 'running') && entry.worker) out[entry.worker] = entry.name;
+  }
+  for (const [id, worker] of Object.entries(ws.coordination?.workers ?? {})) {
+    if (worker.currentExperiment) out[id] = worker.currentExperiment;
+  }
+  return out;
+}
+
+export function agentTabs(sup: SupervisorSnapshotView, ws: WorkspaceSnapshotView): AgentTab[] {
+  const experiments = currentExperiments(ws);
+  return sup.agents.map((agent) => ({
+    id: agent.id,
+    state: agent.state,
+    experiment: experiments[agent.id],
+    restarts: agent.restarts,
+    cpuPercent: agent.stats?.cpuPercent,
+    memoryBytes: agent.stats?.memoryBytes,
+    cpuset: agent.cpuset,
+  }));
+}
+
+export function workerRows(ws: WorkspaceSnapshotView): WorkerRow[] {
+  return Object.entries(ws.coordination?.workers ?? {})
+    .map(([id, worker]) => ({ id, status: worker.status, currentExperiment: worker.currentExperiment, runs: worker.runs, lastSeen: worker.lastSeen }))
+    .sort((a, b) => a.id.localeCompare(b.id, undefined, { numeric: true }));
+}
+
+/** The newest file error as one line ("experiment_queue.json: invalid JSON at line 3 …"). */
+export function latestFileError(ws: WorkspaceSnapshotView): string | undefined {
+  const error = ws.errors.at(-1);
+  if (!error) return undefined;
+  const base = error.file.split('/').pop() ?? error.file;
+  return error.message.includes(base) ? error.message : `${base}: ${error.message}`;
+}
