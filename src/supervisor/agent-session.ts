@@ -1,0 +1,201 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pty, { type IPty } from 'node-pty';
+// @xterm/headless is CommonJS: on Node ESM only the default import works (ARCHITECTURE.md, pitfalls).
+import xterm from '@xterm/headless';
+
+export type Terminal = InstanceType<typeof xterm.Terminal>;
+
+/** What to run in the pty: a file and its arguments, in a folder, with an environment. */
+export interface SpawnSpec {
+  file: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+export interface ExitInfo {
+  exitCode: number;
+  signal?: number;
+}
+
+/** Lines kept above the screen: enough to scroll back through an agent's last few tool calls, bounded for memory. */
+export const SCROLLBACK_LINES = 5000;
+
+/**
+ * One agent's terminal: a headless emulator that the screen draws and a pty that feeds it. The emulator and the
+ * transcript outlive the process, so a restarted agent continues in the same pane (like a shell running it in a
+ * loop) and the screen keeps one reference per agent.
+ */
+export class AgentSession {
+  readonly terminal: Terminal;
+  private proc: IPty | null = null;
+  private readonly transcript: fs.WriteStream;
+  private readonly outputListeners = new Set<(chunk: Uint8Array) => void>();
+  private readonly exitListeners = new Set<(exit: ExitInfo) => void>();
+  private lastOutput = 0;
+  private disposed = false;
+
+  constructor(
+    readonly id: string,
+    transcriptFile: string,
+    cols = 120,
+    rows = 40,
+  ) {
+    this.terminal = new xterm.Terminal({ cols, rows, scrollback: SCROLLBACK_LINES, allowProposedApi: true });
+    // The emulator answers queries (cursor position, device attributes) on onData; the program waits for them.
+    this.terminal.onData((data) => this.proc?.write(data));
+    fs.mkdirSync(path.dirname(transcriptFile), { recursive: true });
+    this.transcript = fs.createWriteStream(transcriptFile, { flags: 'a' });
+    // A transcript that cannot be written must not kill the session.
+    this.transcript.on('error', () => undefined);
+  }
+
+  /** The program enabled bracketed paste (DECSET 2004): pastes must be wrapped so they arrive as one message. */
+  get bracketedPaste(): boolean {
+    return this.terminal.modes.bracketedPasteMode;
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  get running(): boolean {
+    return this.proc !== null;
+  }
+
+  /** When the current or last process last printed (0 before any output). */
+  get lastOutputAt(): number {
+    return this.lastOutput;
+  }
+
+  /** Starts a process in the pty. The previous one must have exited. */
+  spawn(spec: SpawnSpec): number {
+    if (this.disposed) throw new Error(`session ${this.id} is disposed`);
+    if (this.proc) throw new Error(`session ${this.id} is still running pid ${this.proc.pid}`);
+    // encoding null: raw bytes, so the transcript holds exactly what the program wrote and the emulator
+    // decodes UTF-8 sequences split across reads itself.
+    const proc = pty.spawn(spec.file, spec.args, {
+      name: 'xterm-256color',
+      cols: this.terminal.cols,
+      rows: this.terminal.rows,
+      cwd: spec.cwd,
+      env: spec.env,
+      encoding: null,
+    });
+    this.proc = proc;
+    proc.onData((data: string | Buffer) => this.receive(typeof data === 'string' ? Buffer.from(data) : data));
+    proc.onExit(({ exitCode, signal }) => {
+      if (this.proc === proc) this.proc = null;
+      const notify = () => {
+        for (const listener of this.exitListeners) listener({ exitCode, signal: signal || undefined });
+      };
+      if (this.disposed) return notify();
+      // Let the emulator finish parsing what arrived before the exit so listeners see the final screen.
+      this.terminal.write('', notify);
+    });
+    return proc.pid;
+  }
+
+  /** Called with each chunk once the emulator has parsed it (the screen redraws from the emulator then). */
+  onOutput(listener: (chunk: Uint8Array) => void): () => void {
+    this.outputListeners.add(listener);
+    return () => this.outputListeners.delete(listener);
+  }
+
+  onExit(listener: (exit: ExitInfo) => void): () => void {
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
+  }
+
+  /** Sends keystrokes (or a paste) to the program; dropped when nothing runs. */
+  write(data: string): void {
+    this.proc?.write(data);
+  }
+
+  /** Resizes the emulator always and the pty while it runs (node-pty throws EBADF after exit). */
+  resize(cols: number, rows: number): void {
+    if (cols < 1 || rows < 1) return;
+    this.terminal.resize(cols, rows);
+    if (!this.proc) return;
+    try {
+      this.proc.resize(cols, rows);
+    } catch {
+      // The process exited between the check and the ioctl: the emulator size is what matters now.
+    }
+  }
+
+  /**
+   * Signals the program's whole process group: the pty made it a session leader (setsid), so its pid is the
+   * group id and `sh -c`, taskset and every child the agent started go together.
+   */
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    const pid = this.proc?.pid;
+    if (!pid) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+
+  /** Resolves when the current process has exited (at once when none runs), sending SIGKILL after `timeoutMs`. */
+  async terminate(signal: NodeJS.Signals = 'SIGHUP', timeoutMs = 3000): Promise<void> {
+    if (!this.proc) return;
+    const exited = new Promise<void>((resolve) => {
+      const off = this.onExit(() => {
+        off();
+        resolve();
+      });
+    });
+    this.kill(signal);
+    const timer = setTimeout(() => this.kill('SIGKILL'), timeoutMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /**
+   * Writes a supervisor line (restart marker) into the pane and the transcript, resetting modes a dead program
+   * may have left on (bracketed paste, alternate screen, hidden cursor, colours).
+   */
+  note(text: string): void {
+    const line = `\x1b[?2004l\x1b[?1049l\x1b[?25h\x1b[0m\r\n\x1b[2m[ralph-tui] ${text}\x1b[0m\r\n`;
+    this.transcript.write(line);
+    this.terminal.write(line);
+  }
+
+  /** The text of the last `count` non-empty screen lines up to the cursor: where a question to the user sits. */
+  screenTail(count = 6): string {
+    const buffer = this.terminal.buffer.active;
+    const lines: string[] = [];
+    const bottom = buffer.baseY + buffer.cursorY;
+    for (let row = bottom; row >= buffer.baseY && lines.length < count; row -= 1) {
+      const text = buffer.getLine(row)?.translateToString(true) ?? '';
+      if (text.trim()) lines.unshift(text);
+    }
+    return lines.join('\n');
+  }
+
+  /** Closes the transcript and the emulator; kills a process still running. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.kill('SIGKILL');
+    this.proc = null;
+    await new Promise<void>((resolve) => this.transcript.end(resolve));
+    this.terminal.dispose();
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.disposed) return;
+    this.lastOutput = Date.now();
+    this.transcript.write(chunk);
+    this.terminal.write(chunk, () => {
+      for (const listener of this.outputListeners) listener(chunk);
+    });
+  }
+}

@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AgentSession, type SpawnSpec } from '../../src/supervisor/agent-session.js';
+import { makeTempDir, repoRoot } from '../helpers/cli.js';
+
+const fakeClaude = path.join(repoRoot, 'test', 'fake-agents', 'fake-claude.mjs');
+const sessions: AgentSession[] = [];
+
+function open(dir: string): AgentSession {
+  const session = new AgentSession('W1', path.join(dir, '.ralph', 'transcripts', 'W1.log'), 80, 24);
+  sessions.push(session);
+  return session;
+}
+
+function spec(dir: string, file: string, args: string[]): SpawnSpec {
+  return { file, args, cwd: dir, env: { PATH: process.env.PATH ?? '', RALPH_AGENT_ID: 'W1' } };
+}
+
+/** Resolves once the screen (as the emulator parsed it) contains `text`. */
+function screenContains(session: AgentSession, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      const buffer = session.terminal.buffer.active;
+      for (let row = 0; row < buffer.length; row += 1) {
+        if (buffer.getLine(row)?.translateToString(true).includes(text)) {
+          off();
+          resolve();
+          return;
+        }
+      }
+    };
+    const off = session.onOutput(check);
+    check();
+  });
+}
+
+function exited(session: AgentSession): Promise<{ exitCode: number }> {
+  return new Promise((resolve) => {
+    const off = session.onExit((exit) => {
+      off();
+      resolve(exit);
+    });
+  });
+}
+
+afterEach(async () => {
+  await Promise.all(sessions.splice(0).map((session) => session.dispose()));
+});
+
+describe('AgentSession (a real pty feeding a headless emulator)', () => {
+  it('given a program that prints binary-ish and UTF-8 output, the transcript holds every byte it wrote', async () => {
+    const dir = makeTempDir();
+    const session = open(dir);
+    // Every byte value 1..255 except none skipped, then multi-byte UTF-8; the pty's output processing
+    // (onlcr) is turned off so the bytes arrive exactly as written.
+    const script = `process.stdout.write(Buffer.from([...Array(255).keys()].map((i) => i + 1))); process.stdout.write('✻ done ⏺\\n');`;
+    const done = exited(session);
+    session.spawn(spec(dir, 'sh', ['-c', `stty -opost; exec ${JSON.stringify(process.execPath)} -e ${JSON.stringify(script)}`]));
+    await done;
+    await session.dispose();
+    const transcript = fs.readFileSync(path.join(dir, '.ralph', 'transcripts', 'W1.log'));
+    const expected = Buffer.concat([Buffer.from([...Array(255).keys()].map((i) => i + 1)), Buffer.from('✻ done ⏺\n')]);
+    expect(transcript.includes(expected)).toBe(true);
+  });
+
+  it('tracks the bracketed-paste mode the program enabled, and the program receives keystrokes', async () => {
+    const dir = makeTempDir();
+    const session = open(dir);
+    session.spawn(spec(dir, process.execPath, [fakeClaude]));
+    await screenContains(session, '> ');
+    expect(session.bracketedPaste).toBe(true);
+    session.write('\x1b[200~hello\rworld\x1b[201~');
+    session.write('\r');
+    await screenContains(session, 'RECEIVED "hello\\rworld" (paste)');
+  });
+
+  it('answers terminal queries from the emulator (cursor position report)', async () => {
+    const dir = makeTempDir();
+    const session = open(dir);
+    // The program asks for the cursor position (CSI 6n) and prints the reply it reads back.
+    const script = `process.stdin.setRawMode(true); process.stdout.write('ab\\x1b[6n'); process.stdin.once('data', (d) => { process.stdout.write(' reply=' + JSON.stringify(d.toString())); process.exit(0); });`;
+    session.spawn(spec(dir, process.execPath, ['-e', script]));
+    await screenContains(session, 'reply="\\u001b[1;3R"');
+  });
+
+  it('resizing after the program exited does not throw and still resizes the emulator', async () => {
+    const dir = makeTempDir();
+    const session = open(dir);
+    const done = exited(session);
+    session.spawn(spec(dir, 'sh', ['-c', 'exit 3']));
+    expect((await done).exitCode).toBe(3);
+    expect(() => session.resize(100, 30)).not.toThrow();
+    expect([session.terminal.cols, session.terminal.rows]).toEqual([100, 30]);
+  });
+
+  it('kill signals the whole process group, including children of the shell', async () => {
+    const dir = makeTempDir();
+    const session = open(dir);
+    const pidFile = path.join(dir, 'child.pid');
+    session.spawn(spec(dir, 'sh', ['-c', `sleep 60 & echo $! > ${pidFile}; echo started; wait`]));
+    await screenContains(session, 'started');
+    const child = Number(fs.readFileSync(pidFile, 'utf8'));
+    await session.terminate('SIGTERM', 2000);
+    expect(await goneWithin(child, 2000)).toBe(true);
+  });
+});
+
+/** The process is gone or a zombie (killed, waiting for init to reap it) within `ms`. */
+async function goneWithin(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    let status = '';
+    try {
+      status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    } catch {
+      return true;
+    }
+    if (/^State:\s+Z/m.test(status)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
