@@ -1,0 +1,20 @@
+// Everything Docker for ralph-tui (issue 5 §2): engines, agent containers, the CPU planner, compose export.
+export { connectEngine, engineEnv, resolveEngine, describeEngine, createClient, DEFAULT_SOCKET, type EngineTarget } from './engine.js';
+export { AgentContainers, workspaceUser, type ContainerState } from './agent-containers.js';
+export { computeStats, type ContainerStats, type RawStats } from './stats.js';
+export { planCpusets, readCpuTopology, validateCpusets, parseCpuList, formatCpuList, type CpuTopology, type CpuPlan, type PlanOptions } from './cpu-planner.js';
+export { composeFile, flatTopology, type ComposeOptions } from './compose.js';
+export {
+  agentContainerSpec,
+  assertNoDockerSocket,
+  parseMemory,
+  credentialsVolumeName,
+  CONTAINER_WORKSPACE,
+  CONTAINER_INSTALL,
+  AGENT_HOME,
+  LABEL_AGENT,
+  LABEL_WORKSPACE,
+  type ContainerSpec,
+} from './container-spec.js';
+export { redactSecrets } from './redact.js';
+export { ralphInstallDir } from './install-dir.js';
