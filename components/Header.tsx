@@ -4,7 +4,7 @@ import { formatMinutes, formatScore } from './format.js';
 
 export interface HeaderProps {
   name: string;
-  best: { score: number; timeMin?: number; experiment?: string } | null;
+  best: { score: number; timeMin?: number | null; experiment?: string | null } | null;
   target: number;
   queue: { available: number; claimed: number; done: number };
   stop: { present: boolean; targetReached?: boolean };
@@ -33,7 +33,7 @@ export function Header({ name, best, target, queue, stop, draining, stopping, cl
           <Text bold color="cyan">{` ralph-tui · ${name} `}</Text>
           <Text>{' best '}</Text>
           <Text bold color={best && best.score >= target ? 'green' : 'white'}>{formatScore(best?.score)}</Text>
-          <Text>{best?.timeMin !== undefined ? ` @ ${formatMinutes(best.timeMin)}` : ''}</Text>
+          <Text>{best?.timeMin != null ? ` @ ${formatMinutes(best.timeMin)}` : ''}</Text>
           <Text dimColor>{` / target ${formatScore(target)}`}</Text>
           <Text color={gap !== undefined && gap <= 0 ? 'green' : 'yellow'}>{gap !== undefined ? ` gap ${gap <= 0 ? 'reached' : gap.toFixed(4)}` : ''}</Text>
           <Text dimColor>{' │ '}</Text>

@@ -21,8 +21,11 @@ interface Line {
   dim?: boolean;
 }
 
-/** In progress first, then next up by priority, then the most recent completions with their score. */
-export function queueLines(entries: readonly QueueItem[]): Line[] {
+/**
+ * In progress first, then next up by priority, then the most recent completions with their score, within
+ * `max` lines: each group keeps a share so a long backlog never hides the latest results.
+ */
+export function queueLines(entries: readonly QueueItem[], max: number): Line[] {
   const inProgress = entries.filter((e) => e.status === 'claimed' || e.status === 'running');
   const next = entries.filter((e) => e.status === 'available').sort((a, b) => b.priority - a.priority);
   const finished = entries
@@ -31,6 +34,13 @@ export function queueLines(entries: readonly QueueItem[]): Line[] {
     // Newest first: by completion time when known, else by position in the file (appended last = newest).
     .sort((a, b) => (b.entry.completedAt ?? '').localeCompare(a.entry.completedAt ?? '') || b.index - a.index)
     .map(({ entry }) => entry);
+  const share = Math.max(1, Math.floor(max / 3));
+  const progressCount = Math.min(inProgress.length, share);
+  const nextCount = Math.min(next.length, Math.max(share, max - progressCount - Math.min(finished.length, share)));
+  const finishedCount = Math.max(0, max - progressCount - nextCount);
+  inProgress.splice(progressCount);
+  next.splice(nextCount);
+  finished.splice(finishedCount);
   return [
     ...inProgress.map((e) => ({ key: `c${e.id}`, text: `▶ ${e.worker ?? '?'} ${e.name}`, color: 'cyan' })),
     ...next.map((e) => ({ key: `a${e.id}`, text: `  P${e.priority} ${e.name}` })),
@@ -44,7 +54,7 @@ export function queueLines(entries: readonly QueueItem[]): Line[] {
 }
 
 export function QueuePane({ entries, counts, width, height, missing }: { entries: readonly QueueItem[]; counts: { available: number; claimed: number; done: number }; width: number; height: number; missing?: boolean }) {
-  const lines = queueLines(entries).slice(0, Math.max(0, height - 1));
+  const lines = queueLines(entries, Math.max(0, height - 1 - (missing ? 1 : 0)));
   return (
     <Box width={width} height={height} flexDirection="column" overflow="hidden">
       <PaneTitle text="Queue" extra={`${counts.available} next · ${counts.claimed} running · ${counts.done} done`} width={width} />

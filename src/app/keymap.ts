@@ -49,8 +49,8 @@ export interface KeyBinding {
   label: string;
   description: string;
   modes: readonly InputMode[];
-  /** Shown in the one-line footer (the rest only in `?`). */
-  footer?: boolean;
+  /** The footer's short word for it; bindings without one appear only in `?`. */
+  footer?: string;
 }
 
 export const CTRL_C = '\x03';
@@ -58,37 +58,37 @@ export const CTRL_RIGHT_BRACKET = '\x1d';
 const digits = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 export const KEYMAP: readonly KeyBinding[] = [
-  { action: 'focus-index', keys: digits, label: '1-9', description: 'focus agent N', modes: ['normal'], footer: true },
+  { action: 'focus-index', keys: digits, label: '1-9', description: 'focus agent N', modes: ['normal'], footer: 'agent' },
   { action: 'next-agent', keys: ['\t'], label: 'Tab', description: 'next agent', modes: ['normal'] },
   { action: 'prev-agent', keys: ['\x1b[Z'], label: 'Shift-Tab', description: 'previous agent', modes: ['normal'] },
-  { action: 'attach', keys: ['\r', '\n'], label: 'Enter', description: 'attach: keys go to the agent', modes: ['normal'], footer: true },
-  { action: 'detach', keys: [CTRL_RIGHT_BRACKET], label: 'Ctrl-]', description: 'detach', modes: ['attached'], footer: true },
-  { action: 'zoom', keys: ['z'], label: 'z', description: 'zoom the focused agent', modes: ['normal'], footer: true },
-  { action: 'grid', keys: ['g'], label: 'g', description: 'grid of all agents', modes: ['normal'], footer: true },
+  { action: 'attach', keys: ['\r', '\n'], label: 'Enter', description: 'attach: keys go to the agent', modes: ['normal'], footer: 'attach' },
+  { action: 'detach', keys: [CTRL_RIGHT_BRACKET], label: 'Ctrl-]', description: 'detach', modes: ['attached'], footer: 'detach' },
+  { action: 'zoom', keys: ['z'], label: 'z', description: 'zoom the focused agent', modes: ['normal'], footer: 'zoom' },
+  { action: 'grid', keys: ['g'], label: 'g', description: 'grid of all agents', modes: ['normal'], footer: 'grid' },
   { action: 'scroll-up', keys: ['\x1b[5~'], label: 'PgUp', description: 'scroll back (also mouse wheel)', modes: ['normal'] },
   { action: 'scroll-down', keys: ['\x1b[6~'], label: 'PgDn', description: 'scroll forward', modes: ['normal'] },
   { action: 'follow', keys: ['\x1b[F', '\x1b[4~', '\x1bOF', '\x1b[8~'], label: 'End', description: 'follow the live output', modes: ['normal'] },
-  { action: 'search', keys: ['/'], label: '/', description: 'search the focused pane', modes: ['normal'], footer: true },
-  { action: 'start-experiment', keys: ['e'], label: 'e', description: 'start an experiment', modes: ['normal'], footer: true },
+  { action: 'search', keys: ['/'], label: '/', description: 'search the focused pane', modes: ['normal'], footer: 'search' },
+  { action: 'start-experiment', keys: ['e'], label: 'e', description: 'start an experiment', modes: ['normal'], footer: 'experiment' },
   { action: 'select-experiment', keys: ['\x1b[B', '\x1b[A'], label: '↑/↓', description: 'select an experiment run', modes: ['normal'] },
   { action: 'cancel-experiment', keys: ['x'], label: 'x', description: 'cancel the selected experiment', modes: ['normal'] },
   { action: 'restart', keys: ['r'], label: 'r', description: 'restart the focused agent', modes: ['normal'] },
   { action: 'nudge', keys: ['n'], label: 'n', description: 'send the nudge now', modes: ['normal'] },
-  { action: 'stop', keys: ['s'], label: 's', description: 'graceful stop (writes STOP)', modes: ['normal'], footer: true },
+  { action: 'stop', keys: ['s'], label: 's', description: 'graceful stop (writes STOP)', modes: ['normal'], footer: 'stop' },
   { action: 'force-stop', keys: ['S'], label: 'S', description: 'forced stop of every agent', modes: ['normal'] },
   { action: 'resume', keys: ['u'], label: 'u', description: 'clear STOP and resume', modes: ['normal'] },
-  { action: 'quit', keys: ['q'], label: 'q', description: 'quit (agents keep running unless --down)', modes: ['normal'], footer: true },
+  { action: 'quit', keys: ['q'], label: 'q', description: 'quit (agents keep running unless --down)', modes: ['normal'], footer: 'quit' },
   { action: 'interrupt', keys: [CTRL_C], label: 'Ctrl-C ×2', description: 'quit at once', modes: ['normal', 'help', 'picker', 'search', 'confirm'] },
-  { action: 'help', keys: ['?'], label: '?', description: 'this help', modes: ['normal'], footer: true },
-  { action: 'confirm-yes', keys: ['y', 'Y', '\r'], label: 'y/Enter', description: 'confirm', modes: ['confirm'], footer: true },
-  { action: 'confirm-no', keys: ['n', 'N', '\x1b'], label: 'n/Esc', description: 'cancel', modes: ['confirm'], footer: true },
-  { action: 'picker-up', keys: ['\x1b[A', 'k'], label: '↑', description: 'previous experiment', modes: ['picker'], footer: true },
-  { action: 'picker-down', keys: ['\x1b[B', 'j'], label: '↓', description: 'next experiment', modes: ['picker'], footer: true },
-  { action: 'picker-more-workers', keys: ['+', '=', '\x1b[C'], label: '+/→', description: 'more workers', modes: ['picker'], footer: true },
-  { action: 'picker-fewer-workers', keys: ['-', '\x1b[D'], label: '-/←', description: 'fewer workers', modes: ['picker'], footer: true },
-  { action: 'picker-start', keys: ['\r'], label: 'Enter', description: 'start it', modes: ['picker'], footer: true },
-  { action: 'search-next', keys: ['\r'], label: 'Enter', description: 'find (again: older match)', modes: ['search'], footer: true },
-  { action: 'close', keys: ['\x1b', 'q', '?'], label: 'Esc', description: 'close', modes: ['help', 'picker', 'search'], footer: true },
+  { action: 'help', keys: ['?'], label: '?', description: 'this help', modes: ['normal'], footer: 'help' },
+  { action: 'confirm-yes', keys: ['y', 'Y', '\r'], label: 'y/Enter', description: 'confirm', modes: ['confirm'], footer: 'confirm' },
+  { action: 'confirm-no', keys: ['n', 'N', '\x1b'], label: 'n/Esc', description: 'cancel', modes: ['confirm'], footer: 'cancel' },
+  { action: 'picker-up', keys: ['\x1b[A', 'k'], label: '↑', description: 'previous experiment', modes: ['picker'], footer: 'up' },
+  { action: 'picker-down', keys: ['\x1b[B', 'j'], label: '↓', description: 'next experiment', modes: ['picker'], footer: 'down' },
+  { action: 'picker-more-workers', keys: ['+', '=', '\x1b[C'], label: '+/→', description: 'more workers', modes: ['picker'], footer: 'workers+' },
+  { action: 'picker-fewer-workers', keys: ['-', '\x1b[D'], label: '-/←', description: 'fewer workers', modes: ['picker'], footer: 'workers-' },
+  { action: 'picker-start', keys: ['\r'], label: 'Enter', description: 'start it', modes: ['picker'], footer: 'start' },
+  { action: 'search-next', keys: ['\r'], label: 'Enter', description: 'find (again: older match)', modes: ['search'], footer: 'find' },
+  { action: 'close', keys: ['\x1b', 'q', '?'], label: 'Esc', description: 'close', modes: ['help', 'picker', 'search'], footer: 'close' },
 ];
 
 export interface KeyMatch {
@@ -130,11 +130,5 @@ export function bindingsFor(mode: InputMode): KeyBinding[] {
 
 /** The footer's "keys that work right now". */
 export function footerHints(mode: InputMode): { label: string; description: string }[] {
-  return bindingsFor(mode)
-    .filter((binding) => binding.footer)
-    .map(({ label, description }) => ({ label, description: shortDescription(description) }));
-}
-
-function shortDescription(description: string): string {
-  return description.split(/[:(]/)[0].trim();
+  return bindingsFor(mode).flatMap((binding) => (binding.footer ? [{ label: binding.label, description: binding.footer }] : []));
 }

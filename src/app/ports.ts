@@ -84,7 +84,7 @@ export interface WorkerView {
 }
 
 export interface CoordinationViewData {
-  best: { score: number; timeMin?: number; experiment?: string } | null;
+  best: { score: number; timeMin?: number | null; experiment?: string | null } | null;
   target?: number;
   workers: Record<string, WorkerView>;
 }
