@@ -52,21 +52,27 @@ export function stepValue(param: ParamSpec, current: unknown, direction: 1 | -1,
   return value;
 }
 
-/** Neighbours of the centre that move one parameter of the family, nearest first, parameters interleaved. */
+/**
+ * Neighbours of the centre that move one parameter of the family: nearest first, and within a distance every
+ * parameter up before any goes down, so the first few proposals touch different parameters. An enum's other
+ * options are handed out one per (distance, direction) slot.
+ */
 function familyNeighbours(family: Family, base: Readonly<Record<string, unknown>>, center: Overrides): Array<{ key: string; from: unknown; to: unknown }> {
   const effective = { ...base, ...center };
   const params = usableParams(family, base);
   const moves: Array<{ key: string; from: unknown; to: unknown }> = [];
-  for (const param of params) {
-    if (param.kind !== 'enum') continue;
-    const current = JSON.stringify(effective[param.key]);
-    for (const option of param.values) if (JSON.stringify(option) !== current) moves.push({ key: param.key, from: effective[param.key], to: option });
-  }
   for (let scale = 1; scale <= MAX_SCALE; scale++) {
-    for (const param of params) {
-      for (const direction of [1, -1] as const) {
-        const to = stepValue(param, effective[param.key], direction, scale);
-        if (to !== null) moves.push({ key: param.key, from: effective[param.key], to });
+    for (const [slot, direction] of ([1, -1] as const).entries()) {
+      for (const param of params) {
+        const from = effective[param.key];
+        if (param.kind === 'enum') {
+          const others = param.values.filter((option) => JSON.stringify(option) !== JSON.stringify(from));
+          const option = others[(scale - 1) * 2 + slot];
+          if (option !== undefined) moves.push({ key: param.key, from, to: option });
+          continue;
+        }
+        const to = stepValue(param, from, direction, scale);
+        if (to !== null) moves.push({ key: param.key, from, to });
       }
     }
   }

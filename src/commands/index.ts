@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { registerAgent } from './agent.js';
 
 /**
  * Every command module registers itself here (one line each). Keep alphabetical order to avoid
  * merge noise.
  */
-export const commandRegistrations: Array<(program: Command) => void> = [];
+export const commandRegistrations: Array<(program: Command) => void> = [registerAgent];

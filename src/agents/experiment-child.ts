@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import type { AgentLog } from './agent-output.js';
+
+/** The final line of `ralph-tui run --progress json` (the protocol in docs/readme/experiments.md). */
+export interface RunEnd {
+  type: 'end';
+  score: number;
+  against?: string;
+  projected_400_samples_min: number;
+  workers: number;
+  wall_seconds: number;
+  result_file?: string;
+  incomplete?: boolean;
+}
+
+export type ChildOutcome =
+  | { kind: 'finished'; end: RunEnd }
+  | { kind: 'failed'; reason: string }
+  | { kind: 'aborted' };
+
+/** This checkout's launcher (dist/src/agents/x.js → bin/ralph-tui.js), so the child runs the same build. */
+export const ralphLauncher = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'ralph-tui.js');
+
+/** One readable progress line from a JSON progress event, or null for events not worth a line. */
+export function describeProgress(event: Record<string, unknown>): string | null {
+  const num = (value: unknown, digits: number) => (typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '?');
+  if (event.type === 'start') return `  started: ${String(event.total)} samples on ${String(event.workers)} thread(s)`;
+  if (event.type === 'sample') {
+    const eta = typeof event.eta === 'number' ? ` eta ${Math.round(event.eta)}s` : '';
+    return `  [${String(event.done)}/${String(event.total)}] ${String(event.sample_id)} ${String(event.n_sources)}-src rmse=${num(event.rmse, 4)} cands=${String(event.candidates)} ${num(event.seconds, 1)}s  running score ${num(event.running_score, 4)}${eta}`;
+  }
+  return null;
+}
+
+/**
+ * Runs `ralph-tui run NAME --workers N --progress json` for a worker, echoing readable progress into the
+ * worker's pane. Aborting the signal (the worker got SIGTERM) sends the child SIGTERM, so it writes its partial
+ * result and exits; the caller leaves the queue claim alone so the restarted worker resumes the experiment.
+ */
+export async function runExperimentChild(opts: { root: string; name: string; threads: number; log: AgentLog; signal?: AbortSignal }): Promise<ChildOutcome> {
+  const args = [ralphLauncher, '--workspace', opts.root, 'run', opts.name, '--workers', String(opts.threads), '--progress', 'json'];
+  const child = execa(process.execPath, args, {
+    cwd: opts.root,
+    stdin: 'ignore',
+    reject: false,
+    cancelSignal: opts.signal,
+    forceKillAfterDelay: 10_000,
+    env: { FORCE_COLOR: '0' },
+  });
+  let end: RunEnd | null = null;
+  for await (const line of child.iterable({ from: 'stdout' })) {
+    const text = String(line).trim();
+    if (!text) continue;
+    let event: Record<string, unknown> | null = null;
+    try {
+      event = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      // A line that is not part of the protocol (a script's own print): show it as it is.
+      opts.log(`  ${text}`);
+      continue;
+    }
+    if (event.type === 'end') end = event as unknown as RunEnd;
+    const described = describeProgress(event);
+    if (described) opts.log(described);
+  }
+  const result = await child;
+  if (opts.signal?.aborted) return { kind: 'aborted' };
+  if (result.exitCode === 0 && end && typeof end.score === 'number' && !end.incomplete) return { kind: 'finished', end };
+  const stderr = String(result.stderr ?? '').trim().split('\n').filter(Boolean);
+  const last = stderr.at(-1) ?? (end ? 'the run ended incomplete' : 'no result line');
+  return { kind: 'failed', reason: `ralph-tui run exited with code ${result.exitCode ?? result.signal ?? '?'}: ${last}` };
+}

@@ -1,0 +1,114 @@
+import { addExperiments, heartbeat, readCoordination, readQueue, recordFinding, stopState } from '../../orchestration/index.js';
+import { ExperimentConfig } from '../../solver/experiment-config.js';
+import type { RalphConfig } from '../config.js';
+import type { AgentLog } from './agent-output.js';
+import { activeFamilies, FAMILIES, type Family } from './families.js';
+import { analyseHistory, type History } from './history.js';
+import { pause } from './pause.js';
+import { type Proposal, proposeExperiments } from './proposals.js';
+
+/** The orchestrator keeps at least this many experiments available (issue 7 §1). */
+export const MIN_AVAILABLE = 5;
+
+export interface StepResult {
+  added: Proposal[];
+  available: number;
+  retired: string[];
+  findings: string[];
+  best: History['best'];
+}
+
+/** The effective base every experiment starts from: the estimator's defaults, then the workspace's base. */
+export function experimentBase(config: RalphConfig): Record<string, unknown> {
+  return { ...(ExperimentConfig.parse({}) as Record<string, unknown>), ...(config.experiments.base ?? {}) };
+}
+
+/** The families the workers focus on (their `focus.area`), else every family the estimator can move. */
+export function workerFamilies(config: RalphConfig, base: Readonly<Record<string, unknown>>): Family[] {
+  const usable = activeFamilies(base, FAMILIES);
+  const areas = new Set(config.agents.filter((agent) => agent.role === 'worker' && agent.focus).map((agent) => agent.focus!.area.toLowerCase()));
+  const focused = usable.filter((family) => areas.has(family.area.toLowerCase()) || areas.has(family.id));
+  return focused.length > 0 ? focused : usable;
+}
+
+/** Findings worth recording in coordination.json: each improvement of the best and each retirement. */
+export function findingsFrom(history: History): string[] {
+  const texts = history.improvements.map((improvement) =>
+    improvement.previous === null
+      ? `First in-budget result: ${improvement.name} scored ${improvement.score.toFixed(4)} @ ${improvement.timeMin.toFixed(1)} min.`
+      : `NEW BEST ${improvement.score.toFixed(4)} @ ${improvement.timeMin.toFixed(1)} min from ${improvement.name}${improvement.family ? ` (${improvement.family})` : ''}, +${(improvement.score - improvement.previous).toFixed(4)} over ${improvement.previous.toFixed(4)}.`,
+  );
+  for (const [family, names] of history.retired) {
+    texts.push(`Family ${family} retired: its last ${names.length} experiments (${names.join(', ')}) did not improve the best${history.best ? ` ${history.best.score.toFixed(4)}` : ''}.`);
+  }
+  return texts;
+}
+
+/** Shorter sleeps when the queue is low: workers are about to run dry. */
+export function orchestratorSleepMs(available: number, minAvailable = MIN_AVAILABLE): number {
+  const surplus = Math.max(0, available - minAvailable);
+  return Math.min(30_000, 3_000 * (surplus + 1));
+}
+
+/**
+ * One pass of the built-in orchestrator: read the queue and the completed experiments, record new findings,
+ * retire exhausted families, and top the queue up to MIN_AVAILABLE + 1 with proposals around the best
+ * in-budget configuration. Everything goes through orchestration/ (locked, atomic).
+ */
+export async function orchestratorStep(root: string, config: RalphConfig, agentId = 'W0', minAvailable = MIN_AVAILABLE): Promise<StepResult> {
+  const queue = await readQueue(root);
+  const entries = queue.entries;
+  const history = analyseHistory(entries, config.budgetMinutes);
+
+  const coordination = await readCoordination(root);
+  const known = JSON.stringify(coordination.findings ?? []);
+  const findings = findingsFrom(history).filter((text) => !known.includes(JSON.stringify(text).slice(1, -1)));
+  for (const text of findings) await recordFinding(root, agentId, text);
+
+  const base = experimentBase(config);
+  const families = workerFamilies(config, base);
+  const open = families.filter((family) => !history.retired.has(family.id));
+  const available = entries.filter((entry) => entry.status === 'available').length;
+  let added: Proposal[] = [];
+  if (available < minAvailable) {
+    const proposals = proposeExperiments(
+      {
+        base,
+        families: open,
+        center: history.best?.config ?? {},
+        centerLabel: history.best ? `${history.best.name} (${history.best.score.toFixed(4)})` : 'the base configuration',
+        existing: entries,
+        count: minAvailable + 1 - available,
+      },
+      families,
+    );
+    if (proposals.length > 0) await addExperiments(root, proposals);
+    added = proposals;
+  }
+  await heartbeat(root, agentId, added.length > 0 ? 'running' : 'idle');
+  return { added, available: available + added.length, retired: [...history.retired.keys()], findings, best: history.best };
+}
+
+/** The orchestrator's loop: a step, then an adaptive sleep that wakes for STOP; exits 0 when STOP exists. */
+export async function runOrchestrator(opts: { root: string; config: RalphConfig; agentId: string; log: AgentLog; signal?: AbortSignal; maxSteps?: number }): Promise<number> {
+  const { root, config, agentId, log } = opts;
+  log('orchestrator ready: keeping at least 5 experiments available');
+  let retiredBefore = new Set<string>();
+  for (let step = 1; ; step++) {
+    if (opts.signal?.aborted) return 143;
+    if ((await stopState(root)).present) {
+      log('STOP present: exiting');
+      await heartbeat(root, agentId, 'stopped');
+      return 0;
+    }
+    const result = await orchestratorStep(root, config, agentId);
+    for (const text of result.findings) log(`finding: ${text}`);
+    for (const family of result.retired) if (!retiredBefore.has(family)) log(`retired family ${family}`);
+    retiredBefore = new Set(result.retired);
+    for (const proposal of result.added) log(`queued ${proposal.name}: ${proposal.description}`);
+    const sleepMs = orchestratorSleepMs(result.available);
+    log(`${result.available} available${result.best ? `, best ${result.best.score.toFixed(4)} @ ${result.best.timeMin.toFixed(1)} min (${result.best.name})` : ''}; next check in ${Math.round(sleepMs / 1000)}s`);
+    if (opts.maxSteps !== undefined && step >= opts.maxSteps) return 0;
+    if ((await pause(root, sleepMs, opts.signal)) === 'aborted') return 143;
+  }
+}

@@ -1,0 +1,29 @@
+import { stopState } from '../../orchestration/index.js';
+
+export type PauseOutcome = 'elapsed' | 'stop' | 'aborted';
+
+/** How often a sleeping agent looks for STOP: a stat per second is negligible and keeps stops prompt. */
+const STOP_CHECK_MS = 1_000;
+
+/**
+ * Sleeps up to `ms`, waking early when the STOP file appears or the signal aborts (SIGTERM): agents never
+ * busy-loop, yet honour a stop within about a second.
+ */
+export async function pause(root: string, ms: number, signal?: AbortSignal): Promise<PauseOutcome> {
+  const until = Date.now() + ms;
+  for (;;) {
+    if (signal?.aborted) return 'aborted';
+    if ((await stopState(root)).present) return 'stop';
+    const left = until - Date.now();
+    if (left <= 0) return 'elapsed';
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.min(left, STOP_CHECK_MS));
+      signal?.addEventListener('abort', done, { once: true });
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+    });
+  }
+}

@@ -1,0 +1,41 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { createAgentLog } from '../agents/agent-output.js';
+import { runOrchestrator } from '../agents/orchestrator-agent.js';
+import { runWorker } from '../agents/worker-agent.js';
+import { loadConfig } from '../config.js';
+import { UserError } from '../errors.js';
+import { workspaceOf } from './workspace-option.js';
+
+function positiveInt(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive whole number.');
+  return parsed;
+}
+
+export function registerAgent(program: Command): void {
+  program
+    .command('agent')
+    .description('run a built-in research agent (the orchestrator or a worker, by its role in ralph.config.json)')
+    .requiredOption('--id <id>', 'agent id from ralph.config.json, e.g. W0 or W1')
+    .option('--max-experiments <n>', 'worker: exit after this many experiments', positiveInt)
+    .option('--max-steps <n>', 'orchestrator: exit after this many passes', positiveInt)
+    .option('--exit-when-idle', 'worker: exit when no experiment is available instead of waiting')
+    .action(async (options: { id: string; maxExperiments?: number; maxSteps?: number; exitWhenIdle?: boolean }, command: Command) => {
+      const root = workspaceOf(command);
+      const config = loadConfig(root);
+      const agent = config.agents.find((candidate) => candidate.id === options.id);
+      if (!agent) {
+        throw new UserError(`ralph.config.json: no agent with id ${options.id} (agents: ${config.agents.map((a) => a.id).join(', ')})`);
+      }
+      // SIGTERM/SIGINT/SIGHUP: stop the running experiment child, keep the queue claim, exit 143 (see worker-agent.ts).
+      const controller = new AbortController();
+      const onSignal = () => controller.abort();
+      for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, onSignal);
+      const log = createAgentLog(agent.id);
+      const exitCode =
+        agent.role === 'orchestrator'
+          ? await runOrchestrator({ root, config, agentId: agent.id, log, signal: controller.signal, maxSteps: options.maxSteps })
+          : await runWorker({ root, config, agent, log, signal: controller.signal, maxExperiments: options.maxExperiments, exitWhenIdle: options.exitWhenIdle });
+      process.exitCode = exitCode;
+    });
+}
