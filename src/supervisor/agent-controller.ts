@@ -1,0 +1,314 @@
+import type { RalphConfig, ResolvedAgent } from '../config.js';
+import type { AgentSession, ExitInfo, SpawnSpec } from './agent-session.js';
+import { classifyAgent, compilePatterns, type AgentPhase, type AgentStateName } from './agent-state.js';
+import { describeEvent, type EventLog, type SupervisorEvent } from './event-log.js';
+import type { HookReport } from './hook-status.js';
+import { outputSettled, pasteBytes, readPromptText, SUBMIT_DELAY_MS } from './prompt-delivery.js';
+import { PhraseWatcher, planRestart, shouldIdleNudge } from './ralph-loop.js';
+import type { StopVerdict } from './stop-conditions.js';
+
+export interface ControllerDeps {
+  workspace: string;
+  config: RalphConfig;
+  agent: ResolvedAgent;
+  session: AgentSession;
+  events: EventLog;
+  /** How to start the agent's process: a local command, or `docker exec` into its (ensured) container. */
+  launch: () => Promise<SpawnSpec>;
+  /** Stop conditions from the shared files (STOP, target reached). */
+  stopConditions: () => StopVerdict;
+  hookReport: () => HookReport | null;
+  /** Something shown in the snapshot changed. */
+  onChange: () => void;
+}
+
+/**
+ * Runs one agent through the Ralph loop: start → (output settles) → prompt → work; nudge when idle or wrapping up;
+ * on exit restart with backoff unless a stop condition holds. Timing decisions come from the pure functions in
+ * ralph-loop.ts; this class only applies them to one session.
+ */
+export class AgentController {
+  private phase: AgentPhase = 'stopped';
+  private stateName: AgentStateName = 'stopped';
+  private stateSince = Date.now();
+  private startedAt = 0;
+  private promptPending = false;
+  private lastInputAt = 0;
+  private wrapUp: string | null = null;
+  private failures = 0;
+  private restartCount = 0;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private restartAt: number | undefined;
+  private exitCode: number | undefined;
+  private noMoreRestarts = false;
+  private manualRestart = false;
+  private stopReason = 'forced stop';
+  private lastEventText: string | undefined;
+  private readonly phrases: PhraseWatcher;
+  private readonly needsInput: RegExp[];
+
+  constructor(private readonly deps: ControllerDeps) {
+    this.phrases = new PhraseWatcher(deps.config.loop.wrapUpPhrases);
+    this.needsInput = compilePatterns(deps.config.loop.needsInputPatterns);
+    deps.session.onOutput((chunk) => this.handleOutput(chunk));
+    deps.session.onExit((exit) => this.handleExit(exit));
+  }
+
+  get id(): string {
+    return this.deps.agent.id;
+  }
+
+  get state(): AgentStateName {
+    return this.stateName;
+  }
+
+  get since(): number {
+    return this.stateSince;
+  }
+
+  get restarts(): number {
+    return this.restartCount;
+  }
+
+  get lastExitCode(): number | undefined {
+    return this.exitCode;
+  }
+
+  get nextRestartAt(): number | undefined {
+    return this.restartAt;
+  }
+
+  get lastEvent(): string | undefined {
+    return this.lastEventText;
+  }
+
+  /** The process is alive (or being started): what a graceful stop waits for. */
+  get active(): boolean {
+    return this.phase === 'starting' || this.phase === 'running';
+  }
+
+  /** Starts the agent's process (first start, or a restart after its backoff). */
+  async start(reason?: string): Promise<void> {
+    this.clearRestartTimer();
+    this.phase = 'starting';
+    this.startedAt = Date.now();
+    this.reclassify();
+    let spec: SpawnSpec;
+    try {
+      spec = await this.deps.launch();
+    } catch (error) {
+      this.emit({ type: 'error', reason: (error as Error).message });
+      this.handleExit({ exitCode: -1 });
+      return;
+    }
+    if (this.noMoreRestarts) {
+      this.setPhase('stopped');
+      return;
+    }
+    const pid = this.deps.session.spawn(spec);
+    this.startedAt = Date.now();
+    this.promptPending = true;
+    this.wrapUp = null;
+    this.phrases.reset();
+    this.emit({ type: 'started', pid, attempt: this.restartCount || undefined, reason });
+    this.reclassify();
+  }
+
+  /** Periodic check: prompt delivery once output settled, nudges, and idle/working by output timing. */
+  tick(now = Date.now()): void {
+    const { loop } = this.deps.config;
+    const session = this.deps.session;
+    if (this.phase === 'starting' && this.promptPending && session.running && outputSettled(now, this.startedAt, session.lastOutputAt, loop.readySettleMs)) {
+      this.promptPending = false;
+      this.deliverPrompt(now);
+      this.setPhase('running');
+    }
+    if (this.phase === 'running') {
+      const needsInput = this.currentState(now) === 'needs-input';
+      if (this.wrapUp && !needsInput && outputSettled(now, this.lastInputAt, session.lastOutputAt, loop.readySettleMs)) {
+        const phrase = this.wrapUp;
+        this.wrapUp = null;
+        this.nudge(`wrap-up phrase "${phrase}"`, now);
+      } else if (shouldIdleNudge({ now, lastOutputAt: session.lastOutputAt, lastNudgeAt: this.lastInputAt, needsInput }, loop)) {
+        this.nudge(`idle for ${formatMinutes(now - Math.max(session.lastOutputAt, this.lastInputAt))}`, now);
+      }
+    }
+    this.reclassify(now);
+  }
+
+  /** Types the nudge text into the agent (as a paste, then Enter). */
+  nudge(reason = 'requested by user', now = Date.now()): void {
+    if (!this.deps.session.running) return;
+    this.paste(this.deps.config.loop.nudgeText, now);
+    this.emit({ type: 'nudge', reason });
+  }
+
+  /** Keystrokes from the user: they count as activity, so an agent being talked to is not nudged. */
+  write(data: string): void {
+    this.lastInputAt = Date.now();
+    this.deps.session.write(data);
+  }
+
+  /** Restarts now: kills a running process (no backoff, not counted as a failure) or cuts a pending backoff short. */
+  async restart(): Promise<void> {
+    this.noMoreRestarts = false;
+    this.clearRestartTimer();
+    if (this.deps.session.running) {
+      this.manualRestart = true;
+      await this.deps.session.terminate('SIGHUP');
+    }
+    this.restartCount += 1;
+    this.emit({ type: 'restart', attempt: this.restartCount, reason: 'requested by user' });
+    await this.start('requested by user');
+  }
+
+  /** No more restarts from now on; a pending one is cancelled (graceful stop lets a running agent finish). */
+  holdRestarts(reason: string): void {
+    this.noMoreRestarts = true;
+    this.stopReason = reason;
+    if (this.phase === 'restarting') {
+      this.clearRestartTimer();
+      this.setPhase('stopped');
+      this.emit({ type: 'stopped', reason });
+    }
+  }
+
+  /** Stops the process now (SIGHUP to its group, SIGKILL after a grace period) and never restarts it. */
+  async stop(reason: string, graceMs = 3000): Promise<void> {
+    this.holdRestarts(reason);
+    await this.deps.session.terminate('SIGHUP', graceMs);
+    if (this.phase !== 'stopped') {
+      this.setPhase('stopped');
+      this.emit({ type: 'stopped', reason });
+    }
+  }
+
+  private deliverPrompt(now: number): void {
+    const { agent, workspace } = this.deps;
+    let text: string | null;
+    try {
+      text = readPromptText(agent.prompt, workspace, agent.id);
+    } catch (error) {
+      this.emit({ type: 'error', reason: (error as Error).message });
+      return;
+    }
+    this.lastInputAt = now;
+    if (text === null) return;
+    this.paste(text, now);
+    const how = this.deps.session.bracketedPaste ? 'bracketed paste' : 'typed';
+    this.emit({ type: 'prompt-delivered', reason: `${text.length} chars, ${how}` });
+  }
+
+  private paste(text: string, now: number): void {
+    const session = this.deps.session;
+    this.lastInputAt = now;
+    session.write(pasteBytes(text.replace(/\s+$/, ''), session.bracketedPaste));
+    setTimeout(() => session.write('\r'), SUBMIT_DELAY_MS).unref();
+  }
+
+  private handleOutput(chunk: Uint8Array): void {
+    if (this.phase === 'running') {
+      const phrase = this.phrases.feed(chunk);
+      if (phrase) this.wrapUp = phrase;
+    }
+    // Output only ever moves an agent to "working" (or shows a question); cheap enough per chunk when the state differs.
+    if (this.stateName !== 'working') this.reclassify();
+  }
+
+  private handleExit(exit: ExitInfo): void {
+    const now = Date.now();
+    const sessionMs = now - this.startedAt;
+    this.exitCode = exit.exitCode;
+    this.promptPending = false;
+    if (exit.exitCode !== -1 || this.phase !== 'starting') {
+      this.emit({ type: 'exit', exitCode: exit.exitCode, signal: exit.signal, reason: `after ${(sessionMs / 1000).toFixed(1)} s` });
+    }
+    this.setPhase('exited');
+    if (this.manualRestart) {
+      this.manualRestart = false;
+      return;
+    }
+    if (this.noMoreRestarts) {
+      this.setPhase('stopped');
+      this.emit({ type: 'stopped', reason: this.stopReason });
+      return;
+    }
+    const verdict = this.deps.stopConditions();
+    if (verdict.stop) {
+      this.noMoreRestarts = true;
+      this.setPhase('stopped');
+      this.emit({ type: 'stopped', reason: verdict.reason });
+      return;
+    }
+    const plan = planRestart({ exitCode: exit.exitCode, signal: exit.signal, sessionMs, failures: this.failures }, this.deps.config.loop);
+    this.failures = plan.failures;
+    this.restartAt = now + plan.delayMs;
+    this.setPhase('restarting');
+    this.emit({ type: 'restart-scheduled', delayMs: plan.delayMs, reason: plan.reason });
+    this.restartTimer = setTimeout(() => this.fireRestart(), plan.delayMs);
+  }
+
+  private fireRestart(): void {
+    this.restartTimer = null;
+    this.restartAt = undefined;
+    // The STOP file or the target may have appeared during the backoff.
+    const verdict = this.deps.stopConditions();
+    if (verdict.stop || this.noMoreRestarts) {
+      this.noMoreRestarts = true;
+      this.setPhase('stopped');
+      this.emit({ type: 'stopped', reason: verdict.reason ?? this.stopReason });
+      return;
+    }
+    this.restartCount += 1;
+    this.emit({ type: 'restart', attempt: this.restartCount });
+    this.deps.session.note(`restart ${this.restartCount} of ${this.id}`);
+    void this.start();
+  }
+
+  private clearRestartTimer(): void {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    this.restartAt = undefined;
+  }
+
+  private setPhase(phase: AgentPhase): void {
+    this.phase = phase;
+    this.reclassify();
+  }
+
+  private currentState(now: number): AgentStateName {
+    const session = this.deps.session;
+    const { loop } = this.deps.config;
+    return classifyAgent({
+      phase: this.phase,
+      now,
+      startedAt: this.startedAt,
+      lastOutputAt: Math.max(session.lastOutputAt, this.startedAt),
+      hook: this.deps.hookReport(),
+      screenTail: this.phase === 'running' ? session.screenTail() : '',
+      idleSeconds: loop.idleSeconds,
+      needsInput: this.needsInput,
+    });
+  }
+
+  /** Recomputes the displayed state; a change is recorded as an event while the process runs. */
+  reclassify(now = Date.now()): void {
+    const next = this.currentState(now);
+    if (next === this.stateName) return;
+    this.stateName = next;
+    this.stateSince = now;
+    if (next === 'working' || next === 'idle' || next === 'needs-input') this.emit({ type: 'state', state: next });
+    else this.deps.onChange();
+  }
+
+  private emit(event: Omit<SupervisorEvent, 'time' | 'agent'>): void {
+    const full = this.deps.events.emit({ agent: this.id, ...event });
+    this.lastEventText = describeEvent(full);
+    this.deps.onChange();
+  }
+}
+
+function formatMinutes(ms: number): string {
+  const minutes = ms / 60_000;
+  return minutes >= 1 ? `${minutes.toFixed(1)} min` : `${(ms / 1000).toFixed(0)} s`;
+}

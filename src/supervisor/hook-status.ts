@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import { HookStatus, interpretHookStatus } from './agent-state.js';
+
+export type HookReport = { state: 'working' | 'idle' | 'needs-input'; time: number };
+
+/**
+ * Watches `.ralph/status/<id>.json` (written by Claude Code hooks in the agent's container or process) and keeps
+ * the last readable report per agent. A half-written or malformed file keeps the previous report: the screen
+ * rules remain the fallback.
+ */
+export class HookStatusWatcher {
+  private readonly reports = new Map<string, HookReport>();
+  private watcher: FSWatcher | null = null;
+
+  constructor(
+    private readonly dir: string,
+    private readonly onChange: (agentId: string) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    fs.mkdirSync(this.dir, { recursive: true });
+    this.watcher = watch(this.dir, { depth: 0, ignoreInitial: false });
+    this.watcher.on('add', (file) => this.read(file));
+    this.watcher.on('change', (file) => this.read(file));
+    await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
+  }
+
+  get(agentId: string): HookReport | null {
+    return this.reports.get(agentId) ?? null;
+  }
+
+  async close(): Promise<void> {
+    await this.watcher?.close();
+    this.watcher = null;
+  }
+
+  private read(file: string): void {
+    const match = /^(W\d+)\.json$/.exec(path.basename(file));
+    if (!match) return;
+    let report: HookReport | null = null;
+    try {
+      const parsed = HookStatus.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+      report = parsed.success ? interpretHookStatus(parsed.data) : null;
+    } catch {
+      return;
+    }
+    if (!report) return;
+    this.reports.set(match[1], report);
+    this.onChange(match[1]);
+  }
+}

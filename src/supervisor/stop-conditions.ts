@@ -1,0 +1,28 @@
+import fs from 'node:fs';
+import type { RalphConfig } from '../config.js';
+import { workspacePaths } from '../workspace.js';
+import { stopState } from '../../orchestration/index.js';
+
+export interface StopVerdict {
+  stop: boolean;
+  reason?: string;
+}
+
+/**
+ * The loop's stop conditions read from the shared files: the STOP flag, or the team's best score at or above the
+ * target (the coordination file's target, else ralph.config.json's targetScore). A coordination file that cannot
+ * be read right now (mid-write by an agent, malformed) leaves only the STOP check: agents keep running and the
+ * next check reads it again.
+ */
+export function checkStopConditions(workspace: string, config: RalphConfig): StopVerdict {
+  let state: ReturnType<typeof stopState>;
+  try {
+    state = stopState(workspace);
+  } catch {
+    const present = fs.existsSync(workspacePaths(workspace).stop);
+    return present ? { stop: true, reason: 'STOP file present' } : { stop: false };
+  }
+  if (state.present) return { stop: true, reason: `STOP file present${state.reason ? `: ${state.reason}` : ''}` };
+  if (state.targetReached) return { stop: true, reason: `target score reached (ralph.config.json targetScore ${config.targetScore})` };
+  return { stop: false };
+}

@@ -1,0 +1,309 @@
+import fs from 'node:fs';
+import lockfile from 'proper-lockfile';
+import { resolveAgent, type RalphConfig, type ResolvedAgent } from '../config.js';
+import { UserError } from '../errors.js';
+import { workspacePaths, type WorkspacePaths } from '../workspace.js';
+import type { AgentContainers, ContainerStats } from '../../docker/index.js';
+import { createStop } from '../../orchestration/index.js';
+import { AgentController } from './agent-controller.js';
+import { AgentSession, type SpawnSpec } from './agent-session.js';
+import type { AgentStateName } from './agent-state.js';
+import { EventLog, type SupervisorEvent } from './event-log.js';
+import { HookStatusWatcher } from './hook-status.js';
+import { localSpawnSpec, writeRalphShim } from './local-launch.js';
+import { checkStopConditions } from './stop-conditions.js';
+
+export interface AgentView {
+  id: string;
+  role: 'orchestrator' | 'worker';
+  runtime: 'docker' | 'local';
+  state: AgentStateName;
+  exitCode?: number;
+  restarts: number;
+  /** When the agent entered its current state (epoch ms). */
+  since: number;
+  pid?: number;
+  /** When a scheduled restart fires (epoch ms). */
+  nextRestartAt?: number;
+  containerName?: string;
+  cpuset?: string;
+  stats?: ContainerStats;
+  lastEvent?: string;
+}
+
+export interface SupervisorSnapshot {
+  agents: AgentView[];
+  /** Agents still running after a graceful stop was requested. */
+  draining: string[];
+  stopping: boolean;
+  version: number;
+}
+
+export interface SupervisorOptions {
+  workspace: string;
+  config: RalphConfig;
+  cols?: number;
+  rows?: number;
+}
+
+/** How often timing rules (prompt when settled, idle, nudges) are checked: well under the smallest useful threshold. */
+const TICK_MS = 200;
+/** Container stats, like `docker stats`: every ~2 s is fresh enough for a human and cheap for the engine. */
+const STATS_MS = 2000;
+
+/**
+ * The engine behind both the screen and `up --headless`: one AgentSession (pty + headless emulator) and one
+ * AgentController (the Ralph loop) per configured agent, the hook-status watcher, the event log and the
+ * container connection. Components read `getSnapshot()` (immutable, a new object per change) via `subscribe`.
+ */
+export class Supervisor {
+  readonly paths: WorkspacePaths;
+  private readonly agents: ResolvedAgent[];
+  private readonly sessions = new Map<string, AgentSession>();
+  private readonly controllers = new Map<string, AgentController>();
+  private readonly stats = new Map<string, ContainerStats>();
+  private readonly listeners = new Set<() => void>();
+  private readonly eventLog: EventLog;
+  private readonly hooks: HookStatusWatcher;
+  private containers: AgentContainers | null = null;
+  private tickTimer: NodeJS.Timeout | null = null;
+  private statsTimer: NodeJS.Timeout | null = null;
+  private releaseLock: (() => Promise<void>) | null = null;
+  private stopping = false;
+  private drainedReported = false;
+  private snapshot: SupervisorSnapshot | null = null;
+  private version = 0;
+  private started = false;
+  private closed = false;
+
+  constructor(private readonly opts: SupervisorOptions) {
+    this.paths = workspacePaths(opts.workspace);
+    this.agents = opts.config.agents.map((agent) => resolveAgent(opts.config, agent, opts.workspace));
+    this.eventLog = new EventLog(this.paths.events);
+    this.hooks = new HookStatusWatcher(this.paths.agentStatusDir, (id) => this.controllers.get(id)?.reclassify());
+    for (const agent of this.agents) {
+      const session = new AgentSession(agent.id, this.paths.transcript(agent.id), opts.cols ?? 120, opts.rows ?? 40);
+      this.sessions.set(agent.id, session);
+      this.controllers.set(
+        agent.id,
+        new AgentController({
+          workspace: opts.workspace,
+          config: opts.config,
+          agent,
+          session,
+          events: this.eventLog,
+          launch: () => this.launch(agent),
+          stopConditions: () => checkStopConditions(opts.workspace, opts.config),
+          hookReport: () => this.hooks.get(agent.id),
+          onChange: () => this.changed(),
+        }),
+      );
+    }
+    this.eventLog.subscribe(() => this.changed());
+  }
+
+  /** Takes the workspace's supervisor lock, then starts every agent. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    fs.mkdirSync(this.paths.ralph, { recursive: true });
+    try {
+      // One supervisor per workspace: a second one would start every agent twice.
+      this.releaseLock = await lockfile.lock(this.paths.ralph, {
+        lockfilePath: this.paths.lock,
+        stale: 15_000,
+        update: 5_000,
+        retries: 0,
+        onCompromised: (error) => this.eventLog.emit({ agent: '*', type: 'warning', reason: `supervisor lock lost: ${error.message}` }),
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
+        throw new UserError(`another ralph-tui supervisor is running on ${this.opts.workspace} (lock ${this.paths.lock})`);
+      }
+      throw error;
+    }
+    if (this.agents.some((agent) => agent.runtime === 'local')) writeRalphShim(this.paths.ralphBin);
+    await this.hooks.start();
+    const verdict = checkStopConditions(this.opts.workspace, this.opts.config);
+    if (verdict.stop) {
+      this.eventLog.emit({ agent: '*', type: 'warning', reason: `${verdict.reason}: agents start but will not be restarted (ralph-tui resume clears STOP)` });
+    }
+    this.tickTimer = setInterval(() => this.tick(), TICK_MS);
+    if (this.agents.some((agent) => agent.runtime === 'docker')) this.statsTimer = setInterval(() => void this.pollStats(), STATS_MS);
+    await Promise.all([...this.controllers.values()].map((controller) => controller.start()));
+  }
+
+  agentIds(): string[] {
+    return this.agents.map((agent) => agent.id);
+  }
+
+  session(id: string): AgentSession {
+    const session = this.sessions.get(id);
+    if (!session) throw new UserError(`no agent ${id} in ralph.config.json (agents: ${this.agentIds().join(', ')})`);
+    return session;
+  }
+
+  getSnapshot = (): SupervisorSnapshot => {
+    if (!this.snapshot) this.snapshot = this.buildSnapshot();
+    return this.snapshot;
+  };
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** Every event (also appended to .ralph/events.jsonl). */
+  onEvent(listener: (event: SupervisorEvent) => void): () => void {
+    return this.eventLog.subscribe(listener);
+  }
+
+  /** Keystrokes from the user to an agent. */
+  write(id: string, data: string): void {
+    this.controller(id).write(data);
+  }
+
+  resize(id: string, cols: number, rows: number): void {
+    this.session(id).resize(cols, rows);
+  }
+
+  async restart(id: string): Promise<void> {
+    await this.controller(id).restart();
+  }
+
+  nudge(id: string): void {
+    this.controller(id).nudge();
+  }
+
+  /**
+   * Graceful stop (issue 5 §4): create STOP so agents finish their current experiment and exit, restart nobody,
+   * and list who is still running in `draining` until they are all gone.
+   */
+  async stopGraceful(): Promise<void> {
+    if (!this.stopping) {
+      this.stopping = true;
+      await createStop(this.opts.workspace, 'graceful stop from ralph-tui');
+      this.eventLog.emit({ agent: '*', type: 'stop-requested', reason: 'STOP created; waiting for agents to finish' });
+    }
+    for (const controller of this.controllers.values()) controller.holdRestarts('graceful stop');
+    this.checkDrained();
+  }
+
+  /** Forced stop: kill every local process group and stop every container now. */
+  async stopForced(): Promise<void> {
+    this.stopping = true;
+    this.eventLog.emit({ agent: '*', type: 'stop-requested', reason: 'forced' });
+    await Promise.all(
+      this.agents.map(async (agent) => {
+        const controller = this.controller(agent.id);
+        controller.holdRestarts('forced stop');
+        if (agent.runtime === 'docker' && this.containers) {
+          await this.containers.stop(agent, 5).catch((error: Error) => this.eventLog.emit({ agent: agent.id, type: 'error', reason: error.message }));
+        }
+        await controller.stop('forced stop', 2000);
+      }),
+    );
+    this.checkDrained();
+  }
+
+  /**
+   * Leaves: stops timers, ends every pty (containers keep running so the next start reattaches; with `down` they
+   * are removed), closes transcripts and releases the lock. Safe to call twice.
+   */
+  async shutdown(opts: { down?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    await Promise.all([...this.controllers.values()].map((controller) => controller.stop('supervisor shut down', 2000)));
+    if (opts.down && this.containers) {
+      for (const agent of this.agents.filter((item) => item.runtime === 'docker')) {
+        await this.containers.remove(agent).catch((error: Error) => this.eventLog.emit({ agent: agent.id, type: 'error', reason: error.message }));
+      }
+    }
+    await this.hooks.close();
+    await Promise.all([...this.sessions.values()].map((session) => session.dispose()));
+    await this.releaseLock?.().catch(() => undefined);
+    this.releaseLock = null;
+  }
+
+  private controller(id: string): AgentController {
+    const controller = this.controllers.get(id);
+    if (!controller) throw new UserError(`no agent ${id} in ralph.config.json (agents: ${this.agentIds().join(', ')})`);
+    return controller;
+  }
+
+  /** Local: a shell in the workspace. Docker: make sure the container runs (reattaching if it exists), then `docker exec -it`. */
+  private async launch(agent: ResolvedAgent): Promise<SpawnSpec> {
+    if (agent.runtime === 'local') return localSpawnSpec(agent, this.opts.workspace, this.paths.ralphBin);
+    const containers = await this.dockerContainers();
+    const state = await containers.ensure(agent);
+    this.eventLog.emit({ agent: agent.id, type: 'container', state: state.status, reason: state.name });
+    const exec = containers.execCommand(agent, agent.command);
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+    return { file: exec.file, args: exec.args, cwd: this.opts.workspace, env: { ...env, ...exec.env } };
+  }
+
+  private async dockerContainers(): Promise<AgentContainers> {
+    if (!this.containers) {
+      // Loaded on first use: a local-only team never needs dockerode.
+      const docker = await import('../../docker/index.js');
+      this.containers = new docker.AgentContainers({ workspace: this.opts.workspace, ralphInstallDir: docker.ralphInstallDir() });
+    }
+    return this.containers;
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const controller of this.controllers.values()) controller.tick(now);
+    if (this.stopping) this.checkDrained();
+  }
+
+  private async pollStats(): Promise<void> {
+    if (!this.containers) return;
+    for (const agent of this.agents.filter((item) => item.runtime === 'docker')) {
+      const stats = await this.containers.stats(agent).catch(() => null);
+      if (stats) this.stats.set(agent.id, stats);
+      else this.stats.delete(agent.id);
+    }
+    this.changed();
+  }
+
+  private checkDrained(): void {
+    if (this.drainedReported || this.closed) return;
+    if ([...this.controllers.values()].some((controller) => controller.active)) return;
+    this.drainedReported = true;
+    this.eventLog.emit({ agent: '*', type: 'drained' });
+  }
+
+  private changed(): void {
+    this.version += 1;
+    this.snapshot = null;
+    for (const listener of this.listeners) listener();
+  }
+
+  private buildSnapshot(): SupervisorSnapshot {
+    const agents = this.agents.map((agent): AgentView => {
+      const controller = this.controller(agent.id);
+      const session = this.sessions.get(agent.id)!;
+      return {
+        id: agent.id,
+        role: agent.role,
+        runtime: agent.runtime,
+        state: controller.state,
+        exitCode: controller.lastExitCode,
+        restarts: controller.restarts,
+        since: controller.since,
+        pid: session.pid,
+        nextRestartAt: controller.nextRestartAt,
+        containerName: agent.runtime === 'docker' ? agent.containerName : undefined,
+        cpuset: agent.cpuset,
+        stats: this.stats.get(agent.id),
+        lastEvent: controller.lastEvent,
+      };
+    });
+    const draining = this.stopping ? agents.filter((view) => this.controller(view.id).active).map((view) => view.id) : [];
+    return { agents, draining, stopping: this.stopping, version: this.version };
+  }
+}

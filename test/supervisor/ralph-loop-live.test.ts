@@ -1,0 +1,186 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_NUDGE } from '../../src/config.js';
+import { Supervisor } from '../../src/supervisor/index.js';
+import { count, EventRecorder, fakeClaudeCommand, makeWorkspace, readTranscript, sleep } from './workspace.js';
+
+const running: Supervisor[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((supervisor) => supervisor.shutdown()));
+});
+
+function launch(config: Record<string, unknown>) {
+  const ws = makeWorkspace(config);
+  const supervisor = new Supervisor({ workspace: ws.root, config: ws.config, cols: 100, rows: 30 });
+  running.push(supervisor);
+  const recorder = new EventRecorder(supervisor);
+  return { ...ws, supervisor, recorder };
+}
+
+const agent = (command: string, extra: Record<string, unknown> = {}) => ({ id: 'W1', role: 'worker', kind: 'custom', command, prompt: { text: 'Run the next experiment.' }, ...extra });
+
+describe('the Ralph loop with real ptys and fake agents', () => {
+  it('restarts an agent that keeps failing with exponential backoff and delivers the prompt again each time', async () => {
+    const { root, supervisor, recorder } = launch({ agents: [agent(fakeClaudeCommand('--exit-after-prompt 1 --work-ms 50'))] });
+    await supervisor.start();
+    await recorder.waitFor((event) => event.type === 'started', 3);
+
+    const delays = recorder.of('restart-scheduled').map((event) => event.delayMs);
+    expect(delays.slice(0, 2)).toEqual([100, 200]);
+    expect(recorder.of('exit').every((event) => event.exitCode === 1)).toBe(true);
+    expect(recorder.of('prompt-delivered').length).toBeGreaterThanOrEqual(2);
+    expect(supervisor.getSnapshot().agents[0].restarts).toBeGreaterThanOrEqual(2);
+    // The prompt arrived as one bracketed paste in the first two sessions.
+    expect(count(readTranscript(root, 'W1'), 'RECEIVED "Run the next experiment." (paste)')).toBeGreaterThanOrEqual(2);
+  });
+
+  it('does not restart an agent when the STOP file appears during its backoff', async () => {
+    const { root, supervisor, recorder } = launch({
+      agents: [agent(fakeClaudeCommand('--exit-after-prompt 0 --work-ms 50'))],
+      loop: { errorBackoffMs: 1500 },
+    });
+    await supervisor.start();
+    await recorder.waitFor((event) => event.type === 'restart-scheduled');
+    fs.mkdirSync(path.join(root, 'orchestration', 'shared'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'orchestration', 'shared', 'STOP'), 'enough\n');
+    await recorder.waitFor((event) => event.type === 'stopped');
+
+    expect(recorder.of('stopped')[0].reason).toContain('STOP file present: enough');
+    expect(recorder.of('started')).toHaveLength(1);
+    expect(supervisor.getSnapshot().agents[0].state).toBe('stopped');
+  });
+
+  it('does not restart an agent once the best score in coordination.json reaches the target', async () => {
+    const { root, supervisor, recorder } = launch({ targetScore: 1.2, agents: [agent(fakeClaudeCommand('--exit-after-prompt 0 --work-ms 50'))] });
+    fs.mkdirSync(path.join(root, 'orchestration', 'shared'), { recursive: true });
+    fs.writeFileSync(
+      path.join(root, 'orchestration', 'shared', 'coordination.json'),
+      JSON.stringify({ best_scores: { in_budget: { score: 1.21, time_min: 55, experiment: 'cmaes_v9' } }, workers: {} }),
+    );
+    await supervisor.start();
+    await recorder.waitFor((event) => event.type === 'stopped');
+
+    expect(recorder.of('stopped')[0].reason).toContain('target score reached');
+    expect(recorder.of('restart-scheduled')).toHaveLength(0);
+    expect(recorder.of('started')).toHaveLength(1);
+  });
+
+  it('nudges an agent that stays idle longer than idleNudgeMinutes, typing the nudge text', async () => {
+    const { root, supervisor, recorder } = launch({ agents: [agent(fakeClaudeCommand('--silent'))], loop: { idleSeconds: 0.2, idleNudgeMinutes: 0.01 } });
+    await supervisor.start();
+    await recorder.waitFor((event) => event.type === 'nudge');
+    await recorder.waitFor((event) => event.type === 'state' && event.state === 'idle');
+
+    expect(recorder.of('nudge')[0].reason).toMatch(/^idle for/);
+    await waitUntil(() => readTranscript(root, 'W1').includes(`RECEIVED ${JSON.stringify(DEFAULT_NUDGE)} (paste)`));
+  });
+
+  it('nudges an agent that prints a wrap-up phrase once its output settles', async () => {
+    const { root, supervisor, recorder } = launch({ agents: [agent(fakeClaudeCommand('--wrap-up'))] });
+    await supervisor.start();
+    await recorder.waitFor((event) => event.type === 'nudge');
+
+    expect(recorder.of('nudge')[0].reason).toBe('wrap-up phrase "session complete"');
+    await waitUntil(() => readTranscript(root, 'W1').includes(`RECEIVED ${JSON.stringify(DEFAULT_NUDGE)}`));
+  });
+
+  it('detects a permission question as needs-input, never nudges it, and passes the user\'s answer through', async () => {
+    const { root, supervisor, recorder } = launch({ agents: [agent(fakeClaudeCommand('--ask'))], loop: { idleSeconds: 0.2, idleNudgeMinutes: 0.005 } });
+    await supervisor.start();
+    await recorder.waitFor((event) => event.type === 'state' && event.state === 'needs-input');
+    // Several idle-nudge periods (0.3 s each) pass while the question is on screen.
+    await sleep(1200);
+    expect(recorder.of('nudge')).toHaveLength(0);
+    expect(supervisor.getSnapshot().agents[0].state).toBe('needs-input');
+
+    supervisor.write('W1', 'y\r');
+    await waitUntil(() => readTranscript(root, 'W1').includes('ANSWERED y'));
+  });
+
+  it('trusts the hook status file over the screen and output timing', async () => {
+    const { root, supervisor, recorder } = launch({ agents: [agent(fakeClaudeCommand('--silent'))], loop: { idleSeconds: 0.2 } });
+    await supervisor.start();
+    await recorder.waitFor((event) => event.type === 'state' && event.state === 'idle');
+
+    const statusFile = path.join(root, '.ralph', 'status', 'W1.json');
+    fs.writeFileSync(statusFile, JSON.stringify({ state: 'PermissionRequest', time: new Date().toISOString() }));
+    await recorder.waitFor((event) => event.type === 'state' && event.state === 'needs-input');
+    fs.writeFileSync(statusFile, JSON.stringify({ state: 'working', time: Date.now() }));
+    await recorder.waitFor((event) => event.type === 'state' && event.state === 'working');
+    // Silent for far longer than idleSeconds, yet the hook says working.
+    await sleep(600);
+    expect(supervisor.getSnapshot().agents[0].state).toBe('working');
+  });
+
+  it('records every event in .ralph/events.jsonl with time, agent and type', async () => {
+    const { root, supervisor, recorder } = launch({ agents: [agent(fakeClaudeCommand('--exit-after-prompt 0 --work-ms 50'))], loop: { errorBackoffMs: 5000 } });
+    await supervisor.start();
+    await recorder.waitFor((event) => event.type === 'restart-scheduled');
+    const lines = fs.readFileSync(path.join(root, '.ralph', 'events.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+
+    expect(lines.map((line) => line.type)).toEqual(expect.arrayContaining(['started', 'prompt-delivered', 'exit', 'restart-scheduled']));
+    for (const line of lines) {
+      expect(line.agent).toBe('W1');
+      expect(Number.isNaN(Date.parse(line.time))).toBe(false);
+    }
+    expect(lines.find((line) => line.type === 'restart-scheduled').reason).toContain('short session');
+  });
+
+  it('graceful stop creates STOP, lists running agents as draining until they exit, and restarts nobody', async () => {
+    const watcher = `sh -c 'echo waiting; while [ ! -f orchestration/shared/STOP ]; do sleep 0.05; done; echo finishing'`;
+    const { root, supervisor, recorder } = launch({
+      agents: [
+        { id: 'W1', role: 'worker', kind: 'custom', command: watcher, prompt: 'off' },
+        { id: 'W2', role: 'worker', kind: 'custom', command: fakeClaudeCommand('--silent'), prompt: 'off' },
+      ],
+    });
+    await supervisor.start();
+    await recorder.waitFor((event) => event.type === 'started', 2);
+    await supervisor.stopGraceful();
+
+    expect(fs.existsSync(path.join(root, 'orchestration', 'shared', 'STOP'))).toBe(true);
+    expect(supervisor.getSnapshot().stopping).toBe(true);
+    await recorder.waitFor((event) => event.type === 'stopped' && event.agent === 'W1');
+    // W1 read STOP and left; W2 ignores STOP and keeps running: it is what the drain waits for.
+    expect(supervisor.getSnapshot().draining).toEqual(['W2']);
+    await supervisor.stopForced();
+    await recorder.waitFor((event) => event.type === 'drained');
+    expect(supervisor.getSnapshot().draining).toEqual([]);
+    expect(recorder.of('restart-scheduled')).toHaveLength(0);
+  });
+
+  it('restart on request cuts the session short without counting a failure', async () => {
+    const { root, supervisor, recorder } = launch({ agents: [agent(fakeClaudeCommand('--silent'))] });
+    await supervisor.start();
+    await recorder.waitFor((event) => event.type === 'prompt-delivered');
+    await supervisor.restart('W1');
+    await recorder.waitFor((event) => event.type === 'prompt-delivered', 2);
+
+    expect(recorder.of('restart-scheduled')).toHaveLength(0);
+    expect(recorder.of('restart')[0].reason).toBe('requested by user');
+    expect(supervisor.getSnapshot().agents[0].restarts).toBe(1);
+    expect(count(readTranscript(root, 'W1'), 'Welcome to')).toBe(2);
+  });
+
+  it('refuses a second supervisor on the same workspace', async () => {
+    const { root, config, supervisor } = launch({ agents: [agent(fakeClaudeCommand('--silent'))] });
+    await supervisor.start();
+    const second = new Supervisor({ workspace: root, config });
+    await expect(second.start()).rejects.toThrow(/another ralph-tui supervisor is running/);
+  });
+
+  it('puts ralph-tui on the PATH of local agents and tells them their workspace and id', async () => {
+    const probe = `sh -c 'echo "ws=$RALPH_WORKSPACE id=$RALPH_AGENT_ID"; command -v ralph-tui'`;
+    const { root, supervisor, recorder } = launch({ agents: [{ id: 'W3', role: 'worker', kind: 'custom', command: probe, prompt: 'off' }] });
+    await supervisor.start();
+    await recorder.waitFor((event) => event.type === 'exit');
+    const transcript = readTranscript(root, 'W3');
+    expect(transcript).toContain(`ws=${root} id=W3`);
+    expect(transcript).toContain(path.join(root, '.ralph', 'bin', 'ralph-tui'));
+  });
+});
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  while (!condition()) await sleep(25);
+}
