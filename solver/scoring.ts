@@ -1,4 +1,5 @@
-import { UserError } from '../src/errors.js';
+import { z } from 'zod';
+import { UserError, zodToUserError } from '../src/errors.js';
 import type { Dataset, Sample } from './dataset.js';
 import { Heat2D, type Source } from './heat2d.js';
 
@@ -105,8 +106,27 @@ export function scoreSample(
   return { score, n_valid: kept.length, losses, against };
 }
 
-export interface Predictions {
-  samples: { sample_id: string; estimated_sources: Candidate[] }[];
+const finite = z.number({ error: (issue) => `expected a finite number, got ${JSON.stringify(issue.input) ?? 'nothing'}` });
+/** A source as [x, y, q]. */
+export const CandidateSource = z.tuple([finite, finite, finite]);
+export const CandidateSchema = z.array(CandidateSource).min(1, 'a candidate needs at least one source');
+
+/** The predictions file: `{"samples": [{"sample_id", "estimated_sources": [[[x, y, q], …], …]}]}`. */
+export const Predictions = z.looseObject({
+  samples: z.array(
+    z.looseObject({
+      sample_id: z.union([z.string().min(1), z.number().transform(String)]),
+      estimated_sources: z.array(CandidateSchema),
+    }),
+  ),
+});
+export type Predictions = z.infer<typeof Predictions>;
+
+/** Validates a parsed predictions file (UserError naming the file and field). */
+export function parsePredictions(raw: unknown, source: string): Predictions {
+  const result = Predictions.safeParse(raw);
+  if (!result.success) throw zodToUserError(result.error, source);
+  return result.data;
 }
 
 export interface DatasetScore {

@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
 import { registerAgent } from './agent.js';
+import { registerGenerate } from './generate.js';
+import { registerScore } from './score.js';
+import { registerSimulate } from './simulate.js';
 
 /**
  * Every command module registers itself here (one line each). Keep alphabetical order to avoid
  * merge noise.
  */
-export const commandRegistrations: Array<(program: Command) => void> = [registerAgent];
+export const commandRegistrations: Array<(program: Command) => void> = [registerAgent, registerGenerate, registerScore, registerSimulate];
