@@ -28,7 +28,8 @@ export function submissionNpz(predictions: readonly SamplePrediction[]): Uint8Ar
 
 /** Writes the submission atomically (a reader never sees half a zip). */
 export async function writeSubmissionNpz(file: string, predictions: readonly SamplePrediction[]): Promise<void> {
-  await writeFileAtomic(file, submissionNpz(predictions));
+  const bytes = submissionNpz(predictions);
+  await writeFileAtomic(file, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
 
 /** An .npy v1.0 file: magic, header length, the header dict padded with spaces to a 64-byte boundary, then the data. */

@@ -3,9 +3,11 @@ import { registerAgent } from './agent.js';
 import { registerGenerate } from './generate.js';
 import { registerScore } from './score.js';
 import { registerSimulate } from './simulate.js';
+import { registerRun } from './run.js';
+import { registerSolve } from './solve.js';
 
 /**
  * Every command module registers itself here (one line each). Keep alphabetical order to avoid
  * merge noise.
  */
-export const commandRegistrations: Array<(program: Command) => void> = [registerAgent, registerGenerate, registerScore, registerSimulate];
+export const commandRegistrations: Array<(program: Command) => void> = [registerAgent, registerGenerate, registerRun, registerScore, registerSimulate, registerSolve];
