@@ -183,8 +183,11 @@ export class AgentContainers {
     return states;
   }
 
-  /** `ralph-tui down`: stop and remove every container of this workspace on the given engines. */
-  async down(engines: Array<EngineConfig | undefined> = [], timeoutSeconds = 10): Promise<ContainerState[]> {
+  /**
+   * `ralph-tui down`: stop and remove every container of this workspace on the given engines; with
+   * `volumes`, also the credential volumes (the agents' logins).
+   */
+  async down(engines: Array<EngineConfig | undefined> = [], timeoutSeconds = 10, volumes = false): Promise<ContainerState[]> {
     const handles = await this.handles(engines);
     const removed: ContainerState[] = [];
     for (const handle of handles) {
@@ -200,6 +203,7 @@ export class AgentContainers {
         if (agent) this.forget(agent);
         removed.push({ name, id: summary.Id, agent, engine: handle.where, status: 'gone' });
       }
+      if (volumes) await this.removeVolumes(handle);
     }
     return removed;
   }
@@ -230,6 +234,15 @@ export class AgentContainers {
       command,
     ];
     return { file: 'docker', args, env };
+  }
+
+  private async removeVolumes(handle: EngineHandle): Promise<void> {
+    const { Volumes } = await handle.docker.listVolumes({ filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`] } });
+    for (const volume of Volumes ?? []) {
+      await handle.docker.getVolume(volume.Name).remove().catch((error: unknown) => {
+        if (statusCode(error) !== 404) throw new UserError(`removing volume ${volume.Name} on ${handle.where}: ${engineMessage(error)}`);
+      });
+    }
   }
 
   private async handles(engines: Array<EngineConfig | undefined>): Promise<EngineHandle[]> {
