@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { registerImage } from './image.js';
+import { registerDown } from './down.js';
+import { registerCompose } from './compose.js';
 import { registerAgent } from './agent.js';
 import { registerGenerate } from './generate.js';
 import { registerScore } from './score.js';
@@ -10,4 +13,4 @@ import { registerSolve } from './solve.js';
  * Every command module registers itself here (one line each). Keep alphabetical order to avoid
  * merge noise.
  */
-export const commandRegistrations: Array<(program: Command) => void> = [registerAgent, registerGenerate, registerRun, registerScore, registerSimulate, registerSolve];
+export const commandRegistrations: Array<(program: Command) => void> = [registerAgent, registerCompose, registerDown, registerGenerate, registerImage, registerRun, registerScore, registerSimulate, registerSolve];

@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import writeFileAtomic from 'write-file-atomic';
+import { composeFile, flatTopology, ralphInstallDir, workspaceUser } from '../../docker/index.js';
+import { DEFAULT_AGENT_UID } from '../../docker/container-spec.js';
+import { loadConfig } from '../config.js';
+import { workspaceOf } from './workspace-option.js';
+
+function count(min: number) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min) throw new InvalidArgumentError(`expected a whole number ≥ ${min}.`);
+    return parsed;
+  };
+}
+
+/** The compose file's user: the workspace owner, or the image's agent user when root owns it. */
+function composeUser(root: string): string {
+  try {
+    return workspaceUser(root);
+  } catch {
+    return `${DEFAULT_AGENT_UID}:${DEFAULT_AGENT_UID}`;
+  }
+}
+
+export function registerCompose(program: Command): void {
+  program
+    .command('compose')
+    .description('print the docker-compose file equivalent to the agent containers (cpusets planned per worker)')
+    .option('--cores <n>', 'plan for a host with this many CPUs instead of this one', count(1))
+    .option('--workers <n>', 'number of workers W1..WN (default: the workers in ralph.config.json)', count(1))
+    .option('--per-worker <n>', 'CPUs (or whole cores) per worker (default: as many as divide evenly)', count(1))
+    .option('--reserve <n>', 'physical cores kept for the system and the orchestrator', count(0), 1)
+    .option('--whole-cores', 'give workers whole physical cores (all SMT siblings)')
+    .option('-o, --out <file>', 'write the file (atomically) instead of printing it')
+    .action(async (options: { cores?: number; workers?: number; perWorker?: number; reserve: number; wholeCores?: boolean; out?: string }, command: Command) => {
+      const root = workspaceOf(command);
+      const config = loadConfig(root);
+      const yaml = composeFile(config, root, {
+        ralphInstallDir: ralphInstallDir(),
+        user: composeUser(root),
+        workers: options.workers,
+        perWorker: options.perWorker,
+        reserveSystem: options.reserve,
+        wholeCores: options.wholeCores,
+        topology: options.cores === undefined ? undefined : flatTopology(options.cores),
+      });
+      if (!options.out) {
+        process.stdout.write(yaml);
+        return;
+      }
+      const out = path.resolve(options.out);
+      fs.mkdirSync(path.dirname(out), { recursive: true });
+      await writeFileAtomic(out, yaml);
+      process.stdout.write(`wrote ${out}\n`);
+    });
+}
