@@ -8,9 +8,10 @@ import { registerScore } from './score.js';
 import { registerSimulate } from './simulate.js';
 import { registerRun } from './run.js';
 import { registerSolve } from './solve.js';
+import { registerUp } from './up.js';
 
 /**
  * Every command module registers itself here (one line each). Keep alphabetical order to avoid
  * merge noise.
  */
-export const commandRegistrations: Array<(program: Command) => void> = [registerAgent, registerCompose, registerDown, registerGenerate, registerImage, registerRun, registerScore, registerSimulate, registerSolve];
+export const commandRegistrations: Array<(program: Command) => void> = [registerAgent, registerCompose, registerDown, registerGenerate, registerImage, registerRun, registerScore, registerSimulate, registerSolve, registerUp];

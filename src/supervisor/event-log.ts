@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export type SupervisorEventType =
@@ -77,13 +78,13 @@ export function describeEvent(event: SupervisorEvent): string {
   const why = event.reason ? ` (${event.reason})` : '';
   switch (event.type) {
     case 'started':
-      return `started${event.pid !== undefined ? ` (pid ${event.pid})` : ''}${event.attempt ? ` [attempt ${event.attempt + 1}]` : ''}`;
+      return `started${event.pid !== undefined ? ` (pid ${event.pid})` : ''}`;
     case 'prompt-delivered':
       return `prompt delivered${why}`;
     case 'state':
       return `state ${event.state}${why}`;
     case 'exit':
-      return `exited with code ${event.exitCode ?? '?'}${event.signal ? ` (signal ${event.signal})` : ''}${why}`;
+      return `${event.signal ? `killed by ${signalName(event.signal)}` : `exited with code ${event.exitCode ?? '?'}`}${why}`;
     case 'restart-scheduled':
       return `restart in ${formatDelay(event.delayMs ?? 0)}${why}`;
     case 'restart':
@@ -103,6 +104,11 @@ export function describeEvent(event: SupervisorEvent): string {
     case 'error':
       return `error: ${event.reason ?? ''}`;
   }
+}
+
+function signalName(signal: number): string {
+  const entry = Object.entries(os.constants.signals).find(([, value]) => value === signal);
+  return entry ? entry[0] : `signal ${signal}`;
 }
 
 function formatDelay(ms: number): string {

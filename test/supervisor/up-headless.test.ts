@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { fakeClaudeCommand, makeWorkspace } from './workspace.js';
+
+describe('ralph-tui up --headless', () => {
+  it('starts every agent, prints one line per event, and exits 0 after --exit-after', async () => {
+    const { root } = makeWorkspace({
+      agents: [
+        { id: 'W1', role: 'worker', kind: 'custom', command: fakeClaudeCommand('--exit-after-prompt 3 --work-ms 100'), prompt: { text: 'go' } },
+        { id: 'W2', role: 'worker', kind: 'custom', command: fakeClaudeCommand('--silent'), prompt: { text: 'go' } },
+      ],
+    });
+    const result = await runCli(['up', '--headless', '--exit-after', '3', '--workspace', root]);
+
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d W1 started \(pid \d+\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d W2 prompt delivered \(2 chars, bracketed paste\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d W1 exited with code 3 /));
+    expect(lines).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d W1 restart in 100 ms \(exit code 3/));
+    expect(lines).toContainEqual('ralph-tui: shutting down (--exit-after 3 s)');
+    // Nothing left running: the lock is released and W2's process is gone.
+    expect(fs.existsSync(path.join(root, '.ralph', 'supervisor.lock'))).toBe(false);
+  });
+
+  it('exits by itself when STOP makes every agent stop', async () => {
+    const { root } = makeWorkspace({
+      agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: fakeClaudeCommand('--exit-after-prompt 0'), prompt: { text: 'go' } }],
+    });
+    fs.mkdirSync(path.join(root, 'orchestration', 'shared'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'orchestration', 'shared', 'STOP'), 'done for today\n');
+    const result = await runCli(['up', '--headless', '--workspace', root], { timeout: 30_000 });
+
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('* warning: STOP file present: done for today');
+    expect(result.stdout).toMatch(/W1 stopped \(STOP file present: done for today\)/);
+    expect(result.stdout).toContain('ralph-tui: shutting down (every agent stopped)');
+  });
+
+  it('a workspace without ralph.config.json is one clear error', async () => {
+    const { root } = makeWorkspace({ agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: 'true' }] });
+    fs.rmSync(path.join(root, 'ralph.config.json'));
+    const result = await runCli(['up', '--headless', '--workspace', root]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^ralph-tui: no ralph\.config\.json in .* — run `ralph-tui init/);
+  });
+
+  it('without --headless it points to the full-screen app', async () => {
+    const result = await runCli(['up']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('run `ralph-tui` with no command, or add --headless');
+  });
+});
