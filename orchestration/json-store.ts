@@ -4,7 +4,7 @@ import fsp from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
 import { UserError } from '../src/errors.js';
 import { parseJsonText } from '../src/json-file.js';
-import { detectFormatting, rewriteJsonText } from './json-edit.js';
+import { detectFormatting, fastRewrite, modifyRewrite } from './json-edit.js';
 
 /**
  * Reading and rewriting the shared JSON files. Agents in the original deployment wrote these
@@ -105,11 +105,13 @@ export async function updateJson<R>(
  * losing formatting is acceptable, losing data is not.
  */
 function preservingRewrite(text: string, before: unknown, after: unknown): string {
-  try {
-    const next = rewriteJsonText(text, before, after);
-    if (isDeepStrictEqual(JSON.parse(next), after)) return next;
-  } catch {
-    // fall through to a full re-serialisation
+  for (const rewrite of [fastRewrite, modifyRewrite]) {
+    try {
+      const next = rewrite(text, before, after);
+      if (next !== null && isDeepStrictEqual(JSON.parse(next), after)) return next;
+    } catch {
+      // try the next strategy
+    }
   }
   const { insertSpaces, tabSize } = detectFormatting(text);
   return `${JSON.stringify(after, null, insertSpaces ? tabSize : '\t')}\n`;

@@ -20,8 +20,9 @@ export async function withLock<T>(lockPath: string, fn: () => Promise<T>): Promi
       lockfilePath: lockPath,
       realpath: false,
       stale: STALE_MS,
-      // 8 agents claiming at once: many short waits with jitter, up to ~30 s in total.
-      retries: { retries: 400, factor: 1.2, minTimeout: 2, maxTimeout: 100, randomize: true },
+      // 8 agents claiming at once: short polls with jitter (a long backoff leaves the lock idle
+      // while waiters sleep), giving up after ~60 s.
+      retries: { retries: 3000, factor: 1.2, minTimeout: 2, maxTimeout: 20, randomize: true },
       // The default throws from a timer (an uncaught exception); record it and fail the write instead.
       onCompromised: (error) => {
         compromised = error;
