@@ -41,7 +41,8 @@ function agentsFor(config: RalphConfig, workers?: number): RalphConfig['agents']
 
 /** Compose reads `$` as interpolation; the agent's literal values must survive it. */
 function escapeDollars(value: string): string {
-  return value.replaceAll('$', '$$');
+  // A replacer function: in a replacement string "$$" itself means one "$".
+  return value.replaceAll('$', () => '$$');
 }
 
 function service(spec: ContainerSpec, agent: ResolvedAgent): Record<string, unknown> {
