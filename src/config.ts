@@ -82,6 +82,8 @@ export const LoopConfig = z
     wrapUpPhrases: z.array(z.string().min(1)).default(['Session complete', 'Summary of', 'That concludes', 'I have completed all']),
     /** Output must be quiet this long after start before the prompt is pasted. */
     readySettleMs: z.number().int().min(0).default(1_500),
+    /** An agent that prints nothing at all gets its prompt after this long (a silent start is not "settled"). */
+    readyTimeoutMs: z.number().int().min(0).default(30_000),
     /** Screen rules that mean the agent waits for a person (regular expressions). */
     needsInputPatterns: z.array(z.string()).default(['Do you want to proceed\\?', '\\(y/n\\)', 'Allow this', 'Press Enter to continue']),
   })
