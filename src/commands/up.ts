@@ -37,13 +37,15 @@ export function registerUp(program: Command): void {
       for (const signal of signals) process.on(signal, onSignal);
       const timer = options.exitAfter ? setTimeout(() => finish({ why: `--exit-after ${options.exitAfter} s` }), options.exitAfter * 1000) : null;
       // Every agent stopped for good (STOP, target reached): nothing left to supervise.
-      const unsubscribe = supervisor.subscribe(() => {
-        const agents = supervisor.getSnapshot().agents;
-        if (agents.length > 0 && agents.every((agent) => agent.state === 'stopped')) finish({ why: 'every agent stopped' });
-      });
+      const allStopped = () => supervisor.getSnapshot().agents.every((agent) => agent.state === 'stopped');
+      let unsubscribe = () => {};
 
       try {
         await supervisor.start();
+        unsubscribe = supervisor.subscribe(() => {
+          if (allStopped()) finish({ why: 'every agent stopped' });
+        });
+        if (allStopped()) finish({ why: 'every agent stopped' });
         const ending = await ended;
         print(`ralph-tui: shutting down (${ending.why})`);
       } finally {

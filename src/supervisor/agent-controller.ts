@@ -3,7 +3,7 @@ import type { AgentSession, ExitInfo, SpawnSpec } from './agent-session.js';
 import { classifyAgent, compilePatterns, type AgentPhase, type AgentStateName } from './agent-state.js';
 import { describeEvent, type EventLog, type SupervisorEvent } from './event-log.js';
 import type { HookReport } from './hook-status.js';
-import { outputSettled, pasteBytes, readPromptText, SUBMIT_DELAY_MS } from './prompt-delivery.js';
+import { outputSettled, pasteBytes, readPromptText, readyForPrompt, SUBMIT_DELAY_MS } from './prompt-delivery.js';
 import { PhraseWatcher, planRestart, shouldIdleNudge } from './ralph-loop.js';
 import type { StopVerdict } from './stop-conditions.js';
 
@@ -28,8 +28,8 @@ export interface ControllerDeps {
  * ralph-loop.ts; this class only applies them to one session.
  */
 export class AgentController {
-  private phase: AgentPhase = 'stopped';
-  private stateName: AgentStateName = 'stopped';
+  private phase: AgentPhase = 'starting';
+  private stateName: AgentStateName = 'starting';
   private stateSince = Date.now();
   private startedAt = 0;
   private promptPending = false;
@@ -118,7 +118,7 @@ export class AgentController {
   tick(now = Date.now()): void {
     const { loop } = this.deps.config;
     const session = this.deps.session;
-    if (this.phase === 'starting' && this.promptPending && session.running && outputSettled(now, this.startedAt, session.lastOutputAt, loop.readySettleMs)) {
+    if (this.phase === 'starting' && this.promptPending && session.running && readyForPrompt(now, this.startedAt, session.lastOutputAt, loop)) {
       this.promptPending = false;
       this.deliverPrompt(now);
       this.setPhase('running');

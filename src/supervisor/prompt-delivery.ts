@@ -38,7 +38,18 @@ export function pasteBytes(text: string, bracketed: boolean): string {
  */
 export const SUBMIT_DELAY_MS = 150;
 
-/** Whether the agent's output has been quiet long enough after start to take the prompt. */
-export function outputSettled(now: number, startedAt: number, lastOutputAt: number, readySettleMs: number): boolean {
-  return now - Math.max(startedAt, lastOutputAt) >= readySettleMs;
+/**
+ * Whether the agent is ready for its prompt: it has printed something and then been quiet for `readySettleMs`.
+ * Quiet before the first byte is not ready: a loaded machine can take longer than the settle time just to start
+ * Node, and a prompt sent then arrives before the program enabled bracketed paste (seen in the up --headless
+ * test). A program that never prints gets its prompt after `readyTimeoutMs`.
+ */
+export function readyForPrompt(now: number, startedAt: number, lastOutputAt: number, loop: { readySettleMs: number; readyTimeoutMs: number }): boolean {
+  if (lastOutputAt <= startedAt) return now - startedAt >= loop.readyTimeoutMs;
+  return now - lastOutputAt >= loop.readySettleMs;
+}
+
+/** Whether output has been quiet for `settleMs` since `since` and since the last output. */
+export function outputSettled(now: number, since: number, lastOutputAt: number, settleMs: number): boolean {
+  return now - Math.max(since, lastOutputAt) >= settleMs;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LoopConfig } from '../../src/config.js';
 import { classifyAgent, compilePatterns, interpretHookStatus, type StateFacts } from '../../src/supervisor/agent-state.js';
 import { UserError } from '../../src/errors.js';
-import { outputSettled, pasteBytes } from '../../src/supervisor/prompt-delivery.js';
+import { pasteBytes, readyForPrompt } from '../../src/supervisor/prompt-delivery.js';
 
 const rules = compilePatterns(LoopConfig.parse({}).needsInputPatterns);
 const facts = (over: Partial<StateFacts>): StateFacts => ({
@@ -71,9 +71,15 @@ describe('prompt delivery', () => {
     expect(pasteBytes('x\x1b[201~y', true)).toBe('\x1b[200~xy\x1b[201~');
   });
 
-  it('waits for output to settle after the start', () => {
-    expect(outputSettled(2000, 0, 1000, 1500)).toBe(false);
-    expect(outputSettled(2500, 0, 1000, 1500)).toBe(true);
-    expect(outputSettled(1000, 0, 0, 1500)).toBe(false);
+  const timing = { readySettleMs: 1500, readyTimeoutMs: 30_000 };
+
+  it('is ready once the agent printed something and then went quiet for readySettleMs', () => {
+    expect(readyForPrompt(2000, 0, 1000, timing)).toBe(false);
+    expect(readyForPrompt(2500, 0, 1000, timing)).toBe(true);
+  });
+
+  it('does not take a slow, silent start for a settled one, but gives up waiting after readyTimeoutMs', () => {
+    expect(readyForPrompt(5000, 0, 0, timing)).toBe(false);
+    expect(readyForPrompt(30_000, 0, 0, timing)).toBe(true);
   });
 });
