@@ -104,7 +104,7 @@ function exploreNeighbours(allFamilies: readonly Family[], base: Readonly<Record
 
 /** Folder- and shell-safe experiment names (they become experiments/<name>/). */
 export function slug(text: string): string {
-  return text.replace(/[^a-zA-Z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '');
+  return text.replace(/[^a-zA-Z0-9_.-]+/g, '-').replace(/^[^a-zA-Z0-9]+|-+$/g, '');
 }
 
 function show(value: unknown): string {

@@ -15,6 +15,7 @@ import type { AgentLog } from './agent-output.js';
 import { experimentThreads, minutesAtBudgetWorkers } from './budget.js';
 import { runExperimentChild } from './experiment-child.js';
 import { writeExperimentDefinition, writeSummary } from './experiment-files.js';
+import { updateExperimentState } from './experiment-state.js';
 import { pause } from './pause.js';
 import { slug } from './proposals.js';
 
@@ -123,6 +124,16 @@ async function runEntry(opts: WorkerOptions, entry: QueueEntry, threads: number)
     config: { ...(config.experiments.base ?? {}), ...overrides },
     dataset: config.experiments.dataset,
   });
+  // The runner appends each tuning run to the same STATE.json (`ralph-tui run` → appendTuningRun).
+  await updateExperimentState(root, name, {
+    experiment: name,
+    experiment_id: entry.id,
+    claimed_by: agent.id,
+    claimed_at: entry.claimedAt ?? new Date().toISOString(),
+    status: 'running',
+    ...(entry.family ? { family: entry.family } : {}),
+    config: overrides,
+  });
   await heartbeat(root, agent.id, 'running', entry.name);
   const previousBest = (await readCoordination(root)).best?.score ?? null;
   log(`running ${name} with ${threads} thread(s)`);
@@ -131,6 +142,7 @@ async function runEntry(opts: WorkerOptions, entry: QueueEntry, threads: number)
   if (outcome.kind === 'failed') {
     log(`FAILED ${name}: ${outcome.reason}`);
     await failExperiment(root, entry.id, { worker: agent.id, reason: outcome.reason });
+    await updateExperimentState(root, name, { status: 'failed', completed_at: new Date().toISOString(), conclusion: `FAILED - ${outcome.reason}` });
     await appendLogEntry(root, { worker: agent.id, experiment: entry.name, config: overrides, result: `FAILED - ${outcome.reason}`, flags: ['FAILED'] });
     await heartbeat(root, agent.id, 'idle');
     return 'failed';
@@ -140,6 +152,7 @@ async function runEntry(opts: WorkerOptions, entry: QueueEntry, threads: number)
   const inBudget = timeMin <= config.budgetMinutes;
   const { result, finding } = describeResult({ score: end.score, timeMin, inBudget, budgetMinutes: config.budgetMinutes, previousBest, config: overrides });
   const { newBest } = await completeExperiment(root, entry.id, { worker: agent.id, score: end.score, timeMin, result, finding, inBudget });
+  await updateExperimentState(root, name, { status: 'completed', completed_at: new Date().toISOString(), conclusion: `${result}. ${finding}` });
   await writeSummary(root, {
     name,
     id: entry.id,

@@ -28,14 +28,20 @@ export function registerAgent(program: Command): void {
         throw new UserError(`ralph.config.json: no agent with id ${options.id} (agents: ${config.agents.map((a) => a.id).join(', ')})`);
       }
       // SIGTERM/SIGINT/SIGHUP: stop the running experiment child, keep the queue claim, exit 143 (see worker-agent.ts).
+      // `on`, not `once`: execa's signal-exit re-raises a signal when it finds itself the only listener left,
+      // which a `once` listener (removed before it runs) would make it believe.
       const controller = new AbortController();
       const onSignal = () => controller.abort();
-      for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, onSignal);
+      const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+      for (const signal of signals) process.on(signal, onSignal);
       const log = createAgentLog(agent.id);
-      const exitCode =
-        agent.role === 'orchestrator'
-          ? await runOrchestrator({ root, config, agentId: agent.id, log, signal: controller.signal, maxSteps: options.maxSteps })
-          : await runWorker({ root, config, agent, log, signal: controller.signal, maxExperiments: options.maxExperiments, exitWhenIdle: options.exitWhenIdle });
-      process.exitCode = exitCode;
+      try {
+        process.exitCode =
+          agent.role === 'orchestrator'
+            ? await runOrchestrator({ root, config, agentId: agent.id, log, signal: controller.signal, maxSteps: options.maxSteps })
+            : await runWorker({ root, config, agent, log, signal: controller.signal, maxExperiments: options.maxExperiments, exitWhenIdle: options.exitWhenIdle });
+      } finally {
+        for (const signal of signals) process.off(signal, onSignal);
+      }
     });
 }

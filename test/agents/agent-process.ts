@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { addExperiments } from '../../orchestration/index.js';
+import { FAST_EXPERIMENT_CONFIG } from '../../solver/experiment-config.js';
+import { cliPath, fixturesDir, makeTempDir } from '../helpers/cli.js';
+
+/**
+ * Even smaller than FAST_EXPERIMENT_CONFIG: one short search per sample, so an experiment over a few
+ * 200-step fixture samples takes seconds on a loaded 2-core machine.
+ */
+export const TINY_BASE = { ...FAST_EXPERIMENT_CONFIG, starts1: 1, starts2: 1, fevals1: 30, fevals2: 60, polishTopK: 1, polishEvals1: 10, polishEvals2: 20, altStarts: 1, altEvals: 15, fallbackStarts: 0 };
+
+/** A workspace with W0 and two built-in workers on the first `samples` samples of fixtures/synthetic-6.json. */
+export function agentWorkspace(samples: number, prefix = 'ralph-agents-'): string {
+  const root = makeTempDir(prefix);
+  const dataset = JSON.parse(fs.readFileSync(path.join(fixturesDir, 'synthetic-6.json'), 'utf8'));
+  dataset.samples = dataset.samples.slice(0, samples);
+  fs.mkdirSync(path.join(root, 'data'));
+  fs.writeFileSync(path.join(root, 'data', 'tiny.json'), JSON.stringify(dataset));
+  const config = {
+    agents: [
+      { id: 'W0', role: 'orchestrator', kind: 'builtin' },
+      { id: 'W1', role: 'worker', kind: 'builtin', focus: { area: 'threshold tuning', searchSpace: 'fallbackExcess1/2' } },
+      { id: 'W2', role: 'worker', kind: 'builtin', focus: { area: 'evaluation budgets', searchSpace: 'fevals' } },
+    ],
+    experiments: { dataset: 'data/tiny.json', workers: 1, base: TINY_BASE },
+  };
+  fs.writeFileSync(path.join(root, 'ralph.config.json'), JSON.stringify(config, null, 2));
+  return root;
+}
+
+export async function queueExperiments(root: string, count: number): Promise<void> {
+  await addExperiments(
+    root,
+    Array.from({ length: count }, (_, i) => ({ name: `exp-${i + 1}`, family: 'budget', priority: 1 + i, config: { fevals1: 20 + 2 * i } })),
+  );
+}
+
+export interface AgentProcess {
+  child: ResultPromise;
+  output(): string;
+  /** Resolves when the agent's output matches; rejects if the agent exits first. */
+  waitFor(pattern: RegExp): Promise<void>;
+}
+
+/** `ralph-tui --workspace ROOT agent --id ID ...` as a real process, its output collected. */
+export function startAgent(root: string, id: string, extra: string[] = []): AgentProcess {
+  const child = execa(process.execPath, [cliPath, '--workspace', root, 'agent', '--id', id, ...extra], {
+    reject: false,
+    stdin: 'ignore',
+    env: { FORCE_COLOR: '0' },
+    timeout: 240_000,
+  });
+  let text = '';
+  const waiters: Array<{ pattern: RegExp; resolve: () => void }> = [];
+  const onData = (chunk: Buffer) => {
+    text += chunk.toString();
+    for (const waiter of [...waiters]) {
+      if (waiter.pattern.test(text)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  return {
+    child,
+    output: () => text,
+    waitFor: (pattern) =>
+      new Promise<void>((resolve, reject) => {
+        if (pattern.test(text)) return resolve();
+        waiters.push({ pattern, resolve });
+        void child.then(() => {
+          if (!pattern.test(text)) reject(new Error(`agent ${id} exited before printing ${pattern}; output:\n${text}`));
+        });
+      }),
+  };
+}
