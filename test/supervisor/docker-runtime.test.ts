@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Supervisor } from '../../src/supervisor/index.js';
+import { dockerTestsEnabled, ensureTestImage } from '../docker/test-image.js';
+import { count, EventRecorder, makeWorkspace, readTranscript, sleep } from './workspace.js';
+
+const enabled = await dockerTestsEnabled('supervisor docker-runtime tests');
+
+async function containerId(name: string): Promise<string | null> {
+  const result = await execa('docker', ['inspect', '--format', '{{.Id}}', name], { reject: false });
+  return result.exitCode === 0 ? result.stdout.trim() : null;
+}
+
+describe.runIf(enabled)('agents in Docker containers (real engine, C\'s busybox test image)', () => {
+  let image: string;
+  const names: string[] = [];
+
+  beforeAll(async () => {
+    image = await ensureTestImage();
+  });
+
+  afterAll(async () => {
+    for (const name of names) await execa('docker', ['rm', '-f', name], { reject: false });
+  });
+
+  it('runs the agent through docker exec in its container, delivers the prompt, restarts after the container is killed, reattaches, and down removes it', async () => {
+    const name = `sup${Date.now().toString(36)}`;
+    const { root, config } = makeWorkspace({
+      name,
+      runtime: 'docker',
+      image,
+      agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: 'fake-agent', prompt: { text: 'hello from ralph' }, memory: '64m' }],
+    });
+    // The container runs as uid 1000, like a user's own folder.
+    fs.chownSync(root, 1000, 1000);
+    const containerName = `ralph-${name}-W1`;
+    names.push(containerName);
+
+    const first = new Supervisor({ workspace: root, config });
+    const events = new EventRecorder(first);
+    await first.start();
+    await events.waitFor((event) => event.type === 'prompt-delivered');
+    await waitUntil(() => readTranscript(root, 'W1').includes('received: hello from ralph'));
+    expect(events.of('container')[0]).toMatchObject({ state: 'running', reason: containerName });
+    expect(first.getSnapshot().agents[0]).toMatchObject({ runtime: 'docker', containerName });
+    const id = await containerId(containerName);
+    expect(id).not.toBeNull();
+
+    // Live resource use arrives in the snapshot (polled every ~2 s).
+    await waitUntil(() => first.getSnapshot().agents[0].stats !== undefined);
+    expect(first.getSnapshot().agents[0].stats!.memoryLimitBytes).toBe(64 * 1024 * 1024);
+
+    // Killed from outside: the exec ends, the loop restarts the container and delivers the prompt again.
+    await execa('docker', ['kill', containerName]);
+    await events.waitFor((event) => event.type === 'restart-scheduled');
+    await events.waitFor((event) => event.type === 'prompt-delivered', 2);
+    await waitUntil(() => count(readTranscript(root, 'W1'), 'received: hello from ralph') >= 2);
+    expect(await containerId(containerName)).toBe(id);
+
+    // The supervisor leaves; the container stays, and the next supervisor reattaches to the same one.
+    await first.shutdown();
+    expect(await containerId(containerName)).toBe(id);
+    const second = new Supervisor({ workspace: root, config });
+    const events2 = new EventRecorder(second);
+    await second.start();
+    await events2.waitFor((event) => event.type === 'prompt-delivered');
+    expect(await containerId(containerName)).toBe(id);
+
+    await second.shutdown({ down: true });
+    expect(await containerId(containerName)).toBeNull();
+  }, 120_000);
+});
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  while (!condition()) await sleep(50);
+}
