@@ -1,0 +1,19 @@
+import { runSimulatorBench } from './solver-simulator.js';
+
+/**
+ * `npm run bench:solver`: the simulator part (bench/solver-simulator.ts), then the estimator part from
+ * bench/solver-estimator.ts when that file exists (it is owned by the estimator's author and exports
+ * `runEstimatorBench`). Loaded by URL so this file builds before the estimator bench is written.
+ */
+await runSimulatorBench();
+const estimatorBench = new URL('./solver-estimator.js', import.meta.url);
+let estimator: { runEstimatorBench?: () => Promise<unknown> } | null = null;
+try {
+  estimator = (await import(estimatorBench.href)) as { runEstimatorBench?: () => Promise<unknown> };
+} catch (error) {
+  if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+}
+if (estimator?.runEstimatorBench) {
+  console.log('');
+  await estimator.runEstimatorBench();
+}
