@@ -150,7 +150,8 @@ function diffPaths(before: unknown, after: unknown, path: JSONPath, edits: Array
   if (!isDeepEqual(before, after)) edits.push({ path, value: after });
 }
 
-function isDeepEqual(a: unknown, b: unknown): boolean {
+/** Structural equality of JSON values (key order ignored); much cheaper than util.isDeepStrictEqual here. */
+export function isDeepEqual(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
-import { isDeepStrictEqual } from 'node:util';
 import fsp from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
 import { UserError } from '../src/errors.js';
 import { parseJsonText } from '../src/json-file.js';
-import { detectFormatting, fastRewrite, modifyRewrite } from './json-edit.js';
+import { detectFormatting, fastRewrite, isDeepEqual, modifyRewrite } from './json-edit.js';
 
 /**
  * Reading and rewriting the shared JSON files. Agents in the original deployment wrote these
@@ -108,7 +107,7 @@ function preservingRewrite(text: string, before: unknown, after: unknown): strin
   for (const rewrite of [fastRewrite, modifyRewrite]) {
     try {
       const next = rewrite(text, before, after);
-      if (next !== null && isDeepStrictEqual(JSON.parse(next), after)) return next;
+      if (next !== null && isDeepEqual(JSON.parse(next), after)) return next;
     } catch {
       // try the next strategy
     }

@@ -1,11 +1,12 @@
 import path from 'node:path';
-import { UserError } from '../src/errors.js';
+import { UserError, zodToUserError } from '../src/errors.js';
 import { workspacePaths } from '../src/workspace.js';
 import { bestOf, coordinationFormat, newCoordination } from './coordination.js';
 import { updateJson } from './json-store.js';
 import { withLock } from './lock.js';
 import { normaliseEntry, queueFile, validateQueue, type QueueEntry, type QueueLayout } from './queue.js';
 import { CoordinationFile } from './schemas.js';
+import { mapStatus } from './status-map.js';
 
 /**
  * The locked read-modify-write operations agents and people use instead of editing the JSON by
@@ -47,14 +48,14 @@ async function editQueue<R>(root: string, mutate: (list: Json[], layout: QueueLa
 }
 
 /** Edits coordination.json (created in the current form if missing) under the lock already held. */
-async function editCoordination<R>(root: string, mutate: (doc: Json) => R): Promise<R> {
+async function editCoordination<R>(root: string, mutate: (doc: Json, parsed: CoordinationFile) => R): Promise<R> {
   const file = workspacePaths(root).coordination;
   return updateJson(
     file,
     (doc: Json) => {
       const parsed = CoordinationFile.safeParse(doc);
-      if (!parsed.success) throw new UserError(`${file}: field ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
-      const result = mutate(doc);
+      if (!parsed.success) throw zodToUserError(parsed.error, file);
+      const result = mutate(doc, parsed.data);
       touchUpdated(doc);
       return result;
     },
@@ -113,9 +114,10 @@ export async function claimNext(root: string, worker: string): Promise<QueueEntr
     const claimed = await editQueue(root, (list, layout) => {
       let best: { raw: Json; priority: number } | null = null;
       for (const raw of list) {
-        const entry = normaliseEntry(raw as never);
-        if (entry.status !== 'available') continue;
-        if (!best || entry.priority < best.priority) best = { raw, priority: entry.priority };
+        // The file was validated by editQueue: map the status without normalising all 800 entries.
+        const priority = Number(raw.priority ?? 0);
+        if (mapStatus(raw.status, priority).status !== 'available') continue;
+        if (!best || priority < best.priority) best = { raw, priority };
       }
       if (!best) throw new UserError('no experiment available in the queue', EXIT_UNAVAILABLE);
       return claim(best.raw, layout, worker);
@@ -198,8 +200,8 @@ export async function completeExperiment(root: string, id: string, options: Comp
       if (layout.format === 'v3' && Array.isArray(doc.completed_experiments) && !doc.completed_experiments.includes(id)) doc.completed_experiments.push(id);
       return normaliseEntry(raw as never);
     });
-    const newBest = await editCoordination(root, (doc) => {
-      const current = bestOf(CoordinationFile.parse(doc));
+    const newBest = await editCoordination(root, (doc, parsed) => {
+      const current = bestOf(parsed);
       const better = options.inBudget && (!current || options.score > current.score);
       if (better) {
         if (coordinationFormat(doc) === 'v1') {

@@ -20,6 +20,6 @@ while (!fs.existsSync(stopFile)) {
       failures.push(`${file}: ${error.message}`);
     }
   }
-  await new Promise((resolve) => setTimeout(resolve, 2));
+  await new Promise((resolve) => setTimeout(resolve, 10));
 }
 process.stdout.write(JSON.stringify({ reads, failures }));
