@@ -68,7 +68,7 @@ export class ProgressReporter {
       extra.incomplete ? `Stopped early: ${summary.n_samples} samples finished (result marked incomplete)` : '',
       `Submission Score: ${fmt(summary.score, 4)} (${summary.against === 'Y' ? 'against clean Y' : 'proxy against Y_noisy'}, ${summary.n_samples} samples)`,
       `RMSE: ${fmt(summary.rmse_mean, 4)} (1-src ${fmt(summary.rmse_1src, 4)}, 2-src ${fmt(summary.rmse_2src, 4)})`,
-      `Total time: ${summary.wall_seconds.toFixed(1)}s with ${summary.workers} workers, ${fmt(summary.cpu_seconds_per_sample, 1)} CPU-s/sample`,
+      `Total time: ${summary.wall_seconds.toFixed(1)}s with ${summary.workers} worker${summary.workers === 1 ? '' : 's'}, ${fmt(summary.cpu_seconds_per_sample, 1)} CPU-s/sample`,
       `Projected (400): ${fmt(summary.projected_400_samples_min, 1)} min${extra.budgetNote ? ` ${extra.budgetNote}` : ''}`,
       extra.resultFile ? `Result: ${extra.resultFile}` : '',
     ];

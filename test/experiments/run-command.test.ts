@@ -205,3 +205,15 @@ describe('ExperimentRunner.startBuiltin', () => {
     }
   });
 });
+
+describe('ralph-tui run with an external command', () => {
+  it('runs experiment.json "command" in the workspace with RALPH_* variables and returns its exit code', async () => {
+    const root = makeWorkspace();
+    const script = path.join(root, 'experiments', 'tiny', 'run.mjs');
+    fs.writeFileSync(script, "console.log('[ 1/1] ' + process.env.RALPH_EXPERIMENT + ' ' + process.env.RALPH_WORKERS + ' ' + process.cwd()); process.exit(4);\n");
+    fs.writeFileSync(path.join(root, 'experiments', 'tiny', 'experiment.json'), JSON.stringify({ command: `"${process.execPath}" experiments/tiny/run.mjs` }));
+    const { exitCode, stdout } = await runCli(['--workspace', root, 'run', 'tiny', '--workers', '3']);
+    expect(stdout).toBe(`[ 1/1] tiny 3 ${fs.realpathSync(root)}`);
+    expect(exitCode).toBe(4);
+  });
+});
