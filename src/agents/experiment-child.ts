@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { ralphBinDir } from '../supervisor/local-launch.js';
 import type { AgentLog } from './agent-output.js';
 
 /** The final line of `ralph-tui run --progress json` (the protocol in docs/readme/experiments.md). */
@@ -20,8 +20,6 @@ export type ChildOutcome =
   | { kind: 'failed'; reason: string }
   | { kind: 'aborted' };
 
-/** This checkout's launcher (dist/src/agents/x.js → bin/ralph-tui.js), so the child runs the same build. */
-export const ralphLauncher = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'ralph-tui.js');
 
 /** One readable progress line from a JSON progress event, or null for events not worth a line. */
 export function describeProgress(event: Record<string, unknown>): string | null {
@@ -40,7 +38,8 @@ export function describeProgress(event: Record<string, unknown>): string | null 
  * result and exits; the caller leaves the queue claim alone so the restarted worker resumes the experiment.
  */
 export async function runExperimentChild(opts: { root: string; name: string; threads: number; log: AgentLog; signal?: AbortSignal }): Promise<ChildOutcome> {
-  const args = [ralphLauncher, '--workspace', opts.root, 'run', opts.name, '--workers', String(opts.threads), '--progress', 'json'];
+  // This install's launcher with this Node, so the child runs the same build as the agent.
+  const args = [path.join(ralphBinDir(), 'ralph-tui.js'), '--workspace', opts.root, 'run', opts.name, '--workers', String(opts.threads), '--progress', 'json'];
   const child = execa(process.execPath, args, {
     cwd: opts.root,
     stdin: 'ignore',

@@ -1,24 +1,19 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { createAgentLog } from '../agents/agent-output.js';
 import { runOrchestrator } from '../agents/orchestrator-agent.js';
 import { runWorker } from '../agents/worker-agent.js';
 import { loadConfig } from '../config.js';
 import { UserError } from '../errors.js';
+import { wholeNumber } from './solver-options.js';
 import { workspaceOf } from './workspace-option.js';
-
-function positiveInt(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive whole number.');
-  return parsed;
-}
 
 export function registerAgent(program: Command): void {
   program
     .command('agent')
     .description('run a built-in research agent (the orchestrator or a worker, by its role in ralph.config.json)')
     .requiredOption('--id <id>', 'agent id from ralph.config.json, e.g. W0 or W1')
-    .option('--max-experiments <n>', 'worker: exit after this many experiments', positiveInt)
-    .option('--max-steps <n>', 'orchestrator: exit after this many passes', positiveInt)
+    .option('--max-experiments <n>', 'worker: exit after this many experiments', wholeNumber('--max-experiments', 1))
+    .option('--max-steps <n>', 'orchestrator: exit after this many passes', wholeNumber('--max-steps', 1))
     .option('--exit-when-idle', 'worker: exit when no experiment is available instead of waiting')
     .action(async (options: { id: string; maxExperiments?: number; maxSteps?: number; exitWhenIdle?: boolean }, command: Command) => {
       const root = workspaceOf(command);
