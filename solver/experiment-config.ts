@@ -18,6 +18,9 @@ export const ExperimentConfig = z
     searchNy: z.number().int().min(5).max(200).default(25),
     /** Share of the time steps the search phase fits (the onset carries most of the position information). */
     searchTimeFraction: z.number().gt(0).max(1).default(0.4),
+    /** Fit every n-th time step (search / final re-rank): neighbouring readings carry nearly the same information. */
+    searchStride: z.number().int().min(1).max(50).default(4),
+    fullStride: z.number().int().min(1).max(50).default(4),
     /** Gaussian truncation, in sigmas, when a response is assembled from the adjoint table. */
     responseRadius: z.number().min(2).max(50).default(4),
     /** Starting points: a lattice scan of the plate, the hottest sensors, the signal-weighted sensor centroid. */
@@ -36,12 +39,12 @@ export const ExperimentConfig = z
     popsize: count(0),
     /** How many of the best distinct search results are re-ranked and polished (Nelder–Mead) on the full grid. */
     polishTopK: count(3),
-    polishEvals1: count(40),
-    polishEvals2: count(80),
+    polishEvals1: count(120),
+    polishEvals2: count(250),
     /** Extra candidates: constrained searches for the best fits that are still distinct from those kept. */
     maxCandidates: z.number().int().min(1).max(3).default(3),
-    altStarts: count(4),
-    altEvals: count(60),
+    altStarts: count(6),
+    altEvals: count(200),
     /** Aim for a distance of tau·(1 + margin) so round-off never merges a candidate into another. */
     distinctMargin: z.number().min(0).max(1).default(0.05),
     /** Re-search with `fallbackStarts` more runs when the best RMSE exceeds noise_std by more than this. */

@@ -59,11 +59,19 @@ export function estimateSample(
     simulations++;
   }
 
-  const full = new ResponseModel({ kappa: md.kappa, bc: md.bc, dt: meta.dt, sensors, steps: nt, radius: config.responseRadius });
+  const full = new ResponseModel({
+    kappa: md.kappa,
+    bc: md.bc,
+    dt: meta.dt,
+    sensors,
+    steps: nt,
+    stride: config.fullStride,
+    radius: config.responseRadius,
+  });
   const searchSteps = Math.max(1, Math.min(nt, Math.ceil(config.searchTimeFraction * nt)));
   const sameGrid = config.searchNx === full.heat.nx && config.searchNy === full.heat.ny;
   const coarse =
-    sameGrid && searchSteps === nt
+    sameGrid && searchSteps === nt && config.searchStride === config.fullStride
       ? full
       : new ResponseModel({
           kappa: md.kappa,
@@ -71,6 +79,7 @@ export function estimateSample(
           dt: meta.dt,
           sensors,
           steps: searchSteps,
+          stride: config.searchStride,
           nx: config.searchNx,
           ny: config.searchNy,
           sigma: full.heat.sigma,
@@ -82,7 +91,7 @@ export function estimateSample(
   const lower = new Array<number>(2 * k).fill(0);
   const upper = Array.from({ length: 2 * k }, (_, i) => (i % 2 === 0 ? LX : LY));
   const scales = upper.slice();
-  const ctx: InitContext = { Lx: LX, Ly: LY, sensors, y: observed.subarray(0, search.count), m };
+  const ctx: InitContext = { Lx: LX, Ly: LY, sensors, y: search.y, m };
 
   // 2. global search over positions.
   const starts = startingPoints(k, config, search, ctx);
@@ -247,10 +256,14 @@ function valleyDirections(fitter: Fitter, cand: Candidate): number[][] {
   return dirs;
 }
 
-/** cand moved by `radius` along a scaled direction. */
+/**
+ * cand moved along a scaled direction until its official distance from cand is `radius` (that distance is a
+ * mean of per-source norms, not the direction's Euclidean norm, so a spread direction needs a longer step).
+ */
 function offset(cand: Candidate, dir: number[], radius: number): Candidate {
-  const params = cand.flat().map((v, p) => v + radius * dir[p] * SCALE[p % 3]);
-  return toSources(params);
+  const move = (t: number) => toSources(cand.flat().map((v, p) => v + t * dir[p] * SCALE[p % 3]));
+  const unit = candidateDistance(move(1), cand);
+  return move(unit > 0 && Number.isFinite(unit) ? radius / unit : radius);
 }
 
 function toSources(params: number[]): Candidate {

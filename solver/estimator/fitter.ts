@@ -15,7 +15,7 @@ export interface Fit {
  */
 export class Fitter {
   readonly model: ResponseModel;
-  /** Observed readings minus the T0 baseline, rows 0..model.steps. */
+  /** Observed readings minus the T0 baseline at the model's rows (steps 0, stride, … ≤ model.steps). */
   readonly y: Float64Array;
   readonly yy: number;
   readonly qRange: readonly [number, number];
@@ -23,10 +23,15 @@ export class Fitter {
   readonly count: number;
   evaluations = 0;
 
+  /** `observed` holds every step, rows × m row-major. */
   constructor(model: ResponseModel, observed: Float64Array, qRange: readonly [number, number]) {
     this.model = model;
-    this.count = (model.steps + 1) * model.m;
-    this.y = observed.subarray(0, this.count);
+    const m = model.m;
+    this.count = model.rowCount * m;
+    this.y = new Float64Array(this.count);
+    for (let r = 0; r < model.rowCount; r++) {
+      for (let s = 0; s < m; s++) this.y[r * m + s] = observed[r * model.stride * m + s];
+    }
     let yy = 0;
     for (let k = 0; k < this.count; k++) yy += this.y[k] * this.y[k];
     this.yy = yy;
