@@ -101,10 +101,15 @@ export class AgentContainers {
   async ensure(agent: ResolvedAgent): Promise<ContainerState> {
     if (agent.runtime !== 'docker') throw new UserError(`agent ${agent.id} has runtime "${agent.runtime}", so it has no container`);
     const handle = await this.engine(agent.engine);
-    const existing = await this.inspectRaw(handle, agent.containerName);
+    const byName = await this.inspectRaw(handle, agent.containerName);
+    if (byName) this.assertOurs(byName, agent);
+    const existing = byName ?? (await this.findByLabel(handle, agent));
     if (existing) {
-      this.assertOurs(existing, agent);
       const container = handle.docker.getContainer(existing.Id);
+      // Reattached by label after containerName changed in the config: keep the agent, take the new name.
+      if (!byName) await container.rename({ name: agent.containerName }).catch((error: unknown) => {
+        throw this.dockerError(error, agent, `renaming ${existing.Name.replace(/^\//, '')} to ${agent.containerName}`);
+      });
       await this.updateResources(handle, container, existing, agent);
       if (!existing.State.Running) await this.start(handle, container, agent);
       this.record(agent, existing.Id, handle);
@@ -297,7 +302,13 @@ export class AgentContainers {
     }
     const byName = await this.inspectRaw(handle, agent.containerName);
     if (byName && byName.Config.Labels?.[LABEL_WORKSPACE] === this.workspace) return byName;
-    return null;
+    return this.findByLabel(handle, agent);
+  }
+
+  /** This workspace's container for the agent, whatever its name. */
+  private async findByLabel(handle: EngineHandle, agent: ResolvedAgent): Promise<Docker.ContainerInspectInfo | null> {
+    const found = await handle.docker.listContainers({ all: true, filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`, `${LABEL_AGENT}=${agent.id}`] } });
+    return found[0] ? this.inspectRaw(handle, found[0].Id) : null;
   }
 
   private assertOurs(info: Docker.ContainerInspectInfo, agent: ResolvedAgent): void {

@@ -139,6 +139,15 @@ describe.runIf(enabled)('agent containers on the real engine', () => {
     expect((await third.list()).map((state) => state.id)).toEqual([running.id]);
   });
 
+  it('reattaches by label when containerName changed in the config, renaming the container', async () => {
+    const containers = new AgentContainers({ workspace, ralphInstallDir: ralphInstallDir() });
+    const before = await containers.ensure(agent);
+    const renamed = { ...agent, containerName: `${agent.containerName}-renamed` };
+    const after = await new AgentContainers({ workspace, ralphInstallDir: ralphInstallDir() }).ensure(renamed);
+    expect(after).toMatchObject({ id: before.id, name: renamed.containerName, status: 'running' });
+    expect(await containers.ensure(agent)).toMatchObject({ id: before.id, name: agent.containerName });
+  });
+
   it('follows a cpuset edit on reattach and stops gracefully', async () => {
     const containers = new AgentContainers({ workspace, ralphInstallDir: ralphInstallDir() });
     const moved = { ...agent, cpuset: '0' };
