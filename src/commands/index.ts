@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerInit } from './init.js';
 import { registerImage } from './image.js';
 import { registerDown } from './down.js';
 import { registerCompose } from './compose.js';
@@ -14,4 +15,4 @@ import { registerUp } from './up.js';
  * Every command module registers itself here (one line each). Keep alphabetical order to avoid
  * merge noise.
  */
-export const commandRegistrations: Array<(program: Command) => void> = [registerAgent, registerCompose, registerDown, registerGenerate, registerImage, registerRun, registerScore, registerSimulate, registerSolve, registerUp];
+export const commandRegistrations: Array<(program: Command) => void> = [registerAgent, registerCompose, registerDown, registerGenerate, registerImage, registerInit, registerRun, registerScore, registerSimulate, registerSolve, registerUp];

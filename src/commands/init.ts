@@ -1,0 +1,34 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { UserError } from '../errors.js';
+import { initWorkspace } from '../init/init-workspace.js';
+import { parseAgentKinds } from '../init/plan-agents.js';
+import { wholeNumber } from './solver-options.js';
+import { workspaceOf } from './workspace-option.js';
+
+function runtime(value: string): 'local' | 'docker' {
+  if (value !== 'local' && value !== 'docker') throw new UserError(`--runtime: expected local or docker, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+export function registerInit(program: Command): void {
+  program
+    .command('init')
+    .description('create a workspace: ralph.config.json, a synthetic dataset, the queue, coordination, prompts and ITERATION_LOG.md')
+    .argument('[dir]', 'workspace folder (default: --workspace, $RALPH_WORKSPACE or the current folder)')
+    .option('--agents <kinds>', 'builtin or claude, or a comma list from W0 whose last kind repeats (claude,builtin)', parseAgentKinds)
+    .option('--runtime <runtime>', 'local (processes) or docker (one container per agent)', runtime)
+    .option('--workers <n>', 'workers besides W0 (default: one per spare CPU, at least 1)', wholeNumber('--workers', 1))
+    .option('--samples <n>', 'samples in data/synthetic.json (default 8)', wholeNumber('--samples', 1))
+    .option('--seed <n>', 'seed of the synthetic dataset (default 1)', wholeNumber('--seed', 0))
+    .option('--force', 'rewrite the configuration, dataset and prompts of an existing workspace (queue, log and results are kept)')
+    .action(async (dir: string | undefined, options: { agents?: ReturnType<typeof parseAgentKinds>; runtime?: 'local' | 'docker'; workers?: number; samples?: number; seed?: number; force?: boolean }, command: Command) => {
+      const root = dir ? path.resolve(dir) : workspaceOf(command);
+      const report = await initWorkspace(root, options);
+      const agents = report.config.agents.map((agent) => `${agent.id} ${agent.kind} ${agent.role}${agent.cpuset ? ` (cpuset ${agent.cpuset})` : ''}`);
+      process.stdout.write(
+        `Initialised ${root}\n  runtime: ${report.config.runtime}\n  agents: ${agents.join(', ')}\n  files:\n${report.written.map((file) => `    ${path.relative(root, file)}`).join('\n')}\n` +
+          `Start it with: ralph-tui --workspace ${path.relative(process.cwd(), root) || '.'}\n`,
+      );
+    });
+}

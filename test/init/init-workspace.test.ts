@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readCoordination, readQueue } from '../../orchestration/index.js';
+import { loadDataset } from '../../solver/dataset.js';
+import { loadConfig } from '../../src/config.js';
+import { workspaceNeedsInit } from '../../src/init/init-workspace.js';
+import { makeTempDir, runCli } from '../helpers/cli.js';
+
+describe('ralph-tui init', () => {
+  it('creates a working default workspace: valid config, a dataset with ground truth, a queue with a baseline, coordination, prompts, log header', async () => {
+    const root = path.join(makeTempDir('ralph-init-'), 'ws');
+    expect(workspaceNeedsInit(root)).toBe(true);
+    const result = await runCli(['init', root, '--samples', '3', '--workers', '2']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Initialised');
+    expect(workspaceNeedsInit(root)).toBe(false);
+
+    const config = loadConfig(root);
+    expect(config.runtime).toBe('local');
+    expect(config.agents.map((agent) => [agent.id, agent.role, agent.kind])).toEqual([
+      ['W0', 'orchestrator', 'builtin'],
+      ['W1', 'worker', 'builtin'],
+      ['W2', 'worker', 'builtin'],
+    ]);
+    expect(config.agents[1].focus?.area).toBe('threshold tuning');
+    expect(config.experiments.workers).toBe(1);
+
+    const dataset = await loadDataset(path.join(root, config.experiments.dataset));
+    expect(dataset.samples).toHaveLength(3);
+    for (const sample of dataset.samples) {
+      expect(sample.true_sources?.length).toBe(sample.n_sources);
+      expect(sample.Y).toBeDefined();
+    }
+
+    const queue = readQueue(root);
+    const baseline = queue.entries.find((entry) => entry.name === 'baseline');
+    expect(baseline).toMatchObject({ status: 'available', priority: 1, config: {} });
+    expect(queue.entries.length).toBeGreaterThanOrEqual(4);
+    expect(queue.entries.every((entry) => entry.status === 'available')).toBe(true);
+    expect(readCoordination(root).format).toBe('v3');
+    expect(fs.readFileSync(path.join(root, 'ITERATION_LOG.md'), 'utf8')).toMatch(/^# Iteration Log/);
+  });
+
+  it('refuses to overwrite an existing workspace without --force, and --force keeps the history', async () => {
+    const root = makeTempDir('ralph-init-');
+    expect((await runCli(['init', root, '--samples', '1', '--workers', '1'])).exitCode).toBe(0);
+    const configBefore = fs.readFileSync(path.join(root, 'ralph.config.json'), 'utf8');
+    const queueBefore = readQueue(root).entries.length;
+
+    const refused = await runCli(['init', root, '--samples', '1', '--workers', '3']);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/already a ralph-tui workspace.*--force/);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(fs.readFileSync(path.join(root, 'ralph.config.json'), 'utf8')).toBe(configBefore);
+
+    const forced = await runCli(['--workspace', root, 'init', '--force', '--samples', '1', '--workers', '3']);
+    expect(forced.exitCode, forced.stderr).toBe(0);
+    expect(loadConfig(root).agents).toHaveLength(4);
+    expect(readQueue(root).entries.length).toBe(queueBefore);
+    expect(readQueue(root).entries.filter((entry) => entry.name === 'baseline')).toHaveLength(1);
+  });
+
+  it('writes the Claude + Docker configuration, and mixes Claude and built-in agents', async () => {
+    const claude = makeTempDir('ralph-init-');
+    expect((await runCli(['init', claude, '--agents', 'claude', '--runtime', 'docker', '--workers', '1', '--samples', '1'])).exitCode).toBe(0);
+    const config = loadConfig(claude);
+    expect(config.runtime).toBe('docker');
+    expect(config.agents.every((agent) => agent.kind === 'claude')).toBe(true);
+
+    const mixed = makeTempDir('ralph-init-');
+    expect((await runCli(['init', mixed, '--agents', 'claude,builtin', '--workers', '2', '--samples', '1'])).exitCode).toBe(0);
+    expect(loadConfig(mixed).agents.map((agent) => agent.kind)).toEqual(['claude', 'builtin', 'builtin']);
+
+    const bad = await runCli(['init', makeTempDir('ralph-init-'), '--agents', 'gpt']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('not an agent kind');
+  });
+});
