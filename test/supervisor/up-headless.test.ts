@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { cliPath, runCli } from '../helpers/cli.js';
 import { fakeClaudeCommand, makeWorkspace } from './workspace.js';
 
 describe('ralph-tui up --headless', () => {
@@ -38,6 +39,28 @@ describe('ralph-tui up --headless', () => {
     expect(result.stdout).toContain('* warning: STOP file present: done for today');
     expect(result.stdout).toMatch(/W1 stopped \(STOP file present: done for today\)/);
     expect(result.stdout).toContain('ralph-tui: shutting down (every agent stopped)');
+  });
+
+  it('SIGTERM stops the agents\' processes and exits 0', async () => {
+    const { root } = makeWorkspace({
+      agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: fakeClaudeCommand('--silent'), prompt: { text: 'go' } }],
+    });
+    const child = execa(process.execPath, [cliPath, 'up', '--headless', '--workspace', root], { reject: false, env: { FORCE_COLOR: '0' } });
+    let stdout = '';
+    await new Promise<void>((resolve) => {
+      child.stdout!.on('data', (data: Buffer) => {
+        stdout += data.toString();
+        if (stdout.includes('W1 prompt delivered')) resolve();
+      });
+    });
+    const agentPid = Number(/W1 started \(pid (\d+)\)/.exec(stdout)![1]);
+    child.kill('SIGTERM');
+    const result = await child;
+
+    expect(result.exitCode).toBe(0);
+    expect(String(result.stdout)).toContain('ralph-tui: shutting down (received SIGTERM)');
+    expect(String(result.stdout)).toMatch(/W1 stopped \(supervisor shut down\)/);
+    expect(fs.existsSync(`/proc/${agentPid}`) && !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${agentPid}/status`, 'utf8'))).toBe(false);
   });
 
   it('a workspace without ralph.config.json is one clear error', async () => {
