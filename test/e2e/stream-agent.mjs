@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+/**
+ * stream-agent.mjs — an agent that streams coloured output at a fixed rate (for bench:tui and the e2e tests)
+ * and echoes every key it receives at once as `KEY<text>` (so keystroke-to-echo latency can be measured).
+ *
+ *   --rate BYTES_PER_SECOND   default 200000; 0 = only echo
+ *   --seconds S               stop streaming after S seconds (default: never)
+ */
+const args = process.argv.slice(2);
+const value = (name, fallback) => {
+  const at = args.indexOf(name);
+  return at >= 0 && at + 1 < args.length ? args[at + 1] : fallback;
+};
+const rate = Number(value('--rate', '200000'));
+const seconds = Number(value('--seconds', 'Infinity'));
+const id = process.env.RALPH_AGENT_ID ?? 'W?';
+
+if (process.stdin.isTTY) process.stdin.setRawMode(true);
+process.stdin.on('data', (data) => {
+  const text = data.toString('utf8');
+  if (text === '\x03') process.exit(130);
+  process.stdout.write(`\r\nKEY${text.replace(/[\x00-\x1f]/g, (c) => `^${String.fromCharCode(c.charCodeAt(0) + 64)}`)}\r\n`);
+});
+
+const colours = [31, 32, 33, 34, 35, 36, 91, 92, 93, 94, 95, 96];
+let line = 0;
+function makeLine() {
+  line++;
+  const c = colours[line % colours.length];
+  const parts = [`\x1b[1;${c}m${id}\x1b[0m`, `\x1b[2m${String(line).padStart(7)}\x1b[0m`];
+  for (let i = 0; i < 6; i++) parts.push(`\x1b[38;5;${(line * 7 + i * 31) % 256}mtoken_${(line * 13 + i) % 997}\x1b[0m`);
+  parts.push(`\x1b[38;2;${line % 256};${(line * 3) % 256};200mrgb\x1b[0m`);
+  return parts.join(' ') + '\r\n';
+}
+
+process.stdout.write(`stream agent ${id} at ${rate} B/s\r\n`);
+const started = Date.now();
+const tickMs = 20;
+if (rate > 0) {
+  let owed = 0;
+  const timer = setInterval(() => {
+    if ((Date.now() - started) / 1000 > seconds) {
+      clearInterval(timer);
+      return;
+    }
+    owed += (rate * tickMs) / 1000;
+    let chunk = '';
+    while (owed > 0) {
+      const next = makeLine();
+      chunk += next;
+      owed -= Buffer.byteLength(next);
+    }
+    process.stdout.write(chunk);
+  }, tickMs);
+}
