@@ -1,3 +1,4 @@
+import type { FrameMetrics } from './frame-metrics.js';
 import { FrameScheduler } from './frame-scheduler.js';
 import type { Layout } from './layout.js';
 import { PaneRows } from './pane-rows.js';
@@ -23,6 +24,7 @@ export interface AppStoreOptions {
   frameIntervalMs?: number;
   /** Delay before emulators follow a layout change; a drag-resize sends many sizes. */
   resizeDebounceMs?: number;
+  metrics?: FrameMetrics | null;
 }
 
 /**
@@ -48,8 +50,10 @@ export class AppStore {
   /** Resolves when the user confirmed quit (or pressed Ctrl-C twice). */
   readonly quitRequested: Promise<{ forced: boolean }>;
   private disposed = false;
+  private readonly metrics: FrameMetrics | null;
 
   constructor(options: AppStoreOptions) {
+    this.metrics = options.metrics ?? null;
     this.supervisor = options.supervisor;
     this.watcher = options.watcher;
     this.runner = options.runner;
@@ -137,6 +141,7 @@ export class AppStore {
     const layout = this.layout;
     if (!layout || this.disposed) return;
     const ui = this.ui;
+    const started = performance.now();
     for (const box of layout.agents) {
       if (!dirty.has(box.id)) continue;
       const terminal = this.supervisor.session(box.id).terminal;
@@ -145,6 +150,7 @@ export class AppStore {
       const search = focused && ui.overlay?.kind === 'search' ? ui.overlay.query : undefined;
       this.panes.set(box.id, buildRows(terminal, { top, rows: box.rows, cursor: focused && top === undefined, highlight: search || undefined }));
     }
+    this.metrics?.rows(performance.now() - started);
   }
 
   /** Marks a pane for redraw (after the UI changed what it shows). */

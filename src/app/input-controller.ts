@@ -38,6 +38,11 @@ export class InputController {
       else this.sendToAgent(sequence);
       return;
     }
+    if (sequence.length > 1 && !sequence.startsWith('\x1b')) {
+      // Keys typed faster than stdin is read arrive as one chunk ("gq"); each is a hotkey of its own.
+      for (const key of sequence) this.handleInput(key);
+      return;
+    }
     const mode = inputMode(ui);
     const match = lookupKey(sequence, mode);
     if (mode === 'search' && !match) {
@@ -176,10 +181,7 @@ export class InputController {
     if (overlay?.kind !== 'confirm') return;
     if (overlay.action === 'quit') store.requestQuit(false);
     else if (overlay.action === 'stop') {
-      this.effect(
-        Promise.resolve(store.actions.createStop('graceful stop from ralph-tui')).then(() => store.supervisor.stopGraceful()),
-        'STOP written — agents finish their current experiment',
-      );
+      this.effect(store.supervisor.stopGraceful(), 'STOP written — agents finish their current experiment');
     } else {
       this.effect(store.supervisor.stopForced(), 'stopping every agent');
     }

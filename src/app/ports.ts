@@ -139,9 +139,8 @@ export interface WorkspaceWatcherPort extends ExternalSource<WorkspaceSnapshotVi
   close(): Promise<void>;
 }
 
-/** File actions the keys trigger (STOP file, resume). */
+/** File actions the keys trigger (the supervisor writes STOP itself on a graceful stop). */
 export interface WorkspaceActions {
-  createStop(reason?: string): void | Promise<void>;
-  clearStop(): void | Promise<void>;
+  clearStop(): unknown;
   listExperiments(): string[] | Promise<string[]>;
 }
