@@ -194,6 +194,20 @@ describe.runIf(enabled)('agent containers on the real engine', () => {
     await expect(containers.ensure(foreign)).rejects.toThrow(/a container named .*-foreign already exists \(not a ralph-tui container\)/);
   });
 
+  it('lets the agent call ralph-tui inside: the read-only install runs with the image node, the workspace is the default', async () => {
+    const nodeImage = await ensureTestImage(undefined, { withNode: true });
+    const withNode = { ...agentIn(workspace, nodeImage), id: 'W6', containerName: `${agent.containerName}-node` };
+    created.push(withNode);
+    fs.writeFileSync(path.join(workspace, 'ralph.config.json'), JSON.stringify({ name: 'inside', agents: [{ id: 'W1', role: 'worker', cpuset: '1' }] }));
+    const containers = new AgentContainers({ workspace, ralphInstallDir: ralphInstallDir() });
+    await containers.ensure(withNode);
+    const output = await inContainer(withNode.containerName, 'ralph-tui compose --cores 2 --out /workspace/inside.yml && cat /workspace/inside.yml');
+    expect(output).toContain('wrote /workspace/inside.yml');
+    expect(output).toContain('ralph.workspace: /workspace');
+    expect(fs.statSync(path.join(workspace, 'inside.yml')).uid).toBe(1000);
+    await containers.remove(withNode);
+  });
+
   // Only root can make a root-owned folder; CI runs as root.
   it.runIf(process.getuid?.() === 0)('refuses a root-owned workspace that the non-root agent user could not write', async () => {
     const rootOwned = makeTempDir('docker-root-ws-');

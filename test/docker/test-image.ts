@@ -22,6 +22,17 @@ done
 
 const BUSYBOX = '/bin/busybox';
 
+/**
+ * The host's node binary and the shared libraries it loads (from ldd), so a test image can run the
+ * mounted ralph-tui install like the real agent image does; the same libc keeps node-pty loadable.
+ */
+async function nodeFiles(): Promise<string[]> {
+  const binary = fs.realpathSync(process.execPath);
+  const ldd = await execa('ldd', [binary]);
+  const libs = [...ldd.stdout.matchAll(/(\/\S+\.so[^\s]*)/g)].map((match) => match[1]!);
+  return [binary, ...new Set(libs)];
+}
+
 /** True when a Docker engine answers (DOCKER_HOST or the default socket, or `engine`). */
 export async function dockerAvailable(engine?: string): Promise<boolean> {
   try {
@@ -48,10 +59,19 @@ export async function dockerTestsEnabled(what: string): Promise<boolean> {
  * rootfs tarball via `docker import` — no registry. The agent user's home (~/.claude) is owned by uid
  * 1000 so the credentials volume starts writable, as in the real agent image.
  */
-export async function ensureTestImage(engine?: string): Promise<string> {
+export async function ensureTestImage(engine?: string, options: { withNode?: boolean } = {}): Promise<string> {
   if (!fs.existsSync(BUSYBOX)) throw new Error(`${BUSYBOX} is missing: install Debian's busybox-static`);
-  const hash = crypto.createHash('sha256').update(FAKE_AGENT).update(String(fs.statSync(BUSYBOX).size)).digest('hex').slice(0, 12);
-  const tag = `ralph-test-agent:${hash}`;
+  // A dynamic busybox names its loader in the ELF header area; it cannot run in a rootfs without libc.
+  if (fs.readFileSync(BUSYBOX).subarray(0, 4096).includes('ld-linux')) throw new Error(`${BUSYBOX} is dynamically linked: install Debian's busybox-static`);
+  const node = options.withNode ? await nodeFiles() : [];
+  const hash = crypto
+    .createHash('sha256')
+    .update(FAKE_AGENT)
+    .update(String(fs.statSync(BUSYBOX).size))
+    .update(node.map((file) => `${file}:${fs.statSync(file).size}`).join(','))
+    .digest('hex')
+    .slice(0, 12);
+  const tag = `${options.withNode ? 'ralph-test-agent-node' : 'ralph-test-agent'}:${hash}`;
   const env = { ...process.env, ...engineEnv(engine) };
   const present = await execa('docker', ['image', 'inspect', tag], { env, reject: false });
   if (present.exitCode === 0) return tag;
@@ -68,6 +88,12 @@ export async function ensureTestImage(engine?: string): Promise<string> {
     const applets = (await execa(BUSYBOX, ['--list'])).stdout.split('\n').filter((name) => name && name !== 'busybox');
     for (const applet of applets) fs.symlinkSync('busybox', path.join(root, 'bin', applet));
     fs.writeFileSync(path.join(root, 'usr/local/bin/fake-agent'), FAKE_AGENT, { mode: 0o755 });
+    for (const file of node) {
+      fs.mkdirSync(path.join(root, path.dirname(file)), { recursive: true });
+      fs.copyFileSync(file, path.join(root, file));
+      fs.chmodSync(path.join(root, file), 0o755);
+    }
+    if (node.length) fs.symlinkSync(node[0]!, path.join(root, 'usr/local/bin/node'));
     fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nagent:x:1000:1000:agent:/home/agent:/bin/sh\n');
     fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nagent:x:1000:\n');
     const tar = path.join(dir, 'rootfs.tar');
