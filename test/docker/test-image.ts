@@ -22,6 +22,16 @@ done
 
 const BUSYBOX = '/bin/busybox';
 
+/** True when a 64-bit ELF binary has a PT_INTERP program header, i.e. needs a dynamic loader. */
+function hasInterpreter(file: string): boolean {
+  const elf = fs.readFileSync(file);
+  const phoff = Number(elf.readBigUInt64LE(0x20));
+  const size = elf.readUInt16LE(0x36);
+  const count = elf.readUInt16LE(0x38);
+  for (let i = 0; i < count; i++) if (elf.readUInt32LE(phoff + i * size) === 3) return true;
+  return false;
+}
+
 /**
  * The host's node binary and the shared libraries it loads (from ldd), so a test image can run the
  * mounted ralph-tui install like the real agent image does; the same libc keeps node-pty loadable.
@@ -61,8 +71,7 @@ export async function dockerTestsEnabled(what: string): Promise<boolean> {
  */
 export async function ensureTestImage(engine?: string, options: { withNode?: boolean } = {}): Promise<string> {
   if (!fs.existsSync(BUSYBOX)) throw new Error(`${BUSYBOX} is missing: install Debian's busybox-static`);
-  // A dynamic busybox names its loader in the ELF header area; it cannot run in a rootfs without libc.
-  if (fs.readFileSync(BUSYBOX).subarray(0, 4096).includes('ld-linux')) throw new Error(`${BUSYBOX} is dynamically linked: install Debian's busybox-static`);
+  if (hasInterpreter(BUSYBOX)) throw new Error(`${BUSYBOX} is dynamically linked and cannot run without libc: install Debian's busybox-static`);
   const node = options.withNode ? await nodeFiles() : [];
   const hash = crypto
     .createHash('sha256')
