@@ -4,6 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EstimateOutcome, EstimateTask, EstimateWorkerData, WorkerReply } from './estimate-messages.js';
 
+/** A sample the estimator could not finish (a bug or an exhausted thread, not bad input). */
+export class EstimateFailure extends Error {
+  override name = 'EstimateFailure';
+}
+
 /** The default thread count: every core but one (the main thread streams progress and writes files). */
 export function defaultWorkerCount(): number {
   return Math.max(1, os.availableParallelism() - 1);
@@ -50,16 +55,16 @@ export class EstimatePool {
         const worker = new Worker(workerEntry(), { workerData: { meta: this.opts.meta, config: this.opts.config } satisfies EstimateWorkerData });
         this.workers.push(worker);
         worker.on('message', (reply: WorkerReply) => {
-          if (!reply.ok) return fail(new Error(`sample #${reply.index}: ${reply.message}`));
+          if (!reply.ok) return fail(new EstimateFailure(`the estimator failed on sample #${reply.index}: ${reply.message}`));
           onOutcome(reply.outcome);
           if (--pending === 0) {
             void this.terminate();
             resolve();
           } else feed(worker);
         });
-        worker.on('error', fail);
+        worker.on('error', (error) => fail(new EstimateFailure(`an estimator thread crashed: ${error.message}`)));
         worker.on('exit', (code) => {
-          if (!this.terminated && pending > 0) fail(new Error(`an estimator thread exited with code ${code}`));
+          if (!this.terminated && pending > 0) fail(new EstimateFailure(`an estimator thread exited with code ${code}`));
         });
         feed(worker);
       }

@@ -1,7 +1,8 @@
 import type { Dataset } from '../../solver/dataset.js';
 import type { ExperimentConfig } from '../../solver/experiment-config.js';
 import type { EstimateOutcome } from '../../solver/parallel/estimate-messages.js';
-import { EstimatePool } from '../../solver/parallel/estimate-pool.js';
+import { EstimateFailure, EstimatePool } from '../../solver/parallel/estimate-pool.js';
+import { UserError } from '../errors.js';
 import { sampleSeed } from '../../solver/parallel/schedule.js';
 
 export interface SolveDatasetOptions {
@@ -50,6 +51,10 @@ export async function solveDataset(opts: SolveDatasetOptions): Promise<SolveData
         new Promise<void>((resolve) => opts.signal?.addEventListener('abort', () => resolve(), { once: true })),
       ]);
     }
+  } catch (error) {
+    // One sentence and exit 1 (not a stack trace): the run stops and writes nothing.
+    if (error instanceof EstimateFailure) throw new UserError(`${error.message}; no result written`, 1);
+    throw error;
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     await pool.terminate();
