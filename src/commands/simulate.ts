@@ -1,10 +1,9 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { z } from 'zod';
-import { UserError, zodToUserError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { parseJsonText } from '../json-file.js';
 import { loadDataset } from '../../solver/dataset.js';
-import { CandidateSchema, rmse, simulateCandidate } from '../../solver/scoring.js';
+import { CandidateSchema, CandidateSource, rmse, simulateCandidate } from '../../solver/scoring.js';
 import { wholeNumber } from './solver-options.js';
 
 interface SimulateOptions {
@@ -59,13 +58,12 @@ export function registerSimulate(program: Command): void {
     });
 }
 
+/** `[[x, y, q], …]`; the error names the first source that is not three finite numbers. */
 function parseSources(text: string): number[][] {
   const raw = parseJsonText(text, '--sources');
   const result = CandidateSchema.safeParse(raw);
-  if (!result.success) {
-    const shaped = z.array(z.unknown()).safeParse(raw);
-    if (!shaped.success) throw new UserError('--sources: expected a JSON list of [x, y, q] sources');
-    throw zodToUserError(result.error, '--sources');
-  }
-  return result.data;
+  if (result.success) return result.data;
+  if (!Array.isArray(raw) || raw.length === 0) throw new UserError('--sources: expected a non-empty JSON list of [x, y, q] sources');
+  const bad = raw.findIndex((source) => !CandidateSource.safeParse(source).success);
+  throw new UserError(`--sources: source [${bad}] must be [x, y, q] (three finite numbers), got ${JSON.stringify(raw[bad])}`);
 }
