@@ -18,6 +18,8 @@ export interface ControllerDeps {
   /** Stop conditions from the shared files (STOP, target reached). */
   stopConditions: () => StopVerdict;
   hookReport: () => HookReport | null;
+  /** Ends the agent's process where the pty cannot reach it (inside a container), before the pty is closed. */
+  beforeTerminate?: () => Promise<void>;
   /** Something shown in the snapshot changed. */
   onChange: () => void;
 }
@@ -155,7 +157,7 @@ export class AgentController {
     this.clearRestartTimer();
     if (this.deps.session.running) {
       this.manualRestart = true;
-      await this.deps.session.terminate('SIGHUP');
+      await this.terminate(3000);
     }
     this.restartCount += 1;
     this.emit({ type: 'restart', attempt: this.restartCount, reason: 'requested by user' });
@@ -176,11 +178,17 @@ export class AgentController {
   /** Stops the process now (SIGHUP to its group, SIGKILL after a grace period) and never restarts it. */
   async stop(reason: string, graceMs = 3000): Promise<void> {
     this.holdRestarts(reason);
-    await this.deps.session.terminate('SIGHUP', graceMs);
+    await this.terminate(graceMs);
     if (this.phase !== 'stopped') {
       this.setPhase('stopped');
       this.emit({ type: 'stopped', reason });
     }
+  }
+
+  private async terminate(graceMs: number): Promise<void> {
+    if (!this.deps.session.running) return;
+    await this.deps.beforeTerminate?.().catch((error: Error) => this.emit({ type: 'error', reason: error.message }));
+    await this.deps.session.terminate('SIGHUP', graceMs);
   }
 
   private deliverPrompt(now: number): void {

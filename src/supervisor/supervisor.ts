@@ -12,6 +12,7 @@ import { EventLog, type SupervisorEvent } from './event-log.js';
 import { HookStatusWatcher } from './hook-status.js';
 import { localSpawnSpec, writeRalphShim } from './local-launch.js';
 import { checkStopConditions } from './stop-conditions.js';
+import { killContainerAgent, recordedCommand } from './container-agent-process.js';
 
 export interface AgentView {
   id: string;
@@ -95,6 +96,7 @@ export class Supervisor {
           launch: () => this.launch(agent),
           stopConditions: () => checkStopConditions(opts.workspace, opts.config),
           hookReport: () => this.hooks.get(agent.id),
+          beforeTerminate: agent.runtime === 'docker' ? () => this.killInContainer(agent) : undefined,
           onChange: () => this.changed(),
         }),
       );
@@ -239,10 +241,18 @@ export class Supervisor {
     const containers = await this.dockerContainers();
     const state = await containers.ensure(agent);
     this.eventLog.emit({ agent: agent.id, type: 'container', state: state.status, reason: state.name });
-    const exec = containers.execCommand(agent, agent.command);
+    // A reattached container may still run the previous supervisor's agent process: one agent per container.
+    await this.killInContainer(agent);
+    const exec = containers.execCommand(agent, recordedCommand(agent));
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
     return { file: exec.file, args: exec.args, cwd: this.opts.workspace, env: { ...env, ...exec.env } };
+  }
+
+  private async killInContainer(agent: ResolvedAgent): Promise<void> {
+    const docker = await import('../../docker/index.js');
+    const engine = await docker.connectEngine(agent.engine).catch(() => null);
+    if (engine) await killContainerAgent(engine, agent);
   }
 
   private async dockerContainers(): Promise<AgentContainers> {

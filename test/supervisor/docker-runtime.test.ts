@@ -12,6 +12,12 @@ async function containerId(name: string): Promise<string | null> {
   return result.exitCode === 0 ? result.stdout.trim() : null;
 }
 
+/** How many fake-agent processes run in the container (`docker top`). */
+async function agentProcesses(name: string): Promise<number> {
+  const result = await execa('docker', ['top', name], { reject: false });
+  return result.stdout.split('\n').filter((line) => line.includes('fake-agent')).length;
+}
+
 describe.runIf(enabled)('agents in Docker containers (real engine, C\'s busybox test image)', () => {
   let image: string;
   const names: string[] = [];
@@ -58,14 +64,23 @@ describe.runIf(enabled)('agents in Docker containers (real engine, C\'s busybox 
     await waitUntil(() => count(readTranscript(root, 'W1'), 'received: hello from ralph') >= 2);
     expect(await containerId(containerName)).toBe(id);
 
-    // The supervisor leaves; the container stays, and the next supervisor reattaches to the same one.
+    expect(await agentProcesses(containerName)).toBe(1);
+
+    // The supervisor leaves; the container stays (without an orphaned agent process on a pty nobody reads),
+    // and the next supervisor reattaches to the same container.
     await first.shutdown();
     expect(await containerId(containerName)).toBe(id);
+    expect(await agentProcesses(containerName)).toBe(0);
     const second = new Supervisor({ workspace: root, config });
     const events2 = new EventRecorder(second);
     await second.start();
     await events2.waitFor((event) => event.type === 'prompt-delivered');
     expect(await containerId(containerName)).toBe(id);
+
+    // Restart on request ends the process in the container too: still exactly one agent.
+    await second.restart('W1');
+    await events2.waitFor((event) => event.type === 'prompt-delivered', 2);
+    expect(await agentProcesses(containerName)).toBe(1);
 
     await second.shutdown({ down: true });
     expect(await containerId(containerName)).toBeNull();
