@@ -18,7 +18,7 @@ import {
 import { formatCpuList, parseCpuList } from './cpu-planner.js';
 import { connectEngine, DEFAULT_SOCKET, describeEngine, engineEnv, resolveEngine, type EngineTarget } from './engine.js';
 import { redactSecrets } from './redact.js';
-import { computeStats, type ContainerStats } from './stats.js';
+import { computeStats, type ContainerStats, type RawStats } from './stats.js';
 
 export interface ContainerState {
   name: string;
@@ -90,6 +90,8 @@ export class AgentContainers {
   private readonly ralphInstallDir: string;
   private readonly recordsFile: string;
   private readonly engines = new Map<string, Promise<EngineHandle>>();
+  /** The last CPU reading per container id, the baseline of the next stats() call. */
+  private readonly cpuSamples = new Map<string, NonNullable<RawStats['precpu_stats']>>();
 
   constructor(opts: { workspace: string; ralphInstallDir: string }) {
     this.workspace = path.resolve(opts.workspace);
@@ -130,13 +132,24 @@ export class AgentContainers {
     return this.toState(info, handle);
   }
 
-  /** One `docker stats` sample (the engine takes two readings about a second apart); null unless running. */
+  /**
+   * Live CPU % and memory, as `docker stats` shows them; null unless running. The CPU % covers the time
+   * since this container's previous call: a one-shot reading returns at once, whereas the engine's own
+   * two readings take about a second per container (measured 1.3 s), which a poll over eight agents
+   * would feel. The first call for a container takes the engine's two readings.
+   */
   async stats(agent: ResolvedAgent): Promise<ContainerStats | null> {
     const handle = await this.engine(agent.engine);
     const info = await this.find(handle, agent);
     if (!info?.State.Running) return null;
+    const previous = this.cpuSamples.get(info.Id);
     try {
-      const raw = await handle.docker.getContainer(info.Id).stats({ stream: false });
+      const container = handle.docker.getContainer(info.Id);
+      const raw = (await container.stats(previous ? { stream: false, 'one-shot': true } : { stream: false })) as RawStats;
+      // An engine that ignores one-shot fills precpu_stats itself; otherwise use our previous reading.
+      if (previous && !raw.precpu_stats?.system_cpu_usage) raw.precpu_stats = previous;
+      const cpu = raw.cpu_stats;
+      if (cpu?.system_cpu_usage) this.cpuSamples.set(info.Id, { cpu_usage: { total_usage: cpu.cpu_usage?.total_usage }, system_cpu_usage: cpu.system_cpu_usage });
       return computeStats(raw);
     } catch (error) {
       if (statusCode(error) === 404 || statusCode(error) === 409) return null;

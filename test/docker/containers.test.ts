@@ -122,6 +122,13 @@ describe.runIf(enabled)('agent containers on the real engine', () => {
     expect(stats!.memoryLimitBytes).toBe(64 * 1024 * 1024);
     expect(stats!.memoryBytes).toBeGreaterThan(0);
     expect(stats!.cpuPercent).toBeGreaterThanOrEqual(0);
+
+    // A busy loop shows up in the next reading (computed against the previous one).
+    await execa('docker', ['exec', '-d', agent.containerName, 'timeout', '5', 'sh', '-c', 'while :; do :; done']);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const busy = await containers.stats(agent);
+    expect(busy!.cpuPercent).toBeGreaterThan(1);
+    expect(busy!.cpuPercent).toBeLessThanOrEqual(100 * 1.05); // pinned to one CPU
   });
 
   it('sees a container killed from outside as exited with its code, and a new instance reattaches to the same container', async () => {
