@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config.js';
 import { UserError } from '../errors.js';
+import { initWorkspace, workspaceNeedsInit } from '../init/init-workspace.js';
 import { formatEvent, Supervisor } from '../supervisor/index.js';
 import { workspaceOf } from './workspace-option.js';
 
@@ -24,9 +25,14 @@ export function registerUp(program: Command): void {
         throw new UserError('`ralph-tui up` without --headless is the full-screen supervisor: run `ralph-tui` with no command, or add --headless');
       }
       const workspace = workspaceOf(command);
+      const print = (line: string) => process.stdout.write(`${line}\n`);
+      // A fresh folder becomes a working workspace (built-in agents, local runtime), as with the full-screen app.
+      if (workspaceNeedsInit(workspace)) {
+        const report = await initWorkspace(workspace);
+        print(`ralph-tui: no ralph.config.json in ${workspace} — initialised it (${report.config.agents.length} built-in agents, local runtime; \`ralph-tui init --force\` to choose others)`);
+      }
       const config = loadConfig(workspace);
       const supervisor = new Supervisor({ workspace, config, cols: 120, rows: 40 });
-      const print = (line: string) => process.stdout.write(`${line}\n`);
       supervisor.onEvent((event) => print(formatEvent(event)));
       print(`ralph-tui: supervising ${supervisor.agentIds().join(', ')} in ${workspace} (events also in .ralph/events.jsonl; Ctrl-C stops)`);
 

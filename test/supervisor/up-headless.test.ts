@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { cliPath, runCli } from '../helpers/cli.js';
+import { cliPath, makeTempDir, runCli } from '../helpers/cli.js';
 import { fakeClaudeCommand, makeWorkspace } from './workspace.js';
 
 describe('ralph-tui up --headless', () => {
@@ -63,12 +63,24 @@ describe('ralph-tui up --headless', () => {
     expect(fs.existsSync(`/proc/${agentPid}`) && !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${agentPid}/status`, 'utf8'))).toBe(false);
   });
 
-  it('a workspace without ralph.config.json is one clear error', async () => {
+  it('a fresh folder is initialised (built-in agents) and its agents started', async () => {
+    const root = makeTempDir('ralph-up-init-');
+    const result = await runCli(['up', '--headless', '--exit-after', '2', '--workspace', root]);
+
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain(`ralph-tui: no ralph.config.json in ${root} — initialised it`);
+    expect(result.stdout).toMatch(/W0 started \(pid \d+\)/);
+    expect(fs.existsSync(path.join(root, 'ralph.config.json'))).toBe(true);
+  });
+
+  it('a config that does not validate is one clear error naming the field, and nothing starts', async () => {
     const { root } = makeWorkspace({ agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: 'true' }] });
-    fs.rmSync(path.join(root, 'ralph.config.json'));
+    fs.writeFileSync(path.join(root, 'ralph.config.json'), JSON.stringify({ agents: [{ id: 'worker-1', role: 'worker' }] }));
     const result = await runCli(['up', '--headless', '--workspace', root]);
+
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/^ralph-tui: no ralph\.config\.json in .* — run `ralph-tui init/);
+    expect(result.stderr).toMatch(/^ralph-tui: .*ralph\.config\.json: field agents\[0\]\.id: expected an id like W0, W1/);
+    expect(fs.existsSync(path.join(root, '.ralph', 'events.jsonl'))).toBe(false);
   });
 
   it('without --headless it points to the full-screen app', async () => {
