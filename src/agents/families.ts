@@ -87,7 +87,19 @@ export function activeFamilies(defaults: Readonly<Record<string, unknown>>, fami
   return families.filter((family) => usableParams(family, defaults).length > 0);
 }
 
-/** Worker k (1-based) focuses on family k−1, cycling when there are more workers than families. */
-export function familyForWorker(index: number, families: readonly Family[] = FAMILIES): Family {
-  return families[(Math.max(1, index) - 1) % families.length];
+/**
+ * The families worker k (1-based) of `workers` focuses on: family k−1, cycling when there are more workers than
+ * families; with fewer workers than families each takes several (k−1, k−1+workers, …), so every family is
+ * someone's focus even on a 2-core machine with one worker.
+ */
+export function familiesForWorker(index: number, workers: number, families: readonly Family[] = FAMILIES): Family[] {
+  const first = (Math.max(1, index) - 1) % families.length;
+  const mine: Family[] = [];
+  for (let i = first; i < families.length; i += Math.max(1, workers)) mine.push(families[i]);
+  return mine;
+}
+
+/** Focus areas as written in a worker's `focus.area`: one area, or several separated by commas. */
+export function focusAreas(area: string): string[] {
+  return area.split(',').map((part) => part.trim().toLowerCase()).filter(Boolean);
 }

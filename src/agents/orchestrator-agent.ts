@@ -2,7 +2,7 @@ import { addExperiments, heartbeat, readCoordination, readQueue, recordFinding, 
 import { ExperimentConfig } from '../../solver/experiment-config.js';
 import type { RalphConfig } from '../config.js';
 import type { AgentLog } from './agent-output.js';
-import { activeFamilies, FAMILIES, type Family } from './families.js';
+import { activeFamilies, FAMILIES, type Family, focusAreas } from './families.js';
 import { analyseHistory, type History } from './history.js';
 import { pause } from './pause.js';
 import { type Proposal, proposeExperiments } from './proposals.js';
@@ -26,7 +26,7 @@ export function experimentBase(config: RalphConfig): Record<string, unknown> {
 /** The families the workers focus on (their `focus.area`), else every family the estimator can move. */
 export function workerFamilies(config: RalphConfig, base: Readonly<Record<string, unknown>>): Family[] {
   const usable = activeFamilies(base, FAMILIES);
-  const areas = new Set(config.agents.filter((agent) => agent.role === 'worker' && agent.focus).map((agent) => agent.focus!.area.toLowerCase()));
+  const areas = new Set(config.agents.flatMap((agent) => (agent.role === 'worker' && agent.focus ? focusAreas(agent.focus.area) : [])));
   const focused = usable.filter((family) => areas.has(family.area.toLowerCase()) || areas.has(family.id));
   return focused.length > 0 ? focused : usable;
 }
@@ -94,6 +94,7 @@ export async function runOrchestrator(opts: { root: string; config: RalphConfig;
   const { root, config, agentId, log } = opts;
   log('orchestrator ready: keeping at least 5 experiments available');
   let retiredBefore = new Set<string>();
+  let lastStatus = '';
   for (let step = 1; ; step++) {
     if (opts.signal?.aborted) return 143;
     if ((await stopState(root)).present) {
@@ -107,7 +108,10 @@ export async function runOrchestrator(opts: { root: string; config: RalphConfig;
     retiredBefore = new Set(result.retired);
     for (const proposal of result.added) log(`queued ${proposal.name}: ${proposal.description}`);
     const sleepMs = orchestratorSleepMs(result.available);
-    log(`${result.available} available${result.best ? `, best ${result.best.score.toFixed(4)} @ ${result.best.timeMin.toFixed(1)} min (${result.best.name})` : ''}; next check in ${Math.round(sleepMs / 1000)}s`);
+    // A status line only when something changed: the pane stays readable over hours of passes.
+    const status = `${result.available} available${result.best ? `, best ${result.best.score.toFixed(4)} @ ${result.best.timeMin.toFixed(1)} min (${result.best.name})` : ''}`;
+    if (status !== lastStatus) log(status);
+    lastStatus = status;
     if (opts.maxSteps !== undefined && step >= opts.maxSteps) return 0;
     if ((await pause(root, sleepMs, opts.signal)) === 'aborted') return 143;
   }

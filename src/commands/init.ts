@@ -11,6 +11,12 @@ function runtime(value: string): 'local' | 'docker' {
   return value;
 }
 
+/** The folder as a person would type it: relative when it is below the current folder, else absolute. */
+function displayPath(dir: string): string {
+  const relative = path.relative(process.cwd(), dir);
+  return relative === '' ? '.' : relative.startsWith('..') || path.isAbsolute(relative) ? dir : relative;
+}
+
 export function registerInit(program: Command): void {
   program
     .command('init')
@@ -28,7 +34,7 @@ export function registerInit(program: Command): void {
       const agents = report.config.agents.map((agent) => `${agent.id} ${agent.kind} ${agent.role}${agent.cpuset ? ` (cpuset ${agent.cpuset})` : ''}`);
       process.stdout.write(
         `Initialised ${root}\n  runtime: ${report.config.runtime}\n  agents: ${agents.join(', ')}\n  files:\n${report.written.map((file) => `    ${path.relative(root, file)}`).join('\n')}\n` +
-          `Start it with: ralph-tui --workspace ${path.relative(process.cwd(), root) || '.'}\n`,
+          `Start it with: ralph-tui --workspace ${displayPath(root)}\n`,
       );
     });
 }

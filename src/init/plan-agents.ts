@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { type CpuTopology, planCpusets, readCpuTopology } from '../../docker/cpu-planner.js';
-import { familyForWorker } from '../agents/families.js';
+import { familiesForWorker } from '../agents/families.js';
 import type { z } from 'zod';
 import type { AgentConfig } from '../config.js';
 import { UserError } from '../errors.js';
@@ -56,14 +56,14 @@ export function planAgents(opts: { kinds: AgentKind[]; workers?: number; topolog
   const sets = cpusets(opts.topology, workers);
   const agents: PlannedAgent[] = [{ id: 'W0', role: 'orchestrator', kind: kindOf(0), ...(sets.orchestrator ? { cpuset: sets.orchestrator } : {}) }];
   for (let index = 1; index <= workers; index++) {
-    const family = familyForWorker(index);
+    const families = familiesForWorker(index, workers);
     const cpuset = sets.workers[index - 1];
     agents.push({
       id: `W${index}`,
       role: 'worker',
       kind: kindOf(index),
       ...(cpuset ? { cpuset } : {}),
-      focus: { area: family.area, searchSpace: family.searchSpace },
+      focus: { area: families.map((family) => family.area).join(', '), searchSpace: families.map((family) => family.searchSpace).join('; ') },
     });
   }
   return agents;

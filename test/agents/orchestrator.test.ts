@@ -26,6 +26,14 @@ async function run(root: string, id: string, worker: string, score: number, time
 }
 
 describe('the built-in orchestrator', () => {
+  it('reads several focus areas per worker (one worker covering all families on a small machine)', async () => {
+    const root = makeTempDir('ralph-orch-');
+    const area = 'threshold tuning, fidelity';
+    fs.writeFileSync(path.join(root, 'ralph.config.json'), JSON.stringify({ agents: [{ id: 'W0', role: 'orchestrator', kind: 'builtin' }, { id: 'W1', role: 'worker', kind: 'builtin', focus: { area, searchSpace: 'x' } }] }));
+    const step = await orchestratorStep(root, loadConfig(root));
+    expect(new Set(step.added.map((proposal) => proposal.family))).toEqual(new Set(['thresholds', 'fidelity']));
+  });
+
   it('fills an empty queue to at least 5 available experiments in the workers\' families, then leaves a full queue alone', async () => {
     const root = workspace();
     const config = loadConfig(root);

@@ -23,7 +23,7 @@ describe('ralph-tui init', () => {
       ['W1', 'worker', 'builtin'],
       ['W2', 'worker', 'builtin'],
     ]);
-    expect(config.agents[1].focus?.area).toBe('threshold tuning');
+    expect(config.agents.slice(1).map((agent) => agent.focus?.area)).toEqual(['threshold tuning, evaluation budgets', 'init strategies, fidelity']);
     expect(config.experiments.workers).toBe(1);
 
     const dataset = await loadDataset(path.join(root, config.experiments.dataset));

@@ -10,7 +10,8 @@ describe('sizing the agents to the machine', () => {
       ['W0', 'orchestrator', '0'],
       ['W1', 'worker', '1'],
     ]);
-    expect(agents[1].focus?.area).toBe('threshold tuning');
+    // One worker covers every family, so the orchestrator explores them all.
+    expect(agents[1].focus?.area).toBe('threshold tuning, init strategies, evaluation budgets, fidelity');
   });
 
   it('on 8 CPUs: seven workers with distinct cpusets and the four focus areas in turn', () => {
