@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { zodToUserError } from '../src/errors.js';
 import { workspacePaths } from '../src/workspace.js';
-import { readJsonSync } from './json-store.js';
+import { readJsonSync, type JsonDocument } from './json-store.js';
 import { CoordinationFile, WorkerStateFile, type RawCompleted } from './schemas.js';
 
 export const DEFAULT_TARGET = 1.25;
@@ -187,16 +187,18 @@ function mergeWorkerStates(root: string, workers: Record<string, WorkerView>): v
   }
 }
 
-/** Reads and normalises coordination.json (either form) plus any state_W*.json. Missing → an empty view. */
-export function readCoordination(root: string): CoordinationView {
+/** The view of an already-read coordination.json (null: missing) plus any state_W*.json. */
+export function coordinationFromDocument(root: string, doc: JsonDocument | null): CoordinationView {
   const file = workspacePaths(root).coordination;
-  const doc = readJsonSync(file);
-  const view: CoordinationView = doc
-    ? coordinationViewOf(doc.data, file, root)
-    : coordinationViewOf({}, file, root);
+  const view = coordinationViewOf(doc ? doc.data : {}, file, root);
   if (!doc) view.format = 'missing';
   mergeWorkerStates(root, view.workers);
   return view;
+}
+
+/** Reads and normalises coordination.json (either form) plus any state_W*.json. Missing → an empty view. */
+export function readCoordination(root: string): CoordinationView {
+  return coordinationFromDocument(root, readJsonSync(workspacePaths(root).coordination));
 }
 
 /** A fresh coordination.json in the current (v3) form, for a workspace that has none yet. */

@@ -35,3 +35,5 @@ export { appendLogEntry, formatLogEntry, parseLogEntries, type LogEntry, type Ne
 export { tailLines } from './log-tail.js';
 export { LogFollower, type LogFollowerOptions } from './log-follower.js';
 export { createStop, clearStop, stopState, type StopState } from './stop.js';
+export { WorkspaceWatcher, type WorkspaceSnapshot, type WorkspaceWatcherOptions, type WatchError } from './watcher.js';
+export { experimentStateViewOf, type ExperimentStateView } from './experiment-state.js';

@@ -1,5 +1,6 @@
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import { watch, type FSWatcher } from 'chokidar';
+import path from 'node:path';
 
 export interface LogFollowerOptions {
   /** Poll instead of using file-system events (bind mounts that deliver none, e.g. Docker Desktop). */
@@ -15,12 +16,17 @@ type LinesListener = (lines: string[]) => void;
  * Follows a growing text file (ITERATION_LOG.md) like `tail -F`: emits complete new lines as
  * they are appended, and a reset when the file is truncated, deleted, or replaced by rename
  * (another inode). Reads only the appended bytes, so following costs O(appended), not O(file).
+ *
+ * Uses node:fs directly rather than chokidar: chokidar 4 dropped the change event of the last of
+ * several appends 15 ms apart (measured here), which would leave a log line unseen until the next
+ * write. fs.watch on the folder reports every write and every rename; fs.watchFile polls.
  */
 export class LogFollower {
   private offset = 0;
   private inode: number | null = null;
   private remainder = Buffer.alloc(0);
-  private watcher: FSWatcher | null = null;
+  private watcher: fs.FSWatcher | null = null;
+  private polling = false;
   private checking: Promise<void> | null = null;
   private again = false;
   private readonly lineListeners = new Set<LinesListener>();
@@ -51,21 +57,24 @@ export class LogFollower {
         this.inode = stat.ino;
       }
     }
-    this.watcher = watch(this.file, {
-      ignoreInitial: true,
-      usePolling: this.options.poll ?? false,
-      interval: this.options.intervalMs ?? 250,
-      // Appends must be seen as they happen; waiting for the writer to finish would delay every line.
-      awaitWriteFinish: false,
-    });
-    this.watcher.on('all', () => void this.check());
-    await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
+    if (this.options.poll || !fs.existsSync(path.dirname(this.file))) {
+      fs.watchFile(this.file, { interval: this.options.intervalMs ?? 250 }, () => void this.check());
+      this.polling = true;
+    } else {
+      const base = path.basename(this.file);
+      this.watcher = fs.watch(path.dirname(this.file), (_event, name) => {
+        if (name === null || name === base) void this.check();
+      });
+      this.watcher.on('error', () => undefined);
+    }
     await this.check();
   }
 
   async close(): Promise<void> {
-    await this.watcher?.close();
+    this.watcher?.close();
     this.watcher = null;
+    if (this.polling) fs.unwatchFile(this.file);
+    this.polling = false;
     await this.checking;
   }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { workspacePaths } from '../src/workspace.js';
-import { readCoordination } from './coordination.js';
+import { readCoordination, type CoordinationView } from './coordination.js';
 import { writeTextAtomic } from './json-store.js';
 
 export interface StopState {
@@ -26,10 +26,13 @@ export async function clearStop(root: string): Promise<void> {
   await fsp.rm(workspacePaths(root).stop, { force: true });
 }
 
-/** Whether STOP is present (with reason and time) and whether the target is already reached. */
-export function stopState(root: string, coordination = readCoordination(root)): StopState {
+/**
+ * Whether STOP is present (with reason and time) and whether the target is already reached.
+ * `coordination` saves a re-read when the caller has the view (null: unknown, not reached).
+ */
+export function stopState(root: string, coordination: Pick<CoordinationView, 'best' | 'target'> | null = readCoordination(root)): StopState {
   const file = workspacePaths(root).stop;
-  const targetReached = coordination.best !== null && coordination.best.score >= coordination.target;
+  const targetReached = coordination !== null && coordination.best !== null && coordination.best.score >= coordination.target;
   try {
     const stat = fs.statSync(file);
     const reason = fs.readFileSync(file, 'utf8').trim();

@@ -1,0 +1,259 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import { workspacePaths } from '../src/workspace.js';
+import { coordinationFromDocument, type CoordinationView } from './coordination.js';
+import { experimentStateViewOf, type ExperimentStateView } from './experiment-state.js';
+import { readJson } from './json-store.js';
+import { parseLogEntries, type LogEntry } from './log-entry.js';
+import { tailLines } from './log-tail.js';
+import { queueFile, queueViewOf, emptyCounts, type QueueView } from './queue.js';
+import { stopState, type StopState } from './stop.js';
+
+export interface WatchError {
+  file: string;
+  message: string;
+}
+
+/** An immutable picture of the shared files; a new object on every change. */
+export interface WorkspaceSnapshot {
+  /** null only until the queue has been read successfully once. */
+  queue: QueueView | null;
+  coordination: CoordinationView | null;
+  stop: StopState;
+  log: { entries: LogEntry[]; lines: string[] };
+  experiments: ExperimentStateView[];
+  /** Files that currently fail to parse; the views above keep their last good state. */
+  errors: WatchError[];
+  version: number;
+}
+
+export interface WorkspaceWatcherOptions {
+  /** Poll instead of file-system events (bind mounts that deliver none, e.g. Docker Desktop). */
+  poll?: boolean;
+  /** Polling interval. */
+  intervalMs?: number;
+  /** At most one refresh per this many ms while files keep changing (leading edge + trailing flush). */
+  throttleMs?: number;
+  /** Lines of ITERATION_LOG.md kept in the snapshot. */
+  logLines?: number;
+}
+
+type Part = 'queue' | 'coordination' | 'stop' | 'log' | 'experiments';
+const ALL_PARTS: Part[] = ['queue', 'coordination', 'stop', 'log', 'experiments'];
+
+/**
+ * Watches orchestration/shared/, ITERATION_LOG.md and experiments/ (chokidar 4, which runs on
+ * Node 20) and keeps a typed snapshot. Refreshes are throttled on the leading edge with a
+ * trailing flush: a trailing debounce never fires while agents write continuously
+ * (ARCHITECTURE.md, measured pitfalls). A file that fails to parse (after the reader's brief
+ * retries) is reported in `errors` while the last good view is kept.
+ */
+export class WorkspaceWatcher {
+  private readonly paths;
+  private readonly options: Required<WorkspaceWatcherOptions>;
+  private snapshot: WorkspaceSnapshot;
+  private readonly listeners = new Set<() => void>();
+  private watcher: FSWatcher | null = null;
+  private dirty = new Set<Part>();
+  private dirtyExperiments = new Set<string>();
+  private experimentViews = new Map<string, ExperimentStateView>();
+  private errors = new Map<string, string>();
+  private timer: NodeJS.Timeout | null = null;
+  private lastFlush = 0;
+  private flushing: Promise<void> = Promise.resolve();
+  private closed = false;
+  private signatures = new Map<string, string>();
+  private recheckTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly root: string,
+    options: WorkspaceWatcherOptions = {},
+  ) {
+    this.paths = workspacePaths(root);
+    this.options = { poll: false, intervalMs: 500, throttleMs: 100, logLines: 400, ...options };
+    this.snapshot = Object.freeze({
+      queue: null,
+      coordination: null,
+      stop: { present: false, targetReached: false },
+      log: { entries: [], lines: [] },
+      experiments: [],
+      errors: [],
+      version: 0,
+    });
+  }
+
+  getSnapshot = (): WorkspaceSnapshot => this.snapshot;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  async start(): Promise<void> {
+    this.watcher = watch(this.root, {
+      ignoreInitial: true,
+      usePolling: this.options.poll,
+      interval: this.options.intervalMs,
+      depth: 3,
+      ignored: (file) => !this.relevant(file),
+    });
+    this.watcher.on('all', (_event, file) => this.onChange(file));
+    this.watcher.on('error', () => undefined);
+    await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
+    for (const part of ALL_PARTS) this.dirty.add(part);
+    await this.flushNow();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.recheckTimer) clearTimeout(this.recheckTimer);
+    this.timer = null;
+    this.recheckTimer = null;
+    await this.watcher?.close();
+    this.watcher = null;
+    await this.flushing;
+  }
+
+  /** Re-reads everything now (e.g. after the screen regains focus). */
+  async refresh(): Promise<void> {
+    for (const part of ALL_PARTS) this.dirty.add(part);
+    await this.flushNow();
+  }
+
+  private relevant(file: string): boolean {
+    const rel = path.relative(this.root, file).split(path.sep).join('/');
+    if (rel === '' || rel === 'orchestration' || rel === 'ITERATION_LOG.md' || rel === 'experiments') return true;
+    if (rel === 'orchestration/shared') return true;
+    if (rel.startsWith('orchestration/shared/')) return !rel.startsWith('orchestration/shared/.locks');
+    return /^experiments\/[^/]+(\/STATE\.json)?$/.test(rel);
+  }
+
+  private onChange(file: string): void {
+    const rel = path.relative(this.root, file).split(path.sep).join('/');
+    const base = path.basename(file);
+    if (rel === 'ITERATION_LOG.md') this.dirty.add('log');
+    else if (rel.startsWith('experiments')) {
+      const name = rel.split('/')[1];
+      this.dirty.add('experiments');
+      if (name) this.dirtyExperiments.add(name);
+      else for (const known of this.experimentViews.keys()) this.dirtyExperiments.add(known);
+    } else if (base === 'experiment_queue.json' || base === 'queue.json') this.dirty.add('queue');
+    else if (base === 'coordination.json' || /^state_W\d+\.json$/.test(base)) {
+      this.dirty.add('coordination');
+      this.dirty.add('stop'); // targetReached depends on the best score
+    } else if (base === 'STOP') this.dirty.add('stop');
+    else if (rel === 'orchestration/shared' || rel === 'orchestration') for (const part of ['queue', 'coordination', 'stop'] as const) this.dirty.add(part);
+    else return;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer || this.closed) return;
+    const wait = Math.max(0, this.lastFlush + this.options.throttleMs - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flushNow();
+    }, wait);
+  }
+
+  private flushNow(): Promise<void> {
+    this.lastFlush = Date.now();
+    this.flushing = this.flushing.then(() => this.flush());
+    return this.flushing;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.dirty.size === 0 || this.closed) return;
+    const parts = this.dirty;
+    this.dirty = new Set();
+    // Signatures taken before reading: a write that lands during the read shows up as a change.
+    const signatures = await this.readSignatures();
+    const next: WorkspaceSnapshot = { ...this.snapshot };
+    if (parts.has('queue')) next.queue = await this.readPart(queueFile(this.root).file, (doc) => (doc ? queueViewOf(doc.data, queueFile(this.root).file) : { format: 'missing', file: null, entries: [], counts: emptyCounts() }), next.queue);
+    if (parts.has('coordination')) next.coordination = await this.readPart(this.paths.coordination, (doc) => coordinationFromDocument(this.root, doc), next.coordination);
+    if (parts.has('stop')) next.stop = stopState(this.root, next.coordination);
+    if (parts.has('log')) {
+      const lines = await tailLines(this.paths.iterationLog, this.options.logLines);
+      next.log = { lines, entries: parseLogEntries(lines.join('\n')) };
+    }
+    if (parts.has('experiments')) next.experiments = await this.readExperiments();
+    next.errors = [...this.errors].map(([file, message]) => ({ file, message }));
+    next.version = this.snapshot.version + 1;
+    this.snapshot = Object.freeze(next);
+    this.signatures = signatures;
+    this.scheduleRecheck();
+    for (const listener of this.listeners) listener();
+  }
+
+  /**
+   * chokidar 4 can drop the change event of the last of several quick writes to one file
+   * (measured: 5 appends 15 ms apart gave 2 events, the last write unseen). So a short while after
+   * every refresh the watched files are stat'ed once more and any that changed are re-read.
+   */
+  private scheduleRecheck(): void {
+    if (this.recheckTimer || this.closed) return;
+    this.recheckTimer = setTimeout(() => {
+      this.recheckTimer = null;
+      void this.recheck();
+    }, Math.max(200, this.options.throttleMs * 2));
+  }
+
+  private async recheck(): Promise<void> {
+    const now = await this.readSignatures();
+    for (const [file, signature] of now) {
+      if (this.signatures.get(file) === signature) continue;
+      this.onChange(file);
+    }
+  }
+
+  private trackedFiles(): string[] {
+    const paths = this.paths;
+    const experiments = [...this.experimentViews.keys()].map((name) => path.join(paths.experimentDir(name), 'STATE.json'));
+    return [paths.queue, paths.legacyQueue, paths.coordination, paths.stop, paths.iterationLog, ...experiments];
+  }
+
+  private async readSignatures(): Promise<Map<string, string>> {
+    const files = this.trackedFiles();
+    const stats = await Promise.all(files.map((file) => fsp.stat(file).catch(() => null)));
+    return new Map(files.map((file, i) => [file, stats[i] ? `${stats[i]!.ino}:${stats[i]!.size}:${stats[i]!.mtimeMs}` : 'missing']));
+  }
+
+  /** Reads one file; on failure records the error and keeps `last`. */
+  private async readPart<T>(file: string, view: (doc: Awaited<ReturnType<typeof readJson>>) => T, last: T): Promise<T> {
+    try {
+      const result = view(await readJson(file));
+      this.errors.delete(file);
+      return result;
+    } catch (error) {
+      this.errors.set(file, (error as Error).message);
+      return last;
+    }
+  }
+
+  private async readExperiments(): Promise<ExperimentStateView[]> {
+    let names: string[];
+    try {
+      names = (await fsp.readdir(this.paths.experiments, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    } catch {
+      names = [];
+    }
+    const present = new Set(names);
+    for (const name of [...this.experimentViews.keys()]) {
+      if (!present.has(name)) {
+        this.experimentViews.delete(name);
+        this.errors.delete(path.join(this.paths.experimentDir(name), 'STATE.json'));
+      }
+    }
+    for (const name of names) {
+      if (this.experimentViews.has(name) && !this.dirtyExperiments.has(name)) continue;
+      const file = path.join(this.paths.experimentDir(name), 'STATE.json');
+      const view = await this.readPart(file, (doc) => (doc ? experimentStateViewOf(name, doc.data, file) : null), this.experimentViews.get(name) ?? null);
+      if (view) this.experimentViews.set(name, view);
+      else this.experimentViews.delete(name);
+    }
+    this.dirtyExperiments.clear();
+    return [...this.experimentViews.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+}
