@@ -211,12 +211,13 @@ export class ExperimentRunner {
       log.end(`\n[exit ${result.exitCode ?? result.signal ?? '?'}]\n`);
       const state: ExperimentRunState = run.cancelRequested ? 'cancelled' : exitCode === 0 ? 'finished' : 'failed';
       const finishedAt = Date.now();
-      this.update(run, { state, exitCode, finishedAt, elapsedSeconds: (finishedAt - startedAt) / 1000, etaSeconds: state === 'finished' ? 0 : undefined });
+      // A command that never started (not found, bad cwd) printed nothing: say why instead.
+      const lastLines = result.exitCode === undefined && !result.signal && result.failed ? [...run.view.lastLines, result.shortMessage ?? `could not start ${run.view.command}`].slice(-this.keepLines) : run.view.lastLines;
+      this.update(run, { state, exitCode, finishedAt, lastLines, elapsedSeconds: (finishedAt - startedAt) / 1000, etaSeconds: state === 'finished' ? 0 : undefined });
       run.markExited();
       this.pump();
       this.publish();
     });
-    if (child.pid === undefined) void child.catch(() => undefined);
   }
 
   private onLines(run: Run, lines: string[]): void {

@@ -102,3 +102,17 @@ describe('ExperimentRunner', () => {
     expect(alive(grandchild)).toBe(false);
   });
 });
+
+describe('ExperimentRunner with a command that cannot start', () => {
+  it('marks it failed and says why in the last lines', async () => {
+    const r = new ExperimentRunner({ workspace: makeTempDir() });
+    try {
+      const id = r.start({ name: 'missing', command: ['/nonexistent/python3', 'run.py'] });
+      const view = await waitForRun(r, id, ended);
+      expect(view.state).toBe('failed');
+      expect(view.lastLines.at(-1)).toMatch(/ENOENT|not found|nonexistent/);
+    } finally {
+      await r.dispose();
+    }
+  });
+});
