@@ -29,6 +29,7 @@ export interface ContainerState {
   engine?: string;
   status: 'running' | 'exited' | 'created' | 'gone';
   exitCode?: number;
+  /** The container, or a process in it (the agent, run by docker exec), was killed for memory since it started. */
   oomKilled?: boolean;
   cpuset?: string;
   startedAt?: string;
@@ -129,7 +130,27 @@ export class AgentContainers {
     const handle = await this.engine(agent.engine);
     const info = await this.find(handle, agent);
     if (!info) return { name: agent.containerName, id: this.recordFor(agent, handle)?.id, agent: agent.id, engine: handle.where, status: 'gone' };
-    return this.toState(info, handle);
+    const state = this.toState(info, handle);
+    if (!state.oomKilled && (await this.oomEventsSinceStart(handle, info)) > 0) state.oomKilled = true;
+    return state;
+  }
+
+  /**
+   * The agent runs through `docker exec`, so when the kernel kills it for memory the container keeps
+   * running and State.OOMKilled stays false; the engine still emits an "oom" event for the container.
+   */
+  private async oomEventsSinceStart(handle: EngineHandle, info: Docker.ContainerInspectInfo): Promise<number> {
+    const started = Date.parse(info.State.StartedAt);
+    if (!Number.isFinite(started) || started <= 0) return 0;
+    const stream = await handle.docker.getEvents({
+      since: Math.floor(started / 1000),
+      // Fractional seconds, so an event in the current second counts and the stream ends now.
+      until: Math.round(Date.now()) / 1000,
+      filters: { container: [info.Id], event: ['oom'] },
+    });
+    let text = '';
+    for await (const chunk of stream as AsyncIterable<Buffer | string>) text += chunk.toString();
+    return text.split('\n').filter((line) => line.includes('"oom"')).length;
   }
 
   /**

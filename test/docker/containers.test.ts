@@ -131,6 +131,16 @@ describe.runIf(enabled)('agent containers on the real engine', () => {
     expect(busy!.cpuPercent).toBeLessThanOrEqual(100 * 1.05); // pinned to one CPU
   });
 
+  it('reports an agent process killed for memory (the container itself keeps running)', async () => {
+    const containers = new AgentContainers({ workspace, ralphInstallDir: ralphInstallDir() });
+    await containers.ensure(agent);
+    expect((await containers.inspect(agent)).oomKilled).toBeUndefined();
+    // Grow a shell variable past the 64 MiB limit, as a runaway experiment would.
+    const hog = await execa('docker', ['exec', agent.containerName, 'sh', '-c', 'x=$(head -c 200000000 /dev/zero | tr "\\0" a); echo ${#x}'], { reject: false });
+    expect(hog.exitCode).toBe(137);
+    expect(await containers.inspect(agent)).toMatchObject({ status: 'running', oomKilled: true });
+  });
+
   it('sees a container killed from outside as exited with its code, and a new instance reattaches to the same container', async () => {
     const first = new AgentContainers({ workspace, ralphInstallDir: ralphInstallDir() });
     const running = await first.ensure(agent);
