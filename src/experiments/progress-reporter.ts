@@ -19,7 +19,7 @@ export class ProgressReporter {
 
   start(name: string, total: number, workers: number): void {
     if (this.mode === 'json') this.json({ type: 'start', name, total, workers } satisfies ProgressStartLine);
-    else this.out.write(`${name}: ${total} samples on ${workers} worker thread${workers === 1 ? '' : 's'}\n`);
+    else this.out.write(`${name}: ${plural(total, 'sample')} on ${plural(workers, 'worker thread')}\n`);
   }
 
   sample(outcome: EstimateOutcome, finished: readonly EstimateOutcome[], total: number): void {
@@ -65,10 +65,10 @@ export class ProgressReporter {
       return;
     }
     const lines = [
-      extra.incomplete ? `Stopped early: ${summary.n_samples} samples finished (result marked incomplete)` : '',
-      `Submission Score: ${fmt(summary.score, 4)} (${summary.against === 'Y' ? 'against clean Y' : 'proxy against Y_noisy'}, ${summary.n_samples} samples)`,
+      extra.incomplete ? `Stopped early: ${plural(summary.n_samples, 'sample')} finished (result marked incomplete)` : '',
+      `Submission Score: ${fmt(summary.score, 4)} (${summary.against === 'Y' ? 'against clean Y' : 'proxy against Y_noisy'}, ${plural(summary.n_samples, 'sample')})`,
       `RMSE: ${fmt(summary.rmse_mean, 4)} (1-src ${fmt(summary.rmse_1src, 4)}, 2-src ${fmt(summary.rmse_2src, 4)})`,
-      `Total time: ${summary.wall_seconds.toFixed(1)}s with ${summary.workers} worker${summary.workers === 1 ? '' : 's'}, ${fmt(summary.cpu_seconds_per_sample, 1)} CPU-s/sample`,
+      `Total time: ${summary.wall_seconds.toFixed(1)}s with ${plural(summary.workers, 'worker')}, ${fmt(summary.cpu_seconds_per_sample, 1)} CPU-s/sample`,
       `Projected (400): ${fmt(summary.projected_400_samples_min, 1)} min${extra.budgetNote ? ` ${extra.budgetNote}` : ''}`,
       extra.resultFile ? `Result: ${extra.resultFile}` : '',
     ];
@@ -80,5 +80,6 @@ export class ProgressReporter {
   }
 }
 
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
 const fmt = (value: number | null, digits: number) => (value === null ? 'n/a' : value.toFixed(digits));
