@@ -231,17 +231,20 @@ export class AgentContainers {
     const removed: ContainerState[] = [];
     for (const handle of handles) {
       const found = await handle.docker.listContainers({ all: true, filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`] } });
-      for (const summary of found) {
-        const container = handle.docker.getContainer(summary.Id);
-        const name = (summary.Names[0] ?? summary.Id).replace(/^\//, '');
-        if (summary.State === 'running') await container.stop({ t: timeoutSeconds }).catch(() => undefined);
-        await container.remove({ force: true }).catch((error: unknown) => {
-          if (statusCode(error) !== 404) throw new UserError(`removing ${name} on ${handle.where}: ${engineMessage(error)}`);
-        });
-        const agent = summary.Labels[LABEL_AGENT];
-        if (agent) this.forget(agent);
-        removed.push({ name, id: summary.Id, agent, engine: handle.where, status: 'gone' });
-      }
+      // In parallel: each agent gets its own stop timeout instead of waiting behind the others'.
+      const done = await Promise.all(
+        found.map(async (summary): Promise<ContainerState> => {
+          const container = handle.docker.getContainer(summary.Id);
+          const name = (summary.Names[0] ?? summary.Id).replace(/^\//, '');
+          if (summary.State === 'running') await container.stop({ t: timeoutSeconds }).catch(() => undefined);
+          await container.remove({ force: true }).catch((error: unknown) => {
+            if (statusCode(error) !== 404) throw new UserError(`removing ${name} on ${handle.where}: ${engineMessage(error)}`);
+          });
+          return { name, id: summary.Id, agent: summary.Labels[LABEL_AGENT], engine: handle.where, status: 'gone' };
+        }),
+      );
+      for (const state of done) if (state.agent) this.forget(state.agent);
+      removed.push(...done.sort((a, b) => a.name.localeCompare(b.name)));
       if (volumes) await this.removeVolumes(handle);
     }
     return removed;
