@@ -10,7 +10,26 @@ import { NdArray, PyTuple, pickleValue, type PickleValue } from './pickle-writer
 /** zod 4's z.number() already rejects NaN and ±Infinity, which is what a reading must never be. */
 const finite = z.number({ error: (issue) => (issue.input === undefined ? 'missing' : `expected a finite number, got ${describe(issue.input)}`) });
 const point = z.tuple([finite, finite]);
-const matrix = z.array(z.array(finite));
+/**
+ * A matrix of finite numbers, checked by a plain loop: element-wise zod schemas took 1.3 s on a
+ * 400-sample dataset (3 M readings); this takes a few ms and still names the first bad element.
+ */
+const matrix = z.custom<number[][]>((value) => Array.isArray(value), { error: (issue) => `expected a list of rows, got ${describe(issue.input)}` }).superRefine((rows, ctx) => {
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as unknown;
+    if (!Array.isArray(row)) {
+      ctx.addIssue({ code: 'custom', path: [i], message: `expected a row of numbers, got ${describe(row)}` });
+      return;
+    }
+    for (let j = 0; j < row.length; j++) {
+      const v = row[j] as unknown;
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        ctx.addIssue({ code: 'custom', path: [i, j], message: `expected a finite number, got ${describe(v)}` });
+        return;
+      }
+    }
+  }
+});
 
 export const TrueSource = z.looseObject({
   x: finite,

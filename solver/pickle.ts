@@ -51,10 +51,16 @@ export class NumpyArray {
   }
 
   /** Flat elements in storage order. */
-  elements(): unknown[] {
+  elements(): ArrayLike<unknown> {
     if (Array.isArray(this.data)) return this.data;
     const { kind, itemSize, littleEndian } = this.dtype;
     const bytes = this.data;
+    if (kind === 'f' && itemSize === 8 && littleEndian) {
+      // The common case (float64 readings): one copy into an aligned Float64Array, no per-element DataView calls.
+      const aligned = new Uint8Array(bytes.byteLength - (bytes.byteLength % 8));
+      aligned.set(bytes.subarray(0, aligned.length));
+      return new Float64Array(aligned.buffer);
+    }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const count = Math.floor(bytes.byteLength / itemSize);
     const read = elementReader(kind, itemSize);
@@ -65,12 +71,19 @@ export class NumpyArray {
 
   /** Nested arrays in C order (a 0-d array becomes its single element). */
   toNested(): unknown {
-    const flat = this.elements().map(plain);
+    const raw = this.elements();
+    const flat = Array.isArray(raw) ? raw.map(plain) : raw;
     const size = this.shape.reduce((a, b) => a * b, 1);
     if (flat.length !== size) throw new Error(`NumPy array of shape (${this.shape.join(', ')}) holds ${flat.length} elements`);
     if (this.shape.length === 0) return flat[0];
     const strides = this.strides();
     const build = (axis: number, offset: number): unknown[] => {
+      if (axis === this.shape.length - 1 && strides[axis] === 1 && !Array.isArray(flat)) {
+        const typed = flat as Float64Array;
+        const row = new Array<number>(this.shape[axis]);
+        for (let k = 0; k < row.length; k++) row[k] = typed[offset + k];
+        return row;
+      }
       const out = new Array<unknown>(this.shape[axis]);
       for (let k = 0; k < this.shape[axis]; k++) {
         const at = offset + k * strides[axis];
