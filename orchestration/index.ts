@@ -37,3 +37,7 @@ export { LogFollower, type LogFollowerOptions } from './log-follower.js';
 export { createStop, clearStop, stopState, type StopState } from './stop.js';
 export { WorkspaceWatcher, type WorkspaceSnapshot, type WorkspaceWatcherOptions, type WatchError } from './watcher.js';
 export { experimentStateViewOf, type ExperimentStateView } from './experiment-state.js';
+export { statusReport, formatStatus, type StatusReport } from './status.js';
+export { writePrompts, promptFor } from './prompts.js';
+export { DEFAULT_FOCUS, focusOf } from './prompts/focus.js';
+export { newCoordination } from './coordination.js';

@@ -1,0 +1,46 @@
+import fsp from 'node:fs/promises';
+import { resolveAgent, type RalphConfig } from '../src/config.js';
+import { workspacePaths } from '../src/workspace.js';
+import { readCoordination } from './coordination.js';
+import { writeTextAtomic } from './json-store.js';
+import type { PromptContext } from './prompts/context.js';
+import { focusOf } from './prompts/focus.js';
+import { orchestratorPrompt } from './prompts/orchestrator.js';
+import { workerPrompt } from './prompts/worker.js';
+
+/** The prompt text for one agent of the config. */
+export function promptFor(config: RalphConfig, agentId: string, best: number | null): string {
+  const agent = config.agents.find((candidate) => candidate.id === agentId);
+  if (!agent) throw new Error(`no agent ${agentId}`);
+  const ctx: PromptContext = {
+    agentId,
+    best,
+    target: config.targetScore,
+    budgetMinutes: config.budgetMinutes,
+    workers: config.agents.filter((candidate) => candidate.role === 'worker').map((candidate) => candidate.id),
+  };
+  if (agent.role === 'orchestrator') return orchestratorPrompt(ctx);
+  return workerPrompt({ ...ctx, focus: focusOf(agentId, agent.focus) });
+}
+
+/**
+ * (Re)writes orchestration/shared/prompt_<id>.txt for every agent that reads its prompt from a
+ * file (claude and custom agents; built-in agents need none; a prompt file configured elsewhere is
+ * the user's and is left alone). UTF-8, written atomically.
+ * `best` defaults to the best in-budget score in coordination.json.
+ */
+export async function writePrompts(root: string, config: RalphConfig, options: { best?: number | null } = {}): Promise<string[]> {
+  const paths = workspacePaths(root);
+  const best = options.best !== undefined ? options.best : (readCoordination(root).best?.score ?? null);
+  await fsp.mkdir(paths.shared, { recursive: true });
+  const written: string[] = [];
+  for (const agent of config.agents) {
+    // Built-in agents take no prompt; a prompt given as text in the config is pasted as is.
+    const { prompt } = resolveAgent(config, agent, root);
+    if (prompt === 'off' || 'text' in prompt) continue;
+    const file = paths.prompt(agent.id);
+    await writeTextAtomic(file, promptFor(config, agent.id, best));
+    written.push(file);
+  }
+  return written;
+}
