@@ -97,16 +97,19 @@ describe('ralph-tui run', () => {
     expect(readJson(path.join(root, 'experiments', 'tiny', 'STATE.json')).tuning_runs).toHaveLength(2);
   });
 
-  it('on SIGTERM mid-run stops the threads, writes an incomplete result, and exits 143 leaving every file parseable', async () => {
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('on %s mid-run stops the threads, writes an incomplete result, and exits %i leaving every file parseable', async (signal, code) => {
     const root = makeWorkspace();
     const child = execa(process.execPath, [cliPath, '--workspace', root, 'run', 'baseline', '--workers', '1', '--progress', 'json'], { reject: false, env: { FORCE_COLOR: '0' } });
     child.stdout!.on('data', function onData(chunk: Buffer) {
       if (!chunk.toString().includes('"type":"sample"')) return;
       child.stdout!.off('data', onData);
-      child.kill('SIGTERM');
+      child.kill(signal);
     });
     const done = await child;
-    expect(done.exitCode).toBe(143);
+    expect(done.exitCode).toBe(code);
     const lines = String(done.stdout).trim().split('\n').map((line) => ProgressLine.parse(JSON.parse(line)));
     const end = lines.at(-1)!;
     expect(end).toMatchObject({ type: 'end', incomplete: true });
