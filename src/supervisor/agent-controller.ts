@@ -107,7 +107,15 @@ export class AgentController {
       this.setPhase('stopped');
       return;
     }
-    const pid = this.deps.session.spawn(spec);
+    let pid: number;
+    try {
+      pid = this.deps.session.spawn(spec);
+    } catch (error) {
+      // node-pty could not start the file (e.g. `docker` not installed): a failure like any other, with backoff.
+      this.emit({ type: 'error', reason: `cannot start ${spec.file}: ${(error as Error).message}` });
+      this.handleExit({ exitCode: -1 });
+      return;
+    }
     this.startedAt = Date.now();
     this.promptPending = true;
     this.wrapUp = null;
@@ -211,13 +219,17 @@ export class AgentController {
     const session = this.deps.session;
     this.lastInputAt = now;
     session.write(pasteBytes(text.replace(/\s+$/, ''), session.bracketedPaste));
-    setTimeout(() => session.write('\r'), SUBMIT_DELAY_MS).unref();
+    setTimeout(() => {
+      this.lastInputAt = Date.now();
+      session.write('\r');
+    }, SUBMIT_DELAY_MS).unref();
   }
 
   private handleOutput(chunk: Uint8Array): void {
     if (this.phase === 'running') {
       const phrase = this.phrases.feed(chunk);
-      if (phrase) this.wrapUp = phrase;
+      // The echo of what was just typed or pasted (a prompt, a nudge, the user's words) is not the agent wrapping up.
+      if (phrase && Date.now() - this.lastInputAt > this.deps.config.loop.readySettleMs) this.wrapUp = phrase;
     }
     // Output only ever moves an agent to "working" (or shows a question); cheap enough per chunk when the state differs.
     if (this.stateName !== 'working') this.reclassify();

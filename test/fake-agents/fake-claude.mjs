@@ -14,9 +14,10 @@
  *   --no-bracketed-paste     never enable bracketed paste (input is reported as "typed")
  *   --banner-delay MS        wait MS before the banner (an agent that is slow to start)
  *   --exit-after-prompt CODE after the first message, print two "⏺ Working…" lines, then exit with CODE
- *   --work-ms MS             how long the work before that exit takes (default 100)
+ *   --work-ms MS             how long the work before that exit (or before the --wrap-up summary) takes (default 100)
  *   --exit-immediately CODE  print the banner and exit with CODE at once (a crashing agent)
- *   --wrap-up                after every message print a summary ending in "Session complete", then go quiet
+ *   --wrap-up                after every message work --work-ms, then print a summary ending in "Session complete"
+ *                            and go quiet
  *   --ask                    after the first message print "Do you want to proceed? (y/n)" and wait; "y" answers
  *                            it (prints `ANSWERED y`)
  *   --silent                 never print anything after the banner except the RECEIVED lines (an idle agent)
@@ -126,7 +127,10 @@ function submit(text, wasPasted) {
     return;
   }
   if (flag('--wrap-up')) {
-    out(`${orange('⏺')} Ran experiment ${messages}.\r\n\r\n\x1b[1m## Summary\x1b[0m\r\nBest score so far: 1.08.\r\n\x1b[32mSession complete\x1b[0m.\r\n> `);
+    out(`${orange('⏺')} Running experiment ${messages}…\r\n`);
+    setTimeout(() => {
+      out(`${orange('⏺')} Ran experiment ${messages}.\r\n\r\n\x1b[1m## Summary\x1b[0m\r\nBest score so far: 1.08.\r\n\x1b[32mSession complete\x1b[0m.\r\n> `);
+    }, workMs);
     return;
   }
   out(`${orange('⏺')} OK\r\n> `);

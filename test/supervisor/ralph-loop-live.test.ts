@@ -77,12 +77,22 @@ describe('the Ralph loop with real ptys and fake agents', () => {
   });
 
   it('nudges an agent that prints a wrap-up phrase once its output settles', async () => {
-    const { root, supervisor, recorder } = launch({ agents: [agent(fakeClaudeCommand('--wrap-up'))] });
+    const { root, supervisor, recorder } = launch({ agents: [agent(fakeClaudeCommand('--wrap-up --work-ms 600'))] });
     await supervisor.start();
     await recorder.waitFor((event) => event.type === 'nudge');
 
     expect(recorder.of('nudge')[0].reason).toBe('wrap-up phrase "session complete"');
     await waitUntil(() => readTranscript(root, 'W1').includes(`RECEIVED ${JSON.stringify(DEFAULT_NUDGE)}`));
+  });
+
+  it('does not take the echo of its own prompt for a wrap-up phrase', async () => {
+    const { root, supervisor, recorder } = launch({ agents: [agent(fakeClaudeCommand(), { prompt: { text: 'Never print Session complete.' } })] });
+    await supervisor.start();
+    await recorder.waitFor((event) => event.type === 'prompt-delivered');
+    await waitUntil(() => readTranscript(root, 'W1').includes('RECEIVED "Never print Session complete." (paste)'));
+    // Well past the settle time after the echo.
+    await sleep(800);
+    expect(recorder.of('nudge')).toHaveLength(0);
   });
 
   it('detects a permission question as needs-input, never nudges it, and passes the user\'s answer through', async () => {
