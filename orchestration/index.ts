@@ -34,7 +34,7 @@ export { appendTuningRun } from './tuning.js';
 export { appendLogEntry, formatLogEntry, parseLogEntries, type LogEntry, type NewLogEntry } from './log-entry.js';
 export { tailLines } from './log-tail.js';
 export { LogFollower, type LogFollowerOptions } from './log-follower.js';
-export { createStop, clearStop, stopState, type StopState } from './stop.js';
+export { createStop, clearStop, stopState, FORCED_STOP_REASON, type StopState } from './stop.js';
 export { WorkspaceWatcher, type WorkspaceSnapshot, type WorkspaceWatcherOptions, type WatchError } from './watcher.js';
 export { experimentStateViewOf, type ExperimentStateView } from './experiment-state.js';
 export { statusReport, formatStatus, type StatusReport } from './status.js';

@@ -12,7 +12,12 @@ export interface StopState {
   since?: string;
   /** The best in-budget score has reached the target (agents should stop by themselves). */
   targetReached: boolean;
+  /** `ralph-tui stop --force`: a running supervisor ends the agents at once instead of waiting. */
+  forced?: boolean;
 }
+
+/** The reason `ralph-tui stop --force` writes (optionally followed by ": <why>"). */
+export const FORCED_STOP_REASON = 'forced';
 
 /** Creates STOP (the graceful stop flag agents check between steps); the reason is its content. */
 export async function createStop(root: string, reason = 'stop requested'): Promise<void> {
@@ -36,7 +41,8 @@ export function stopState(root: string, coordination: Pick<CoordinationView, 'be
   try {
     const stat = fs.statSync(file);
     const reason = fs.readFileSync(file, 'utf8').trim();
-    return { present: true, ...(reason ? { reason } : {}), since: stat.mtime.toISOString(), targetReached };
+    const forced = reason === FORCED_STOP_REASON || reason.startsWith(`${FORCED_STOP_REASON}:`);
+    return { present: true, ...(reason ? { reason } : {}), since: stat.mtime.toISOString(), targetReached, ...(forced ? { forced } : {}) };
   } catch {
     return { present: false, targetReached };
   }

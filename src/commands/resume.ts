@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+import { clearStop, stopState } from '../../orchestration/index.js';
+import { workspaceOf } from './workspace-option.js';
+
+export function registerResume(program: Command): void {
+  program
+    .command('resume')
+    .description('remove orchestration/shared/STOP so agents continue')
+    .action(async (_options: unknown, command: Command) => {
+      const root = workspaceOf(command);
+      const present = stopState(root, null).present;
+      await clearStop(root);
+      process.stdout.write(present ? 'STOP removed: agents continue.\n' : 'No STOP was present.\n');
+    });
+}
