@@ -43,6 +43,8 @@ export class AgentController {
   private restartAt: number | undefined;
   private exitCode: number | undefined;
   private noMoreRestarts = false;
+  /** start() was called at least once: an agent never started has nothing to report when stopped. */
+  private launched = false;
   private manualRestart = false;
   private stopReason = 'forced stop';
   private lastEventText: string | undefined;
@@ -91,6 +93,7 @@ export class AgentController {
 
   /** Starts the agent's process (first start, or a restart after its backoff). */
   async start(reason?: string): Promise<void> {
+    this.launched = true;
     this.clearRestartTimer();
     this.phase = 'starting';
     this.startedAt = Date.now();
@@ -189,7 +192,7 @@ export class AgentController {
     await this.terminate(graceMs);
     if (this.phase !== 'stopped') {
       this.setPhase('stopped');
-      this.emit({ type: 'stopped', reason });
+      if (this.launched) this.emit({ type: 'stopped', reason });
     }
   }
 

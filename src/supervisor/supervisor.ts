@@ -124,8 +124,14 @@ export class Supervisor {
       }
       throw error;
     }
-    if (this.agents.some((agent) => agent.runtime === 'local')) writeRalphShim(this.paths.ralphBin);
-    await this.hooks.start();
+    try {
+      if (this.agents.some((agent) => agent.runtime === 'local')) writeRalphShim(this.paths.ralphBin);
+      await this.hooks.start();
+    } catch (error) {
+      await this.releaseLock?.().catch(() => undefined);
+      this.releaseLock = null;
+      throw error;
+    }
     const verdict = checkStopConditions(this.opts.workspace, this.opts.config);
     if (verdict.stop) {
       this.eventLog.emit({ agent: '*', type: 'warning', reason: `${verdict.reason}: agents start but will not be restarted (ralph-tui resume clears STOP)` });
