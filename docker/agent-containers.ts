@@ -9,7 +9,6 @@ import {
   agentContainerSpec,
   assertNoDockerSocket,
   CONTAINER_WORKSPACE,
-  DEFAULT_AGENT_UID,
   DEFAULT_PATH,
   LABEL_AGENT,
   LABEL_WORKSPACE,
@@ -18,6 +17,7 @@ import {
 import { formatCpuList, parseCpuList } from './cpu-planner.js';
 import { connectEngine, DEFAULT_SOCKET, describeEngine, engineEnv, resolveEngine, type EngineTarget } from './engine.js';
 import { redactSecrets } from './redact.js';
+import { assertAgentCanWrite, workspaceUser } from './workspace-access.js';
 import { computeStats, type ContainerStats, type RawStats } from './stats.js';
 
 export interface ContainerState {
@@ -53,24 +53,6 @@ function statusCode(error: unknown): number | undefined {
 function engineMessage(error: unknown): string {
   const json = (error as { json?: { message?: string } }).json;
   return (json?.message ?? (error as Error).message ?? String(error)).trim();
-}
-
-/**
- * The uid:gid agents run as: the workspace owner's, so files agents write stay the user's and the
- * workspace stays writable. A root-owned workspace would need root in the container, which we refuse.
- */
-export function workspaceUser(workspace: string): string {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(workspace);
-  } catch {
-    throw new UserError(`workspace ${workspace} does not exist`);
-  }
-  if (stat.uid !== 0) return `${stat.uid}:${stat.gid}`;
-  if (stat.mode & 0o002) return `${DEFAULT_AGENT_UID}:${DEFAULT_AGENT_UID}`;
-  throw new UserError(
-    `workspace ${workspace} is owned by root, but agent containers run as a non-root user (uid ${DEFAULT_AGENT_UID}) who could not write it — run \`chown -R ${DEFAULT_AGENT_UID}:${DEFAULT_AGENT_UID} ${workspace}\` or use a workspace your own user owns`,
-  );
 }
 
 function realpathOr(file: string): string {
@@ -113,6 +95,7 @@ export class AgentContainers {
       if (!byName) await container.rename({ name: agent.containerName }).catch((error: unknown) => {
         throw this.dockerError(error, agent, `renaming ${existing.Name.replace(/^\//, '')} to ${agent.containerName}`);
       });
+      if (existing.Config.User) assertAgentCanWrite(this.workspace, existing.Config.User);
       await this.updateResources(handle, container, existing, agent);
       if (!existing.State.Running) await this.start(handle, container, agent);
       this.record(agent, existing.Id, handle);
@@ -368,7 +351,9 @@ export class AgentContainers {
       throw this.dockerError(error, agent, `inspecting image ${agent.image}`);
     }
     const imagePath = (image.Config?.Env ?? []).find((entry) => entry.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;
-    const spec = agentContainerSpec(agent, { workspace: this.workspace, ralphInstallDir: this.ralphInstallDir, user: workspaceUser(this.workspace), imagePath });
+    const user = workspaceUser(this.workspace);
+    assertAgentCanWrite(this.workspace, user);
+    const spec = agentContainerSpec(agent, { workspace: this.workspace, ralphInstallDir: this.ralphInstallDir, user, imagePath });
     const sockets = [DEFAULT_SOCKET, '/run/docker.sock', ...(handle.target.kind === 'unix' ? [handle.target.socketPath] : [])];
     assertNoDockerSocket(spec, sockets);
     assertNoDockerSocket({ ...spec, binds: spec.binds.map((bind) => ({ ...bind, source: realpathOr(bind.source) })) }, sockets.map(realpathOr));

@@ -1,6 +1,7 @@
 // Everything Docker for ralph-tui (issue 5 §2): engines, agent containers, the CPU planner, compose export.
 export { connectEngine, engineEnv, resolveEngine, describeEngine, createClient, DEFAULT_SOCKET, type EngineTarget } from './engine.js';
-export { AgentContainers, workspaceUser, type ContainerState } from './agent-containers.js';
+export { AgentContainers, type ContainerState } from './agent-containers.js';
+export { workspaceUser, assertAgentCanWrite } from './workspace-access.js';
 export { computeStats, type ContainerStats, type RawStats } from './stats.js';
 export { planCpusets, readCpuTopology, validateCpusets, parseCpuList, formatCpuList, type CpuTopology, type CpuPlan, type PlanOptions } from './cpu-planner.js';
 export { composeFile, flatTopology, type ComposeOptions } from './compose.js';
