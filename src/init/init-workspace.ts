@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { addExperiments, readQueue } from '../../orchestration/index.js';
+import { addExperiments, readQueue, writePrompts } from '../../orchestration/index.js';
 import { newCoordination } from '../../orchestration/coordination.js';
 import { writeTextAtomic } from '../../orchestration/json-store.js';
 import { writeDataset } from '../../solver/dataset.js';
@@ -111,6 +111,8 @@ export async function initWorkspace(root: string, options: InitOptions = {}): Pr
     await writeTextAtomic(paths.coordination, `${JSON.stringify(newCoordination(), null, 2)}\n`);
     written.push(paths.coordination);
   }
+
+  written.push(...(await writePrompts(root, config)));
 
   if (!fs.existsSync(paths.iterationLog)) {
     await writeTextAtomic(paths.iterationLog, logHeader(config));

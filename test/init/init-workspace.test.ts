@@ -8,7 +8,7 @@ import { workspaceNeedsInit } from '../../src/init/init-workspace.js';
 import { makeTempDir, runCli } from '../helpers/cli.js';
 
 describe('ralph-tui init', () => {
-  it('creates a working default workspace: valid config, a dataset with ground truth, a queue with a baseline, coordination, prompts, log header', async () => {
+  it('creates a working default workspace: valid config, a dataset with ground truth, a queue with a baseline, coordination, log header', async () => {
     const root = path.join(makeTempDir('ralph-init-'), 'ws');
     expect(workspaceNeedsInit(root)).toBe(true);
     const result = await runCli(['init', root, '--samples', '3', '--workers', '2']);
@@ -39,6 +39,8 @@ describe('ralph-tui init', () => {
     expect(queue.entries.length).toBeGreaterThanOrEqual(4);
     expect(queue.entries.every((entry) => entry.status === 'available')).toBe(true);
     expect(readCoordination(root).format).toBe('v3');
+    // Built-in agents take no prompt.
+    expect(fs.existsSync(path.join(root, 'orchestration', 'shared', 'prompt_W1.txt'))).toBe(false);
     expect(fs.readFileSync(path.join(root, 'ITERATION_LOG.md'), 'utf8')).toMatch(/^# Iteration Log/);
   });
 
@@ -61,16 +63,19 @@ describe('ralph-tui init', () => {
     expect(readQueue(root).entries.filter((entry) => entry.name === 'baseline')).toHaveLength(1);
   });
 
-  it('writes the Claude + Docker configuration, and mixes Claude and built-in agents', async () => {
+  it('writes the Claude + Docker configuration with prompts, and mixes Claude and built-in agents', async () => {
     const claude = makeTempDir('ralph-init-');
     expect((await runCli(['init', claude, '--agents', 'claude', '--runtime', 'docker', '--workers', '1', '--samples', '1'])).exitCode).toBe(0);
     const config = loadConfig(claude);
     expect(config.runtime).toBe('docker');
     expect(config.agents.every((agent) => agent.kind === 'claude')).toBe(true);
+    for (const id of ['W0', 'W1']) expect(fs.readFileSync(path.join(claude, 'orchestration', 'shared', `prompt_${id}.txt`), 'utf8')).toContain(id);
 
     const mixed = makeTempDir('ralph-init-');
     expect((await runCli(['init', mixed, '--agents', 'claude,builtin', '--workers', '2', '--samples', '1'])).exitCode).toBe(0);
     expect(loadConfig(mixed).agents.map((agent) => agent.kind)).toEqual(['claude', 'builtin', 'builtin']);
+    expect(fs.existsSync(path.join(mixed, 'orchestration', 'shared', 'prompt_W0.txt'))).toBe(true);
+    expect(fs.existsSync(path.join(mixed, 'orchestration', 'shared', 'prompt_W1.txt'))).toBe(false);
 
     const bad = await runCli(['init', makeTempDir('ralph-init-'), '--agents', 'gpt']);
     expect(bad.exitCode).toBe(2);
