@@ -91,8 +91,9 @@ export class AgentSession {
         for (const listener of this.exitListeners) listener({ exitCode, signal: signal || undefined });
       };
       if (this.disposed) return notify();
-      // Let the emulator finish parsing what arrived before the exit so listeners see the final screen.
-      this.terminal.write('', notify);
+      // Let the emulator finish parsing what arrived before the exit so listeners see the final screen, and the
+      // transcript finish writing it, so whoever reacts to the exit can read the whole session.
+      this.terminal.write('', () => this.transcript.write('', notify));
     });
     return proc.pid;
   }
