@@ -122,8 +122,12 @@ export async function connectEngine(engine?: EngineConfig): Promise<Docker> {
       }),
     ]);
   } catch (error) {
-    const cause = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new UserError(`no Docker engine at ${describeEngine(target)} (${cause}) — start Docker, or set runtime: local`);
+    const where = describeEngine(target);
+    const code = (error as NodeJS.ErrnoException).code;
+    // Permission denied means the engine runs and "start Docker" would be the wrong advice.
+    if (code === 'EACCES') throw new UserError(`permission denied on the Docker engine at ${where} — add your user to the docker group, or set runtime: local`);
+    const cause = code === 'ENOENT' || code === 'ECONNREFUSED' ? '' : ` (${code ?? (error as Error).message})`;
+    throw new UserError(`no Docker engine at ${where}${cause} — start Docker, or set runtime: local`);
   } finally {
     clearTimeout(timer);
   }

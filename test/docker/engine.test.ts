@@ -1,8 +1,10 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { connectEngine, describeEngine, engineEnv, resolveEngine } from '../../docker/index.js';
-import { makeTempDir } from '../helpers/cli.js';
+import { makeTempDir, repoRoot } from '../helpers/cli.js';
 
 describe('resolveEngine', () => {
   it('reads socket paths, unix://, tcp:// and ssh:// hosts, and DOCKER_HOST when the config names none', () => {
@@ -51,7 +53,25 @@ describe('engineEnv (for the docker CLI child of a pty)', () => {
 describe('connectEngine', () => {
   it('says in one sentence that no engine answers, and how to go on', async () => {
     const socket = path.join(makeTempDir('engine-none-'), 'docker.sock');
-    await expect(connectEngine(socket)).rejects.toThrow(`no Docker engine at ${socket} (ENOENT) — start Docker, or set runtime: local`);
+    await expect(connectEngine(socket)).rejects.toThrow(`no Docker engine at ${socket} — start Docker, or set runtime: local`);
+  });
+
+  it('tells a permission problem apart from a missing engine', async () => {
+    const dir = makeTempDir('engine-eacces-');
+    fs.chmodSync(dir, 0o755);
+    const socket = path.join(dir, 'docker.sock');
+    const server = net.createServer().listen(socket);
+    await new Promise((resolve) => server.once('listening', resolve));
+    fs.chmodSync(socket, 0o000);
+    try {
+      // The built module in a child process, as an unprivileged user when the tests run as root (root ignores modes).
+      const script = `import('${path.join(repoRoot, 'dist', 'docker', 'engine.js')}').then((m) => m.connectEngine('${socket}')).then(() => console.log('connected'), (e) => console.log(e.message))`;
+      const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+      const result = await execa(process.execPath, ['-e', script], { ...asNobody, reject: false });
+      expect(result.stdout).toBe(`permission denied on the Docker engine at ${socket} — add your user to the docker group, or set runtime: local`);
+    } finally {
+      server.close();
+    }
   });
 
   it('names a TLS file it cannot read', async () => {
