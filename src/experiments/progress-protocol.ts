@@ -39,6 +39,9 @@ export const ProgressEndLine = z.looseObject({
   projected_400_samples_min: z.number().nullable().optional(),
   workers: z.number().int().positive().optional(),
   wall_seconds: z.number().optional(),
+  /** CPU seconds per sample, all threads (contention-free cost; the budget is 63 CPU-s/sample). */
+  cpu_seconds_per_sample: z.number().nullable().optional(),
+  in_budget: z.boolean().optional(),
   result_file: z.string().optional(),
   incomplete: z.boolean().optional(),
 });

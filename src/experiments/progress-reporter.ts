@@ -50,7 +50,7 @@ export class ProgressReporter {
     );
   }
 
-  end(summary: RunSummary, extra: { resultFile?: string; incomplete: boolean; budgetNote?: string }): void {
+  end(summary: RunSummary, extra: { resultFile?: string; incomplete: boolean; budgetNote?: string; inBudget?: boolean }): void {
     if (this.mode === 'json') {
       this.json({
         type: 'end',
@@ -59,6 +59,8 @@ export class ProgressReporter {
         projected_400_samples_min: summary.projected_400_samples_min,
         workers: summary.workers,
         wall_seconds: round(summary.wall_seconds, 3),
+        cpu_seconds_per_sample: summary.cpu_seconds_per_sample,
+        in_budget: extra.inBudget,
         result_file: extra.resultFile,
         ...(extra.incomplete ? { incomplete: true } : {}),
       } satisfies ProgressEndLine);

@@ -44,7 +44,7 @@ describe('ralph-tui run', () => {
     expect(lines[0]).toMatchObject({ name: 'tiny', total: 3, workers: 2 });
     expect(lines.filter((l) => l.type === 'sample').map((l) => l.type === 'sample' && l.done)).toEqual([1, 2, 3]);
     const end = lines[4].type === 'end' ? lines[4] : undefined;
-    expect(end).toMatchObject({ against: 'Y', workers: 2 });
+    expect(end).toMatchObject({ against: 'Y', workers: 2, in_budget: true });
     expect(end!.score).toBeGreaterThan(1);
 
     const [resultFile, ...others] = resultFiles(root, 'tiny');
@@ -63,10 +63,12 @@ describe('ralph-tui run', () => {
     expect(result.rmse_2src).toBeTypeOf('number');
     expect(result.projected_400_samples_min).toBeCloseTo((result.wall_seconds / 3) * (400 / 60), 9);
     expect(result.cpu_seconds_per_sample).toBeGreaterThan(0);
+    // The budget (60 min for 400 samples on 7 workers) is checked on CPU time, which contention does not inflate.
+    expect(result.projected_400_cpu_at_budget_workers_min).toBeCloseTo((result.cpu_seconds_per_sample * 400) / 7 / 60, 9);
 
     const state = readJson(path.join(root, 'experiments', 'tiny', 'STATE.json'));
     expect(state.tuning_runs).toHaveLength(1);
-    expect(state.tuning_runs[0]).toMatchObject({ run: 1, run_id: result.run_id, score: result.score, in_budget: true, result_file: end!.result_file });
+    expect(state.tuning_runs[0]).toMatchObject({ run: 1, run_id: result.run_id, score: result.score, time_min: result.projected_400_cpu_at_budget_workers_min, in_budget: true, result_file: end!.result_file });
 
     const experimentDir = fs.readdirSync(path.join(root, 'mlruns')).find((id) => YAML.parse(fs.readFileSync(path.join(root, 'mlruns', id, 'meta.yaml'), 'utf8')).name === 'heat-signature-zero')!;
     const runs = fs.readdirSync(path.join(root, 'mlruns', experimentDir)).filter((name) => name !== 'meta.yaml');
