@@ -86,12 +86,16 @@ describe('the Ralph loop with real ptys and fake agents', () => {
   });
 
   it('does not take the echo of its own prompt for a wrap-up phrase', async () => {
-    const { root, supervisor, recorder } = launch({ agents: [agent(fakeClaudeCommand(), { prompt: { text: 'Never print Session complete.' } })] });
+    // The echo window is readySettleMs after the Enter; 1 s keeps a loaded machine's slow echo inside it.
+    const { root, supervisor, recorder } = launch({
+      agents: [agent(fakeClaudeCommand(), { prompt: { text: 'Never print Session complete.' } })],
+      loop: { readySettleMs: 1000 },
+    });
     await supervisor.start();
     await recorder.waitFor((event) => event.type === 'prompt-delivered');
     await waitUntil(() => readTranscript(root, 'W1').includes('RECEIVED "Never print Session complete." (paste)'));
     // Well past the settle time after the echo.
-    await sleep(800);
+    await sleep(1500);
     expect(recorder.of('nudge')).toHaveLength(0);
   });
 
