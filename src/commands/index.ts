@@ -15,10 +15,11 @@ import { registerScore } from './score.js';
 import { registerSimulate } from './simulate.js';
 import { registerRun } from './run.js';
 import { registerSolve } from './solve.js';
+import { registerTui } from './tui.js';
 import { registerUp } from './up.js';
 
 /**
  * Every command module registers itself here (one line each). Keep alphabetical order to avoid
  * merge noise.
  */
-export const commandRegistrations: Array<(program: Command) => void> = [registerAgent, registerCompose, registerDown, registerGenerate, registerImage, registerInit, registerLog, registerPrompts, registerQueue, registerResume, registerRun, registerScore, registerSimulate, registerSolve, registerStatus, registerStop, registerUp];
+export const commandRegistrations: Array<(program: Command) => void> = [registerAgent, registerCompose, registerDown, registerGenerate, registerImage, registerInit, registerLog, registerPrompts, registerQueue, registerResume, registerRun, registerScore, registerSimulate, registerSolve, registerStatus, registerStop, registerTui, registerUp];

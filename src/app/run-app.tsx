@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import React, { Profiler } from 'react';
+import { render, type Instance } from 'ink';
+import { App } from '../../components/App.js';
+import { clearStop, WorkspaceWatcher } from '../../orchestration/index.js';
+import { loadConfig } from '../config.js';
+import { UserError } from '../errors.js';
+import { ExperimentRunner } from '../experiments/experiment-runner.js';
+import { listExperiments } from '../experiments/experiment-definition.js';
+import { initWorkspace, workspaceNeedsInit } from '../init/init-workspace.js';
+import { Supervisor } from '../supervisor/index.js';
+import { workspacePaths } from '../workspace.js';
+import { AppStore } from './app-store.js';
+import { FrameMetrics } from './frame-metrics.js';
+import { InputController } from './input-controller.js';
+import { computeLayout } from './layout.js';
+import { MOUSE_ON, RESTORE_TERMINAL } from './terminal-restore.js';
+
+export interface RunAppOptions {
+  workspace: string;
+  /** Remove the agent containers when quitting (default: they keep running and are reattached next time). */
+  down?: boolean;
+}
+
+/** How long stopping the children may take before the terminal is restored anyway. */
+const SHUTDOWN_LIMIT_MS = 10_000;
+
+/**
+ * The full-screen supervisor: initialises the workspace if needed, starts the services, renders the Ink
+ * app on the alternate screen and restores the terminal on every way out. Resolves with the exit code.
+ */
+export async function runApp(options: RunAppOptions): Promise<number> {
+  const stdout = process.stdout;
+  if (!stdout.isTTY || !process.stdin.isTTY) {
+    throw new UserError('the screen needs a terminal (stdin and stdout must be a TTY); use `ralph-tui up --headless` for a log of events instead');
+  }
+  const root = options.workspace;
+  if (workspaceNeedsInit(root)) await initWorkspace(root);
+  const config = loadConfig(root);
+  const paths = workspacePaths(root);
+
+  // The emulators start at the focused pane's size so agents do not redraw right after the first frame.
+  const ids = config.agents.map((agent) => agent.id);
+  const first = computeLayout({ cols: stdout.columns ?? 120, rows: stdout.rows ?? 40, view: 'split', agentIds: ids, focusedId: ids[0], footerLines: 1 }).agents[0];
+  const supervisor = new Supervisor({ workspace: root, config, cols: first?.cols, rows: first?.rows });
+  const watcher = new WorkspaceWatcher(root);
+  const runner = new ExperimentRunner({ workspace: root });
+  const metrics = FrameMetrics.fromEnv();
+  const store = new AppStore({
+    supervisor,
+    watcher,
+    runner,
+    actions: { clearStop: () => clearStop(root), listExperiments: () => listExperiments(root) },
+    settings: {
+      name: config.name ?? path.basename(root),
+      targetScore: config.targetScore,
+      experimentWorkers: config.experiments.workers ?? Math.max(1, os.availableParallelism() - 1),
+    },
+    metrics,
+  });
+  const controller = new InputController(store);
+
+  let instance: Instance | null = null;
+  let finishing: Promise<number> | null = null;
+  /** Children first, then the terminal (issue 6); bounded so a hung engine cannot keep the screen broken. */
+  const finish = (code: number, crash?: unknown): Promise<number> => {
+    if (finishing) return finishing;
+    finishing = (async () => {
+      if (crash !== undefined) writeCrashLog(paths.crashLog, crash);
+      const stopChildren = Promise.allSettled([supervisor.shutdown({ down: options.down }), runner.dispose(), watcher.close()]);
+      await Promise.race([stopChildren, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_LIMIT_MS).unref())]);
+      store.dispose();
+      try {
+        instance?.unmount();
+      } catch {
+        // Already unmounted (a crash inside React): the sequences below still restore the terminal.
+      }
+      stdout.write(RESTORE_TERMINAL);
+      metrics?.save();
+      if (crash !== undefined) process.stderr.write(`ralph-tui: crashed (${errorText(crash)}); details in ${paths.crashLog}\n`);
+      return code;
+    })();
+    return finishing;
+  };
+
+  const onSignal = (signal: NodeJS.Signals) => void finish(128 + (os.constants.signals[signal] ?? 1)).then((code) => process.exit(code));
+  const onCrash = (error: unknown) => void finish(1, error).then((code) => process.exit(code));
+  for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(signal, onSignal);
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+
+  try {
+    await watcher.start();
+    await supervisor.start();
+    store.syncAgents();
+    instance = render(
+      <Profiler id="screen" onRender={(_id, _phase, duration) => metrics?.react(duration)}>
+        <App store={store} controller={controller} />
+      </Profiler>,
+      {
+        alternateScreen: true,
+        exitOnCtrlC: false,
+        patchConsole: false,
+        incrementalRendering: true,
+        maxFps: 20,
+        onRender: ({ renderTime }) => metrics?.ink(renderTime),
+      },
+    );
+    stdout.write(MOUSE_ON);
+    const { forced } = await store.quitRequested;
+    return await finish(forced ? 130 : 0);
+  } catch (error) {
+    if (error instanceof UserError) {
+      await finish(error.exitCode);
+      throw error;
+    }
+    return await finish(1, error);
+  } finally {
+    for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.off(signal, onSignal);
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function writeCrashLog(file: string, error: unknown): void {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    fs.appendFileSync(file, `${new Date().toISOString()} ralph-tui crashed\n${detail}\n\n`);
+  } catch {
+    // The crash log is best effort; restoring the terminal matters more.
+  }
+}

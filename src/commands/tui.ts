@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import { workspaceOf } from './workspace-option.js';
+
+/**
+ * `ralph-tui [--down]` with no subcommand: the full-screen supervisor (issue 6). The app is imported on
+ * demand so the other commands never load Ink and React.
+ */
+export function registerTui(program: Command): void {
+  program
+    .option('--down', 'when quitting, stop and remove the agent containers (default: they keep running)')
+    .addHelpText('after', '\nWith no command, ralph-tui opens the full-screen supervisor (press ? there for the keys).')
+    .action(async (_options: unknown, command: Command) => {
+      // React's development build (the default without NODE_ENV) made every frame 2–3× slower in
+      // bench:tui (dev-only element checks and performance marks); React reads this when first imported.
+      process.env.NODE_ENV ??= 'production';
+      const { runApp } = await import('../app/run-app.js');
+      const code = await runApp({ workspace: workspaceOf(command), down: Boolean(command.opts().down) });
+      // Exit at once: the terminal is restored and the children are stopped; a lingering watcher or
+      // timer must not keep a finished screen alive.
+      process.exit(code);
+    });
+}

@@ -1,0 +1,141 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fakeAgentWorkspace, ScreenSession, streamAgent } from './screen-harness.js';
+
+const ESC = '\x1b';
+let session: ScreenSession | null = null;
+
+afterEach(async () => {
+  await session?.close();
+  session = null;
+});
+
+function open(workspace: string, cols = 160, rows = 48, args: string[] = []): ScreenSession {
+  session = new ScreenSession(['--workspace', workspace, ...args], { cols, rows });
+  return session;
+}
+
+/** The focused agent pane's title row: the row under the tabs. */
+function paneTitle(lines: string[]): string {
+  return lines[2] ?? '';
+}
+
+describe('ralph-tui (the full-screen app, real CLI in a pty)', () => {
+  it('switches panes with 1-9/Tab/Shift-Tab, attaches, types to the agent, sees the echo, detaches; zoom and grid', async () => {
+    const ws = fakeAgentWorkspace();
+    const s = open(ws);
+    await s.waitFor('W0 banner in the focused pane', (text, lines) => paneTitle(lines).includes('W0') && text.includes('Fake Claude (W0)'));
+    s.press('2');
+    await s.waitFor('W1 focused', (text, lines) => paneTitle(lines).startsWith(' W1') && text.includes('Fake Claude (W1)') && !text.includes('Fake Claude (W0)'));
+    s.press('\t');
+    await s.waitFor('W2 focused after Tab', (text, lines) => paneTitle(lines).startsWith(' W2') && text.includes('Fake Claude (W2)'));
+    s.press(`${ESC}[Z`);
+    await s.waitFor('W1 focused after Shift-Tab', (_text, lines) => paneTitle(lines).startsWith(' W1'));
+
+    s.press('\r');
+    await s.waitForText('ATTACHED to W1 — Ctrl-] to detach');
+    // Hotkeys are inactive while attached: "q" and "s" go to the agent as text.
+    for (const key of 'qs hello') s.press(key);
+    s.press('\r');
+    await s.waitForText('RECEIVED "qs hello" (typed)');
+    expect(s.text()).not.toContain('Quit ralph-tui');
+    s.press('\x1d');
+    await s.waitFor('detached', (text) => !text.includes('ATTACHED to W1'));
+
+    s.press('z');
+    await s.waitFor('zoom hides the side panes', (text) => !text.includes('ITERATION_LOG'));
+    s.press('z');
+    await s.waitForText('ITERATION_LOG');
+    s.press('g');
+    await s.waitFor('grid shows every agent', (text) => ['W0', 'W1', 'W2'].every((id) => text.includes(`Fake Claude (${id})`)));
+    s.press('g');
+
+    s.press('q');
+    await s.waitForText('Quit ralph-tui');
+    s.press('y');
+    const exit = await s.exited;
+    expect(exit.exitCode).toBe(0);
+  });
+
+  it('scrolls back with PgUp ("scrolled — End to follow"), End follows again; / searches; r restarts the agent', async () => {
+    const ws = fakeAgentWorkspace(['W0'], `node ${streamAgent} --rate 4000 --seconds 2`);
+    const s = open(ws, 120, 30);
+    // ~36 lines in 2 s into a 25-row pane: the first lines are in the scrollback.
+    await s.waitFor('the stream to fill the scrollback', (text) => /W0\s+30 token/.test(text));
+    s.press(`${ESC}[5~`);
+    await s.waitForText('scrolled — End to follow');
+    s.press(`${ESC}[F`);
+    await s.waitFor('following again', (text) => !text.includes('scrolled — End to follow'));
+    s.press('/');
+    for (const key of 'no-such-text') s.press(key);
+    s.press('\r');
+    await s.waitFor('"not found" in the search bar', (_text, lines) => lines.some((line) => line.startsWith('/no-such-text') && line.includes('not found')));
+    s.press(ESC);
+    await s.waitFor('search bar closed', (_text, lines) => !lines.some((line) => line.startsWith('/no-such-text')));
+    s.press('/');
+    for (const key of 'stream agent W0') s.press(key);
+    s.press('\r');
+    await s.waitFor('the first line, found in the scrollback', (text) => text.includes('scrolled — End to follow') && text.includes('stream agent W0 at'));
+    s.press(ESC);
+    await s.waitFor('search bar closed', (_text, lines) => !lines.some((line) => line.startsWith('/stream')));
+    s.press('r');
+    await s.waitFor('a restart counted in the tab', (_text, lines) => lines[1].includes('↻1'));
+  });
+
+  it('keeps the last good queue and shows the file error in the footer when the queue JSON breaks', async () => {
+    const ws = fakeAgentWorkspace();
+    const s = open(ws);
+    await s.waitForText('second_nm_polish_round');
+    fs.writeFileSync(path.join(ws, 'orchestration', 'shared', 'experiment_queue.json'), '{ "experiment_queue": [ { "id": ');
+    await s.waitFor('a footer error naming the queue file', (_text, lines) => lines.slice(-2).some((line) => line.includes('experiment_queue.json')));
+    expect(s.text()).toContain('second_nm_polish_round');
+  });
+
+  it('s + confirm writes STOP and the header shows draining agents; u clears it', async () => {
+    const ws = fakeAgentWorkspace();
+    const s = open(ws);
+    await s.waitForText('Fake Claude (W0)');
+    s.press('s');
+    await s.waitForText('Graceful stop');
+    s.press('y');
+    await s.waitFor('STOP and draining in the header', (_text, lines) => /STOP · draining: W\d/.test(lines[0]));
+    expect(fs.existsSync(path.join(ws, 'orchestration', 'shared', 'STOP'))).toBe(true);
+    s.press('u');
+    await s.waitFor('STOP cleared', (_text, lines) => !lines[0].includes('STOP'));
+    expect(fs.existsSync(path.join(ws, 'orchestration', 'shared', 'STOP'))).toBe(false);
+  });
+
+  it('starts an experiment from the picker and shows its bar reaching 100% and its score', async () => {
+    const ws = fakeAgentWorkspace(['W0']);
+    const s = open(ws);
+    await s.waitForText('Fake Claude (W0)');
+    s.press('e');
+    await s.waitForText('Start an experiment');
+    expect(s.text()).toContain('tiny');
+    s.press('\r');
+    await s.waitFor('the live progress line of the run', (text) => /tiny \d\/[\d?]+ \d+%/.test(text) || /✓ tiny/.test(text), 30_000);
+    await s.waitFor('the finished run with its score', (text) => /✓ tiny \d\.\d{4}/.test(text), 90_000);
+    expect(s.text()).toMatch(/✓ tiny \d\.\d{4}.*\(2\/2\)/);
+  }, 120_000);
+
+  it('follows a terminal resize, and SIGTERM leaves the terminal usable', async () => {
+    const ws = fakeAgentWorkspace(['W0', 'W1']);
+    const s = open(ws, 160, 48);
+    await s.waitForText('Fake Claude (W0)');
+    s.resize(100, 30);
+    await s.waitFor('the layout of a 100×30 terminal', (_text, lines) => {
+      const queueRow = lines.findIndex((line) => line.includes('Queue'));
+      // Side column of a 100-column terminal is 34 wide (its border at column 66); the footer on row 30.
+      return queueRow >= 0 && lines[queueRow].indexOf('Queue') === 100 - 34 + 2 && lines[29].includes('quit');
+    });
+    s.kill('SIGTERM');
+    const exit = await s.exited;
+    expect(exit.exitCode).toBe(143);
+    const core = (s.terminal as unknown as { _core: { coreService: { isCursorHidden: boolean; decPrivateModes: { bracketedPasteMode: boolean } } } })._core;
+    expect(s.terminal.buffer.active.type).toBe('normal');
+    expect(core.coreService.isCursorHidden).toBe(false);
+    expect(s.terminal.modes.mouseTrackingMode).toBe('none');
+    expect(s.terminal.modes.bracketedPasteMode).toBe(false);
+  });
+});
