@@ -34,11 +34,14 @@ export function inBudget(timeMin: number | undefined, budgetMinutes: number): bo
   return typeof timeMin === 'number' && Number.isFinite(timeMin) && timeMin <= budgetMinutes;
 }
 
-/** Completed entries in the order they completed (ISO timestamps sort as strings; ties keep queue order). */
-function completedInOrder(entries: readonly HistoryEntry[]): HistoryEntry[] {
+/**
+ * Finished entries (completed with a score, or failed) in the order they finished (ISO timestamps sort as
+ * strings; ties keep queue order). A failed run counts as one that did not improve the best.
+ */
+function finishedInOrder(entries: readonly HistoryEntry[]): HistoryEntry[] {
   return entries
     .map((entry, index) => ({ entry, index }))
-    .filter(({ entry }) => entry.status === 'completed' && typeof entry.score === 'number')
+    .filter(({ entry }) => (entry.status === 'completed' && typeof entry.score === 'number') || entry.status === 'failed')
     .sort((a, b) => (a.entry.completedAt ?? '').localeCompare(b.entry.completedAt ?? '') || a.index - b.index)
     .map(({ entry }) => entry);
 }
@@ -47,10 +50,10 @@ export function analyseHistory(entries: readonly HistoryEntry[], budgetMinutes: 
   let best: History['best'] = null;
   const improvements: Improvement[] = [];
   const streaks = new Map<string, string[]>();
-  for (const entry of completedInOrder(entries)) {
+  for (const entry of finishedInOrder(entries)) {
     const score = entry.score as number;
     // Results over budget never become the best (issue 7 §1), however good.
-    const improved = inBudget(entry.timeMin, budgetMinutes) && (best === null || score > best.score);
+    const improved = entry.status === 'completed' && inBudget(entry.timeMin, budgetMinutes) && (best === null || score > best.score);
     if (improved) {
       improvements.push({ name: entry.name, family: entry.family, score, timeMin: entry.timeMin as number, previous: best?.score ?? null });
       best = { name: entry.name, score, timeMin: entry.timeMin as number, config: entry.config };

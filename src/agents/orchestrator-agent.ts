@@ -56,11 +56,11 @@ export function orchestratorSleepMs(available: number, minAvailable = MIN_AVAILA
  * in-budget configuration. Everything goes through orchestration/ (locked, atomic).
  */
 export async function orchestratorStep(root: string, config: RalphConfig, agentId = 'W0', minAvailable = MIN_AVAILABLE): Promise<StepResult> {
-  const queue = await readQueue(root);
+  const queue = readQueue(root);
   const entries = queue.entries;
   const history = analyseHistory(entries, config.budgetMinutes);
 
-  const coordination = await readCoordination(root);
+  const coordination = readCoordination(root);
   const known = JSON.stringify(coordination.findings ?? []);
   const findings = findingsFrom(history).filter((text) => !known.includes(JSON.stringify(text).slice(1, -1)));
   for (const text of findings) await recordFinding(root, agentId, text);
@@ -97,7 +97,7 @@ export async function runOrchestrator(opts: { root: string; config: RalphConfig;
   let lastStatus = '';
   for (let step = 1; ; step++) {
     if (opts.signal?.aborted) return 143;
-    if ((await stopState(root)).present) {
+    if (stopState(root).present) {
       log('STOP present: exiting');
       await heartbeat(root, agentId, 'stopped');
       return 0;

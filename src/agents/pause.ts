@@ -13,7 +13,7 @@ export async function pause(root: string, ms: number, signal?: AbortSignal): Pro
   const until = Date.now() + ms;
   for (;;) {
     if (signal?.aborted) return 'aborted';
-    if ((await stopState(root)).present) return 'stop';
+    if (stopState(root).present) return 'stop';
     const left = until - Date.now();
     if (left <= 0) return 'elapsed';
     await new Promise<void>((resolve) => {

@@ -77,12 +77,12 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   let idleDelay: number | null = null;
   for (;;) {
     if (opts.signal?.aborted) return 143;
-    if ((await stopState(root)).present) {
+    if (stopState(root).present) {
       log('STOP present: exiting');
       await heartbeat(root, agent.id, 'stopped');
       return 0;
     }
-    let entry = await claimedBy(root, agent.id);
+    let entry = claimedBy(root, agent.id);
     if (entry) log(`resuming my claimed experiment ${entry.name}`);
     else {
       try {
@@ -135,7 +135,7 @@ async function runEntry(opts: WorkerOptions, entry: QueueEntry, threads: number)
     config: overrides,
   });
   await heartbeat(root, agent.id, 'running', entry.name);
-  const previousBest = (await readCoordination(root)).best?.score ?? null;
+  const previousBest = readCoordination(root).best?.score ?? null;
   log(`running ${name} with ${threads} thread(s)`);
   const outcome = await runExperimentChild({ root, name, threads, log, signal: opts.signal });
   if (outcome.kind === 'aborted') return 'aborted';

@@ -102,6 +102,9 @@ describe('the history of completed experiments', () => {
     // An improvement in the family resets its streak.
     const revived = analyseHistory([...entries.slice(0, 5), completed('t3', 'thresholds', 1.1, 20, 6)], 60);
     expect(revived.retired.size).toBe(0);
+    // A failed run did not improve the best either.
+    const failing = analyseHistory([...entries.slice(0, 5), { name: 't3', family: 'thresholds', status: 'failed', completedAt: '2026-01-01T00:06:00Z' }], 60);
+    expect(failing.retired.get('thresholds')).toEqual(['t1', 't2', 't3']);
   });
 });
 
