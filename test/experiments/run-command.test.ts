@@ -153,6 +153,25 @@ describe('ralph-tui run', () => {
     expect(resultFiles(root, 'tiny')).toEqual([]);
   });
 
+  it('layers the config: ralph.config.json experiments.base, then experiment.json, then --set; takes dataset and workers from ralph.config.json', async () => {
+    const root = makeWorkspace();
+    fs.renameSync(path.join(root, 'data', 'synthetic.json'), path.join(root, 'data', 'six.json'));
+    const agents = [{ id: 'W0', role: 'orchestrator', kind: 'builtin' }];
+    const experiments = { dataset: 'data/six.json', workers: 1, base: { fevals1: 33, polishTopK: 2, altStarts: 1 } };
+    fs.writeFileSync(path.join(root, 'ralph.config.json'), JSON.stringify({ agents, experiments }));
+    const { exitCode, stderr } = await runCli(['--workspace', root, 'run', 'tiny', '--max-samples', '1', '--set', 'altStarts=0']);
+    expect(stderr).toBe('');
+    expect(exitCode).toBe(0);
+    const [result] = resultFiles(root, 'tiny').map(readJson);
+    expect(result.config).toMatchObject({ fevals1: 33, polishTopK: 1, altStarts: 0 });
+    expect(result).toMatchObject({ dataset: 'data/six.json', workers: 1 });
+
+    fs.writeFileSync(path.join(root, 'ralph.config.json'), JSON.stringify({ agents, experiments: { base: { fevals: 3 } } }));
+    const bad = await runCli(['--workspace', root, 'run', 'tiny']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/ralph\.config\.json: experiments\.base: unknown experiment config key "fevals"/);
+  });
+
   it('reports a broken experiment.json by file, line and column', async () => {
     const root = makeWorkspace();
     fs.writeFileSync(path.join(root, 'experiments', 'tiny', 'experiment.json'), '{"config": {"fevals1": 3,}}');
