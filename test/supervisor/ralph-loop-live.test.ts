@@ -184,6 +184,15 @@ describe('the Ralph loop with real ptys and fake agents', () => {
     await expect(second.start()).rejects.toThrow(/another ralph-tui supervisor is running/);
   });
 
+  it('pins a local agent with a cpuset to those CPUs (taskset)', async () => {
+    const { root, supervisor, recorder } = launch({
+      agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: 'grep Cpus_allowed_list /proc/self/status', prompt: 'off', cpuset: '0' }],
+    });
+    await supervisor.start();
+    await recorder.waitFor((event) => event.type === 'exit');
+    expect(readTranscript(root, 'W1')).toMatch(/Cpus_allowed_list:\s+0\r?\n/);
+  });
+
   it('puts ralph-tui on the PATH of local agents and tells them their workspace and id', async () => {
     const probe = `sh -c 'echo "ws=$RALPH_WORKSPACE id=$RALPH_AGENT_ID"; command -v ralph-tui'`;
     const { root, supervisor, recorder } = launch({ agents: [{ id: 'W3', role: 'worker', kind: 'custom', command: probe, prompt: 'off' }] });
