@@ -9,7 +9,11 @@ export class EstimateFailure extends Error {
   override name = 'EstimateFailure';
 }
 
-/** The default thread count: every core but one (the main thread streams progress and writes files). */
+/**
+ * The default thread count: every core but one (the main thread streams progress and writes files).
+ * availableParallelism follows the CPU affinity mask, so inside a container pinned with --cpuset-cpus
+ * it counts the pinned cores, not the host's.
+ */
 export function defaultWorkerCount(): number {
   return Math.max(1, os.availableParallelism() - 1);
 }
