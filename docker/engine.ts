@@ -59,11 +59,6 @@ export function describeEngine(target: EngineTarget): string {
   }
 }
 
-/** A stable key per engine, so one client is shared by every agent placed on it. */
-export function engineKey(engine?: EngineConfig): string {
-  return describeEngine(resolveEngine(engine));
-}
-
 function readTlsFile(file: string, what: string, where: string): Buffer {
   try {
     return fs.readFileSync(file);

@@ -1,5 +1,5 @@
 // Everything Docker for ralph-tui (issue 5 §2): engines, agent containers, the CPU planner, compose export.
-export { connectEngine, engineEnv, resolveEngine, describeEngine, createClient, DEFAULT_SOCKET, type EngineTarget } from './engine.js';
+export { connectEngine, engineEnv, resolveEngine, describeEngine, DEFAULT_SOCKET, type EngineTarget } from './engine.js';
 export { AgentContainers, type ContainerState } from './agent-containers.js';
 export { workspaceUser, assertAgentCanWrite } from './workspace-access.js';
 export { computeStats, type ContainerStats, type RawStats } from './stats.js';
