@@ -7,6 +7,8 @@ import { analyseHistory, type History } from './history.js';
 import { pause } from './pause.js';
 import { type Proposal, proposeExperiments } from './proposals.js';
 
+const HEARTBEAT_MS = 30_000;
+
 /** The orchestrator keeps at least this many experiments available (issue 7 §1). */
 export const MIN_AVAILABLE = 5;
 
@@ -85,7 +87,6 @@ export async function orchestratorStep(root: string, config: RalphConfig, agentI
     if (proposals.length > 0) await addExperiments(root, proposals);
     added = proposals;
   }
-  await heartbeat(root, agentId, added.length > 0 ? 'running' : 'idle');
   return { added, available: available + added.length, retired: [...history.retired.keys()], findings, best: history.best };
 }
 
@@ -95,6 +96,7 @@ export async function runOrchestrator(opts: { root: string; config: RalphConfig;
   log('orchestrator ready: keeping at least 5 experiments available');
   let retiredBefore = new Set<string>();
   let lastStatus = '';
+  let lastBeat = 0;
   for (let step = 1; ; step++) {
     if (opts.signal?.aborted) return 143;
     if (stopState(root).present) {
@@ -103,6 +105,12 @@ export async function runOrchestrator(opts: { root: string; config: RalphConfig;
       return 0;
     }
     const result = await orchestratorStep(root, config, agentId);
+    // A heartbeat when something happened, else twice a minute: each one rewrites coordination.json, which
+    // every watcher (the screen) re-reads.
+    if (result.added.length > 0 || result.findings.length > 0 || Date.now() - lastBeat >= HEARTBEAT_MS) {
+      await heartbeat(root, agentId, result.added.length > 0 ? 'running' : 'idle');
+      lastBeat = Date.now();
+    }
     for (const text of result.findings) log(`finding: ${text}`);
     for (const family of result.retired) if (!retiredBefore.has(family)) log(`retired family ${family}`);
     retiredBefore = new Set(result.retired);
