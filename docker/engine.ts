@@ -121,6 +121,9 @@ export async function connectEngine(engine?: EngineConfig): Promise<Docker> {
     const code = (error as NodeJS.ErrnoException).code;
     // Permission denied means the engine runs and "start Docker" would be the wrong advice.
     if (code === 'EACCES') throw new UserError(`permission denied on the Docker engine at ${where} — add your user to the docker group, or set runtime: local`);
+    if (target.kind === 'tcp' && !target.tls && /HTTPS/i.test((error as Error).message)) {
+      throw new UserError(`the Docker engine at ${where} speaks TLS: give its ca, cert and key files in "engine" (or DOCKER_CERT_PATH)`);
+    }
     const cause = code === 'ENOENT' || code === 'ECONNREFUSED' ? '' : ` (${code ?? (error as Error).message})`;
     throw new UserError(`no Docker engine at ${where}${cause} — start Docker, or set runtime: local`);
   } finally {
