@@ -124,6 +124,13 @@ export class AgentController {
     this.wrapUp = null;
     this.phrases.reset();
     this.emit({ type: 'started', pid, attempt: this.restartCount || undefined, reason });
+    // Without a prompt there is nothing to wait for: the agent is running as soon as its process is.
+    if (this.deps.agent.prompt === 'off') {
+      this.promptPending = false;
+      this.lastInputAt = this.startedAt;
+      this.setPhase('running');
+      return;
+    }
     this.reclassify();
   }
 

@@ -42,11 +42,11 @@ export const SUBMIT_DELAY_MS = 150;
  * Whether the agent is ready for its prompt: it has printed something and then been quiet for `readySettleMs`.
  * Quiet before the first byte is not ready: a loaded machine can take longer than the settle time just to start
  * Node, and a prompt sent then arrives before the program enabled bracketed paste (seen in the up --headless
- * test). A program that never prints gets its prompt after `readyTimeoutMs`.
+ * test). A program that never prints, or never stops printing, gets its prompt after `readyTimeoutMs`.
  */
 export function readyForPrompt(now: number, startedAt: number, lastOutputAt: number, loop: { readySettleMs: number; readyTimeoutMs: number }): boolean {
-  if (lastOutputAt <= startedAt) return now - startedAt >= loop.readyTimeoutMs;
-  return now - lastOutputAt >= loop.readySettleMs;
+  if (now - startedAt >= loop.readyTimeoutMs) return true;
+  return lastOutputAt > startedAt && now - lastOutputAt >= loop.readySettleMs;
 }
 
 /** Whether output has been quiet for `settleMs` since `since` and since the last output. */

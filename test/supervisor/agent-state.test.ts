@@ -82,4 +82,9 @@ describe('prompt delivery', () => {
     expect(readyForPrompt(5000, 0, 0, timing)).toBe(false);
     expect(readyForPrompt(30_000, 0, 0, timing)).toBe(true);
   });
+
+  it('delivers to a program that never stops printing after readyTimeoutMs', () => {
+    expect(readyForPrompt(29_999, 0, 29_990, timing)).toBe(false);
+    expect(readyForPrompt(30_000, 0, 29_990, timing)).toBe(true);
+  });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_NUDGE } from '../../src/config.js';
 import { Supervisor } from '../../src/supervisor/index.js';
-import { count, EventRecorder, fakeClaudeCommand, makeWorkspace, readTranscript, sleep } from './workspace.js';
+import { count, EventRecorder, fakeClaude, fakeClaudeCommand, makeWorkspace, readTranscript, sleep } from './workspace.js';
 
 const running: Supervisor[] = [];
 afterEach(async () => {
@@ -182,6 +182,14 @@ describe('the Ralph loop with real ptys and fake agents', () => {
     await supervisor.start();
     const second = new Supervisor({ workspace: root, config });
     await expect(second.start()).rejects.toThrow(/another ralph-tui supervisor is running/);
+  });
+
+  it('an agent without a prompt that prints continuously is working, not stuck starting', async () => {
+    const chatty = `'${process.execPath}' '${path.join(path.dirname(fakeClaude), 'chatty-agent.mjs')}' --rate 20000`;
+    const { supervisor, recorder } = launch({ agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: chatty, prompt: 'off' }] });
+    await supervisor.start();
+    await recorder.waitFor((event) => event.type === 'state' && event.state === 'working');
+    expect(supervisor.getSnapshot().agents[0].state).toBe('working');
   });
 
   it('pins a local agent with a cpuset to those CPUs (taskset)', async () => {
