@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { UserError } from '../errors.js';
 import { workspaceOf } from './workspace-option.js';
 
 /**
@@ -9,7 +10,11 @@ export function registerTui(program: Command): void {
   program
     .option('--down', 'when quitting, stop and remove the agent containers (default: they keep running)')
     .addHelpText('after', '\nWith no command, ralph-tui opens the full-screen supervisor (press ? there for the keys).')
-    .action(async (_options: unknown, command: Command) => {
+    // Declared so that a mistyped command reaches us and gets a clear sentence instead of "too many arguments".
+    .argument('[command]')
+    .usage('[options] [command]')
+    .action(async (unknown: string | undefined, _options: unknown, command: Command) => {
+      if (unknown !== undefined) throw new UserError(`unknown command "${unknown}" (run ralph-tui --help for the list)`);
       // React's development build (the default without NODE_ENV) made every frame 2–3× slower in
       // bench:tui (dev-only element checks and performance marks); React reads this when first imported.
       process.env.NODE_ENV ??= 'production';
