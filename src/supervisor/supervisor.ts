@@ -71,6 +71,7 @@ export class Supervisor {
   private statsTimer: NodeJS.Timeout | null = null;
   private releaseLock: (() => Promise<void>) | null = null;
   private stopping = false;
+  private pollingStats = false;
   private drainedReported = false;
   private snapshot: SupervisorSnapshot | null = null;
   private version = 0;
@@ -277,13 +278,24 @@ export class Supervisor {
   }
 
   private async pollStats(): Promise<void> {
-    if (!this.containers) return;
-    for (const agent of this.agents.filter((item) => item.runtime === 'docker')) {
-      const stats = await this.containers.stats(agent).catch(() => null);
-      if (stats) this.stats.set(agent.id, stats);
-      else this.stats.delete(agent.id);
+    // One engine stats call takes about a second (two readings): poll agents in parallel and never overlap polls.
+    if (!this.containers || this.pollingStats) return;
+    this.pollingStats = true;
+    const containers = this.containers;
+    try {
+      await Promise.all(
+        this.agents
+          .filter((item) => item.runtime === 'docker')
+          .map(async (agent) => {
+            const stats = await containers.stats(agent).catch(() => null);
+            if (stats) this.stats.set(agent.id, stats);
+            else this.stats.delete(agent.id);
+          }),
+      );
+    } finally {
+      this.pollingStats = false;
     }
-    this.changed();
+    if (!this.closed) this.changed();
   }
 
   private checkDrained(): void {
