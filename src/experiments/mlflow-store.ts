@@ -20,6 +20,8 @@ export interface MlflowRun {
   startTime: number;
   endTime: number;
   status: keyof typeof RUN_STATUS;
+  /** Small files shown under the run's Artifacts tab (name → text). */
+  artifacts?: Record<string, string>;
 }
 
 /**
@@ -31,6 +33,7 @@ export interface MlflowRun {
  *   mlruns/<exp_id>/<run_id>/params/<key>     value as text
  *   mlruns/<exp_id>/<run_id>/metrics/<key>    "<timestamp_ms> <value> <step>"
  *   mlruns/<exp_id>/<run_id>/tags/<key>       e.g. mlflow.runName
+ *   mlruns/<exp_id>/<run_id>/artifacts/<file> e.g. result.json
  * The run folder is written under a hidden name and renamed into place, so MLflow never lists a
  * half-written run.
  */
@@ -70,7 +73,7 @@ export async function logMlflowRun(mlruns: string, run: MlflowRun, lockDir: stri
     );
     const tags = { 'mlflow.runName': run.runName, 'mlflow.source.name': 'ralph-tui run', 'mlflow.source.type': 'LOCAL', 'mlflow.user': os.userInfo().username, ...run.tags };
     writeEntries(path.join(staging, 'tags'), Object.entries(tags));
-    fs.mkdirSync(path.join(staging, 'artifacts'));
+    writeEntries(path.join(staging, 'artifacts'), Object.entries(run.artifacts ?? {}));
     fs.renameSync(staging, runDir);
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });

@@ -80,6 +80,7 @@ describe('ralph-tui run', () => {
     );
     expect(fs.readFileSync(path.join(runDir, 'metrics', 'submission_score'), 'utf8')).toMatch(new RegExp(`^\\d+ ${result.score} 0\\n$`));
     expect(fs.readFileSync(path.join(runDir, 'params', 'fevals1'), 'utf8')).toBe('40');
+    expect(readJson(path.join(runDir, 'artifacts', 'result.json'))).toEqual(result);
 
     const log = fs.readFileSync(path.join(root, 'ITERATION_LOG.md'), 'utf8');
     expect(log).toContain(`### [W1] Experiment: tiny | Score: ${result.score.toFixed(4)}`);
