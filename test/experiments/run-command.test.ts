@@ -197,6 +197,20 @@ describe('ralph-tui solve', () => {
   });
 
   if (!numpy) console.warn('SKIPPED: solve --out *.npz is not loaded with NumPy because /usr/bin/python3 cannot import numpy');
+  it('stopped by SIGTERM writes no predictions at all and exits 143', async () => {
+    const out = path.join(makeTempDir('ralph-solve-'), 'submission.npz');
+    const child = execa(process.execPath, [cliPath, 'solve', '--data', dataset, '--out', out, '--workers', '1', '--progress', 'json'], { reject: false, env: { FORCE_COLOR: '0' } });
+    child.stdout!.on('data', function onData(chunk: Buffer) {
+      if (!chunk.toString().includes('"type":"sample"')) return;
+      child.stdout!.off('data', onData);
+      child.kill('SIGTERM');
+    });
+    const done = await child;
+    expect(done.exitCode).toBe(143);
+    expect(String(done.stderr)).toContain('was not written');
+    expect(fs.readdirSync(path.dirname(out))).toEqual([]);
+  });
+
   it.skipIf(!numpy)('--out *.npz writes a submission that np.load(allow_pickle=True)["samples"] reads', async () => {
     const dir = makeTempDir('ralph-solve-');
     const out = path.join(dir, 'submission.npz');
