@@ -43,6 +43,7 @@ export class AgentController {
   private restartAt: number | undefined;
   private exitCode: number | undefined;
   private noMoreRestarts = false;
+  private launching = false;
   /** start() was called at least once: an agent never started has nothing to report when stopped. */
   private launched = false;
   private manualRestart = false;
@@ -99,12 +100,15 @@ export class AgentController {
     this.startedAt = Date.now();
     this.reclassify();
     let spec: SpawnSpec;
+    this.launching = true;
     try {
       spec = await this.deps.launch();
     } catch (error) {
       this.emit({ type: 'error', reason: (error as Error).message });
       this.handleExit({ exitCode: -1 });
       return;
+    } finally {
+      this.launching = false;
     }
     if (this.noMoreRestarts) {
       this.setPhase('stopped');
@@ -171,6 +175,8 @@ export class AgentController {
 
   /** Restarts now: kills a running process (no backoff, not counted as a failure) or cuts a pending backoff short. */
   async restart(): Promise<void> {
+    // Already on its way up (a container being ensured): a second start would race it for the pty.
+    if (this.launching) return;
     this.noMoreRestarts = false;
     this.clearRestartTimer();
     if (this.deps.session.running) {
