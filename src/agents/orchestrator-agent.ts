@@ -46,6 +46,15 @@ export function findingsFrom(history: History): string[] {
   return texts;
 }
 
+/**
+ * Lower numbers run first: proposals around a newer best (more improvements so far) go ahead of older ones
+ * around a superseded configuration, which stay queued as fallbacks. After `init`'s baseline (1) and
+ * variations (5); never below 2.
+ */
+export function proposalPriority(improvements: number): number {
+  return Math.max(2, 50 - improvements);
+}
+
 /** Shorter sleeps when the queue is low: workers are about to run dry. */
 export function orchestratorSleepMs(available: number, minAvailable = MIN_AVAILABLE): number {
   const surplus = Math.max(0, available - minAvailable);
@@ -71,17 +80,15 @@ export async function orchestratorStep(root: string, config: RalphConfig, agentI
   const families = workerFamilies(config, base);
   const open = families.filter((family) => !history.retired.has(family.id));
   const available = entries.filter((entry) => entry.status === 'available').length;
+  const centerLabel = history.best ? `${history.best.name} (${history.best.score.toFixed(4)})` : 'the base configuration';
+  // A new best that nothing in the queue builds on yet gets a fresh batch (one per open family) even when the
+  // queue is full; it runs ahead of the older proposals (see proposalPriority).
+  const freshBest = history.best !== null && !entries.some((entry) => entry.description?.includes(`around ${centerLabel}`));
+  const count = Math.max(minAvailable + 1 - available, freshBest ? open.length : 0);
   let added: Proposal[] = [];
-  if (available < minAvailable) {
+  if (count > 0) {
     const proposals = proposeExperiments(
-      {
-        base,
-        families: open,
-        center: history.best?.config ?? {},
-        centerLabel: history.best ? `${history.best.name} (${history.best.score.toFixed(4)})` : 'the base configuration',
-        existing: entries,
-        count: minAvailable + 1 - available,
-      },
+      { base, families: open, center: history.best?.config ?? {}, centerLabel, existing: entries, count, priority: proposalPriority(history.improvements.length) },
       families,
     );
     if (proposals.length > 0) await addExperiments(root, proposals);

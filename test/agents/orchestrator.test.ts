@@ -75,6 +75,12 @@ describe('the built-in orchestrator', () => {
         if (proposal.config[key] !== undefined && Object.keys(proposal.config).length > 1) expect(proposal.config[key]).toEqual(value);
       }
     }
+    // A new best gets a fresh batch around it that runs before the older proposals.
+    const older = Math.min(...readQueue(root).entries.filter((entry) => entry.status === 'available' && !step.added.some((p) => p.name === entry.name)).map((entry) => entry.priority));
+    for (const proposal of step.added) {
+      expect(proposal.description).toContain(`around ${init[0].name} (1.0000)`);
+      expect(proposal.priority).toBeLessThan(older);
+    }
     const findings = readCoordination(root).findings;
     expect(findings.some((text) => text.includes('Family thresholds retired'))).toBe(true);
     expect(findings.some((text) => text.includes(`First in-budget result: ${init[0].name}`))).toBe(true);
