@@ -51,6 +51,11 @@ export function fastRewrite(text: string, before: unknown, after: unknown): stri
   const walk = (node: Node, was: unknown, now: unknown): void => {
     if (isObject(was) && isObject(now) && node.type === 'object') {
       const props = node.children ?? [];
+      if (!props.some((prop) => String(prop.children?.[0]?.value) in now)) {
+        // Nothing of the old object survives (e.g. `{}` getting its first key): write it anew.
+        if (!isDeepEqual(was, now)) add(node.offset, node.length, render(now, indentAt(node.offset)));
+        return;
+      }
       const byKey = new Map<string, Node>();
       for (const prop of props) if (prop.children?.[0]) byKey.set(String(prop.children[0].value), prop);
       props.forEach((prop, index) => {
@@ -78,8 +83,9 @@ export function fastRewrite(text: string, before: unknown, after: unknown): stri
     if (Array.isArray(was) && Array.isArray(now) && node.type === 'array') {
       const items = node.children ?? [];
       if (items.length !== was.length) throw new Declined();
-      if (now.length === 0 && was.length > 0) {
-        add(node.offset, node.length, '[]');
+      if ((now.length === 0 || items.length === 0) && now.length !== was.length) {
+        // Emptied, or `[]` getting its first items: write it anew.
+        add(node.offset, node.length, render(now, indentAt(node.offset)));
         return;
       }
       const common = Math.min(was.length, now.length);
