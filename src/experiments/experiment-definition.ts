@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { FAST_EXPERIMENT_CONFIG } from '../../solver/experiment-config.js';
+import { loadConfig } from '../config.js';
 import { UserError, zodToUserError } from '../errors.js';
 import { parseJsonText } from '../json-file.js';
 import { workspacePaths } from '../workspace.js';
@@ -41,7 +42,10 @@ const BUILTINS: Record<string, { description: string; config: Record<string, unk
 
 const namePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
-/** Finds an experiment by name: the workspace's experiments/<name>/experiment.json first, then a built-in. */
+/**
+ * Finds an experiment by name: the workspace's experiments/<name>/experiment.json first, then an
+ * `experiments.commands` entry of ralph.config.json (an external command), then a built-in.
+ */
 export function resolveExperiment(root: string, name: string): ExperimentDefinition {
   if (!namePattern.test(name)) throw new UserError(`experiment name "${name}" is not valid (letters, digits, _ . - only)`);
   const dir = workspacePaths(root).experimentDir(name);
@@ -52,13 +56,15 @@ export function resolveExperiment(root: string, name: string): ExperimentDefinit
     const { description, config, dataset, command } = parsed.data;
     return { name, source: 'workspace', file, dir, description, config, dataset, command };
   }
+  const configured = configCommands(root, true).find((entry) => entry.name === name);
+  if (configured) return { name, source: 'workspace', file: workspacePaths(root).config, dir, config: {}, command: configured.command };
   const builtin = BUILTINS[name];
   if (builtin) return { name, source: 'builtin', dir, description: builtin.description, config: builtin.config };
   const known = listExperiments(root);
-  throw new UserError(`no experiment "${name}": expected ${path.relative(root, file) || file} or a built-in (known: ${known.join(', ')})`);
+  throw new UserError(`no experiment "${name}": expected ${path.relative(root, file) || file}, an experiments.commands entry in ralph.config.json, or a built-in (known: ${known.join(', ')})`);
 }
 
-/** Every runnable experiment name: the workspace's experiments/*\/experiment.json, then the built-ins. */
+/** Every runnable experiment name: experiments/*\/experiment.json, ralph.config.json's commands, then the built-ins. */
 export function listExperiments(root: string): string[] {
   const names = new Set<string>();
   const dir = workspacePaths(root).experiments;
@@ -71,7 +77,26 @@ export function listExperiments(root: string): string[] {
   for (const entry of entries) {
     if (entry.isDirectory() && namePattern.test(entry.name) && fs.existsSync(path.join(dir, entry.name, 'experiment.json'))) names.add(entry.name);
   }
-  return [...[...names].sort(), ...Object.keys(BUILTINS).filter((name) => !names.has(name))];
+  const ordered = [...names].sort();
+  for (const { name } of configCommands(root, false)) {
+    if (!names.has(name)) ordered.push(name);
+    names.add(name);
+  }
+  return [...ordered, ...Object.keys(BUILTINS).filter((name) => !names.has(name))];
+}
+
+/**
+ * ralph.config.json's `experiments.commands`. A broken config stops `run` with its own error, but the
+ * screen's list shows the other experiments instead of failing.
+ */
+function configCommands(root: string, strict: boolean): Array<{ name: string; command: string }> {
+  if (!fs.existsSync(workspacePaths(root).config)) return [];
+  try {
+    return loadConfig(root).experiments.commands;
+  } catch (error) {
+    if (strict) throw error;
+    return [];
+  }
 }
 
 function readText(file: string): string {

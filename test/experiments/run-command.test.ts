@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ExperimentRunner, type ExperimentRunView } from '../../src/experiments/experiment-runner.js';
+import { listExperiments } from '../../src/experiments/experiment-definition.js';
 import { ProgressLine } from '../../src/experiments/progress-protocol.js';
 import { cliPath, fixturesDir, makeTempDir, runCli } from '../helpers/cli.js';
 
@@ -136,7 +137,7 @@ describe('ralph-tui run', () => {
   });
 
   it.each([
-    [['run', 'nope'], /^ralph-tui: no experiment "nope": expected experiments\/nope\/experiment\.json or a built-in \(known: tiny, baseline, fast\)$/],
+    [['run', 'nope'], /^ralph-tui: no experiment "nope": expected experiments\/nope\/experiment\.json, an experiments\.commands entry in ralph\.config\.json, or a built-in \(known: tiny, baseline, fast\)$/],
     [['run', 'tiny', '--set', 'fevals9=3'], /^ralph-tui: --set fevals9=3: unknown experiment config key "fevals9"/],
     [['run', 'tiny', '--set', 'sigma0=-1'], /^ralph-tui: --set: field sigma0: /],
     [['run', 'tiny', '--data', 'missing.json'], /^ralph-tui: .*missing\.json: no such dataset file$/],
@@ -254,5 +255,16 @@ describe('ralph-tui run with an external command', () => {
     const { exitCode, stdout } = await runCli(['--workspace', root, 'run', 'tiny', '--workers', '3']);
     expect(stdout).toBe(`[ 1/1] tiny 3 ${fs.realpathSync(root)}`);
     expect(exitCode).toBe(4);
+  });
+
+  it('runs an experiments.commands entry of ralph.config.json by name, and lists it', async () => {
+    const root = makeWorkspace();
+    const agents = [{ id: 'W0', role: 'orchestrator', kind: 'builtin' }];
+    const commands = [{ name: 'legacy', command: `"${process.execPath}" -e "console.log('Submission Score: 1.0500')"` }];
+    fs.writeFileSync(path.join(root, 'ralph.config.json'), JSON.stringify({ agents, experiments: { commands } }));
+    expect(listExperiments(root)).toEqual(['tiny', 'legacy', 'baseline', 'fast']);
+    const { exitCode, stdout } = await runCli(['--workspace', root, 'run', 'legacy']);
+    expect(stdout).toBe('Submission Score: 1.0500');
+    expect(exitCode).toBe(0);
   });
 });
