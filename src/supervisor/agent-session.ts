@@ -169,8 +169,11 @@ export class AgentSession {
     this.terminal.write(line);
   }
 
-  /** The text of the last `count` non-empty screen lines up to the cursor: where a question to the user sits. */
-  screenTail(count = 6): string {
+  /**
+   * The text of the last `count` non-empty screen lines up to the cursor: where a question to the user sits.
+   * Ten lines hold Claude Code's whole permission box (question, three options, borders) below the command.
+   */
+  screenTail(count = 10): string {
     const buffer = this.terminal.buffer.active;
     const lines: string[] = [];
     const bottom = buffer.baseY + buffer.cursorY;
