@@ -85,13 +85,17 @@ export async function initWorkspace(root: string, options: InitOptions = {}): Pr
   const written: string[] = [];
   await fsp.mkdir(paths.shared, { recursive: true });
 
+  // A folder from an existing deployment (queue, log, data but no ralph.config.json) keeps its files: the dataset
+  // is only replaced with --force, and a queue that already has entries is not seeded.
   const datasetFile = path.join(root, DATASET);
-  await fsp.mkdir(path.dirname(datasetFile), { recursive: true });
-  await writeDataset(datasetFile, generateDataset({ samples: options.samples ?? DEFAULT_SAMPLES, seed: options.seed ?? DEFAULT_SEED }));
-  written.push(datasetFile);
+  if (options.force || !fs.existsSync(datasetFile)) {
+    await fsp.mkdir(path.dirname(datasetFile), { recursive: true });
+    await writeDataset(datasetFile, generateDataset({ samples: options.samples ?? DEFAULT_SAMPLES, seed: options.seed ?? DEFAULT_SEED }));
+    written.push(datasetFile);
+  }
 
   const queue = readQueue(root);
-  if (!queue.entries.some((entry) => entry.name === 'baseline')) {
+  if (queue.entries.length === 0) {
     const base = experimentBase(config);
     const baseline = { name: 'baseline', family: 'baseline', priority: 1, description: 'The workspace base configuration, unchanged: the score every variation is compared with.', config: {} };
     const variations = proposeExperiments({

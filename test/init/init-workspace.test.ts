@@ -5,7 +5,7 @@ import { readCoordination, readQueue } from '../../orchestration/index.js';
 import { loadDataset } from '../../solver/dataset.js';
 import { loadConfig } from '../../src/config.js';
 import { workspaceNeedsInit } from '../../src/init/init-workspace.js';
-import { makeTempDir, runCli } from '../helpers/cli.js';
+import { fixturesDir, makeTempDir, runCli } from '../helpers/cli.js';
 
 describe('ralph-tui init', () => {
   it('creates a working default workspace: valid config, a dataset with ground truth, a queue with a baseline, coordination, log header', async () => {
@@ -61,6 +61,23 @@ describe('ralph-tui init', () => {
     expect(loadConfig(root).agents).toHaveLength(4);
     expect(readQueue(root).entries.length).toBe(queueBefore);
     expect(readQueue(root).entries.filter((entry) => entry.name === 'baseline')).toHaveLength(1);
+  });
+
+  it('adopts a folder from an existing deployment without touching its queue, log or data', async () => {
+    const root = makeTempDir('ralph-init-');
+    const shared = path.join(root, 'orchestration', 'shared');
+    fs.mkdirSync(shared, { recursive: true });
+    fs.mkdirSync(path.join(root, 'data'));
+    for (const name of ['experiment_queue.json', 'coordination.json']) fs.copyFileSync(path.join(fixturesDir, 'original', name), path.join(shared, name));
+    fs.copyFileSync(path.join(fixturesDir, 'original', 'ITERATION_LOG.md'), path.join(root, 'ITERATION_LOG.md'));
+    fs.writeFileSync(path.join(root, 'data', 'synthetic.json'), 'user data');
+    const before = ['orchestration/shared/experiment_queue.json', 'orchestration/shared/coordination.json', 'ITERATION_LOG.md', 'data/synthetic.json'].map((file) => fs.readFileSync(path.join(root, file), 'utf8'));
+
+    const result = await runCli(['init', root, '--workers', '1']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const after = ['orchestration/shared/experiment_queue.json', 'orchestration/shared/coordination.json', 'ITERATION_LOG.md', 'data/synthetic.json'].map((file) => fs.readFileSync(path.join(root, file), 'utf8'));
+    expect(after).toEqual(before);
+    expect(loadConfig(root).agents).toHaveLength(2);
   });
 
   it('writes the Claude + Docker configuration with prompts, and mixes Claude and built-in agents', async () => {
