@@ -24,6 +24,14 @@ describe('loading datasets', () => {
     expect(fromJson.meta).toEqual({ q_range: [0.5, 2], dt: 0.004 });
   });
 
+  const ownFixtures = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures');
+  for (const name of ['tiny-numpy1-protocol2.pkl', 'tiny-fortran-bigendian.pkl']) {
+    it(`loads ${name} (NumPy 1.x arrays, Fortran order, big-endian) to the same data`, async () => {
+      const tiny = JSON.parse(fs.readFileSync(path.join(ownFixtures, 'tiny.json'), 'utf8'));
+      expect(await loadDataset(path.join(ownFixtures, name))).toEqual(tiny);
+    });
+  }
+
   it('decides the format by content, not by the file name', async () => {
     const dir = makeTempDir();
     const disguised = path.join(dir, 'data.json');
