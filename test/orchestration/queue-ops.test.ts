@@ -213,6 +213,25 @@ describe('locked queue operations', () => {
     expect(JSON.parse(fs.readFileSync(`${root}/experiments/fresh/STATE.json`, 'utf8'))).toMatchObject({ experiment: 'fresh', best_in_budget: null, tuning_runs: [{ run_id: 1 }] });
   });
 
+  it('a lock left behind by a dead process (stale mtime) is broken, a fresh one is waited for', async () => {
+    const root = workspaceWith();
+    await addExperiments(root, [{ name: 'one' }, { name: 'two' }]);
+    const lockDir = `${root}/orchestration/shared/.locks/shared.lock`;
+    fs.mkdirSync(lockDir);
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(lockDir, old, old);
+    expect((await claimNext(root, 'W1')).name).toBe('one');
+    // A live holder: the lock directory is refreshed; the claim waits until it is released.
+    fs.mkdirSync(lockDir);
+    const claim = claimNext(root, 'W2');
+    let settled = false;
+    void claim.finally(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(settled).toBe(false);
+    fs.rmdirSync(lockDir);
+    expect((await claim).name).toBe('two');
+  });
+
   it('the original fixtures are untouched by the tests (they are copied)', () => {
     expect(JSON.parse(fs.readFileSync(`${originalDir}/experiment_queue.json`, 'utf8')).experiment_queue).toHaveLength(209);
   });
