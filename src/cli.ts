@@ -16,8 +16,9 @@ export function buildProgram(): Command {
 /** Prints a user error as one sentence (no stack trace) and returns its exit code. */
 export function reportError(error: unknown): number {
   if (error instanceof CommanderError) {
-    // Commander already printed its message (or the help text) to the right stream.
-    return error.exitCode;
+    // Commander already printed its message (or the help text) to the right stream. Usage errors
+    // (missing option, unknown command) are bad input like any other: exit 2, as the CLI contract says.
+    return error.exitCode === 0 ? 0 : 2;
   }
   if (error instanceof UserError) {
     process.stderr.write(`ralph-tui: ${error.message}\n`);

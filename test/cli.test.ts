@@ -9,9 +9,9 @@ describe('the ralph-tui CLI', () => {
     expect(result.stdout).toContain('--workspace');
   });
 
-  it('rejects an unknown option with one clear line and a non-zero exit', async () => {
+  it('rejects an unknown option with one clear line and exit code 2 (bad input)', async () => {
     const result = await runCli(['--no-such-option']);
-    expect(result.exitCode).not.toBe(0);
+    expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain("unknown option '--no-such-option'");
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
