@@ -150,7 +150,7 @@ export class AppStore {
       const search = focused && ui.overlay?.kind === 'search' ? ui.overlay.query : undefined;
       this.panes.set(box.id, buildRows(terminal, { top, rows: box.rows, cursor: focused && top === undefined, highlight: search || undefined }));
     }
-    this.metrics?.rows(performance.now() - started);
+    this.metrics?.rows(started, performance.now() - started);
   }
 
   /** Marks a pane for redraw (after the UI changed what it shows). */

@@ -5,6 +5,9 @@
  *
  *   --rate BYTES_PER_SECOND   default 200000; 0 = only echo
  *   --seconds S               stop streaming after S seconds (default: never)
+ *   --input-line              echo on the top row, which stays put while rows 2..N scroll (a scroll region,
+ *                             like Claude Code's input box under streaming output): the echo is on screen in
+ *                             the next frame however fast the stream runs (lines then skip the scrollback)
  */
 const args = process.argv.slice(2);
 const value = (name, fallback) => {
@@ -16,10 +19,23 @@ const seconds = Number(value('--seconds', 'Infinity'));
 const id = process.env.RALPH_AGENT_ID ?? 'W?';
 
 if (process.stdin.isTTY) process.stdin.setRawMode(true);
+const inputLine = args.includes('--input-line');
+/** Rows 2..N scroll; row 1 is the input line. */
+function setRegion() {
+  const rows = process.stdout.rows || 24;
+  process.stdout.write(`\x1b[2;${rows}r\x1b[${rows};1H`);
+}
+if (inputLine) {
+  setRegion();
+  process.stdout.on('resize', setRegion);
+}
+
 process.stdin.on('data', (data) => {
   const text = data.toString('utf8');
   if (text === '\x03') process.exit(130);
-  process.stdout.write(`\r\nKEY${text.replace(/[\x00-\x1f]/g, (c) => `^${String.fromCharCode(c.charCodeAt(0) + 64)}`)}\r\n`);
+  const shown = text.replace(/[\x00-\x1f]/g, (c) => `^${String.fromCharCode(c.charCodeAt(0) + 64)}`);
+  // Input line: save cursor, write on row 1, restore, so the stream continues where it was.
+  process.stdout.write(inputLine ? `\x1b7\x1b[1;1H\x1b[2KKEY${shown}\x1b8` : `\r\nKEY${shown}\r\n`);
 });
 
 const colours = [31, 32, 33, 34, 35, 36, 91, 92, 93, 94, 95, 96];
