@@ -85,7 +85,9 @@ export const LoopConfig = z
     /** An agent that prints nothing at all gets its prompt after this long (a silent start is not "settled"). */
     readyTimeoutMs: z.number().int().min(0).default(30_000),
     /** Screen rules that mean the agent waits for a person (regular expressions). */
-    needsInputPatterns: z.array(z.string()).default(['Do you want to proceed\\?', '\\(y/n\\)', 'Allow this', 'Press Enter to continue']),
+    // Claude Code's permission boxes ("Do you want to proceed?", "Do you want to make this edit to …?",
+    // "Do you want to create …?") all start the same way; hooks are the reliable route, this is the fallback.
+    needsInputPatterns: z.array(z.string()).default(['Do you want to (proceed|make this edit|create|run)', '\\(y/n\\)', 'Allow this', 'Press Enter to continue']),
   })
   .strict();
 export type LoopConfig = z.infer<typeof LoopConfig>;

@@ -3,7 +3,7 @@ import lockfile from 'proper-lockfile';
 import { resolveAgent, type RalphConfig, type ResolvedAgent } from '../config.js';
 import { UserError } from '../errors.js';
 import { workspacePaths, type WorkspacePaths } from '../workspace.js';
-import type { AgentContainers, ContainerStats } from '../../docker/index.js';
+import { validateCpusets, type AgentContainers, type ContainerStats } from '../../docker/index.js';
 import { createStop } from '../../orchestration/index.js';
 import { AgentController } from './agent-controller.js';
 import { AgentSession, type SpawnSpec } from './agent-session.js';
@@ -108,6 +108,10 @@ export class Supervisor {
   /** Takes the workspace's supervisor lock, then starts every agent. */
   async start(): Promise<void> {
     if (this.started) return;
+    // Pinned cores are what keeps experiment timings honest (shared cores inflated them by ~50%):
+    // refuse overlapping or non-existent CPUs before anything starts. Agents on another engine run
+    // on another host, whose CPUs are not ours to check.
+    validateCpusets(this.agents.filter((agent) => agent.runtime === 'local' || !agent.engine));
     this.started = true;
     fs.mkdirSync(this.paths.ralph, { recursive: true });
     try {

@@ -25,6 +25,7 @@ describe('classifyAgent', () => {
   it("detects Claude's permission question on the screen as needs-input", () => {
     expect(classifyAgent(facts({ screenTail: '⏺ Bash(rm -rf build)\n  Do you want to proceed?' }))).toBe('needs-input');
     expect(classifyAgent(facts({ screenTail: 'Overwrite file? (y/n)' }))).toBe('needs-input');
+    expect(classifyAgent(facts({ screenTail: ' Edit file\n Do you want to make this edit to solver.py?\n ❯ 1. Yes' }))).toBe('needs-input');
   });
 
   it('trusts a hook report from the current session over the screen and the timing', () => {

@@ -83,6 +83,20 @@ describe('ralph-tui up --headless', () => {
     expect(fs.existsSync(path.join(root, '.ralph', 'events.jsonl'))).toBe(false);
   });
 
+  it('two agents pinned to the same CPU are refused with one sentence naming both, and nothing starts', async () => {
+    const { root } = makeWorkspace({
+      agents: [
+        { id: 'W1', role: 'worker', kind: 'custom', command: 'true', cpuset: '0' },
+        { id: 'W2', role: 'worker', kind: 'custom', command: 'true', cpuset: '0' },
+      ],
+    });
+    const result = await runCli(['up', '--headless', '--workspace', root]);
+
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^ralph-tui: agents W1 and W2 both use CPU 0/);
+    expect(fs.existsSync(path.join(root, '.ralph', 'events.jsonl'))).toBe(false);
+  });
+
   it('without --headless it points to the full-screen app', async () => {
     const result = await runCli(['up']);
     expect(result.exitCode).toBe(2);
