@@ -27,7 +27,10 @@ describe.runIf(enabled)('agents in Docker containers (real engine, C\'s busybox 
   });
 
   afterAll(async () => {
-    for (const name of names) await execa('docker', ['rm', '-f', name], { reject: false });
+    for (const name of names) {
+      await execa('docker', ['rm', '-f', name], { reject: false });
+      await execa('docker', ['volume', 'rm', '-f', `${name}-claude`], { reject: false });
+    }
   });
 
   it('runs the agent through docker exec in its container, delivers the prompt, restarts after the container is killed, reattaches, and down removes it', async () => {
