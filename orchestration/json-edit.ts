@@ -1,4 +1,5 @@
-import { applyEdits, modify, parseTree, type FormattingOptions, type JSONPath, type Node } from 'jsonc-parser';
+import { applyEdits, modify, type FormattingOptions, type JSONPath } from 'jsonc-parser';
+import { arrayItems, objectProps, rootSpan, type Span } from './json-scan.js';
 
 /**
  * Rewrites JSON text so that only the values that changed between `before` and `after` are
@@ -7,11 +8,11 @@ import { applyEdits, modify, parseTree, type FormattingOptions, type JSONPath, t
  * reformat the whole file (measured on the fixtures: every file but one changed), which makes
  * diffs unreadable and loses the number spelling agents rely on.
  *
- * Two implementations: `fastRewrite` parses the text once (jsonc-parser's parseTree) and splices
- * replacements/insertions/removals at the node offsets; jsonc-parser's own `modify` re-parses the
- * whole document per edit, which made a claim on an 800-entry queue cost ~60 ms (measured), so it
- * is only the fallback for the shapes the fast path declines (inserting into an empty object or
- * array, overlapping edits). Callers verify the result parses back to `after` (json-store.ts).
+ * Two implementations: `fastRewrite` scans only the containers along the changed paths
+ * (json-scan.ts) and splices replacements/insertions/removals at their offsets; jsonc-parser's
+ * `modify` re-parses the whole document per edit, which made a claim on an 800-entry queue cost
+ * ~60 ms (measured), so it is only the fallback for what the fast path declines (overlapping
+ * edits). Callers verify the result parses back to `after` (json-store.ts).
  */
 export function detectFormatting(text: string): FormattingOptions {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
@@ -33,10 +34,9 @@ interface Splice {
 
 class Declined extends Error {}
 
-/** Single-parse rewrite; null when the change needs the slow path. */
+/** Single-scan rewrite; null when the change needs the slow path. */
 export function fastRewrite(text: string, before: unknown, after: unknown): string | null {
-  const root = parseTree(text);
-  if (!root) return null;
+  const root = rootSpan(text);
   const { eol, insertSpaces, tabSize } = detectFormatting(text);
   const unit = insertSpaces ? ' '.repeat(tabSize ?? 2) : '\t';
   const splices: Splice[] = [];
@@ -46,64 +46,63 @@ export function fastRewrite(text: string, before: unknown, after: unknown): stri
     return /^[ \t]*/.exec(text.slice(lineStart, offset))![0];
   };
   const render = (value: unknown, indent: string) => JSON.stringify(value, null, unit).split('\n').join(eol + indent);
-  const end = (node: Node) => node.offset + node.length;
+  const replace = (node: Span, value: unknown) => add(node.start, node.end - node.start, render(value, indentAt(node.start)));
+  /** Inserts `parts` after the last child, on its own line like it (or on the same line for inline containers). */
+  const append = (node: Span, lastStart: number, lastEnd: number, parts: string[]) => {
+    const indent = indentAt(lastStart);
+    const sep = text.slice(node.start, lastStart).includes('\n') ? eol + indent : ' ';
+    add(lastEnd, 0, parts.map((part) => `,${sep}${part}`).join(''));
+  };
 
-  const walk = (node: Node, was: unknown, now: unknown): void => {
-    if (isObject(was) && isObject(now) && node.type === 'object') {
-      const props = node.children ?? [];
-      if (!props.some((prop) => String(prop.children?.[0]?.value) in now)) {
+  const walk = (node: Span, was: unknown, now: unknown): void => {
+    const open = text.charCodeAt(node.start);
+    if (isObject(was) && isObject(now) && open === 123) {
+      const props = objectProps(text, node.start);
+      if (!props.some((prop) => prop.key in now)) {
         // Nothing of the old object survives (e.g. `{}` getting its first key): write it anew.
-        if (!isDeepEqual(was, now)) add(node.offset, node.length, render(now, indentAt(node.offset)));
+        if (!isDeepEqual(was, now)) replace(node, now);
         return;
       }
-      const byKey = new Map<string, Node>();
-      for (const prop of props) if (prop.children?.[0]) byKey.set(String(prop.children[0].value), prop);
+      const byKey = new Map(props.map((prop) => [prop.key, prop]));
       props.forEach((prop, index) => {
-        const key = String(prop.children?.[0]?.value);
-        if (key in now) return;
-        if (props.length === 1) add(node.offset + 1, node.length - 2, '');
-        else if (index > 0) add(end(props[index - 1]), end(prop) - end(props[index - 1]), '');
-        else add(prop.offset, props[1].offset - prop.offset, '');
+        if (prop.key in now) return;
+        if (index > 0) add(props[index - 1].value.end, prop.value.end - props[index - 1].value.end, '');
+        else add(prop.start, props[1].start - prop.start, '');
       });
       const added: string[] = [];
       for (const [key, value] of Object.entries(now)) {
         const prop = byKey.get(key);
-        if (prop && key in was) walk(prop.children![1], was[key], value);
+        if (prop && key in was) {
+          if (!isDeepEqual(was[key], value)) walk(prop.value, was[key], value);
+        }
         else if (value !== undefined) added.push(key);
       }
       if (added.length === 0) return;
       const last = props[props.length - 1];
-      if (!last || props.every((prop) => !(String(prop.children?.[0]?.value) in now))) throw new Declined();
-      const indent = indentAt(last.offset);
-      const sameLine = !text.slice(node.offset, last.offset).includes('\n');
-      const sep = sameLine ? ' ' : eol + indent;
-      add(end(last), 0, added.map((key) => `,${sep}${JSON.stringify(key)}: ${render(now[key], indent)}`).join(''));
+      const indent = indentAt(last.start);
+      append(node, last.start, last.value.end, added.map((key) => `${JSON.stringify(key)}: ${render(now[key], indent)}`));
       return;
     }
-    if (Array.isArray(was) && Array.isArray(now) && node.type === 'array') {
-      const items = node.children ?? [];
-      if (items.length !== was.length) throw new Declined();
-      if ((now.length === 0 || items.length === 0) && now.length !== was.length) {
+    if (Array.isArray(was) && Array.isArray(now) && open === 91) {
+      if ((now.length === 0 || was.length === 0) && now.length !== was.length) {
         // Emptied, or `[]` getting its first items: write it anew.
-        add(node.offset, node.length, render(now, indentAt(node.offset)));
+        replace(node, now);
         return;
       }
+      const items = arrayItems(text, node.start);
+      if (items.length !== was.length) throw new Declined();
       const common = Math.min(was.length, now.length);
       // Most of a queue is untouched by an operation: compare before descending.
       for (let i = 0; i < common; i++) if (!isDeepEqual(was[i], now[i])) walk(items[i], was[i], now[i]);
-      for (let i = was.length - 1; i >= common; i--) add(end(items[i - 1]), end(items[i]) - end(items[i - 1]), '');
+      for (let i = was.length - 1; i >= common; i--) add(items[i - 1].end, items[i].end - items[i - 1].end, '');
       if (now.length > was.length) {
-        if (items.length === 0) throw new Declined();
         const last = items[items.length - 1];
-        const indent = indentAt(last.offset);
-        const sameLine = !text.slice(node.offset, last.offset).includes('\n');
-        const sep = sameLine ? ' ' : eol + indent;
-        add(end(last), 0, now.slice(was.length).map((value) => `,${sep}${render(value, indent)}`).join(''));
+        const indent = indentAt(last.start);
+        append(node, last.start, last.end, now.slice(was.length).map((value) => render(value, indent)));
       }
       return;
     }
-    if (isDeepEqual(was, now)) return;
-    add(node.offset, node.length, render(now, indentAt(node.offset)));
+    if (!isDeepEqual(was, now)) replace(node, now);
   };
 
   try {

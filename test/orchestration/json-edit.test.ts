@@ -56,6 +56,17 @@ describe('format-preserving JSON rewrite', () => {
     expect(out).toBe('{\r\n\t"a": {\r\n\t\t"x": 1,\r\n\t\t"y": [\r\n\t\t\t1\r\n\t\t]\r\n\t}\r\n}\r\n');
   });
 
+  it('skips strings with escaped quotes, backslashes and brackets, and every literal kind', () => {
+    const text = '{"a": "he said \\"}{\\" \\\\", "b": [1e-6, true, null, -0.5, "]["], "c": {"d": "\\\\"}, "e": 1}';
+    const { out, after } = edit(text, (doc) => {
+      doc.e = 2;
+      doc.c.f = false;
+      doc.b.push('x');
+    });
+    expect(JSON.parse(out!)).toEqual(after);
+    expect(out).toBe('{"a": "he said \\"}{\\" \\\\", "b": [1e-6, true, null, -0.5, "][", "x"], "c": {"d": "\\\\", "f": false}, "e": 2}');
+  });
+
   it('the jsonc-parser fallback gives the same document', () => {
     const mutate = (doc: any) => {
       doc.list[0].status = 'done';
