@@ -67,6 +67,11 @@ describe('ralph-tui (the full-screen app, real CLI in a pty)', () => {
     await s.waitForText('scrolled — End to follow');
     s.press(`${ESC}[F`);
     await s.waitFor('following again', (text) => !text.includes('scrolled — End to follow'));
+    // Mouse wheel up (SGR report, as a terminal sends it with ?1000h?1006h on) scrolls back too.
+    s.press(`${ESC}[<64;20;10M`);
+    await s.waitForText('scrolled — End to follow');
+    s.press(`${ESC}[F`);
+    await s.waitFor('following again', (text) => !text.includes('scrolled — End to follow'));
     s.press('/');
     for (const key of 'no-such-text') s.press(key);
     s.press('\r');
@@ -92,7 +97,7 @@ describe('ralph-tui (the full-screen app, real CLI in a pty)', () => {
     expect(s.text()).toContain('second_nm_polish_round');
   });
 
-  it('s + confirm writes STOP and the header shows draining agents; u clears it', async () => {
+  it('s + confirm writes STOP and the header shows draining agents; u clears it; Ctrl-C twice quits', async () => {
     const ws = fakeAgentWorkspace();
     const s = open(ws);
     await s.waitForText('Fake Claude (W0)');
@@ -104,6 +109,11 @@ describe('ralph-tui (the full-screen app, real CLI in a pty)', () => {
     s.press('u');
     await s.waitFor('STOP cleared', (_text, lines) => !lines[0].includes('STOP'));
     expect(fs.existsSync(path.join(ws, 'orchestration', 'shared', 'STOP'))).toBe(false);
+    // Ctrl-C twice quits at once (no dialog).
+    s.press('\x03');
+    await s.waitForText('press Ctrl-C again to quit');
+    s.press('\x03');
+    expect((await s.exited).exitCode).toBe(130);
   });
 
   it('starts an experiment from the picker and shows its bar reaching 100% and its score', async () => {
