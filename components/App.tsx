@@ -112,7 +112,7 @@ export function App({ store, controller }: { store: AppStore; controller: InputC
       now={now}
       runs={runs}
       selectedRunId={ui.selectedRunId}
-      logLines={ws.log.lines}
+      log={ws.log}
       footer={{ hints: footerHints(mode), error, notice: ui.notice }}
       overlay={renderOverlay}
       search={overlay?.kind === 'search' ? { query: overlay.query, notFound: overlay.notFound } : undefined}

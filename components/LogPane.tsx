@@ -1,7 +1,15 @@
 import React from 'react';
 import { Box, Text } from 'ink';
-import { clip } from './format.js';
+import { clip, formatScore } from './format.js';
 import { PaneTitle } from './PaneTitle.js';
+
+export interface LogItem {
+  worker?: string;
+  experiment?: string;
+  score?: number;
+  timeMin?: number;
+  flags?: string[];
+}
 
 /** How a log line is drawn: NEW BEST green, FAILED red, entry headings bold. */
 export function logLineStyle(line: string): { color?: string; bold?: boolean; dim?: boolean } {
@@ -12,13 +20,23 @@ export function logLineStyle(line: string): { color?: string; bold?: boolean; di
   return {};
 }
 
-/** The ITERATION_LOG tail, newest at the bottom (it follows the file like tail -f). */
-export function LogPane({ lines, width, height }: { lines: readonly string[]; width: number; height: number }) {
+/** One line per ITERATION_LOG entry: who, what, score @ minutes, flags. */
+export function entryLine(entry: LogItem): string {
+  const score = entry.score !== undefined ? ` ${formatScore(entry.score)}${entry.timeMin !== undefined ? ` @${entry.timeMin.toFixed(1)}m` : ''}` : '';
+  const flags = entry.flags && entry.flags.length > 0 ? ` ${entry.flags.join(' · ')}` : '';
+  return `${entry.worker ?? '?'} ${entry.experiment ?? ''}${score}${flags}`;
+}
+
+/**
+ * The ITERATION_LOG tail, newest at the bottom (it follows the file like tail -f): one line per parsed
+ * entry when the log has entries, else the raw last lines.
+ */
+export function LogPane({ entries, lines, width, height }: { entries: readonly LogItem[]; lines: readonly string[]; width: number; height: number }) {
   const body = Math.max(0, height - 1);
-  const shown = lines.filter((line) => line.trim() !== '').slice(-body);
+  const shown = entries.length > 0 ? entries.slice(-body).map(entryLine) : lines.filter((line) => line.trim() !== '').slice(-body);
   return (
     <Box width={width} height={height} flexDirection="column" overflow="hidden">
-      <PaneTitle text="ITERATION_LOG" width={width} />
+      <PaneTitle text="ITERATION_LOG" extra={entries.length > 0 ? `${entries.length} entries` : undefined} width={width} />
       {shown.map((line, index) => {
         const style = logLineStyle(line);
         return (

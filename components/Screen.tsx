@@ -5,7 +5,7 @@ import { AgentTabs, type AgentTab } from './AgentTabs.js';
 import { ExperimentsPane, type ExperimentRun } from './ExperimentsPane.js';
 import { Footer, type FooterProps } from './Footer.js';
 import { Header, type HeaderProps } from './Header.js';
-import { LogPane } from './LogPane.js';
+import { LogPane, type LogItem } from './LogPane.js';
 import { QueuePane, type QueueItem } from './QueuePane.js';
 import { SearchBar } from './SearchBar.js';
 import { WorkersPane, type WorkerRow } from './WorkersPane.js';
@@ -22,7 +22,7 @@ export interface ScreenProps {
   now: number;
   runs: readonly ExperimentRun[];
   selectedRunId: string | undefined;
-  logLines: readonly string[];
+  log: { entries: readonly LogItem[]; lines: readonly string[] };
   footer: Omit<FooterProps, 'width'>;
   /** Help, confirm or picker: drawn in place of the main area. */
   overlay?: (width: number, height: number) => ReactNode;
@@ -63,7 +63,7 @@ export function Screen(props: ScreenProps) {
                 <QueuePane {...props.queue} width={side.width - 1} height={side.queue} />
                 <WorkersPane workers={props.workers} now={props.now} width={side.width - 1} height={side.workers} />
                 <ExperimentsPane runs={props.runs} selectedId={props.selectedRunId} width={side.width - 1} height={side.experiments} />
-                {side.log > 0 ? <LogPane lines={props.logLines} width={side.width - 1} height={side.log} /> : null}
+                {side.log > 0 ? <LogPane entries={props.log.entries} lines={props.log.lines} width={side.width - 1} height={side.log} /> : null}
               </Box>
             ) : null}
           </>

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import React from 'react';
 import xterm from '@xterm/headless';
-import { readCoordination, readQueue } from '../../orchestration/index.js';
+import { parseLogEntries, readCoordination, readQueue } from '../../orchestration/index.js';
 import { AgentPane } from '../../components/AgentPane.js';
 import { AgentTabs } from '../../components/AgentTabs.js';
 import { ExperimentsPane, type ExperimentRun } from '../../components/ExperimentsPane.js';
@@ -110,17 +110,22 @@ describe('panes render their snapshots', () => {
     short.unmount();
   });
 
-  it('LogPane (fixture ITERATION_LOG): the tail, newest last, NEW BEST and FAILED highlighted', () => {
+  it('LogPane (fixture ITERATION_LOG): one line per entry, newest last, NEW BEST and FAILED highlighted', () => {
     const root = fixtureWorkspace();
-    const lines = fs.readFileSync(path.join(root, 'ITERATION_LOG.md'), 'utf8').split('\n');
-    const r = renderFixed(<LogPane lines={lines} width={60} height={10} />, { cols: 60, rows: 10 });
+    const text = fs.readFileSync(path.join(root, 'ITERATION_LOG.md'), 'utf8');
+    const entries = parseLogEntries(text);
+    const r = renderFixed(<LogPane entries={entries} lines={text.split('\n')} width={60} height={10} />, { cols: 60, rows: 10 });
     const shown = r.lastFrameLines();
     expectFits(shown, 60, 10);
-    const last = lines.filter((line) => line.trim()).at(-1)!;
-    expect(shown.at(-1)).toBe(last.slice(0, 59).length < last.length ? `${last.slice(0, 59)}…` : last);
+    expect(shown[0]).toContain(`ITERATION_LOG  ${entries.length} entries`);
+    expect(shown.at(-1)).toBe('W1 perturbed_extended_polish 1.1464 @51.2m NEW BEST');
+    r.unmount();
+    // A log without entries (a fresh header) shows its raw last lines.
+    const raw = renderFixed(<LogPane entries={[]} lines={['# Iteration Log', '', 'started']} width={40} height={4} />, { cols: 40, rows: 4 });
+    expect(raw.lastFrameLines().slice(1)).toEqual(['# Iteration Log', 'started']);
+    raw.unmount();
     expect(logLineStyle('### [W1] Experiment: x | Score: 1.1464 @ 51.2 min | **NEW BEST**')).toMatchObject({ color: 'green', bold: true });
     expect(logLineStyle('### [W2] Experiment: y | FAILED - Cannot Reproduce')).toMatchObject({ color: 'red' });
-    r.unmount();
   });
 
   it('AgentPane: the emulator rows under a title, the attach badge, the scrolled mark, clipped to its box', async () => {
@@ -164,7 +169,8 @@ describe('Screen (the whole frame)', () => {
     const root = fixtureWorkspace();
     const queue = readQueue(root);
     const coordination = readCoordination(root);
-    const ws = { queue, coordination, stop: { present: false }, log: { entries: [], lines: fs.readFileSync(path.join(root, 'ITERATION_LOG.md'), 'utf8').split('\n') }, errors: [], version: 1 };
+    const logText = fs.readFileSync(path.join(root, 'ITERATION_LOG.md'), 'utf8');
+    const ws = { queue, coordination, stop: { present: false }, log: { entries: parseLogEntries(logText), lines: logText.split('\n') }, errors: [], version: 1 };
     const ids = ['W0', 'W1', 'W2', 'W3', 'W4'];
     const layout = computeLayout({ cols, rows, view, agentIds: ids, focusedId: 'W1', footerLines: 2 });
     const terminals = await Promise.all(ids.map((id) => terminalWith(`${id} says ${'long output '.repeat(30)}\r\n`.repeat(60), 200, 60)));
@@ -179,7 +185,7 @@ describe('Screen (the whole frame)', () => {
       now: Date.now(),
       runs,
       selectedRunId: undefined,
-      logLines: ws.log.lines,
+      log: ws.log,
       footer: { hints: footerHints('normal'), error: 'coordination.json: invalid JSON at line 1, column 2' },
     };
   }
