@@ -35,8 +35,13 @@ export interface WorkerOptions {
 /** Waiting for work: start short (the orchestrator refills within seconds), back off to half a minute. */
 const IDLE_MIN_MS = 2_000;
 const IDLE_MAX_MS = 30_000;
-/** After a failed run, before the next claim, so a broken setup cannot burn through the queue in a second. */
-const FAILURE_PAUSE_MS = 5_000;
+/**
+ * After a failed run, before the next claim: 5 s, doubling with each failure in a row up to 5 minutes, so a
+ * broken setup (missing dataset, bad base config) cannot burn through the queue.
+ */
+export function failurePauseMs(failuresInARow: number): number {
+  return Math.min(300_000, 5_000 * 2 ** Math.max(0, failuresInARow - 1));
+}
 
 export function nextIdleDelay(previous: number | null): number {
   return previous === null ? IDLE_MIN_MS : Math.min(IDLE_MAX_MS, previous * 2);
@@ -75,6 +80,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   log(`worker ready: experiments run with ${threads} thread(s)${agent.cpuset ? ` on cpuset ${agent.cpuset}` : ''}`);
   let finished = 0;
   let idleDelay: number | null = null;
+  let failuresInARow = 0;
   for (;;) {
     if (opts.signal?.aborted) return 143;
     if (stopState(root).present) {
@@ -110,7 +116,12 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     }
     finished++;
     if (opts.maxExperiments !== undefined && finished >= opts.maxExperiments) return 0;
-    if (outcome === 'failed' && (await pause(root, FAILURE_PAUSE_MS, opts.signal)) === 'aborted') return 143;
+    failuresInARow = outcome === 'failed' ? failuresInARow + 1 : 0;
+    if (failuresInARow > 0) {
+      const waitMs = failurePauseMs(failuresInARow);
+      if (failuresInARow > 1) log(`${failuresInARow} failed runs in a row: waiting ${Math.round(waitMs / 1000)} s before the next claim`);
+      if ((await pause(root, waitMs, opts.signal)) === 'aborted') return 143;
+    }
   }
 }
 

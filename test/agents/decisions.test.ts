@@ -4,7 +4,7 @@ import { activeFamilies, FAMILIES } from '../../src/agents/families.js';
 import { analyseHistory, type HistoryEntry } from '../../src/agents/history.js';
 import { findingsFrom, orchestratorSleepMs } from '../../src/agents/orchestrator-agent.js';
 import { configKey, proposeExperiments } from '../../src/agents/proposals.js';
-import { describeResult, nextIdleDelay } from '../../src/agents/worker-agent.js';
+import { describeResult, failurePauseMs, nextIdleDelay } from '../../src/agents/worker-agent.js';
 import { DEFAULT_EXPERIMENT_CONFIG } from '../../solver/experiment-config.js';
 
 const base = { ...DEFAULT_EXPERIMENT_CONFIG } as Record<string, unknown>;
@@ -114,6 +114,8 @@ describe('worker and orchestrator pacing', () => {
     expect(orchestratorSleepMs(100)).toBe(30_000);
     expect(nextIdleDelay(null)).toBe(2_000);
     expect(nextIdleDelay(16_000)).toBe(30_000);
+    expect([1, 2, 3].map(failurePauseMs)).toEqual([5_000, 10_000, 20_000]);
+    expect(failurePauseMs(20)).toBe(300_000);
   });
 
   it('describes results: a new best, no improvement, over budget', () => {

@@ -64,6 +64,22 @@ describe('built-in workers (real processes, tiny experiments)', () => {
     ]);
   });
 
+  it('a run that fails marks its entry failed with the reason, logs it as FAILED, and the worker carries on', async () => {
+    const root = agentWorkspace(1);
+    fs.rmSync(path.join(root, 'data', 'tiny.json'));
+    await queueExperiments(root, 1);
+    const worker = startAgent(root, 'W1', ['--max-experiments', '1']);
+    const result = await worker.child;
+    expect(result.exitCode, worker.output()).toBe(0);
+    const [entry] = readQueue(root).entries;
+    expect(entry.status).toBe('failed');
+    expect(entry.result).toMatch(/tiny\.json/);
+    const [logged] = parseLogEntries(fs.readFileSync(path.join(root, 'ITERATION_LOG.md'), 'utf8'));
+    expect(logged.flags).toContain('FAILED');
+    expect(JSON.parse(fs.readFileSync(path.join(root, 'experiments', 'exp-1', 'STATE.json'), 'utf8')).status).toBe('failed');
+    expect(readCoordination(root).workers.W1?.status).toBe('idle');
+  });
+
   it('STOP makes the orchestrator and a busy worker exit at their next checkpoint, the running experiment finished', async () => {
     const root = agentWorkspace(2);
     const w0 = startAgent(root, 'W0');
