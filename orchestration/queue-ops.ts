@@ -102,7 +102,7 @@ function claim(raw: Json, layout: QueueLayout, worker: string): QueueEntry {
   raw.status = 'claimed';
   setWorker(raw, layout, worker);
   raw.claimed_at = now();
-  return normaliseEntry(raw as never);
+  return normaliseEntry(raw);
 }
 
 /**
@@ -133,7 +133,7 @@ export async function claimById(root: string, id: string, worker: string): Promi
     const { file } = queueFile(root);
     const claimed = await editQueue(root, (list, layout) => {
       const raw = findEntry(list, id, file);
-      const entry = normaliseEntry(raw as never);
+      const entry = normaliseEntry(raw);
       if (entry.status !== 'available') {
         const who = entry.worker ? ` by ${entry.worker}` : '';
         throw new UserError(`experiment ${id} is not available: it is ${entry.status}${who} (status "${entry.rawStatus}")`, EXIT_UNAVAILABLE);
@@ -157,7 +157,7 @@ export interface CompleteOptions {
 
 function ownedEntry(list: Json[], id: string, worker: string, file: string): Json {
   const raw = findEntry(list, id, file);
-  const entry = normaliseEntry(raw as never);
+  const entry = normaliseEntry(raw);
   if (entry.status === 'completed' || entry.status === 'failed' || entry.status === 'aborted') {
     throw new UserError(`experiment ${id} is already ${entry.status}${entry.worker ? ` by ${entry.worker}` : ''}`, EXIT_UNAVAILABLE);
   }
@@ -198,7 +198,7 @@ export async function completeExperiment(root: string, id: string, options: Comp
       raw.completed_at = now();
       // The original v3 queue also kept a list of completed ids.
       if (layout.format === 'v3' && Array.isArray(doc.completed_experiments) && !doc.completed_experiments.includes(id)) doc.completed_experiments.push(id);
-      return normaliseEntry(raw as never);
+      return normaliseEntry(raw);
     });
     const newBest = await editCoordination(root, (doc, parsed) => {
       const current = bestOf(parsed);
@@ -240,7 +240,7 @@ export async function failExperiment(
       setWorker(raw, layout, options.worker);
       raw.result = `${status.toUpperCase()}: ${options.reason}`;
       raw.completed_at = now();
-      return normaliseEntry(raw as never);
+      return normaliseEntry(raw);
     });
     await editCoordination(root, (doc) => {
       const completed: Json = { id: entry.id, name: entry.name, worker: options.worker, score: null, time_min: null, result: status.toUpperCase(), note: options.reason };
@@ -296,7 +296,7 @@ export async function addExperiments(root: string, entries: NewExperiment[]): Pr
           if (layout.format !== 'v3') raw[layout.workerKey] = null;
           raw.created_at = now();
           list.push(raw);
-          return normaliseEntry(raw as never);
+          return normaliseEntry(raw);
         });
       },
       true,
