@@ -1,19 +1,19 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadDataset } from '../../solver/dataset.js';
-import { parsePredictions, scoreDataset } from '../../solver/scoring.js';
-import { readJsonFile } from './solver-options.js';
+import { loadPredictions } from '../../solver/predictions-file.js';
+import { scoreDataset } from '../../solver/scoring.js';
 
 export function registerScore(program: Command): void {
   program
     .command('score')
     .description('score predictions with the official metric (re-simulates every kept candidate)')
     .requiredOption('--data <file>', 'dataset (.json or the official .pkl)')
-    .requiredOption('--predictions <file>', 'JSON {"samples": [{"sample_id", "estimated_sources": [[[x, y, q], …], …]}]}')
+    .requiredOption('--predictions <file>', 'JSON {"samples": [{"sample_id", "estimated_sources": [[[x, y, q], …], …]}]} or the .npz submission')
     .option('--only-predicted', 'average over the predicted samples only (default: missing samples score 0)')
     .option('--json', 'print {"score", "against", "samples": [{"sample_id", "score", "n_valid", "losses"}], "missing"}')
     .action(async (options: { data: string; predictions: string; onlyPredicted?: boolean; json?: boolean }) => {
-      const predictions = parsePredictions(readJsonFile(path.resolve(options.predictions), 'predictions'), options.predictions);
+      const predictions = await loadPredictions(path.resolve(options.predictions));
       const dataset = await loadDataset(path.resolve(options.data));
       const result = scoreDataset(dataset, predictions, { onlyPredicted: options.onlyPredicted });
       if (options.json) {

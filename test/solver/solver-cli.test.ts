@@ -82,6 +82,15 @@ describe('ralph-tui score', () => {
     expect(Math.abs(out.score - mean)).toBeLessThan(1e-9);
   });
 
+  it('scores an .npz submission written by NumPy exactly like the same predictions in JSON', async () => {
+    const npz = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures', 'random-three-numpy.npz');
+    const result = await runCli(['score', '--data', jsonFixture, '--predictions', npz, '--json']);
+    expect(result.exitCode).toBe(0);
+    const mean = randomThree.reduce((s, c) => s + c.expected_score, 0) / randomThree.length;
+    expect(Math.abs(JSON.parse(result.stdout).score - mean)).toBeLessThan(1e-9);
+    expectUserError(await runCli(['score', '--data', jsonFixture, '--predictions', pklFixture]), 'neither JSON predictions nor an .npz submission');
+  });
+
   it('says when it scores against Y_noisy because the data has no clean Y', async () => {
     const dir = makeTempDir();
     const noisy = structuredClone(fixture) as unknown as { samples: Record<string, unknown>[] };
