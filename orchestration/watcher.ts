@@ -39,6 +39,8 @@ export interface WorkspaceWatcherOptions {
   logLines?: number;
 }
 
+const SAFETY_RECHECK_MS = 2_000;
+
 type Part = 'queue' | 'coordination' | 'stop' | 'log' | 'experiments';
 const ALL_PARTS: Part[] = ['queue', 'coordination', 'stop', 'log', 'experiments'];
 
@@ -65,6 +67,8 @@ export class WorkspaceWatcher {
   private closed = false;
   private signatures = new Map<string, string>();
   private recheckTimer: NodeJS.Timeout | null = null;
+  private safetyTimer: NodeJS.Timeout | null = null;
+  private rootExisted = false;
 
   constructor(
     readonly root: string,
@@ -91,26 +95,39 @@ export class WorkspaceWatcher {
   };
 
   async start(): Promise<void> {
-    this.watcher = watch(this.root, {
+    await this.watch();
+    for (const part of ALL_PARTS) this.dirty.add(part);
+    await this.flushNow();
+    // A slow safety net on top of the events: catches anything chokidar missed, and a workspace
+    // folder created after the watcher started (chokidar cannot watch a folder that is not there).
+    this.safetyTimer = setInterval(() => void this.recheck(), SAFETY_RECHECK_MS);
+    this.safetyTimer.unref();
+  }
+
+  private async watch(): Promise<void> {
+    this.rootExisted = await fsp.stat(this.root).then(() => true, () => false);
+    const watcher = watch(this.root, {
       ignoreInitial: true,
       usePolling: this.options.poll,
       interval: this.options.intervalMs,
       depth: 3,
       ignored: (file) => !this.relevant(file),
     });
-    this.watcher.on('all', (_event, file) => this.onChange(file));
-    this.watcher.on('error', () => undefined);
-    await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
-    for (const part of ALL_PARTS) this.dirty.add(part);
-    await this.flushNow();
+    watcher.on('all', (_event, file) => this.onChange(file));
+    watcher.on('error', () => undefined);
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    if (this.closed) await watcher.close();
+    else this.watcher = watcher;
   }
 
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.recheckTimer) clearTimeout(this.recheckTimer);
+    if (this.safetyTimer) clearInterval(this.safetyTimer);
     this.timer = null;
     this.recheckTimer = null;
+    this.safetyTimer = null;
     await this.watcher?.close();
     this.watcher = null;
     await this.flushing;
@@ -201,6 +218,12 @@ export class WorkspaceWatcher {
   }
 
   private async recheck(): Promise<void> {
+    if (this.closed) return;
+    if (!this.rootExisted && (await fsp.stat(this.root).then(() => true, () => false)) && !this.closed && !this.rootExisted) {
+      this.rootExisted = true; // claimed before the awaits below: concurrent rechecks re-watch once
+      await this.watcher?.close();
+      await this.watch();
+    }
     const now = await this.readSignatures();
     for (const [file, signature] of now) {
       if (this.signatures.get(file) === signature) continue;

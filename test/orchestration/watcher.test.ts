@@ -131,6 +131,15 @@ describe('WorkspaceWatcher', () => {
     await snapshotWhere(watcher, (snapshot) => snapshot.queue?.counts.total === 6);
   });
 
+  it('a workspace folder created after the watcher started is picked up', async () => {
+    const root = path.join(workspaceWith(), 'later');
+    const watcher = await started(root);
+    expect(watcher.getSnapshot().queue?.format).toBe('missing');
+    fs.mkdirSync(path.join(root, 'orchestration', 'shared'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'orchestration', 'shared', 'experiment_queue.json'), queueText(['A', 'B']));
+    await snapshotWhere(watcher, (snapshot) => snapshot.queue?.counts.total === 2);
+  });
+
   it('polling mode notices changes too (bind mounts without events)', async () => {
     const root = workspaceWith();
     const watcher = await started(root, { poll: true, intervalMs: 50 });
