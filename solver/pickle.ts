@@ -18,10 +18,12 @@ export class NumpyDtype {
 
   constructor(spec: unknown) {
     const text = String(spec);
-    const match = /^([<>|=]?)([fiubO?])(\d*)$/.exec(text);
+    const match = /^([<>|=]?)([fiubOUS?])(\d*)$/.exec(text);
     if (!match) throw new Error(`unsupported NumPy dtype '${text}'`);
     this.kind = match[2] === '?' ? 'b' : match[2];
-    this.itemSize = match[3] ? Number(match[3]) : this.kind === 'b' ? 1 : this.kind === 'O' ? 8 : 8;
+    const count = match[3] ? Number(match[3]) : this.kind === 'b' ? 1 : 8;
+    // 'U7' counts UTF-32 characters (4 bytes each); every other size is in bytes.
+    this.itemSize = this.kind === 'U' ? 4 * count : count;
     if (match[1] === '>') this.littleEndian = false;
   }
 
@@ -104,6 +106,7 @@ export class NumpyArray {
 }
 
 function elementReader(kind: string, size: number): (view: DataView, at: number, le: boolean) => unknown {
+  if (kind === 'U' || kind === 'S') return (v, at, le) => fixedString(v, at, size, kind, le);
   const key = `${kind}${size}`;
   switch (key) {
     case 'f8':
@@ -131,6 +134,25 @@ function elementReader(kind: string, size: number): (view: DataView, at: number,
     default:
       throw new Error(`unsupported NumPy dtype ${key}`);
   }
+}
+
+/** NumPy fixed-width strings: 'U' is UTF-32, 'S' raw bytes; both are NUL-padded. */
+function fixedString(view: DataView, at: number, size: number, kind: string, le: boolean): string {
+  let out = '';
+  if (kind === 'U') {
+    for (let k = 0; k < size; k += 4) {
+      const code = view.getUint32(at + k, le);
+      if (code === 0) break;
+      out += String.fromCodePoint(code);
+    }
+    return out;
+  }
+  for (let k = 0; k < size; k++) {
+    const code = view.getUint8(at + k);
+    if (code === 0) break;
+    out += String.fromCharCode(code);
+  }
+  return out;
 }
 
 function toShape(value: unknown): number[] {

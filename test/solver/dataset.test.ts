@@ -32,6 +32,13 @@ describe('loading datasets', () => {
     });
   }
 
+  it('loads NumPy scalars (int64, float32, str_) and float32 arrays as plain numbers and strings', async () => {
+    const expectedScalars = JSON.parse(fs.readFileSync(path.join(ownFixtures, 'tiny-numpy-scalars.json'), 'utf8'));
+    const loaded = await loadDataset(path.join(ownFixtures, 'tiny-numpy-scalars.pkl'));
+    expect(loaded).toEqual(expectedScalars);
+    expect(loaded.samples[0].sample_metadata.bc).toBe('neumann');
+  });
+
   it('decides the format by content, not by the file name', async () => {
     const dir = makeTempDir();
     const disguised = path.join(dir, 'data.json');
