@@ -47,9 +47,9 @@ export const ExperimentConfig = z
     altEvals: count(200),
     /** Aim for a distance of tau·(1 + margin) so round-off never merges a candidate into another. */
     distinctMargin: z.number().min(0).max(1).default(0.05),
-    /** Re-search with `fallbackStarts` more runs when the best RMSE exceeds noise_std by more than this. */
-    fallbackExcess1: z.number().min(0).default(0.05),
-    fallbackExcess2: z.number().min(0).default(0.08),
+    /** Re-search with `fallbackStarts` more runs when the best fit's estimated misfit √(RMSE² − noise_std²) exceeds this. */
+    fallbackExcess1: z.number().min(0).default(0.03),
+    fallbackExcess2: z.number().min(0).default(0.04),
     fallbackStarts: count(3),
   })
   .strict();

@@ -130,7 +130,9 @@ export function estimateSample(
   finals.sort((a, b) => a.rss - b.rss);
 
   const excess = k === 1 ? config.fallbackExcess1 : config.fallbackExcess2;
-  if (finals.length === 0 || exact.rmse(finals[0].rss) > md.noise_std + excess) {
+  // rmse² ≈ noise² + misfit² against the clean readings, so the misfit is estimated as √(rmse² − noise²).
+  const misfit = (fit: Fit) => Math.sqrt(Math.max(0, exact.rmse(fit.rss) ** 2 - md.noise_std ** 2));
+  if (finals.length === 0 || misfit(finals[0]) > excess) {
     for (let s = 0; s < config.fallbackStarts; s++) {
       const before = pool.length;
       runSearch(randomPositions(k, rng), config.sigma0 * 2);
