@@ -22,7 +22,7 @@ export async function withLock<T>(lockPath: string, fn: () => Promise<T>): Promi
       stale: STALE_MS,
       // 8 agents claiming at once: short polls with jitter (a long backoff leaves the lock idle
       // while waiters sleep), giving up after ~60 s.
-      retries: { retries: 3000, factor: 1.2, minTimeout: 2, maxTimeout: 20, randomize: true },
+      retries: { retries: 6000, factor: 1.2, minTimeout: 2, maxTimeout: 8, randomize: true },
       // The default throws from a timer (an uncaught exception); record it and fail the write instead.
       onCompromised: (error) => {
         compromised = error;
