@@ -1,3 +1,6 @@
+import { budgetOf, type RunSummary } from '../experiments/run-summary.js';
+import type { RunEnd } from './experiment-child.js';
+
 /** How many CPUs a cpuset like "2-3,6" names. */
 export function cpusetSize(cpuset: string): number {
   let count = 0;
@@ -21,4 +24,18 @@ export function experimentThreads(agent: { cpuset?: string }, experimentsWorkers
  */
 export function minutesAtBudgetWorkers(projected400Min: number, measuredWorkers: number, budgetWorkers: number): number {
   return (projected400Min * Math.max(1, measuredWorkers)) / budgetWorkers;
+}
+
+/**
+ * A finished run's minutes against the budget, the way `ralph-tui run` judges it: from CPU seconds per sample when
+ * the run reports them (immune to other runs sharing the cores), else its wall-time projection rescaled to the
+ * budget's workers, else — an experiment's own script — its printed `Projected (400)` as the original workers read it.
+ */
+export function runMinutes(end: RunEnd, budgetWorkers: number, budgetMinutes: number): number {
+  if (typeof end.cpu_seconds_per_sample === 'number') {
+    // budgetOf reads only cpu_seconds_per_sample: one formula for the runner, STATE.json and the queue.
+    return budgetOf({ cpu_seconds_per_sample: end.cpu_seconds_per_sample } as RunSummary, { minutes: budgetMinutes, workers: budgetWorkers }).projectedMin as number;
+  }
+  if (typeof end.workers === 'number') return minutesAtBudgetWorkers(end.projected_400_samples_min, end.workers, budgetWorkers);
+  return end.projected_400_samples_min;
 }

@@ -1,16 +1,23 @@
 import path from 'node:path';
 import { execa } from 'execa';
+import { parseProgressLine } from '../experiments/parse-progress-line.js';
 import { ralphBinDir } from '../supervisor/local-launch.js';
 import type { AgentLog } from './agent-output.js';
 
-/** The final line of `ralph-tui run --progress json` (the protocol in docs/readme/experiments.md). */
+/**
+ * The final line of `ralph-tui run --progress json` (the protocol in docs/readme/experiments.md), or what an
+ * experiment's own command printed (`Submission Score:` and `Projected (400):` lines) when it has no JSON.
+ */
 export interface RunEnd {
   type: 'end';
   score: number;
   against?: string;
   projected_400_samples_min: number;
-  workers: number;
-  wall_seconds: number;
+  /** Threads the projection was measured at (absent for a script's own projection). */
+  workers?: number;
+  wall_seconds?: number;
+  cpu_seconds_per_sample?: number | null;
+  in_budget?: boolean;
   result_file?: string;
   incomplete?: boolean;
 }
@@ -49,6 +56,9 @@ export async function runExperimentChild(opts: { root: string; name: string; thr
     env: { FORCE_COLOR: '0' },
   });
   let end: RunEnd | null = null;
+  // An experiment with its own command (run.py) prints its own format; its final lines give score and time.
+  let printedScore: number | undefined;
+  let printedProjection: number | undefined;
   for await (const line of child.iterable({ from: 'stdout' })) {
     const text = String(line).trim();
     if (!text) continue;
@@ -56,7 +66,9 @@ export async function runExperimentChild(opts: { root: string; name: string; thr
     try {
       event = JSON.parse(text) as Record<string, unknown>;
     } catch {
-      // A line that is not part of the protocol (a script's own print): show it as it is.
+      const parsed = parseProgressLine(text);
+      if (parsed?.type === 'score') printedScore = parsed.score;
+      if (parsed?.type === 'projection') printedProjection = parsed.projected400Min;
       opts.log(`  ${text}`);
       continue;
     }
@@ -66,6 +78,9 @@ export async function runExperimentChild(opts: { root: string; name: string; thr
   }
   const result = await child;
   if (opts.signal?.aborted) return { kind: 'aborted' };
+  if (!end && result.exitCode === 0 && printedScore !== undefined && printedProjection !== undefined) {
+    end = { type: 'end', score: printedScore, projected_400_samples_min: printedProjection };
+  }
   if (result.exitCode === 0 && end && typeof end.score === 'number' && !end.incomplete) return { kind: 'finished', end };
   const stderr = String(result.stderr ?? '').trim().split('\n').filter(Boolean);
   const last = stderr.at(-1) ?? (end ? 'the run ended incomplete' : 'no result line');

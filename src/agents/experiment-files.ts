@@ -1,3 +1,4 @@
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
@@ -8,6 +9,19 @@ export interface ExperimentDefinition {
   description?: string;
   config: Record<string, unknown>;
   dataset?: string;
+}
+
+/**
+ * The `command` of an existing experiments/<name>/experiment.json (an experiment someone wrote with its own
+ * script, e.g. `python run.py`), which a built-in worker runs as it is instead of overwriting the definition.
+ */
+export function ownCommand(root: string, name: string): string | null {
+  try {
+    const definition = JSON.parse(fsSync.readFileSync(path.join(workspacePaths(root).experimentDir(name), 'experiment.json'), 'utf8')) as { command?: unknown };
+    return typeof definition.command === 'string' && definition.command.trim() ? definition.command : null;
+  } catch {
+    return null;
+  }
 }
 
 /** experiments/<name>/experiment.json, the definition `ralph-tui run <name>` executes (written atomically). */

@@ -12,9 +12,9 @@ import {
 import type { AgentConfig, RalphConfig } from '../config.js';
 import { UserError } from '../errors.js';
 import type { AgentLog } from './agent-output.js';
-import { experimentThreads, minutesAtBudgetWorkers } from './budget.js';
+import { experimentThreads, runMinutes } from './budget.js';
 import { runExperimentChild } from './experiment-child.js';
-import { writeExperimentDefinition, writeSummary } from './experiment-files.js';
+import { ownCommand, writeExperimentDefinition, writeSummary } from './experiment-files.js';
 import { updateExperimentState } from './experiment-state.js';
 import { pause } from './pause.js';
 import { slug } from './proposals.js';
@@ -129,12 +129,16 @@ async function runEntry(opts: WorkerOptions, entry: QueueEntry, threads: number)
   const { root, config, agent, log } = opts;
   const name = slug(entry.name) || slug(entry.id);
   const overrides = entry.config ?? {};
-  await writeExperimentDefinition(root, {
-    name,
-    description: entry.description,
-    config: { ...(config.experiments.base ?? {}), ...overrides },
-    dataset: config.experiments.dataset,
-  });
+  const command = ownCommand(root, name);
+  if (command) log(`${name} has its own command (${command}): running it as it is`);
+  else {
+    await writeExperimentDefinition(root, {
+      name,
+      description: entry.description,
+      config: { ...(config.experiments.base ?? {}), ...overrides },
+      dataset: config.experiments.dataset,
+    });
+  }
   // The runner appends each tuning run to the same STATE.json (`ralph-tui run` → appendTuningRun).
   await updateExperimentState(root, name, {
     experiment: name,
@@ -159,7 +163,7 @@ async function runEntry(opts: WorkerOptions, entry: QueueEntry, threads: number)
     return 'failed';
   }
   const { end } = outcome;
-  const timeMin = Number(minutesAtBudgetWorkers(end.projected_400_samples_min, end.workers ?? threads, config.budgetWorkers).toFixed(2));
+  const timeMin = Number(runMinutes(end, config.budgetWorkers, config.budgetMinutes).toFixed(2));
   const inBudget = timeMin <= config.budgetMinutes;
   const { result, finding } = describeResult({ score: end.score, timeMin, inBudget, budgetMinutes: config.budgetMinutes, previousBest, config: overrides });
   const { newBest } = await completeExperiment(root, entry.id, { worker: agent.id, score: end.score, timeMin, result, finding, inBudget });

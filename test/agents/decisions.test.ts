@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpusetSize, experimentThreads, minutesAtBudgetWorkers } from '../../src/agents/budget.js';
+import { cpusetSize, experimentThreads, minutesAtBudgetWorkers, runMinutes } from '../../src/agents/budget.js';
 import { activeFamilies, FAMILIES } from '../../src/agents/families.js';
 import { analyseHistory, type HistoryEntry } from '../../src/agents/history.js';
 import { findingsFrom, orchestratorSleepMs } from '../../src/agents/orchestrator-agent.js';
@@ -25,6 +25,12 @@ describe('the budget', () => {
   it('judges time at the budget worker count: 70 projected minutes on 1 thread are 10 minutes at 7 workers', () => {
     expect(minutesAtBudgetWorkers(70, 1, 7)).toBeCloseTo(10);
     expect(minutesAtBudgetWorkers(30, 7, 7)).toBeCloseTo(30);
+  });
+
+  it('judges a run like `ralph-tui run`: CPU seconds per sample first (63 CPU-s = 60 min), else wall time, else the script\'s own projection', () => {
+    expect(runMinutes({ type: 'end', score: 1, projected_400_samples_min: 99, workers: 1, cpu_seconds_per_sample: 63 }, 7, 60)).toBeCloseTo(60);
+    expect(runMinutes({ type: 'end', score: 1, projected_400_samples_min: 70, workers: 1 }, 7, 60)).toBeCloseTo(10);
+    expect(runMinutes({ type: 'end', score: 1, projected_400_samples_min: 39 }, 7, 60)).toBe(39);
   });
 });
 

@@ -41,10 +41,10 @@ describe('built-in workers (real processes, tiny experiments)', () => {
   });
 
   it('a worker killed mid-experiment keeps its claim, and its restart resumes that experiment', async () => {
-    const root = agentWorkspace(4);
+    const root = agentWorkspace(6);
     await queueExperiments(root, 2);
     const first = startAgent(root, 'W1', ['--max-experiments', '1']);
-    await first.waitFor(/\[1\/4\]/);
+    await first.waitFor(/\[1\/6\]/);
     first.child.kill('SIGTERM');
     const killed = await first.child;
     expect(killed.exitCode, first.output()).toBe(143);
@@ -78,6 +78,22 @@ describe('built-in workers (real processes, tiny experiments)', () => {
     expect(logged.flags).toContain('FAILED');
     expect(JSON.parse(fs.readFileSync(path.join(root, 'experiments', 'exp-1', 'STATE.json'), 'utf8')).status).toBe('failed');
     expect(readCoordination(root).workers.W1?.status).toBe('idle');
+  });
+
+  it('runs an experiment that has its own command as it is, reading its printed score and projection', async () => {
+    const root = agentWorkspace(1);
+    await queueExperiments(root, 1);
+    const dir = path.join(root, 'experiments', 'exp-1');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'run.mjs'), "console.log('[ 1/2] sample_0 1-src rmse=0.1 cands=3 0.1s');\nconsole.log('[ 2/2] sample_1 2-src rmse=0.2 cands=3 0.1s');\nconsole.log('Submission Score: 1.1234');\nconsole.log('Projected (400): 39.0 min');\n");
+    const definition = JSON.stringify({ name: 'exp-1', command: 'node experiments/exp-1/run.mjs' });
+    fs.writeFileSync(path.join(dir, 'experiment.json'), definition);
+    const worker = startAgent(root, 'W1', ['--max-experiments', '1']);
+    expect((await worker.child).exitCode, worker.output()).toBe(0);
+    expect(worker.output()).toContain('has its own command');
+    const [entry] = readQueue(root).entries;
+    expect(entry).toMatchObject({ status: 'completed', score: 1.1234, timeMin: 39 });
+    expect(fs.readFileSync(path.join(dir, 'experiment.json'), 'utf8')).toBe(definition);
   });
 
   it('STOP makes the orchestrator and a busy worker exit at their next checkpoint, the running experiment finished', async () => {
