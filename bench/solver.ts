@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { runSimulatorBench } from './solver-simulator.js';
 
 /**
@@ -12,7 +13,8 @@ try {
   estimator = (await import(estimatorBench.href)) as { runEstimatorBench?: () => Promise<unknown> };
 } catch (error) {
   // Only the estimator bench's own absence is expected; a missing import inside it is a real failure.
-  const missingItself = (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String(error).includes('solver-estimator.js');
+  const missing = /Cannot find module '([^']+)'/.exec(String(error))?.[1];
+  const missingItself = (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && missing === fileURLToPath(estimatorBench);
   if (!missingItself) throw error;
 }
 if (estimator?.runEstimatorBench) {
