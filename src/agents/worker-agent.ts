@@ -3,6 +3,7 @@ import {
   claimNext,
   claimedBy,
   completeExperiment,
+  EXIT_UNAVAILABLE,
   failExperiment,
   heartbeat,
   readCoordination,
@@ -95,7 +96,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
         entry = await claimNext(root, agent.id);
         log(`claimed ${entry.name} (${entry.id}, priority ${entry.priority}${entry.family ? `, family ${entry.family}` : ''})`);
       } catch (error) {
-        if (!(error instanceof UserError) || error.exitCode !== 3) throw error;
+        if (!(error instanceof UserError) || error.exitCode !== EXIT_UNAVAILABLE) throw error;
         if (opts.exitWhenIdle) {
           log('no experiment available: exiting');
           return 0;
