@@ -1,4 +1,5 @@
 import fsp from 'node:fs/promises';
+import { DEFAULT_EXPERIMENT_CONFIG } from '../solver/experiment-config.js';
 import { resolveAgent, type RalphConfig } from '../src/config.js';
 import { workspacePaths } from '../src/workspace.js';
 import { readCoordination } from './coordination.js';
@@ -18,6 +19,7 @@ export function promptFor(config: RalphConfig, agentId: string, best: number | n
     target: config.targetScore,
     budgetMinutes: config.budgetMinutes,
     workers: config.agents.filter((candidate) => candidate.role === 'worker').map((candidate) => candidate.id),
+    experimentConfig: DEFAULT_EXPERIMENT_CONFIG,
   };
   if (agent.role === 'orchestrator') return orchestratorPrompt(ctx);
   return workerPrompt({ ...ctx, focus: focusOf(agentId, agent.focus) });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { parseExperimentConfig } from '../solver/experiment-config.js';
 import { cliPath, runCli } from './helpers/cli.js';
 import { sharedFile, workspaceWith } from './orchestration/workspace-fixture.js';
 
@@ -193,7 +194,10 @@ describe('ralph-tui stop / resume / prompts', () => {
     expect(w0).toContain('ralph-tui queue add --name');
     expect(w0).toContain('Keep at least 5 experiments available');
     const w1 = fs.readFileSync(sharedFile(root, 'prompt_W1.txt'), 'utf8');
-    expect(w1).toContain('Your focus: threshold tuning. Search space: threshold_1src 0.28–0.42, threshold_2src 0.38–0.55, fallback_sigma.');
+    expect(w1).toContain('Your focus: threshold tuning. Search space: threshold_1src 0.28–0.42, threshold_2src 0.38–0.55, fallback_sigma [here: fallbackExcess1');
+    // The config the prompt shows is one `ralph-tui run` accepts.
+    const shown = JSON.parse(/^ {3}(\{"seed".*\})$/m.exec(w1)![1]);
+    expect(parseExperimentConfig(shown, 'prompt')).toEqual(shown);
     for (const step of ['ralph-tui queue claim --worker W1 --json', 'ralph-tui run <name> --workers $(nproc) --progress json', 'ralph-tui queue complete <id> --worker W1', 'ralph-tui log append --worker W1']) expect(w1).toContain(step);
     expect(w1).not.toMatch(/â€|Ã/); // no mojibake
     expect(fs.readFileSync(sharedFile(root, 'prompt_W2.txt'), 'utf8')).toContain('Your focus: polish. Search space: refine_maxiter 6–10.');

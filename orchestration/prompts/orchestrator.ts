@@ -1,4 +1,4 @@
-import { bestText, type PromptContext } from './context.js';
+import { bestText, configText, type PromptContext } from './context.js';
 
 /** The orchestrator's (W0's) prompt: keep the queue full of good, distinct experiments. */
 export function orchestratorPrompt(ctx: PromptContext): string {
@@ -23,7 +23,7 @@ Loop:
    findings (not a re-run of something tried):
    \`ralph-tui queue add --name <snake_case_name> --family <family> --priority <1-5> --description "..." --hypothesis "..." --config '{"key": value}'\`
    Priority 1 runs first; priority 99 archives an idea.
-4. Record insights for the team: \`ralph-tui log append --worker ${ctx.agentId} --experiment analysis --finding "..."\`.
+${configText(ctx)}4. Record insights for the team: \`ralph-tui log append --worker ${ctx.agentId} --experiment analysis --finding "..."\`.
 5. Wait a few minutes (\`sleep 120\`), then repeat from 1.
 
 An experiment is in budget when its projected time for 400 samples is at most ${ctx.budgetMinutes} minutes;

@@ -1,4 +1,4 @@
-import { bestText, type PromptContext } from './context.js';
+import { bestText, configText, type PromptContext } from './context.js';
 
 /** A worker's prompt: the claim → run → complete → log loop, with its focus area. */
 export function workerPrompt(ctx: PromptContext): string {
@@ -20,7 +20,7 @@ Loop:
    restart), the same command gives it back to you.
 3. Implement it: write experiments/<name>/experiment.json as
    {"name": "<name>", "description": "...", "config": { ...the entry's config and your changes... }}.
-4. Run it: \`ralph-tui run <name> --workers $(nproc) --progress json\`. The last line is
+${configText(ctx)}4. Run it: \`ralph-tui run <name> --workers $(nproc) --progress json\`. The last line is
    {"type":"end","score":...,"projected_400_samples_min":...}. A run is in budget when
    projected_400_samples_min ≤ ${ctx.budgetMinutes}. Tune for a few runs (change one thing at a time, keep
    what helps); every run is recorded in experiments/<name>/STATE.json.
