@@ -65,13 +65,13 @@ export function estimateSample(
     dt: meta.dt,
     sensors,
     steps: nt,
-    stride: config.fullStride,
+    stride: strideFor(nt, config.fullStride),
     radius: config.responseRadius,
   });
   const searchSteps = Math.max(1, Math.min(nt, Math.ceil(config.searchTimeFraction * nt)));
   const sameGrid = config.searchNx === full.heat.nx && config.searchNy === full.heat.ny;
   const coarse =
-    sameGrid && searchSteps === nt && config.searchStride === config.fullStride
+    sameGrid && searchSteps === nt && strideFor(nt, config.searchStride) === strideFor(nt, config.fullStride)
       ? full
       : new ResponseModel({
           kappa: md.kappa,
@@ -79,7 +79,7 @@ export function estimateSample(
           dt: meta.dt,
           sensors,
           steps: searchSteps,
-          stride: config.searchStride,
+          stride: strideFor(searchSteps, config.searchStride),
           nx: config.searchNx,
           ny: config.searchNy,
           sigma: full.heat.sigma,
@@ -167,7 +167,12 @@ export function estimateSample(
   return { candidates: chosen, simulations, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Starting position vectors, best first: lattice minima (pairs of them for two sources), hottest sensors, centroid. */
+/** The configured stride, reduced so a short run still keeps at least 20 fitted steps. */
+function strideFor(steps: number, stride: number): number {
+  return Math.max(1, Math.min(stride, Math.floor(steps / 20)));
+}
+
+/** Starting position vectors, best first: lattice minima, hottest sensors, centroid (k-subsets of them for k sources). */
 function startingPoints(k: number, config: ExperimentConfig, search: Fitter, ctx: InitContext): number[][] {
   const singles: [number, number][] = [];
   if (config.inits.includes('grid')) {
@@ -175,12 +180,17 @@ function startingPoints(k: number, config: ExperimentConfig, search: Fitter, ctx
   }
   if (config.inits.includes('hottest')) singles.push(...hottestSensors(ctx).slice(0, 2));
   if (config.inits.includes('centroid')) singles.push(weightedCentroid(ctx));
-  if (k === 1) return rankStarts(singles.map((p) => [...p]), search);
-  const pairs: number[][] = [];
-  for (let a = 0; a < singles.length; a++) {
-    for (let b = a + 1; b < singles.length; b++) pairs.push([...singles[a], ...singles[b]]);
+  return rankStarts(combinations(singles.length, k).map((set) => set.flatMap((i) => singles[i])), search);
+}
+
+/** All k-subsets of 0..n−1 (n ≤ 9 single starts, so at most 84 for k = 3). */
+function combinations(n: number, k: number): number[][] {
+  if (k === 0) return [[]];
+  const out: number[][] = [];
+  for (let first = 0; first <= n - k; first++) {
+    for (const rest of combinations(n - first - 1, k - 1)) out.push([first, ...rest.map((i) => i + first + 1)]);
   }
-  return rankStarts(pairs, search);
+  return out;
 }
 
 function rankStarts(starts: number[][], search: Fitter): number[][] {
@@ -200,8 +210,7 @@ function pickDistinctPositions(pool: Fit[], count: number, minDistance: number):
   const picked: Fit[] = [];
   for (const f of sorted) {
     if (picked.length >= count) break;
-    const asCand = f.pos.map((v) => v);
-    if (picked.every((p) => positionDistance(p.pos, asCand) > minDistance)) picked.push(f);
+    if (picked.every((p) => positionDistance(p.pos, f.pos) > minDistance)) picked.push(f);
   }
   return picked;
 }

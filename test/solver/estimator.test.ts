@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDataset, type Dataset, type Sample } from '../../solver/dataset.js';
 import { estimateSample } from '../../solver/estimator/estimate-sample.js';
-import { DEFAULT_EXPERIMENT_CONFIG } from '../../solver/experiment-config.js';
+import { DEFAULT_EXPERIMENT_CONFIG, FAST_EXPERIMENT_CONFIG } from '../../solver/experiment-config.js';
 import { Heat2D } from '../../solver/heat2d.js';
 import { distinctCandidates, scoreSample } from '../../solver/scoring.js';
 import { fixturesDir } from '../helpers/cli.js';
@@ -79,8 +79,9 @@ describe('estimateSample', () => {
   });
 
   it('is deterministic for a seed: the same seed gives identical candidates', () => {
-    const a = estimateSample(twoSources, meta, DEFAULT_EXPERIMENT_CONFIG, { seed: 5 });
-    const b = estimateSample(twoSources, meta, DEFAULT_EXPERIMENT_CONFIG, { seed: 5 });
+    const config = { ...DEFAULT_EXPERIMENT_CONFIG, ...FAST_EXPERIMENT_CONFIG };
+    const a = estimateSample(twoSources, meta, config, { seed: 5 });
+    const b = estimateSample(twoSources, meta, config, { seed: 5 });
     expect(b.candidates).toEqual(a.candidates);
     expect(b.simulations).toBe(a.simulations);
   });
@@ -88,6 +89,30 @@ describe('estimateSample', () => {
   it('honours maxCandidates = 1 (a single best candidate)', () => {
     const { candidates } = estimateSample(oneSource, meta, { ...DEFAULT_EXPERIMENT_CONFIG, maxCandidates: 1 }, { seed: 1 });
     expect(candidates).toHaveLength(1);
+  });
+
+  it('given a very short run (nt = 30), still fits every step it has and finds the source', () => {
+    const sample = cleanSample('short', [{ x: 0.9, y: 0.5, q: 1.5 }], [[0.85, 0.45], [1.0, 0.6], [0.8, 0.6]], 'neumann', 0.1, 30);
+    const { candidates } = estimateSample(sample, meta, DEFAULT_EXPERIMENT_CONFIG, { seed: 1 });
+    expect(positionError(candidates[0], sample.true_sources!)).toBeLessThan(0.02);
+  });
+
+  it('given a three-source sample, returns candidates with three sources each', () => {
+    const sample = cleanSample(
+      'three',
+      [
+        { x: 0.4, y: 0.3, q: 1.2 },
+        { x: 1.0, y: 0.7, q: 1.6 },
+        { x: 1.6, y: 0.4, q: 0.9 },
+      ],
+      [[0.3, 0.2], [0.9, 0.8], [1.5, 0.3], [1.2, 0.5]],
+      'dirichlet',
+      0.1,
+      100,
+    );
+    const { candidates } = estimateSample(sample, meta, { ...DEFAULT_EXPERIMENT_CONFIG, ...FAST_EXPERIMENT_CONFIG, maxCandidates: 1 }, { seed: 1 });
+    expect(candidates).toHaveLength(1);
+    expect(candidates[0]).toHaveLength(3);
   });
 
   it('removes a non-zero initial temperature before fitting (the readings stay linear in q)', () => {
