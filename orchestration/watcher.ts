@@ -192,14 +192,20 @@ export class WorkspaceWatcher {
     if (parts.has('coordination')) next.coordination = await this.readPart(this.paths.coordination, (doc) => coordinationFromDocument(this.root, doc), next.coordination);
     if (parts.has('stop')) next.stop = stopState(this.root, next.coordination);
     if (parts.has('log')) {
-      const lines = await tailLines(this.paths.iterationLog, this.options.logLines);
-      next.log = { lines, entries: parseLogEntries(lines.join('\n')) };
+      try {
+        const lines = await tailLines(this.paths.iterationLog, this.options.logLines);
+        next.log = { lines, entries: parseLogEntries(lines.join('\n')) };
+        this.errors.delete(this.paths.iterationLog);
+      } catch (error) {
+        this.errors.set(this.paths.iterationLog, `cannot read ${this.paths.iterationLog}: ${(error as Error).message}`);
+      }
     }
     if (parts.has('experiments')) next.experiments = await this.readExperiments();
     next.errors = [...this.errors].map(([file, message]) => ({ file, message }));
     next.version = this.snapshot.version + 1;
     this.snapshot = Object.freeze(next);
-    this.signatures = signatures;
+    // Only files whose part was re-read count as seen; a change to another one stays pending.
+    for (const [file, signature] of signatures) if (parts.has(this.partOf(file))) this.signatures.set(file, signature);
     this.scheduleRecheck();
     for (const listener of this.listeners) listener();
   }
@@ -229,6 +235,15 @@ export class WorkspaceWatcher {
       if (this.signatures.get(file) === signature) continue;
       this.onChange(file);
     }
+  }
+
+  private partOf(file: string): Part {
+    const paths = this.paths;
+    if (file === paths.queue || file === paths.legacyQueue) return 'queue';
+    if (file === paths.coordination) return 'coordination';
+    if (file === paths.stop) return 'stop';
+    if (file === paths.iterationLog) return 'log';
+    return 'experiments';
   }
 
   private trackedFiles(): string[] {

@@ -140,6 +140,14 @@ describe('WorkspaceWatcher', () => {
     await snapshotWhere(watcher, (snapshot) => snapshot.queue?.counts.total === 2);
   });
 
+  it('a change no watcher event reports is still picked up by the stat recheck', async () => {
+    const root = workspaceWith();
+    // Polling once a minute: chokidar will not report anything during this test.
+    const watcher = await started(root, { poll: true, intervalMs: 60_000 });
+    fs.writeFileSync(sharedFile(root, 'coordination.json'), JSON.stringify({ best_score: 1.2, best_time_min: 50 }));
+    expect((await snapshotWhere(watcher, (s) => s.coordination?.best?.score === 1.2)).coordination?.best?.timeMin).toBe(50);
+  });
+
   it('polling mode notices changes too (bind mounts without events)', async () => {
     const root = workspaceWith();
     const watcher = await started(root, { poll: true, intervalMs: 50 });
