@@ -148,4 +148,16 @@ describe('ralph-tui (the full-screen app, real CLI in a pty)', () => {
     expect(s.terminal.modes.mouseTrackingMode).toBe('none');
     expect(s.terminal.modes.bracketedPasteMode).toBe(false);
   });
+
+  it('SIGHUP (the terminal closed) stops the agents and restores the terminal too', async () => {
+    const ws = fakeAgentWorkspace(['W0']);
+    const s = open(ws, 100, 30);
+    await s.waitForText('Fake Claude (W0)');
+    s.kill('SIGHUP');
+    expect((await s.exited).exitCode).toBe(129);
+    expect(s.terminal.buffer.active.type).toBe('normal');
+    expect(s.terminal.modes.mouseTrackingMode).toBe('none');
+    const events = fs.readFileSync(path.join(ws, '.ralph', 'events.jsonl'), 'utf8');
+    expect(events).toMatch(/"agent":"W0","type":"stopped"/);
+  });
 });
