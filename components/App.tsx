@@ -1,6 +1,7 @@
 import React, { memo, useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { useWindowSize } from 'ink';
 import type { AppStore } from '../src/app/app-store.js';
+import type { ExternalSource } from '../src/app/ports.js';
 import type { InputController } from '../src/app/input-controller.js';
 import { CONFIRM_TEXT } from '../src/app/input-controller.js';
 import { bindingsFor, footerHints } from '../src/app/keymap.js';
@@ -41,12 +42,22 @@ function useClock(): { clock: string; now: number } {
   return { clock: new Date(now).toTimeString().slice(0, 8), now };
 }
 
+function bind<T>(source: ExternalSource<T>): { subscribe: (listener: () => void) => () => void; getSnapshot: () => T } {
+  return { subscribe: (listener) => source.subscribe(listener), getSnapshot: () => source.getSnapshot() };
+}
+
+function bindSources(store: AppStore) {
+  return { supervisor: bind(store.supervisor), watcher: bind(store.watcher), runner: bind(store.runner) };
+}
+
 /** The connected root: selects snapshots from the store and the services, draws the Screen. */
 export function App({ store, controller }: { store: AppStore; controller: InputController }) {
   const ui = useSyncExternalStore(store.subscribeUi, store.getUi);
-  const sup = useSyncExternalStore(store.supervisor.subscribe.bind(store.supervisor), () => store.supervisor.getSnapshot());
-  const ws = useSyncExternalStore(store.watcher.subscribe.bind(store.watcher), () => store.watcher.getSnapshot());
-  const runs = useSyncExternalStore(store.runner.subscribe.bind(store.runner), () => store.runner.getSnapshot());
+  // Bound once per store: a new subscribe function on every render would resubscribe on every render.
+  const sources = useMemo(() => bindSources(store), [store]);
+  const sup = useSyncExternalStore(sources.supervisor.subscribe, sources.supervisor.getSnapshot);
+  const ws = useSyncExternalStore(sources.watcher.subscribe, sources.watcher.getSnapshot);
+  const runs = useSyncExternalStore(sources.runner.subscribe, sources.runner.getSnapshot);
   const { columns, rows } = useWindowSize();
   const { clock, now } = useClock();
   const onInput = useCallback((sequence: string) => controller.handleInput(sequence), [controller]);
