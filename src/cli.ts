@@ -1,15 +1,18 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from './errors.js';
-import { commandRegistrations } from './commands/index.js';
+import { commandModules, modulesFor, registerRoot } from './commands/index.js';
 
-/** Builds the `ralph-tui` program: one global --workspace option, then every command module. */
-export function buildProgram(): Command {
+/** Builds the `ralph-tui` program: one global --workspace option, then the command modules `args` needs. */
+export async function buildProgram(args: readonly string[]): Promise<Command> {
   const program = new Command('ralph-tui')
     .description('A full-screen terminal supervisor for autonomous research agents.')
     .option('-w, --workspace <dir>', 'workspace folder (default: $RALPH_WORKSPACE or the current folder)')
     .showHelpAfterError('(run with --help for usage)')
+    // The root has an action (the full-screen app), which turns commander's implicit `help` command off.
+    .helpCommand(true)
     .exitOverride();
-  for (const register of commandRegistrations) register(program);
+  const registrations = await Promise.all([registerRoot(), ...modulesFor(args).map((name) => commandModules[name]!())]);
+  for (const register of registrations) register(program);
   return program;
 }
 
@@ -31,12 +34,17 @@ export function reportError(error: unknown): number {
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv.slice(2))).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     return reportError(error);
   }
 }
 
+// `ralph-tui status | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 const exitCode = await main(process.argv);
 process.exitCode = exitCode;
