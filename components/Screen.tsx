@@ -1,5 +1,5 @@
 import React, { type ReactNode } from 'react';
-import { Box } from 'ink';
+import { Box, Text } from 'ink';
 import type { AgentBox, Layout } from '../src/app/layout.js';
 import { AgentTabs, type AgentTab } from './AgentTabs.js';
 import { ExperimentsPane, type ExperimentRun } from './ExperimentsPane.js';
@@ -35,6 +35,13 @@ export interface ScreenProps {
  */
 export function Screen(props: ScreenProps) {
   const { layout } = props;
+  if (layout.tooSmall) {
+    return (
+      <Box width={layout.cols} height={layout.rows} overflow="hidden">
+        <Text wrap="truncate">{`ralph-tui: terminal too small (${layout.cols}×${layout.rows}); agents keep running`}</Text>
+      </Box>
+    );
+  }
   const main = layout.main;
   const side = layout.side;
   const searchRows = props.search ? 1 : 0;

@@ -34,6 +34,8 @@ export interface Layout {
   agents: AgentBox[];
   gridColumns: number;
   side: SideLayout | null;
+  /** Below MIN_COLS × MIN_ROWS: only a one-line notice is drawn (the real size is in cols/rows). */
+  tooSmall: boolean;
 }
 
 export const MIN_COLS = 20;
@@ -55,8 +57,14 @@ export function computeLayout(input: {
   focusedId: string | undefined;
   footerLines: number;
 }): Layout {
-  const cols = Math.max(MIN_COLS, input.cols);
-  const rows = Math.max(MIN_ROWS, input.rows);
+  const tooSmall = input.cols < MIN_COLS || input.rows < MIN_ROWS;
+  if (tooSmall) {
+    const cols = Math.max(1, input.cols);
+    const rows = Math.max(1, input.rows);
+    return { cols, rows, header: 0, tabs: 0, main: rows, footer: 0, view: input.view, agents: [], gridColumns: 1, side: null, tooSmall };
+  }
+  const cols = input.cols;
+  const rows = input.rows;
   const header = 1;
   const tabs = 1;
   const footer = Math.min(3, Math.max(1, input.footerLines));
@@ -78,7 +86,7 @@ export function computeLayout(input: {
       const separator = column > 0 ? 1 : 0;
       return { id, width, height, cols: Math.max(1, width - separator), rows: Math.max(1, height - 1) };
     });
-    return { cols, rows, header, tabs, main, footer, view, agents, gridColumns, side: null };
+    return { cols, rows, header, tabs, main, footer, view, agents, gridColumns, side: null, tooSmall };
   }
 
   const side = view === 'zoom' ? 0 : sideWidth(cols);
@@ -97,6 +105,7 @@ export function computeLayout(input: {
     agents,
     gridColumns: 1,
     side: side > 0 ? splitSide(side, main) : null,
+    tooSmall,
   };
 }
 

@@ -201,6 +201,10 @@ describe('Screen (the whole frame)', () => {
         r.unmount();
       }
     }
+    const tiny = renderFixed(<Screen {...await props(15, 4, 'split')} />, { cols: 15, rows: 4 });
+    expectFits(tiny.lastFrameLines(), 15, 4);
+    expect(tiny.lastFrame()).toContain('ralph-tui: ter');
+    tiny.unmount();
   });
 
   it('shows every agent in the grid and the side panes beside the focused agent', async () => {

@@ -30,6 +30,11 @@ describe('computeLayout', () => {
     }
   });
 
+  it('below 20×6 draws no panes and stays within the terminal', () => {
+    const tiny = computeLayout({ cols: 15, rows: 4, view: 'split', agentIds: ids, focusedId: 'W0', footerLines: 1 });
+    expect(tiny).toMatchObject({ tooSmall: true, cols: 15, rows: 4, agents: [] });
+  });
+
   it('gives the emulator the pane inner size: full width below a title line', () => {
     const split = computeLayout({ cols: 160, rows: 48, view: 'split', agentIds: ids, focusedId: 'W1', footerLines: 1 });
     expect(split.agents).toEqual([{ id: 'W1', width: 160 - 52, height: 45, cols: 108, rows: 44 }]);
