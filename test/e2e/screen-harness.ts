@@ -111,6 +111,7 @@ export class ScreenSession {
 
 export const fakeClaude = path.join(repoRoot, 'test', 'fake-agents', 'fake-claude.mjs');
 export const streamAgent = path.join(repoRoot, 'test', 'e2e', 'stream-agent.mjs');
+export const keyAgent = path.join(repoRoot, 'test', 'e2e', 'key-agent.mjs');
 
 /**
  * A workspace of fake agents (kind custom, local) holding the original deployment's queue, coordination

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fakeAgentWorkspace, ScreenSession, streamAgent } from './screen-harness.js';
+import { fakeAgentWorkspace, keyAgent, ScreenSession, streamAgent } from './screen-harness.js';
 
 const ESC = '\x1b';
 let session: ScreenSession | null = null;
@@ -40,6 +40,10 @@ describe('ralph-tui (the full-screen app, real CLI in a pty)', () => {
     s.press('\r');
     await s.waitForText('RECEIVED "qs hello" (typed)');
     expect(s.text()).not.toContain('Quit ralph-tui');
+    // A paste (the real terminal wraps it, ralph-tui asked for bracketed paste) reaches the agent as one
+    // bracketed paste, because the agent enabled bracketed paste itself.
+    s.press(`${ESC}[200~pasted text${ESC}[201~`, '\r');
+    await s.waitForText('RECEIVED "pasted text" (paste)');
     s.press('\x1d');
     await s.waitFor('detached', (text) => !text.includes('ATTACHED to W1'));
 
@@ -86,6 +90,20 @@ describe('ralph-tui (the full-screen app, real CLI in a pty)', () => {
     await s.waitFor('search bar closed', (_text, lines) => !lines.some((line) => line.startsWith('/stream')));
     s.press('r');
     await s.waitFor('a restart counted in the tab', (_text, lines) => lines[1].includes('↻1'));
+  });
+
+  it('sends cursor keys in application mode to an agent that enabled it, and Ctrl-C as a byte while attached', async () => {
+    const ws = fakeAgentWorkspace(['W0'], `node ${keyAgent}`);
+    const s = open(ws, 120, 30);
+    await s.waitForText('key agent ready');
+    s.press('\r');
+    await s.waitForText('ATTACHED to W0');
+    s.press(`${ESC}[A`);
+    await s.waitForText('BYTES 1b 4f 41');
+    s.press('\x03');
+    // The agent got the byte and exited 130 itself; the screen is still there.
+    await s.waitFor('the agent exited', (_text, lines) => lines[1].includes('✖') || lines[1].includes('↻'));
+    expect(s.text()).toContain('ralph-tui');
   });
 
   it('keeps the last good queue and shows the file error in the footer when the queue JSON breaks', async () => {
