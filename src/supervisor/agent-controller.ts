@@ -174,7 +174,7 @@ export class AgentController {
   }
 
   /** Restarts now: kills a running process (no backoff, not counted as a failure) or cuts a pending backoff short. */
-  async restart(): Promise<void> {
+  async restart(reason = 'requested by user'): Promise<void> {
     // Already on its way up (a container being ensured): a second start would race it for the pty.
     if (this.launching) return;
     this.noMoreRestarts = false;
@@ -184,8 +184,8 @@ export class AgentController {
       await this.terminate(3000);
     }
     this.restartCount += 1;
-    this.emit({ type: 'restart', attempt: this.restartCount, reason: 'requested by user' });
-    await this.start('requested by user');
+    this.emit({ type: 'restart', attempt: this.restartCount, reason });
+    await this.start(reason);
   }
 
   /** No more restarts from now on; a pending one is cancelled (graceful stop lets a running agent finish). */

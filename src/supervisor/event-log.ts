@@ -12,6 +12,7 @@ export type SupervisorEventType =
   | 'nudge'
   | 'stop-requested'
   | 'drained'
+  | 'resumed'
   | 'stopped'
   | 'container'
   | 'warning'
@@ -95,6 +96,8 @@ export function describeEvent(event: SupervisorEvent): string {
       return `stop requested${why}`;
     case 'drained':
       return `all agents stopped${why}`;
+    case 'resumed':
+      return `resumed${why}`;
     case 'stopped':
       return `stopped${why}`;
     case 'container':

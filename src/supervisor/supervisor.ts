@@ -4,7 +4,7 @@ import { resolveAgent, type RalphConfig, type ResolvedAgent } from '../config.js
 import { UserError } from '../errors.js';
 import { workspacePaths, type WorkspacePaths } from '../workspace.js';
 import { validateCpusets, type AgentContainers, type ContainerStats } from '../../docker/index.js';
-import { createStop } from '../../orchestration/index.js';
+import { createStop, stopState } from '../../orchestration/index.js';
 import { AgentController } from './agent-controller.js';
 import { AgentSession, type SpawnSpec } from './agent-session.js';
 import type { AgentStateName } from './agent-state.js';
@@ -71,6 +71,8 @@ export class Supervisor {
   private statsTimer: NodeJS.Timeout | null = null;
   private releaseLock: (() => Promise<void>) | null = null;
   private stopping = false;
+  /** Whether STOP existed at the last tick (see followStopFile). */
+  private stopFilePresent = false;
   private pollingStats = false;
   private drainedReported = false;
   private snapshot: SupervisorSnapshot | null = null;
@@ -194,11 +196,20 @@ export class Supervisor {
    */
   async stopGraceful(): Promise<void> {
     if (!this.stopping) {
-      this.stopping = true;
       await createStop(this.opts.workspace, 'graceful stop from ralph-tui');
-      this.eventLog.emit({ agent: '*', type: 'stop-requested', reason: 'STOP created; waiting for agents to finish' });
+      this.stopFilePresent = true;
     }
-    for (const controller of this.controllers.values()) controller.holdRestarts('graceful stop');
+    this.drain('graceful stop', 'STOP created; waiting for agents to finish');
+  }
+
+  /** Stop restarting anyone; running agents finish on their own (they read STOP) and are listed as draining. */
+  private drain(reason: string, announcement: string): void {
+    if (!this.stopping) {
+      this.stopping = true;
+      this.eventLog.emit({ agent: '*', type: 'stop-requested', reason: announcement });
+      this.changed();
+    }
+    for (const controller of this.controllers.values()) controller.holdRestarts(reason);
     this.checkDrained();
   }
 
@@ -275,10 +286,51 @@ export class Supervisor {
     return this.containers;
   }
 
+  /**
+   * Clears a stop (STOP removed): agents that were stopped or held start again. Called when the STOP file
+   * disappears, whoever removed it (`u` on the screen, `ralph-tui resume`).
+   */
+  async resume(): Promise<void> {
+    if (!this.stopping) return;
+    this.stopping = false;
+    this.drainedReported = false;
+    this.eventLog.emit({ agent: '*', type: 'resumed', reason: 'STOP cleared' });
+    this.changed();
+    await Promise.all([...this.controllers.values()].filter((controller) => !controller.active).map((controller) => controller.restart('STOP cleared')));
+  }
+
   private tick(): void {
     const now = Date.now();
     for (const controller of this.controllers.values()) controller.tick(now);
+    this.followStopFile();
     if (this.stopping) this.checkDrained();
+  }
+
+  /**
+   * STOP is the team's shared switch, and anyone may flip it: an agent that reached the target, a person
+   * running `ralph-tui stop [--force]` or `resume` in another terminal. An existence check per tick is cheap;
+   * the file is read only when it appears.
+   */
+  private followStopFile(): void {
+    const present = fs.existsSync(this.paths.stop);
+    if (present === this.stopFilePresent) return;
+    this.stopFilePresent = present;
+    if (!present) {
+      void this.resume();
+      return;
+    }
+    let state: { reason?: string; forced?: boolean } = {};
+    try {
+      state = stopState(this.opts.workspace);
+    } catch {
+      // Unreadable coordination while an agent writes it: STOP itself is what matters here.
+    }
+    if (state.forced) {
+      void this.stopForced();
+      return;
+    }
+    const reason = `STOP file present${state.reason ? `: ${state.reason}` : ''}`;
+    this.drain(reason, `${reason}; waiting for agents to finish`);
   }
 
   private async pollStats(): Promise<void> {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_NUDGE } from '../../src/config.js';
 import { Supervisor } from '../../src/supervisor/index.js';
+import { runCli } from '../helpers/cli.js';
 import { count, EventRecorder, fakeClaude, fakeClaudeCommand, makeWorkspace, readTranscript, sleep } from './workspace.js';
 
 const running: Supervisor[] = [];
@@ -162,6 +163,22 @@ describe('the Ralph loop with real ptys and fake agents', () => {
     await recorder.waitFor((event) => event.type === 'drained');
     expect(supervisor.getSnapshot().draining).toEqual([]);
     expect(recorder.of('restart-scheduled')).toHaveLength(0);
+  });
+
+  it('follows STOP written by someone else: `ralph-tui stop --force` ends every agent now, `ralph-tui resume` starts them again', async () => {
+    const { root, supervisor, recorder } = launch({ agents: [agent(fakeClaudeCommand('--silent'), { prompt: 'off' })] });
+    await supervisor.start();
+    await recorder.waitFor((event) => event.type === 'started');
+
+    expect((await runCli(['stop', '--force', '--workspace', root])).exitCode).toBe(0);
+    await recorder.waitFor((event) => event.type === 'drained');
+    expect(supervisor.getSnapshot().agents[0].state).toBe('stopped');
+    expect(recorder.of('restart-scheduled')).toHaveLength(0);
+
+    expect((await runCli(['resume', '--workspace', root])).exitCode).toBe(0);
+    await recorder.waitFor((event) => event.type === 'started', 2);
+    expect(recorder.of('restart')[0].reason).toBe('STOP cleared');
+    expect(supervisor.getSnapshot().stopping).toBe(false);
   });
 
   it('restart on request cuts the session short without counting a failure', async () => {
