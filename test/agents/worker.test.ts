@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { createStop, parseLogEntries, readCoordination, readQueue } from '../../orchestration/index.js';
 import { agentWorkspace, queueExperiments, startAgent } from './agent-process.js';
 
+/** Real agent processes running real experiments: generous on a loaded 2-core machine (a run here takes seconds). */
+const REAL_PROCESS_TIMEOUT_MS = 180_000;
+
 describe('built-in workers (real processes, tiny experiments)', () => {
   it('two workers drain a queue together and never take the same experiment', async () => {
     const root = agentWorkspace(2);
@@ -38,7 +41,7 @@ describe('built-in workers (real processes, tiny experiments)', () => {
     const coordination = readCoordination(root);
     expect(coordination.best?.score).toBe(Math.max(...entries.map((entry) => entry.score as number)));
     expect((coordination.workers.W1?.runs ?? 0) + (coordination.workers.W2?.runs ?? 0)).toBe(4);
-  });
+  }, REAL_PROCESS_TIMEOUT_MS);
 
   it('a worker killed mid-experiment keeps its claim, and its restart resumes that experiment', async () => {
     const root = agentWorkspace(6);
@@ -62,7 +65,7 @@ describe('built-in workers (real processes, tiny experiments)', () => {
       ['exp-1', 'completed'],
       ['exp-2', 'available'],
     ]);
-  });
+  }, REAL_PROCESS_TIMEOUT_MS);
 
   it('a run that fails marks its entry failed with the reason, logs it as FAILED, and the worker carries on', async () => {
     const root = agentWorkspace(1);
@@ -78,7 +81,7 @@ describe('built-in workers (real processes, tiny experiments)', () => {
     expect(logged.flags).toContain('FAILED');
     expect(JSON.parse(fs.readFileSync(path.join(root, 'experiments', 'exp-1', 'STATE.json'), 'utf8')).status).toBe('failed');
     expect(readCoordination(root).workers.W1?.status).toBe('idle');
-  });
+  }, REAL_PROCESS_TIMEOUT_MS);
 
   it('runs an experiment that has its own command as it is, reading its printed score and projection', async () => {
     const root = agentWorkspace(1);
@@ -94,7 +97,7 @@ describe('built-in workers (real processes, tiny experiments)', () => {
     const [entry] = readQueue(root).entries;
     expect(entry).toMatchObject({ status: 'completed', score: 1.1234, timeMin: 39 });
     expect(fs.readFileSync(path.join(dir, 'experiment.json'), 'utf8')).toBe(definition);
-  });
+  }, REAL_PROCESS_TIMEOUT_MS);
 
   it('STOP makes the orchestrator and a busy worker exit at their next checkpoint, the running experiment finished', async () => {
     const root = agentWorkspace(2);
@@ -112,5 +115,5 @@ describe('built-in workers (real processes, tiny experiments)', () => {
     expect(entries.filter((entry) => entry.status === 'completed').length).toBeGreaterThanOrEqual(1);
     expect(entries.filter((entry) => entry.status === 'claimed' || entry.status === 'running')).toHaveLength(0);
     expect(readCoordination(root).workers.W1?.status).toBe('stopped');
-  });
+  }, REAL_PROCESS_TIMEOUT_MS);
 });
