@@ -61,19 +61,19 @@ export const EXPERIMENT_CONFIG_KEYS = Object.keys(ExperimentConfig.shape) as (ke
 export const DEFAULT_EXPERIMENT_CONFIG: ExperimentConfig = ExperimentConfig.parse({});
 
 /**
- * Small budgets for quick runs (a default workspace's ~8-sample experiment in about a minute on 2 cores):
- * fewer and shorter searches, one alternative start per extra candidate.
+ * Small budgets for quick runs (a default workspace's ~8-sample experiment in well under a minute on 2 cores):
+ * about 1.1 CPU-s per competition-like sample against ~3 for the defaults (bench/solver-estimator.ts).
  */
 export const FAST_EXPERIMENT_CONFIG: Partial<ExperimentConfig> = {
   starts1: 2,
-  starts2: 2,
+  starts2: 3,
   fevals1: 60,
-  fevals2: 150,
+  fevals2: 200,
   polishTopK: 2,
-  polishEvals1: 20,
-  polishEvals2: 40,
-  altStarts: 2,
-  altEvals: 30,
+  polishEvals1: 40,
+  polishEvals2: 100,
+  altStarts: 3,
+  altEvals: 80,
   fallbackStarts: 1,
 };
 
