@@ -110,8 +110,14 @@ export async function runApp(options: RunAppOptions): Promise<number> {
       },
     );
     stdout.write(MOUSE_ON);
-    const { forced } = await store.quitRequested;
-    return await finish(forced ? 130 : 0);
+    // A render error ends Ink on its own (its error boundary unmounts): that is a crash, not a quit.
+    const inkEnded = instance.waitUntilExit().then(
+      () => ({ crash: new Error('the screen closed unexpectedly') as unknown }),
+      (error: unknown) => ({ crash: error }),
+    );
+    const outcome = await Promise.race([store.quitRequested, inkEnded]);
+    if ('crash' in outcome) return await finish(1, outcome.crash);
+    return await finish(outcome.forced ? 130 : 0);
   } catch (error) {
     if (error instanceof UserError) {
       await finish(error.exitCode);
