@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { afterAll } from 'vitest';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const fixturesDir = path.resolve(repoRoot, '..', 'shared', 'fixtures');
@@ -20,9 +21,23 @@ export async function runCli(args: string[], options: { cwd?: string; env?: Reco
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
-/** A fresh temporary folder, removed when the test process exits. */
+const tempDirs = new Set<string>();
+const removeTempDirs = () => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+};
+// Vitest ends its fork workers without an 'exit' event, which left hundreds of folders in /tmp: remove them
+// after the test file too (this module is imported while a test file is collected, so the hook is the file's).
+try {
+  afterAll(removeTempDirs);
+} catch {
+  // Imported outside a test run: the exit handler below still cleans up.
+}
+process.once('exit', removeTempDirs);
+
+/** A fresh temporary folder, removed after the test file (and when the test process exits). */
 export function makeTempDir(prefix = 'ralph-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  tempDirs.add(dir);
   return dir;
 }
