@@ -19,6 +19,12 @@ export interface EstimateResult {
   seconds: number;
 }
 
+/**
+ * Nelder–Mead stops once its simplex's misfits differ by less than this share of ‖y‖² (an RMSE change of
+ * ~1e-4 of the signal): further steps no longer move the score.
+ */
+const CONVERGED = 1e-9;
+
 /** Plate size of the competition (Heat2D's defaults). */
 const LX = 2;
 const LY = 1;
@@ -123,6 +129,7 @@ export function estimateSample(
       lower,
       upper,
       maxEvals: polishEvals,
+      tolF: CONVERGED * exact.yy,
     });
     return exact.fit(result.x);
   };
@@ -319,6 +326,7 @@ function alternative(
       lower,
       upper,
       maxEvals: config.altEvals,
+      tolF: CONVERGED * fitter.yy,
     });
     if (!best || result.f < best.f) best = { params: result.x, f: result.f };
   }
