@@ -150,22 +150,23 @@ export function estimateSample(
   }
 
   // 4. distinct extra candidates.
-  const best = finals[0] ?? exact.fit(randomPositions(k, rng));
-  const kept: Candidate[] = [toCandidate(best)];
-  const bestPrediction = exact.predict(kept[0]);
-  const expectedError: number[] = [0];
-  const others = finals.slice(1).map(toCandidate);
-  const directions = config.maxCandidates > 1 ? valleyDirections(exact, kept[0]) : [];
-  while (kept.length < config.maxCandidates && config.altStarts > 0) {
-    const alt = alternative(exact, kept, [...others, ...directions.map((d) => offset(kept[0], d, TAU * (1 + config.distinctMargin)))], config, qRange);
-    if (!alt) break;
-    const prediction = exact.predict(alt);
-    let diff = 0;
-    for (let i = 0; i < prediction.length; i++) diff += (prediction[i] - bestPrediction[i]) ** 2;
-    kept.push(alt);
-    expectedError.push(Math.sqrt(diff / prediction.length));
+  let bestCand = toCandidate(finals[0] ?? exact.fit(randomPositions(k, rng)));
+  let others = finals.slice(1).map(toCandidate);
+  let extras = extraCandidates(exact, bestCand, others, config, qRange);
+  // With x, y and q all free, an extra candidate can land in a deeper basin than the position search found
+  // (seen on generated samples): it then becomes the best and the extras are searched again around it, once.
+  const bestRss = exact.rssOf(bestCand);
+  const deeper = extras.kept
+    .slice(1)
+    .map((cand) => ({ cand, rss: exact.rssOf(cand) }))
+    .filter((c) => c.rss < bestRss)
+    .sort((a, b) => a.rss - b.rss)[0];
+  if (deeper) {
+    others = [bestCand, ...others];
+    bestCand = deeper.cand;
+    extras = extraCandidates(exact, bestCand, others, config, qRange);
   }
-  const chosen = bestSubset(kept, expectedError);
+  const chosen = bestSubset(extras.kept, extras.expectedError);
 
   const lookups = search.evaluations + exact.evaluations;
   simulations += coarse === full ? m : 2 * m;
@@ -177,6 +178,34 @@ export function estimateSample(
 /** The configured stride, reduced so a short run still keeps at least 20 fitted steps. */
 function strideFor(steps: number, stride: number): number {
   return Math.max(1, Math.min(stride, Math.floor(steps / 20)));
+}
+
+/**
+ * Up to maxCandidates − 1 extra candidates after `best`, each the best fit distinct from all kept so far,
+ * with each one's expected RMSE (its readings' distance from the best fit's readings).
+ */
+function extraCandidates(
+  exact: Fitter,
+  best: Candidate,
+  others: Candidate[],
+  config: ExperimentConfig,
+  qRange: readonly [number, number],
+): { kept: Candidate[]; expectedError: number[] } {
+  const kept: Candidate[] = [best];
+  const expectedError: number[] = [0];
+  if (config.maxCandidates < 2 || config.altStarts === 0) return { kept, expectedError };
+  const bestPrediction = exact.predict(best);
+  const starts = [...others, ...valleyDirections(exact, best).map((d) => offset(best, d, TAU * (1 + config.distinctMargin)))];
+  while (kept.length < config.maxCandidates) {
+    const alt = alternative(exact, kept, starts, config, qRange);
+    if (!alt) break;
+    const prediction = exact.predict(alt);
+    let diff = 0;
+    for (let i = 0; i < prediction.length; i++) diff += (prediction[i] - bestPrediction[i]) ** 2;
+    kept.push(alt);
+    expectedError.push(Math.sqrt(diff / prediction.length));
+  }
+  return { kept, expectedError };
 }
 
 /** Starting position vectors, best first: lattice minima, hottest sensors, centroid (k-subsets of them for k sources). */
