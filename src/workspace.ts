@@ -31,6 +31,9 @@ export function workspacePaths(root: string) {
     transcript: (agentId: string) => path.join(ralph, 'transcripts', `${agentId}.log`),
     events: path.join(ralph, 'events.jsonl'),
     runs: path.join(ralph, 'runs'),
+    /** Live status files of `ralph-tui run`, one per run (whoever started it), read by the screen. */
+    progress: path.join(ralph, 'progress'),
+    progressFile: (runId: string) => path.join(ralph, 'progress', `${runId}.json`),
     agentStatus: (agentId: string) => path.join(ralph, 'status', `${agentId}.json`),
     /** Hook status files, one per agent (watched by the supervisor). */
     agentStatusDir: path.join(ralph, 'status'),
