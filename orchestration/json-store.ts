@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
-import { UserError } from '../src/errors.js';
+import { fileSystemError, UserError } from '../src/errors.js';
 import { parseJsonText } from '../src/json-file.js';
 import { detectFormatting, fastRewrite, isDeepEqual, modifyRewrite } from './json-edit.js';
 
@@ -64,7 +64,12 @@ export async function readJson(file: string): Promise<JsonDocument | null> {
 
 /** Atomic write: temp file in the same folder, fsync, rename (write-file-atomic). */
 export async function writeTextAtomic(file: string, text: string): Promise<void> {
-  await writeFileAtomic(file, text, { encoding: 'utf8', fsync: true });
+  try {
+    await writeFileAtomic(file, text, { encoding: 'utf8', fsync: true });
+  } catch (error) {
+    // write-file-atomic removed its temp file; the old file is intact. Say which file, not the temp's name.
+    throw fileSystemError(error, file, '; the file is unchanged') ?? error;
+  }
 }
 
 /**

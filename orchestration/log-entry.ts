@@ -1,6 +1,6 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../src/errors.js';
+import { fileSystemError, UserError } from '../src/errors.js';
 import { workspacePaths } from '../src/workspace.js';
 import { withLock } from './lock.js';
 
@@ -141,7 +141,9 @@ export async function appendLogEntry(root: string, entry: NewLogEntry): Promise<
         await handle.read(last, 0, 1, size - 1);
         if (last[0] !== 10) prefix = '\n';
       }
-      await handle.write(prefix + text);
+      await handle.write(prefix + text).catch((error: unknown) => {
+        throw fileSystemError(error, paths.iterationLog) ?? error;
+      });
     } finally {
       await handle.close();
     }

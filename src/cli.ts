@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { UserError } from './errors.js';
+import { fileSystemError, UserError } from './errors.js';
 import { commandModules, modulesFor, registerRoot } from './commands/index.js';
 
 /** Builds the `ralph-tui` program: one global --workspace option, then the command modules `args` needs. */
@@ -23,9 +23,10 @@ export function reportError(error: unknown): number {
     // (missing option, unknown command) are bad input like any other: exit 2, as the CLI contract says.
     return error.exitCode === 0 ? 0 : 2;
   }
-  if (error instanceof UserError) {
-    process.stderr.write(`ralph-tui: ${error.message}\n`);
-    return error.exitCode;
+  const clear = error instanceof UserError ? error : fileSystemError(error);
+  if (clear) {
+    process.stderr.write(`ralph-tui: ${clear.message}\n`);
+    return clear.exitCode;
   }
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(`ralph-tui: internal error (please report): ${message}\n`);

@@ -32,3 +32,25 @@ export function zodToUserError(error: ZodError, source: string, exitCode = 2): U
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
   return new UserError(`${source}: field ${where}: ${what}${more}`, exitCode);
 }
+
+/** What the environment's refusals mean, in words (the errno code stays in the message for searching). */
+const FILE_SYSTEM_CAUSES: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'the file system is read-only',
+  EMFILE: 'too many open files',
+  EIO: 'input/output error',
+};
+
+/**
+ * A file-system refusal (full disk, permissions, read-only mount) as one sentence naming the file, or null for
+ * anything else. Exit code 1: the input was fine, the machine refused.
+ */
+export function fileSystemError(error: unknown, file?: string, outcome = ''): UserError | null {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (!code || !(code in FILE_SYSTEM_CAUSES)) return null;
+  const where = file ?? (error as NodeJS.ErrnoException).path;
+  return new UserError(`${where ? `${where}: ` : ''}cannot write: ${FILE_SYSTEM_CAUSES[code]} (${code})${outcome}`, 1);
+}

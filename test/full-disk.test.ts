@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fixturesDir, makeTempDir, runCli } from './helpers/cli.js';
+
+/** A 1 MiB tmpfs: a really full disk. Needs root (as in CI); elsewhere the test says why it skips. */
+async function mountTinyDisk(): Promise<string | null> {
+  const dir = makeTempDir('ralph-full-');
+  const mounted = await execa('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { reject: false });
+  return mounted.exitCode === 0 ? dir : null;
+}
+
+describe('a full disk', () => {
+  const mounts: string[] = [];
+  afterAll(async () => {
+    for (const dir of mounts) await execa('umount', [dir], { reject: false });
+  });
+
+  it('appending to ITERATION_LOG.md says which file and why, in one sentence', async () => {
+    // /dev/full answers every write with ENOSPC, exactly like a full disk.
+    const root = makeTempDir('ralph-devfull-');
+    fs.symlinkSync('/dev/full', path.join(root, 'ITERATION_LOG.md'));
+    const result = await runCli(['log', 'append', '--worker', 'W1', '--experiment', 'baseline', '--score', '1.1', '-w', root]);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe(`ralph-tui: ${path.join(root, 'ITERATION_LOG.md')}: cannot write: no space left on the device (ENOSPC)`);
+  });
+
+  it('a queue update that cannot be written leaves the queue file exactly as it was, with no temp file behind', async (context) => {
+    const disk = await mountTinyDisk();
+    if (!disk) {
+      console.warn('skipped: cannot mount a tmpfs here (needs root); the /dev/full test still covers the message');
+      context.skip();
+      return;
+    }
+    mounts.push(disk);
+    const shared = path.join(disk, 'orchestration', 'shared');
+    fs.mkdirSync(shared, { recursive: true });
+    const queueFile = path.join(shared, 'experiment_queue.json');
+    fs.copyFileSync(path.join(fixturesDir, 'original', 'experiment_queue.json'), queueFile);
+    const before = fs.readFileSync(queueFile);
+    // Fill what is left of the disk.
+    const filler = fs.openSync(path.join(disk, 'filler'), 'w');
+    try {
+      for (;;) fs.writeSync(filler, Buffer.alloc(4096, 1));
+    } catch {
+      fs.closeSync(filler);
+    }
+
+    const result = await runCli(['queue', 'add', '--name', 'one_more', '--family', 'polish', '-w', disk]);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/^ralph-tui: .*experiment_queue\.json: cannot write: no space left on the device \(ENOSPC\); the file is unchanged$/);
+    expect(fs.readFileSync(queueFile).equals(before)).toBe(true);
+    expect(fs.readdirSync(shared).filter((name) => name !== 'experiment_queue.json' && name !== '.locks')).toEqual([]);
+  });
+});
