@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { execa } from 'execa';
 import { addSolveOptions, parseSolveOptions } from '../experiments/cli-options.js';
-import { resolveExperiment, type ExperimentDefinition } from '../experiments/experiment-definition.js';
-import { runExperiment } from '../experiments/run-experiment.js';
-import { exitCodeFor, withStopSignals } from '../experiments/stop-signals.js';
+import { resolveExperiment } from '../experiments/experiment-definition.js';
+import { newRunId, runExperiment } from '../experiments/run-experiment.js';
+import { runExternal } from '../experiments/run-external.js';
+import { withStopSignals } from '../experiments/stop-signals.js';
 import { UserError } from '../errors.js';
 import { workspaceOf } from './workspace-option.js';
 
@@ -20,7 +20,7 @@ export function registerRun(program: Command): void {
     if (raw.log !== undefined && !/^W\d+$/.test(String(raw.log))) throw new UserError(`--log expects a worker id like W1, got "${String(raw.log)}"`);
     const experiment = resolveExperiment(root, name);
     if (experiment.command) {
-      process.exitCode = await runExternal(experiment, root, options.workers);
+      process.exitCode = await runExternal({ experiment, root, workers: options.workers, log: raw.log as string | undefined, ownRunId: newRunId() });
       return;
     }
     await withStopSignals((signal) =>
@@ -34,34 +34,4 @@ export function registerRun(program: Command): void {
       }),
     );
   });
-}
-
-/**
- * An experiment with a `command` (e.g. `uv run python run.py`) runs as it is, in the workspace, with
- * the terminal's output; its exit code becomes ours. RALPH_* variables tell it where it runs.
- */
-async function runExternal(experiment: ExperimentDefinition, root: string, workers?: number): Promise<number> {
-  const child = execa(experiment.command!, {
-    shell: true,
-    cwd: root,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    reject: false,
-    env: {
-      RALPH_WORKSPACE: root,
-      RALPH_EXPERIMENT: experiment.name,
-      RALPH_EXPERIMENT_DIR: experiment.dir,
-      ...(workers !== undefined ? { RALPH_WORKERS: String(workers) } : {}),
-    },
-  });
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-  try {
-    const result = await child;
-    if (result.signal) return exitCodeFor(result.signal as NodeJS.Signals);
-    return result.exitCode ?? 1;
-  } finally {
-    process.off('SIGINT', forward);
-    process.off('SIGTERM', forward);
-  }
 }

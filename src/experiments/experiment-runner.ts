@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { workspacePaths } from '../workspace.js';
 import { LineSplitter } from './line-splitter.js';
-import { parseProgressLine, type ProgressEvent } from './parse-progress-line.js';
+import { parseProgressLine } from './parse-progress-line.js';
+import { progressPatch } from './progress-state.js';
 
 export type ExperimentRunState = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
 
@@ -184,7 +185,9 @@ export class ExperimentRunner {
     run.log = log;
     const options = {
       cwd: start.cwd ?? this.options.workspace,
-      env: { ...start.env, FORCE_COLOR: '0' },
+      // A `ralph-tui run` child names its live status file (.ralph/progress/) after this id, so the screen
+      // shows the run once, not once from here and once from the file.
+      env: { ...start.env, FORCE_COLOR: '0', RALPH_RUN_ID: run.view.id },
       stdin: 'ignore',
       detached: true,
       buffer: false,
@@ -225,7 +228,7 @@ export class ExperimentRunner {
     const patch: Partial<ExperimentRunView> = {};
     for (const line of lines) {
       const event = parseProgressLine(line);
-      if (event) Object.assign(patch, patchFor(event, { ...run.view, ...patch }));
+      if (event) Object.assign(patch, progressPatch(event, { ...run.view, ...patch }));
     }
     const shown = lines.filter((line) => line.trim() !== '' && !line.trimStart().startsWith('{"type":'));
     const lastLines = shown.length ? [...run.view.lastLines, ...shown].slice(-this.keepLines) : run.view.lastLines;
@@ -249,33 +252,6 @@ export class ExperimentRunner {
     for (const run of this.runs.values()) {
       if (run.view.state === 'running' && run.child?.pid !== undefined) signalGroup(run.child.pid, 'SIGKILL');
     }
-  }
-}
-
-/** How a progress event changes a run's view. ETA falls back to a linear estimate from the pace so far. */
-function patchFor(event: ProgressEvent, view: ExperimentRunView): Partial<ExperimentRunView> {
-  switch (event.type) {
-    case 'start':
-      return { total: event.total, workers: event.workers };
-    case 'progress': {
-      const elapsed = event.elapsedSeconds ?? (view.startedAt ? (Date.now() - view.startedAt) / 1000 : 0);
-      const eta = event.etaSeconds ?? (event.done > 0 ? (elapsed / event.done) * (event.total - event.done) : undefined);
-      return { done: event.done, total: event.total, elapsedSeconds: elapsed, etaSeconds: eta, runningScore: event.runningScore ?? view.runningScore };
-    }
-    case 'score':
-      return { score: event.score };
-    case 'projection':
-      return { projected400Min: event.projected400Min };
-    case 'end':
-      return {
-        score: event.score,
-        against: event.against,
-        projected400Min: event.projected400Min,
-        workers: event.workers ?? view.workers,
-        resultFile: event.resultFile,
-        incomplete: event.incomplete,
-        etaSeconds: 0,
-      };
   }
 }
 

@@ -93,8 +93,11 @@ function parseJsonLine(text: string): ProgressEvent | null {
     return null;
   }
   const parsed = ProgressLine.safeParse(raw);
-  if (!parsed.success) return null;
-  const line = parsed.data;
+  return parsed.success ? progressEventOf(parsed.data) : null;
+}
+
+/** The event a protocol object stands for (also for objects a run produces itself, without printing them). */
+export function progressEventOf(line: ProgressLine): ProgressEvent {
   switch (line.type) {
     case 'start':
       return dropUndefined({ type: 'start', name: line.name, total: line.total, workers: line.workers });

@@ -1,5 +1,5 @@
 import type { EstimateOutcome } from '../../solver/parallel/estimate-messages.js';
-import type { ProgressEndLine, ProgressSampleLine, ProgressStartLine } from './progress-protocol.js';
+import type { ProgressEndLine, ProgressLine, ProgressSampleLine, ProgressStartLine } from './progress-protocol.js';
 import { bestRmse, type RunSummary } from './run-summary.js';
 
 export type ProgressMode = 'human' | 'json';
@@ -15,10 +15,14 @@ export class ProgressReporter {
   constructor(
     private readonly mode: ProgressMode,
     private readonly out: NodeJS.WritableStream = process.stdout,
+    /** Gets every protocol object whatever the mode (the run's live status file is fed from it). */
+    private readonly onLine?: (line: ProgressLine) => void,
   ) {}
 
   start(name: string, total: number, workers: number): void {
-    if (this.mode === 'json') this.json({ type: 'start', name, total, workers } satisfies ProgressStartLine);
+    const line = { type: 'start', name, total, workers } satisfies ProgressStartLine;
+    this.onLine?.(line);
+    if (this.mode === 'json') this.json(line);
     else this.out.write(`${name}: ${plural(total, 'sample')} on ${plural(workers, 'worker thread')}\n`);
   }
 
@@ -28,20 +32,22 @@ export class ProgressReporter {
     const eta = done ? (elapsed / done) * (total - done) : null;
     const runningScore = finished.reduce((sum, o) => sum + o.score, 0) / done;
     const rmse = bestRmse(outcome);
+    const line = {
+      type: 'sample',
+      done,
+      total,
+      sample_id: outcome.sampleId,
+      n_sources: outcome.nSources,
+      rmse,
+      candidates: outcome.candidates.length,
+      seconds: round(outcome.seconds, 3),
+      elapsed: round(elapsed, 3),
+      eta: eta === null ? null : round(eta, 1),
+      running_score: round(runningScore, 6),
+    } satisfies ProgressSampleLine;
+    this.onLine?.(line);
     if (this.mode === 'json') {
-      this.json({
-        type: 'sample',
-        done,
-        total,
-        sample_id: outcome.sampleId,
-        n_sources: outcome.nSources,
-        rmse,
-        candidates: outcome.candidates.length,
-        seconds: round(outcome.seconds, 3),
-        elapsed: round(elapsed, 3),
-        eta: eta === null ? null : round(eta, 1),
-        running_score: round(runningScore, 6),
-      } satisfies ProgressSampleLine);
+      this.json(line);
       return;
     }
     const width = Math.max(3, String(total).length); // `[ 12/80]`, as the original run.py printed
@@ -51,19 +57,21 @@ export class ProgressReporter {
   }
 
   end(summary: RunSummary, extra: { resultFile?: string; incomplete: boolean; budgetNote?: string; inBudget?: boolean }): void {
+    const line = {
+      type: 'end',
+      score: summary.score,
+      against: summary.against,
+      projected_400_samples_min: summary.projected_400_samples_min,
+      workers: summary.workers,
+      wall_seconds: round(summary.wall_seconds, 3),
+      cpu_seconds_per_sample: summary.cpu_seconds_per_sample,
+      in_budget: extra.inBudget,
+      result_file: extra.resultFile,
+      ...(extra.incomplete ? { incomplete: true } : {}),
+    } satisfies ProgressEndLine;
+    this.onLine?.(line);
     if (this.mode === 'json') {
-      this.json({
-        type: 'end',
-        score: summary.score,
-        against: summary.against,
-        projected_400_samples_min: summary.projected_400_samples_min,
-        workers: summary.workers,
-        wall_seconds: round(summary.wall_seconds, 3),
-        cpu_seconds_per_sample: summary.cpu_seconds_per_sample,
-        in_budget: extra.inBudget,
-        result_file: extra.resultFile,
-        ...(extra.incomplete ? { incomplete: true } : {}),
-      } satisfies ProgressEndLine);
+      this.json(line);
       return;
     }
     const lines = [

@@ -11,7 +11,9 @@ import { UserError } from '../errors.js';
 import { workspacePaths } from '../workspace.js';
 import type { ExperimentDefinition } from './experiment-definition.js';
 import { recordRun } from './record-run.js';
+import { progressEventOf } from './parse-progress-line.js';
 import { ProgressReporter, type ProgressMode } from './progress-reporter.js';
+import { RunStatusFile, statusRunId, statusWorker } from './run-status-file.js';
 import { solveDataset } from './solve-dataset.js';
 import { bestRmse, budgetOf, summarizeRun, type RunSummary } from './run-summary.js';
 
@@ -79,6 +81,11 @@ function resolveDataset(opts: RunExperimentOptions, ralph: RalphConfig | undefin
   return file;
 }
 
+/** A run's id: its start time and a random suffix (`20261125-081602-5076`), naming its result file. */
+export function newRunId(): string {
+  return `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-')}-${randomBytes(2).toString('hex')}`;
+}
+
 export interface RunExperimentResult {
   resultFile: string;
   summary: RunSummary;
@@ -89,15 +96,34 @@ export interface RunExperimentResult {
  * `ralph-tui run`: estimates the planned samples on the thread pool, streams progress, then writes the
  * result file (atomically), a STATE.json tuning run, an MLflow run and, with `log`, an ITERATION_LOG
  * entry. When `signal` aborts, the threads stop and the finished samples are written as an
- * `incomplete` result (no tuning run or log entry: a partial score is not comparable).
+ * `incomplete` result (no tuning run or log entry: a partial score is not comparable). Throughout, the
+ * run's live status file (.ralph/progress/) says how far it is, for the screen, whoever started the run.
  */
 export async function runExperiment(opts: RunExperimentOptions): Promise<RunExperimentResult> {
   const plan = await planRun(opts);
   const { experiment, root } = opts;
-  const runId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-')}-${randomBytes(2).toString('hex')}`;
+  const runId = newRunId();
   const startedAt = new Date();
-  const reporter = new ProgressReporter(opts.progress ?? 'human', opts.out);
+  const status = new RunStatusFile({ root, runId: statusRunId(runId), name: experiment.name, worker: statusWorker(opts.log) });
+  const reporter = new ProgressReporter(opts.progress ?? 'human', opts.out, (line) => status.apply(progressEventOf(line)));
   reporter.start(experiment.name, plan.indices.length, plan.workers);
+  await status.start();
+  try {
+    const outcome = await solveAndRecord(opts, plan, { runId, startedAt, reporter });
+    await status.end(outcome.incomplete ? (opts.signal?.aborted ? 'cancelled' : 'incomplete') : 'finished');
+    return outcome;
+  } catch (error) {
+    await status.end('failed', { lines: [error instanceof Error ? error.message : String(error)] });
+    throw error;
+  }
+}
+
+async function solveAndRecord(
+  opts: RunExperimentOptions,
+  plan: RunPlan,
+  { runId, startedAt, reporter }: { runId: string; startedAt: Date; reporter: ProgressReporter },
+): Promise<RunExperimentResult> {
+  const { experiment, root } = opts;
   const solved = await solveDataset({
     dataset: plan.dataset,
     config: plan.config,

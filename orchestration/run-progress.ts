@@ -1,0 +1,130 @@
+import os from 'node:os';
+import { z } from 'zod';
+
+/**
+ * `.ralph/progress/<run-id>.json`: the live status of one `ralph-tui run`, written by the run itself
+ * (whoever started it: the screen, a built-in worker, a Claude agent, a person, in any container sharing
+ * the workspace), so the screen can show a bar for every running experiment. Written atomically at
+ * start, at most twice a second while samples finish, every HEARTBEAT_MS while nothing changes, and at
+ * the end; never left "running" by a run that ended in a way it could catch.
+ */
+export const RunProgressFile = z.looseObject({
+  run_id: z.string().min(1),
+  name: z.string(),
+  /** The agent that ran it (RALPH_AGENT_ID, else `--log W1`); absent for a person or the screen. */
+  worker: z.string().optional(),
+  pid: z.number().int().positive(),
+  /** os.hostname() of the writer: a pid means something only to a reader on the same host (container). */
+  host: z.string(),
+  state: z.enum(['running', 'finished', 'failed', 'cancelled', 'incomplete']),
+  done: z.number().int().min(0),
+  total: z.number().int().min(0),
+  /** Wall seconds since start. */
+  elapsed: z.number(),
+  eta: z.number().nullable().optional(),
+  running_score: z.number().nullable().optional(),
+  score: z.number().nullable().optional(),
+  against: z.enum(['Y', 'Y_noisy']).optional(),
+  projected_400_samples_min: z.number().nullable().optional(),
+  workers: z.number().int().positive().optional(),
+  result_file: z.string().optional(),
+  exit_code: z.number().int().optional(),
+  started_at: z.string(),
+  updated_at: z.string(),
+  /** The last lines of output (why a run failed). */
+  last_lines: z.array(z.string()).default([]),
+});
+export type RunProgressFile = z.infer<typeof RunProgressFile>;
+
+/** A file's state, or "interrupted": it claims running but its process is gone or it went silent. */
+export type RunProgressState = RunProgressFile['state'] | 'interrupted';
+
+export interface RunProgressView {
+  id: string;
+  name: string;
+  worker?: string;
+  state: RunProgressState;
+  done: number;
+  total: number;
+  elapsedSeconds: number;
+  etaSeconds?: number;
+  runningScore?: number;
+  score?: number;
+  against?: 'Y' | 'Y_noisy';
+  projected400Min?: number;
+  workers?: number;
+  resultFile?: string;
+  exitCode?: number;
+  /** ms since the epoch. */
+  startedAt: number;
+  updatedAt: number;
+  lastLines: string[];
+  host: string;
+  pid: number;
+}
+
+/** A running writer rewrites its file at least this often, so silence means it is gone. */
+export const RUN_HEARTBEAT_MS = 30_000;
+/** A "running" file not updated for this long is shown as interrupted (6 missed heartbeats). */
+export const RUN_STALE_MS = 3 * 60_000;
+/** Finished runs kept in the snapshot (every running one is kept). */
+export const RUNS_KEPT_FINISHED = 20;
+
+export interface LivenessProbe {
+  now?: number;
+  host?: string;
+  pidAlive?: (pid: number) => boolean;
+}
+
+export function runProgressViewOf(file: RunProgressFile, probe: LivenessProbe = {}): RunProgressView {
+  const now = probe.now ?? Date.now();
+  const updatedAt = Date.parse(file.updated_at);
+  const startedAt = Date.parse(file.started_at);
+  let state: RunProgressState = file.state;
+  if (state === 'running') {
+    const sameHost = file.host === (probe.host ?? os.hostname());
+    const dead = sameHost && !(probe.pidAlive ?? isProcessAlive)(file.pid);
+    if (dead || !(now - updatedAt <= RUN_STALE_MS)) state = 'interrupted';
+  }
+  const view: RunProgressView = {
+    id: file.run_id,
+    name: file.name,
+    worker: file.worker,
+    state,
+    done: file.done,
+    total: file.total,
+    elapsedSeconds: file.elapsed,
+    etaSeconds: state === 'running' ? (file.eta ?? undefined) : undefined,
+    runningScore: file.running_score ?? undefined,
+    score: file.score ?? undefined,
+    against: file.against,
+    projected400Min: file.projected_400_samples_min ?? undefined,
+    workers: file.workers,
+    resultFile: file.result_file,
+    exitCode: file.exit_code,
+    startedAt: Number.isNaN(startedAt) ? 0 : startedAt,
+    updatedAt: Number.isNaN(updatedAt) ? 0 : updatedAt,
+    lastLines: file.last_lines,
+    host: file.host,
+    pid: file.pid,
+  };
+  for (const key of Object.keys(view) as Array<keyof RunProgressView>) if (view[key] === undefined) delete view[key];
+  return view;
+}
+
+/** Newest first: every running run, then the latest `keepFinished` others. */
+export function selectRuns(views: Iterable<RunProgressView>, keepFinished = RUNS_KEPT_FINISHED): RunProgressView[] {
+  const sorted = [...views].sort((a, b) => b.startedAt - a.startedAt || a.id.localeCompare(b.id));
+  let others = 0;
+  return sorted.filter((view) => view.state === 'running' || others++ < keepFinished);
+}
+
+/** Signal 0 probes a pid: ESRCH means gone; EPERM means alive but someone else's. */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,170 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { RUN_HEARTBEAT_MS, type RunProgressFile } from '../../orchestration/run-progress.js';
+import { workspacePaths } from '../workspace.js';
+import type { ProgressEvent } from './parse-progress-line.js';
+import { progressPatch, type ProgressFields } from './progress-state.js';
+
+export type RunEndState = Exclude<RunProgressFile['state'], 'running'>;
+
+export interface RunStatusFileOptions {
+  root: string;
+  runId: string;
+  name: string;
+  worker?: string;
+  /** At most one write per this many ms while samples finish (start and end are written at once). */
+  minIntervalMs?: number;
+  heartbeatMs?: number;
+  keepLines?: number;
+}
+
+/**
+ * The live status file of one run (`.ralph/progress/<run-id>.json`, see orchestration/run-progress.ts):
+ * fed with the run's progress events, written atomically, throttled on the leading edge with a trailing
+ * write, rewritten every heartbeat while nothing changes (so a reader can tell a silent run from a live
+ * one across containers), and finished by `end()`. If the process exits without `end()` (process.exit
+ * elsewhere, an uncaught exception), a synchronous last write on 'exit' records it as failed or
+ * cancelled: the file never claims "running" for a process that ended in a way Node can see.
+ */
+export class RunStatusFile {
+  readonly file: string;
+  private fields: ProgressFields = { done: 0, total: 0, elapsedSeconds: 0 };
+  private readonly startedAt = new Date();
+  private lines: string[] = [];
+  private lastWrite = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private writing: Promise<void> = Promise.resolve();
+  private ended = false;
+  private readonly minIntervalMs: number;
+  private readonly keepLines: number;
+  private readonly onExit = (code: number) => this.endSync(code === 130 || code === 143 ? 'cancelled' : 'failed', code);
+
+  constructor(private readonly options: RunStatusFileOptions) {
+    this.file = workspacePaths(options.root).progressFile(options.runId);
+    this.minIntervalMs = options.minIntervalMs ?? 500;
+    this.keepLines = options.keepLines ?? 20;
+    this.fields.startedAt = this.startedAt.getTime();
+  }
+
+  /** Writes the first "running" state and starts the heartbeat. */
+  async start(): Promise<void> {
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    process.on('exit', this.onExit);
+    this.heartbeat = setInterval(() => this.flush(), this.options.heartbeatMs ?? RUN_HEARTBEAT_MS);
+    this.heartbeat.unref();
+    this.flush();
+    await this.writing;
+  }
+
+  apply(event: ProgressEvent): void {
+    if (this.ended) return;
+    this.fields = { ...this.fields, ...progressPatch(event, this.fields) };
+    this.schedule();
+  }
+
+  /** Output lines worth keeping (the last ones explain a failure); written with the next update. */
+  addLines(lines: readonly string[]): void {
+    const kept = lines.filter((line) => line.trim() !== '' && !line.trimStart().startsWith('{"type":'));
+    if (kept.length) this.lines = [...this.lines, ...kept].slice(-this.keepLines);
+  }
+
+  /** Whether the run's own end line said it stopped early. */
+  reportedIncomplete(): boolean {
+    return this.fields.incomplete === true;
+  }
+
+  /** The final state; later events change nothing. Resolves once it is on disk. */
+  async end(state: RunEndState, extra: { exitCode?: number; lines?: readonly string[] } = {}): Promise<void> {
+    if (this.ended) return this.writing;
+    if (extra.lines) this.addLines(extra.lines);
+    this.stopTimers();
+    const text = this.text(state, extra.exitCode);
+    this.writing = this.writing.then(() => writeFileAtomic(this.file, text)).catch(() => undefined);
+    await this.writing;
+    process.off('exit', this.onExit);
+  }
+
+  private endSync(state: RunEndState, exitCode: number): void {
+    if (this.ended) return;
+    this.stopTimers();
+    try {
+      writeFileAtomic.sync(this.file, this.text(state, exitCode));
+    } catch {
+      // The workspace went away: nothing left to tell.
+    }
+  }
+
+  private stopTimers(): void {
+    this.ended = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.timer = this.heartbeat = null;
+  }
+
+  private schedule(): void {
+    if (this.timer || this.ended) return;
+    const wait = Math.max(0, this.lastWrite + this.minIntervalMs - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, wait);
+  }
+
+  /** Queues a write of the current "running" state (writes never overlap; the newest text wins). */
+  private flush(): void {
+    if (this.ended) return;
+    this.lastWrite = Date.now();
+    this.writing = this.writing
+      .then(() => (this.ended ? undefined : writeFileAtomic(this.file, this.text('running'))))
+      // A full disk or a removed workspace must not end the experiment; the next write tries again.
+      .catch(() => undefined);
+  }
+
+  private text(state: RunProgressFile['state'], exitCode?: number): string {
+    const now = new Date();
+    const f = this.fields;
+    const running = state === 'running';
+    const status: RunProgressFile = {
+      run_id: this.options.runId,
+      name: this.options.name,
+      ...(this.options.worker ? { worker: this.options.worker } : {}),
+      pid: process.pid,
+      host: os.hostname(),
+      state,
+      done: f.done,
+      total: f.total,
+      elapsed: round((now.getTime() - this.startedAt.getTime()) / 1000, 3),
+      eta: running && f.etaSeconds !== undefined ? round(f.etaSeconds, 1) : null,
+      running_score: f.runningScore ?? null,
+      ...(f.score !== undefined ? { score: f.score } : {}),
+      ...(f.against ? { against: f.against } : {}),
+      projected_400_samples_min: f.projected400Min !== undefined ? round(f.projected400Min, 2) : null,
+      ...(f.workers !== undefined ? { workers: f.workers } : {}),
+      ...(f.resultFile ? { result_file: f.resultFile } : {}),
+      ...(exitCode !== undefined ? { exit_code: exitCode } : {}),
+      started_at: this.startedAt.toISOString(),
+      updated_at: now.toISOString(),
+      last_lines: this.lines,
+    };
+    return `${JSON.stringify(status, null, 2)}\n`;
+  }
+}
+
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
+
+/**
+ * The id a run's status file is named by: RALPH_RUN_ID when the screen's runner started it (so the screen
+ * shows it once), else the run's own id.
+ */
+export function statusRunId(ownId: string, env: NodeJS.ProcessEnv = process.env): string {
+  const given = env.RALPH_RUN_ID;
+  return given && /^[A-Za-z0-9_.-]{1,120}$/.test(given) ? given : ownId;
+}
+
+/** Who ran it: `--log W1`, else the agent the process belongs to (RALPH_AGENT_ID). */
+export function statusWorker(log: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return log ?? (env.RALPH_AGENT_ID || undefined);
+}
