@@ -37,6 +37,7 @@ export { LogFollower, type LogFollowerOptions } from './log-follower.js';
 export { createStop, clearStop, stopState, FORCED_STOP_REASON, type StopState } from './stop.js';
 export { WorkspaceWatcher, type WorkspaceSnapshot, type WorkspaceWatcherOptions, type WatchError } from './watcher.js';
 export { experimentStateViewOf, type ExperimentStateView } from './experiment-state.js';
+export { RunProgressFile, runProgressViewOf, selectRuns, isProcessAlive, RUN_HEARTBEAT_MS, RUN_STALE_MS, type RunProgressView, type RunProgressState } from './run-progress.js';
 export { statusReport, formatStatus, type StatusReport } from './status.js';
 export { writePrompts, promptFor } from './prompts.js';
 export { DEFAULT_FOCUS, focusOf } from './prompts/focus.js';

@@ -6,6 +6,7 @@ import { coordinationFromDocument, type CoordinationView } from './coordination.
 import { experimentStateViewOf, type ExperimentStateView } from './experiment-state.js';
 import { readJson } from './json-store.js';
 import { parseLogEntries, type LogEntry } from './log-entry.js';
+import { RunProgressFile, runProgressViewOf, selectRuns, type RunProgressView } from './run-progress.js';
 import { tailLines } from './log-tail.js';
 import { queueFile, queueViewOf, emptyCounts, type QueueView } from './queue.js';
 import { stopState, type StopState } from './stop.js';
@@ -23,6 +24,12 @@ export interface WorkspaceSnapshot {
   stop: StopState;
   log: { entries: LogEntry[]; lines: string[] };
   experiments: ExperimentStateView[];
+  /**
+   * Live `ralph-tui run`s from .ralph/progress/ (whoever started them), newest first: every running one and
+   * the latest finished ones. A file still saying "running" whose process is gone (same host) or that went
+   * silent shows as "interrupted".
+   */
+  runs: RunProgressView[];
   /** Files that currently fail to parse; the views above keep their last good state. */
   errors: WatchError[];
   version: number;
@@ -41,11 +48,11 @@ export interface WorkspaceWatcherOptions {
 
 const SAFETY_RECHECK_MS = 2_000;
 
-type Part = 'queue' | 'coordination' | 'stop' | 'log' | 'experiments';
-const ALL_PARTS: Part[] = ['queue', 'coordination', 'stop', 'log', 'experiments'];
+type Part = 'queue' | 'coordination' | 'stop' | 'log' | 'experiments' | 'runs';
+const ALL_PARTS: Part[] = ['queue', 'coordination', 'stop', 'log', 'experiments', 'runs'];
 
 /**
- * Watches orchestration/shared/, ITERATION_LOG.md and experiments/ (chokidar 4, which runs on
+ * Watches orchestration/shared/, ITERATION_LOG.md, experiments/ and .ralph/progress/ (chokidar 4, which runs on
  * Node 20) and keeps a typed snapshot. Refreshes are throttled on the leading edge with a
  * trailing flush: a trailing debounce never fires while agents write continuously
  * (ARCHITECTURE.md, measured pitfalls). A file that fails to parse (after the reader's brief
@@ -60,6 +67,9 @@ export class WorkspaceWatcher {
   private dirty = new Set<Part>();
   private dirtyExperiments = new Set<string>();
   private experimentViews = new Map<string, ExperimentStateView>();
+  /** Parsed status files by path, re-read only when their file changed. */
+  private runFiles = new Map<string, { data: RunProgressFile; view: RunProgressView }>();
+  private dirtyRuns = new Set<string>();
   private errors = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
   private lastFlush = 0;
@@ -82,6 +92,7 @@ export class WorkspaceWatcher {
       stop: { present: false, targetReached: false },
       log: { entries: [], lines: [] },
       experiments: [],
+      runs: [],
       errors: [],
       version: 0,
     });
@@ -142,7 +153,8 @@ export class WorkspaceWatcher {
   private relevant(file: string): boolean {
     const rel = path.relative(this.root, file).split(path.sep).join('/');
     if (rel === '' || rel === 'orchestration' || rel === 'ITERATION_LOG.md' || rel === 'experiments') return true;
-    if (rel === 'orchestration/shared') return true;
+    if (rel === 'orchestration/shared' || rel === '.ralph' || rel === '.ralph/progress') return true;
+    if (rel.startsWith('.ralph/')) return /^\.ralph\/progress\/[^/]+\.json$/.test(rel);
     if (rel.startsWith('orchestration/shared/')) return !rel.startsWith('orchestration/shared/.locks');
     return /^experiments\/[^/]+(\/STATE\.json)?$/.test(rel);
   }
@@ -151,7 +163,10 @@ export class WorkspaceWatcher {
     const rel = path.relative(this.root, file).split(path.sep).join('/');
     const base = path.basename(file);
     if (rel === 'ITERATION_LOG.md') this.dirty.add('log');
-    else if (rel.startsWith('experiments')) {
+    else if (rel.startsWith('.ralph')) {
+      this.dirty.add('runs');
+      if (rel.endsWith('.json')) this.dirtyRuns.add(file);
+    } else if (rel.startsWith('experiments')) {
       const name = rel.split('/')[1];
       this.dirty.add('experiments');
       if (name) this.dirtyExperiments.add(name);
@@ -201,6 +216,7 @@ export class WorkspaceWatcher {
       }
     }
     if (parts.has('experiments')) next.experiments = await this.readExperiments();
+    if (parts.has('runs')) next.runs = await this.readRuns();
     next.errors = [...this.errors].map(([file, message]) => ({ file, message }));
     next.version = this.snapshot.version + 1;
     this.snapshot = Object.freeze(next);
@@ -235,6 +251,11 @@ export class WorkspaceWatcher {
       if (this.signatures.get(file) === signature) continue;
       this.onChange(file);
     }
+    // A run's process can die without a word (SIGKILL, a container removed): judge the running ones again.
+    if ([...this.runFiles.values()].some(({ data, view }) => view.state === 'running' && runProgressViewOf(data).state !== 'running')) {
+      this.dirty.add('runs');
+      this.schedule();
+    }
   }
 
   private partOf(file: string): Part {
@@ -243,13 +264,16 @@ export class WorkspaceWatcher {
     if (file === paths.coordination) return 'coordination';
     if (file === paths.stop) return 'stop';
     if (file === paths.iterationLog) return 'log';
+    if (file === paths.progress || file.startsWith(paths.progress + path.sep)) return 'runs';
     return 'experiments';
   }
 
   private trackedFiles(): string[] {
     const paths = this.paths;
     const experiments = [...this.experimentViews.keys()].map((name) => path.join(paths.experimentDir(name), 'STATE.json'));
-    return [paths.queue, paths.legacyQueue, paths.coordination, paths.stop, paths.iterationLog, ...experiments];
+    // The progress folder's mtime changes when a run's file appears; only running runs' files change after that.
+    const running = [...this.runFiles].filter(([, run]) => run.view.state === 'running').map(([file]) => file);
+    return [paths.queue, paths.legacyQueue, paths.coordination, paths.stop, paths.iterationLog, ...experiments, paths.progress, ...running];
   }
 
   private async readSignatures(): Promise<Map<string, string>> {
@@ -268,6 +292,39 @@ export class WorkspaceWatcher {
       this.errors.set(file, (error as Error).message);
       return last;
     }
+  }
+
+  private async readRuns(): Promise<RunProgressView[]> {
+    const dir = this.paths.progress;
+    let files: string[];
+    try {
+      files = (await fsp.readdir(dir)).filter((name) => name.endsWith('.json')).map((name) => path.join(dir, name));
+    } catch {
+      files = [];
+    }
+    const present = new Set(files);
+    for (const file of [...this.runFiles.keys()]) {
+      if (present.has(file)) continue;
+      this.runFiles.delete(file);
+      this.errors.delete(file);
+    }
+    for (const file of files) {
+      if (this.runFiles.has(file) && !this.dirtyRuns.has(file)) continue;
+      try {
+        const doc = await readJson(file);
+        if (!doc) continue;
+        const parsed = RunProgressFile.safeParse(doc.data);
+        if (!parsed.success) throw new Error(`${file}: not a run status file: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+        this.runFiles.set(file, { data: parsed.data, view: runProgressViewOf(parsed.data) });
+        this.errors.delete(file);
+      } catch (error) {
+        this.errors.set(file, (error as Error).message);
+      }
+    }
+    this.dirtyRuns.clear();
+    // Liveness is judged again on every refresh (a pid can die, a file can go silent).
+    for (const run of this.runFiles.values()) if (run.data.state === 'running') run.view = runProgressViewOf(run.data);
+    return selectRuns([...this.runFiles.values()].map((run) => run.view));
   }
 
   private async readExperiments(): Promise<ExperimentStateView[]> {
