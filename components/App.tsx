@@ -6,7 +6,7 @@ import type { InputController } from '../src/app/input-controller.js';
 import { CONFIRM_TEXT } from '../src/app/input-controller.js';
 import { bindingsFor, footerHints } from '../src/app/keymap.js';
 import { computeLayout, type AgentBox } from '../src/app/layout.js';
-import { agentTabs, latestFileError, queueCounts, workerRows } from '../src/app/selectors.js';
+import { agentTabs, experimentRuns, latestFileError, queueCounts, workerRows } from '../src/app/selectors.js';
 import { inputMode } from '../src/app/ui-state.js';
 import { useRawInput } from '../src/app/use-raw-input.js';
 import { AgentPane } from './AgentPane.js';
@@ -57,7 +57,8 @@ export function App({ store, controller }: { store: AppStore; controller: InputC
   const sources = useMemo(() => bindSources(store), [store]);
   const sup = useSyncExternalStore(sources.supervisor.subscribe, sources.supervisor.getSnapshot);
   const ws = useSyncExternalStore(sources.watcher.subscribe, sources.watcher.getSnapshot);
-  const runs = useSyncExternalStore(sources.runner.subscribe, sources.runner.getSnapshot);
+  const ownRuns = useSyncExternalStore(sources.runner.subscribe, sources.runner.getSnapshot);
+  const runs = useMemo(() => experimentRuns(ownRuns, ws.runs), [ownRuns, ws.runs]);
   const { columns, rows } = useWindowSize();
   const { clock, now } = useClock();
   const onInput = useCallback((sequence: string) => controller.handleInput(sequence), [controller]);

@@ -6,7 +6,11 @@ import { PaneTitle } from './PaneTitle.js';
 export interface ExperimentRun {
   id: string;
   name: string;
-  state: 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
+  /** 'incomplete' and 'interrupted' come from status files: stopped early; process gone while "running". */
+  state: 'queued' | 'running' | 'finished' | 'failed' | 'cancelled' | 'incomplete' | 'interrupted';
+  /** The agent that runs it (runs from status files); none for the screen's own. */
+  worker?: string;
+  startedAt?: number;
   done: number;
   total: number;
   etaSeconds?: number;
@@ -26,28 +30,29 @@ interface Line {
   inverse?: boolean;
 }
 
-/** Two lines per running run (name, bar); one per finished run; failures add their last lines. */
+/** Two lines per running run (name, bar); one per finished run; failures add their last lines. Newest first within a state. */
 export function experimentLines(runs: readonly ExperimentRun[], selectedId: string | undefined, width: number): Line[] {
   const lines: Line[] = [];
-  const ordered = [...runs].sort((a, b) => rank(a) - rank(b));
+  const ordered = [...runs].sort((a, b) => rank(a) - rank(b) || (b.startedAt ?? Infinity) - (a.startedAt ?? Infinity));
   for (const run of ordered) {
     const mark = run.id === selectedId ? '›' : ' ';
+    const by = run.worker ? ` · ${run.worker}` : '';
     const selected = run.id === selectedId;
     if (run.state === 'running' || run.state === 'queued') {
       const pct = run.total > 0 ? Math.floor((100 * run.done) / run.total) : 0;
-      lines.push({ key: `${run.id}n`, text: `${mark}${run.name} ${run.done}/${run.total || '?'} ${pct}%`, bold: true, inverse: selected });
+      lines.push({ key: `${run.id}n`, text: `${mark}${run.name} ${run.done}/${run.total || '?'} ${pct}%${by}`, bold: true, inverse: selected });
       const stats = ` ETA ${formatDuration(run.etaSeconds)} · score ${formatScore(run.runningScore)}${run.projected400Min !== undefined ? ` · 400→${formatMinutes(run.projected400Min)}` : ''}`;
       const barWidth = Math.max(4, Math.min(30, width - 2 - stats.length));
       lines.push({ key: `${run.id}b`, text: `  ${progressBar(run.done, run.total, barWidth)}${stats}`, color: 'cyan' });
     } else if (run.state === 'finished') {
       lines.push({
         key: `${run.id}n`,
-        text: `${mark}✓ ${run.name} ${formatScore(run.score)}${run.projected400Min !== undefined ? ` · 400→${formatMinutes(run.projected400Min)}` : ''} (${run.done}/${run.total})`,
+        text: `${mark}✓ ${run.name} ${formatScore(run.score)}${run.projected400Min !== undefined ? ` · 400→${formatMinutes(run.projected400Min)}` : ''} (${run.done}/${run.total})${by}`,
         color: 'green',
         inverse: selected,
       });
     } else {
-      lines.push({ key: `${run.id}n`, text: `${mark}✖ ${run.name} ${run.state}`, color: 'red', inverse: selected });
+      lines.push({ key: `${run.id}n`, text: `${mark}✖ ${run.name} ${run.state} (${run.done}/${run.total || '?'})${by}`, color: run.state === 'failed' ? 'red' : 'yellow', inverse: selected });
       if (run.state === 'failed') {
         run.lastLines.slice(-2).forEach((text, index) => lines.push({ key: `${run.id}l${index}`, text: `    ${text}`, dim: true }));
       }
@@ -57,14 +62,14 @@ export function experimentLines(runs: readonly ExperimentRun[], selectedId: stri
 }
 
 function rank(run: ExperimentRun): number {
-  return run.state === 'running' ? 0 : run.state === 'queued' ? 1 : run.state === 'failed' ? 2 : 3;
+  return run.state === 'running' ? 0 : run.state === 'queued' ? 1 : run.state === 'failed' || run.state === 'interrupted' ? 2 : 3;
 }
 
 export function ExperimentsPane({ runs, selectedId, width, height }: { runs: readonly ExperimentRun[]; selectedId: string | undefined; width: number; height: number }) {
   const running = runs.filter((run) => run.state === 'running').length;
   const lines = experimentLines(runs, selectedId, width).slice(0, Math.max(0, height - 1));
   return (
-    <Box width={width} height={height} flexDirection="column" overflow="hidden">
+    <Box width={width} height={height} flexDirection="column" overflowY="hidden">
       <PaneTitle text="Experiments" extra={runs.length === 0 ? 'e to start one' : `${running} running`} width={width} />
       {lines.map((line) => (
         <Text key={line.key} color={line.color} bold={line.bold} dimColor={line.dim} inverse={line.inverse} wrap="truncate">

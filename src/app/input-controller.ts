@@ -1,5 +1,6 @@
 import type { AppStore } from './app-store.js';
 import { CTRL_RIGHT_BRACKET, lookupKey } from './keymap.js';
+import { experimentRuns } from './selectors.js';
 import { findLine } from './terminal-rows.js';
 import { INTERRUPT_WINDOW_MS, inputMode, scrollBy, type ConfirmAction } from './ui-state.js';
 
@@ -275,7 +276,7 @@ export class InputController {
   }
 
   private selectRun(direction: number): void {
-    const runs = this.store.runner.getSnapshot();
+    const runs = experimentRuns(this.store.runner.getSnapshot(), this.store.watcher.getSnapshot().runs);
     if (runs.length === 0) return;
     const at = runs.findIndex((run) => run.id === this.store.getUi().selectedRunId);
     const next = at < 0 ? 0 : (at + direction + runs.length) % runs.length;
@@ -284,6 +285,13 @@ export class InputController {
 
   private cancelRun(): void {
     const runs = this.store.runner.getSnapshot();
+    // An agent's run (from its status file) belongs to that agent: cancelling it here would look like a crash to it.
+    const selectedId = this.store.getUi().selectedRunId;
+    const foreign = runs.some((run) => run.id === selectedId) ? undefined : this.store.watcher.getSnapshot().runs?.find((run) => run.id === selectedId);
+    if (foreign) {
+      this.store.dispatch({ type: 'notice', text: `${foreign.name} was started by ${foreign.worker ?? 'another process'}; only runs started here can be cancelled` });
+      return;
+    }
     const selected = runs.find((run) => run.id === this.store.getUi().selectedRunId && (run.state === 'running' || run.state === 'queued'));
     const target = selected ?? runs.find((run) => run.state === 'running' || run.state === 'queued');
     if (!target) {

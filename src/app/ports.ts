@@ -110,8 +110,27 @@ export interface WorkspaceSnapshotView {
   coordination: CoordinationViewData | null;
   stop: StopView;
   log: { entries: LogEntryView[]; lines: string[] };
+  /** Every `ralph-tui run`'s live status file (.ralph/progress/), whoever started it. */
+  runs?: FileRunView[];
   errors: { file: string; message: string }[];
   version: number;
+}
+
+/** A run seen through its status file (orchestration's RunProgressView). */
+export interface FileRunView {
+  id: string;
+  name: string;
+  worker?: string;
+  state: 'running' | 'finished' | 'failed' | 'cancelled' | 'incomplete' | 'interrupted';
+  done: number;
+  total: number;
+  etaSeconds?: number;
+  elapsedSeconds: number;
+  runningScore?: number;
+  score?: number;
+  projected400Min?: number;
+  startedAt: number;
+  lastLines: string[];
 }
 
 export interface ExperimentRunView {
@@ -125,6 +144,7 @@ export interface ExperimentRunView {
   runningScore?: number;
   score?: number;
   projected400Min?: number;
+  startedAt?: number;
   lastLines: string[];
 }
 

@@ -1,6 +1,7 @@
 import type { AgentTab } from '../../components/AgentTabs.js';
+import type { ExperimentRun } from '../../components/ExperimentsPane.js';
 import type { WorkerRow } from '../../components/WorkersPane.js';
-import type { SupervisorSnapshotView, WorkspaceSnapshotView } from './ports.js';
+import type { ExperimentRunView, FileRunView, SupervisorSnapshotView, WorkspaceSnapshotView } from './ports.js';
 
 /** Maps the services' snapshots to the panes' props (pure, unit-tested). */
 
@@ -50,4 +51,15 @@ export function latestFileError(ws: WorkspaceSnapshotView): string | undefined {
   if (!error) return undefined;
   const base = error.file.split('/').pop() ?? error.file;
   return error.message.includes(base) ? error.message : `${base}: ${error.message}`;
+}
+
+/**
+ * The experiments pane's runs: the screen's own (it can cancel them) and every other `ralph-tui run` from its
+ * status file (agents' runs, in any container). A run the screen started also has a status file under the
+ * same id (the runner passes RALPH_RUN_ID), so it is listed once, from the runner.
+ */
+export function experimentRuns(own: readonly ExperimentRunView[], files: readonly FileRunView[] | undefined): readonly ExperimentRun[] {
+  const ids = new Set(own.map((run) => run.id));
+  const others = (files ?? []).filter((run) => !ids.has(run.id));
+  return others.length === 0 ? own : [...own, ...others];
 }
