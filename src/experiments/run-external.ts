@@ -65,7 +65,8 @@ export async function runExternal(opts: { experiment: ExperimentDefinition; root
     const signal = (result.signal as NodeJS.Signals | undefined) ?? undefined;
     const exitCode = signal ? exitCodeFor(signal) : (result.exitCode ?? 1);
     const notStarted = result.exitCode === undefined && !signal && result.failed ? [result.shortMessage ?? `could not start ${experiment.command}`] : [];
-    const state = stoppedBy || signal ? 'cancelled' : exitCode !== 0 ? 'failed' : status.reportedIncomplete() ? 'incomplete' : 'finished';
+    // Killed by a signal we did not forward (the OOM killer, a person's kill -9): a failure, not a cancel.
+    const state = stoppedBy ? 'cancelled' : exitCode !== 0 ? 'failed' : status.reportedIncomplete() ? 'incomplete' : 'finished';
     await status.end(state, { exitCode, lines: notStarted });
     return exitCode;
   } finally {
