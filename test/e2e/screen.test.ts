@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fixturesDir } from '../helpers/cli.js';
 import { fakeAgentWorkspace, keyAgent, ScreenSession, streamAgent } from './screen-harness.js';
 
 const ESC = '\x1b';
@@ -145,6 +146,20 @@ describe('ralph-tui (the full-screen app, real CLI in a pty)', () => {
     await s.waitFor('the live progress line of the run', (text) => /tiny \d\/[\d?]+ \d+%/.test(text) || /✓ tiny/.test(text), 30_000);
     await s.waitFor('the finished run with its score', (text) => /✓ tiny \d\.\d{4}/.test(text), 90_000);
     expect(s.text()).toMatch(/✓ tiny \d\.\d{4}.*\(2\/2\)/);
+    // Its status file (.ralph/progress/) carries the runner's id: listed once, not twice.
+    expect(s.text().match(/✓ tiny/g)).toHaveLength(1);
+  }, 120_000);
+
+  it("shows the live bar of an experiment an agent runs itself (`ralph-tui run` in its own pane), with the agent's id", async () => {
+    // W1 is a fake worker: it runs an experiment as its own child process, as built-in and Claude workers do.
+    const worker = 'if [ "$RALPH_AGENT_ID" = W1 ]; then ralph-tui run tiny --workers 1 --data data/six.json --progress json > /dev/null; echo RUN-DONE; fi; exec sleep 600';
+    const ws = fakeAgentWorkspace(['W0', 'W1'], worker);
+    fs.copyFileSync(path.join(fixturesDir, 'synthetic-6.json'), path.join(ws, 'data', 'six.json'));
+    const s = open(ws);
+    await s.waitFor('the running bar of W1\'s run', (text) => /tiny \d\/6 \d+% · W1/.test(text), 60_000);
+    expect(s.text()).toMatch(/█*░+ ETA /);
+    await s.waitFor('W1\'s run finished with its score', (text) => /✓ tiny \d\.\d{4}.*\(6\/6\) · W1/.test(text), 90_000);
+    expect(s.text()).not.toContain('e to start one');
   }, 120_000);
 
   it('follows a terminal resize, and SIGTERM leaves the terminal usable', async () => {
