@@ -62,7 +62,7 @@ export function AgentPane({ id, subtitle, rows, width, height, focused, attached
           </Text>
         ) : null}
       </Box>
-      <Box width={inner} height={bodyRows} flexDirection="column" overflow="hidden">
+      <Box width={inner} height={bodyRows} flexDirection="column" overflowY="hidden">
         {rows.slice(0, bodyRows).map((row, index) => (
           <TerminalRow key={keys[index]} row={row} />
         ))}

@@ -35,7 +35,7 @@ export function LogPane({ entries, lines, width, height }: { entries: readonly L
   const body = Math.max(0, height - 1);
   const shown = entries.length > 0 ? entries.slice(-body).map(entryLine) : lines.filter((line) => line.trim() !== '').slice(-body);
   return (
-    <Box width={width} height={height} flexDirection="column" overflow="hidden">
+    <Box width={width} height={height} flexDirection="column" overflowY="hidden">
       <PaneTitle text="ITERATION_LOG" extra={entries.length > 0 ? `${entries.length} entries` : undefined} width={width} />
       {shown.map((line, index) => {
         const style = logLineStyle(line);

@@ -15,7 +15,7 @@ export interface WorkerRow {
 export function WorkersPane({ workers, now, width, height }: { workers: readonly WorkerRow[]; now: number; width: number; height: number }) {
   const shown = workers.slice(0, Math.max(0, height - 1));
   return (
-    <Box width={width} height={height} flexDirection="column" overflow="hidden">
+    <Box width={width} height={height} flexDirection="column" overflowY="hidden">
       <PaneTitle text="Workers" extra={`${workers.length}`} width={width} />
       {shown.map((w) => (
         <Text key={w.id} wrap="truncate">

@@ -117,7 +117,10 @@ export function buildRows(terminal: Terminal, options: RowsOptions = {}): Row[] 
       const text = cell.getChars() || ' ';
       let style = styleOf(cell);
       if (x === cursorX) style = { ...style, inverse: !style.inverse };
-      if (current && sameStyle(current, style)) {
+      if (current && (sameStyle(current, style) || (text === ' ' && isBlank(style) && isBlank(current)))) {
+        // A plain space looks the same in any run without background, inverse, underline or strikethrough, so it
+        // joins the run before it: coloured output ("W0 token_1 token_2", a colour per word) becomes one run per
+        // word instead of two, about half the <Text> nodes Ink lays out and re-tokenises on every frame.
         current.text += text;
       } else {
         current = { ...style, text };

@@ -30,6 +30,18 @@ describe('buildRows (agent pane rows from the headless emulator)', () => {
     ]);
   });
 
+  it('lets a plain space join the run before it (one run per coloured word), but not a space with a background', async () => {
+    const t = term(30, 2);
+    await write(t, '\x1b[31mred\x1b[0m \x1b[32mgreen\x1b[0m \x1b[44m \x1b[0mx');
+    const [row] = buildRows(t, { rows: 1 });
+    expect(row.runs).toEqual([
+      { text: 'red ', color: 'red' },
+      { text: 'green ', color: 'green' },
+      { text: ' ', backgroundColor: 'blue' },
+      { text: 'x' },
+    ]);
+  });
+
   it('draws a wide character once (its width-0 second half is skipped)', async () => {
     const t = term();
     await write(t, 'a日本b');
