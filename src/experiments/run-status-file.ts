@@ -52,6 +52,7 @@ export class RunStatusFile {
   /** Writes the first "running" state and starts the heartbeat. */
   async start(): Promise<void> {
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    pruneOldStatusFiles(path.dirname(this.file));
     process.on('exit', this.onExit);
     this.heartbeat = setInterval(() => this.flush(), this.options.heartbeatMs ?? RUN_HEARTBEAT_MS);
     this.heartbeat.unref();
@@ -154,6 +155,22 @@ export class RunStatusFile {
 }
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
+
+/** Status files untouched for a week go (a running run rewrites its own every heartbeat): one file per run would pile up forever. */
+const PRUNE_AFTER_MS = 7 * 24 * 3600_000;
+
+function pruneOldStatusFiles(dir: string): void {
+  const cutoff = Date.now() - PRUNE_AFTER_MS;
+  for (const name of fs.readdirSync(dir)) {
+    if (!name.endsWith('.json')) continue;
+    const file = path.join(dir, name);
+    try {
+      if (fs.statSync(file).mtimeMs < cutoff) fs.rmSync(file, { force: true });
+    } catch {
+      // Removed by another run's prune meanwhile.
+    }
+  }
+}
 
 /**
  * The id a run's status file is named by: RALPH_RUN_ID when the screen's runner started it (so the screen

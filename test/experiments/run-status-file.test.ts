@@ -34,27 +34,40 @@ function statusFiles(root: string): RunProgressFile[] {
 }
 
 /** Every state the status files showed while `child` ran (read every 20 ms; atomic writes, so always parseable). */
-async function statesWhile(root: string, child: Promise<unknown>): Promise<string[]> {
+async function statesWhile(read: () => RunProgressFile[], child: Promise<unknown>): Promise<string[]> {
   const seen: string[] = [];
   let running = true;
   void child.finally(() => (running = false));
   while (running) {
-    for (const file of statusFiles(root)) if (seen.at(-1) !== file.state) seen.push(file.state);
+    for (const file of read()) if (seen.at(-1) !== file.state) seen.push(file.state);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return seen;
 }
 
 describe('the live status file of `ralph-tui run` (.ralph/progress/<run-id>.json)', () => {
-  it('goes running → finished with the score, the worker, this host and pid, done/total and the projection', async () => {
+  it('goes running → finished with the score, the worker, this host and pid, done/total and the projection; week-old files are pruned', async () => {
     const root = makeWorkspace();
+    // Files of runs that ended long ago are pruned when a run starts; recent ones stay.
+    const progress = workspacePaths(root).progress;
+    fs.mkdirSync(progress, { recursive: true });
+    for (const [name, days] of [['week-old', 8], ['recent', 2]] as const) {
+      const file = path.join(progress, `${name}.json`);
+      const at = new Date(Date.now() - days * 24 * 3600_000).toISOString();
+      fs.writeFileSync(file, JSON.stringify({ run_id: name, name: 'old', pid: 1, host: 'h', state: 'finished', done: 1, total: 1, elapsed: 1, started_at: at, updated_at: at }));
+      const when = new Date(Date.now() - days * 24 * 3600_000);
+      fs.utimesSync(file, when, when);
+    }
     const child = execa(process.execPath, [cliPath, '--workspace', root, 'run', 'tiny', '--workers', '1', '--progress', 'json'], { reject: false, env: { FORCE_COLOR: '0', RALPH_AGENT_ID: 'W3' } });
-    const seen = await statesWhile(root, child);
+    const ours = () => statusFiles(root).filter((file) => file.name === 'tiny');
+    const seen = await statesWhile(ours, child);
     const done = await child;
     expect(done.exitCode).toBe(0);
     expect(seen[0]).toBe('running');
-    const [file, ...others] = statusFiles(root);
+    const [file, ...others] = ours();
     expect(others).toEqual([]);
+    expect(statusFiles(root).map((f) => f.run_id)).toContain('recent');
+    expect(statusFiles(root).map((f) => f.run_id)).not.toContain('week-old');
     const end = JSON.parse(String(done.stdout).trim().split('\n').at(-1)!);
     expect(file).toMatchObject({ name: 'tiny', worker: 'W3', pid: child.pid, host: os.hostname(), state: 'finished', done: 2, total: 2, score: end.score, against: 'Y', workers: 1, result_file: end.result_file, eta: null });
     expect(file.projected_400_samples_min).toBeCloseTo(end.projected_400_samples_min, 1);
