@@ -7,7 +7,7 @@ import { RunProgressFile } from '../../orchestration/run-progress.js';
 import { ExperimentRunner, type ExperimentRunView } from '../../src/experiments/experiment-runner.js';
 import { FAST_EXPERIMENT_CONFIG } from '../../solver/experiment-config.js';
 import { workspacePaths } from '../../src/workspace.js';
-import { cliPath, fixturesDir, makeTempDir, runCli } from '../helpers/cli.js';
+import { cliPath, fixturesDir, makeTempDir, repoRoot, runCli } from '../helpers/cli.js';
 
 /** A workspace with a 2-sample dataset and `tiny` (the fast preset): a run takes a second or two. */
 function makeWorkspace(): string {
@@ -115,6 +115,22 @@ describe('the live status file of `ralph-tui run` (.ralph/progress/<run-id>.json
     expect(files.get('broken')).toMatchObject({ state: 'failed', worker: 'W2', done: 1, total: 4, exit_code: 3 });
     expect(files.get('broken')!.last_lines.slice(-2)).toEqual(['Traceback (most recent call last):', 'ValueError: bad sigma']);
   }, 60_000);
+
+  it.each([
+    ['throw', 'failed', 1],
+    ['process.exit(143)', 'cancelled', 143],
+  ] as const)('a process that ends without finishing its run (%s) leaves it %s, not running', async (how, state, code) => {
+    const root = makeTempDir('ralph-status-');
+    const module = path.join(repoRoot, 'dist', 'src', 'experiments', 'run-status-file.js');
+    const script = `import { RunStatusFile } from ${JSON.stringify(module)};
+      const status = new RunStatusFile({ root: ${JSON.stringify(root)}, runId: 'crash', name: 'crashing' });
+      await status.start();
+      status.apply({ type: 'progress', done: 1, total: 5 });
+      ${how === 'throw' ? "throw new Error('worker thread crashed')" : how};`;
+    const child = await execa(process.execPath, ['--input-type=module', '-e', script], { reject: false });
+    expect(child.exitCode).toBe(code);
+    expect(statusFiles(root)).toEqual([expect.objectContaining({ run_id: 'crash', state, done: 1, total: 5, exit_code: code })]);
+  });
 
   it("a run the screen's runner starts writes its status file under the runner's id", async () => {
     const root = makeWorkspace();
