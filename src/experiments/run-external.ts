@@ -38,8 +38,7 @@ export async function runExternal(opts: { experiment: ExperimentDefinition; root
     stoppedBy ??= signal;
     child.kill(signal);
   };
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
+  for (const signal of FORWARDED) process.on(signal, forward);
   const pipes: Array<[NodeJS.ReadableStream | null, NodeJS.WritableStream]> = [
     [child.stdout, process.stdout],
     [child.stderr, process.stderr],
@@ -70,7 +69,8 @@ export async function runExternal(opts: { experiment: ExperimentDefinition; root
     await status.end(state, { exitCode, lines: notStarted });
     return exitCode;
   } finally {
-    process.off('SIGINT', forward);
-    process.off('SIGTERM', forward);
+    for (const signal of FORWARDED) process.off(signal, forward);
   }
 }
+
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];

@@ -40,7 +40,7 @@ export class RunStatusFile {
   private ended = false;
   private readonly minIntervalMs: number;
   private readonly keepLines: number;
-  private readonly onExit = (code: number) => this.endSync(code === 130 || code === 143 ? 'cancelled' : 'failed', code);
+  private readonly onExit = (code: number) => this.endSync(code === 129 || code === 130 || code === 143 ? 'cancelled' : 'failed', code);
 
   constructor(private readonly options: RunStatusFileOptions) {
     this.file = workspacePaths(options.root).progressFile(options.runId);

@@ -1,7 +1,10 @@
+import os from 'node:os';
+
 /**
- * Runs `work` with Ctrl-C / SIGTERM turned into an abort: the work stops its threads and writes what
- * it has, then the process exits with the conventional code (130 for SIGINT, 143 for SIGTERM)
- * instead of dying with half-written files.
+ * Runs `work` with Ctrl-C / SIGTERM / SIGHUP turned into an abort: the work stops its threads and writes
+ * what it has, then the process exits with the conventional code (130 for SIGINT, 143 for SIGTERM, 129 for
+ * SIGHUP) instead of dying with half-written files. SIGHUP is what a run gets when the agent pane it runs
+ * in closes: without it the run would die silently and leave its status file claiming "running".
  */
 export async function withStopSignals<T>(work: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; stoppedBy?: NodeJS.Signals }> {
   const controller = new AbortController();
@@ -11,18 +14,19 @@ export async function withStopSignals<T>(work: (signal: AbortSignal) => Promise<
     stoppedBy = signal;
     controller.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   try {
     const value = await work(controller.signal);
     if (stoppedBy) process.exitCode = exitCodeFor(stoppedBy);
     return { value, stoppedBy };
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
   }
 }
 
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** The shell's convention: 128 + the signal's number (SIGINT 130, SIGTERM 143, SIGHUP 129, SIGKILL 137). */
 export function exitCodeFor(signal: NodeJS.Signals): number {
-  return signal === 'SIGINT' ? 130 : 143;
+  return 128 + (os.constants.signals[signal] ?? 15);
 }

@@ -75,16 +75,19 @@ describe('the live status file of `ralph-tui run` (.ralph/progress/<run-id>.json
     expect(Date.parse(file.updated_at)).toBeGreaterThanOrEqual(Date.parse(file.started_at));
   }, 60_000);
 
-  it('on SIGTERM mid-run ends as cancelled with the samples done so far, never left running', async () => {
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGHUP', 129], // the agent pane it ran in closed
+  ] as const)('on %s mid-run ends as cancelled with the samples done so far, never left running (exit %i)', async (signal, code) => {
     const root = makeWorkspace();
     const child = execa(process.execPath, [cliPath, '--workspace', root, 'run', 'baseline', '--workers', '1', '--progress', 'json'], { reject: false, env: { FORCE_COLOR: '0' } });
     child.stdout!.on('data', function onData(chunk: Buffer) {
       if (!chunk.toString().includes('"type":"sample"')) return;
       child.stdout!.off('data', onData);
-      child.kill('SIGTERM');
+      child.kill(signal);
     });
     const done = await child;
-    expect(done.exitCode).toBe(143);
+    expect(done.exitCode).toBe(code);
     const [file] = statusFiles(root);
     expect(file).toMatchObject({ name: 'baseline', state: 'cancelled', total: 2 });
     expect(file.done).toBeGreaterThanOrEqual(1);
