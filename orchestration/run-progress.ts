@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import { z } from 'zod';
 
@@ -16,6 +17,11 @@ export const RunProgressFile = z.looseObject({
   pid: z.number().int().positive(),
   /** os.hostname() of the writer: a pid means something only to a reader on the same host (container). */
   host: z.string(),
+  /**
+   * The writer's pid namespace (`pid:[4026531836]` from /proc/self/ns/pid, Linux): a container on the host
+   * network has the host's hostname, yet its pids are not the host's.
+   */
+  pid_ns: z.string().optional(),
   state: z.enum(['running', 'finished', 'failed', 'cancelled', 'incomplete']),
   done: z.number().int().min(0),
   total: z.number().int().min(0),
@@ -73,6 +79,7 @@ export const RUNS_KEPT_FINISHED = 20;
 export interface LivenessProbe {
   now?: number;
   host?: string;
+  pidNs?: string;
   pidAlive?: (pid: number) => boolean;
 }
 
@@ -82,7 +89,8 @@ export function runProgressViewOf(file: RunProgressFile, probe: LivenessProbe = 
   const startedAt = Date.parse(file.started_at);
   let state: RunProgressState = file.state;
   if (state === 'running') {
-    const sameHost = file.host === (probe.host ?? os.hostname());
+    const ns = probe.pidNs ?? pidNamespace();
+    const sameHost = file.host === (probe.host ?? os.hostname()) && (file.pid_ns === undefined || ns === undefined || file.pid_ns === ns);
     const dead = sameHost && !(probe.pidAlive ?? isProcessAlive)(file.pid);
     if (dead || !(now - updatedAt <= RUN_STALE_MS)) state = 'interrupted';
   }
@@ -117,6 +125,20 @@ export function selectRuns(views: Iterable<RunProgressView>, keepFinished = RUNS
   const sorted = [...views].sort((a, b) => b.startedAt - a.startedAt || a.id.localeCompare(b.id));
   let others = 0;
   return sorted.filter((view) => view.state === 'running' || others++ < keepFinished);
+}
+
+let ownPidNs: string | undefined | null = null;
+
+/** This process's pid namespace (`pid:[…]`), or undefined where /proc has none (not Linux). */
+export function pidNamespace(): string | undefined {
+  if (ownPidNs === null) {
+    try {
+      ownPidNs = fs.readlinkSync('/proc/self/ns/pid');
+    } catch {
+      ownPidNs = undefined;
+    }
+  }
+  return ownPidNs;
 }
 
 /** Signal 0 probes a pid: ESRCH means gone; EPERM means alive but someone else's. */

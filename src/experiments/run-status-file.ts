@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { RUN_HEARTBEAT_MS, type RunProgressFile } from '../../orchestration/run-progress.js';
+import { pidNamespace, RUN_HEARTBEAT_MS, type RunProgressFile } from '../../orchestration/run-progress.js';
 import { workspacePaths } from '../workspace.js';
 import type { ProgressEvent } from './parse-progress-line.js';
 import { progressPatch, type ProgressFields } from './progress-state.js';
@@ -134,6 +134,7 @@ export class RunStatusFile {
       ...(this.options.worker ? { worker: this.options.worker } : {}),
       pid: process.pid,
       host: os.hostname(),
+      ...(pidNamespace() ? { pid_ns: pidNamespace() } : {}),
       state,
       done: f.done,
       total: f.total,

@@ -69,7 +69,7 @@ describe('the live status file of `ralph-tui run` (.ralph/progress/<run-id>.json
     expect(statusFiles(root).map((f) => f.run_id)).toContain('recent');
     expect(statusFiles(root).map((f) => f.run_id)).not.toContain('week-old');
     const end = JSON.parse(String(done.stdout).trim().split('\n').at(-1)!);
-    expect(file).toMatchObject({ name: 'tiny', worker: 'W3', pid: child.pid, host: os.hostname(), state: 'finished', done: 2, total: 2, score: end.score, against: 'Y', workers: 1, result_file: end.result_file, eta: null });
+    expect(file).toMatchObject({ name: 'tiny', worker: 'W3', pid: child.pid, host: os.hostname(), pid_ns: fs.readlinkSync('/proc/self/ns/pid'), state: 'finished', done: 2, total: 2, score: end.score, against: 'Y', workers: 1, result_file: end.result_file, eta: null });
     expect(file.projected_400_samples_min).toBeCloseTo(end.projected_400_samples_min, 1);
     expect(path.basename(file.result_file!, '.json')).toBe(file.run_id); // named like the result file
     expect(Date.parse(file.updated_at)).toBeGreaterThanOrEqual(Date.parse(file.started_at));

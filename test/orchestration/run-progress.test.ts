@@ -105,18 +105,21 @@ describe('WorkspaceWatcher: live experiment runs (.ralph/progress/)', () => {
     expect(interrupted.errors).toEqual([]);
   }, 30_000);
 
-  it('judges a run from another host (container) by its heartbeat, not its pid; keeps every running run and the latest 20 others, newest first', async () => {
+  it('judges a run from another host or pid namespace (container) by its heartbeat, not its pid; keeps every running run and the latest 20 others, newest first', async () => {
     const root = workspaceWith();
     const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
     // pid 999999 does not exist here; on its own host it may well be alive.
     writeStatus(root, status({ run_id: 'elsewhere-live', host: 'another-container', pid: 999_999, started_at: minutesAgo(1), updated_at: minutesAgo(0.2) }));
     writeStatus(root, status({ run_id: 'elsewhere-silent', host: 'another-container', pid: 999_999, started_at: minutesAgo(30), updated_at: minutesAgo(10) }));
+    // A container on the host network has the host's hostname, but its own pid namespace.
+    writeStatus(root, status({ run_id: 'host-network', pid: 999_999, pid_ns: 'pid:[1]', started_at: minutesAgo(2) }));
     for (let i = 0; i < 25; i++) writeStatus(root, status({ run_id: `old-${String(i).padStart(2, '0')}`, state: 'finished', done: 4, score: 1, started_at: minutesAgo(100 - i), updated_at: minutesAgo(99 - i) }));
     const snapshot = (await started(root)).getSnapshot();
     expect(snapshot.runs.find((run) => run.id === 'elsewhere-live')?.state).toBe('running');
     expect(snapshot.runs.find((run) => run.id === 'elsewhere-silent')?.state).toBe('interrupted');
-    expect(snapshot.runs).toHaveLength(21); // 1 running + 20 others
-    expect(snapshot.runs.map((run) => run.id).slice(0, 3)).toEqual(['elsewhere-live', 'elsewhere-silent', 'old-24']);
+    expect(snapshot.runs.find((run) => run.id === 'host-network')?.state).toBe('running');
+    expect(snapshot.runs).toHaveLength(22); // 2 running + 20 others
+    expect(snapshot.runs.map((run) => run.id).slice(0, 4)).toEqual(['elsewhere-live', 'host-network', 'elsewhere-silent', 'old-24']);
     expect(snapshot.runs.map((run) => run.id)).not.toContain('old-04');
   });
 
