@@ -30,11 +30,10 @@ interface Line {
   inverse?: boolean;
 }
 
-/** Two lines per running run (name, bar); one per finished run; failures add their last lines. Newest first within a state. */
+/** Two lines per running run (name, bar); one per finished run; failures add their last lines. */
 export function experimentLines(runs: readonly ExperimentRun[], selectedId: string | undefined, width: number): Line[] {
   const lines: Line[] = [];
-  const ordered = [...runs].sort((a, b) => rank(a) - rank(b) || (b.startedAt ?? Infinity) - (a.startedAt ?? Infinity));
-  for (const run of ordered) {
+  for (const run of orderRuns(runs)) {
     const mark = run.id === selectedId ? '›' : ' ';
     const by = run.worker ? ` · ${run.worker}` : '';
     const selected = run.id === selectedId;
@@ -59,6 +58,11 @@ export function experimentLines(runs: readonly ExperimentRun[], selectedId: stri
     }
   }
   return lines;
+}
+
+/** The order runs are listed in (and ↑/↓ select in): running, queued, failed/interrupted, the rest; newest first within each. */
+export function orderRuns(runs: readonly ExperimentRun[]): ExperimentRun[] {
+  return [...runs].sort((a, b) => rank(a) - rank(b) || (b.startedAt ?? Infinity) - (a.startedAt ?? Infinity));
 }
 
 function rank(run: ExperimentRun): number {

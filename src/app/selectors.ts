@@ -1,5 +1,5 @@
 import type { AgentTab } from '../../components/AgentTabs.js';
-import type { ExperimentRun } from '../../components/ExperimentsPane.js';
+import { orderRuns, type ExperimentRun } from '../../components/ExperimentsPane.js';
 import type { WorkerRow } from '../../components/WorkersPane.js';
 import type { ExperimentRunView, FileRunView, SupervisorSnapshotView, WorkspaceSnapshotView } from './ports.js';
 
@@ -56,10 +56,9 @@ export function latestFileError(ws: WorkspaceSnapshotView): string | undefined {
 /**
  * The experiments pane's runs: the screen's own (it can cancel them) and every other `ralph-tui run` from its
  * status file (agents' runs, in any container). A run the screen started also has a status file under the
- * same id (the runner passes RALPH_RUN_ID), so it is listed once, from the runner.
+ * same id (the runner passes RALPH_RUN_ID), so it is listed once, from the runner. In the order shown (↑/↓ follow it).
  */
 export function experimentRuns(own: readonly ExperimentRunView[], files: readonly FileRunView[] | undefined): readonly ExperimentRun[] {
   const ids = new Set(own.map((run) => run.id));
-  const others = (files ?? []).filter((run) => !ids.has(run.id));
-  return others.length === 0 ? own : [...own, ...others];
+  return orderRuns([...own, ...(files ?? []).filter((run) => !ids.has(run.id))]);
 }

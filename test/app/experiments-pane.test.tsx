@@ -39,6 +39,8 @@ describe('ExperimentsPane with runs from status files (.ralph/progress/)', () =>
     await watcher.start();
     const runs = experimentRuns(own, watcher.getSnapshot().runs);
     await watcher.close();
+    // The order shown, which ↑/↓ follow: running, then failed/interrupted, then finished; newest first within each.
+    expect(runs.map((run) => run.name)).toEqual(['tiny', 'sigma_sweep', 'killed_one', 'bad_inits', 'polish_more']);
 
     const r = renderFixed(<ExperimentsPane runs={runs} selectedId="a" width={70} height={14} />, { cols: 70, rows: 14 });
     const lines = r.lastFrameLines();
