@@ -153,6 +153,11 @@ export class AppStore {
     this.metrics?.rows(started, performance.now() - started);
   }
 
+  /** Keys were sent to the agent in pane `id`: draw its next output at once (its echo), not at the next tick. */
+  expedite(id: string): void {
+    this.scheduler.expedite(id);
+  }
+
   /** Marks a pane for redraw (after the UI changed what it shows). */
   invalidate(id: string): void {
     this.scheduler.markDirty(id);

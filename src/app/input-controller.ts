@@ -61,6 +61,7 @@ export class InputController {
     if (ui.attached && ui.focusedId) {
       const session = this.store.supervisor.session(ui.focusedId);
       const bracketed = session.bracketedPaste || session.terminal.modes.bracketedPasteMode;
+      this.store.expedite(ui.focusedId);
       this.store.supervisor.write(ui.focusedId, bracketed ? `\x1b[200~${text}\x1b[201~` : text);
     } else if (ui.overlay?.kind === 'search') {
       this.store.dispatch({ type: 'overlay', overlay: { ...ui.overlay, query: ui.overlay.query + text.replace(/[\r\n]+/g, ' ') } });
@@ -73,6 +74,7 @@ export class InputController {
     const terminal = this.store.supervisor.session(id).terminal;
     const cursor = CURSOR_KEY.exec(sequence);
     const data = cursor && terminal.modes.applicationCursorKeysMode ? `\x1bO${cursor[1]}` : sequence;
+    this.store.expedite(id);
     this.store.supervisor.write(id, data);
   }
 

@@ -39,6 +39,45 @@ describe('FrameScheduler (leading-edge throttle, visible panes only)', () => {
     scheduler.dispose();
   });
 
+  it('after a keystroke, draws the pane\'s next output at once instead of at the end of the interval, for one interval', () => {
+    const { scheduler, frames } = make();
+    scheduler.setVisible(['W1']);
+    scheduler.markDirty('W1');
+    vi.advanceTimersByTime(0);
+    expect(frames).toHaveLength(1);
+    // Streaming output right after a frame waits for the interval...
+    vi.advanceTimersByTime(10);
+    scheduler.markDirty('W1');
+    vi.advanceTimersByTime(0);
+    expect(frames).toHaveLength(1);
+    // ...but the echo of a key typed into the pane does not.
+    scheduler.expedite('W1');
+    scheduler.markDirty('W1');
+    vi.advanceTimersByTime(0);
+    expect(frames).toHaveLength(2);
+    // Once the window has passed, output is throttled again.
+    vi.advanceTimersByTime(60);
+    scheduler.markDirty('W1');
+    vi.advanceTimersByTime(0);
+    expect(frames).toHaveLength(3);
+    scheduler.markDirty('W1');
+    vi.advanceTimersByTime(0);
+    expect(frames).toHaveLength(3);
+    vi.advanceTimersByTime(50);
+    expect(frames).toHaveLength(4);
+    scheduler.dispose();
+  });
+
+  it('never draws a hidden pane, even right after a keystroke', () => {
+    const { scheduler, frames } = make();
+    scheduler.setVisible(['W1']);
+    scheduler.expedite('W2');
+    scheduler.markDirty('W2');
+    vi.advanceTimersByTime(500);
+    expect(frames).toEqual([]);
+    scheduler.dispose();
+  });
+
   it('batches several panes changed in one burst into one frame', () => {
     const { scheduler, frames } = make();
     scheduler.setVisible(['W1', 'W2', 'W3']);
