@@ -10,23 +10,23 @@ import { scoreDataset, type Predictions } from '../solver/scoring.js';
  * per sample and the competition's budget projection, at several budgets. The competition allows
  * 60 min × 7 workers for 400 samples = 63 CPU-s per sample.
  *
- * Environment: BENCH_SAMPLES (default 80), BENCH_BUDGETS (comma list of fast, default, thorough).
+ * Environment: BENCH_SAMPLES (default 80), BENCH_BUDGETS (comma list of fast, medium, default).
  */
 export const BUDGETS: Record<string, Partial<ExperimentConfig>> = {
   fast: FAST_EXPERIMENT_CONFIG,
-  default: {},
-  thorough: {
-    starts1: 6,
-    starts2: 8,
-    fevals1: 240,
-    fevals2: 600,
-    polishTopK: 5,
-    polishEvals1: 240,
-    polishEvals2: 500,
-    altStarts: 8,
-    altEvals: 400,
-    fallbackStarts: 6,
+  medium: {
+    starts1: 3,
+    starts2: 4,
+    fevals1: 120,
+    fevals2: 300,
+    polishTopK: 3,
+    polishEvals1: 120,
+    polishEvals2: 250,
+    altStarts: 6,
+    altEvals: 200,
+    fallbackStarts: 3,
   },
+  default: {},
 };
 
 export interface BudgetResult {
@@ -75,7 +75,7 @@ export function benchBudget(dataset: Dataset, budget: string, overrides: Partial
 
 export async function runEstimatorBench(): Promise<BudgetResult[]> {
   const samples = Number(process.env.BENCH_SAMPLES ?? 80);
-  const names = (process.env.BENCH_BUDGETS ?? 'fast,default,thorough').split(',').map((s) => s.trim()).filter(Boolean);
+  const names = (process.env.BENCH_BUDGETS ?? 'fast,medium,default').split(',').map((s) => s.trim()).filter(Boolean);
   for (const name of names) if (!BUDGETS[name]) throw new Error(`unknown budget "${name}" (known: ${Object.keys(BUDGETS).join(', ')})`);
   console.log(`estimator: generateDataset({ samples: ${samples}, seed: 1 }), one thread, projection at ${WORKERS} workers`);
   const dataset = generateDataset({ samples, seed: 1 });

@@ -29,28 +29,28 @@ export const ExperimentConfig = z
     gridNx: z.number().int().min(2).max(200).default(24),
     gridNy: z.number().int().min(2).max(100).default(12),
     /** Independent CMA-ES runs and their evaluation budgets. */
-    starts1: count(3),
-    starts2: count(4),
-    fevals1: count(120),
-    fevals2: count(300),
+    starts1: count(6),
+    starts2: count(8),
+    fevals1: count(240),
+    fevals2: count(600),
     /** CMA-ES initial step, as a fraction of the plate's width (x) and height (y). */
     sigma0: positive(0.15),
     /** CMA-ES population (0 = the default 4 + 3 ln n). */
     popsize: count(0),
     /** How many of the best distinct search results are re-ranked and polished (Nelder–Mead) on the full grid. */
-    polishTopK: count(3),
-    polishEvals1: count(120),
-    polishEvals2: count(250),
+    polishTopK: count(5),
+    polishEvals1: count(240),
+    polishEvals2: count(500),
     /** Extra candidates: constrained searches for the best fits that are still distinct from those kept. */
     maxCandidates: z.number().int().min(1).max(3).default(3),
-    altStarts: count(6),
-    altEvals: count(200),
+    altStarts: count(8),
+    altEvals: count(400),
     /** Aim for a distance of tau·(1 + margin) so round-off never merges a candidate into another. */
     distinctMargin: z.number().min(0).max(1).default(0.05),
     /** Re-search with `fallbackStarts` more runs when the best fit's estimated misfit √(RMSE² − noise_std²) exceeds this. */
     fallbackExcess1: z.number().min(0).default(0.03),
     fallbackExcess2: z.number().min(0).default(0.04),
-    fallbackStarts: count(3),
+    fallbackStarts: count(6),
   })
   .strict();
 export type ExperimentConfig = z.infer<typeof ExperimentConfig>;
@@ -62,7 +62,7 @@ export const DEFAULT_EXPERIMENT_CONFIG: ExperimentConfig = ExperimentConfig.pars
 
 /**
  * Small budgets for quick runs (a default workspace's ~8-sample experiment in well under a minute on 2 cores):
- * about 1.1 CPU-s per competition-like sample against ~3 for the defaults (bench/solver-estimator.ts).
+ * about 1.1 CPU-s per competition-like sample against ~6.5 for the defaults (bench/solver-estimator.ts).
  */
 export const FAST_EXPERIMENT_CONFIG: Partial<ExperimentConfig> = {
   starts1: 2,

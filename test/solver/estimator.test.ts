@@ -60,7 +60,7 @@ describe('estimateSample', () => {
   it('returns 1–3 candidates that the official rule keeps, each with one [x, y, q] per source inside the plate and q range', async () => {
     const dataset = await loadDataset(path.join(fixturesDir, 'synthetic-6.json'));
     for (const sample of dataset.samples.slice(2, 4)) {
-      const { candidates } = estimateSample(sample, dataset.meta, DEFAULT_EXPERIMENT_CONFIG, { seed: 2 });
+      const { candidates } = estimateSample(sample, dataset.meta, { ...DEFAULT_EXPERIMENT_CONFIG, ...FAST_EXPERIMENT_CONFIG }, { seed: 2 });
       expect(candidates.length).toBeGreaterThanOrEqual(1);
       expect(candidates.length).toBeLessThanOrEqual(3);
       expect(distinctCandidates(candidates)).toEqual(candidates);
