@@ -8,9 +8,9 @@ import { implicitLaplacian, TridiagonalFactor } from '../tridiagonal.js';
  * N = (dt/2)(Iy⁻¹ Ex Ix⁻¹ + Iy⁻¹), where I* are the implicit tridiagonal factors and E* the explicit halves
  * of the x and y sweeps. With u(0) = 0, sensor s reads r_sᵀ u(n) = g · C_s[n] with
  * C_s[n] = Σ_{k<n} Nᵀ (Mᵀ)^k r_s. One pass with the transposed operators therefore gives, for every cell and
- * step, what a forward simulation from that cell would give — the cost of one simulation per sensor, once
- * per sample — and a candidate's readings become a small weighted sum over the cells its Gaussian covers
- * (~1/30 of a simulation on the 100×50 grid, see bench/solver-estimator.ts).
+ * step, what a forward simulation from that cell would give — one pass per sensor, once
+ * per sample (a pass costs ~2.4 simulations of CPU: the strided x-solves are cache-unfriendly) — and a candidate's readings become a small weighted sum over the cells its Gaussian covers
+ * (measured at nt = 1000, 4 sensors, every 4th step: 0.70 ms against 42 ms for one simulation).
  */
 export class ResponseModel {
   readonly heat: Heat2D;
