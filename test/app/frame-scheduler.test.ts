@@ -55,16 +55,27 @@ describe('FrameScheduler (leading-edge throttle, visible panes only)', () => {
     scheduler.markDirty('W1');
     vi.advanceTimersByTime(0);
     expect(frames).toHaveLength(2);
-    // Once the window has passed, output is throttled again.
-    vi.advanceTimersByTime(60);
+    // The output after that may still be the echo (the first was already on its way): drawn at once too...
     scheduler.markDirty('W1');
     vi.advanceTimersByTime(0);
     expect(frames).toHaveLength(3);
+    // ...but not a third: a streaming agent must not get a frame per chunk because someone typed.
     scheduler.markDirty('W1');
     vi.advanceTimersByTime(0);
     expect(frames).toHaveLength(3);
     vi.advanceTimersByTime(50);
     expect(frames).toHaveLength(4);
+    // Once the window has passed, output is throttled again.
+    scheduler.expedite('W1', 20);
+    vi.advanceTimersByTime(60);
+    scheduler.markDirty('W1');
+    vi.advanceTimersByTime(0);
+    expect(frames).toHaveLength(5);
+    scheduler.markDirty('W1');
+    vi.advanceTimersByTime(0);
+    expect(frames).toHaveLength(5);
+    vi.advanceTimersByTime(50);
+    expect(frames).toHaveLength(6);
     scheduler.dispose();
   });
 
