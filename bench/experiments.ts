@@ -1,6 +1,6 @@
 /**
  * `npm run bench:experiments`: what the experiment machinery costs on top of the estimator, and how
- * the thread pool scales. Figures go to docs/readme/experiments.md.
+ * the thread pool scales. Figures go to docs/experiments.md.
  *  1. parseProgressLine throughput per output format;
  *  2. the estimate pool on 8 generated samples (seed 1) with the `fast` preset at 1..cores threads:
  *     wall, CPU-s/sample, speed-up, and whether the candidates are identical (they must be);

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:protocol`: what the shared-file protocol costs (issue 3). Figures go to
- * docs/readme/protocol.md.
+ * docs/protocol.md.
  *  1. tail of a 1 GB ITERATION_LOG.md (generated in /tmp, deleted after): target ≤ 50 ms;
  *  2. following: the LogFollower's cost per appended entry (target ≤ 1 ms), and the event latency
  *     from append to delivered line;

@@ -5,7 +5,7 @@ import { ralphBinDir } from '../supervisor/local-launch.js';
 import type { AgentLog } from './agent-output.js';
 
 /**
- * The final line of `ralph-tui run --progress json` (the protocol in docs/readme/experiments.md), or what an
+ * The final line of `ralph-tui run --progress json` (the protocol in docs/experiments.md), or what an
  * experiment's own command printed (`Submission Score:` and `Projected (400):` lines) when it has no JSON.
  */
 export interface RunEnd {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The `--progress json` protocol: one JSON object per line on stdout. `ralph-tui run` emits it and
- * the runner service parses it; any experiment script may emit it too (see docs/readme/experiments.md).
+ * the runner service parses it; any experiment script may emit it too (see docs/experiments.md).
  * Unknown extra keys are allowed so scripts can add their own fields.
  */
 export const ProgressStartLine = z.looseObject({
