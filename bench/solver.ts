@@ -1,23 +1,11 @@
-import { fileURLToPath } from 'node:url';
+import { runEstimatorBench } from './solver-estimator.js';
 import { runSimulatorBench } from './solver-simulator.js';
 
 /**
- * `npm run bench:solver`: the simulator part (bench/solver-simulator.ts), then the estimator part from
- * bench/solver-estimator.ts when that file exists (it is owned by the estimator's author and exports
- * `runEstimatorBench`). Loaded by URL so this file builds before the estimator bench is written.
+ * `npm run bench:solver`: the simulator (ms per simulation against the reference's own times), then the
+ * estimator (official score against clean Y and the Y_noisy proxy at several CPU budgets per sample).
+ * BENCH_SAMPLES / BENCH_BUDGETS select a subset of the estimator part (see bench/solver-estimator.ts).
  */
 await runSimulatorBench();
-const estimatorBench = new URL('./solver-estimator.js', import.meta.url);
-let estimator: { runEstimatorBench?: () => Promise<unknown> } | null = null;
-try {
-  estimator = (await import(estimatorBench.href)) as { runEstimatorBench?: () => Promise<unknown> };
-} catch (error) {
-  // Only the estimator bench's own absence is expected; a missing import inside it is a real failure.
-  const missing = /Cannot find module '([^']+)'/.exec(String(error))?.[1];
-  const missingItself = (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && missing === fileURLToPath(estimatorBench);
-  if (!missingItself) throw error;
-}
-if (estimator?.runEstimatorBench) {
-  console.log('');
-  await estimator.runEstimatorBench();
-}
+console.log('');
+await runEstimatorBench();
