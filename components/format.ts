@@ -14,7 +14,10 @@ export function formatDuration(seconds: number | undefined): string {
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
   if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h${String(m % 60).padStart(2, '0')}m`;
+  // "7252h12m" (a worker last seen months ago, in an old deployment's files) reads better in days.
+  return `${Math.floor(h / 24)}d`;
 }
 
 export function formatBytes(bytes: number | undefined): string {
