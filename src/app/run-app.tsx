@@ -102,10 +102,12 @@ export async function runApp(options: RunAppOptions): Promise<number> {
         exitOnCtrlC: false,
         patchConsole: false,
         incrementalRendering: true,
-        // Agent panes are already capped at 20 fps by the FrameScheduler; Ink's own throttle at 20 on top of
-        // it delayed frames by up to another 50 ms (bench:tui, loaded 2-core machine: echo p95 262 → 92 ms,
-        // frame p95 224 → 41 ms with 60). Other updates (header clock, files) are rare.
-        maxFps: 60,
+        // Agent panes are already capped at 20 fps by the FrameScheduler, so Ink's own throttle only delays them:
+        // at 20 it added up to 50 ms to every frame (loaded 2-core machine: echo p95 262 → 92 ms, frame p95
+        // 224 → 41 ms with 60), and at 60 it held back the keystroke frames the scheduler draws at once (quiet
+        // machine: echo p95 44 → 20 ms, frame p95 24 → 13 ms with 1000, same CPU). Other updates (header
+        // clock, files) are rare, and React batches what arrives together.
+        maxFps: 1000,
         onRender: ({ renderTime }) => metrics?.ink(renderTime),
       },
     );
