@@ -43,6 +43,8 @@ function fakeSupervisor(ids: string[]) {
   return { supervisor, output };
 }
 
+// Snapshots must be stable between changes (useSyncExternalStore re-renders forever on a new array).
+const noRuns: never[] = [];
 const workspace: WorkspaceSnapshotView = { queue: null, coordination: null, stop: { present: false }, log: { entries: [], lines: [] }, errors: [], version: 1 };
 
 function makeStore(ids: string[], frameIntervalMs: number) {
@@ -50,7 +52,7 @@ function makeStore(ids: string[], frameIntervalMs: number) {
   const store = new AppStore({
     supervisor,
     watcher: { getSnapshot: () => workspace, subscribe: () => () => undefined, start: async () => undefined, close: async () => undefined },
-    runner: { getSnapshot: () => [], subscribe: () => () => undefined, startBuiltin: () => 'r', cancel: async () => undefined, dispose: async () => undefined },
+    runner: { getSnapshot: () => noRuns, subscribe: () => () => undefined, startBuiltin: () => 'r', cancel: async () => undefined, dispose: async () => undefined },
     actions: { clearStop: () => undefined, listExperiments: () => [] },
     settings: { name: 'test', targetScore: 1.25, experimentWorkers: 1 },
     frameIntervalMs,
