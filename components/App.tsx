@@ -7,6 +7,7 @@ import { CONFIRM_TEXT } from '../src/app/input-controller.js';
 import { bindingsFor, footerHints } from '../src/app/keymap.js';
 import { computeLayout, type AgentBox } from '../src/app/layout.js';
 import { agentTabs, experimentRuns, latestFileError, queueCounts, workerRows } from '../src/app/selectors.js';
+import { throttleSource } from '../src/app/throttle-source.js';
 import { inputMode } from '../src/app/ui-state.js';
 import { useRawInput } from '../src/app/use-raw-input.js';
 import { AgentPane } from './AgentPane.js';
@@ -46,8 +47,12 @@ function bind<T>(source: ExternalSource<T>): { subscribe: (listener: () => void)
   return { subscribe: (listener) => source.subscribe(listener), getSnapshot: () => source.getSnapshot() };
 }
 
+/** Services' changes redraw the screen at most 10 times a second (agent panes have their own frame scheduler). */
+const SERVICE_REDRAW_MS = 100;
+
 function bindSources(store: AppStore) {
-  return { supervisor: bind(store.supervisor), watcher: bind(store.watcher), runner: bind(store.runner) };
+  const throttled = <T,>(source: ExternalSource<T>) => bind(throttleSource(source, SERVICE_REDRAW_MS));
+  return { supervisor: throttled(store.supervisor), watcher: throttled(store.watcher), runner: throttled(store.runner) };
 }
 
 /** The connected root: selects snapshots from the store and the services, draws the Screen. */
