@@ -3,7 +3,7 @@
  * into a fake 160×48 TTY, with four in-process emulators fed like `stream-agent.mjs`. Each frame: every emulator
  * parses `--chunk` bytes of coloured output, then the focused pane is drawn; we count only the CPU time of the
  * draw (rows → React → Ink → written). This isolates the screen's own cost per frame, which bench:tui mixes with
- * the frame rate, the emulators and the load of the machine (docs/readme/screen.md).
+ * the frame rate, the emulators and the load of the machine (docs/screen.md).
  *
  *   node dist/bench/tui-frames.js [--frames 150] [--chunk 4000]
  */
@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import xterm from '@xterm/headless';
 import type { AgentSessionPort, SupervisorPort, SupervisorSnapshotView, WorkspaceSnapshotView } from '../src/app/ports.js';
 
-// React's development build is 2–3× slower (docs/readme/screen.md); it must be chosen before React loads.
+// React's development build is 2–3× slower (docs/screen.md); it must be chosen before React loads.
 process.env.NODE_ENV ??= 'production';
 const React = (await import('react')).default;
 const { render } = await import('ink');
