@@ -1,24 +1,14 @@
 import React from 'react';
 import { Box, Text } from 'ink';
+import type { RunViewBase } from '../src/app/ports.js';
 import { clip, formatDuration, formatMinutes, formatScore, progressBar } from './format.js';
 import { PaneTitle } from './PaneTitle.js';
 
-export interface ExperimentRun {
-  id: string;
-  name: string;
+export interface ExperimentRun extends RunViewBase {
   /** 'incomplete' and 'interrupted' come from status files: stopped early; process gone while "running". */
   state: 'queued' | 'running' | 'finished' | 'failed' | 'cancelled' | 'incomplete' | 'interrupted';
   /** The agent that runs it (runs from status files); none for the screen's own. */
   worker?: string;
-  startedAt?: number;
-  done: number;
-  total: number;
-  etaSeconds?: number;
-  elapsedSeconds: number;
-  runningScore?: number;
-  score?: number;
-  projected400Min?: number;
-  lastLines: readonly string[];
 }
 
 interface Line {

@@ -116,27 +116,10 @@ export interface WorkspaceSnapshotView {
   version: number;
 }
 
-/** A run seen through its status file (orchestration's RunProgressView). */
-export interface FileRunView {
+/** What the experiments pane shows of any run: the screen's own (ExperimentRunView) or an agent's (FileRunView). */
+export interface RunViewBase {
   id: string;
   name: string;
-  worker?: string;
-  state: 'running' | 'finished' | 'failed' | 'cancelled' | 'incomplete' | 'interrupted';
-  done: number;
-  total: number;
-  etaSeconds?: number;
-  elapsedSeconds: number;
-  runningScore?: number;
-  score?: number;
-  projected400Min?: number;
-  startedAt: number;
-  lastLines: string[];
-}
-
-export interface ExperimentRunView {
-  id: string;
-  name: string;
-  state: 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
   done: number;
   total: number;
   etaSeconds?: number;
@@ -145,7 +128,18 @@ export interface ExperimentRunView {
   score?: number;
   projected400Min?: number;
   startedAt?: number;
-  lastLines: string[];
+  lastLines: readonly string[];
+}
+
+/** A run seen through its live status file in .ralph/progress/ (orchestration's RunProgressView; agents' runs included). */
+export interface FileRunView extends RunViewBase {
+  worker?: string;
+  state: 'running' | 'finished' | 'failed' | 'cancelled' | 'incomplete' | 'interrupted';
+  startedAt: number;
+}
+
+export interface ExperimentRunView extends RunViewBase {
+  state: 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
 }
 
 export interface ExperimentRunnerPort extends ExternalSource<ExperimentRunView[]> {

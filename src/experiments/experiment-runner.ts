@@ -6,30 +6,17 @@ import { execa, type ResultPromise } from 'execa';
 import { workspacePaths } from '../workspace.js';
 import { LineSplitter } from './line-splitter.js';
 import { parseProgressLine } from './parse-progress-line.js';
-import { progressPatch } from './progress-state.js';
+import { progressPatch, type ProgressFields } from './progress-state.js';
 
 export type ExperimentRunState = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
 
 /** An immutable picture of one run, for the screen (a new object whenever something changed). */
-export interface ExperimentRunView {
+export interface ExperimentRunView extends ProgressFields {
   id: string;
   name: string;
   command: string;
   state: ExperimentRunState;
-  done: number;
-  total: number;
-  etaSeconds?: number;
-  /** Wall seconds since start, as of the last change (the screen adds its own clock to `startedAt`). */
-  elapsedSeconds: number;
-  startedAt?: number;
   finishedAt?: number;
-  runningScore?: number;
-  score?: number;
-  against?: 'Y' | 'Y_noisy';
-  projected400Min?: number;
-  workers?: number;
-  incomplete?: boolean;
-  resultFile?: string;
   exitCode?: number;
   /** The last lines of output (for a failed run: why it failed). */
   lastLines: string[];
