@@ -31,15 +31,11 @@ export function readJsonSync(file: string): JsonDocument | null {
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
+      return readFailure(error, file);
     }
-    try {
-      return { text, data: parseJsonText(text, file) };
-    } catch (error) {
-      if (attempt >= PARSE_RETRIES) throw error;
-      sleepSync(PARSE_RETRY_MS);
-    }
+    const parsed = parseAttempt(text, file, attempt);
+    if (parsed !== RETRY) return parsed;
+    sleepSync(PARSE_RETRY_MS);
   }
 }
 
@@ -50,15 +46,29 @@ export async function readJson(file: string): Promise<JsonDocument | null> {
     try {
       text = await fsp.readFile(file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
+      return readFailure(error, file);
     }
-    try {
-      return { text, data: parseJsonText(text, file) };
-    } catch (error) {
-      if (attempt >= PARSE_RETRIES) throw error;
-      await new Promise((resolve) => setTimeout(resolve, PARSE_RETRY_MS));
-    }
+    const parsed = parseAttempt(text, file, attempt);
+    if (parsed !== RETRY) return parsed;
+    await new Promise((resolve) => setTimeout(resolve, PARSE_RETRY_MS));
+  }
+}
+
+const RETRY = Symbol('retry');
+
+/** A missing file reads as null; any other read failure is one sentence naming the file. */
+function readFailure(error: unknown, file: string): null {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+  throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
+}
+
+/** Parses, or asks for another read while an agent may still be writing the file (the last attempt throws). */
+function parseAttempt(text: string, file: string, attempt: number): JsonDocument | typeof RETRY {
+  try {
+    return { text, data: parseJsonText(text, file) };
+  } catch (error) {
+    if (attempt >= PARSE_RETRIES) throw error;
+    return RETRY;
   }
 }
 
