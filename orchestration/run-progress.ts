@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
+import { workspacePaths } from '../src/workspace.js';
+import { readJsonSync } from './json-store.js';
 
 /**
  * `.ralph/progress/<run-id>.json`: the live status of one `ralph-tui run`, written by the run itself
@@ -118,6 +121,34 @@ export function runProgressViewOf(file: RunProgressFile, probe: LivenessProbe = 
   };
   for (const key of Object.keys(view) as Array<keyof RunProgressView>) if (view[key] === undefined) delete view[key];
   return view;
+}
+
+/** A status file's parsed content as a view; a file that is not one is an error naming it. */
+export function runProgressFromJson(data: unknown, file: string): { data: RunProgressFile; view: RunProgressView } {
+  const parsed = RunProgressFile.safeParse(data);
+  if (!parsed.success) throw new Error(`${file}: not a run status file: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+  return { data: parsed.data, view: runProgressViewOf(parsed.data) };
+}
+
+/** The runs in .ralph/progress/ that are running right now (for `ralph-tui status`); unreadable files are skipped. */
+export function runningRunsSync(root: string): RunProgressView[] {
+  const dir = workspacePaths(root).progress;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((name) => name.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  const running: RunProgressView[] = [];
+  for (const name of names) {
+    try {
+      const doc = readJsonSync(path.join(dir, name));
+      if (doc) running.push(runProgressFromJson(doc.data, name).view);
+    } catch {
+      // A half-written or foreign file: the screen's watcher reports it; status shows the rest.
+    }
+  }
+  return selectRuns(running.filter((view) => view.state === 'running'), 0);
 }
 
 /** Newest first: every running run, then the latest `keepFinished` others. */

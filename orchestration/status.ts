@@ -1,6 +1,7 @@
 import { workspacePaths } from '../src/workspace.js';
 import { readCoordination, type BestScore, type CoordinationView, type WorkerView } from './coordination.js';
 import { nextUp, readQueue, type QueueEntry, type QueueView, type StatusCounts } from './queue.js';
+import { runningRunsSync, type RunProgressView } from './run-progress.js';
 import { stopState, type StopState } from './stop.js';
 
 /** What `ralph-tui status` reports (the original check_status script, without its 0.0000 bug). */
@@ -17,6 +18,8 @@ export interface StatusReport {
     running: Array<Pick<QueueEntry, 'id' | 'name' | 'status' | 'worker' | 'claimedAt'>>;
   };
   workers: Record<string, WorkerView>;
+  /** Experiment runs going on now, from their live status files (.ralph/progress/). */
+  experiments: Array<Pick<RunProgressView, 'id' | 'name' | 'worker' | 'done' | 'total' | 'etaSeconds' | 'runningScore'>>;
   stop: StopState;
   /** Files that could not be read; the report shows everything else. */
   errors: Array<{ file: string; message: string }>;
@@ -52,6 +55,7 @@ export function statusReport(root: string): StatusReport {
       running: running.map(({ id, name, status, worker, claimedAt }) => ({ id, name, status, ...(worker ? { worker } : {}), ...(claimedAt ? { claimedAt } : {}) })),
     },
     workers: coordination?.workers ?? {},
+    experiments: runningRunsSync(root).map(({ id, name, worker, done, total, etaSeconds, runningScore }) => ({ id, name, worker, done, total, etaSeconds, runningScore })),
     stop: stopState(root, coordination),
     errors,
   };
@@ -88,6 +92,11 @@ export function formatStatus(report: StatusReport): string {
     const current = worker.currentExperiment ? ` on ${worker.currentExperiment}` : '';
     const seen = worker.lastSeen ? ` · seen ${worker.lastSeen}` : '';
     lines.push(`${label(i === 0 ? 'Workers:' : '')}${id} ${worker.status}${current} · ${worker.runs} run${worker.runs === 1 ? '' : 's'}${seen}`);
+  });
+  report.experiments.forEach((run, i) => {
+    const eta = run.etaSeconds !== undefined ? ` · eta ${Math.round(run.etaSeconds)}s` : '';
+    const running = run.runningScore !== undefined ? ` · running score ${score(run.runningScore)}` : '';
+    lines.push(`${label(i === 0 ? 'Progress:' : '')}${run.worker ?? '—'} ${run.name} ${run.done}/${run.total}${eta}${running}`);
   });
   const stop = report.stop.present ? `present${report.stop.reason ? ` (${report.stop.reason})` : ''} since ${report.stop.since}` : 'not present';
   lines.push(`${label('STOP:')}${stop}`);

@@ -6,7 +6,7 @@ import { coordinationFromDocument, type CoordinationView } from './coordination.
 import { experimentStateViewOf, type ExperimentStateView } from './experiment-state.js';
 import { readJson } from './json-store.js';
 import { parseLogEntries, type LogEntry } from './log-entry.js';
-import { RunProgressFile, runProgressViewOf, selectRuns, type RunProgressView } from './run-progress.js';
+import { runProgressFromJson, runProgressViewOf, selectRuns, type RunProgressFile, type RunProgressView } from './run-progress.js';
 import { tailLines } from './log-tail.js';
 import { queueFile, queueViewOf, emptyCounts, type QueueView } from './queue.js';
 import { stopState, type StopState } from './stop.js';
@@ -313,9 +313,7 @@ export class WorkspaceWatcher {
       try {
         const doc = await readJson(file);
         if (!doc) continue;
-        const parsed = RunProgressFile.safeParse(doc.data);
-        if (!parsed.success) throw new Error(`${file}: not a run status file: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
-        this.runFiles.set(file, { data: parsed.data, view: runProgressViewOf(parsed.data) });
+        this.runFiles.set(file, runProgressFromJson(doc.data, file));
         this.errors.delete(file);
       } catch (error) {
         this.errors.set(file, (error as Error).message);

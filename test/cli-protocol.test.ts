@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +26,28 @@ describe('ralph-tui status', () => {
     expect(report.queue.counts.available).toBe(7);
     expect(report.queue.running).toHaveLength(4);
     expect(report.workers.W3).toMatchObject({ status: 'active', currentExperiment: 'EXP_45PCT_TEMPORAL_001' });
+  });
+
+  it('lists the experiment runs going on now from their live status files, not the ones whose process is gone', async () => {
+    const root = workspaceWith({ 'coordination.json': 'coordination.json', 'experiment_queue.json': 'experiment_queue.json' });
+    const progress = path.join(root, '.ralph', 'progress');
+    fs.mkdirSync(progress, { recursive: true });
+    const now = new Date().toISOString();
+    const run = (id: string, pid: number) => ({
+      run_id: id, name: `exp-${id}`, worker: 'W2', pid, host: os.hostname(), state: 'running', done: 3, total: 8,
+      elapsed: 12, eta: 20, running_score: 1.2103, started_at: now, updated_at: now, last_lines: [],
+    });
+    // This test process is alive; a child that has exited is gone.
+    const exited = await execa('true');
+    fs.writeFileSync(path.join(progress, 'live.json'), JSON.stringify(run('live', process.pid)));
+    fs.writeFileSync(path.join(progress, 'gone.json'), JSON.stringify(run('gone', exited.pid!)));
+
+    const text = await cli(root, 'status');
+    expect(text.stdout).toContain('Progress: W2 exp-live 3/8 · eta 20s · running score 1.2103');
+    expect(text.stdout).not.toContain('exp-gone');
+    expect(JSON.parse((await cli(root, 'status', '--json')).stdout).experiments).toEqual([
+      { id: 'live', name: 'exp-live', worker: 'W2', done: 3, total: 8, etaSeconds: 20, runningScore: 1.2103 },
+    ]);
   });
 
   it('reads the v1 layout (queue.json, best_score, state_W1.json) and the v2 layout', async () => {
