@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ExperimentRunner, type ExperimentRunView } from '../../src/experiments/experiment-runner.js';
 import { listExperiments } from '../../src/experiments/experiment-definition.js';
 import { ProgressLine } from '../../src/experiments/progress-protocol.js';
+import { runInterruptedAfterFirstSample } from './interrupted-run.js';
 import { cliPath, fixturesDir, makeTempDir, runCli } from '../helpers/cli.js';
 
 const dataset = path.join(fixturesDir, 'synthetic-6.json');
@@ -106,13 +107,7 @@ describe('ralph-tui run', () => {
     ['SIGINT', 130],
   ] as const)('on %s mid-run stops the threads, writes an incomplete result, and exits %i leaving every file parseable', async (signal, code) => {
     const root = makeWorkspace();
-    const child = execa(process.execPath, [cliPath, '--workspace', root, 'run', 'baseline', '--workers', '1', '--progress', 'json'], { reject: false, env: { FORCE_COLOR: '0' } });
-    child.stdout!.on('data', function onData(chunk: Buffer) {
-      if (!chunk.toString().includes('"type":"sample"')) return;
-      child.stdout!.off('data', onData);
-      child.kill(signal);
-    });
-    const done = await child;
+    const done = await runInterruptedAfterFirstSample(root, signal);
     expect(done.exitCode).toBe(code);
     const lines = String(done.stdout).trim().split('\n').map((line) => ProgressLine.parse(JSON.parse(line)));
     const end = lines.at(-1)!;

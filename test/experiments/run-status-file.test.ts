@@ -7,6 +7,7 @@ import { RunProgressFile } from '../../orchestration/run-progress.js';
 import { ExperimentRunner, type ExperimentRunView } from '../../src/experiments/experiment-runner.js';
 import { FAST_EXPERIMENT_CONFIG } from '../../solver/experiment-config.js';
 import { workspacePaths } from '../../src/workspace.js';
+import { runInterruptedAfterFirstSample } from './interrupted-run.js';
 import { cliPath, fixturesDir, makeTempDir, repoRoot, runCli } from '../helpers/cli.js';
 
 /** A workspace with a 2-sample dataset and `tiny` (the fast preset): a run takes a second or two. */
@@ -80,13 +81,7 @@ describe('the live status file of `ralph-tui run` (.ralph/progress/<run-id>.json
     ['SIGHUP', 129], // the agent pane it ran in closed
   ] as const)('on %s mid-run ends as cancelled with the samples done so far, never left running (exit %i)', async (signal, code) => {
     const root = makeWorkspace();
-    const child = execa(process.execPath, [cliPath, '--workspace', root, 'run', 'baseline', '--workers', '1', '--progress', 'json'], { reject: false, env: { FORCE_COLOR: '0' } });
-    child.stdout!.on('data', function onData(chunk: Buffer) {
-      if (!chunk.toString().includes('"type":"sample"')) return;
-      child.stdout!.off('data', onData);
-      child.kill(signal);
-    });
-    const done = await child;
+    const done = await runInterruptedAfterFirstSample(root, signal);
     expect(done.exitCode).toBe(code);
     const [file] = statusFiles(root);
     expect(file).toMatchObject({ name: 'baseline', state: 'cancelled', total: 2 });
