@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import type { EngineConfig, ResolvedAgent } from '../src/config.js';
-import { UserError } from '../src/errors.js';
-import { workspacePaths } from '../src/workspace.js';
+import type { ContainerAgent, EngineChoice } from './container-agent.js';
+import { UserError } from '../core/errors.js';
+import { workspacePaths } from '../core/workspace-paths.js';
 import { readContainerRecords, writeContainerRecords, type ContainerRecord } from './container-records.js';
 import {
   agentContainerSpec,
@@ -40,7 +40,7 @@ interface EngineHandle {
   docker: Docker;
   target: EngineTarget;
   where: string;
-  engine?: EngineConfig;
+  engine?: EngineChoice;
 }
 
 /** Detach keys nobody types: the default ctrl-p ctrl-q would swallow ctrl-p meant for the agent. */
@@ -83,7 +83,7 @@ export class AgentContainers {
   }
 
   /** Finds the agent's container (reattach) or creates it, and makes sure it is running. */
-  async ensure(agent: ResolvedAgent): Promise<ContainerState> {
+  async ensure(agent: ContainerAgent): Promise<ContainerState> {
     if (agent.runtime !== 'docker') throw new UserError(`agent ${agent.id} has runtime "${agent.runtime}", so it has no container`);
     const handle = await this.engine(agent.engine);
     const byName = await this.inspectRaw(handle, agent.containerName);
@@ -109,7 +109,7 @@ export class AgentContainers {
   }
 
   /** The agent's container now: running, exited (with code, OOM-killed), created, or gone. */
-  async inspect(agent: ResolvedAgent): Promise<ContainerState> {
+  async inspect(agent: ContainerAgent): Promise<ContainerState> {
     const handle = await this.engine(agent.engine);
     const info = await this.find(handle, agent);
     if (!info) return { name: agent.containerName, id: this.recordFor(agent, handle)?.id, agent: agent.id, engine: handle.where, status: 'gone' };
@@ -142,7 +142,7 @@ export class AgentContainers {
    * two readings take about a second per container (measured 1.3 s), which a poll over eight agents
    * would feel. The first call for a container takes the engine's two readings.
    */
-  async stats(agent: ResolvedAgent): Promise<ContainerStats | null> {
+  async stats(agent: ContainerAgent): Promise<ContainerStats | null> {
     const handle = await this.engine(agent.engine);
     const info = await this.find(handle, agent);
     if (!info?.State.Running) return null;
@@ -162,7 +162,7 @@ export class AgentContainers {
   }
 
   /** Graceful stop: SIGTERM, then the engine kills after `timeoutSeconds`; a container still up is killed. */
-  async stop(agent: ResolvedAgent, timeoutSeconds = 10): Promise<void> {
+  async stop(agent: ContainerAgent, timeoutSeconds = 10): Promise<void> {
     const handle = await this.engine(agent.engine);
     const info = await this.find(handle, agent);
     if (!info?.State.Running) return;
@@ -181,7 +181,7 @@ export class AgentContainers {
   }
 
   /** Removes the container (forcefully; the credentials volume stays so the login survives). */
-  async remove(agent: ResolvedAgent): Promise<void> {
+  async remove(agent: ContainerAgent): Promise<void> {
     const handle = await this.engine(agent.engine);
     const info = await this.find(handle, agent);
     if (info) await this.removeById(handle, info.Id, agent);
@@ -192,7 +192,7 @@ export class AgentContainers {
    * This workspace's containers (by label) on the default engine, every engine used so far, and `engines`.
    * An engine that does not answer is skipped unless it is the only one asked about.
    */
-  async list(engines: Array<EngineConfig | undefined> = []): Promise<ContainerState[]> {
+  async list(engines: Array<EngineChoice | undefined> = []): Promise<ContainerState[]> {
     const handles = await this.handles(engines);
     const states: ContainerState[] = [];
     for (const handle of handles) {
@@ -209,7 +209,7 @@ export class AgentContainers {
    * `ralph-tui down`: stop and remove every container of this workspace on the given engines; with
    * `volumes`, also the credential volumes (the agents' logins).
    */
-  async down(engines: Array<EngineConfig | undefined> = [], timeoutSeconds = 10, volumes = false): Promise<ContainerState[]> {
+  async down(engines: Array<EngineChoice | undefined> = [], timeoutSeconds = 10, volumes = false): Promise<ContainerState[]> {
     const handles = await this.handles(engines);
     const removed: ContainerState[] = [];
     for (const handle of handles) {
@@ -238,7 +238,7 @@ export class AgentContainers {
    * variables go as `-e NAME` (the docker CLI reads the value from its own environment), so API keys
    * never appear in argv, in the container's config or in `docker inspect`.
    */
-  execCommand(agent: ResolvedAgent, command: string): { file: string; args: string[]; env: Record<string, string> } {
+  execCommand(agent: ContainerAgent, command: string): { file: string; args: string[]; env: Record<string, string> } {
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
     Object.assign(env, engineEnv(agent.engine));
@@ -270,8 +270,8 @@ export class AgentContainers {
     }
   }
 
-  private async handles(engines: Array<EngineConfig | undefined>): Promise<EngineHandle[]> {
-    const wanted = new Map<string, EngineConfig | undefined>();
+  private async handles(engines: Array<EngineChoice | undefined>): Promise<EngineHandle[]> {
+    const wanted = new Map<string, EngineChoice | undefined>();
     for (const engine of [undefined, ...engines]) wanted.set(describeEngine(resolveEngine(engine)), engine);
     const handles: EngineHandle[] = [];
     const errors: unknown[] = [];
@@ -291,7 +291,7 @@ export class AgentContainers {
     return handles;
   }
 
-  private engine(engine?: EngineConfig): Promise<EngineHandle> {
+  private engine(engine?: EngineChoice): Promise<EngineHandle> {
     const target = resolveEngine(engine);
     const where = describeEngine(target);
     let promise = this.engines.get(where);
@@ -314,7 +314,7 @@ export class AgentContainers {
   }
 
   /** The recorded container if it still exists, else one of ours under the agent's name. */
-  private async find(handle: EngineHandle, agent: ResolvedAgent): Promise<Docker.ContainerInspectInfo | null> {
+  private async find(handle: EngineHandle, agent: ContainerAgent): Promise<Docker.ContainerInspectInfo | null> {
     const record = this.recordFor(agent, handle);
     if (record) {
       const byId = await this.inspectRaw(handle, record.id);
@@ -326,12 +326,12 @@ export class AgentContainers {
   }
 
   /** This workspace's container for the agent, whatever its name. */
-  private async findByLabel(handle: EngineHandle, agent: ResolvedAgent): Promise<Docker.ContainerInspectInfo | null> {
+  private async findByLabel(handle: EngineHandle, agent: ContainerAgent): Promise<Docker.ContainerInspectInfo | null> {
     const found = await handle.docker.listContainers({ all: true, filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`, `${LABEL_AGENT}=${agent.id}`] } });
     return found[0] ? this.inspectRaw(handle, found[0].Id) : null;
   }
 
-  private assertOurs(info: Docker.ContainerInspectInfo, agent: ResolvedAgent): void {
+  private assertOurs(info: Docker.ContainerInspectInfo, agent: ContainerAgent): void {
     const labels = info.Config.Labels ?? {};
     if (labels[LABEL_WORKSPACE] === this.workspace && labels[LABEL_AGENT] === agent.id) return;
     const owner = labels[LABEL_WORKSPACE] ? `agent ${labels[LABEL_AGENT] ?? '?'} of workspace ${labels[LABEL_WORKSPACE]}` : 'not a ralph-tui container';
@@ -340,7 +340,7 @@ export class AgentContainers {
     );
   }
 
-  private async spec(handle: EngineHandle, agent: ResolvedAgent): Promise<ContainerSpec> {
+  private async spec(handle: EngineHandle, agent: ContainerAgent): Promise<ContainerSpec> {
     let image: Docker.ImageInspectInfo;
     try {
       image = await handle.docker.getImage(agent.image).inspect();
@@ -362,7 +362,7 @@ export class AgentContainers {
   }
 
   /** Docker's own message for a missing CPU ("Requested CPUs are not available") names no agent. */
-  private async checkCpuset(handle: EngineHandle, agent: ResolvedAgent): Promise<void> {
+  private async checkCpuset(handle: EngineHandle, agent: ContainerAgent): Promise<void> {
     if (!agent.cpuset) return;
     const info = (await handle.docker.info()) as { NCPU?: number };
     const count = info.NCPU ?? 0;
@@ -381,7 +381,7 @@ export class AgentContainers {
     return networks.some((network) => network.Name === 'bridge') ? undefined : 'none';
   }
 
-  private async create(handle: EngineHandle, spec: ContainerSpec, agent: ResolvedAgent): Promise<Docker.Container> {
+  private async create(handle: EngineHandle, spec: ContainerSpec, agent: ContainerAgent): Promise<Docker.Container> {
     const options: Docker.ContainerCreateOptions = {
       name: spec.name,
       Image: spec.image,
@@ -421,7 +421,7 @@ export class AgentContainers {
     }
   }
 
-  private async start(handle: EngineHandle, container: Docker.Container, agent: ResolvedAgent): Promise<void> {
+  private async start(handle: EngineHandle, container: Docker.Container, agent: ContainerAgent): Promise<void> {
     try {
       await container.start();
     } catch (error) {
@@ -440,7 +440,7 @@ export class AgentContainers {
   }
 
   /** Reattached containers follow config edits of cpuset/cpus/memory/pids (what `docker update` can change). */
-  private async updateResources(handle: EngineHandle, container: Docker.Container, info: Docker.ContainerInspectInfo, agent: ResolvedAgent): Promise<void> {
+  private async updateResources(handle: EngineHandle, container: Docker.Container, info: Docker.ContainerInspectInfo, agent: ContainerAgent): Promise<void> {
     const spec = agentContainerSpec(agent, { workspace: this.workspace, ralphInstallDir: this.ralphInstallDir, user: info.Config.User });
     const host = info.HostConfig;
     const update: Record<string, unknown> = {};
@@ -457,7 +457,7 @@ export class AgentContainers {
     }
   }
 
-  private async removeById(handle: EngineHandle, id: string, agent: ResolvedAgent): Promise<void> {
+  private async removeById(handle: EngineHandle, id: string, agent: ContainerAgent): Promise<void> {
     try {
       await handle.docker.getContainer(id).remove({ force: true });
     } catch (error) {
@@ -484,17 +484,17 @@ export class AgentContainers {
   }
 
   /** Engine errors can echo the create body; literal env values from the config are redacted. */
-  private dockerError(error: unknown, agent: ResolvedAgent, action: string): UserError {
+  private dockerError(error: unknown, agent: ContainerAgent, action: string): UserError {
     const secrets = [...Object.values(agent.env), ...agent.passEnv.map((name) => process.env[name])];
     return new UserError(redactSecrets(`agent ${agent.id}: ${action} failed: ${engineMessage(error)}`, secrets));
   }
 
-  private recordFor(agent: ResolvedAgent, handle: EngineHandle): ContainerRecord | undefined {
+  private recordFor(agent: ContainerAgent, handle: EngineHandle): ContainerRecord | undefined {
     const record = readContainerRecords(this.recordsFile).containers[agent.id];
     return record && record.name === agent.containerName && record.engine === handle.where ? record : undefined;
   }
 
-  private record(agent: ResolvedAgent, id: string, handle: EngineHandle): void {
+  private record(agent: ContainerAgent, id: string, handle: EngineHandle): void {
     const records = readContainerRecords(this.recordsFile);
     const previous = records.containers[agent.id];
     if (previous?.id === id && previous.engine === handle.where) return;

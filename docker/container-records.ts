@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
-import { UserError, zodToUserError } from '../src/errors.js';
-import { parseJsonText } from '../src/json-file.js';
+import { UserError, zodToUserError } from '../core/errors.js';
+import { parseJsonText } from '../core/json-file.js';
 
 /** One container this workspace created; kept so a container removed out of band shows as gone. */
 export const ContainerRecord = z

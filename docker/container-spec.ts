@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { ResolvedAgent } from '../src/config.js';
-import { UserError } from '../src/errors.js';
+import type { ContainerAgent } from './container-agent.js';
+import { UserError } from '../core/errors.js';
 
 /** Paths inside every agent container (the agent image's layout, see Dockerfile.agent). */
 export const CONTAINER_WORKSPACE = '/workspace';
@@ -53,12 +53,12 @@ export function parseMemory(value: string | number, where = 'memory'): number {
 }
 
 /** The per-agent named volume that keeps Claude's login (~/.claude) across container re-creation. */
-export function credentialsVolumeName(agent: ResolvedAgent): string {
+export function credentialsVolumeName(agent: ContainerAgent): string {
   return `${agent.containerName}-claude`;
 }
 
 export function agentContainerSpec(
-  agent: ResolvedAgent,
+  agent: ContainerAgent,
   context: { workspace: string; ralphInstallDir: string; user: string; imagePath?: string },
 ): ContainerSpec {
   const workspace = path.resolve(context.workspace);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../src/errors.js';
+import { UserError } from '../core/errors.js';
 
 export const SYS_CPU_DIR = '/sys/devices/system/cpu';
 

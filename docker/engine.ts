@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import type { EngineConfig } from '../src/config.js';
-import { UserError } from '../src/errors.js';
+import type { EngineChoice } from './container-agent.js';
+import { UserError } from '../core/errors.js';
 
 export const DEFAULT_SOCKET = '/var/run/docker.sock';
 
@@ -18,7 +18,7 @@ export type EngineTarget =
  * Resolves an agent's or the config's `engine` (else DOCKER_HOST, else the default socket).
  * TLS for tcp:// comes from the engine's ca/cert/key files, or DOCKER_CERT_PATH as the docker CLI does.
  */
-export function resolveEngine(engine?: EngineConfig, env: NodeJS.ProcessEnv = process.env): EngineTarget {
+export function resolveEngine(engine?: EngineChoice, env: NodeJS.ProcessEnv = process.env): EngineTarget {
   const spec = typeof engine === 'string' ? { host: engine } : engine;
   const host = spec?.host ?? env.DOCKER_HOST ?? `unix://${DEFAULT_SOCKET}`;
   if (host.startsWith('/')) return { kind: 'unix', socketPath: host };
@@ -105,7 +105,7 @@ const PING_TIMEOUT_MS = 5_000;
  * Connects to the engine and checks it answers. When none does: one sentence naming where we looked and
  * the two ways out (issue 5 §2).
  */
-export async function connectEngine(engine?: EngineConfig): Promise<Docker> {
+export async function connectEngine(engine?: EngineChoice): Promise<Docker> {
   const target = resolveEngine(engine);
   const docker = createClient(target);
   let timer: NodeJS.Timeout | undefined;
@@ -136,7 +136,7 @@ export async function connectEngine(engine?: EngineConfig): Promise<Docker> {
  * Environment for a `docker` CLI child (the pty's `docker exec -it`) so it talks to the same engine as
  * dockerode. DOCKER_HOST is always explicit so a docker context cannot send the CLI elsewhere.
  */
-export function engineEnv(engine?: EngineConfig): Record<string, string> {
+export function engineEnv(engine?: EngineChoice): Record<string, string> {
   const target = resolveEngine(engine);
   switch (target.kind) {
     case 'unix':

@@ -1,4 +1,5 @@
 // Everything Docker for ralph-tui (issue 5 §2): engines, agent containers, the CPU planner, compose export.
+export type { ContainerAgent, EngineChoice } from './container-agent.js';
 export { connectEngine, engineEnv, resolveEngine, describeEngine, DEFAULT_SOCKET, type EngineTarget } from './engine.js';
 export { AgentContainers, type ContainerState } from './agent-containers.js';
 export { workspaceUser, assertAgentCanWrite } from './workspace-access.js';

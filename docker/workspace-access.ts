@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../src/errors.js';
+import { UserError } from '../core/errors.js';
 import { DEFAULT_AGENT_UID } from './container-spec.js';
 
 /**

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import { zodToUserError } from '../src/errors.js';
-import { workspacePaths } from '../src/workspace.js';
+import { zodToUserError } from '../core/errors.js';
+import { workspacePaths } from '../core/workspace-paths.js';
 import { readJsonSync, type JsonDocument } from './json-store.js';
 import { CoordinationFile, WorkerStateFile, type RawCompleted } from './schemas.js';
 
@@ -82,16 +82,6 @@ export function bestOf(data: CoordinationFile): BestScore | null {
   return null;
 }
 
-/** ralph.config.json's targetScore without requiring a valid config (status must work on a bare folder). */
-function configTarget(root: string): number | undefined {
-  try {
-    const raw = JSON.parse(fs.readFileSync(workspacePaths(root).config, 'utf8')) as { targetScore?: unknown };
-    return typeof raw.targetScore === 'number' ? raw.targetScore : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function completedOf(raw: RawCompleted): CompletedView {
   if (typeof raw === 'string') return { name: raw };
   const out: CompletedView = { name: raw.name ?? raw.id ?? '(unnamed)' };
@@ -114,8 +104,11 @@ function findingText(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Validates and normalises a parsed coordination.json (either form). */
-export function coordinationViewOf(data: unknown, file: string, root?: string): CoordinationView {
+/**
+ * Validates and normalises a parsed coordination.json (either form). `configTarget` is ralph.config.json's
+ * targetScore, used when the file names no target.
+ */
+export function coordinationViewOf(data: unknown, file: string, configTarget?: number): CoordinationView {
   const parsed = CoordinationFile.safeParse(data);
   if (!parsed.success) throw zodToUserError(parsed.error, file);
   const doc = parsed.data;
@@ -139,9 +132,8 @@ export function coordinationViewOf(data: unknown, file: string, root?: string): 
     if (started) view.started = started;
     return view;
   });
-  const fromConfig = root ? configTarget(root) : undefined;
-  const target = doc.target_score ?? fromConfig ?? DEFAULT_TARGET;
-  const targetSource = doc.target_score != null ? 'coordination' : fromConfig !== undefined ? 'config' : 'default';
+  const target = doc.target_score ?? configTarget ?? DEFAULT_TARGET;
+  const targetSource = doc.target_score != null ? 'coordination' : configTarget !== undefined ? 'config' : 'default';
   return {
     format: coordinationFormat(data as Record<string, unknown>),
     best: bestOf(doc),
@@ -188,17 +180,20 @@ function mergeWorkerStates(root: string, workers: Record<string, WorkerView>): v
 }
 
 /** The view of an already-read coordination.json (null: missing) plus any state_W*.json. */
-export function coordinationFromDocument(root: string, doc: JsonDocument | null): CoordinationView {
+export function coordinationFromDocument(root: string, doc: JsonDocument | null, configTarget?: number): CoordinationView {
   const file = workspacePaths(root).coordination;
-  const view = coordinationViewOf(doc ? doc.data : {}, file, root);
+  const view = coordinationViewOf(doc ? doc.data : {}, file, configTarget);
   if (!doc) view.format = 'missing';
   mergeWorkerStates(root, view.workers);
   return view;
 }
 
-/** Reads and normalises coordination.json (either form) plus any state_W*.json. Missing → an empty view. */
-export function readCoordination(root: string): CoordinationView {
-  return coordinationFromDocument(root, readJsonSync(workspacePaths(root).coordination));
+/**
+ * Reads and normalises coordination.json (either form) plus any state_W*.json. Missing → an empty view.
+ * `configTarget`: ralph.config.json's targetScore, the target when the file names none.
+ */
+export function readCoordination(root: string, configTarget?: number): CoordinationView {
+  return coordinationFromDocument(root, readJsonSync(workspacePaths(root).coordination), configTarget);
 }
 
 /** A fresh coordination.json in the current (v3) form, for a workspace that has none yet. */

@@ -1,4 +1,4 @@
-import { zodToUserError } from '../src/errors.js';
+import { zodToUserError } from '../core/errors.js';
 import { ExperimentStateFile } from './schemas.js';
 
 /** What the screen shows for experiments/<name>/STATE.json. */

@@ -39,6 +39,6 @@ export { WorkspaceWatcher, type WorkspaceSnapshot, type WorkspaceWatcherOptions,
 export { experimentStateViewOf, type ExperimentStateView } from './experiment-state.js';
 export { RunProgressFile, runProgressViewOf, selectRuns, isProcessAlive, RUN_HEARTBEAT_MS, RUN_STALE_MS, type RunProgressView, type RunProgressState } from './run-progress.js';
 export { statusReport, formatStatus, type StatusReport } from './status.js';
-export { writePrompts, promptFor } from './prompts.js';
-export { DEFAULT_FOCUS, focusOf } from './prompts/focus.js';
+export { writePrompts, promptFor, type PromptTeam } from './prompts.js';
+export { DEFAULT_FOCUS, focusOf, type Focus } from './prompts/focus.js';
 export { newCoordination } from './coordination.js';

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
-import { fileSystemError, UserError } from '../src/errors.js';
-import { parseJsonText } from '../src/json-file.js';
+import { fileSystemError, UserError } from '../core/errors.js';
+import { parseJsonText } from '../core/json-file.js';
 import { detectFormatting, fastRewrite, isDeepEqual, modifyRewrite } from './json-edit.js';
 
 /**

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { UserError } from '../src/errors.js';
+import { UserError } from '../core/errors.js';
 
 /**
  * Cross-process (and cross-container, on a bind mount) mutual exclusion for read-modify-write of

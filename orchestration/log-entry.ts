@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { fileSystemError, UserError } from '../src/errors.js';
-import { workspacePaths } from '../src/workspace.js';
+import { fileSystemError, UserError } from '../core/errors.js';
+import { workspacePaths } from '../core/workspace-paths.js';
 import { withLock } from './lock.js';
 
 /** One ITERATION_LOG.md entry: `### [W1] Experiment: <name> | Score: 1.1464 @ 51.2 min | **NEW BEST**` and its body. */

@@ -1,16 +1,28 @@
 import fsp from 'node:fs/promises';
 import { DEFAULT_EXPERIMENT_CONFIG } from '../solver/experiment-config.js';
-import { resolveAgent, type RalphConfig } from '../src/config.js';
-import { workspacePaths } from '../src/workspace.js';
+import { workspacePaths } from '../core/workspace-paths.js';
 import { readCoordination } from './coordination.js';
 import { writeTextAtomic } from './json-store.js';
 import type { PromptContext } from './prompts/context.js';
-import { focusOf } from './prompts/focus.js';
+import { focusOf, type Focus } from './prompts/focus.js';
 import { orchestratorPrompt } from './prompts/orchestrator.js';
 import { workerPrompt } from './prompts/worker.js';
 
-/** The prompt text for one agent of the config. */
-export function promptFor(config: RalphConfig, agentId: string, best: number | null): string {
+/** What the prompts are written from: the team as ralph.config.json describes it, every agent's default applied. */
+export interface PromptTeam {
+  targetScore: number;
+  budgetMinutes: number;
+  agents: Array<{
+    id: string;
+    role: 'orchestrator' | 'worker';
+    focus?: Focus;
+    /** How the prompt reaches the agent: not at all, from a file, or a literal text. */
+    prompt: 'off' | { file: string } | { text: string };
+  }>;
+}
+
+/** The prompt text for one agent of the team. */
+export function promptFor(config: PromptTeam, agentId: string, best: number | null): string {
   const agent = config.agents.find((candidate) => candidate.id === agentId);
   if (!agent) throw new Error(`no agent ${agentId}`);
   const ctx: PromptContext = {
@@ -31,14 +43,14 @@ export function promptFor(config: RalphConfig, agentId: string, best: number | n
  * the user's and is left alone). UTF-8, written atomically.
  * `best` defaults to the best in-budget score in coordination.json.
  */
-export async function writePrompts(root: string, config: RalphConfig, options: { best?: number | null } = {}): Promise<string[]> {
+export async function writePrompts(root: string, config: PromptTeam, options: { best?: number | null } = {}): Promise<string[]> {
   const paths = workspacePaths(root);
   const best = options.best !== undefined ? options.best : (readCoordination(root).best?.score ?? null);
   await fsp.mkdir(paths.shared, { recursive: true });
   const written: string[] = [];
   for (const agent of config.agents) {
     // Built-in agents take no prompt; a prompt given as text in the config is pasted as is.
-    const { prompt } = resolveAgent(config, agent, root);
+    const { prompt } = agent;
     if (prompt === 'off' || 'text' in prompt) continue;
     const file = paths.prompt(agent.id);
     await writeTextAtomic(file, promptFor(config, agent.id, best));

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { UserError, zodToUserError } from '../src/errors.js';
-import { workspacePaths } from '../src/workspace.js';
+import { UserError, zodToUserError } from '../core/errors.js';
+import { workspacePaths } from '../core/workspace-paths.js';
 import { bestOf, coordinationFormat, newCoordination } from './coordination.js';
 import { updateJson } from './json-store.js';
 import { withLock } from './lock.js';

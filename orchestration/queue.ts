@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { z } from 'zod';
-import { zodToUserError } from '../src/errors.js';
-import { workspacePaths } from '../src/workspace.js';
+import { zodToUserError } from '../core/errors.js';
+import { workspacePaths } from '../core/workspace-paths.js';
 import { readJsonSync } from './json-store.js';
 import { QueueFileV1, QueueFileV2, QueueFileV3, RawQueueEntry } from './schemas.js';
 import { mapStatus, type EntryStatus } from './status-map.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { workspacePaths } from '../src/workspace.js';
+import { workspacePaths } from '../core/workspace-paths.js';
 import { readJsonSync } from './json-store.js';
 
 /**

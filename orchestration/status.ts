@@ -1,4 +1,4 @@
-import { workspacePaths } from '../src/workspace.js';
+import { workspacePaths } from '../core/workspace-paths.js';
 import { readCoordination, type BestScore, type CoordinationView, type WorkerView } from './coordination.js';
 import { nextUp, readQueue, type QueueEntry, type QueueView, type StatusCounts } from './queue.js';
 import { runningRunsSync, type RunProgressView } from './run-progress.js';
@@ -25,13 +25,16 @@ export interface StatusReport {
   errors: Array<{ file: string; message: string }>;
 }
 
-/** Gathers the status; a broken file is reported in `errors` instead of failing the whole report. */
-export function statusReport(root: string): StatusReport {
+/**
+ * Gathers the status; a broken file is reported in `errors` instead of failing the whole report.
+ * `configTarget`: ralph.config.json's targetScore, the target when coordination.json names none.
+ */
+export function statusReport(root: string, configTarget?: number): StatusReport {
   const errors: StatusReport['errors'] = [];
   let coordination: CoordinationView | null = null;
   let queue: QueueView | null = null;
   try {
-    coordination = readCoordination(root);
+    coordination = readCoordination(root, configTarget);
   } catch (error) {
     errors.push({ file: workspacePaths(root).coordination, message: (error as Error).message });
   }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import { workspacePaths } from '../src/workspace.js';
+import { workspacePaths } from '../core/workspace-paths.js';
 import { readCoordination, type CoordinationView } from './coordination.js';
 import { writeTextAtomic } from './json-store.js';
 

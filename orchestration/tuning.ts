@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../src/errors.js';
-import { workspacePaths } from '../src/workspace.js';
+import { UserError } from '../core/errors.js';
+import { workspacePaths } from '../core/workspace-paths.js';
 import { updateJson } from './json-store.js';
 import { withLock } from './lock.js';
 

@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { workspacePaths } from '../src/workspace.js';
+import { workspacePaths } from '../core/workspace-paths.js';
 import { coordinationFromDocument, type CoordinationView } from './coordination.js';
 import { experimentStateViewOf, type ExperimentStateView } from './experiment-state.js';
 import { readJson } from './json-store.js';
@@ -44,6 +44,8 @@ export interface WorkspaceWatcherOptions {
   throttleMs?: number;
   /** Lines of ITERATION_LOG.md kept in the snapshot. */
   logLines?: number;
+  /** ralph.config.json's targetScore: the target when coordination.json names none. */
+  configTarget?: number;
 }
 
 const SAFETY_RECHECK_MS = 2_000;
@@ -60,7 +62,7 @@ const ALL_PARTS: Part[] = ['queue', 'coordination', 'stop', 'log', 'experiments'
  */
 export class WorkspaceWatcher {
   private readonly paths;
-  private readonly options: Required<WorkspaceWatcherOptions>;
+  private readonly options: Required<Omit<WorkspaceWatcherOptions, 'configTarget'>> & Pick<WorkspaceWatcherOptions, 'configTarget'>;
   private snapshot: WorkspaceSnapshot;
   private readonly listeners = new Set<() => void>();
   private watcher: FSWatcher | null = null;
@@ -204,7 +206,7 @@ export class WorkspaceWatcher {
     const signatures = await this.readSignatures();
     const next: WorkspaceSnapshot = { ...this.snapshot };
     if (parts.has('queue')) next.queue = await this.readPart(queueFile(this.root).file, (doc) => (doc ? queueViewOf(doc.data, queueFile(this.root).file) : { format: 'missing', file: null, entries: [], counts: emptyCounts() }), next.queue);
-    if (parts.has('coordination')) next.coordination = await this.readPart(this.paths.coordination, (doc) => coordinationFromDocument(this.root, doc), next.coordination);
+    if (parts.has('coordination')) next.coordination = await this.readPart(this.paths.coordination, (doc) => coordinationFromDocument(this.root, doc, this.options.configTarget), next.coordination);
     if (parts.has('stop')) next.stop = stopState(this.root, next.coordination);
     if (parts.has('log')) {
       try {

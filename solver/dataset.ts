@@ -2,8 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
-import { UserError, formatPath } from '../src/errors.js';
-import { parseJsonText } from '../src/json-file.js';
+import { UserError, formatPath } from '../core/errors.js';
+import { parseJsonText } from '../core/json-file.js';
 import { looksLikePickle, unpickle } from './pickle.js';
 import { NdArray, PyTuple, pickleValue, type PickleValue } from './pickle-writer.js';
 

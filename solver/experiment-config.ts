@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UserError, zodToUserError } from '../src/errors.js';
+import { UserError, zodToUserError } from '../core/errors.js';
 
 const count = (fallback: number) => z.number().int().min(0).default(fallback);
 const positive = (fallback: number) => z.number().positive().default(fallback);

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { unzipSync } from 'fflate';
-import { UserError } from '../src/errors.js';
-import { parseJsonText } from '../src/json-file.js';
+import { UserError } from '../core/errors.js';
+import { parseJsonText } from '../core/json-file.js';
 import { unpickle } from './pickle.js';
 import { parsePredictions, type Predictions } from './scoring.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UserError, zodToUserError } from '../src/errors.js';
+import { UserError, zodToUserError } from '../core/errors.js';
 import type { Dataset, Sample } from './dataset.js';
 import { Heat2D, type Source } from './heat2d.js';
 

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { fileSystemError, UserError } from './errors.js';
+import { fileSystemError, UserError } from '../core/errors.js';
 import { commandModules, modulesFor, registerRoot } from './commands/index.js';
 
 /** Builds the `ralph-tui` program: one global --workspace option, then the command modules `args` needs. */

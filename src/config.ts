@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { UserError, zodToUserError } from './errors.js';
-import { parseJsonText } from './json-file.js';
-import { workspacePaths } from './workspace.js';
+import { UserError, zodToUserError } from '../core/errors.js';
+import { parseJsonText } from '../core/json-file.js';
+import { workspacePaths } from '../core/workspace-paths.js';
 
 export const DEFAULT_CLAUDE_COMMAND = 'claude --dangerously-skip-permissions';
 export const DEFAULT_IMAGE = 'ralph-agent:latest';
@@ -162,6 +162,11 @@ export function resolveAgent(config: RalphConfig, agent: AgentConfig, workspace:
   };
 }
 
+/** Every agent of the config, resolved. */
+export function resolveAgents(config: RalphConfig, workspace: string): ResolvedAgent[] {
+  return config.agents.map((agent) => resolveAgent(config, agent, workspace));
+}
+
 function sanitizeName(name: string): string {
   return name.replace(/[^a-zA-Z0-9_.-]/g, '-').replace(/^[^a-zA-Z0-9]+/, '') || 'workspace';
 }
@@ -189,4 +194,14 @@ export function loadConfig(workspace: string): RalphConfig {
     throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
   }
   return parseConfig(parseJsonText(text, file), file);
+}
+
+/** ralph.config.json's targetScore without requiring a valid config (status must work on a bare folder). */
+export function configuredTarget(workspace: string): number | undefined {
+  try {
+    const raw = JSON.parse(fs.readFileSync(workspacePaths(workspace).config, 'utf8')) as { targetScore?: unknown };
+    return typeof raw.targetScore === 'number' ? raw.targetScore : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -228,6 +228,13 @@ describe('ralph-tui stop / resume / prompts', () => {
     expect(fs.readFileSync(sharedFile(root, 'prompt_W1.txt'), 'utf8')).toContain('Current best in-budget score: 1.2500.');
   });
 
+  it('status takes the target from ralph.config.json when coordination.json names none, even if the config is otherwise invalid', async () => {
+    const root = workspaceWith({ 'coordination.json': 'coordination.json' });
+    fs.writeFileSync(path.join(root, 'ralph.config.json'), JSON.stringify({ targetScore: 1.1, agents: [] }));
+    const report = JSON.parse((await cli(root, 'status', '--json')).stdout);
+    expect(report).toMatchObject({ target: 1.1, stop: { targetReached: true } });
+  });
+
   it('prompts without a config says what to do (exit 2)', async () => {
     const result = await cli(workspaceWith(), 'prompts');
     expect(result.exitCode).toBe(2);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, resolveAgent } from '../src/config.js';
-import { UserError } from '../src/errors.js';
+import { UserError } from '../core/errors.js';
 import { makeTempDir } from './helpers/cli.js';
 
 function workspaceWith(config: string): string {

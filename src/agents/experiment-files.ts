@@ -2,7 +2,7 @@ import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { workspacePaths } from '../workspace.js';
+import { workspacePaths } from '../../core/workspace-paths.js';
 
 export interface ExperimentDefinition {
   name: string;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { updateJson } from '../../orchestration/json-store.js';
 import { withLock } from '../../orchestration/lock.js';
-import { workspacePaths } from '../workspace.js';
+import { workspacePaths } from '../../core/workspace-paths.js';
 
 /**
  * Sets top-level fields of experiments/<name>/STATE.json (claimed_by, status, conclusion, …) the way the

@@ -11,7 +11,7 @@ import {
   type QueueEntry,
 } from '../../orchestration/index.js';
 import type { AgentConfig, RalphConfig } from '../config.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import type { AgentLog } from './agent-output.js';
 import { experimentThreads, runMinutes } from './budget.js';
 import { runExperimentChild } from './experiment-child.js';

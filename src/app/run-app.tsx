@@ -6,12 +6,12 @@ import { render, type Instance } from 'ink';
 import { App } from '../../components/App.js';
 import { clearStop, WorkspaceWatcher } from '../../orchestration/index.js';
 import { loadConfig } from '../config.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import { ExperimentRunner } from '../experiments/experiment-runner.js';
 import { listExperiments } from '../experiments/experiment-definition.js';
 import { initWorkspace, workspaceNeedsInit } from '../init/init-workspace.js';
 import { Supervisor } from '../supervisor/index.js';
-import { workspacePaths } from '../workspace.js';
+import { workspacePaths } from '../../core/workspace-paths.js';
 import { AppStore } from './app-store.js';
 import { FrameMetrics } from './frame-metrics.js';
 import { InputController } from './input-controller.js';
@@ -45,7 +45,7 @@ export async function runApp(options: RunAppOptions): Promise<number> {
   const ids = config.agents.map((agent) => agent.id);
   const first = computeLayout({ cols: stdout.columns ?? 120, rows: stdout.rows ?? 40, view: 'split', agentIds: ids, focusedId: ids[0], footerLines: 1 }).agents[0];
   const supervisor = new Supervisor({ workspace: root, config, cols: first?.cols, rows: first?.rows });
-  const watcher = new WorkspaceWatcher(root);
+  const watcher = new WorkspaceWatcher(root, { configTarget: config.targetScore });
   const runner = new ExperimentRunner({ workspace: root });
   const metrics = FrameMetrics.fromEnv();
   const store = new AppStore({

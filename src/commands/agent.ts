@@ -3,7 +3,7 @@ import { createAgentLog } from '../agents/agent-output.js';
 import { runOrchestrator } from '../agents/orchestrator-agent.js';
 import { runWorker } from '../agents/worker-agent.js';
 import { loadConfig } from '../config.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import { wholeNumber } from './solver-options.js';
 import { workspaceOf } from './workspace-option.js';
 

@@ -4,7 +4,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import writeFileAtomic from 'write-file-atomic';
 import { composeFile, flatTopology, ralphInstallDir, workspaceUser } from '../../docker/index.js';
 import { DEFAULT_AGENT_UID } from '../../docker/container-spec.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, resolveAgent, type RalphConfig } from '../config.js';
 import { workspaceOf } from './workspace-option.js';
 
 function count(min: number) {
@@ -24,6 +24,19 @@ function composeUser(root: string): string {
   }
 }
 
+/** Workers W1..WN from the config; missing ones copy the last configured worker with a new id. */
+function agentsFor(config: RalphConfig, workers?: number): RalphConfig['agents'] {
+  const orchestrators = config.agents.filter((agent) => agent.role === 'orchestrator');
+  const configured = config.agents.filter((agent) => agent.role === 'worker');
+  if (workers === undefined) return [...orchestrators, ...configured];
+  const template = configured.at(-1) ?? { id: 'W1', role: 'worker' as const, kind: 'claude' as const, env: {} };
+  const list = Array.from({ length: workers }, (_, i) => {
+    const id = `W${i + 1}`;
+    return configured.find((agent) => agent.id === id) ?? { ...template, id, cpuset: undefined, containerName: undefined };
+  });
+  return [...orchestrators.filter((agent) => !list.some((worker) => worker.id === agent.id)), ...list];
+}
+
 export function registerCompose(program: Command): void {
   program
     .command('compose')
@@ -37,10 +50,10 @@ export function registerCompose(program: Command): void {
     .action(async (options: { cores?: number; workers?: number; perWorker?: number; reserve: number; wholeCores?: boolean; out?: string }, command: Command) => {
       const root = workspaceOf(command);
       const config = loadConfig(root);
-      const yaml = composeFile(config, root, {
+      const agents = agentsFor(config, options.workers).map((agent) => resolveAgent(config, agent, root));
+      const yaml = composeFile({ name: config.name, agents }, root, {
         ralphInstallDir: ralphInstallDir(),
         user: composeUser(root),
-        workers: options.workers,
         perWorker: options.perWorker,
         reserveSystem: options.reserve,
         wholeCores: options.wholeCores,

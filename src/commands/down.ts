@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { AgentContainers, ralphInstallDir } from '../../docker/index.js';
 import { loadConfig, resolveAgent, type EngineConfig } from '../config.js';
-import { workspacePaths } from '../workspace.js';
+import { workspacePaths } from '../../core/workspace-paths.js';
 import { workspaceOf } from './workspace-option.js';
 
 function seconds(value: string): number {

@@ -5,8 +5,8 @@ import { execa } from 'execa';
 import { engineEnv, ralphInstallDir } from '../../docker/index.js';
 import { DEFAULT_AGENT_UID } from '../../docker/container-spec.js';
 import { DEFAULT_IMAGE, loadConfig } from '../config.js';
-import { UserError } from '../errors.js';
-import { workspacePaths } from '../workspace.js';
+import { UserError } from '../../core/errors.js';
+import { workspacePaths } from '../../core/workspace-paths.js';
 import { workspaceOf } from './workspace-option.js';
 
 function id(value: string): number {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import { initWorkspace } from '../init/init-workspace.js';
 import { parseAgentKinds } from '../init/plan-agents.js';
 import { wholeNumber } from './solver-options.js';

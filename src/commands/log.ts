@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { appendLogEntry, LogFollower, parseLogEntries, tailLines } from '../../orchestration/index.js';
-import { UserError } from '../errors.js';
-import { workspacePaths } from '../workspace.js';
+import { UserError } from '../../core/errors.js';
+import { workspacePaths } from '../../core/workspace-paths.js';
 import { decimal, workerId } from './queue.js';
 import { workspaceOf } from './workspace-option.js';
 

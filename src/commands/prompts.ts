@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { writePrompts } from '../../orchestration/index.js';
-import { loadConfig } from '../config.js';
-import { UserError } from '../errors.js';
+import { loadConfig, resolveAgents } from '../config.js';
+import { UserError } from '../../core/errors.js';
 import { workspaceOf } from './workspace-option.js';
 
 export function registerPrompts(program: Command): void {
@@ -15,7 +15,8 @@ export function registerPrompts(program: Command): void {
     })
     .action(async (options: { best?: number }, command: Command) => {
       const root = workspaceOf(command);
-      const written = await writePrompts(root, loadConfig(root), { best: options.best });
+      const config = loadConfig(root);
+      const written = await writePrompts(root, { ...config, agents: resolveAgents(config, root) }, { best: options.best });
       if (written.length === 0) process.stdout.write('No agent reads a prompt file (built-in agents need none).\n');
       for (const file of written) process.stdout.write(`wrote ${file}\n`);
     });

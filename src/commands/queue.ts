@@ -13,8 +13,8 @@ import {
   type NewExperiment,
   type QueueEntry,
 } from '../../orchestration/index.js';
-import { UserError } from '../errors.js';
-import { parseJsonText } from '../json-file.js';
+import { UserError } from '../../core/errors.js';
+import { parseJsonText } from '../../core/json-file.js';
 import { workspaceOf } from './workspace-option.js';
 
 /** Option parsers shared by the protocol commands (queue, log): a bad value names the flag. */

@@ -4,7 +4,7 @@ import { resolveExperiment } from '../experiments/experiment-definition.js';
 import { newRunId, runExperiment } from '../experiments/run-experiment.js';
 import { runExternal } from '../experiments/run-external.js';
 import { withStopSignals } from '../experiments/stop-signals.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import { workspaceOf } from './workspace-option.js';
 
 export function registerRun(program: Command): void {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { UserError } from '../errors.js';
-import { parseJsonText } from '../json-file.js';
+import { UserError } from '../../core/errors.js';
+import { parseJsonText } from '../../core/json-file.js';
 import { loadDataset } from '../../solver/dataset.js';
 import { CandidateSchema, CandidateSource, rmse, simulateCandidate } from '../../solver/scoring.js';
 import { wholeNumber } from './solver-options.js';

@@ -12,8 +12,8 @@ import { ProgressReporter } from '../experiments/progress-reporter.js';
 import { summarizeRun } from '../experiments/run-summary.js';
 import { solveDataset } from '../experiments/solve-dataset.js';
 import { withStopSignals } from '../experiments/stop-signals.js';
-import { UserError } from '../errors.js';
-import { parseJsonText } from '../json-file.js';
+import { UserError } from '../../core/errors.js';
+import { parseJsonText } from '../../core/json-file.js';
 
 export function registerSolve(program: Command): void {
   const command = program

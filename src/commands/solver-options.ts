@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 
 /** Option parser for whole numbers ≥ min; a bad value is a UserError (exit 2) naming the flag. */
 export function wholeNumber(flag: string, min: number): (value: string) => number {

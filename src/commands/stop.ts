@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createStop, FORCED_STOP_REASON } from '../../orchestration/index.js';
-import { workspacePaths } from '../workspace.js';
+import { workspacePaths } from '../../core/workspace-paths.js';
 import { workspaceOf } from './workspace-option.js';
 
 export function registerStop(program: Command): void {

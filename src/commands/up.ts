@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import { initWorkspace, workspaceNeedsInit } from '../init/init-workspace.js';
 import { formatEvent, Supervisor } from '../supervisor/index.js';
 import { workspaceOf } from './workspace-option.js';

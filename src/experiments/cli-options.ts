@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import type { ProgressMode } from './progress-reporter.js';
 
 /** The options `run` and `solve` share, parsed into numbers with UserErrors (exit 2), not commander's exit 1. */

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { FAST_EXPERIMENT_CONFIG } from '../../solver/experiment-config.js';
 import { loadConfig } from '../config.js';
-import { UserError, zodToUserError } from '../errors.js';
-import { parseJsonText } from '../json-file.js';
-import { workspacePaths } from '../workspace.js';
+import { UserError, zodToUserError } from '../../core/errors.js';
+import { parseJsonText } from '../../core/json-file.js';
+import { workspacePaths } from '../../core/workspace-paths.js';
 
 /**
  * `experiments/<name>/experiment.json`. `config` holds ExperimentConfig keys (validated when the run

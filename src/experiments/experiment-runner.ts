@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
-import { workspacePaths } from '../workspace.js';
+import { workspacePaths } from '../../core/workspace-paths.js';
 import { LineSplitter } from './line-splitter.js';
 import { parseProgressLine } from './parse-progress-line.js';
 import { progressPatch, type ProgressFields } from './progress-state.js';

@@ -1,6 +1,6 @@
 import { appendLogEntry, appendTuningRun } from '../../orchestration/index.js';
 import type { ExperimentConfig } from '../../solver/experiment-config.js';
-import { workspacePaths } from '../workspace.js';
+import { workspacePaths } from '../../core/workspace-paths.js';
 import { logMlflowRun } from './mlflow-store.js';
 import type { RunSummary } from './run-summary.js';
 

@@ -7,8 +7,8 @@ import { applyOverrides, parseExperimentConfig, type ExperimentConfig } from '..
 import { defaultWorkerCount } from '../../solver/parallel/estimate-pool.js';
 import { planSamples } from '../../solver/parallel/schedule.js';
 import { loadConfig, type RalphConfig } from '../config.js';
-import { UserError } from '../errors.js';
-import { workspacePaths } from '../workspace.js';
+import { UserError } from '../../core/errors.js';
+import { workspacePaths } from '../../core/workspace-paths.js';
 import type { ExperimentDefinition } from './experiment-definition.js';
 import { recordRun } from './record-run.js';
 import { progressEventOf } from './parse-progress-line.js';

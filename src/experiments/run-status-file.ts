@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { pidNamespace, RUN_HEARTBEAT_MS, type RunProgressFile } from '../../orchestration/run-progress.js';
-import { workspacePaths } from '../workspace.js';
+import { workspacePaths } from '../../core/workspace-paths.js';
 import type { ProgressEvent } from './parse-progress-line.js';
 import { progressPatch, type ProgressFields } from './progress-state.js';
 

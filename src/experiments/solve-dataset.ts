@@ -2,7 +2,7 @@ import type { Dataset } from '../../solver/dataset.js';
 import type { ExperimentConfig } from '../../solver/experiment-config.js';
 import type { EstimateOutcome } from '../../solver/parallel/estimate-messages.js';
 import { EstimateFailure, EstimatePool } from '../../solver/parallel/estimate-pool.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 import { sampleSeed } from '../../solver/parallel/schedule.js';
 
 export interface SolveDatasetOptions {

@@ -9,9 +9,9 @@ import { generateDataset } from '../../solver/generate.js';
 import { FAST_EXPERIMENT_CONFIG } from '../../solver/experiment-config.js';
 import { experimentBase, workerFamilies } from '../agents/orchestrator-agent.js';
 import { proposeExperiments } from '../agents/proposals.js';
-import { parseConfig, type RalphConfig } from '../config.js';
-import { UserError } from '../errors.js';
-import { workspacePaths } from '../workspace.js';
+import { parseConfig, resolveAgents, type RalphConfig } from '../config.js';
+import { UserError } from '../../core/errors.js';
+import { workspacePaths } from '../../core/workspace-paths.js';
 import { type AgentKind, hostTopology, planAgents } from './plan-agents.js';
 
 export interface InitOptions {
@@ -116,7 +116,7 @@ export async function initWorkspace(root: string, options: InitOptions = {}): Pr
     written.push(paths.coordination);
   }
 
-  written.push(...(await writePrompts(root, config)));
+  written.push(...(await writePrompts(root, { ...config, agents: resolveAgents(config, root) })));
 
   if (!fs.existsSync(paths.iterationLog)) {
     await writeTextAtomic(paths.iterationLog, logHeader(config));

@@ -3,7 +3,7 @@ import { type CpuTopology, planCpusets, readCpuTopology } from '../../docker/cpu
 import { familiesForWorker } from '../agents/families.js';
 import type { z } from 'zod';
 import type { AgentConfig } from '../config.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 
 export type AgentKind = 'builtin' | 'claude';
 

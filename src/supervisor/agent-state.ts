@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 
 export const AgentStateName = z.enum(['starting', 'working', 'idle', 'needs-input', 'exited', 'restarting', 'stopped']);
 export type AgentStateName = z.infer<typeof AgentStateName>;

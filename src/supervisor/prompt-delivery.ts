@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PromptConfig } from '../config.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../../core/errors.js';
 
 /** The text to paste for an agent's prompt config, or null when delivery is off. Read fresh on every (re)start so edited prompts apply. */
 export function readPromptText(prompt: PromptConfig, workspace: string, agentId: string): string | null {

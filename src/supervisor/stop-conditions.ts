@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { RalphConfig } from '../config.js';
-import { workspacePaths } from '../workspace.js';
-import { stopState } from '../../orchestration/index.js';
+import { workspacePaths } from '../../core/workspace-paths.js';
+import { readCoordination, stopState } from '../../orchestration/index.js';
 
 export interface StopVerdict {
   stop: boolean;
@@ -17,7 +17,7 @@ export interface StopVerdict {
 export function checkStopConditions(workspace: string, config: RalphConfig): StopVerdict {
   let state: ReturnType<typeof stopState>;
   try {
-    state = stopState(workspace);
+    state = stopState(workspace, readCoordination(workspace, config.targetScore));
   } catch {
     const present = fs.existsSync(workspacePaths(workspace).stop);
     return present ? { stop: true, reason: 'STOP file present' } : { stop: false };

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import lockfile from 'proper-lockfile';
 import { resolveAgent, type RalphConfig, type ResolvedAgent } from '../config.js';
-import { UserError } from '../errors.js';
-import { workspacePaths, type WorkspacePaths } from '../workspace.js';
+import { UserError } from '../../core/errors.js';
+import { workspacePaths, type WorkspacePaths } from '../../core/workspace-paths.js';
 import { validateCpusets, type AgentContainers, type ContainerStats } from '../../docker/index.js';
 import { createStop, stopState } from '../../orchestration/index.js';
 import { AgentController } from './agent-controller.js';

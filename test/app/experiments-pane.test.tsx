@@ -8,7 +8,7 @@ import { RunProgressFile, WorkspaceWatcher } from '../../orchestration/index.js'
 import { ExperimentsPane } from '../../components/ExperimentsPane.js';
 import type { ExperimentRunView } from '../../src/app/ports.js';
 import { experimentRuns } from '../../src/app/selectors.js';
-import { workspacePaths } from '../../src/workspace.js';
+import { workspacePaths } from '../../core/workspace-paths.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { renderFixed } from './render-fixed.js';
 

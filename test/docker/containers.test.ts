@@ -5,7 +5,7 @@ import pty from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentContainers, ralphInstallDir } from '../../docker/index.js';
 import { parseConfig, resolveAgent, type ResolvedAgent } from '../../src/config.js';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../core/errors.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { dockerTestsEnabled, ensureTestImage } from './test-image.js';
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { RunProgressFile } from '../../orchestration/run-progress.js';
 import { ExperimentRunner, type ExperimentRunView } from '../../src/experiments/experiment-runner.js';
 import { FAST_EXPERIMENT_CONFIG } from '../../solver/experiment-config.js';
-import { workspacePaths } from '../../src/workspace.js';
+import { workspacePaths } from '../../core/workspace-paths.js';
 import { runInterruptedAfterFirstSample } from './interrupted-run.js';
 import { cliPath, fixturesDir, makeTempDir, repoRoot, runCli } from '../helpers/cli.js';
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nextUp, readCoordination, readQueue, stopState } from '../../orchestration/index.js';
+import { configuredTarget } from '../../src/config.js';
 import { originalDir, workspaceWith } from './workspace-fixture.js';
 
 describe('every original file is read and normalised', () => {
@@ -108,7 +109,7 @@ describe('every original file is read and normalised', () => {
   it('a target in ralph.config.json is used when coordination.json has none', () => {
     const root = workspaceWith({ 'coordination.json': 'coordination.json' });
     fs.writeFileSync(path.join(root, 'ralph.config.json'), JSON.stringify({ targetScore: 1.1, agents: [{ id: 'W0', role: 'orchestrator' }] }));
-    const view = readCoordination(root);
+    const view = readCoordination(root, configuredTarget(root));
     expect(view).toMatchObject({ target: 1.1, targetSource: 'config' });
     expect(stopState(root, view).targetReached).toBe(true);
   });

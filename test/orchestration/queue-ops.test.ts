@@ -16,7 +16,7 @@ import {
   recordFinding,
   stopState,
 } from '../../orchestration/index.js';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../core/errors.js';
 import { originalDir, readShared, sharedFile, workspaceWith } from './workspace-fixture.js';
 
 function lineDiff(before: string, after: string): { removed: string[]; added: string[] } {

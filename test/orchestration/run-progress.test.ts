@@ -4,7 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunProgressFile, WorkspaceWatcher, type WorkspaceSnapshot } from '../../orchestration/index.js';
-import { workspacePaths } from '../../src/workspace.js';
+import { workspacePaths } from '../../core/workspace-paths.js';
 import { workspaceWith } from './workspace-fixture.js';
 
 const watchers: WorkspaceWatcher[] = [];

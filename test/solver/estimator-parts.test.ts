@@ -8,7 +8,7 @@ import { ResponseModel } from '../../solver/estimator/response-model.js';
 import { Heat2D } from '../../solver/heat2d.js';
 import { createRng } from '../../solver/rng.js';
 import { distinctCandidates, SCORING } from '../../solver/scoring.js';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../core/errors.js';
 
 describe('experiment config', () => {
   it('given nothing, every key has its best-known default', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LoopConfig } from '../../src/config.js';
 import { classifyAgent, compilePatterns, interpretHookStatus, type StateFacts } from '../../src/supervisor/agent-state.js';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../core/errors.js';
 import { pasteBytes, readyForPrompt } from '../../src/supervisor/prompt-delivery.js';
 
 const rules = compilePatterns(LoopConfig.parse({}).needsInputPatterns);
