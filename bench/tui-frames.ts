@@ -15,7 +15,7 @@ import type { AgentSessionPort, SupervisorPort, SupervisorSnapshotView, Workspac
 process.env.NODE_ENV ??= 'production';
 const React = (await import('react')).default;
 const { render } = await import('ink');
-const { App } = await import('../components/App.js');
+const { App } = await import('../src/app/App.js');
 const { AppStore } = await import('../src/app/app-store.js');
 const { InputController } = await import('../src/app/input-controller.js');
 

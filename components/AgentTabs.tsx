@@ -1,18 +1,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
+import type { AgentTab, TabState } from '../src/app/view-models.js';
 import { clip, formatBytes } from './format.js';
-
-export type TabState = 'starting' | 'working' | 'idle' | 'needs-input' | 'exited' | 'restarting' | 'stopped';
-
-export interface AgentTab {
-  id: string;
-  state: TabState;
-  experiment?: string;
-  restarts: number;
-  cpuPercent?: number;
-  memoryBytes?: number;
-  cpuset?: string;
-}
 
 /** The state glyphs (also listed in the help overlay). */
 export const STATE_GLYPHS: Record<TabState, { glyph: string; color: string }> = {

@@ -1,15 +1,8 @@
 import React from 'react';
 import { Box, Text } from 'ink';
-import type { RunViewBase } from '../src/app/ports.js';
+import type { ExperimentRun } from '../src/app/view-models.js';
 import { clip, formatDuration, formatMinutes, formatScore, progressBar } from './format.js';
 import { PaneTitle } from './PaneTitle.js';
-
-export interface ExperimentRun extends RunViewBase {
-  /** 'incomplete' and 'interrupted' come from status files: stopped early; process gone while "running". */
-  state: 'queued' | 'running' | 'finished' | 'failed' | 'cancelled' | 'incomplete' | 'interrupted';
-  /** The agent that runs it (runs from status files); none for the screen's own. */
-  worker?: string;
-}
 
 interface Line {
   key: string;
@@ -20,10 +13,10 @@ interface Line {
   inverse?: boolean;
 }
 
-/** Two lines per running run (name, bar); one per finished run; failures add their last lines. */
+/** Two lines per running run (name, bar); one per finished run; failures add their last lines. In the order given. */
 export function experimentLines(runs: readonly ExperimentRun[], selectedId: string | undefined, width: number): Line[] {
   const lines: Line[] = [];
-  for (const run of orderRuns(runs)) {
+  for (const run of runs) {
     const mark = run.id === selectedId ? '›' : ' ';
     const by = run.worker ? ` · ${run.worker}` : '';
     const selected = run.id === selectedId;
@@ -48,15 +41,6 @@ export function experimentLines(runs: readonly ExperimentRun[], selectedId: stri
     }
   }
   return lines;
-}
-
-/** The order runs are listed in (and ↑/↓ select in): running, queued, failed/interrupted, the rest; newest first within each. */
-export function orderRuns(runs: readonly ExperimentRun[]): ExperimentRun[] {
-  return [...runs].sort((a, b) => rank(a) - rank(b) || (b.startedAt ?? Infinity) - (a.startedAt ?? Infinity));
-}
-
-function rank(run: ExperimentRun): number {
-  return run.state === 'running' ? 0 : run.state === 'queued' ? 1 : run.state === 'failed' || run.state === 'interrupted' ? 2 : 3;
 }
 
 export function ExperimentsPane({ runs, selectedId, width, height }: { runs: readonly ExperimentRun[]; selectedId: string | undefined; width: number; height: number }) {

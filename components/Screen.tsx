@@ -1,14 +1,15 @@
 import React, { type ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import type { AgentBox, Layout } from '../src/app/layout.js';
-import { AgentTabs, type AgentTab } from './AgentTabs.js';
-import { ExperimentsPane, type ExperimentRun } from './ExperimentsPane.js';
+import type { AgentTab, ExperimentRun, WorkerRow } from '../src/app/view-models.js';
+import { AgentTabs } from './AgentTabs.js';
+import { ExperimentsPane } from './ExperimentsPane.js';
 import { Footer, type FooterProps } from './Footer.js';
 import { Header, type HeaderProps } from './Header.js';
 import { LogPane, type LogItem } from './LogPane.js';
 import { QueuePane, type QueueItem } from './QueuePane.js';
 import { SearchBar } from './SearchBar.js';
-import { WorkersPane, type WorkerRow } from './WorkersPane.js';
+import { WorkersPane } from './WorkersPane.js';
 
 export interface ScreenProps {
   layout: Layout;

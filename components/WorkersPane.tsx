@@ -1,15 +1,8 @@
 import React from 'react';
 import { Box, Text } from 'ink';
+import type { WorkerRow } from '../src/app/view-models.js';
 import { clip, formatAge } from './format.js';
 import { PaneTitle } from './PaneTitle.js';
-
-export interface WorkerRow {
-  id: string;
-  status: string;
-  currentExperiment?: string;
-  runs: number;
-  lastSeen?: string;
-}
 
 /** Workers from coordination/state files: status, current experiment, runs, last seen. */
 export function WorkersPane({ workers, now, width, height }: { workers: readonly WorkerRow[]; now: number; width: number; height: number }) {

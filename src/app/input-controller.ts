@@ -1,5 +1,5 @@
 import type { AppStore } from './app-store.js';
-import { CTRL_RIGHT_BRACKET, lookupKey } from './keymap.js';
+import { CTRL_RIGHT_BRACKET, lookupKey, type ActionName } from './keymap.js';
 import { experimentRuns } from './selectors.js';
 import { findLine } from './terminal-rows.js';
 import { INTERRUPT_WINDOW_MS, inputMode, scrollBy, type ConfirmAction } from './ui-state.js';
@@ -15,6 +15,9 @@ export const CONFIRM_TEXT: Record<ConfirmAction, { title: string; message: strin
   quit: { title: 'Quit ralph-tui', message: 'Quit the screen? Agent containers keep running unless started with --down.' },
 };
 
+/** What a binding does; `arg` is the binding's argument (agent index, selection direction). */
+type ActionHandler = (arg: number | undefined) => void;
+
 /**
  * Routes every key sequence: while attached, raw bytes go to the agent's pty (Ctrl-C included) and only
  * Ctrl-] is ours; otherwise the keymap decides. Effects call the services; state changes go through the
@@ -25,6 +28,64 @@ export class InputController {
     private readonly store: AppStore,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** One handler per action of the keymap: the compiler refuses an action without one. */
+  private readonly handlers = {
+    'focus-index': (arg) => {
+      const ids = this.store.supervisor.agentIds();
+      if (arg !== undefined && ids[arg]) this.store.dispatch({ type: 'focus', id: ids[arg] });
+    },
+    'next-agent': () => this.store.dispatch({ type: 'focus-offset', ids: this.store.supervisor.agentIds(), offset: 1 }),
+    'prev-agent': () => this.store.dispatch({ type: 'focus-offset', ids: this.store.supervisor.agentIds(), offset: -1 }),
+    attach: () => {
+      const focused = this.focusedId();
+      if (focused) this.store.dispatch({ type: 'scroll', id: focused, top: undefined });
+      this.store.dispatch({ type: 'attach' });
+    },
+    detach: () => this.store.dispatch({ type: 'detach' }),
+    zoom: () => this.store.dispatch({ type: 'toggle-view', view: 'zoom' }),
+    grid: () => this.store.dispatch({ type: 'toggle-view', view: 'grid' }),
+    'scroll-up': () => this.scroll(-1, false),
+    'scroll-down': () => this.scroll(1, false),
+    follow: () => {
+      const focused = this.focusedId();
+      if (focused) this.store.dispatch({ type: 'scroll', id: focused, top: undefined });
+    },
+    search: () => this.store.dispatch({ type: 'overlay', overlay: { kind: 'search', query: '', line: null, notFound: false } }),
+    'search-next': () => this.searchNext(),
+    help: () => this.store.dispatch({ type: 'overlay', overlay: { kind: 'help' } }),
+    close: () => this.store.dispatch({ type: 'overlay', overlay: null }),
+    'start-experiment': () => void this.openPicker(),
+    'picker-up': () => this.movePicker(-1, 0),
+    'picker-down': () => this.movePicker(1, 0),
+    'picker-more-workers': () => this.movePicker(0, 1),
+    'picker-fewer-workers': () => this.movePicker(0, -1),
+    'picker-start': () => this.startPicked(),
+    'select-experiment': (arg) => this.selectRun(arg ?? 1),
+    'cancel-experiment': () => this.cancelRun(),
+    restart: () => {
+      const focused = this.focusedId();
+      if (focused) this.effect(this.store.supervisor.restart(focused), `restarting ${focused}`);
+    },
+    nudge: () => {
+      const focused = this.focusedId();
+      if (!focused) return;
+      this.store.supervisor.nudge(focused);
+      this.store.dispatch({ type: 'notice', text: `nudged ${focused}` });
+    },
+    stop: () => this.store.dispatch({ type: 'overlay', overlay: { kind: 'confirm', action: 'stop' } }),
+    'force-stop': () => this.store.dispatch({ type: 'overlay', overlay: { kind: 'confirm', action: 'force-stop' } }),
+    quit: () => this.store.dispatch({ type: 'overlay', overlay: { kind: 'confirm', action: 'quit' } }),
+    resume: () => this.effect(Promise.resolve(this.store.actions.clearStop()), 'STOP cleared — agents resume'),
+    'confirm-yes': () => this.confirm(),
+    'confirm-no': () => this.store.dispatch({ type: 'overlay', overlay: null }),
+    interrupt: () => {
+      const at = this.now();
+      const previous = this.store.getUi().interruptAt;
+      if (previous !== undefined && at - previous <= INTERRUPT_WINDOW_MS) this.store.requestQuit(true);
+      else this.store.dispatch({ type: 'interrupt', at });
+    },
+  } satisfies Record<ActionName, ActionHandler>;
 
   handleInput(sequence: string): void {
     const wheel = WHEEL.exec(sequence);
@@ -52,7 +113,7 @@ export class InputController {
     }
     if (!match) return;
     if (match.action !== 'interrupt' && ui.notice) this.store.dispatch({ type: 'notice', text: undefined });
-    this.run(match.action, match.arg);
+    this.handlers[match.action](match.arg);
   }
 
   /** A bracketed paste: to the attached agent (bracketed again if it asked for it), or into the search query. */
@@ -80,101 +141,6 @@ export class InputController {
 
   private focusedId(): string | undefined {
     return this.store.getUi().focusedId;
-  }
-
-  private run(action: string, arg?: number): void {
-    const store = this.store;
-    const ids = store.supervisor.agentIds();
-    const focused = this.focusedId();
-    switch (action) {
-      case 'focus-index':
-        if (arg !== undefined && ids[arg]) store.dispatch({ type: 'focus', id: ids[arg] });
-        return;
-      case 'next-agent':
-      case 'prev-agent':
-        store.dispatch({ type: 'focus-offset', ids, offset: action === 'next-agent' ? 1 : -1 });
-        return;
-      case 'attach':
-        if (focused) store.dispatch({ type: 'scroll', id: focused, top: undefined });
-        store.dispatch({ type: 'attach' });
-        return;
-      case 'detach':
-        store.dispatch({ type: 'detach' });
-        return;
-      case 'zoom':
-        store.dispatch({ type: 'toggle-view', view: 'zoom' });
-        return;
-      case 'grid':
-        store.dispatch({ type: 'toggle-view', view: 'grid' });
-        return;
-      case 'scroll-up':
-      case 'scroll-down':
-        this.scroll(action === 'scroll-up' ? -1 : 1, false);
-        return;
-      case 'follow':
-        if (focused) store.dispatch({ type: 'scroll', id: focused, top: undefined });
-        return;
-      case 'search':
-        store.dispatch({ type: 'overlay', overlay: { kind: 'search', query: '', line: null, notFound: false } });
-        return;
-      case 'search-next':
-        this.searchNext();
-        return;
-      case 'help':
-        store.dispatch({ type: 'overlay', overlay: { kind: 'help' } });
-        return;
-      case 'close':
-        store.dispatch({ type: 'overlay', overlay: null });
-        return;
-      case 'start-experiment':
-        void this.openPicker();
-        return;
-      case 'picker-up':
-      case 'picker-down':
-      case 'picker-more-workers':
-      case 'picker-fewer-workers':
-        this.movePicker(action);
-        return;
-      case 'picker-start':
-        this.startPicked();
-        return;
-      case 'select-experiment':
-        this.selectRun(arg ?? 1);
-        return;
-      case 'cancel-experiment':
-        this.cancelRun();
-        return;
-      case 'restart':
-        if (focused) this.effect(store.supervisor.restart(focused), `restarting ${focused}`);
-        return;
-      case 'nudge':
-        if (focused) {
-          store.supervisor.nudge(focused);
-          store.dispatch({ type: 'notice', text: `nudged ${focused}` });
-        }
-        return;
-      case 'stop':
-      case 'force-stop':
-      case 'quit':
-        store.dispatch({ type: 'overlay', overlay: { kind: 'confirm', action } });
-        return;
-      case 'resume':
-        this.effect(Promise.resolve(store.actions.clearStop()), 'STOP cleared — agents resume');
-        return;
-      case 'confirm-yes':
-        this.confirm();
-        return;
-      case 'confirm-no':
-        store.dispatch({ type: 'overlay', overlay: null });
-        return;
-      case 'interrupt': {
-        const at = this.now();
-        const previous = store.getUi().interruptAt;
-        if (previous !== undefined && at - previous <= INTERRUPT_WINDOW_MS) store.requestQuit(true);
-        else store.dispatch({ type: 'interrupt', at });
-        return;
-      }
-    }
   }
 
   private confirm(): void {
@@ -233,39 +199,30 @@ export class InputController {
     store.dispatch({ type: 'scroll', id, top: top >= buffer.baseY ? undefined : top });
   }
 
-  private names: string[] = [];
-
   private async openPicker(): Promise<void> {
+    let names: readonly string[];
     try {
-      this.names = [...(await this.store.actions.listExperiments())];
+      names = [...(await this.store.actions.listExperiments())];
     } catch (error) {
       this.store.dispatch({ type: 'notice', text: error instanceof Error ? error.message : String(error) });
       return;
     }
-    this.store.dispatch({ type: 'overlay', overlay: { kind: 'picker', index: 0, workers: this.store.settings.experimentWorkers } });
+    this.store.dispatch({ type: 'overlay', overlay: { kind: 'picker', names, index: 0, workers: this.store.settings.experimentWorkers } });
   }
 
-  /** The names the open picker shows (read by the root component). */
-  pickerNames(): readonly string[] {
-    return this.names;
-  }
-
-  private movePicker(action: string): void {
+  /** Moves the picker's selection by `step` (wrapping) and its worker count by `workers` (1..64). */
+  private movePicker(step: number, workers: number): void {
     const overlay = this.store.getUi().overlay;
     if (overlay?.kind !== 'picker') return;
-    const count = Math.max(1, this.names.length);
-    let { index, workers } = overlay;
-    if (action === 'picker-up') index = (index - 1 + count) % count;
-    if (action === 'picker-down') index = (index + 1) % count;
-    if (action === 'picker-more-workers') workers = Math.min(64, workers + 1);
-    if (action === 'picker-fewer-workers') workers = Math.max(1, workers - 1);
-    this.store.dispatch({ type: 'overlay', overlay: { kind: 'picker', index, workers } });
+    const count = Math.max(1, overlay.names.length);
+    const index = (overlay.index + step + count) % count;
+    this.store.dispatch({ type: 'overlay', overlay: { ...overlay, index, workers: Math.min(64, Math.max(1, overlay.workers + workers)) } });
   }
 
   private startPicked(): void {
     const overlay = this.store.getUi().overlay;
     if (overlay?.kind !== 'picker') return;
-    const name = this.names[overlay.index];
+    const name = overlay.names[overlay.index];
     this.store.dispatch({ type: 'overlay', overlay: null });
     if (!name) return;
     try {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import React from 'react';
 import { render, type Instance } from 'ink';
-import { App } from '../../components/App.js';
+import { App } from './App.js';
 import { clearStop, WorkspaceWatcher } from '../../orchestration/index.js';
 import { loadConfig } from '../config.js';
 import { UserError } from '../../core/errors.js';

@@ -1,7 +1,5 @@
-import type { AgentTab } from '../../components/AgentTabs.js';
-import { orderRuns, type ExperimentRun } from '../../components/ExperimentsPane.js';
-import type { WorkerRow } from '../../components/WorkersPane.js';
 import type { ExperimentRunView, FileRunView, SupervisorSnapshotView, WorkspaceSnapshotView } from './ports.js';
+import type { AgentTab, ExperimentRun, WorkerRow } from './view-models.js';
 
 /** Maps the services' snapshots to the panes' props (pure, unit-tested). */
 
@@ -61,4 +59,13 @@ export function latestFileError(ws: WorkspaceSnapshotView): string | undefined {
 export function experimentRuns(own: readonly ExperimentRunView[], files: readonly FileRunView[] | undefined): readonly ExperimentRun[] {
   const ids = new Set(own.map((run) => run.id));
   return orderRuns([...own, ...(files ?? []).filter((run) => !ids.has(run.id))]);
+}
+
+/** The order runs are listed in (and ↑/↓ select in): running, queued, failed/interrupted, the rest; newest first within each. */
+export function orderRuns(runs: readonly ExperimentRun[]): ExperimentRun[] {
+  return [...runs].sort((a, b) => rank(a) - rank(b) || (b.startedAt ?? Infinity) - (a.startedAt ?? Infinity));
+}
+
+function rank(run: ExperimentRun): number {
+  return run.state === 'running' ? 0 : run.state === 'queued' ? 1 : run.state === 'failed' || run.state === 'interrupted' ? 2 : 3;
 }

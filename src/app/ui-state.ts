@@ -7,7 +7,7 @@ export type ConfirmAction = 'stop' | 'force-stop' | 'quit';
 export type Overlay =
   | { kind: 'help' }
   | { kind: 'confirm'; action: ConfirmAction }
-  | { kind: 'picker'; index: number; workers: number }
+  | { kind: 'picker'; names: readonly string[]; index: number; workers: number }
   | { kind: 'search'; query: string; line: number | null; notFound: boolean };
 
 /** Everything the screen itself decides (the rest comes from the services' snapshots). Immutable. */

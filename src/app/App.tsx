@@ -1,20 +1,20 @@
 import React, { memo, useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { useWindowSize } from 'ink';
-import type { AppStore } from '../src/app/app-store.js';
-import type { ExternalSource } from '../src/app/ports.js';
-import type { InputController } from '../src/app/input-controller.js';
-import { CONFIRM_TEXT } from '../src/app/input-controller.js';
-import { bindingsFor, footerHints } from '../src/app/keymap.js';
-import { computeLayout, type AgentBox } from '../src/app/layout.js';
-import { agentTabs, experimentRuns, latestFileError, queueCounts, workerRows } from '../src/app/selectors.js';
-import { throttleSource } from '../src/app/throttle-source.js';
-import { inputMode } from '../src/app/ui-state.js';
-import { useRawInput } from '../src/app/use-raw-input.js';
-import { AgentPane } from './AgentPane.js';
-import { ConfirmDialog } from './ConfirmDialog.js';
-import { ExperimentPicker } from './ExperimentPicker.js';
-import { HelpOverlay } from './HelpOverlay.js';
-import { Screen } from './Screen.js';
+import type { AppStore } from './app-store.js';
+import type { ExternalSource } from './ports.js';
+import type { InputController } from './input-controller.js';
+import { CONFIRM_TEXT } from './input-controller.js';
+import { bindingsFor, footerHints } from './keymap.js';
+import { computeLayout, type AgentBox } from './layout.js';
+import { agentTabs, experimentRuns, latestFileError, queueCounts, workerRows } from './selectors.js';
+import { throttleSource } from './throttle-source.js';
+import { inputMode } from './ui-state.js';
+import { useTerminalKeys } from './use-terminal-keys.js';
+import { AgentPane } from '../../components/AgentPane.js';
+import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { ExperimentPicker } from '../../components/ExperimentPicker.js';
+import { HelpOverlay } from '../../components/HelpOverlay.js';
+import { Screen } from '../../components/Screen.js';
 
 interface ConnectedPaneProps {
   store: AppStore;
@@ -68,7 +68,7 @@ export function App({ store, controller }: { store: AppStore; controller: InputC
   const { clock, now } = useClock();
   const onInput = useCallback((sequence: string) => controller.handleInput(sequence), [controller]);
   const onPaste = useCallback((text: string) => controller.handlePaste(text), [controller]);
-  useRawInput(onInput, onPaste);
+  useTerminalKeys(onInput, onPaste);
 
   const ids = sup.agents.map((agent) => agent.id);
   const idsKey = ids.join(',');
@@ -91,7 +91,7 @@ export function App({ store, controller }: { store: AppStore; controller: InputC
       : overlay?.kind === 'confirm'
         ? (width: number, height: number) => <ConfirmDialog {...CONFIRM_TEXT[overlay.action]} width={width} height={height} />
         : overlay?.kind === 'picker'
-          ? (width: number, height: number) => <ExperimentPicker names={controller.pickerNames()} index={overlay.index} workers={overlay.workers} width={width} height={height} />
+          ? (width: number, height: number) => <ExperimentPicker names={overlay.names} index={overlay.index} workers={overlay.workers} width={width} height={height} />
           : undefined;
 
   return (
