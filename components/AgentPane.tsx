@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import type { Row } from '../src/app/terminal-rows.js';
 import { PaneTitle } from './PaneTitle.js';
 import { TerminalRow } from './TerminalRow.js';
+import { theme } from './theme.js';
 
 export interface AgentPaneProps {
   id: string;
@@ -57,7 +58,7 @@ export function AgentPane({ id, subtitle, rows, width, height, focused, attached
           <PaneTitle text={id} extra={subtitle} width={Math.max(1, inner - (badge ? badge.length + 2 : 0))} focused={focused} />
         </Box>
         {badge ? (
-          <Text bold inverse color={attached ? 'magenta' : 'yellow'}>
+          <Text bold inverse color={attached ? theme.attached : theme.warn}>
             {` ${badge} `}
           </Text>
         ) : null}

@@ -2,16 +2,17 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import type { AgentTab, TabState } from '../src/app/view-models.js';
 import { clip, formatBytes } from './format.js';
+import { theme } from './theme.js';
 
 /** The state glyphs (also listed in the help overlay). */
 export const STATE_GLYPHS: Record<TabState, { glyph: string; color: string }> = {
-  starting: { glyph: '◌', color: 'cyan' },
-  working: { glyph: '●', color: 'green' },
-  idle: { glyph: '○', color: 'gray' },
-  'needs-input': { glyph: '?', color: 'yellow' },
-  exited: { glyph: '✖', color: 'red' },
-  restarting: { glyph: '↻', color: 'yellow' },
-  stopped: { glyph: '■', color: 'gray' },
+  starting: { glyph: '◌', color: theme.accent },
+  working: { glyph: '●', color: theme.good },
+  idle: { glyph: '○', color: theme.muted },
+  'needs-input': { glyph: '?', color: theme.warn },
+  exited: { glyph: '✖', color: theme.bad },
+  restarting: { glyph: '↻', color: theme.warn },
+  stopped: { glyph: '■', color: theme.muted },
 };
 
 function tabText(tab: AgentTab, index: number, room: number): string {

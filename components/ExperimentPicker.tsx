@@ -2,6 +2,7 @@ import React from 'react';
 import { Text } from 'ink';
 import { Dialog } from './Dialog.js';
 import { clip } from './format.js';
+import { theme } from './theme.js';
 
 /** `e`: pick an experiment (workspace experiments and built-ins) and a worker count. */
 export function ExperimentPicker({ names, index, workers, width, height }: { names: readonly string[]; index: number; workers: number; width: number; height: number }) {
@@ -18,7 +19,7 @@ export function ExperimentPicker({ names, index, workers, width, height }: { nam
       ))}
       <Text>
         <Text>workers </Text>
-        <Text bold color="cyan">{`‹ ${workers} ›`}</Text>
+        <Text bold color={theme.accent}>{`‹ ${workers} ›`}</Text>
       </Text>
       <Text dimColor>↑/↓ choose · +/- workers · Enter start · Esc cancel</Text>
     </Dialog>

@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import type { ExperimentRun } from '../src/app/view-models.js';
 import { clip, formatDuration, formatMinutes, formatScore, progressBar } from './format.js';
 import { PaneTitle } from './PaneTitle.js';
+import { theme } from './theme.js';
 
 interface Line {
   key: string;
@@ -25,16 +26,16 @@ export function experimentLines(runs: readonly ExperimentRun[], selectedId: stri
       lines.push({ key: `${run.id}n`, text: `${mark}${run.name} ${run.done}/${run.total || '?'} ${pct}%${by}`, bold: true, inverse: selected });
       const stats = ` ETA ${formatDuration(run.etaSeconds)} · score ${formatScore(run.runningScore)}${run.projected400Min !== undefined ? ` · 400→${formatMinutes(run.projected400Min)}` : ''}`;
       const barWidth = Math.max(4, Math.min(30, width - 2 - stats.length));
-      lines.push({ key: `${run.id}b`, text: `  ${progressBar(run.done, run.total, barWidth)}${stats}`, color: 'cyan' });
+      lines.push({ key: `${run.id}b`, text: `  ${progressBar(run.done, run.total, barWidth)}${stats}`, color: theme.accent });
     } else if (run.state === 'finished') {
       lines.push({
         key: `${run.id}n`,
         text: `${mark}✓ ${run.name} ${formatScore(run.score)}${run.projected400Min !== undefined ? ` · 400→${formatMinutes(run.projected400Min)}` : ''} (${run.done}/${run.total})${by}`,
-        color: 'green',
+        color: theme.good,
         inverse: selected,
       });
     } else {
-      lines.push({ key: `${run.id}n`, text: `${mark}✖ ${run.name} ${run.state} (${run.done}/${run.total || '?'})${by}`, color: run.state === 'failed' ? 'red' : 'yellow', inverse: selected });
+      lines.push({ key: `${run.id}n`, text: `${mark}✖ ${run.name} ${run.state} (${run.done}/${run.total || '?'})${by}`, color: run.state === 'failed' ? theme.bad : theme.warn, inverse: selected });
       if (run.state === 'failed') {
         run.lastLines.slice(-2).forEach((text, index) => lines.push({ key: `${run.id}l${index}`, text: `    ${text}`, dim: true }));
       }

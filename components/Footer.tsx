@@ -1,6 +1,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import { clip } from './format.js';
+import { theme } from './theme.js';
 
 export interface FooterProps {
   hints: readonly { label: string; description: string }[];
@@ -17,14 +18,14 @@ export function Footer({ hints, error, notice, width }: FooterProps) {
       <Text wrap="truncate">
         {hints.map((hint) => (
           <Text key={hint.label + hint.description}>
-            <Text bold color="cyan">{` ${hint.label}`}</Text>
+            <Text bold color={theme.accent}>{` ${hint.label}`}</Text>
             <Text dimColor>{` ${hint.description}`}</Text>
           </Text>
         ))}
-        {notice ? <Text color="yellow">{`  ${notice}`}</Text> : null}
+        {notice ? <Text color={theme.warn}>{`  ${notice}`}</Text> : null}
       </Text>
       {error ? (
-        <Text color="red" wrap="truncate">
+        <Text color={theme.bad} wrap="truncate">
           {clip(` ⚠ ${error}`, width)}
         </Text>
       ) : null}

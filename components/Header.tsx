@@ -1,6 +1,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import { formatMinutes, formatScore } from './format.js';
+import { theme } from './theme.js';
 
 export interface HeaderProps {
   name: string;
@@ -30,17 +31,17 @@ export function Header({ name, best, target, queue, stop, draining, stopping, cl
     <Box width={width} height={1} overflow="hidden">
       <Box flexGrow={1} overflow="hidden">
         <Text wrap="truncate">
-          <Text bold color="cyan">{` ralph-tui · ${name} `}</Text>
+          <Text bold color={theme.accent}>{` ralph-tui · ${name} `}</Text>
           <Text>{' best '}</Text>
-          <Text bold color={best && best.score >= target ? 'green' : 'white'}>{formatScore(best?.score)}</Text>
+          <Text bold color={best && best.score >= target ? theme.good : theme.plain}>{formatScore(best?.score)}</Text>
           <Text>{best?.timeMin != null ? ` @ ${formatMinutes(best.timeMin)}` : ''}</Text>
           <Text dimColor>{` / target ${formatScore(target)}`}</Text>
-          <Text color={gap !== undefined && gap <= 0 ? 'green' : 'yellow'}>{gap !== undefined ? ` gap ${gap <= 0 ? 'reached' : gap.toFixed(4)}` : ''}</Text>
+          <Text color={gap !== undefined && gap <= 0 ? theme.good : theme.warn}>{gap !== undefined ? ` gap ${gap <= 0 ? 'reached' : gap.toFixed(4)}` : ''}</Text>
           <Text dimColor>{' │ '}</Text>
-          <Text color={queue.available === 0 ? 'red' : queue.available < 3 ? 'yellow' : 'green'}>{`queue ${queue.available} avail`}</Text>
+          <Text color={queue.available === 0 ? theme.bad : queue.available < 3 ? theme.warn : theme.good}>{`queue ${queue.available} avail`}</Text>
           <Text>{` · ${queue.claimed} claimed · ${queue.done} done`}</Text>
           {stopText ? <Text dimColor>{' │ '}</Text> : null}
-          {stopText ? <Text bold color="red">{stopText}</Text> : null}
+          {stopText ? <Text bold color={theme.bad}>{stopText}</Text> : null}
         </Text>
       </Box>
       <Text dimColor>{` ${clock} `}</Text>

@@ -2,6 +2,7 @@ import React from 'react';
 import { Text } from 'ink';
 import { Dialog } from './Dialog.js';
 import { STATE_GLYPHS } from './AgentTabs.js';
+import { theme } from './theme.js';
 
 export interface HelpBinding {
   label: string;
@@ -18,7 +19,7 @@ export function HelpOverlay({ bindings, width, height }: { bindings: readonly He
       <Text bold>Keys</Text>
       {bindings.map((binding) => (
         <Text key={binding.label} wrap="truncate">
-          <Text bold color="cyan">{binding.label.padEnd(11)}</Text>
+          <Text bold color={theme.accent}>{binding.label.padEnd(11)}</Text>
           <Text>{binding.description}</Text>
         </Text>
       ))}

@@ -2,6 +2,7 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import { clip, formatScore } from './format.js';
 import { PaneTitle } from './PaneTitle.js';
+import { theme } from './theme.js';
 
 export interface LogItem {
   worker?: string;
@@ -13,8 +14,8 @@ export interface LogItem {
 
 /** How a log line is drawn: NEW BEST green, FAILED red, entry headings bold. */
 export function logLineStyle(line: string): { color?: string; bold?: boolean; dim?: boolean } {
-  if (/NEW BEST/i.test(line)) return { color: 'green', bold: true };
-  if (/FAIL/i.test(line)) return { color: 'red' };
+  if (/NEW BEST/i.test(line)) return { color: theme.good, bold: true };
+  if (/FAIL/i.test(line)) return { color: theme.bad };
   if (/^###/.test(line)) return { bold: true };
   if (/^\s*$|^---/.test(line)) return { dim: true };
   return {};

@@ -2,6 +2,7 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import { clip, formatMinutes, formatScore } from './format.js';
 import { PaneTitle } from './PaneTitle.js';
+import { theme } from './theme.js';
 
 export interface QueueItem {
   id: string;
@@ -42,12 +43,12 @@ export function queueLines(entries: readonly QueueItem[], max: number): Line[] {
   next.splice(nextCount);
   finished.splice(finishedCount);
   return [
-    ...inProgress.map((e) => ({ key: `c${e.id}`, text: `▶ ${e.worker ?? '?'} ${e.name}`, color: 'cyan' })),
+    ...inProgress.map((e) => ({ key: `c${e.id}`, text: `▶ ${e.worker ?? '?'} ${e.name}`, color: theme.accent })),
     ...next.map((e) => ({ key: `a${e.id}`, text: `  P${e.priority} ${e.name}` })),
     ...finished.map((e) => ({
       key: `d${e.id}`,
       text: `${e.status === 'completed' ? '✓' : '✖'} ${formatScore(e.score)}${e.timeMin !== undefined ? ` @${formatMinutes(e.timeMin)}` : ''} ${e.name}${e.worker ? ` (${e.worker})` : ''}`,
-      color: e.status === 'completed' ? undefined : 'red',
+      color: e.status === 'completed' ? undefined : theme.bad,
       dim: e.status === 'completed',
     })),
   ];

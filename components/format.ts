@@ -1,4 +1,5 @@
 /** Small text formatters shared by the panes (pure; no I/O). */
+import stringWidth from 'string-width';
 
 export function formatScore(score: number | undefined | null): string {
   return typeof score === 'number' && Number.isFinite(score) ? score.toFixed(4) : '—';
@@ -43,8 +44,19 @@ export function progressBar(done: number, total: number, width: number): string 
   return '█'.repeat(filled) + '░'.repeat(w - filled);
 }
 
-/** Cuts text to at most `width` columns, marking the cut with an ellipsis. */
+const graphemes = new Intl.Segmenter();
+
+/** Cuts text to at most `width` terminal columns (wide characters take two), marking the cut with an ellipsis. */
 export function clip(text: string, width: number): string {
   if (width <= 0) return '';
-  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+  if (stringWidth(text) <= width) return text;
+  let kept = '';
+  let used = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const columns = stringWidth(segment);
+    if (used + columns > width - 1) break;
+    kept += segment;
+    used += columns;
+  }
+  return `${kept}…`;
 }
