@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import type { ContainerAgent, EngineChoice } from './container-agent.js';
 import { UserError } from '../core/errors.js';
 import { workspacePaths } from '../core/workspace-paths.js';
+import { killContainerAgent } from './agent-process.js';
 import { readContainerRecords, writeContainerRecords, type ContainerRecord } from './container-records.js';
 import {
   agentContainerSpec,
@@ -178,6 +179,15 @@ export class AgentContainers {
         if (statusCode(error) !== 404 && statusCode(error) !== 409) throw this.dockerError(error, agent, `killing ${agent.containerName}`);
       });
     }
+  }
+
+  /**
+   * Ends the agent's process in its container (see agent-process.ts) on the engine connection already open
+   * for it; an engine that does not answer, or a stopped container, has nothing to end.
+   */
+  async killAgentProcess(agent: ContainerAgent, graceSeconds = 3): Promise<void> {
+    const handle = await this.engine(agent.engine).catch(() => null);
+    if (handle) await killContainerAgent(handle.docker, agent, graceSeconds);
   }
 
   /** Removes the container (forcefully; the credentials volume stays so the login survives). */

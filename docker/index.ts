@@ -2,6 +2,8 @@
 export type { ContainerAgent, EngineChoice } from './container-agent.js';
 export { connectEngine, engineEnv, resolveEngine, describeEngine, DEFAULT_SOCKET, type EngineTarget } from './engine.js';
 export { AgentContainers, type ContainerState } from './agent-containers.js';
+export { recordedCommand } from './agent-process.js';
+export { buildImage, imageBuildCommand, type ImageBuild } from './image-build.js';
 export { workspaceUser, assertAgentCanWrite } from './workspace-access.js';
 export { computeStats, type ContainerStats, type RawStats } from './stats.js';
 export { planCpusets, readCpuTopology, validateCpusets, parseCpuList, formatCpuList, type CpuTopology, type CpuPlan, type PlanOptions } from './cpu-planner.js';

@@ -4,26 +4,44 @@ import lockfile from 'proper-lockfile';
 import { UserError } from '../core/errors.js';
 
 /**
- * Cross-process (and cross-container, on a bind mount) mutual exclusion for read-modify-write of
- * the shared files. proper-lockfile takes the lock with mkdir, which is atomic on every local
- * filesystem and on bind mounts, and refreshes the directory's mtime while held, so a lock left
- * by a dead process (or a killed container) is broken once it is `stale` ms old.
+ * Cross-process (and cross-container, on a bind mount) mutual exclusion: the shared files' read-modify-write
+ * and the one-supervisor-per-workspace lock. proper-lockfile takes the lock with mkdir, which is atomic on every
+ * local filesystem and on bind mounts, and refreshes the directory's mtime while held, so a lock left by a dead
+ * process (or a killed container) is broken once it is `stale` ms old.
  */
 const STALE_MS = 15_000;
 
-export async function withLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
+export interface LockOptions {
+  /** Wait for a held lock (the shared files' updates) or fail at once with code ELOCKED (the supervisor's). */
+  wait?: boolean;
+  /** How often the held lock's mtime is refreshed (default: half of stale). */
+  updateMs?: number;
+  /** The lock was lost while held (its directory removed or refreshed by another process). */
+  onCompromised?: (error: Error) => void;
+}
+
+/** Takes the lock at `lockPath` (a directory) and returns its release. */
+export async function acquireLock(lockPath: string, options: LockOptions = {}): Promise<() => Promise<void>> {
   fs.mkdirSync(path.dirname(lockPath), { recursive: true });
+  return lockfile.lock(lockPath, {
+    lockfilePath: lockPath,
+    realpath: false,
+    stale: STALE_MS,
+    update: options.updateMs,
+    // 8 agents claiming at once: short polls with jitter (a long backoff leaves the lock idle
+    // while waiters sleep), giving up after ~60 s.
+    retries: options.wait === false ? 0 : { retries: 6000, factor: 1.2, minTimeout: 2, maxTimeout: 8, randomize: true },
+    // The default throws from a timer (an uncaught exception).
+    onCompromised: options.onCompromised ?? (() => undefined),
+  });
+}
+
+/** Runs `fn` holding the lock; an update during which the lock was lost fails instead of being trusted. */
+export async function withLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
   let compromised: Error | null = null;
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(lockPath, {
-      lockfilePath: lockPath,
-      realpath: false,
-      stale: STALE_MS,
-      // 8 agents claiming at once: short polls with jitter (a long backoff leaves the lock idle
-      // while waiters sleep), giving up after ~60 s.
-      retries: { retries: 6000, factor: 1.2, minTimeout: 2, maxTimeout: 8, randomize: true },
-      // The default throws from a timer (an uncaught exception); record it and fail the write instead.
+    release = await acquireLock(lockPath, {
       onCompromised: (error) => {
         compromised = error;
       },

@@ -1,11 +1,8 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { execa } from 'execa';
-import { engineEnv, ralphInstallDir } from '../../docker/index.js';
+import { buildImage, imageBuildCommand, ralphInstallDir } from '../../docker/index.js';
 import { DEFAULT_AGENT_UID } from '../../docker/container-spec.js';
 import { DEFAULT_IMAGE, loadConfig } from '../config.js';
-import { UserError } from '../../core/errors.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 import { workspaceOf } from './workspace-option.js';
 
@@ -42,29 +39,20 @@ export function registerImage(program: Command): void {
       const config = fs.existsSync(workspacePaths(root).config) ? loadConfig(root) : undefined;
       const tag = options.tag ?? config?.image ?? DEFAULT_IMAGE;
       const owner = ownerIds(root);
-      const context = path.join(ralphInstallDir(), 'docker');
-      const args = [
-        'build',
-        '-f',
-        path.join(context, 'Dockerfile.agent'),
-        '-t',
+      const build = {
         tag,
-        '--build-arg',
-        `AGENT_UID=${options.uid ?? owner.uid}`,
-        '--build-arg',
-        `AGENT_GID=${options.gid ?? owner.gid}`,
-        '--build-arg',
-        `CLAUDE_CODE_VERSION=${options.claudeVersion}`,
-        context,
-      ];
-      const env = engineEnv(options.engine ?? config?.engine);
+        uid: options.uid ?? owner.uid,
+        gid: options.gid ?? owner.gid,
+        claudeVersion: options.claudeVersion,
+        engine: options.engine ?? config?.engine,
+        installDir: ralphInstallDir(),
+      };
       if (options.print) {
+        const { args, env } = imageBuildCommand(build);
         process.stdout.write(`${Object.entries(env).map(([key, value]) => `${key}=${value}`).join(' ')} docker ${args.join(' ')}\n`);
         return;
       }
-      const result = await execa('docker', args, { env: { ...process.env, ...env }, stdio: 'inherit', reject: false });
-      if ((result as { code?: string }).code === 'ENOENT') throw new UserError('the docker CLI is not installed (it builds the image): install Docker, then run `ralph-tui image build` again');
-      if (result.exitCode !== 0) throw new UserError(`docker build of ${tag} failed (exit ${result.exitCode}); its output is above`, 1);
+      await buildImage(build);
       process.stdout.write(`built ${tag}\n`);
     });
 }

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import lockfile from 'proper-lockfile';
 import { resolveAgent, type RalphConfig, type ResolvedAgent } from '../config.js';
 import { UserError } from '../../core/errors.js';
 import { workspacePaths, type WorkspacePaths } from '../../core/workspace-paths.js';
-import { validateCpusets, type AgentContainers, type ContainerStats } from '../../docker/index.js';
+import { recordedCommand, validateCpusets, type AgentContainers, type ContainerStats } from '../../docker/index.js';
 import { createStop, stopState } from '../../orchestration/index.js';
+import { acquireLock } from '../../orchestration/lock.js';
 import { AgentController } from './agent-controller.js';
 import { AgentSession, type SpawnSpec } from './agent-session.js';
 import type { AgentStateName } from './agent-state.js';
@@ -12,7 +12,6 @@ import { EventLog, type SupervisorEvent } from './event-log.js';
 import { HookStatusWatcher } from './hook-status.js';
 import { localSpawnSpec, writeRalphShim } from './local-launch.js';
 import { checkStopConditions } from './stop-conditions.js';
-import { killContainerAgent, recordedCommand } from './container-agent-process.js';
 
 export interface AgentView {
   id: string;
@@ -118,11 +117,9 @@ export class Supervisor {
     fs.mkdirSync(this.paths.ralph, { recursive: true });
     try {
       // One supervisor per workspace: a second one would start every agent twice.
-      this.releaseLock = await lockfile.lock(this.paths.ralph, {
-        lockfilePath: this.paths.lock,
-        stale: 15_000,
-        update: 5_000,
-        retries: 0,
+      this.releaseLock = await acquireLock(this.paths.lock, {
+        wait: false,
+        updateMs: 5_000,
         onCompromised: (error) => this.eventLog.emit({ agent: '*', type: 'warning', reason: `supervisor lock lost: ${error.message}` }),
       });
     } catch (error) {
@@ -271,10 +268,9 @@ export class Supervisor {
     return { file: exec.file, args: exec.args, cwd: this.opts.workspace, env: { ...env, ...exec.env } };
   }
 
+  /** One engine connection per engine, reused: the container pool's (a kill used to open its own). */
   private async killInContainer(agent: ResolvedAgent): Promise<void> {
-    const docker = await import('../../docker/index.js');
-    const engine = await docker.connectEngine(agent.engine).catch(() => null);
-    if (engine) await killContainerAgent(engine, agent);
+    await (await this.dockerContainers()).killAgentProcess(agent);
   }
 
   private async dockerContainers(): Promise<AgentContainers> {

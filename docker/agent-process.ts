@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { ResolvedAgent } from '../config.js';
+import type { ContainerAgent } from './container-agent.js';
 
 /**
  * The agent's process inside its container. `docker exec` cannot be re-attached, and killing the `docker exec`
@@ -8,12 +8,12 @@ import type { ResolvedAgent } from '../config.js';
  * exec'd shell records its pid and start time, and the supervisor signals that process group (docker exec -t makes
  * it a session leader) before every new exec and when it stops the agent.
  */
-export function pidFile(agent: ResolvedAgent): string {
+export function pidFile(agent: Pick<ContainerAgent, 'id'>): string {
   return `/tmp/ralph-agent-${agent.id}.pid`;
 }
 
 /** The command for `docker exec … sh -c`: record "pid starttime", then become the agent (exec keeps both). */
-export function recordedCommand(agent: ResolvedAgent): string {
+export function recordedCommand(agent: Pick<ContainerAgent, 'id'> & { command: string }): string {
   return `echo "$$ $(cut -d' ' -f22 /proc/$$/stat)" > ${pidFile(agent)}; exec ${agent.command}`;
 }
 
@@ -22,7 +22,7 @@ export function recordedCommand(agent: ResolvedAgent): string {
  * check keeps a stale file (container restarted, pid reused) from signalling an unrelated process; pid 1 (the
  * container's keep-alive) is never signalled.
  */
-export function killScript(agent: ResolvedAgent, graceSeconds = 3): string {
+export function killScript(agent: Pick<ContainerAgent, 'id'>, graceSeconds = 3): string {
   const file = pidFile(agent);
   return [
     `[ -f ${file} ] || exit 0`,
@@ -36,7 +36,7 @@ export function killScript(agent: ResolvedAgent, graceSeconds = 3): string {
 }
 
 /** Runs killScript in the container through the Engine API (no TTY needed); a stopped or missing container is fine. */
-export async function killContainerAgent(docker: Docker, agent: ResolvedAgent, graceSeconds = 3): Promise<void> {
+export async function killContainerAgent(docker: Docker, agent: Pick<ContainerAgent, 'id' | 'containerName'>, graceSeconds = 3): Promise<void> {
   const container = docker.getContainer(agent.containerName);
   let exec: Docker.Exec;
   try {
