@@ -168,6 +168,8 @@ export class ExperimentRunner {
     const { start } = run;
     fs.mkdirSync(this.logDir, { recursive: true });
     const log = fs.createWriteStream(run.view.logFile, { flags: 'a' });
+    // The file opens asynchronously: a log folder removed meanwhile (workspace deleted) must not crash the screen.
+    log.on('error', () => undefined);
     log.write(`$ ${run.view.command}\n`);
     run.log = log;
     const options = {
