@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type Docker from 'dockerode';
 import type { ContainerAgent } from './container-agent.js';
 import { UserError } from '../core/errors.js';
 
@@ -87,6 +88,42 @@ export function agentContainerSpec(
     pidsLimit: agent.pidsLimit ?? DEFAULT_PIDS_LIMIT,
     gpus: agent.gpus,
     network: agent.network,
+  };
+}
+
+/** The Engine API's create body for a spec; `networkMode` undefined is the engine's default network. */
+export function createOptions(spec: ContainerSpec, networkMode: string | undefined): Docker.ContainerCreateOptions {
+return {
+    name: spec.name,
+    Image: spec.image,
+    User: spec.user,
+    WorkingDir: spec.workingDir,
+    Cmd: spec.command,
+    Labels: spec.labels,
+    Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
+    HostConfig: {
+      Mounts: [
+        ...spec.binds.map((bind) => ({ Type: 'bind' as const, Source: bind.source, Target: bind.target, ReadOnly: bind.readOnly })),
+        {
+          Type: 'volume' as const,
+          Source: spec.credentialsVolume.name,
+          Target: spec.credentialsVolume.target,
+          // NoCopy false: a new volume starts with the image's ~/.claude (and its ownership).
+          VolumeOptions: { NoCopy: false, Labels: spec.labels, DriverConfig: { Name: 'local', Options: {} } },
+        },
+      ],
+      CpusetCpus: spec.cpuset,
+      NanoCpus: spec.nanoCpus,
+      Memory: spec.memoryBytes,
+      // Swap equal to the limit: the limit is real, and exceeding it shows as OOM-killed.
+      MemorySwap: spec.memoryBytes,
+      PidsLimit: spec.pidsLimit,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges:true'],
+      NetworkMode: networkMode,
+      RestartPolicy: { Name: 'no' },
+      DeviceRequests: spec.gpus === undefined ? undefined : [{ Driver: 'nvidia', Count: spec.gpus === 'all' ? -1 : spec.gpus, Capabilities: [['gpu']] }],
+    },
   };
 }
 

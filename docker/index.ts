@@ -1,7 +1,8 @@
 // Everything Docker for ralph-tui (issue 5 §2): engines, agent containers, the CPU planner, compose export.
 export type { ContainerAgent, EngineChoice } from './container-agent.js';
 export { connectEngine, engineEnv, resolveEngine, describeEngine, DEFAULT_SOCKET, type EngineTarget } from './engine.js';
-export { AgentContainers, type ContainerState } from './agent-containers.js';
+export { AgentContainers } from './agent-containers.js';
+export type { ContainerState } from './container-state.js';
 export { recordedCommand } from './agent-process.js';
 export { buildImage, imageBuildCommand, type ImageBuild } from './image-build.js';
 export { workspaceUser, assertAgentCanWrite } from './workspace-access.js';

@@ -3,15 +3,17 @@ import { resolveAgent, type RalphConfig, type ResolvedAgent } from '../config.js
 import { UserError } from '../../core/errors.js';
 import { workspacePaths, type WorkspacePaths } from '../../core/workspace-paths.js';
 import { recordedCommand, validateCpusets, type AgentContainers, type ContainerStats } from '../../docker/index.js';
-import { createStop, stopState } from '../../orchestration/index.js';
-import { acquireLock } from '../../orchestration/lock.js';
+import { createStop } from '../../orchestration/index.js';
 import { AgentController } from './agent-controller.js';
 import { AgentSession, type SpawnSpec } from './agent-session.js';
 import type { AgentStateName } from './agent-state.js';
 import { EventLog, type SupervisorEvent } from './event-log.js';
 import { HookStatusWatcher } from './hook-status.js';
 import { localSpawnSpec, writeRalphShim } from './local-launch.js';
+import { StatsPoller } from './stats-poller.js';
 import { checkStopConditions } from './stop-conditions.js';
+import { StopFileFollower } from './stop-file-follower.js';
+import { takeSupervisorLock } from './supervisor-lock.js';
 
 export interface AgentView {
   id: string;
@@ -48,8 +50,6 @@ export interface SupervisorOptions {
 
 /** How often timing rules (prompt when settled, idle, nudges) are checked: well under the smallest useful threshold. */
 const TICK_MS = 200;
-/** Container stats, like `docker stats`: every ~2 s is fresh enough for a human and cheap for the engine. */
-const STATS_MS = 2000;
 
 /**
  * The engine behind both the screen and `up --headless`: one AgentSession (pty + headless emulator) and one
@@ -61,18 +61,15 @@ export class Supervisor {
   private readonly agents: ResolvedAgent[];
   private readonly sessions = new Map<string, AgentSession>();
   private readonly controllers = new Map<string, AgentController>();
-  private readonly stats = new Map<string, ContainerStats>();
   private readonly listeners = new Set<() => void>();
   private readonly eventLog: EventLog;
   private readonly hooks: HookStatusWatcher;
   private containers: AgentContainers | null = null;
+  private readonly stats: StatsPoller;
+  private readonly stopFile: StopFileFollower;
   private tickTimer: NodeJS.Timeout | null = null;
-  private statsTimer: NodeJS.Timeout | null = null;
   private releaseLock: (() => Promise<void>) | null = null;
   private stopping = false;
-  /** Whether STOP existed at the last tick (see followStopFile). */
-  private stopFilePresent = false;
-  private pollingStats = false;
   private drainedReported = false;
   private snapshot: SupervisorSnapshot | null = null;
   private version = 0;
@@ -104,6 +101,18 @@ export class Supervisor {
       );
     }
     this.eventLog.subscribe(() => this.changed());
+    this.stats = new StatsPoller(this.agents.filter((agent) => agent.runtime === 'docker'), () => this.containers, () => this.changed());
+    this.stopFile = new StopFileFollower(opts.workspace, this.paths.stop, {
+      removed: () => void this.resume(),
+      appeared: (state) => {
+        if (state.forced) {
+          void this.stopForced();
+          return;
+        }
+        const reason = `STOP file present${state.reason ? `: ${state.reason}` : ''}`;
+        this.drain(reason, `${reason}; waiting for agents to finish`);
+      },
+    });
   }
 
   /** Takes the workspace's supervisor lock, then starts every agent. */
@@ -115,19 +124,9 @@ export class Supervisor {
     validateCpusets(this.agents.filter((agent) => agent.runtime === 'local' || !agent.engine));
     this.started = true;
     fs.mkdirSync(this.paths.ralph, { recursive: true });
-    try {
-      // One supervisor per workspace: a second one would start every agent twice.
-      this.releaseLock = await acquireLock(this.paths.lock, {
-        wait: false,
-        updateMs: 5_000,
-        onCompromised: (error) => this.eventLog.emit({ agent: '*', type: 'warning', reason: `supervisor lock lost: ${error.message}` }),
-      });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
-        throw new UserError(`another ralph-tui supervisor is running on ${this.opts.workspace} (lock ${this.paths.lock})`);
-      }
-      throw error;
-    }
+    this.releaseLock = await takeSupervisorLock(this.paths.lock, this.opts.workspace, (error) =>
+      this.eventLog.emit({ agent: '*', type: 'warning', reason: `supervisor lock lost: ${error.message}` }),
+    );
     try {
       if (this.agents.some((agent) => agent.runtime === 'local')) writeRalphShim(this.paths.ralphBin);
       await this.hooks.start();
@@ -141,7 +140,7 @@ export class Supervisor {
       this.eventLog.emit({ agent: '*', type: 'warning', reason: `${verdict.reason}: agents start but will not be restarted (ralph-tui resume clears STOP)` });
     }
     this.tickTimer = setInterval(() => this.tick(), TICK_MS);
-    if (this.agents.some((agent) => agent.runtime === 'docker')) this.statsTimer = setInterval(() => void this.pollStats(), STATS_MS);
+    this.stats.start();
     await Promise.all([...this.controllers.values()].map((controller) => controller.start()));
   }
 
@@ -194,7 +193,7 @@ export class Supervisor {
   async stopGraceful(): Promise<void> {
     if (!this.stopping) {
       await createStop(this.opts.workspace, 'graceful stop from ralph-tui');
-      this.stopFilePresent = true;
+      this.stopFile.wrote();
     }
     this.drain('graceful stop', 'STOP created; waiting for agents to finish');
   }
@@ -235,7 +234,7 @@ export class Supervisor {
     if (this.closed) return;
     this.closed = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
-    if (this.statsTimer) clearInterval(this.statsTimer);
+    this.stats.stop();
     await Promise.all([...this.controllers.values()].map((controller) => controller.stop('supervisor shut down', 2000)));
     if (opts.down && this.containers) {
       for (const agent of this.agents.filter((item) => item.runtime === 'docker')) {
@@ -298,56 +297,8 @@ export class Supervisor {
   private tick(): void {
     const now = Date.now();
     for (const controller of this.controllers.values()) controller.tick(now);
-    this.followStopFile();
+    this.stopFile.check();
     if (this.stopping) this.checkDrained();
-  }
-
-  /**
-   * STOP is the team's shared switch, and anyone may flip it: an agent that reached the target, a person
-   * running `ralph-tui stop [--force]` or `resume` in another terminal. An existence check per tick is cheap;
-   * the file is read only when it appears.
-   */
-  private followStopFile(): void {
-    const present = fs.existsSync(this.paths.stop);
-    if (present === this.stopFilePresent) return;
-    this.stopFilePresent = present;
-    if (!present) {
-      void this.resume();
-      return;
-    }
-    let state: { reason?: string; forced?: boolean } = {};
-    try {
-      state = stopState(this.opts.workspace);
-    } catch {
-      // Unreadable coordination while an agent writes it: STOP itself is what matters here.
-    }
-    if (state.forced) {
-      void this.stopForced();
-      return;
-    }
-    const reason = `STOP file present${state.reason ? `: ${state.reason}` : ''}`;
-    this.drain(reason, `${reason}; waiting for agents to finish`);
-  }
-
-  private async pollStats(): Promise<void> {
-    // One engine stats call takes about a second (two readings): poll agents in parallel and never overlap polls.
-    if (!this.containers || this.pollingStats) return;
-    this.pollingStats = true;
-    const containers = this.containers;
-    try {
-      await Promise.all(
-        this.agents
-          .filter((item) => item.runtime === 'docker')
-          .map(async (agent) => {
-            const stats = await containers.stats(agent).catch(() => null);
-            if (stats) this.stats.set(agent.id, stats);
-            else this.stats.delete(agent.id);
-          }),
-      );
-    } finally {
-      this.pollingStats = false;
-    }
-    if (!this.closed) this.changed();
   }
 
   private checkDrained(): void {

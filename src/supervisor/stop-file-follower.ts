@@ -1,0 +1,47 @@
+// Follows the workspace's STOP file, whoever writes or removes it.
+import fs from 'node:fs';
+import { stopState } from '../../orchestration/index.js';
+
+export interface StopFileEvents {
+  /** STOP appeared: `forced` when `ralph-tui stop --force` wrote it. */
+  appeared(state: { reason?: string; forced?: boolean }): void;
+  /** STOP was removed (`u` on the screen, `ralph-tui resume`). */
+  removed(): void;
+}
+
+/**
+ * STOP is the team's shared switch, and anyone may flip it: an agent that reached the target, a person
+ * running `ralph-tui stop [--force]` or `resume` in another terminal. An existence check per call is cheap
+ * (the supervisor calls it every tick); the file is read only when it appears.
+ */
+export class StopFileFollower {
+  private present = false;
+
+  constructor(
+    private readonly workspace: string,
+    private readonly stopFile: string,
+    private readonly events: StopFileEvents,
+  ) {}
+
+  /** The supervisor wrote STOP itself: not news at the next check. */
+  wrote(): void {
+    this.present = true;
+  }
+
+  check(): void {
+    const present = fs.existsSync(this.stopFile);
+    if (present === this.present) return;
+    this.present = present;
+    if (!present) {
+      this.events.removed();
+      return;
+    }
+    let state: { reason?: string; forced?: boolean } = {};
+    try {
+      state = stopState(this.workspace);
+    } catch {
+      // Unreadable coordination while an agent writes it: STOP itself is what matters here.
+    }
+    this.events.appeared(state);
+  }
+}
