@@ -11,7 +11,7 @@ import { applyOverrides, FAST_EXPERIMENT_CONFIG, parseExperimentConfig } from '.
 import { generateDataset } from '../solver/generate.js';
 import { planSamples } from '../solver/parallel/schedule.js';
 import { ExperimentRunner } from '../src/experiments/experiment-runner.js';
-import { parseProgressLine } from '../src/experiments/parse-progress-line.js';
+import { parseProgressLine } from '../src/experiments/output-line-parser.js';
 import { solveDataset } from '../src/experiments/solve-dataset.js';
 
 function benchParser(): void {

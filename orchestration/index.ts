@@ -30,15 +30,15 @@ export {
   type CompleteOptions,
   type NewExperiment,
 } from './queue-ops.js';
-export { appendTuningRun } from './tuning.js';
+export { appendTuningRun, updateExperimentState } from './tuning.js';
 export { appendLogEntry, formatLogEntry, parseLogEntries, type LogEntry, type NewLogEntry } from './log-entry.js';
 export { tailLines } from './log-tail.js';
 export { LogFollower, type LogFollowerOptions } from './log-follower.js';
 export { createStop, clearStop, stopState, FORCED_STOP_REASON, type StopState } from './stop.js';
 export { WorkspaceWatcher, type WorkspaceSnapshot, type WorkspaceWatcherOptions, type WatchError } from './watcher.js';
 export { experimentStateViewOf, type ExperimentStateView } from './experiment-state.js';
-export { RunProgressFile, runProgressViewOf, selectRuns, isProcessAlive, RUN_HEARTBEAT_MS, RUN_STALE_MS, type RunProgressView, type RunProgressState } from './run-progress.js';
+export { RunProgressFile, runProgressViewOf, selectRuns, isProcessAlive, RUN_HEARTBEAT_MS, RUN_STALE_MS, type RunProgressView, type RunProgressState } from './run-status.js';
 export { statusReport, formatStatus, type StatusReport } from './status.js';
-export { writePrompts, promptFor, type PromptTeam } from './prompts.js';
+export { writePrompts, promptFor, type PromptTeam } from './prompts/write-prompts.js';
 export { DEFAULT_FOCUS, focusOf, type Focus } from './prompts/focus.js';
 export { newCoordination } from './coordination.js';

@@ -1,7 +1,7 @@
 import { workspacePaths } from '../core/workspace-paths.js';
 import { readCoordination, type BestScore, type CoordinationView, type WorkerView } from './coordination.js';
 import { nextUp, readQueue, type QueueEntry, type QueueView, type StatusCounts } from './queue.js';
-import { runningRunsSync, type RunProgressView } from './run-progress.js';
+import { runningRunsSync, type RunProgressView } from './run-status.js';
 import { stopState, type StopState } from './stop.js';
 
 /** What `ralph-tui status` reports (the original check_status script, without its 0.0000 bug). */

@@ -7,31 +7,42 @@ import { withLock } from './lock.js';
 
 /**
  * Appends one tuning run to experiments/<name>/STATE.json (the per-experiment log of runs the
- * original workers kept by hand) and keeps `best_in_budget` up to date. Uses a lock per
- * experiment folder: runs of different experiments never wait for each other.
+ * original workers kept by hand) and keeps `best_in_budget` up to date.
  */
 export async function appendTuningRun(root: string, experimentName: string, run: Record<string, unknown>): Promise<{ newBest: boolean }> {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(experimentName)) throw new UserError(`invalid experiment name "${experimentName}" (letters, digits, _ . - only)`);
-  const dir = workspacePaths(root).experimentDir(experimentName);
-  await fsp.mkdir(dir, { recursive: true });
-  const file = path.join(dir, 'STATE.json');
-  return withLock(path.join(workspacePaths(root).locks, `experiment-${experimentName}.lock`), () =>
-    updateJson(
-      file,
-      (doc: Record<string, any>) => {
-        if (!Array.isArray(doc.tuning_runs)) doc.tuning_runs = [];
-        const entry: Record<string, unknown> = { run: doc.tuning_runs.length + 1, ...run };
-        if (entry.timestamp === undefined) entry.timestamp = new Date().toISOString();
-        doc.tuning_runs.push(entry);
-        const score = typeof run.score === 'number' ? run.score : undefined;
-        const best = doc.best_in_budget;
-        const newBest = run.in_budget === true && score !== undefined && (!best || typeof best.score !== 'number' || score > best.score);
-        if (newBest) {
-          doc.best_in_budget = { run: entry.run_id ?? entry.run, score, time_min: run.time_min ?? null, config: run.config ?? null };
-        }
-        return { newBest };
-      },
-      { create: () => ({ experiment: experimentName, status: 'running', tuning_runs: [], best_in_budget: null }) },
-    ),
+  await fsp.mkdir(workspacePaths(root).experimentDir(experimentName), { recursive: true });
+  return updateStateFile(root, experimentName, (doc: Record<string, any>) => {
+    if (!Array.isArray(doc.tuning_runs)) doc.tuning_runs = [];
+    const entry: Record<string, unknown> = { run: doc.tuning_runs.length + 1, ...run };
+    if (entry.timestamp === undefined) entry.timestamp = new Date().toISOString();
+    doc.tuning_runs.push(entry);
+    const score = typeof run.score === 'number' ? run.score : undefined;
+    const best = doc.best_in_budget;
+    const newBest = run.in_budget === true && score !== undefined && (!best || typeof best.score !== 'number' || score > best.score);
+    if (newBest) {
+      doc.best_in_budget = { run: entry.run_id ?? entry.run, score, time_min: run.time_min ?? null, config: run.config ?? null };
+    }
+    return { newBest };
+  });
+}
+
+/**
+ * Sets top-level fields of experiments/<name>/STATE.json (claimed_by, status, conclusion, …) the way the
+ * original workers kept it, under the same lock as appendTuningRun, so tuning runs and these fields never race.
+ */
+export async function updateExperimentState(root: string, name: string, fields: Record<string, unknown>): Promise<void> {
+  await updateStateFile(root, name, (doc: Record<string, unknown>) => {
+    Object.assign(doc, fields);
+  });
+}
+
+/** A locked, format-preserving update of STATE.json; one lock per experiment folder, so experiments never wait for each other. */
+function updateStateFile<T>(root: string, name: string, edit: (doc: Record<string, any>) => T): Promise<T> {
+  const paths = workspacePaths(root);
+  return withLock(path.join(paths.locks, `experiment-${name}.lock`), () =>
+    updateJson(path.join(paths.experimentDir(name), 'STATE.json'), edit, {
+      create: () => ({ experiment: name, status: 'running', tuning_runs: [], best_in_budget: null }),
+    }),
   );
 }

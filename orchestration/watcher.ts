@@ -6,7 +6,7 @@ import { coordinationFromDocument, type CoordinationView } from './coordination.
 import { experimentStateViewOf, type ExperimentStateView } from './experiment-state.js';
 import { readJson } from './json-store.js';
 import { parseLogEntries, type LogEntry } from './log-entry.js';
-import { runProgressFromJson, runProgressViewOf, selectRuns, type RunProgressFile, type RunProgressView } from './run-progress.js';
+import { runProgressFromJson, runProgressViewOf, selectRuns, type RunProgressFile, type RunProgressView } from './run-status.js';
 import { tailLines } from './log-tail.js';
 import { queueFile, queueViewOf, emptyCounts, type QueueView } from './queue.js';
 import { stopState, type StopState } from './stop.js';

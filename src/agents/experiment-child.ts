@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { execa } from 'execa';
-import { parseProgressLine } from '../experiments/parse-progress-line.js';
+import { parseProgressLine } from '../experiments/output-line-parser.js';
 import { ralphBinDir } from '../supervisor/local-launch.js';
 import type { AgentLog } from './agent-output.js';
 

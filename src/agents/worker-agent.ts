@@ -8,6 +8,7 @@ import {
   heartbeat,
   readCoordination,
   stopState,
+  updateExperimentState,
   type QueueEntry,
 } from '../../orchestration/index.js';
 import type { AgentConfig, RalphConfig } from '../config.js';
@@ -16,7 +17,6 @@ import type { AgentLog } from './agent-output.js';
 import { experimentThreads, runMinutes } from './budget.js';
 import { runExperimentChild } from './experiment-child.js';
 import { ownCommand, writeExperimentDefinition, writeSummary } from './experiment-files.js';
-import { updateExperimentState } from './experiment-state.js';
 import { pause } from './pause.js';
 import { slug } from './proposals.js';
 

@@ -8,7 +8,7 @@ import { writeSubmissionNpz } from '../../solver/npz.js';
 import { defaultWorkerCount } from '../../solver/parallel/estimate-pool.js';
 import { planSamples } from '../../solver/parallel/schedule.js';
 import { addSolveOptions, parseSolveOptions } from '../experiments/cli-options.js';
-import { ProgressReporter } from '../experiments/progress-reporter.js';
+import { ProgressReporter } from '../experiments/run-output-printer.js';
 import { summarizeRun } from '../experiments/run-summary.js';
 import { solveDataset } from '../experiments/solve-dataset.js';
 import { withStopSignals } from '../experiments/stop-signals.js';

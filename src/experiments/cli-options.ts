@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
-import type { ProgressMode } from './progress-reporter.js';
+import type { ProgressMode } from './run-output-printer.js';
 
 /** The options `run` and `solve` share, parsed into numbers with UserErrors (exit 2), not commander's exit 1. */
 export interface SolveCliOptions {

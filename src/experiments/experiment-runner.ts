@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { workspacePaths } from '../../core/workspace-paths.js';
 import { LineSplitter } from './line-splitter.js';
-import { parseProgressLine } from './parse-progress-line.js';
-import { progressPatch, type ProgressFields } from './progress-state.js';
+import { parseProgressLine } from './output-line-parser.js';
+import { progressPatch, type ProgressFields } from './run-fields.js';
 
 export type ExperimentRunState = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
 

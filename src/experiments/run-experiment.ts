@@ -11,9 +11,9 @@ import { UserError } from '../../core/errors.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 import type { ExperimentDefinition } from './experiment-definition.js';
 import { recordRun } from './record-run.js';
-import { progressEventOf } from './parse-progress-line.js';
-import { ProgressReporter, type ProgressMode } from './progress-reporter.js';
-import { RunStatusFile, statusRunId, statusWorker } from './run-status-file.js';
+import { progressEventOf } from './output-line-parser.js';
+import { ProgressReporter, type ProgressMode } from './run-output-printer.js';
+import { RunStatusFile, statusRunId, statusWorker } from './run-status-writer.js';
 import { solveDataset } from './solve-dataset.js';
 import { bestRmse, budgetOf, summarizeRun, type RunSummary } from './run-summary.js';
 

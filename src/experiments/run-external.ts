@@ -1,8 +1,8 @@
 import { execa } from 'execa';
 import type { ExperimentDefinition } from './experiment-definition.js';
 import { LineSplitter } from './line-splitter.js';
-import { parseProgressLine } from './parse-progress-line.js';
-import { RunStatusFile, statusRunId, statusWorker } from './run-status-file.js';
+import { parseProgressLine } from './output-line-parser.js';
+import { RunStatusFile, statusRunId, statusWorker } from './run-status-writer.js';
 import { exitCodeFor } from './stop-signals.js';
 
 /**

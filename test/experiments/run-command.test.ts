@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ExperimentRunner, type ExperimentRunView } from '../../src/experiments/experiment-runner.js';
 import { listExperiments } from '../../src/experiments/experiment-definition.js';
-import { ProgressLine } from '../../src/experiments/progress-protocol.js';
+import { ProgressLine } from '../../src/experiments/json-progress-lines.js';
 import { runInterruptedAfterFirstSample } from './interrupted-run.js';
 import { cliPath, fixturesDir, makeTempDir, runCli } from '../helpers/cli.js';
 

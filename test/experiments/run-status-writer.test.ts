@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { RunProgressFile } from '../../orchestration/run-progress.js';
+import { RunProgressFile } from '../../orchestration/run-status.js';
 import { ExperimentRunner, type ExperimentRunView } from '../../src/experiments/experiment-runner.js';
 import { FAST_EXPERIMENT_CONFIG } from '../../solver/experiment-config.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
@@ -119,7 +119,7 @@ describe('the live status file of `ralph-tui run` (.ralph/progress/<run-id>.json
     ['process.exit(143)', 'cancelled', 143],
   ] as const)('a process that ends without finishing its run (%s) leaves it %s, not running', async (how, state, code) => {
     const root = makeTempDir('ralph-status-');
-    const module = path.join(repoRoot, 'dist', 'src', 'experiments', 'run-status-file.js');
+    const module = path.join(repoRoot, 'dist', 'src', 'experiments', 'run-status-writer.js');
     const script = `import { RunStatusFile } from ${JSON.stringify(module)};
       const status = new RunStatusFile({ root: ${JSON.stringify(root)}, runId: 'crash', name: 'crashing' });
       await status.start();

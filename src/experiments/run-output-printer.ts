@@ -1,5 +1,5 @@
 import type { EstimateOutcome } from '../../solver/parallel/estimate-messages.js';
-import type { ProgressEndLine, ProgressLine, ProgressSampleLine, ProgressStartLine } from './progress-protocol.js';
+import type { ProgressEndLine, ProgressLine, ProgressSampleLine, ProgressStartLine } from './json-progress-lines.js';
 import { bestRmse, type RunSummary } from './run-summary.js';
 
 export type ProgressMode = 'human' | 'json';

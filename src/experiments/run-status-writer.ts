@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { pidNamespace, RUN_HEARTBEAT_MS, type RunProgressFile } from '../../orchestration/run-progress.js';
+import { pidNamespace, RUN_HEARTBEAT_MS, type RunProgressFile } from '../../orchestration/run-status.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
-import type { ProgressEvent } from './parse-progress-line.js';
-import { progressPatch, type ProgressFields } from './progress-state.js';
+import type { ProgressEvent } from './output-line-parser.js';
+import { progressPatch, type ProgressFields } from './run-fields.js';
 
 export type RunEndState = Exclude<RunProgressFile['state'], 'running'>;
 
@@ -21,7 +21,7 @@ export interface RunStatusFileOptions {
 }
 
 /**
- * The live status file of one run (`.ralph/progress/<run-id>.json`, see orchestration/run-progress.ts):
+ * The live status file of one run (`.ralph/progress/<run-id>.json`, see orchestration/run-status.ts):
  * fed with the run's progress events, written atomically, throttled on the leading edge with a trailing
  * write, rewritten every heartbeat while nothing changes (so a reader can tell a silent run from a live
  * one across containers), and finished by `end()`. If the process exits without `end()` (process.exit

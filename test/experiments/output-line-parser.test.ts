@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LineSplitter } from '../../src/experiments/line-splitter.js';
-import { parseProgressLine, type ProgressEvent } from '../../src/experiments/parse-progress-line.js';
+import { parseProgressLine, type ProgressEvent } from '../../src/experiments/output-line-parser.js';
 import { repoRoot } from '../helpers/cli.js';
 
 const fixture = (name: string) => fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'progress', name));

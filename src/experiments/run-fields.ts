@@ -1,4 +1,4 @@
-import type { ProgressEvent } from './parse-progress-line.js';
+import type { ProgressEvent } from './output-line-parser.js';
 
 /** What a run's progress events add up to (the runner's views and the live status files share it). */
 export interface ProgressFields {

@@ -1,12 +1,12 @@
 import fsp from 'node:fs/promises';
-import { DEFAULT_EXPERIMENT_CONFIG } from '../solver/experiment-config.js';
-import { workspacePaths } from '../core/workspace-paths.js';
-import { readCoordination } from './coordination.js';
-import { writeTextAtomic } from './json-store.js';
-import type { PromptContext } from './prompts/context.js';
-import { focusOf, type Focus } from './prompts/focus.js';
-import { orchestratorPrompt } from './prompts/orchestrator.js';
-import { workerPrompt } from './prompts/worker.js';
+import { DEFAULT_EXPERIMENT_CONFIG } from '../../solver/experiment-config.js';
+import { workspacePaths } from '../../core/workspace-paths.js';
+import { readCoordination } from '../coordination.js';
+import { writeTextAtomic } from '../json-store.js';
+import type { PromptContext } from './context.js';
+import { focusOf, type Focus } from './focus.js';
+import { orchestratorPrompt } from './orchestrator.js';
+import { workerPrompt } from './worker.js';
 
 /** What the prompts are written from: the team as ralph.config.json describes it, every agent's default applied. */
 export interface PromptTeam {

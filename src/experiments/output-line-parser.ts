@@ -1,4 +1,4 @@
-import { ProgressLine } from './progress-protocol.js';
+import { ProgressLine } from './json-progress-lines.js';
 
 /** What one line of an experiment's output says about its progress (see parseProgressLine). */
 export type ProgressEvent =
