@@ -10,6 +10,7 @@
 import { EventEmitter } from 'node:events';
 import xterm from '@xterm/headless';
 import type { AgentSessionPort, SupervisorPort, SupervisorSnapshotView, WorkspaceSnapshotView } from '../src/app/ports.js';
+import { FakeStdin } from '../test/helpers/fake-stdin.js';
 
 // React's development build is 2–3× slower (docs/screen.md); it must be chosen before React loads.
 process.env.NODE_ENV ??= 'production';
@@ -33,17 +34,6 @@ class FakeStdout extends EventEmitter {
   readonly columns = cols;
   readonly rows = rows;
   write = (): boolean => true;
-}
-
-class FakeStdin extends EventEmitter {
-  readonly isTTY = true;
-  setEncoding(): void {}
-  setRawMode(): void {}
-  ref(): void {}
-  unref(): void {}
-  resume(): void {}
-  pause(): void {}
-  read = (): null => null;
 }
 
 const ids = ['W0', 'W1', 'W2', 'W3'];

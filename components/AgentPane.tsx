@@ -1,4 +1,4 @@
-import React, { useMemo } from 'react';
+import { useMemo } from 'react';
 import { Box, Text } from 'ink';
 import type { Row } from '../src/app/terminal-rows.js';
 import { PaneTitle } from './PaneTitle.js';

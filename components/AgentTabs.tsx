@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box, Text } from 'ink';
 import type { AgentTab, TabState } from '../src/app/view-models.js';
 import { clip, formatBytes } from './format.js';

@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box, Text } from 'ink';
 import type { ExperimentRun } from '../src/app/view-models.js';
 import { clip, formatDuration, formatMinutes, formatScore, progressBar } from './format.js';

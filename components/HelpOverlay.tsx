@@ -1,4 +1,3 @@
-import React from 'react';
 import { Text } from 'ink';
 import { Dialog } from './Dialog.js';
 import { STATE_GLYPHS } from './AgentTabs.js';

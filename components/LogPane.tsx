@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box, Text } from 'ink';
 import { clip, formatScore } from './format.js';
 import { PaneTitle } from './PaneTitle.js';

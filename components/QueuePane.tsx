@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box, Text } from 'ink';
 import { clip, formatMinutes, formatScore } from './format.js';
 import { PaneTitle } from './PaneTitle.js';

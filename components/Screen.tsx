@@ -1,4 +1,4 @@
-import React, { type ReactNode } from 'react';
+import { type ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import type { AgentBox, Layout } from '../src/app/layout.js';
 import type { AgentTab, ExperimentRun, WorkerRow } from '../src/app/view-models.js';

@@ -1,4 +1,3 @@
-import React from 'react';
 import { Box, Text } from 'ink';
 import type { WorkerRow } from '../src/app/view-models.js';
 import { clip, formatAge } from './format.js';

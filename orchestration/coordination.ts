@@ -4,6 +4,7 @@ import { workspacePaths } from '../core/workspace-paths.js';
 import { readJsonSync, type JsonDocument } from './json-store.js';
 import { CoordinationFile, WorkerStateFile, type RawCompleted } from './schemas.js';
 
+/** The competition's target score, wherever no file names one. */
 export const DEFAULT_TARGET = 1.25;
 
 export interface BestScore {

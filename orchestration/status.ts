@@ -1,5 +1,5 @@
 import { workspacePaths } from '../core/workspace-paths.js';
-import { readCoordination, type BestScore, type CoordinationView, type WorkerView } from './coordination.js';
+import { DEFAULT_TARGET, readCoordination, type BestScore, type CoordinationView, type WorkerView } from './coordination.js';
 import { nextUp, readQueue, type QueueEntry, type QueueView, type StatusCounts } from './queue.js';
 import { runningRunsSync, type RunProgressView } from './run-status.js';
 import { stopState, type StopState } from './stop.js';
@@ -44,7 +44,7 @@ export function statusReport(root: string, configTarget?: number): StatusReport 
     errors.push({ file: workspacePaths(root).queue, message: (error as Error).message });
   }
   const best = coordination?.best ?? null;
-  const target = coordination?.target ?? 1.25;
+  const target = coordination?.target ?? DEFAULT_TARGET;
   const running = (queue?.entries ?? []).filter((entry) => entry.status === 'claimed' || entry.status === 'running');
   return {
     workspace: root,

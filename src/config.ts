@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { UserError, zodToUserError } from '../core/errors.js';
+import { DEFAULT_TARGET } from '../orchestration/coordination.js';
 import { parseJsonText } from '../core/json-file.js';
 import { workspacePaths } from '../core/workspace-paths.js';
 
@@ -101,7 +102,7 @@ export const RalphConfig = z
     version: z.literal(1).default(1),
     /** Used in container names: ralph-<name>-<id>. Defaults to the workspace folder's name. */
     name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/).optional(),
-    targetScore: z.number().positive().default(1.25),
+    targetScore: z.number().positive().default(DEFAULT_TARGET),
     /** The competition's budget: 400 samples in 60 minutes. */
     budgetMinutes: z.number().positive().default(60),
     /** Worker count at which budgets are projected (the competition's 7). */

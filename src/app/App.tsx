@@ -1,4 +1,4 @@
-import React, { memo, useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { memo, useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { useWindowSize } from 'ink';
 import type { AppStore } from './app-store.js';
 import type { ExternalSource } from './ports.js';

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import React from 'react';
 import { render, type Instance } from 'ink';
 import { App } from './App.js';
 import { clearStop, WorkspaceWatcher } from '../../orchestration/index.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { addExperiments, readQueue, writePrompts } from '../../orchestration/index.js';
+import { addExperiments, DEFAULT_TARGET, readQueue, writePrompts } from '../../orchestration/index.js';
 import { newCoordination } from '../../orchestration/coordination.js';
 import { writeTextAtomic } from '../../orchestration/json-store.js';
 import { writeDataset } from '../../solver/dataset.js';
@@ -55,7 +55,7 @@ export function buildConfig(options: InitOptions): Record<string, unknown> {
   const agents = planAgents({ kinds, workers: options.workers, topology: hostTopology(options.cpus) });
   const builtinWorkers = agents.some((agent) => agent.role === 'worker' && agent.kind === 'builtin');
   return {
-    targetScore: 1.25,
+    targetScore: DEFAULT_TARGET,
     budgetMinutes: 60,
     budgetWorkers: 7,
     runtime: options.runtime ?? 'local',

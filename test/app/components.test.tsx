@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import React from 'react';
 import xterm from '@xterm/headless';
 import { parseLogEntries, readCoordination, readQueue } from '../../orchestration/index.js';
 import { AgentPane } from '../../components/AgentPane.js';

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import React from 'react';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { RunProgressFile, WorkspaceWatcher } from '../../orchestration/index.js';

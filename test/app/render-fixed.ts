@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { stripVTControlCharacters } from 'node:util';
 import type { ReactElement } from 'react';
 import { render } from 'ink';
+import { FakeStdin } from '../helpers/fake-stdin.js';
 
 /** A stdout of a fixed size (ink-testing-library's is 100 columns and has no rows). */
 class FixedStdout extends EventEmitter {
@@ -14,23 +15,6 @@ class FixedStdout extends EventEmitter {
     this.frames.push(chunk);
     return true;
   };
-}
-
-class FakeStdin extends EventEmitter {
-  isTTY = true;
-  private buffer: string[] = [];
-  setEncoding(): void {}
-  setRawMode(): void {}
-  ref(): void {}
-  unref(): void {}
-  resume(): void {}
-  pause(): void {}
-  read = (): string | null => this.buffer.shift() ?? null;
-  /** Types into the app (one key sequence per call). */
-  write(data: string): void {
-    this.buffer.push(data);
-    this.emit('readable');
-  }
 }
 
 /** Renders a tree into a cols×rows stdout; lastFrame() is the plain text of the latest frame. */
