@@ -72,6 +72,44 @@ export interface RunProgressView {
   pid: number;
 }
 
+/** The run fields both wire formats (`--progress json` lines, status files) write in snake_case. */
+export interface RunWireFields {
+  elapsed?: number;
+  eta?: number | null;
+  running_score?: number | null;
+  score?: number | null;
+  against?: 'Y' | 'Y_noisy';
+  projected_400_samples_min?: number | null;
+  workers?: number;
+  result_file?: string;
+}
+
+/** The same fields as the screen and the runner name them. */
+export interface RunFields {
+  elapsedSeconds?: number;
+  etaSeconds?: number;
+  runningScore?: number;
+  score?: number;
+  against?: 'Y' | 'Y_noisy';
+  projected400Min?: number;
+  workers?: number;
+  resultFile?: string;
+}
+
+/** snake_case wire fields → camelCase, null read as absent: the one place these names are mapped. */
+export function runFieldsOf(wire: RunWireFields): RunFields {
+  return {
+    elapsedSeconds: wire.elapsed,
+    etaSeconds: wire.eta ?? undefined,
+    runningScore: wire.running_score ?? undefined,
+    score: wire.score ?? undefined,
+    against: wire.against,
+    projected400Min: wire.projected_400_samples_min ?? undefined,
+    workers: wire.workers,
+    resultFile: wire.result_file,
+  };
+}
+
 /** A running writer rewrites its file at least this often, so silence means it is gone. */
 export const RUN_HEARTBEAT_MS = 30_000;
 /** A "running" file not updated for this long is shown as interrupted (6 missed heartbeats). */
@@ -97,6 +135,7 @@ export function runProgressViewOf(file: RunProgressFile, probe: LivenessProbe = 
     const dead = sameHost && !(probe.pidAlive ?? isProcessAlive)(file.pid);
     if (dead || !(now - updatedAt <= RUN_STALE_MS)) state = 'interrupted';
   }
+  const fields = runFieldsOf(file);
   const view: RunProgressView = {
     id: file.run_id,
     name: file.name,
@@ -104,14 +143,9 @@ export function runProgressViewOf(file: RunProgressFile, probe: LivenessProbe = 
     state,
     done: file.done,
     total: file.total,
+    ...fields,
     elapsedSeconds: file.elapsed,
-    etaSeconds: state === 'running' ? (file.eta ?? undefined) : undefined,
-    runningScore: file.running_score ?? undefined,
-    score: file.score ?? undefined,
-    against: file.against,
-    projected400Min: file.projected_400_samples_min ?? undefined,
-    workers: file.workers,
-    resultFile: file.result_file,
+    etaSeconds: state === 'running' ? fields.etaSeconds : undefined,
     exitCode: file.exit_code,
     startedAt: Number.isNaN(startedAt) ? 0 : startedAt,
     updatedAt: Number.isNaN(updatedAt) ? 0 : updatedAt,

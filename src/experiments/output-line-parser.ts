@@ -1,4 +1,5 @@
-import { ProgressLine } from './json-progress-lines.js';
+import { runFieldsOf } from '../../orchestration/run-status.js';
+import { ProgressLine, type ProgressEndLine, type ProgressSampleLine } from './json-progress-lines.js';
 
 /** What one line of an experiment's output says about its progress (see parseProgressLine). */
 export type ProgressEvent =
@@ -102,28 +103,20 @@ export function progressEventOf(line: ProgressLine): ProgressEvent {
     case 'start':
       return dropUndefined({ type: 'start', name: line.name, total: line.total, workers: line.workers });
     case 'sample':
-      return dropUndefined({
-        type: 'progress',
-        done: line.done,
-        total: line.total,
-        sampleId: line.sample_id,
-        rmse: line.rmse ?? undefined,
-        elapsedSeconds: line.elapsed,
-        etaSeconds: line.eta ?? undefined,
-        runningScore: line.running_score ?? undefined,
-      });
+      return dropUndefined({ type: 'progress', done: line.done, total: line.total, sampleId: line.sample_id, rmse: line.rmse ?? undefined, ...sampleFields(line) });
     case 'end':
-      return dropUndefined({
-        type: 'end',
-        score: line.score ?? undefined,
-        against: line.against,
-        projected400Min: line.projected_400_samples_min ?? undefined,
-        workers: line.workers,
-        wallSeconds: line.wall_seconds,
-        resultFile: line.result_file,
-        incomplete: line.incomplete ?? false,
-      });
+      return dropUndefined({ type: 'end', ...endFields(line), wallSeconds: line.wall_seconds, incomplete: line.incomplete ?? false });
   }
+}
+
+function sampleFields(line: ProgressSampleLine) {
+  const { elapsedSeconds, etaSeconds, runningScore } = runFieldsOf(line);
+  return { elapsedSeconds, etaSeconds, runningScore };
+}
+
+function endFields(line: ProgressEndLine) {
+  const { score, against, projected400Min, workers, resultFile } = runFieldsOf(line);
+  return { score, against, projected400Min, workers, resultFile };
 }
 
 /** `00:41`, `1:02:03` → seconds. */
