@@ -1,6 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
+import { leadingThrottle, type Throttle } from '../core/throttle.js';
 import { workspacePaths } from '../core/workspace-paths.js';
 import { coordinationFromDocument, type CoordinationView } from './coordination.js';
 import { experimentStateViewOf, type ExperimentStateView } from './experiment-state.js';
@@ -73,8 +74,8 @@ export class WorkspaceWatcher {
   private runFiles = new Map<string, { data: RunProgressFile; view: RunProgressView }>();
   private dirtyRuns = new Set<string>();
   private errors = new Map<string, string>();
-  private timer: NodeJS.Timeout | null = null;
-  private lastFlush = 0;
+  /** Re-reads of the dirty parts: at most one per throttleMs while files keep changing. */
+  private readonly refreshes: Throttle;
   private flushing: Promise<void> = Promise.resolve();
   private closed = false;
   private signatures = new Map<string, string>();
@@ -88,6 +89,14 @@ export class WorkspaceWatcher {
   ) {
     this.paths = workspacePaths(root);
     this.options = { poll: false, intervalMs: 500, throttleMs: 100, logLines: 400, ...options };
+    this.refreshes = leadingThrottle(
+      () => {
+        this.flushing = this.flushing.then(() => this.flush());
+      },
+      this.options.throttleMs,
+      // On a timer even when no wait is due: the events of one burst of file changes land in one re-read.
+      { leading: 'timer', now: Date.now },
+    );
     this.snapshot = Object.freeze({
       queue: null,
       coordination: null,
@@ -135,10 +144,9 @@ export class WorkspaceWatcher {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.refreshes.cancel();
     if (this.recheckTimer) clearTimeout(this.recheckTimer);
     if (this.safetyTimer) clearInterval(this.safetyTimer);
-    this.timer = null;
     this.recheckTimer = null;
     this.safetyTimer = null;
     await this.watcher?.close();
@@ -184,17 +192,11 @@ export class WorkspaceWatcher {
   }
 
   private schedule(): void {
-    if (this.timer || this.closed) return;
-    const wait = Math.max(0, this.lastFlush + this.options.throttleMs - Date.now());
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.flushNow();
-    }, wait);
+    if (!this.closed) this.refreshes.request();
   }
 
   private flushNow(): Promise<void> {
-    this.lastFlush = Date.now();
-    this.flushing = this.flushing.then(() => this.flush());
+    this.refreshes.runNow();
     return this.flushing;
   }
 

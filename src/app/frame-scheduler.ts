@@ -1,3 +1,5 @@
+import { leadingThrottle, type Throttle } from '../../core/throttle.js';
+
 /**
  * Decides when agent panes are redrawn. Output marks a pane dirty; a frame is drawn on the leading edge
  * (at once when the last frame is older than the interval, otherwise at the end of the interval), and only
@@ -20,15 +22,15 @@ export class FrameScheduler {
   /** Pane id → until when, and for how many more frames, its output is drawn as it arrives (the user typed). */
   private readonly expedited = new Map<string, { until: number; frames: number }>();
   private visible = new Set<string>();
-  private lastFrame = -Infinity;
-  private timer: NodeJS.Timeout | null = null;
-  private immediate: NodeJS.Immediate | null = null;
+  /** setImmediate rather than a synchronous frame on the leading edge: the chunks of one read burst land in one frame. */
+  private readonly frames: Throttle;
   private disposed = false;
 
   constructor(options: FrameSchedulerOptions) {
     this.intervalMs = options.intervalMs ?? 50;
     this.onFrame = options.onFrame;
     this.now = options.now ?? (() => performance.now());
+    this.frames = leadingThrottle(() => this.flush(), this.intervalMs, { leading: 'immediate', now: this.now });
   }
 
   /** Marks a pane as changed. Cheap: called for every chunk of output. */
@@ -70,47 +72,27 @@ export class FrameScheduler {
 
   dispose(): void {
     this.disposed = true;
-    if (this.timer) clearTimeout(this.timer);
-    if (this.immediate) clearImmediate(this.immediate);
-    this.timer = null;
-    this.immediate = null;
+    this.frames.cancel();
   }
 
   private schedule(now = false): void {
-    if (this.immediate || this.disposed) return;
-    if (this.timer) {
-      if (!now) return;
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    const wait = now ? 0 : this.lastFrame + this.intervalMs - this.now();
-    if (wait <= 0) {
-      // setImmediate rather than a synchronous call: the chunks of one read burst land in one frame.
-      this.immediate = setImmediate(() => {
-        this.immediate = null;
-        this.flush();
-      });
-    } else {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.flush();
-      }, wait);
-    }
+    if (!this.disposed) this.frames.request(now);
   }
 
-  private flush(): void {
-    if (this.disposed) return;
+  /** Draws the visible dirty panes; false when there was none (no frame drawn, so no frame to space the next from). */
+  private flush(): boolean {
+    if (this.disposed) return false;
     const frame = new Set<string>();
     for (const id of this.dirty) {
       if (this.visible.has(id)) frame.add(id);
     }
-    if (frame.size === 0) return;
+    if (frame.size === 0) return false;
     for (const id of frame) {
       this.dirty.delete(id);
       const expedite = this.expedited.get(id);
       if (expedite && --expedite.frames === 0) this.expedited.delete(id);
     }
-    this.lastFrame = this.now();
     this.onFrame(frame);
+    return true;
   }
 }

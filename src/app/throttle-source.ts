@@ -1,3 +1,4 @@
+import { leadingThrottle } from '../../core/throttle.js';
 import type { ExternalSource } from './ports.js';
 
 /**
@@ -10,22 +11,11 @@ export function throttleSource<T>(source: ExternalSource<T>, intervalMs: number,
   return {
     getSnapshot: () => source.getSnapshot(),
     subscribe(listener) {
-      let last = -Infinity;
-      let timer: NodeJS.Timeout | null = null;
-      const fire = () => {
-        timer = null;
-        last = now();
-        listener();
-      };
-      const unsubscribe = source.subscribe(() => {
-        if (timer) return;
-        const wait = last + intervalMs - now();
-        if (wait <= 0) fire();
-        else timer = setTimeout(fire, wait);
-      });
+      const throttle = leadingThrottle(listener, intervalMs, { now });
+      const unsubscribe = source.subscribe(() => throttle.request());
       return () => {
         unsubscribe();
-        if (timer) clearTimeout(timer);
+        throttle.cancel();
       };
     },
   };

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { pidNamespace, RUN_HEARTBEAT_MS, type RunProgressFile } from '../../orchestration/run-status.js';
+import { leadingThrottle, type Throttle } from '../../core/throttle.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 import type { ProgressEvent } from './output-line-parser.js';
 import { progressPatch, type ProgressFields } from './run-fields.js';
@@ -33,18 +34,17 @@ export class RunStatusFile {
   private fields: ProgressFields = { done: 0, total: 0, elapsedSeconds: 0 };
   private readonly startedAt = new Date();
   private lines: string[] = [];
-  private lastWrite = 0;
-  private timer: NodeJS.Timeout | null = null;
+  /** Writes while events arrive: at most one per minIntervalMs, the last state always written. */
+  private readonly writes: Throttle;
   private heartbeat: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
   private ended = false;
-  private readonly minIntervalMs: number;
   private readonly keepLines: number;
   private readonly onExit = (code: number) => this.endSync(code === 129 || code === 130 || code === 143 ? 'cancelled' : 'failed', code);
 
   constructor(private readonly options: RunStatusFileOptions) {
     this.file = workspacePaths(options.root).progressFile(options.runId);
-    this.minIntervalMs = options.minIntervalMs ?? 500;
+    this.writes = leadingThrottle(() => this.flush(), options.minIntervalMs ?? 500, { leading: 'timer', now: Date.now });
     this.keepLines = options.keepLines ?? 20;
     this.fields.startedAt = this.startedAt.getTime();
   }
@@ -54,9 +54,9 @@ export class RunStatusFile {
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     pruneOldStatusFiles(path.dirname(this.file));
     process.on('exit', this.onExit);
-    this.heartbeat = setInterval(() => this.flush(), this.options.heartbeatMs ?? RUN_HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => this.writes.runNow(), this.options.heartbeatMs ?? RUN_HEARTBEAT_MS);
     this.heartbeat.unref();
-    this.flush();
+    this.writes.runNow();
     await this.writing;
   }
 
@@ -100,24 +100,18 @@ export class RunStatusFile {
 
   private stopTimers(): void {
     this.ended = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.writes.cancel();
     if (this.heartbeat) clearInterval(this.heartbeat);
-    this.timer = this.heartbeat = null;
+    this.heartbeat = null;
   }
 
   private schedule(): void {
-    if (this.timer || this.ended) return;
-    const wait = Math.max(0, this.lastWrite + this.minIntervalMs - Date.now());
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.flush();
-    }, wait);
+    if (!this.ended) this.writes.request();
   }
 
   /** Queues a write of the current "running" state (writes never overlap; the newest text wins). */
   private flush(): void {
     if (this.ended) return;
-    this.lastWrite = Date.now();
     this.writing = this.writing
       .then(() => (this.ended ? undefined : writeFileAtomic(this.file, this.text('running'))))
       // A full disk or a removed workspace must not end the experiment; the next write tries again.
