@@ -48,7 +48,7 @@ export type RunProgressFile = z.infer<typeof RunProgressFile>;
 /** A file's state, or "interrupted": it claims running but its process is gone or it went silent. */
 export type RunProgressState = RunProgressFile['state'] | 'interrupted';
 
-export interface RunProgressView {
+export interface RunProgressView extends RunFields {
   id: string;
   name: string;
   worker?: string;
@@ -56,13 +56,6 @@ export interface RunProgressView {
   done: number;
   total: number;
   elapsedSeconds: number;
-  etaSeconds?: number;
-  runningScore?: number;
-  score?: number;
-  against?: 'Y' | 'Y_noisy';
-  projected400Min?: number;
-  workers?: number;
-  resultFile?: string;
   exitCode?: number;
   /** ms since the epoch. */
   startedAt: number;
