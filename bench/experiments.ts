@@ -8,7 +8,7 @@
  */
 import os from 'node:os';
 import { applyOverrides, FAST_EXPERIMENT_CONFIG, parseExperimentConfig } from '../solver/experiment-config.js';
-import { generateDataset } from '../solver/generate.js';
+import { generateDataset } from '../solver/synthetic-dataset.js';
 import { planSamples } from '../solver/parallel/schedule.js';
 import { ExperimentRunner } from '../src/experiments/experiment-runner.js';
 import { parseProgressLine } from '../src/experiments/output-line-parser.js';

@@ -1,7 +1,7 @@
 import type { Dataset } from '../solver/dataset.js';
 import { estimateSample } from '../solver/estimator/estimate-sample.js';
 import { DEFAULT_EXPERIMENT_CONFIG, FAST_EXPERIMENT_CONFIG, parseExperimentConfig, type ExperimentConfig } from '../solver/experiment-config.js';
-import { generateDataset } from '../solver/generate.js';
+import { generateDataset } from '../solver/synthetic-dataset.js';
 import { scoreDataset, type Predictions } from '../solver/scoring.js';
 
 /**

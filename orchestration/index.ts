@@ -4,7 +4,7 @@
  * Reads are synchronous (small files, retried briefly when half-written); every write is locked
  * and atomic, hence async.
  */
-export { readQueue, claimedBy, nextUp, queueViewOf, countStatuses, type QueueEntry, type QueueView, type QueueFormat, type StatusCounts, type EntryStatus } from './queue.js';
+export { readQueue, claimedBy, nextUp, queueViewOf, countStatuses, type QueueEntry, type QueueView, type QueueFormat, type StatusCounts, type EntryStatus } from './queue-view.js';
 export { mapStatus, ARCHIVED_PRIORITY } from './status-map.js';
 export {
   readCoordination,
@@ -34,11 +34,11 @@ export { appendTuningRun, updateExperimentState } from './tuning.js';
 export { appendLogEntry, formatLogEntry, parseLogEntries, type LogEntry, type NewLogEntry } from './log-entry.js';
 export { tailLines } from './log-tail.js';
 export { LogFollower, type LogFollowerOptions } from './log-follower.js';
-export { createStop, clearStop, stopState, FORCED_STOP_REASON, type StopState } from './stop.js';
+export { createStop, clearStop, stopState, FORCED_STOP_REASON, type StopState } from './stop-file.js';
 export { WorkspaceWatcher, type WorkspaceSnapshot, type WorkspaceWatcherOptions, type WatchError } from './watcher.js';
 export { experimentStateViewOf, type ExperimentStateView } from './experiment-state.js';
 export { RunProgressFile, runProgressViewOf, selectRuns, isProcessAlive, RUN_HEARTBEAT_MS, RUN_STALE_MS, type RunProgressView, type RunProgressState } from './run-status.js';
-export { statusReport, formatStatus, type StatusReport } from './status.js';
+export { statusReport, formatStatus, type StatusReport } from './status-report.js';
 export { writePrompts, promptFor, type PromptTeam } from './prompts/write-prompts.js';
 export { DEFAULT_FOCUS, focusOf, type Focus } from './prompts/focus.js';
 export { newCoordination } from './coordination.js';

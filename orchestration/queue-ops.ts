@@ -4,7 +4,7 @@ import { workspacePaths } from '../core/workspace-paths.js';
 import { bestOf, coordinationFormat, newCoordination } from './coordination.js';
 import { updateJson } from './json-store.js';
 import { withLock } from './lock.js';
-import { normaliseEntry, queueFile, validateQueue, type QueueEntry, type QueueLayout } from './queue.js';
+import { normaliseEntry, queueFile, validateQueue, type QueueEntry, type QueueLayout } from './queue-view.js';
 import { CoordinationFile } from './schemas.js';
 import { mapStatus } from './status-map.js';
 

@@ -9,8 +9,8 @@ import { readJson } from './json-store.js';
 import { parseLogEntries, type LogEntry } from './log-entry.js';
 import { runProgressFromJson, runProgressViewOf, selectRuns, type RunProgressFile, type RunProgressView } from './run-status.js';
 import { tailLines } from './log-tail.js';
-import { queueFile, queueViewOf, emptyCounts, type QueueView } from './queue.js';
-import { stopState, type StopState } from './stop.js';
+import { queueFile, queueViewOf, emptyCounts, type QueueView } from './queue-view.js';
+import { stopState, type StopState } from './stop-file.js';
 
 export interface WatchError {
   file: string;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { writeDataset } from '../../solver/dataset.js';
-import { generateDataset } from '../../solver/generate.js';
+import { generateDataset } from '../../solver/synthetic-dataset.js';
 import { wholeNumber } from './solver-options.js';
 
 export function registerGenerate(program: Command): void {

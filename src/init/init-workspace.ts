@@ -5,7 +5,7 @@ import { addExperiments, DEFAULT_TARGET, readQueue, writePrompts } from '../../o
 import { newCoordination } from '../../orchestration/coordination.js';
 import { writeTextAtomic } from '../../orchestration/json-store.js';
 import { writeDataset } from '../../solver/dataset.js';
-import { generateDataset } from '../../solver/generate.js';
+import { generateDataset } from '../../solver/synthetic-dataset.js';
 import { FAST_EXPERIMENT_CONFIG } from '../../solver/experiment-config.js';
 import { experimentBase, workerFamilies } from '../agents/orchestrator-agent.js';
 import { proposeExperiments } from '../agents/proposals.js';

@@ -1,8 +1,8 @@
 import { workspacePaths } from '../core/workspace-paths.js';
 import { DEFAULT_TARGET, readCoordination, type BestScore, type CoordinationView, type WorkerView } from './coordination.js';
-import { nextUp, readQueue, type QueueEntry, type QueueView, type StatusCounts } from './queue.js';
+import { nextUp, readQueue, type QueueEntry, type QueueView, type StatusCounts } from './queue-view.js';
 import { runningRunsSync, type RunProgressView } from './run-status.js';
-import { stopState, type StopState } from './stop.js';
+import { stopState, type StopState } from './stop-file.js';
 
 /** What `ralph-tui status` reports (the original check_status script, without its 0.0000 bug). */
 export interface StatusReport {

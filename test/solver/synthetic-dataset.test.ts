@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Dataset } from '../../solver/dataset.js';
-import { GENERATION, MIX, drawSampleSpecs, generateDataset } from '../../solver/generate.js';
+import { GENERATION, MIX, drawSampleSpecs, generateDataset } from '../../solver/synthetic-dataset.js';
 import { Heat2D } from '../../solver/heat2d.js';
 import { createRng } from '../../solver/rng.js';
 
