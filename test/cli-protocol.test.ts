@@ -38,9 +38,11 @@ describe('ralph-tui status', () => {
       elapsed: 12, eta: 20, running_score: 1.2103, started_at: now, updated_at: now, last_lines: [],
     });
     // This test process is alive; a child that has exited is gone.
-    const exited = await execa('true');
+    const child = execa('true');
+    const exitedPid = child.pid!;
+    await child;
     fs.writeFileSync(path.join(progress, 'live.json'), JSON.stringify(run('live', process.pid)));
-    fs.writeFileSync(path.join(progress, 'gone.json'), JSON.stringify(run('gone', exited.pid!)));
+    fs.writeFileSync(path.join(progress, 'gone.json'), JSON.stringify(run('gone', exitedPid)));
 
     const text = await cli(root, 'status');
     expect(text.stdout).toContain('Progress: W2 exp-live 3/8 · eta 20s · running score 1.2103');

@@ -34,7 +34,7 @@ describe('official scoring', () => {
 
   it('scores 0 with no candidates and counts missing samples as 0', () => {
     expect(scoreSample(sampleById('sample_0'), dataset.meta, []).score).toBe(0);
-    const truth = dataset.samples[0].true_sources!.map((s) => [s.x, s.y, s.q]);
+    const truth = dataset.samples[0].true_sources!.map((s): [number, number, number] => [s.x, s.y, s.q]);
     const partial = scoreDataset(dataset, { samples: [{ sample_id: 'sample_0', estimated_sources: [truth] }] });
     expect(partial.missing).toHaveLength(5);
     expect(partial.score).toBeCloseTo(1.1 / 6, 12);
@@ -46,7 +46,7 @@ describe('official scoring', () => {
     const noisyOnly = { ...dataset, samples: dataset.samples.map(({ Y: _clean, ...rest }) => rest) };
     const truth = noisyOnly.samples.map((s) => ({
       sample_id: s.sample_id,
-      estimated_sources: [s.true_sources!.map((t) => [t.x, t.y, t.q])],
+      estimated_sources: [s.true_sources!.map((t): [number, number, number] => [t.x, t.y, t.q])],
     }));
     const result = scoreDataset(noisyOnly, { samples: truth });
     expect(result.against).toBe('Y_noisy');
