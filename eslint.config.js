@@ -15,10 +15,10 @@ const layer = (files, rule) => ({ files, rules: { 'no-restricted-imports': ['err
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'workspace/**', 'coverage/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   ...tseslint.configs.recommended,
+  importX.flatConfigs.typescript,
   prettier,
   {
     files: ['**/*.{ts,tsx}'],
-    plugins: { 'import-x': importX },
     settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })] },
     rules: {
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
