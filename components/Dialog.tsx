@@ -1,3 +1,4 @@
+// The bordered, centred box that every overlay (help, picker, confirmations) is drawn in.
 import { type ReactNode } from 'react';
 import { Box } from 'ink';
 import { theme } from './theme.js';

@@ -1,3 +1,4 @@
+// The `e` overlay: choose an experiment and how many worker threads to start it with.
 import { Text } from 'ink';
 import { Dialog } from './Dialog.js';
 import { clip } from './format.js';

@@ -1,3 +1,4 @@
+// The bottom line: the keys that work in the current mode, a notice, and the latest file error.
 import { Box, Text } from 'ink';
 import { clip } from './format.js';
 import { theme } from './theme.js';

@@ -1,3 +1,4 @@
+// The one-line title bar at the top of every pane.
 import { Text } from 'ink';
 import { clip } from './format.js';
 

@@ -1,3 +1,4 @@
+// The whole screen laid out from props: header, agent tabs, panes or an overlay, footer.
 import { type ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import type { AgentBox, Layout } from '../src/app/layout.js';

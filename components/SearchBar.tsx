@@ -1,3 +1,4 @@
+// The `/` search line shown under an agent pane while a query is typed.
 import { Box, Text } from 'ink';
 import { theme } from './theme.js';
 

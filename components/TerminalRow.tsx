@@ -1,3 +1,4 @@
+// Draws one row of an agent's emulator screen as styled Ink text.
 import { memo } from 'react';
 import { Text } from 'ink';
 import type { Row } from '../src/app/terminal-rows.js';

@@ -1,3 +1,4 @@
+// The side pane listing each worker's status, current experiment and last sign of life.
 import { Box, Text } from 'ink';
 import type { WorkerRow } from '../src/app/view-models.js';
 import { clip, formatAge } from './format.js';

@@ -1,3 +1,4 @@
+// Errors caused by bad input (UserError) and the one-sentence messages made from zod and file-system failures.
 import type { ZodError } from 'zod';
 
 /**

@@ -1,3 +1,4 @@
+// Reads the host's CPU topology and plans, formats and validates each agent's cpuset.
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';

@@ -1,3 +1,4 @@
+// Finds the ralph-tui install folder that is mounted read-only into agent containers.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,4 @@
+// Reads the experiment queue in any of its formats into one normalised, read-only view.
 import fs from 'node:fs';
 import type { z } from 'zod';
 import { zodToUserError } from '../core/errors.js';

@@ -1,3 +1,4 @@
+// Builds and formats what `ralph-tui status` prints: best vs target, queue, workers, runs, STOP.
 import { workspacePaths } from '../core/workspace-paths.js';
 import { DEFAULT_TARGET, readCoordination, type BestScore, type CoordinationView, type WorkerView } from './coordination.js';
 import { nextUp, readQueue, type QueueEntry, type QueueView, type StatusCounts } from './queue-view.js';

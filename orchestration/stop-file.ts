@@ -1,3 +1,4 @@
+// Creates, clears and reads the STOP file that asks every agent to stop.
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { workspacePaths } from '../core/workspace-paths.js';

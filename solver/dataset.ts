@@ -1,3 +1,4 @@
+// The dataset schema, and loading and writing datasets as JSON or as the official pickle.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';

@@ -1,3 +1,4 @@
+// The 2-D heat simulator (ADI) that reproduces the organisers' forward model.
 import { implicitLaplacian, type TridiagonalFactor } from './tridiagonal.js';
 
 export type Bc = 'dirichlet' | 'neumann';

@@ -1,3 +1,4 @@
+// Writes predictions as the competition's .npz submission file.
 import { zipSync } from 'fflate';
 import writeFileAtomic from 'write-file-atomic';
 import { NdArray, pickleValue, PyTuple } from './pickle-writer.js';

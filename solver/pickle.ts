@@ -1,3 +1,4 @@
+// Reads Python pickles holding NumPy arrays (the official dataset and submission formats).
 import { NameRegistry, Parser } from 'pickleparser';
 
 /**

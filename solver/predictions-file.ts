@@ -1,3 +1,4 @@
+// Loads predictions from JSON or from a .npz submission file.
 import fs from 'node:fs/promises';
 import { unzipSync } from 'fflate';
 import { UserError } from '../core/errors.js';

@@ -1,3 +1,4 @@
+// Generates synthetic datasets with ground truth, mixed like the competition data.
 import type { Dataset, Sample } from './dataset.js';
 import { Heat2D, type Bc } from './heat2d.js';
 import { createRng, type Rng } from './rng.js';

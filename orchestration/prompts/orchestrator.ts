@@ -1,3 +1,4 @@
+// Writes the orchestrator's (W0's) prompt.
 import { bestText, configText, type PromptContext } from './context.js';
 
 /** The orchestrator's (W0's) prompt: keep the queue full of good, distinct experiments. */

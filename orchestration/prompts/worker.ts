@@ -1,3 +1,4 @@
+// Writes an experiment worker's prompt.
 import { bestText, configText, type PromptContext } from './context.js';
 
 /** A worker's prompt: the claim → run → complete → log loop, with its focus area. */

@@ -1,3 +1,4 @@
+// A seeded CMA-ES minimiser for the estimator's small, box-bounded searches.
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 
 /**

@@ -1,3 +1,4 @@
+// The official distance between two candidates, for keeping alternative candidates apart.
 import { SCORING, type Candidate } from '../scoring.js';
 
 export const TAU = SCORING.tau;

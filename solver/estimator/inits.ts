@@ -1,3 +1,4 @@
+// Starting points for the source search: hottest sensors, weighted centroid, a coarse grid scan.
 import type { Fitter } from './fitter.js';
 
 /** Plate and sensors as the starting-point heuristics see them. */

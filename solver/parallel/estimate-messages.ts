@@ -1,3 +1,4 @@
+// The messages passed between the estimate pool and its worker threads.
 import type { Dataset, Sample } from '../dataset.js';
 import type { ExperimentConfig } from '../experiment-config.js';
 import type { Candidate } from '../scoring.js';

@@ -1,3 +1,4 @@
+// A pool of worker threads that estimates a dataset's samples in parallel.
 import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,4 @@
+// The worker-thread entry that estimates and scores one sample per message.
 import { parentPort, workerData } from 'node:worker_threads';
 import { estimateSample } from '../estimator/estimate-sample.js';
 import { scoreSample } from '../scoring.js';

@@ -1,3 +1,4 @@
+// Which samples a run takes, in what order, and the seed each one gets.
 import { createRng } from '../rng.js';
 
 /**

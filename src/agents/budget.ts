@@ -1,3 +1,4 @@
+// The time-budget arithmetic the built-in agents judge runs by (threads per worker, minutes at the budget's workers).
 import { budgetOf, type RunSummary } from '../experiments/run-summary.js';
 import type { RunEnd } from './experiment-child.js';
 

@@ -1,3 +1,4 @@
+// How the built-in orchestrator proposes new queue entries around the best configuration.
 import { type Family, type ParamSpec, usableParams } from './families.js';
 
 /** A config override set: ExperimentConfig keys → values, layered over the workspace's base config. */

@@ -1,3 +1,4 @@
+// Decides when each visible agent pane is redrawn.
 import { leadingThrottle, type Throttle } from '../../core/throttle.js';
 
 /**

@@ -1,3 +1,4 @@
+// The latest drawn rows of each agent pane, subscribable per pane.
 import type { Row } from './terminal-rows.js';
 
 const EMPTY: readonly Row[] = Object.freeze([]);

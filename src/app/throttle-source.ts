@@ -1,3 +1,4 @@
+// Wraps a store so its change notifications reach the screen at most once per interval.
 import { leadingThrottle } from '../../core/throttle.js';
 import type { ExternalSource } from './ports.js';
 

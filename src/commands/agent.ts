@@ -1,3 +1,4 @@
+// The `ralph-tui agent` command: runs a built-in orchestrator or worker agent.
 import type { Command } from 'commander';
 import { createAgentLog } from '../agents/agent-output.js';
 import { runOrchestrator } from '../agents/orchestrator-agent.js';

@@ -1,3 +1,4 @@
+// The `ralph-tui generate` command: writes a synthetic dataset.
 import path from 'node:path';
 import type { Command } from 'commander';
 import { writeDataset } from '../../solver/dataset.js';

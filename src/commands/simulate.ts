@@ -1,3 +1,4 @@
+// The `ralph-tui simulate` command: runs the forward model for given sources on one sample.
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';

@@ -1,3 +1,4 @@
+// Option parsers shared by the solver commands.
 import { UserError } from '../../core/errors.js';
 
 /** Option parser for whole numbers ≥ min; a bad value is a UserError (exit 2) naming the flag. */

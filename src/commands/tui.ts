@@ -1,3 +1,4 @@
+// The default command (no subcommand): opens the full-screen supervisor.
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { workspaceOf } from './workspace-option.js';

@@ -1,3 +1,4 @@
+// The `ralph-tui up --headless` command: supervises every agent without the screen, one line per event.
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config.js';
 import { UserError } from '../../core/errors.js';

@@ -1,3 +1,4 @@
+// The options `run` and `solve` share, and their parsing.
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import type { ProgressMode } from './run-output-printer.js';

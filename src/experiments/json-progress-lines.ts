@@ -1,3 +1,4 @@
+// The schema of the `--progress json` line protocol.
 import { z } from 'zod';
 
 /**

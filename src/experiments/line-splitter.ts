@@ -1,3 +1,4 @@
+// Splits an experiment's output stream into lines, including tqdm's bare carriage returns.
 import { StringDecoder } from 'node:string_decoder';
 
 /**

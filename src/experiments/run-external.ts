@@ -1,3 +1,4 @@
+// Runs an experiment defined by its own command and tracks its progress from its output.
 import { execa } from 'execa';
 import type { ExperimentDefinition } from './experiment-definition.js';
 import { LineSplitter } from './line-splitter.js';

@@ -1,3 +1,4 @@
+// Folds a run's progress events into the fields its views and status file show.
 import type { ProgressEvent } from './output-line-parser.js';
 
 /** What a run's progress events add up to (the runner's views and the live status files share it). */

@@ -1,3 +1,4 @@
+// Prints a run's progress as human lines or as the JSON line protocol.
 import type { EstimateOutcome } from '../../solver/parallel/estimate-messages.js';
 import type { ProgressEndLine, ProgressLine, ProgressSampleLine, ProgressStartLine } from './json-progress-lines.js';
 import { bestRmse, type RunSummary } from './run-summary.js';

@@ -1,3 +1,4 @@
+// Sums a run's per-sample outcomes into its score, errors, timing and budget projection.
 import type { EstimateOutcome } from '../../solver/parallel/estimate-messages.js';
 
 /** The figures every report of a run shows (result file, STATE.json, MLflow, the final lines). */

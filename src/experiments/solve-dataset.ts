@@ -1,3 +1,4 @@
+// Estimates a dataset's samples on the thread pool, reporting each outcome as it finishes.
 import type { Dataset } from '../../solver/dataset.js';
 import type { ExperimentConfig } from '../../solver/experiment-config.js';
 import type { EstimateOutcome } from '../../solver/parallel/estimate-messages.js';

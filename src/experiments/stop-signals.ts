@@ -1,3 +1,4 @@
+// Turns Ctrl-C, SIGTERM and SIGHUP into a clean stop of a run.
 import os from 'node:os';
 
 /**

@@ -1,3 +1,4 @@
+// Plans the agents `ralph-tui init` writes: their kinds, roles and cpusets.
 import os from 'node:os';
 import { type CpuTopology, planCpusets, readCpuTopology } from '../../docker/cpu-planner.js';
 import { familiesForWorker } from '../agents/families.js';
