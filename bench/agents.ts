@@ -1,5 +1,5 @@
 /**
- * bench:agents — the supervisor without the screen (issue 5, Benchmark). N local fake agents
+ * bench:agents — the supervisor's own cost without the screen. N local fake agents
  * (test/fake-agents/chatty-agent.mjs) each print coloured, Claude-like output at ~200 KB/s through a real pty
  * into the supervisor's headless emulators, transcripts and Ralph-loop state tracking for `--seconds`.
  * Reported: the supervisor process's CPU (% of one core) and memory (RSS), bytes per second processed, and the

@@ -1,9 +1,10 @@
 /**
- * bench:workspace — the default workspace end to end (issue 7, "Done when"): a fresh `init` (built-in agents
- * sized to this machine, the default 8-sample synthetic dataset), `ralph-tui up --headless` for `--seconds`, then a
- * graceful STOP. Reported: time to the first completed experiment, experiments completed, mean minutes between
- * completions, the best in-budget score over time, how long the graceful stop took, and whether every file was left
- * consistent (nothing claimed, one log entry per completed experiment).
+ * bench:workspace — the default workspace end to end (the aim: ≥ 3 experiments in 10 min on 2 cores):
+ * a fresh `init` (built-in agents sized to this machine, the default 8-sample synthetic dataset),
+ * `ralph-tui up --headless` for `--seconds`, then a graceful STOP. Reported: time to the first completed
+ * experiment, experiments completed, mean minutes between completions, the best in-budget score over time, how
+ * long the graceful stop took, and whether every file was left consistent (nothing claimed, one log entry per
+ * completed experiment).
  *
  *   npm run bench:workspace -- [--seconds 300] [--samples 8] [--json]
  */

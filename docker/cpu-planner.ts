@@ -101,8 +101,8 @@ export interface CpuPlan {
 }
 
 /**
- * Gives every worker its own CPUs so experiment timings are honest (shared cores inflated them by ~50%,
- * issue 5). System cores come first (CPU 0 takes most interrupts), then workers in core order, so a
+ * Gives every worker its own CPUs so experiment timings are honest (shared cores inflated them by ~50% in the
+ * original deployment). System cores come first (CPU 0 takes most interrupts), then workers in core order, so a
  * worker's CPUs are SMT siblings whenever it gets more than one.
  */
 export function planCpusets(options: PlanOptions): CpuPlan {

@@ -4,9 +4,10 @@ import { Heat2D, type Bc } from './heat2d.js';
 import { createRng, type Rng } from './rng.js';
 
 /**
- * The competition's mix of sample settings (issue 2 §3). Each factor is allotted exactly in these
- * proportions (largest remainder) and then shuffled, so a 400-sample set has the official composition
- * and timing projections made on it hold; factors are shuffled independently of each other.
+ * The competition's mix of sample settings (source and sensor counts, nt, kappa, boundary, noise). Each
+ * factor is allotted exactly in these proportions (largest remainder) and then shuffled, so a 400-sample set
+ * has the official composition and timing projections made on it hold; factors are shuffled independently
+ * of each other.
  */
 export const MIX = {
   shape: [

@@ -5,7 +5,7 @@ export interface Focus {
 }
 
 /**
- * Default research focus per worker, from the original deployment's prompts (issue 3 §5). A
+ * Default research focus per worker, taken from the original deployment's prompts so teams keep their split. A
  * worker's `focus` in ralph.config.json replaces its default; workers past W3 explore freely.
  */
 /** The original system's parameter names are kept (agents and the log use them); the keys of this

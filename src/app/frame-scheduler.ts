@@ -9,7 +9,7 @@ import { leadingThrottle, type Throttle } from '../../core/throttle.js';
  * the moment they become visible.
  */
 export interface FrameSchedulerOptions {
-  /** Minimum time between frames; 50 ms ≈ 20 fps (issue 6). */
+  /** Minimum time between frames; 50 ms ≈ 20 fps, smooth enough to read streaming output at a bounded CPU cost. */
   intervalMs?: number;
   onFrame: (dirty: ReadonlySet<string>) => void;
   now?: () => number;
@@ -47,7 +47,7 @@ export class FrameScheduler {
   /**
    * The user typed into pane `id`: its output during the next `windowMs` (default: one interval) is drawn as it
    * arrives instead of at the end of the interval, so the echo of a keystroke is not held back by the throttle
-   * (issue 6: keystroke→echo p95 ≤ 50 ms while attached, with 20 fps panes). At most two such frames: the first
+   * (the aim: keystroke→echo p95 ≤ 50 ms while attached, with 20 fps panes). At most two such frames: the first
    * output after a key may be output already on its way, the echo is then the next; an open-ended window drew
    * every chunk of a streaming agent (3.2 frames per key in bench:tui, +50 % frames while typing).
    */

@@ -4,7 +4,7 @@ import { UserError } from '../../core/errors.js';
 import { workspaceOf } from './workspace-option.js';
 
 /**
- * `ralph-tui [--down]` with no subcommand: the full-screen supervisor (issue 6). The app is imported on
+ * `ralph-tui [--down]` with no subcommand: the full-screen supervisor. The app is imported on
  * demand so the other commands never load Ink and React.
  */
 export function registerTui(program: Command): void {
