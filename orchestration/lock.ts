@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { UserError } from '../core/errors.js';
+import { fileSystemError, UserError } from '../core/errors.js';
 
 /**
  * Cross-process (and cross-container, on a bind mount) mutual exclusion: the shared files' read-modify-write
@@ -20,9 +20,25 @@ export interface LockOptions {
   onCompromised?: (error: Error) => void;
 }
 
+/**
+ * proper-lockfile retries every mkdir failure, so on a read-only or refusing file system a lock took its whole
+ * retry budget (about a minute) to fail. One probe mkdir (removed at once) reports such a refusal immediately;
+ * EEXIST (somebody holds the lock) is left to the retries.
+ */
+function refuseUnwritable(lockPath: string): void {
+  try {
+    fs.mkdirSync(lockPath);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw fileSystemError(error, lockPath, '; nothing was changed') ?? new UserError(`cannot lock ${lockPath}: ${(error as Error).message}`);
+  }
+  fs.rmdirSync(lockPath);
+}
+
 /** Takes the lock at `lockPath` (a directory) and returns its release. */
 export async function acquireLock(lockPath: string, options: LockOptions = {}): Promise<() => Promise<void>> {
   fs.mkdirSync(path.dirname(lockPath), { recursive: true });
+  refuseUnwritable(lockPath);
   return lockfile.lock(lockPath, {
     lockfilePath: lockPath,
     realpath: false,

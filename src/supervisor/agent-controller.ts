@@ -22,6 +22,8 @@ export interface ControllerDeps {
   beforeTerminate?: () => Promise<void>;
   /** Something shown in the snapshot changed. */
   onChange: () => void;
+  /** After the agent's process ended, however it ended: records that nothing runs its work any more. */
+  afterExit?: () => Promise<void>;
 }
 
 /**
@@ -260,6 +262,7 @@ export class AgentController {
       this.emit({ type: 'exit', exitCode: exit.exitCode, signal: exit.signal, reason: `after ${(sessionMs / 1000).toFixed(1)} s` });
     }
     this.setPhase('exited');
+    void this.deps.afterExit?.().catch((error: Error) => this.emit({ type: 'error', reason: error.message }));
     if (this.manualRestart) {
       this.manualRestart = false;
       return;

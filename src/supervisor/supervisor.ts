@@ -14,6 +14,7 @@ import { StatsPoller } from './stats-poller.js';
 import { checkStopConditions } from './stop-conditions.js';
 import { StopFileFollower } from './stop-file-follower.js';
 import { takeSupervisorLock } from './supervisor-lock.js';
+import { markClaimInterrupted } from '../agents/interrupted.js';
 
 export interface AgentView {
   id: string;
@@ -97,6 +98,7 @@ export class Supervisor {
           hookReport: () => this.hooks.get(agent.id),
           beforeTerminate: agent.runtime === 'docker' ? () => this.killInContainer(agent) : undefined,
           onChange: () => this.changed(),
+          afterExit: agent.role === 'worker' ? () => markClaimInterrupted(opts.workspace, agent.id) : undefined,
         }),
       );
     }
