@@ -164,9 +164,18 @@ export class AgentSession {
    * may have left on (bracketed paste, alternate screen, hidden cursor, colours).
    */
   note(text: string): void {
-    const line = `\x1b[?2004l\x1b[?1049l\x1b[?25h\x1b[0m\r\n\x1b[2m[ralph-tui] ${text}\x1b[0m\r\n`;
-    this.transcript.write(line);
-    this.terminal.write(line);
+    // After the emulator parsed what the process wrote last: only then is its buffer (main or alternate) known.
+    this.terminal.write('', () => {
+      if (this.disposed) return;
+      // Leaving the alternate screen is only for a program that died in it: on the main screen "leave" restores
+      // a cursor nobody saved (the top left), and the output after the note overwrote the pane's oldest rows.
+      const leave = this.terminal.buffer.active.type === 'alternate' ? '\x1b[?1049l' : '';
+      // A note starts on a line of its own, without a blank line when the cursor already is at the start of one.
+      const newline = this.terminal.buffer.active.cursorX > 0 ? '\r\n' : '';
+      const line = `\x1b[?2004l${leave}\x1b[?25h\x1b[0m${newline}\x1b[2m[ralph-tui] ${text}\x1b[0m\r\n`;
+      this.transcript.write(line);
+      this.terminal.write(line);
+    });
   }
 
   /**
