@@ -124,7 +124,7 @@ export async function untilWritten(
       return;
     } catch (error) {
       if (opts.signal?.aborted) throw error;
-      const message = `${opts.file}: cannot write the result (${(error as Error).message}); retrying every ${Math.round((opts.everyMs ?? 5_000) / 1000)} s until it can be written`;
+      const message = `${opts.file}: cannot write the result (${(error as Error).message}); retrying every ${Math.round((opts.everyMs ?? 5_000) / 1000)} s until it can be written${/ENOSPC|EDQUOT/.test(String((error as NodeJS.ErrnoException).code)) ? ' — free disk space' : ''}`;
       if (message !== told) opts.onWait?.(message);
       told = message;
       await new Promise<void>((resolve) => {

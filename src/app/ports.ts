@@ -30,6 +30,7 @@ export interface AgentView {
   cpuset?: string;
   stats?: AgentStatsView;
   lastEvent?: unknown;
+  problem?: string;
 }
 
 export interface SupervisorSnapshotView {

@@ -34,7 +34,14 @@ export function agentTabs(sup: SupervisorSnapshotView, ws: WorkspaceSnapshotView
     cpuPercent: agent.stats?.cpuPercent,
     memoryBytes: agent.stats?.memoryBytes,
     cpuset: agent.cpuset,
+    problem: agent.problem,
   }));
+}
+
+/** The first agent's problem as the footer's line: the agent, then the sentence that names the thing and the fix. */
+export function agentProblem(sup: SupervisorSnapshotView): string | undefined {
+  const agent = sup.agents.find((candidate) => candidate.problem);
+  return agent ? `${agent.id}: ${agent.problem}` : undefined;
 }
 
 export function workerRows(ws: WorkspaceSnapshotView): WorkerRow[] {

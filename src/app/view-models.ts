@@ -12,6 +12,8 @@ export interface AgentTab {
   cpuPercent?: number;
   memoryBytes?: number;
   cpuset?: string;
+  /** What a person must act on (shown instead of the experiment). */
+  problem?: string;
 }
 
 /** One experiment run as the experiments pane lists it. */

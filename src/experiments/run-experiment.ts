@@ -175,7 +175,7 @@ async function solveAndRecord(
       fs.mkdirSync(path.dirname(resultFile), { recursive: true });
       await writeFileAtomic(resultFile, resultJson);
     },
-    { file: resultFile, signal: opts.signal, onWait: (message) => opts.warn?.(message) },
+    { file: resultFile, signal: opts.signal, onWait: (message) => opts.warn?.(`WAITING: ${message}`) },
   );
   const resultRel = path.relative(root, resultFile);
   // Older records still pending (a shared file was unreadable when their run ended) go first, in order.

@@ -193,6 +193,22 @@ export class AgentSession {
     return lines.join('\n');
   }
 
+  /** The last non-empty line up to the cursor, with the rows the emulator wrapped it into joined back. */
+  lastLine(): string {
+    const buffer = this.terminal.buffer.active;
+    const text = (row: number, trim: boolean) => buffer.getLine(row)?.translateToString(trim) ?? '';
+    let row = buffer.baseY + buffer.cursorY;
+    // A screen's worth of blank rows at most: an empty pane has no last line.
+    for (let blank = 0; row >= 0 && !text(row, true).trim(); row -= 1) if (++blank > this.terminal.rows) return '';
+    if (row < 0) return '';
+    let line = text(row, true);
+    while (row > 0 && buffer.getLine(row)?.isWrapped) {
+      row -= 1;
+      line = text(row, false) + line;
+    }
+    return line.trim();
+  }
+
   /** Closes the transcript and the emulator; kills a process still running. */
   async dispose(): Promise<void> {
     if (this.disposed) return;

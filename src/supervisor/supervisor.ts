@@ -32,6 +32,8 @@ export interface AgentView {
   cpuset?: string;
   stats?: ContainerStats;
   lastEvent?: string;
+  /** What a person must act on for this agent, in one sentence (see AgentController.problem). */
+  problem?: string;
 }
 
 export interface SupervisorSnapshot {
@@ -334,6 +336,7 @@ export class Supervisor {
         cpuset: agent.cpuset,
         stats: this.stats.get(agent.id),
         lastEvent: controller.lastEvent,
+        problem: controller.problem,
       };
     });
     const draining = this.stopping ? agents.filter((view) => this.controller(view.id).active).map((view) => view.id) : [];

@@ -17,7 +17,7 @@ import { WorkersPane } from '../../components/WorkersPane.js';
 import { bindingsFor, footerHints } from '../../src/app/keymap.js';
 import { computeLayout } from '../../src/app/layout.js';
 import { buildRows } from '../../src/app/terminal-rows.js';
-import { queueCounts, workerRows } from '../../src/app/selectors.js';
+import { agentProblem, agentTabs, queueCounts, workerRows } from '../../src/app/selectors.js';
 import { fixtureWorkspace } from './fixture-workspace.js';
 import { renderFixed } from './render-fixed.js';
 
@@ -68,6 +68,28 @@ describe('panes render their snapshots', () => {
     const narrow = renderFixed(<AgentTabs tabs={tabs} focusedId="W1" width={30} />, { cols: 30, rows: 3 });
     expectFits(narrow.lastFrameLines(), 30, 1);
     narrow.unmount();
+  });
+
+  it('an agent a person must act on: its tab shows the reason instead of the experiment, and the footer the whole sentence first', () => {
+    const problem = 'image ralph-agent:latest (agent W1) is not on the Docker engine at /var/run/docker.sock — build it with `ralph-tui image build`';
+    const sup = {
+      agents: [
+        { id: 'W0', role: 'orchestrator', runtime: 'docker', state: 'working' as const, restarts: 0 },
+        { id: 'W1', role: 'worker', runtime: 'docker', state: 'restarting' as const, restarts: 3, problem },
+      ],
+      draining: [],
+      stopping: false,
+      version: 1,
+    };
+    const ws = { queue: null, coordination: null, stop: { present: false }, log: { entries: [], lines: [] }, errors: [{ file: '/w/orchestration/shared/coordination.json', message: 'invalid JSON at line 1, column 2' }], version: 1 };
+    const tabs = agentTabs(sup, ws as never);
+    const r = renderFixed(<AgentTabs tabs={tabs} focusedId="W0" width={160} />, { cols: 160, rows: 3 });
+    expect(r.lastFrame()).toContain('↻ 2:W1 ⚠ image ralph-agent:latest');
+    r.unmount();
+    expect(agentProblem(sup)).toBe(`W1: ${problem}`);
+    const footer = renderFixed(<Footer hints={footerHints('normal')} error={agentProblem(sup)} width={160} />, { cols: 160, rows: 2 });
+    expect(footer.lastFrameLines()[1]).toContain('W1: image ralph-agent:latest (agent W1) is not on the Docker engine at /var/run/docker.sock — build it with `ralph-tui image build`');
+    footer.unmount();
   });
 
   it('QueuePane (fixture queue): in progress with worker, next up by priority, completions with score; clipped', () => {
