@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import xterm from '@xterm/headless';
-import { parseLogEntries, readCoordination, readQueue } from '../../orchestration/index.js';
+import { nextUp, parseLogEntries, readCoordination, readQueue } from '../../orchestration/index.js';
 import { AgentPane } from '../../components/AgentPane.js';
 import { AgentTabs } from '../../components/AgentTabs.js';
 import { ExperimentsPane } from '../../components/ExperimentsPane.js';
@@ -11,7 +11,7 @@ import { Footer } from '../../components/Footer.js';
 import { Header } from '../../components/Header.js';
 import { HelpOverlay } from '../../components/HelpOverlay.js';
 import { LogPane, logLineStyle } from '../../components/LogPane.js';
-import { QueuePane } from '../../components/QueuePane.js';
+import { QueuePane, queueLines } from '../../components/QueuePane.js';
 import { Screen, type ScreenProps } from '../../components/Screen.js';
 import { WorkersPane } from '../../components/WorkersPane.js';
 import { bindingsFor, footerHints } from '../../src/app/keymap.js';
@@ -103,6 +103,19 @@ describe('panes render their snapshots', () => {
     expect(done.length).toBeGreaterThan(0);
     expect(r.lastFrame()).toMatch(/✓ \d\.\d{4}/);
     r.unmount();
+  });
+
+  it('QueuePane lists next up in claim order: the entries `status` lists, in its order (the lowest priority number first)', () => {
+    const root = fixtureWorkspace();
+    const fixture = readQueue(root);
+    // The fixture's available entries share one priority: give them a mix (ties keep queue order).
+    const queue = { ...fixture, entries: fixture.entries.map((entry, i) => (entry.status === 'available' ? { ...entry, priority: [5, 2, 9, 2, 1][i % 5] } : entry)) };
+    const shown = queueLines(queue.entries, 60)
+      .filter((line) => line.key.startsWith('a'))
+      .map((line) => line.key.slice(1));
+    expect(shown.length).toBeGreaterThan(4);
+    expect(shown).toEqual(nextUp(queue).map((entry) => entry.id).slice(0, shown.length));
+    expect(queue.entries.find((entry) => entry.id === shown[0])?.priority).toBe(1);
   });
 
   it('WorkersPane (fixture coordination): status, current experiment, runs, last seen', () => {
