@@ -3,7 +3,7 @@ import { useWindowSize } from 'ink';
 import type { AppStore } from './app-store.js';
 import type { ExternalSource } from './ports.js';
 import type { InputController } from './input-controller.js';
-import { CONFIRM_TEXT } from './input-controller.js';
+import { confirmText } from './input-controller.js';
 import { bindingsFor, footerHints } from './keymap.js';
 import { computeLayout, type AgentBox } from './layout.js';
 import { agentProblem, agentTabs, experimentRuns, latestFileError, queueCounts, workerRows } from './selectors.js';
@@ -90,7 +90,7 @@ export function App({ store, controller }: { store: AppStore; controller: InputC
     overlay?.kind === 'help'
       ? (width: number, height: number) => <HelpOverlay bindings={bindingsFor('normal')} width={width} height={height} />
       : overlay?.kind === 'confirm'
-        ? (width: number, height: number) => <ConfirmDialog {...CONFIRM_TEXT[overlay.action]} width={width} height={height} />
+        ? (width: number, height: number) => <ConfirmDialog {...confirmText(overlay)} width={width} height={height} />
         : overlay?.kind === 'picker'
           ? (width: number, height: number) => <ExperimentPicker names={overlay.names} index={overlay.index} workers={overlay.workers} width={width} height={height} />
           : undefined;

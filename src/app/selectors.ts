@@ -24,6 +24,12 @@ export function currentExperiments(ws: WorkspaceSnapshotView): Record<string, st
   return out;
 }
 
+/** The experiment an agent is running now (its live run, else the queue entry it holds), if any. */
+export function runningExperimentOf(ws: WorkspaceSnapshotView, id: string): string | undefined {
+  const run = ws.runs?.find((candidate) => candidate.worker === id && candidate.state === 'running');
+  return run?.name ?? currentExperiments(ws)[id];
+}
+
 export function agentTabs(sup: SupervisorSnapshotView, ws: WorkspaceSnapshotView): AgentTab[] {
   const experiments = currentExperiments(ws);
   return sup.agents.map((agent) => ({

@@ -187,6 +187,27 @@ describe('panes render their snapshots', () => {
     r.unmount();
   });
 
+  it.each([
+    [80, 24],
+    [160, 48],
+  ])('HelpOverlay at %i×%i fits the main area and keeps every binding legible: label, then its description whole', (cols, rows) => {
+    const bindings = bindingsFor('normal');
+    const { main } = computeLayout({ cols, rows, view: 'split', agentIds: ['W0', 'W1'], focusedId: 'W0', footerLines: 1 });
+    const r = renderFixed(<HelpOverlay bindings={bindings} width={cols} height={main} />, { cols, rows: main });
+    const lines = r.lastFrameLines();
+    expectFits(lines, cols, main);
+    expect(lines.some((line) => line.includes('Esc closes')), 'the last row is there').toBe(true);
+    expect(lines.some((line) => /╰─+╯/.test(line)), 'the bottom border is there').toBe(true);
+    const text = lines.join('\n');
+    for (const binding of bindings) {
+      const [first, ...rest] = binding.description.split(' ');
+      // The label and the first word of its description share a row, separated by spaces only.
+      expect(text, binding.label).toMatch(new RegExp(`${binding.label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +${first.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      for (const word of rest) expect(text, binding.description).toContain(word);
+    }
+    r.unmount();
+  });
+
   it('HelpOverlay lists every normal-mode binding of the keymap', () => {
     const bindings = bindingsFor('normal');
     const r = renderFixed(<HelpOverlay bindings={bindings} width={100} height={40} />, { cols: 100, rows: 40 });
