@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import { AppStore } from './app-store.js';
 import { FrameMetrics } from './frame-metrics.js';
 import { InputController } from './input-controller.js';
 import { computeLayout } from './layout.js';
-import { MOUSE_ON, RESTORE_TERMINAL } from './terminal-restore.js';
+import { BROKEN_TERMINAL_HINT, leftRaw, MOUSE_ON, RESET_MODES, RESTORE_TERMINAL } from './terminal-restore.js';
 
 export interface RunAppOptions {
   workspace: string;
@@ -35,6 +36,7 @@ export async function runApp(options: RunAppOptions): Promise<number> {
   if (!stdout.isTTY || !process.stdin.isTTY) {
     throw new UserError('the screen needs a terminal (stdin and stdout must be a TTY); use `ralph-tui up --headless` for a log of events instead');
   }
+  const leftBroken = recoverTerminal(stdout);
   const root = options.workspace;
   if (workspaceNeedsInit(root)) await initWorkspace(root);
   const config = loadConfig(root);
@@ -77,6 +79,7 @@ export async function runApp(options: RunAppOptions): Promise<number> {
         // Already unmounted (a crash inside React): the sequences below still restore the terminal.
       }
       stdout.write(RESTORE_TERMINAL);
+      if (leftBroken) process.stderr.write(`ralph-tui: ${BROKEN_TERMINAL_HINT}\n`);
       metrics?.save();
       if (crash !== undefined) process.stderr.write(`ralph-tui: crashed (${errorText(crash)}); details in ${paths.crashLog}\n`);
       return code;
@@ -129,6 +132,25 @@ export async function runApp(options: RunAppOptions): Promise<number> {
     for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.off(signal, onSignal);
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);
+  }
+}
+
+/**
+ * Before anything draws: the modes a previous screen killed with SIGKILL may have left on (mouse reports,
+ * bracketed paste, hidden cursor) go off, and a terminal left without echo gets `stty sane` for this run.
+ * Returns whether it was left without echo: Node puts back, when it exits, the settings it started with, so
+ * only the person can make the fix outlast this run (`reset`), and the exit says so.
+ */
+function recoverTerminal(stdout: NodeJS.WriteStream): boolean {
+  stdout.write(RESET_MODES);
+  try {
+    const modes = execFileSync('stty', ['-a'], { stdio: ['inherit', 'pipe', 'ignore'], encoding: 'utf8' });
+    if (!leftRaw(modes)) return false;
+    execFileSync('stty', ['sane'], { stdio: ['inherit', 'ignore', 'ignore'] });
+    return true;
+  } catch {
+    // No stty (not a POSIX terminal): the escape sequences above are all there is.
+    return false;
   }
 }
 
