@@ -89,7 +89,7 @@ export class InputController {
     stop: () => this.store.dispatch({ type: 'overlay', overlay: { kind: 'confirm', action: 'stop' } }),
     'force-stop': () => this.store.dispatch({ type: 'overlay', overlay: { kind: 'confirm', action: 'force-stop' } }),
     quit: () => this.store.dispatch({ type: 'overlay', overlay: { kind: 'confirm', action: 'quit' } }),
-    resume: () => this.effect(Promise.resolve(this.store.actions.clearStop()), 'STOP cleared — agents resume'),
+    resume: () => this.effect(this.store.supervisor.resume(), 'STOP cleared — agents resume'),
     'confirm-yes': () => this.confirm(),
     'confirm-no': () => this.store.dispatch({ type: 'overlay', overlay: null }),
     interrupt: () => {

@@ -55,6 +55,8 @@ export interface SupervisorPort extends ExternalSource<SupervisorSnapshotView> {
   nudge(id: string): void;
   stopGraceful(): Promise<void>;
   stopForced(): Promise<void>;
+  /** Lifts a stop, graceful or forced: STOP removed, stopped agents started again. */
+  resume(): Promise<void>;
   shutdown(opts?: { down?: boolean }): Promise<void>;
 }
 
@@ -154,8 +156,7 @@ export interface WorkspaceWatcherPort extends ExternalSource<WorkspaceSnapshotVi
   close(): Promise<void>;
 }
 
-/** File actions the keys trigger (the supervisor writes STOP itself on a graceful stop). */
+/** File actions the keys trigger (STOP is the supervisor's: it writes and removes it itself). */
 export interface WorkspaceActions {
-  clearStop(): unknown;
   listExperiments(): string[] | Promise<string[]>;
 }

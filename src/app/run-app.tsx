@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { render, type Instance } from 'ink';
 import { App } from './App.js';
-import { clearStop, WorkspaceWatcher } from '../../orchestration/index.js';
+import { WorkspaceWatcher } from '../../orchestration/index.js';
 import { loadConfig } from '../config.js';
 import { UserError } from '../../core/errors.js';
 import { ExperimentRunner } from '../experiments/experiment-runner.js';
@@ -53,7 +53,7 @@ export async function runApp(options: RunAppOptions): Promise<number> {
     supervisor,
     watcher,
     runner,
-    actions: { clearStop: () => clearStop(root), listExperiments: () => listExperiments(root) },
+    actions: { listExperiments: () => listExperiments(root) },
     settings: {
       name: config.name ?? path.basename(root),
       targetScore: config.targetScore,

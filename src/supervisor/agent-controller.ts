@@ -213,8 +213,11 @@ export class AgentController {
       this.manualRestart = true;
       await this.terminate(3000);
     }
-    this.restartCount += 1;
-    this.emit({ type: 'restart', attempt: this.restartCount, reason });
+    // An agent that never ran (the team started under STOP) starts for the first time: not a restart.
+    if (this.launched) {
+      this.restartCount += 1;
+      this.emit({ type: 'restart', attempt: this.restartCount, reason });
+    }
     await this.start(reason);
   }
 

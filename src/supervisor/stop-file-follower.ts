@@ -28,6 +28,11 @@ export class StopFileFollower {
     this.present = true;
   }
 
+  /** The supervisor removed STOP itself: not news either. */
+  cleared(): void {
+    this.present = false;
+  }
+
   check(): void {
     const present = fs.existsSync(this.stopFile);
     if (present === this.present) return;

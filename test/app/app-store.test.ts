@@ -39,6 +39,7 @@ function fakeSupervisor(ids: string[]) {
     nudge: () => undefined,
     stopGraceful: async () => undefined,
     stopForced: async () => undefined,
+    resume: async () => undefined,
     shutdown: async () => undefined,
   };
   return { supervisor, output, restarts };
@@ -54,7 +55,7 @@ function makeStore(ids: string[], frameIntervalMs: number, ws: WorkspaceSnapshot
     supervisor,
     watcher: { getSnapshot: () => ws, subscribe: () => () => undefined, start: async () => undefined, close: async () => undefined },
     runner: { getSnapshot: () => noRuns, subscribe: () => () => undefined, startBuiltin: () => 'r', cancel: async () => undefined, dispose: async () => undefined },
-    actions: { clearStop: () => undefined, listExperiments: () => [] },
+    actions: { listExperiments: () => [] },
     settings: { name: 'test', targetScore: 1.25, experimentWorkers: 1 },
     frameIntervalMs,
   });
