@@ -108,7 +108,7 @@ export async function runOrchestrator(opts: { root: string; config: RalphConfig;
   const waiting = new Waiting(root, log);
   for (let step = 1; ; step++) {
     if (opts.signal?.aborted) return 143;
-    if (stopState(root).present) {
+    if (stopState(root, null).present) {
       log('STOP present: exiting');
       await heartbeat(root, agentId, 'stopped').catch(() => undefined);
       return 0;

@@ -97,7 +97,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   let failuresInARow = 0;
   for (;;) {
     if (opts.signal?.aborted) return 143;
-    if (stopState(root).present) {
+    // Only the STOP file (no coordination.json read): a broken coordination.json must not end the worker.
+    if (stopState(root, null).present) {
       log('STOP present: exiting');
       await beat(root, agent.id, 'stopped');
       return 0;
