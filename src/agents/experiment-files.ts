@@ -1,7 +1,7 @@
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeTextAtomic } from '../../orchestration/json-store.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 
 export interface ExperimentDefinition {
@@ -29,7 +29,8 @@ export async function writeExperimentDefinition(root: string, definition: Experi
   const dir = workspacePaths(root).experimentDir(definition.name);
   await fs.mkdir(dir, { recursive: true });
   const file = path.join(dir, 'experiment.json');
-  await writeFileAtomic(file, `${JSON.stringify(definition, null, 2)}\n`);
+  // writeTextAtomic names the file in a refusal (full disk, read-only): the raw error named none.
+  await writeTextAtomic(file, `${JSON.stringify(definition, null, 2)}\n`);
   return file;
 }
 
@@ -87,5 +88,5 @@ export function renderSummary(input: SummaryInput): string {
 export async function writeSummary(root: string, input: SummaryInput): Promise<void> {
   const dir = workspacePaths(root).experimentDir(input.name);
   await fs.mkdir(dir, { recursive: true });
-  await writeFileAtomic(path.join(dir, 'SUMMARY.md'), renderSummary(input));
+  await writeTextAtomic(path.join(dir, 'SUMMARY.md'), renderSummary(input));
 }
