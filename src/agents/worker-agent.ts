@@ -100,6 +100,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     // Only the STOP file (no coordination.json read): a broken coordination.json must not end the worker.
     if (stopState(root, null).present) {
       log('STOP present: exiting');
+      // One last try for results still pending; what cannot be applied now stays journaled for the next start.
+      await drainPending(root, kinds).catch(() => undefined);
       await beat(root, agent.id, 'stopped');
       return 0;
     }
@@ -155,7 +157,10 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       return 143;
     }
     finished++;
-    if (opts.maxExperiments !== undefined && finished >= opts.maxExperiments) return 0;
+    if (opts.maxExperiments !== undefined && finished >= opts.maxExperiments) {
+      await drainPending(root, kinds).catch(() => undefined);
+      return 0;
+    }
     failuresInARow = outcome === 'failed' || outcome === 'released' ? failuresInARow + 1 : 0;
     if (failuresInARow > 0) {
       const waitMs = failurePauseMs(failuresInARow);
