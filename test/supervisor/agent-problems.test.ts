@@ -66,6 +66,18 @@ describe('an agent a person must act on says why in its snapshot (tab and footer
     await waitUntil(() => supervisor.getSnapshot().agents[0].problem === undefined);
   });
 
+  it('a Docker agent whose engine does not answer names where it looked and the two ways out', async () => {
+    const socket = path.join(makeTempDir('ralph-noengine-'), 'docker.sock');
+    const { supervisor, recorder } = launch({
+      runtime: 'docker',
+      engine: socket,
+      agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: 'true', prompt: 'off' }],
+    });
+    await supervisor.start();
+    await recorder.waitFor((event) => event.type === 'restart-scheduled');
+    expect(supervisor.getSnapshot().agents[0].problem).toMatch(new RegExp(`^no Docker engine at .*docker\\.sock.* — start Docker, or set runtime: local$`));
+  });
+
   it.runIf(dockerEnabled)('a Docker agent whose image is missing names the image and `ralph-tui image build`', async () => {
     const name = `prob${Date.now().toString(36)}`;
     const { supervisor, recorder } = launch({
