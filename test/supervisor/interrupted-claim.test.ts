@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addExperiments, claimNext } from '../../orchestration/index.js';
-import { updateExperimentState } from '../../src/agents/experiment-state.js';
+import { addExperiments, claimNext, updateExperimentState } from '../../orchestration/index.js';
 import { Supervisor } from '../../src/supervisor/index.js';
 import { EventRecorder, makeWorkspace } from './workspace.js';
 
