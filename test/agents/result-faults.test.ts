@@ -190,7 +190,7 @@ const FAULTS: FaultName[] = ['truncated', 'invalid', 'locked', 'missing', 'unwri
 const CASES = STEPS.flatMap((step) => FAULTS.filter((fault) => applies(fault, step.target)).map((fault) => ({ ...step, fault })));
 
 describe('a finished result under faults is kept and applied exactly once', () => {
-  it.each(CASES)('$fault $target before step $journal:$step', async ({ journal, step, target, fault }, context) => {
+  it.for(CASES)('$fault $target before step $journal:$step', { timeout: 60_000 }, async ({ journal, step, target, fault }, context) => {
     const disk = await mountDisk();
     if (!disk) {
       console.warn('skipped: cannot mount a tmpfs here (needs root, as in CI)');
@@ -229,7 +229,7 @@ describe('a finished result under faults is kept and applied exactly once', () =
     // And a further pass changes nothing.
     expect((await drainPending(root, workerOutboxKinds(root))).complete).toBe(true);
     expectExactlyOnce(root, entryId);
-  }, 60_000);
+  });
 
   it('a crash after every step but before the journal recorded any of them replays them all without a duplicate', async () => {
     const root = makeTempDir('ralph-replay-');
