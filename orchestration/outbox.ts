@@ -27,7 +27,8 @@ export interface OutboxStep {
   apply(record: OutboxRecord): Promise<unknown>;
 }
 
-export type DrainResult = { complete: true; outputs: Record<string, unknown> } | { complete: false; step: string; error: Error };
+export type DrainResult =
+  { complete: true; outputs: Record<string, unknown> } | { complete: false; step: string; error: Error };
 
 /** experiments/<name>/outbox/: next to the experiment, so it is inside every agent's mount and survives restarts. */
 export function outboxDir(root: string, experiment: string): string {
@@ -50,7 +51,14 @@ export async function openOutbox(dir: string, record: Pick<OutboxRecord, 'key' |
   const file = outboxFile(dir, record.key);
   if (fs.existsSync(file)) return file;
   fs.mkdirSync(dir, { recursive: true });
-  const full: OutboxRecord = { key: record.key, kind: record.kind, created_at: new Date().toISOString(), payload: record.payload, done: [], outputs: {} };
+  const full: OutboxRecord = {
+    key: record.key,
+    kind: record.kind,
+    created_at: new Date().toISOString(),
+    payload: record.payload,
+    done: [],
+    outputs: {},
+  };
   await writeTextAtomic(file, `${JSON.stringify(full, null, 2)}\n`);
   return file;
 }
@@ -93,13 +101,21 @@ export async function drainOutbox(file: string, steps: readonly OutboxStep[]): P
  * Drains every pending journal whose kind has steps here, oldest first, stopping at the first that cannot be
  * completed (later results wait behind it, so they reach every file in the order they finished).
  */
-export async function drainPending(root: string, kinds: Readonly<Record<string, readonly OutboxStep[]>>): Promise<DrainResult & { file?: string }> {
+export async function drainPending(
+  root: string,
+  kinds: Readonly<Record<string, readonly OutboxStep[]>>,
+): Promise<DrainResult & { file?: string }> {
   for (const file of pendingOutboxes(root)) {
     let kind: string;
     try {
       kind = readOutbox(file).kind;
     } catch (error) {
-      return { complete: false, step: 'read', error: new Error(`${file}: unreadable pending result (${(error as Error).message})`), file };
+      return {
+        complete: false,
+        step: 'read',
+        error: new Error(`${file}: unreadable pending result (${(error as Error).message})`),
+        file,
+      };
     }
     const steps = kinds[kind];
     if (!steps) continue;
@@ -158,7 +174,8 @@ export function pendingOutboxes(root: string): string[] {
     } catch {
       continue;
     }
-    for (const entry of entries) if (entry.endsWith('.json') && !entry.startsWith('.')) files.push(path.join(dir, entry));
+    for (const entry of entries)
+      if (entry.endsWith('.json') && !entry.startsWith('.')) files.push(path.join(dir, entry));
   }
   return files.sort((a, b) => path.basename(a).localeCompare(path.basename(b)));
 }

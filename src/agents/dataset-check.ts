@@ -33,7 +33,8 @@ export class DatasetCheck {
     } catch (error) {
       problem = (error as Error).message;
     }
-    if (problem) problem = `dataset unusable: ${problem} (fix the file, or regenerate it with \`ralph-tui generate --out ${this.file}\`); no experiment is claimed meanwhile`;
+    if (problem)
+      problem = `dataset unusable: ${problem} (fix the file, or regenerate it with \`ralph-tui generate --out ${this.file}\`); no experiment is claimed meanwhile`;
     this.seen = { stamp, problem };
     return problem;
   }

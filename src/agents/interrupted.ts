@@ -6,5 +6,10 @@ import { slug } from './proposals.js';
 export async function markClaimInterrupted(root: string, worker: string): Promise<void> {
   const entry = claimedBy(root, worker);
   if (!entry) return;
-  await markInterruptedIfRunning(root, slug(entry.name) || slug(entry.id), worker, `INTERRUPTED - ${worker} ended while it ran; the claim resumes when ${worker} restarts`);
+  await markInterruptedIfRunning(
+    root,
+    slug(entry.name) || slug(entry.id),
+    worker,
+    `INTERRUPTED - ${worker} ended while it ran; the claim resumes when ${worker} restarts`,
+  );
 }

@@ -14,7 +14,9 @@ const WAIT_MAX_MS = 30_000;
  * Anything else is a bug and still ends the process.
  */
 export function isWaitableFault(error: unknown): error is Error {
-  return error instanceof UserError || (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string');
+  return (
+    error instanceof UserError || (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string')
+  );
 }
 
 /** The fix a person applies for each kind of fault, so the one line on screen says what to do, not only what broke. */

@@ -31,14 +31,19 @@ export interface WorkerResult {
  * Writes the journal of a finished experiment (before any shared file is touched) and returns its path. Retries
  * pass the same key, so a write that succeeded but reported a failure cannot make a second journal.
  */
-export async function openWorkerResult(root: string, result: WorkerResult, key = outboxKey(result.entryId)): Promise<string> {
+export async function openWorkerResult(
+  root: string,
+  result: WorkerResult,
+  key = outboxKey(result.entryId),
+): Promise<string> {
   return openOutbox(outboxDir(root, result.name), { key, kind: WORKER_RESULT, payload: { ...result } });
 }
 
 /** The steps, in the order a person reads them: queue and coordination, STATE.json, SUMMARY.md, the log. */
 export function workerResultSteps(root: string): OutboxStep[] {
   const resultOf = (record: OutboxRecord) => record.payload as unknown as WorkerResult;
-  const newBestOf = (record: OutboxRecord) => (record.outputs.complete as { newBest?: boolean } | undefined)?.newBest === true;
+  const newBestOf = (record: OutboxRecord) =>
+    (record.outputs.complete as { newBest?: boolean } | undefined)?.newBest === true;
   return [
     {
       name: 'complete',
@@ -60,7 +65,11 @@ export function workerResultSteps(root: string): OutboxStep[] {
       name: 'state',
       apply: async (record) => {
         const r = resultOf(record);
-        await updateExperimentState(root, r.name, { status: 'completed', completed_at: record.created_at, conclusion: `${r.result}. ${r.finding}` });
+        await updateExperimentState(root, r.name, {
+          status: 'completed',
+          completed_at: record.created_at,
+          conclusion: `${r.result}. ${r.finding}`,
+        });
       },
     },
     {

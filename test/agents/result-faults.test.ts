@@ -3,9 +3,29 @@ import path from 'node:path';
 import { execa } from 'execa';
 import lockfile from 'proper-lockfile';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addExperiments, appendLogEntry, claimNext, parseLogEntries, readQueue, updateExperimentState } from '../../orchestration/index.js';
-import { drainOutbox, drainPending, openOutbox, outboxDir, outboxKey, pendingOutboxes, type OutboxStep } from '../../orchestration/outbox.js';
-import { openWorkerResult, workerOutboxKinds, workerResultSteps, type WorkerResult } from '../../src/agents/worker-result.js';
+import {
+  addExperiments,
+  appendLogEntry,
+  claimNext,
+  parseLogEntries,
+  readQueue,
+  updateExperimentState,
+} from '../../orchestration/index.js';
+import {
+  drainOutbox,
+  drainPending,
+  openOutbox,
+  outboxDir,
+  outboxKey,
+  pendingOutboxes,
+  type OutboxStep,
+} from '../../orchestration/outbox.js';
+import {
+  openWorkerResult,
+  workerOutboxKinds,
+  workerResultSteps,
+  type WorkerResult,
+} from '../../src/agents/worker-result.js';
 import { RUN_RECORD, runRecordPayload, runRecordSteps } from '../../src/experiments/record-run.js';
 import type { ExperimentConfig } from '../../solver/experiment-config.js';
 import { makeTempDir } from '../helpers/cli.js';
@@ -55,7 +75,17 @@ function fileOf(root: string, target: Target): string {
 
 function lockOf(root: string, target: Target): string {
   const locks = path.join(root, 'orchestration', 'shared', '.locks');
-  return path.join(locks, { state: `experiment-${NAME}.lock`, mlruns: 'mlruns.lock', queue: 'shared.lock', coordination: 'shared.lock', summary: '', log: 'log.lock' }[target]);
+  return path.join(
+    locks,
+    {
+      state: `experiment-${NAME}.lock`,
+      mlruns: 'mlruns.lock',
+      queue: 'shared.lock',
+      coordination: 'shared.lock',
+      summary: '',
+      log: 'log.lock',
+    }[target],
+  );
 }
 
 /** Injects a fault into the workspace on `disk`; returns the repair. */
@@ -108,10 +138,22 @@ async function claimedWorkspace(root: string): Promise<{ result: WorkerResult; e
     { name: NAME, family: 'budget', priority: 1, config: { fevals1: 20 } },
     { name: 'exp-2', family: 'budget', priority: 2, config: { fevals1: 22 } },
   ]);
-  await appendLogEntry(root, { worker: 'W2', experiment: 'earlier', score: 0.5, timeMin: 30, result: 'an earlier entry' });
+  await appendLogEntry(root, {
+    worker: 'W2',
+    experiment: 'earlier',
+    score: 0.5,
+    timeMin: 30,
+    result: 'an earlier entry',
+  });
   const entry = await claimNext(root, 'W1');
   fs.mkdirSync(path.join(root, 'experiments', NAME), { recursive: true });
-  await updateExperimentState(root, NAME, { experiment: NAME, experiment_id: entry.id, claimed_by: 'W1', status: 'running', config: entry.config });
+  await updateExperimentState(root, NAME, {
+    experiment: NAME,
+    experiment_id: entry.id,
+    claimed_by: 'W1',
+    status: 'running',
+    config: entry.config,
+  });
   const results = path.join(root, 'experiments', NAME, 'results');
   fs.mkdirSync(results, { recursive: true });
   fs.writeFileSync(path.join(results, `${RUN_ID}.json`), JSON.stringify({ run_id: RUN_ID, score: 0.91 }));
@@ -142,8 +184,19 @@ function runJournalPayload() {
     runId: RUN_ID,
     config: { fevals1: 20 } as unknown as ExperimentConfig,
     summary: {
-      n_samples: 2, score: 0.91, against: 'Y', rmse_mean: 0.1, rmse_1src: 0.1, rmse_2src: null, wall_seconds: 3, cpu_seconds_per_sample: 1.5,
-      projected_400_samples_min: 10, workers: 1, simulations: 100, time_mean_1src: 1.5, time_mean_2src: null,
+      n_samples: 2,
+      score: 0.91,
+      against: 'Y',
+      rmse_mean: 0.1,
+      rmse_1src: 0.1,
+      rmse_2src: null,
+      wall_seconds: 3,
+      cpu_seconds_per_sample: 1.5,
+      projected_400_samples_min: 10,
+      workers: 1,
+      simulations: 100,
+      time_mean_1src: 1.5,
+      time_mean_2src: null,
     },
     budget: { projectedMin: 12.5, inBudget: true },
     dataset: 'data/tiny.json',
@@ -171,7 +224,9 @@ function expectExactlyOnce(root: string, entryId: string): void {
   const state = JSON.parse(fs.readFileSync(fileOf(root, 'state'), 'utf8'));
   expect(state.status).toBe('completed');
   expect(state.tuning_runs.map((run: { run_id: string }) => run.run_id)).toEqual([RUN_ID]);
-  const mlflowRuns = fs.readdirSync(path.join(root, 'mlruns'), { recursive: true }).filter((file) => String(file).endsWith(path.join('tags', 'ralph.run_id')));
+  const mlflowRuns = fs
+    .readdirSync(path.join(root, 'mlruns'), { recursive: true })
+    .filter((file) => String(file).endsWith(path.join('tags', 'ralph.run_id')));
   expect(mlflowRuns).toHaveLength(1);
   expect(fs.readFileSync(fileOf(root, 'summary'), 'utf8')).toContain('**Score**: 0.9100');
   const logged = parseLogEntries(fs.readFileSync(fileOf(root, 'log'), 'utf8'));
@@ -183,58 +238,81 @@ function expectExactlyOnce(root: string, entryId: string): void {
 }
 
 function withFaultBefore(steps: OutboxStep[], name: string | null, fault: () => Promise<void>): OutboxStep[] {
-  return steps.map((step) => (step.name === name ? { ...step, apply: async (record) => (await fault(), step.apply(record)) } : step));
+  return steps.map((step) =>
+    step.name === name ? { ...step, apply: async (record) => (await fault(), step.apply(record)) } : step,
+  );
 }
 
 const FAULTS: FaultName[] = ['truncated', 'invalid', 'locked', 'missing', 'unwritable', 'full disk'];
-const CASES = STEPS.flatMap((step) => FAULTS.filter((fault) => applies(fault, step.target)).map((fault) => ({ ...step, fault })));
+const CASES = STEPS.flatMap((step) =>
+  FAULTS.filter((fault) => applies(fault, step.target)).map((fault) => ({ ...step, fault })),
+);
 
 describe('a finished result under faults is kept and applied exactly once', () => {
-  it.for(CASES)('$fault $target before step $journal:$step', { timeout: 60_000 }, async ({ journal, step, target, fault }, context) => {
-    const disk = await mountDisk();
-    if (!disk) {
-      console.warn('skipped: cannot mount a tmpfs here (needs root, as in CI)');
-      context.skip();
-      return;
-    }
-    const root = disk;
-    const { result, entryId } = await claimedWorkspace(root);
-    let repair: (() => Promise<void>) | null = null;
-    const injectOnce = async () => {
-      repair ??= await inject(fault, disk, root, target);
-    };
+  it.for(CASES)(
+    '$fault $target before step $journal:$step',
+    { timeout: 60_000 },
+    async ({ journal, step, target, fault }, context) => {
+      const disk = await mountDisk();
+      if (!disk) {
+        console.warn('skipped: cannot mount a tmpfs here (needs root, as in CI)');
+        context.skip();
+        return;
+      }
+      const root = disk;
+      const { result, entryId } = await claimedWorkspace(root);
+      let repair: (() => Promise<void>) | null = null;
+      const injectOnce = async () => {
+        repair ??= await inject(fault, disk, root, target);
+      };
 
-    // When: the run records itself, then the worker records the result, as `ralph-tui run` and the worker do.
-    const runJournal = await openOutbox(outboxDir(root, NAME), { key: RUN_ID, kind: RUN_RECORD, payload: { ...runJournalPayload() } });
-    await drainOutbox(runJournal, withFaultBefore(runRecordSteps(root), journal === 'run' ? step : null, injectOnce));
-    const key = outboxKey(entryId);
-    let workerJournal: string | null = null;
-    try {
-      workerJournal = await openWorkerResult(root, result, key);
-    } catch {
-      // A read-only or full disk from the run's steps on: the worker keeps the result in memory and retries.
-    }
-    if (workerJournal) await drainOutbox(workerJournal, withFaultBefore(workerResultSteps(root), journal === 'worker' ? step : null, injectOnce));
-    expect(repair, 'the fault was injected').not.toBeNull();
-    if (fault === 'truncated' || fault === 'invalid' || fault === 'missing' || fault === 'unwritable') {
-      expect(pendingOutboxes(root).length + (workerJournal ? 0 : 1), 'something waits while the fault lasts').toBeGreaterThan(0);
-    }
+      // When: the run records itself, then the worker records the result, as `ralph-tui run` and the worker do.
+      const runJournal = await openOutbox(outboxDir(root, NAME), {
+        key: RUN_ID,
+        kind: RUN_RECORD,
+        payload: { ...runJournalPayload() },
+      });
+      await drainOutbox(runJournal, withFaultBefore(runRecordSteps(root), journal === 'run' ? step : null, injectOnce));
+      const key = outboxKey(entryId);
+      let workerJournal: string | null = null;
+      try {
+        workerJournal = await openWorkerResult(root, result, key);
+      } catch {
+        // A read-only or full disk from the run's steps on: the worker keeps the result in memory and retries.
+      }
+      if (workerJournal)
+        await drainOutbox(
+          workerJournal,
+          withFaultBefore(workerResultSteps(root), journal === 'worker' ? step : null, injectOnce),
+        );
+      expect(repair, 'the fault was injected').not.toBeNull();
+      if (fault === 'truncated' || fault === 'invalid' || fault === 'missing' || fault === 'unwritable') {
+        expect(
+          pendingOutboxes(root).length + (workerJournal ? 0 : 1),
+          'something waits while the fault lasts',
+        ).toBeGreaterThan(0);
+      }
 
-    // When the fault is repaired, the worker's next pass drains what waits.
-    await repair!();
-    if (!workerJournal) workerJournal = await openWorkerResult(root, result, key);
-    const drained = await drainPending(root, workerOutboxKinds(root));
-    expect(drained.complete, drained.complete ? '' : `${drained.step}: ${drained.error.message}`).toBe(true);
-    expectExactlyOnce(root, entryId);
-    // And a further pass changes nothing.
-    expect((await drainPending(root, workerOutboxKinds(root))).complete).toBe(true);
-    expectExactlyOnce(root, entryId);
-  });
+      // When the fault is repaired, the worker's next pass drains what waits.
+      await repair!();
+      if (!workerJournal) workerJournal = await openWorkerResult(root, result, key);
+      const drained = await drainPending(root, workerOutboxKinds(root));
+      expect(drained.complete, drained.complete ? '' : `${drained.step}: ${drained.error.message}`).toBe(true);
+      expectExactlyOnce(root, entryId);
+      // And a further pass changes nothing.
+      expect((await drainPending(root, workerOutboxKinds(root))).complete).toBe(true);
+      expectExactlyOnce(root, entryId);
+    },
+  );
 
   it('a crash after every step but before the journal recorded any of them replays them all without a duplicate', async () => {
     const root = makeTempDir('ralph-replay-');
     const { result, entryId } = await claimedWorkspace(root);
-    const runJournal = await openOutbox(outboxDir(root, NAME), { key: RUN_ID, kind: RUN_RECORD, payload: { ...runJournalPayload() } });
+    const runJournal = await openOutbox(outboxDir(root, NAME), {
+      key: RUN_ID,
+      kind: RUN_RECORD,
+      payload: { ...runJournalPayload() },
+    });
     const workerJournal = await openWorkerResult(root, result);
     const snapshots = [runJournal, workerJournal].map((file) => [file, fs.readFileSync(file)] as const);
     expect((await drainPending(root, workerOutboxKinds(root))).complete).toBe(true);

@@ -37,7 +37,11 @@ async function confirm(s: ScreenSession, key: string, title: string): Promise<vo
 
 async function resumed(s: ScreenSession, ws: string): Promise<void> {
   s.press('u');
-  await s.waitFor('agents running again, no STOP in the header', (_text, lines) => !/STOP|stopping/.test(header(lines)) && allRunning(lines), 30_000);
+  await s.waitFor(
+    'agents running again, no STOP in the header',
+    (_text, lines) => !/STOP|stopping/.test(header(lines)) && allRunning(lines),
+    30_000,
+  );
   expect(fs.existsSync(stopFile(ws))).toBe(false);
 }
 
@@ -47,9 +51,15 @@ describe('stop and resume through the screen (real CLI in a pty)', () => {
     const s = open(ws);
     await started(s);
     await confirm(s, 's', 'Graceful stop');
-    await s.waitFor('draining in the header', (_text, lines) => /STOP · draining: W0, W1 still running/.test(header(lines)));
+    await s.waitFor('draining in the header', (_text, lines) =>
+      /STOP · draining: W0, W1 still running/.test(header(lines)),
+    );
     await confirm(s, 'S', 'Forced stop');
-    await s.waitFor('both stopped, the header says STOP and nothing drains', (_text, lines) => allStopped(lines) && /│ STOP\s*\d/.test(header(lines)), 30_000);
+    await s.waitFor(
+      'both stopped, the header says STOP and nothing drains',
+      (_text, lines) => allStopped(lines) && /│ STOP\s*\d/.test(header(lines)),
+      30_000,
+    );
     await resumed(s, ws);
   });
 
@@ -58,7 +68,11 @@ describe('stop and resume through the screen (real CLI in a pty)', () => {
     const s = open(ws);
     await started(s);
     await confirm(s, 'S', 'Forced stop');
-    await s.waitFor('both stopped under STOP', (_text, lines) => allStopped(lines) && /│ STOP\s*\d/.test(header(lines)), 30_000);
+    await s.waitFor(
+      'both stopped under STOP',
+      (_text, lines) => allStopped(lines) && /│ STOP\s*\d/.test(header(lines)),
+      30_000,
+    );
     expect(fs.readFileSync(stopFile(ws), 'utf8')).toMatch(/^forced/);
     await resumed(s, ws);
   });
@@ -73,7 +87,11 @@ describe('stop and resume through the screen (real CLI in a pty)', () => {
     expect((await first.exited).exitCode).toBe(0);
 
     const second = open(ws);
-    await second.waitFor('stopped from the first frame', (_text, lines) => allStopped(lines) && /│ STOP\s*\d/.test(header(lines)), 30_000);
+    await second.waitFor(
+      'stopped from the first frame',
+      (_text, lines) => allStopped(lines) && /│ STOP\s*\d/.test(header(lines)),
+      30_000,
+    );
     expect(second.text()).not.toContain('Fake Claude (W0)');
     await resumed(second, ws);
   });

@@ -13,14 +13,20 @@ describe('a terminal left behind by a killed screen', () => {
   it('the next start resets the modes first, runs, and its exit names `reset`', async () => {
     const ws = fakeAgentWorkspace(['W0']);
     const script = `stty -echo -icanon; '${process.execPath}' '${cliPath}' --workspace '${ws}'; echo; echo "AFTER: $(stty -a | tr '\\n' ' ')"`;
-    const proc = pty.spawn('sh', ['-c', script], { name: 'xterm-256color', cols: 120, rows: 30, env: interactiveEnv() });
+    const proc = pty.spawn('sh', ['-c', script], {
+      name: 'xterm-256color',
+      cols: 120,
+      rows: 30,
+      env: interactiveEnv(),
+    });
     let output = '';
     proc.onData((data) => (output += data));
     const exited = new Promise<void>((resolve) => proc.onExit(() => resolve()));
     const until = async (pattern: RegExp, ms = 30_000) => {
       const deadline = Date.now() + ms;
       while (!pattern.test(output)) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output tail: ${JSON.stringify(output.slice(-1500))}`);
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${pattern}; output tail: ${JSON.stringify(output.slice(-1500))}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     };

@@ -38,12 +38,18 @@ async function waitUntil(condition: () => boolean, ms = 20_000): Promise<void> {
 describe('an agent a person must act on says why in its snapshot (tab and footer), not only "restarting"', () => {
   it('an agent that keeps exiting shows its last sentence, and the reason stays during the backoff', async () => {
     const { supervisor } = launch({
-      agents: [scriptAgent("console.error('ralph-tui: orchestration/shared/experiment_queue.json: invalid JSON at line 3, column 5'); process.exit(2);")],
+      agents: [
+        scriptAgent(
+          "console.error('ralph-tui: orchestration/shared/experiment_queue.json: invalid JSON at line 3, column 5'); process.exit(2);",
+        ),
+      ],
     });
     await supervisor.start();
     await waitUntil(() => supervisor.getSnapshot().agents[0].restarts >= 1);
     const [agent] = supervisor.getSnapshot().agents;
-    expect(agent.problem).toBe('exited (code 2): ralph-tui: orchestration/shared/experiment_queue.json: invalid JSON at line 3, column 5');
+    expect(agent.problem).toBe(
+      'exited (code 2): ralph-tui: orchestration/shared/experiment_queue.json: invalid JSON at line 3, column 5',
+    );
   });
 
   it("a built-in agent's WAITING line is the problem while it lasts, and clears when the agent resumes", async () => {
@@ -60,7 +66,9 @@ describe('an agent a person must act on says why in its snapshot (tab and footer
     const { supervisor } = launch({ agents: [scriptAgent(source)] });
     await supervisor.start();
     await waitUntil(() => supervisor.getSnapshot().agents[0].problem !== undefined);
-    expect(supervisor.getSnapshot().agents[0].problem).toBe('data/tiny.json: field samples[0].Y_noisy[3][0]: expected a finite number, got "oops" (fix the file)');
+    expect(supervisor.getSnapshot().agents[0].problem).toBe(
+      'data/tiny.json: field samples[0].Y_noisy[3][0]: expected a finite number, got "oops" (fix the file)',
+    );
 
     fs.writeFileSync(fifo, '');
     await waitUntil(() => supervisor.getSnapshot().agents[0].problem === undefined);
@@ -75,21 +83,28 @@ describe('an agent a person must act on says why in its snapshot (tab and footer
     });
     await supervisor.start();
     await recorder.waitFor((event) => event.type === 'restart-scheduled');
-    expect(supervisor.getSnapshot().agents[0].problem).toMatch(new RegExp(`^no Docker engine at .*docker\\.sock.* — start Docker, or set runtime: local$`));
+    expect(supervisor.getSnapshot().agents[0].problem).toMatch(
+      new RegExp(`^no Docker engine at .*docker\\.sock.* — start Docker, or set runtime: local$`),
+    );
   });
 
-  it.runIf(dockerEnabled)('a Docker agent whose image is missing names the image and `ralph-tui image build`', async () => {
-    const name = `prob${Date.now().toString(36)}`;
-    const { supervisor, recorder } = launch({
-      name,
-      runtime: 'docker',
-      image: `ralph-faults-missing-${name}:none`,
-      agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: 'true', prompt: 'off' }],
-    });
-    await supervisor.start();
-    await recorder.waitFor((event) => event.type === 'restart-scheduled');
-    const [agent] = supervisor.getSnapshot().agents;
-    expect(agent.state).toBe('restarting');
-    expect(agent.problem).toMatch(/^image ralph-faults-missing-.* \(agent W1\) is not on the Docker engine at .* — build it with `ralph-tui image build`$/);
-  });
+  it.runIf(dockerEnabled)(
+    'a Docker agent whose image is missing names the image and `ralph-tui image build`',
+    async () => {
+      const name = `prob${Date.now().toString(36)}`;
+      const { supervisor, recorder } = launch({
+        name,
+        runtime: 'docker',
+        image: `ralph-faults-missing-${name}:none`,
+        agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: 'true', prompt: 'off' }],
+      });
+      await supervisor.start();
+      await recorder.waitFor((event) => event.type === 'restart-scheduled');
+      const [agent] = supervisor.getSnapshot().agents;
+      expect(agent.state).toBe('restarting');
+      expect(agent.problem).toMatch(
+        /^image ralph-faults-missing-.* \(agent W1\) is not on the Docker engine at .* — build it with `ralph-tui image build`$/,
+      );
+    },
+  );
 });

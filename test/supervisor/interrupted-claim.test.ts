@@ -11,8 +11,10 @@ afterEach(async () => {
 });
 
 describe("a worker's process that ends while its experiment runs", () => {
-  it('leaves that experiment\'s STATE.json interrupted, never running; the claim stays for the restart', async () => {
-    const { root, config } = makeWorkspace({ agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: 'sleep 0.3; exit 3', prompt: 'off' }] });
+  it("leaves that experiment's STATE.json interrupted, never running; the claim stays for the restart", async () => {
+    const { root, config } = makeWorkspace({
+      agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: 'sleep 0.3; exit 3', prompt: 'off' }],
+    });
     await addExperiments(root, [{ name: 'exp-1', priority: 1 }]);
     const entry = await claimNext(root, 'W1');
     const stateFile = path.join(root, 'experiments', 'exp-1', 'STATE.json');
@@ -25,7 +27,8 @@ describe("a worker's process that ends while its experiment runs", () => {
     await supervisor.start();
     await recorder.waitFor((event) => event.type === 'exit');
     const deadline = Date.now() + 10_000;
-    while (JSON.parse(fs.readFileSync(stateFile, 'utf8')).status !== 'interrupted' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (JSON.parse(fs.readFileSync(stateFile, 'utf8')).status !== 'interrupted' && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
 
     const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
     expect(state).toMatchObject({ status: 'interrupted', claimed_by: 'W1' });
