@@ -6,11 +6,14 @@
  *     from append to delivered line;
  *  3. claim/complete throughput on an 800-entry queue: one process, and 8 processes at once
  *     (the lock serialises them; what matters is that they all progress);
- *  4. one `ralph-tui queue claim` through the CLI, as an agent runs it (process start included).
+ *  4. the agents' CLI calls (status, queue list/add/claim/complete, log append/tail), each process timed
+ *     beside `node -e ''` in the same run (target ≤ 100 ms wall each), and several workers cycling
+ *     claim → complete through the CLI at once.
  * Options: --log-mb N (default 1024), --cycles N (single-process cycles, default 200),
- * --procs N and --proc-cycles N (default 8 × 25).
+ * --procs N and --proc-cycles N (default 8 × 25), --cli-runs N (default 9), --cli-workers N and
+ * --cli-cycles N (default 4 × 50); --only cli skips 1–3.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -140,15 +143,69 @@ async function benchThroughput(dir: string): Promise<void> {
   console.log(`  ${procs} processes: ${total} cycles in ${(wall / 1000).toFixed(1)} s = ${(total / (wall / 1000)).toFixed(1)} cycles/s (process start included)`);
 }
 
-function benchCli(dir: string): void {
-  const root = path.join(dir, 'single');
-  const times: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const t = performance.now();
-    execFileSync(process.execPath, [cliPath, '--workspace', root, 'queue', 'claim', '--worker', `W${10 + i}`, '--json'], { stdio: 'pipe' });
-    times.push(performance.now() - t);
+const minMedMax = (values: number[]) => `${ms(Math.min(...values))} / ${ms(median(values))} / ${ms(Math.max(...values))}`;
+
+/** Wall time of one process run to its exit (start-up included); throws with its stderr when it fails. */
+function wallOf(args: string[]): number {
+  const t = performance.now();
+  const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const wall = performance.now() - t;
+  if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  return wall;
+}
+
+/**
+ * The agents' CLI calls, each timed as a whole process (start-up included) next to `node -e ''`: every
+ * run times the baseline and then the command, so a busy machine slows both alike.
+ */
+function benchCliCalls(root: string): void {
+  const runs = arg('cli-runs', 9);
+  const cli = (...args: string[]) => [cliPath, '--workspace', root, ...args];
+  const calls: Array<[string, (run: number) => string[]]> = [
+    ['status', () => cli('status')],
+    ['queue list', () => cli('queue', 'list')],
+    ['queue add', (run) => cli('queue', 'add', '--name', `cli_bench_${run}`, '--priority', '0')],
+    ['queue claim', (run) => cli('queue', 'claim', '--worker', `W${run + 1}`, '--json')],
+    ['queue complete', (run) => cli('queue', 'complete', `EXP_CLI_BENCH_${run}_001`, '--worker', `W${run + 1}`, '--score', '1.1', '--time', '50')],
+    ['log append', (run) => cli('log', 'append', '--worker', 'W1', '--experiment', `cli_bench_${run}`, '--score', '1.1', '--time', '50', '--result', 'SUCCESS')],
+    ['log tail', () => cli('log', 'tail', '-n', '20')],
+  ];
+  const times = new Map(calls.map(([name]) => [name, { command: [] as number[], node: [] as number[] }]));
+  for (let run = 0; run < runs; run++) {
+    for (const [name, args] of calls) {
+      const entry = times.get(name)!;
+      entry.node.push(wallOf(['-e', '']));
+      entry.command.push(wallOf(args(run)));
+    }
   }
-  console.log(`ralph-tui queue claim (CLI, process start included): median ${ms(median(times))}`);
+  console.log(`agent CLI calls, wall per process (start-up included), ${runs} runs each, min / median / max; target ≤ 100 ms`);
+  for (const [name, { command, node }] of times) {
+    const verdict = median(command) <= 100 ? 'met' : 'missed';
+    console.log(`  ${name.padEnd(15)} ${minMedMax(command).padEnd(28)} node -e '' ${minMedMax(node).padEnd(28)} +${ms(median(command) - median(node))}  ${verdict}`);
+  }
+}
+
+/** Several agents cycling `queue claim` → `queue complete` through the CLI at once, as workers do. */
+async function benchCliCycles(dir: string): Promise<void> {
+  const workers = arg('cli-workers', 4);
+  const perWorker = arg('cli-cycles', 50);
+  const root = await makeQueue(dir, 'cli-cycles', workers * perWorker + 50);
+  const run = (args: string[]) =>
+    new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, [cliPath, '--workspace', root, ...args], (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    });
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      for (let i = 0; i < perWorker; i++) {
+        const entry = JSON.parse(await run(['queue', 'claim', '--worker', `W${w + 1}`, '--json'])) as { id: string };
+        await run(['queue', 'complete', entry.id, '--worker', `W${w + 1}`, '--score', String(1 + i / 1e4), '--time', '55']);
+      }
+    }),
+  );
+  const wall = (performance.now() - started) / 1000;
+  const calls = workers * perWorker * 2;
+  console.log(`  ${workers} workers × ${perWorker} claim → complete through the CLI at once: ${wall.toFixed(1)} s (${calls} calls, ${((wall * 1000) / calls).toFixed(0)} ms of wall per call)`);
 }
 
 async function main(): Promise<void> {
@@ -160,10 +217,14 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'protocol-bench-'));
   try {
     console.log(`bench:protocol — ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}, ${new Date().toISOString()}`);
-    await benchTail(dir, arg('log-mb', 1024));
-    await benchFollow(dir);
-    await benchThroughput(dir);
-    benchCli(dir);
+    const only = process.argv.indexOf('--only') >= 0 ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+    if (only !== 'cli') {
+      await benchTail(dir, arg('log-mb', 1024));
+      await benchFollow(dir);
+      await benchThroughput(dir);
+    }
+    benchCliCalls(await makeQueue(dir, 'cli', 50));
+    await benchCliCycles(dir);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
-import { zodToUserError } from '../core/errors.js';
 import { workspacePaths } from '../core/workspace-paths.js';
 import { readJsonSync, type JsonDocument } from './json-store.js';
-import { CoordinationFile, WorkerStateFile, type RawCompleted } from './schemas.js';
+import { CoordinationFile, parseFile, WorkerStateFile, type RawCompleted } from './schemas.js';
 
 /** The competition's target score, wherever no file names one. */
 export const DEFAULT_TARGET = 1.25;
@@ -110,9 +109,7 @@ function findingText(value: unknown): string {
  * targetScore, used when the file names no target.
  */
 export function coordinationViewOf(data: unknown, file: string, configTarget?: number): CoordinationView {
-  const parsed = CoordinationFile.safeParse(data);
-  if (!parsed.success) throw zodToUserError(parsed.error, file);
-  const doc = parsed.data;
+  const doc = parseFile(CoordinationFile, data, file);
   const completed = (doc.experiments_completed ?? []).map(completedOf);
   const workers: Record<string, WorkerView> = {};
   for (const [id, raw] of Object.entries(doc.workers ?? {})) {
@@ -162,9 +159,7 @@ function mergeWorkerStates(root: string, workers: Record<string, WorkerView>): v
     const file = `${shared}/${name}`;
     const doc = readJsonSync(file);
     if (!doc) continue;
-    const parsed = WorkerStateFile.safeParse(doc.data);
-    if (!parsed.success) throw zodToUserError(parsed.error, file);
-    const state = parsed.data;
+    const state = parseFile(WorkerStateFile, doc.data, file);
     const id = state.worker_id ?? match[1];
     const existing = workers[id];
     const current = state.current_topic?.name ?? undefined;

@@ -1,5 +1,4 @@
-import { zodToUserError } from '../core/errors.js';
-import { ExperimentStateFile } from './schemas.js';
+import { ExperimentStateFile, parseFile } from './schemas.js';
 
 /** What the screen shows for experiments/<name>/STATE.json. */
 export interface ExperimentStateView {
@@ -11,9 +10,7 @@ export interface ExperimentStateView {
 }
 
 export function experimentStateViewOf(name: string, data: unknown, file: string): ExperimentStateView {
-  const parsed = ExperimentStateFile.safeParse(data);
-  if (!parsed.success) throw zodToUserError(parsed.error, file);
-  const state = parsed.data;
+  const state = parseFile(ExperimentStateFile, data, file);
   const best = state.best_in_budget;
   const view: ExperimentStateView = {
     name,

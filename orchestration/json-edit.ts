@@ -1,4 +1,4 @@
-import { applyEdits, modify, type FormattingOptions, type JSONPath } from 'jsonc-parser';
+import type { FormattingOptions } from 'jsonc-parser';
 import { arrayItems, objectProps, rootSpan, type Span } from './json-scan.js';
 
 /**
@@ -12,7 +12,8 @@ import { arrayItems, objectProps, rootSpan, type Span } from './json-scan.js';
  * (json-scan.ts) and splices replacements/insertions/removals at their offsets; jsonc-parser's
  * `modify` re-parses the whole document per edit, which made a claim on an 800-entry queue cost
  * ~60 ms (measured), so it is only the fallback for what the fast path declines (overlapping
- * edits). Callers verify the result parses back to `after` (json-store.ts).
+ * edits; json-modify.ts, loaded only then, so a claim does not pay ~16 ms to import jsonc-parser).
+ * Callers verify the result parses back to `after` (json-store.ts).
  */
 export function detectFormatting(text: string): FormattingOptions {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
@@ -21,7 +22,7 @@ export function detectFormatting(text: string): FormattingOptions {
   return { eol, insertSpaces, tabSize: insertSpaces ? indent.length : 1 };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -122,37 +123,6 @@ export function fastRewrite(text: string, before: unknown, after: unknown): stri
     limit = splice.offset;
   }
   return out;
-}
-
-/** The slow, general path: one jsonc-parser `modify` (a full re-parse) per changed path. */
-export function modifyRewrite(text: string, before: unknown, after: unknown): string {
-  const formatting = detectFormatting(text);
-  const edits: Array<{ path: JSONPath; value: unknown; insert?: boolean }> = [];
-  diffPaths(before, after, [], edits);
-  let out = text;
-  for (const edit of edits) {
-    out = applyEdits(out, modify(out, edit.path, edit.value, { formattingOptions: formatting, isArrayInsertion: edit.insert }));
-  }
-  return out;
-}
-
-function diffPaths(before: unknown, after: unknown, path: JSONPath, edits: Array<{ path: JSONPath; value: unknown; insert?: boolean }>): void {
-  if (isObject(before) && isObject(after)) {
-    for (const key of Object.keys(before)) if (!(key in after)) edits.push({ path: [...path, key], value: undefined });
-    for (const [key, value] of Object.entries(after)) {
-      if (key in before) diffPaths(before[key], value, [...path, key], edits);
-      else if (value !== undefined) edits.push({ path: [...path, key], value });
-    }
-    return;
-  }
-  if (Array.isArray(before) && Array.isArray(after)) {
-    const common = Math.min(before.length, after.length);
-    for (let i = 0; i < common; i++) diffPaths(before[i], after[i], [...path, i], edits);
-    for (let i = common; i < after.length; i++) edits.push({ path: [...path, i], value: after[i], insert: true });
-    for (let i = before.length - 1; i >= common; i--) edits.push({ path: [...path, i], value: undefined });
-    return;
-  }
-  if (!isDeepEqual(before, after)) edits.push({ path, value: after });
 }
 
 /** Structural equality of JSON values (key order ignored); much cheaper than util.isDeepStrictEqual here. */

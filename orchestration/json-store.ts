@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import writeFileAtomic from 'write-file-atomic';
 import { fileSystemError, UserError } from '../core/errors.js';
 import { parseJsonText } from '../core/json-file.js';
-import { detectFormatting, fastRewrite, isDeepEqual, modifyRewrite } from './json-edit.js';
+import { detectFormatting, fastRewrite, isDeepEqual } from './json-edit.js';
 
 /**
  * Reading and rewriting the shared JSON files. Agents in the original deployment wrote these
@@ -75,6 +74,8 @@ function parseAttempt(text: string, file: string, attempt: number): JsonDocument
 /** Atomic write: temp file in the same folder, fsync, rename (write-file-atomic). */
 export async function writeTextAtomic(file: string, text: string): Promise<void> {
   try {
+    // Imported on first write: read-only commands (`status`, `queue list`) do not pay for it.
+    const { default: writeFileAtomic } = await import('write-file-atomic');
     await writeFileAtomic(file, text, { encoding: 'utf8', fsync: true });
   } catch (error) {
     // write-file-atomic removed its temp file; the old file is intact. Say which file, not the temp's name.
@@ -108,7 +109,7 @@ export async function updateJson<R>(
   }
   const after = structuredClone(before);
   const result = mutate(after);
-  const next = doc ? preservingRewrite(text, before, after) : `${JSON.stringify(after, null, 2)}\n`;
+  const next = doc ? await preservingRewrite(text, before, after) : `${JSON.stringify(after, null, 2)}\n`;
   if (next !== text || !doc) await writeTextAtomic(file, next);
   return result;
 }
@@ -118,10 +119,11 @@ export async function updateJson<R>(
  * intended document (a jsonc-parser corner case), the whole document is re-serialised instead —
  * losing formatting is acceptable, losing data is not.
  */
-function preservingRewrite(text: string, before: unknown, after: unknown): string {
-  for (const rewrite of [fastRewrite, modifyRewrite]) {
+async function preservingRewrite(text: string, before: unknown, after: unknown): Promise<string> {
+  const slow = async (t: string, b: unknown, a: unknown) => (await import('./json-modify.js')).modifyRewrite(t, b, a);
+  for (const rewrite of [fastRewrite, slow]) {
     try {
-      const next = rewrite(text, before, after);
+      const next = await rewrite(text, before, after);
       if (next !== null && isDeepEqual(JSON.parse(next), after)) return next;
     } catch {
       // try the next strategy

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
 import { fileSystemError, UserError } from '../core/errors.js';
 
 /**
@@ -39,6 +38,8 @@ function refuseUnwritable(lockPath: string): void {
 export async function acquireLock(lockPath: string, options: LockOptions = {}): Promise<() => Promise<void>> {
   fs.mkdirSync(path.dirname(lockPath), { recursive: true });
   refuseUnwritable(lockPath);
+  // Imported on first lock (it loads graceful-fs, ~19 ms): read-only commands never pay for it.
+  const { default: lockfile } = await import('proper-lockfile');
   return lockfile.lock(lockPath, {
     lockfilePath: lockPath,
     realpath: false,

@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { UserError, zodToUserError } from '../core/errors.js';
+import { UserError } from '../core/errors.js';
 import { workspacePaths } from '../core/workspace-paths.js';
 import { bestOf, coordinationFormat, newCoordination } from './coordination.js';
 import { updateJson } from './json-store.js';
 import { withLock } from './lock.js';
 import { normaliseEntry, queueFile, validateQueue, type QueueEntry, type QueueLayout } from './queue-view.js';
-import { CoordinationFile } from './schemas.js';
+import { CoordinationFile, parseFile } from './schemas.js';
 import { mapStatus } from './status-map.js';
 
 /**
@@ -53,9 +53,7 @@ async function editCoordination<R>(root: string, mutate: (doc: Json, parsed: Coo
   return updateJson(
     file,
     (doc: Json) => {
-      const parsed = CoordinationFile.safeParse(doc);
-      if (!parsed.success) throw zodToUserError(parsed.error, file);
-      const result = mutate(doc, parsed.data);
+      const result = mutate(doc, parseFile(CoordinationFile, doc, file));
       touchUpdated(doc);
       return result;
     },

@@ -1,10 +1,9 @@
 // Reads the experiment queue in any of its formats into one normalised, read-only view.
 import fs from 'node:fs';
-import type { z } from 'zod';
-import { zodToUserError } from '../core/errors.js';
+import type { GenericSchema } from 'valibot';
 import { workspacePaths } from '../core/workspace-paths.js';
 import { readJsonSync } from './json-store.js';
-import { QueueFileV1, QueueFileV2, QueueFileV3, RawQueueEntry } from './schemas.js';
+import { parseFile, QueueFileV1, QueueFileV2, QueueFileV3, RawQueueEntry } from './schemas.js';
 import { mapStatus, type EntryStatus } from './status-map.js';
 
 export type { EntryStatus } from './status-map.js';
@@ -56,7 +55,7 @@ const LAYOUTS: QueueLayout[] = [
   { format: 'v2', listKey: 'ready_experiments', workerKey: 'assigned_to', doneKey: 'completed_experiments' },
   { format: 'v1', listKey: 'research_topics', workerKey: 'assigned_to', doneKey: 'completed_topics' },
 ];
-const SCHEMAS: Record<QueueLayout['format'], z.ZodType> = { v3: QueueFileV3, v2: QueueFileV2, v1: QueueFileV1 };
+const SCHEMAS: Record<QueueLayout['format'], GenericSchema> = { v3: QueueFileV3, v2: QueueFileV2, v1: QueueFileV1 };
 
 export function emptyCounts(): StatusCounts {
   return { available: 0, claimed: 0, running: 0, completed: 0, failed: 0, aborted: 0, archived: 0, total: 0 };
@@ -65,7 +64,7 @@ export function emptyCounts(): StatusCounts {
 /** Which layout a parsed queue document uses; a document with none of the known lists is v3 (and gets one on first add). */
 export function detectLayout(data: unknown, file: string): QueueLayout {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw zodToUserError(QueueFileV3.safeParse(data).error!, file);
+    parseFile(QueueFileV3, data, file); // throws: names what the root should be
   }
   const record = data as Record<string, unknown>;
   return LAYOUTS.find((layout) => Array.isArray(record[layout.listKey])) ?? LAYOUTS[0];
@@ -75,8 +74,7 @@ export function detectLayout(data: unknown, file: string): QueueLayout {
 export function validateQueue(data: unknown, file: string): QueueLayout {
   const layout = detectLayout(data, file);
   if (!Array.isArray((data as Record<string, unknown>)[layout.listKey])) return layout; // {} → an empty v3 queue
-  const parsed = SCHEMAS[layout.format].safeParse(data);
-  if (!parsed.success) throw zodToUserError(parsed.error, file);
+  parseFile(SCHEMAS[layout.format], data, file);
   return layout;
 }
 
@@ -96,7 +94,7 @@ export function normaliseEntry(raw: RawQueueEntry | string, defaultStatus?: stri
   if (typeof raw === 'string') {
     return { id: raw, name: raw, priority: 0, status: 'completed', rawStatus: defaultStatus ?? 'completed' };
   }
-  const entry = RawQueueEntry.parse(raw);
+  const entry = parseFile(RawQueueEntry, raw, 'queue entry');
   const priority = num(entry.priority) ?? 0;
   const rawStatus = entry.status ?? defaultStatus ?? 'available';
   const mapped = mapStatus(rawStatus, priority);

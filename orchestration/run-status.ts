@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import * as v from 'valibot';
 import { workspacePaths } from '../core/workspace-paths.js';
 import { readJsonSync } from './json-store.js';
 
@@ -12,38 +12,38 @@ import { readJsonSync } from './json-store.js';
  * start, at most twice a second while samples finish, every HEARTBEAT_MS while nothing changes, and at
  * the end; never left "running" by a run that ended in a way it could catch.
  */
-export const RunProgressFile = z.looseObject({
-  run_id: z.string().min(1),
-  name: z.string(),
+export const RunProgressFile = v.looseObject({
+  run_id: v.pipe(v.string(), v.minLength(1)),
+  name: v.string(),
   /** The agent that ran it (RALPH_AGENT_ID, else `--log W1`); absent for a person or the screen. */
-  worker: z.string().optional(),
-  pid: z.number().int().positive(),
+  worker: v.optional(v.string()),
+  pid: v.pipe(v.number(), v.integer(), v.minValue(1)),
   /** os.hostname() of the writer: a pid means something only to a reader on the same host (container). */
-  host: z.string(),
+  host: v.string(),
   /**
    * The writer's pid namespace (`pid:[4026531836]` from /proc/self/ns/pid, Linux): a container on the host
    * network has the host's hostname, yet its pids are not the host's.
    */
-  pid_ns: z.string().optional(),
-  state: z.enum(['running', 'finished', 'failed', 'cancelled', 'incomplete']),
-  done: z.number().int().min(0),
-  total: z.number().int().min(0),
+  pid_ns: v.optional(v.string()),
+  state: v.picklist(['running', 'finished', 'failed', 'cancelled', 'incomplete']),
+  done: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  total: v.pipe(v.number(), v.integer(), v.minValue(0)),
   /** Wall seconds since start. */
-  elapsed: z.number(),
-  eta: z.number().nullable().optional(),
-  running_score: z.number().nullable().optional(),
-  score: z.number().nullable().optional(),
-  against: z.enum(['Y', 'Y_noisy']).optional(),
-  projected_400_samples_min: z.number().nullable().optional(),
-  workers: z.number().int().positive().optional(),
-  result_file: z.string().optional(),
-  exit_code: z.number().int().optional(),
-  started_at: z.string(),
-  updated_at: z.string(),
+  elapsed: v.number(),
+  eta: v.nullish(v.number()),
+  running_score: v.nullish(v.number()),
+  score: v.nullish(v.number()),
+  against: v.optional(v.picklist(['Y', 'Y_noisy'])),
+  projected_400_samples_min: v.nullish(v.number()),
+  workers: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  result_file: v.optional(v.string()),
+  exit_code: v.optional(v.pipe(v.number(), v.integer())),
+  started_at: v.string(),
+  updated_at: v.string(),
   /** The last lines of output (why a run failed). */
-  last_lines: z.array(z.string()).default([]),
+  last_lines: v.optional(v.array(v.string()), []),
 });
-export type RunProgressFile = z.infer<typeof RunProgressFile>;
+export type RunProgressFile = v.InferOutput<typeof RunProgressFile>;
 
 /** A file's state, or "interrupted": it claims running but its process is gone or it went silent. */
 export type RunProgressState = RunProgressFile['state'] | 'interrupted';
@@ -152,9 +152,9 @@ export function runProgressViewOf(file: RunProgressFile, probe: LivenessProbe = 
 
 /** A status file's parsed content as a view; a file that is not one is an error naming it. */
 export function runProgressFromJson(data: unknown, file: string): { data: RunProgressFile; view: RunProgressView } {
-  const parsed = RunProgressFile.safeParse(data);
-  if (!parsed.success) throw new Error(`${file}: not a run status file: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
-  return { data: parsed.data, view: runProgressViewOf(parsed.data) };
+  const parsed = v.safeParse(RunProgressFile, data);
+  if (!parsed.success) throw new Error(`${file}: not a run status file: ${v.getDotPath(parsed.issues[0]) ?? ''} ${parsed.issues[0].message}`);
+  return { data: parsed.output, view: runProgressViewOf(parsed.output) };
 }
 
 /** The runs in .ralph/progress/ that are running right now (for `ralph-tui status`); unreadable files are skipped. */

@@ -197,12 +197,4 @@ export function loadConfig(workspace: string): RalphConfig {
   return parseConfig(parseJsonText(text, file), file);
 }
 
-/** ralph.config.json's targetScore without requiring a valid config (status must work on a bare folder). */
-export function configuredTarget(workspace: string): number | undefined {
-  try {
-    const raw = JSON.parse(fs.readFileSync(workspacePaths(workspace).config, 'utf8')) as { targetScore?: unknown };
-    return typeof raw.targetScore === 'number' ? raw.targetScore : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { configuredTarget } from './config-fields.js';

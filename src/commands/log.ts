@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
-import { appendLogEntry, LogFollower, parseLogEntries, tailLines } from '../../orchestration/index.js';
+import { appendLogEntry, parseLogEntries } from '../../orchestration/log-entry.js';
+import { LogFollower } from '../../orchestration/log-follower.js';
+import { tailLines } from '../../orchestration/log-tail.js';
 import { UserError } from '../../core/errors.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
-import { decimal, workerId } from './queue.js';
+import { decimal, workerId } from './option-parsers.js';
 import { workspaceOf } from './workspace-option.js';
 
 function count(value: string): number {

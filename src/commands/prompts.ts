@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { writePrompts } from '../../orchestration/index.js';
+import { writePrompts } from '../../orchestration/prompts/write-prompts.js';
 import { loadConfig, resolveAgents } from '../config.js';
 import { UserError } from '../../core/errors.js';
 import { workspaceOf } from './workspace-option.js';

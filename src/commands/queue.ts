@@ -1,61 +1,13 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import {
-  addExperiments,
-  claimById,
-  claimedBy,
-  claimNext,
-  completeExperiment,
-  failExperiment,
-  nextUp,
-  readCoordination,
-  readQueue,
-  type NewExperiment,
-  type QueueEntry,
-} from '../../orchestration/index.js';
+import { readCoordination } from '../../orchestration/coordination.js';
+import { addExperiments, claimById, claimNext, completeExperiment, failExperiment, type NewExperiment } from '../../orchestration/queue-ops.js';
+import { claimedBy, nextUp, readQueue, type QueueEntry } from '../../orchestration/queue-view.js';
 import { UserError } from '../../core/errors.js';
 import { parseJsonText } from '../../core/json-file.js';
+import { configuredBudgetMinutes } from '../config-fields.js';
+import { decimal, integer, jsonObject, workerId } from './option-parsers.js';
 import { workspaceOf } from './workspace-option.js';
-
-/** Option parsers shared by the protocol commands (queue, log): a bad value names the flag. */
-export function decimal(flag: string): (value: string) => number {
-  return (value: string) => {
-    const parsed = Number(value);
-    if (value.trim() === '' || !Number.isFinite(parsed)) throw new UserError(`${flag}: expected a number, got ${JSON.stringify(value)}`);
-    return parsed;
-  };
-}
-
-export function workerId(value: string): string {
-  if (!/^W\d+$/.test(value)) throw new UserError(`--worker: expected an agent id like W1, got ${JSON.stringify(value)}`);
-  return value;
-}
-
-export function jsonObject(flag: string): (value: string) => Record<string, unknown> {
-  return (value: string) => {
-    const parsed = parseJsonText(value, flag);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UserError(`${flag}: expected a JSON object like '{"threshold_1src": 0.35}'`);
-    return parsed as Record<string, unknown>;
-  };
-}
-
-function integer(flag: string): (value: string) => number {
-  return (value: string) => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < 0) throw new UserError(`${flag}: expected a whole number ≥ 0, got ${JSON.stringify(value)}`);
-    return parsed;
-  };
-}
-
-/** The budget for "in budget": ralph.config.json's budgetMinutes when readable, else the competition's 60. */
-function budgetMinutes(root: string): number {
-  try {
-    const raw = JSON.parse(fs.readFileSync(`${root}/ralph.config.json`, 'utf8')) as { budgetMinutes?: unknown };
-    return typeof raw.budgetMinutes === 'number' ? raw.budgetMinutes : 60;
-  } catch {
-    return 60;
-  }
-}
 
 function print(json: boolean | undefined, value: unknown, text: string): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : text);
@@ -121,7 +73,7 @@ export function registerQueue(program: Command): void {
     .action(async (id: string, options: { worker: string; score: number; time: number; result?: string; finding?: string; inBudget?: boolean; overBudget?: boolean; json?: boolean }, command: Command) => {
       const root = workspaceOf(command);
       if (options.inBudget && options.overBudget) throw new UserError('--in-budget and --over-budget contradict each other');
-      const budget = budgetMinutes(root);
+      const budget = configuredBudgetMinutes(root);
       const inBudget = options.inBudget ? true : options.overBudget ? false : options.time <= budget;
       const previousBest = readCoordination(root).best;
       const { newBest, entry } = await completeExperiment(root, id, { worker: options.worker, score: options.score, timeMin: options.time, result: options.result, finding: options.finding, inBudget });

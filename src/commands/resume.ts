@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { clearStop, stopState } from '../../orchestration/index.js';
+import { clearStop, stopState } from '../../orchestration/stop-file.js';
 import { workspaceOf } from './workspace-option.js';
 
 export function registerResume(program: Command): void {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { formatStatus, statusReport } from '../../orchestration/index.js';
-import { configuredTarget } from '../config.js';
+import { formatStatus, statusReport } from '../../orchestration/status-report.js';
+import { configuredTarget } from '../config-fields.js';
 import { workspaceOf } from './workspace-option.js';
 
 export function registerStatus(program: Command): void {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createStop, FORCED_STOP_REASON } from '../../orchestration/index.js';
+import { createStop, FORCED_STOP_REASON } from '../../orchestration/stop-file.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 import { workspaceOf } from './workspace-option.js';
 

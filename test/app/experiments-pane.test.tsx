@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import * as v from 'valibot';
 import { RunProgressFile, WorkspaceWatcher } from '../../orchestration/index.js';
 import { ExperimentsPane } from '../../components/ExperimentsPane.js';
 import type { ExperimentRunView } from '../../src/app/ports.js';
@@ -13,7 +14,7 @@ import { renderFixed } from './render-fixed.js';
 
 function writeStatus(root: string, fields: Partial<RunProgressFile> & { run_id: string; name: string }): void {
   const now = Date.now();
-  const file = RunProgressFile.parse({ pid: process.pid, host: os.hostname(), state: 'running', done: 0, total: 8, elapsed: 10, started_at: new Date(now - 60_000).toISOString(), updated_at: new Date(now).toISOString(), last_lines: [], ...fields });
+  const file = v.parse(RunProgressFile, { pid: process.pid, host: os.hostname(), state: 'running', done: 0, total: 8, elapsed: 10, started_at: new Date(now - 60_000).toISOString(), updated_at: new Date(now).toISOString(), last_lines: [], ...fields });
   const target = workspacePaths(root).progressFile(file.run_id);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.writeFileSync(target, JSON.stringify(file));

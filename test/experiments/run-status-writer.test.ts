@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import * as v from 'valibot';
 import { RunProgressFile } from '../../orchestration/run-status.js';
 import { ExperimentRunner, type ExperimentRunView } from '../../src/experiments/experiment-runner.js';
 import { FAST_EXPERIMENT_CONFIG } from '../../solver/experiment-config.js';
@@ -31,7 +32,7 @@ function statusFiles(root: string): RunProgressFile[] {
   return fs
     .readdirSync(dir)
     .filter((name) => name.endsWith('.json'))
-    .map((name) => RunProgressFile.parse(JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'))));
+    .map((name) => v.parse(RunProgressFile, JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'))));
 }
 
 /** Every state the status files showed while `child` ran (read every 20 ms; atomic writes, so always parseable). */

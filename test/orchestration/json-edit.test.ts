@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fastRewrite, modifyRewrite } from '../../orchestration/json-edit.js';
+import { fastRewrite } from '../../orchestration/json-edit.js';
+import { modifyRewrite } from '../../orchestration/json-modify.js';
 
 /** Applies `mutate` to a copy and rewrites the text with the given strategy. */
 function edit(text: string, mutate: (doc: any) => void, rewrite = fastRewrite) {

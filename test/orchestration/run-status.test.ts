@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
+import * as v from 'valibot';
 import { RunProgressFile, WorkspaceWatcher, type WorkspaceSnapshot } from '../../orchestration/index.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 import { workspaceWith } from './workspace-fixture.js';
@@ -41,7 +42,7 @@ function snapshotWhere(watcher: WorkspaceWatcher, what: string, predicate: (snap
 
 function status(overrides: Partial<RunProgressFile>): RunProgressFile {
   const now = new Date().toISOString();
-  return RunProgressFile.parse({ run_id: 'r', name: 'tiny', pid: process.pid, host: os.hostname(), state: 'running', done: 0, total: 4, elapsed: 1, started_at: now, updated_at: now, last_lines: [], ...overrides });
+  return v.parse(RunProgressFile, { run_id: 'r', name: 'tiny', pid: process.pid, host: os.hostname(), state: 'running', done: 0, total: 4, elapsed: 1, started_at: now, updated_at: now, last_lines: [], ...overrides });
 }
 
 function writeStatus(root: string, file: RunProgressFile): void {
