@@ -5,7 +5,10 @@
  * draw (rows → React → Ink → written). This isolates the screen's own cost per frame, which bench:tui mixes with
  * the frame rate, the emulators and the load of the machine (docs/screen.md).
  *
- *   node dist/bench/tui-frames.js [--frames 150] [--chunk 4000]
+ * By default the focused pane is painted straight onto the (fake) terminal as the screen does; `--ink` draws it
+ * through Ink as every other pane (the design before the painter).
+ *
+ *   node dist/bench/tui-frames.js [--frames 150] [--chunk 4000] [--ink]
  */
 import { EventEmitter } from 'node:events';
 import xterm from '@xterm/headless';
@@ -19,22 +22,30 @@ const { render } = await import('ink');
 const { App } = await import('../src/app/App.js');
 const { AppStore } = await import('../src/app/app-store.js');
 const { InputController } = await import('../src/app/input-controller.js');
+const { inkStdout, PanePainter } = await import('../src/app/pane-painter.js');
 
 const value = (name: string, fallback: number) => {
   const at = process.argv.indexOf(name);
   return at >= 0 ? Number(process.argv[at + 1]) : fallback;
 };
 const frames = value('--frames', 150);
+const throughInk = process.argv.includes('--ink');
 const chunkBytes = value('--chunk', 4000);
 const cols = 160;
 const rows = 48;
 
+let bytesWritten = 0;
 class FakeStdout extends EventEmitter {
   readonly isTTY = true;
   readonly columns = cols;
   readonly rows = rows;
-  write = (): boolean => true;
+  write = (data: string): boolean => {
+    bytesWritten += data.length;
+    return true;
+  };
 }
+const fakeStdout = new FakeStdout();
+const painter = throughInk ? null : new PanePainter((data) => fakeStdout.write(data));
 
 const ids = ['W0', 'W1', 'W2', 'W3'];
 const sessions = new Map<string, AgentSessionPort & { listeners: Set<() => void> }>();
@@ -126,11 +137,12 @@ const store = new AppStore({
   settings: { name: 'bench', targetScore: 1.25, experimentWorkers: 1 },
   // No throttle: the focused pane (W0) is drawn right after its emulator parsed each chunk (see run()).
   frameIntervalMs: 0,
+  painter,
 });
 const controller = new InputController(store);
 const inkMs: number[] = [];
 const instance = render(React.createElement(App, { store, controller }), {
-  stdout: new FakeStdout() as unknown as NodeJS.WriteStream,
+  stdout: (painter ? inkStdout(fakeStdout as unknown as NodeJS.WriteStream, painter) : fakeStdout) as unknown as NodeJS.WriteStream,
   stdin: new FakeStdin() as unknown as NodeJS.ReadStream,
   exitOnCtrlC: false,
   patchConsole: false,
@@ -165,14 +177,16 @@ async function run(count: number): Promise<number[]> {
 
 await run(30); // warm-up: JIT, caches
 inkMs.length = 0;
+bytesWritten = 0;
 const cpu = await run(frames);
 const sorted = [...cpu].sort((a, b) => a - b);
 const mean = cpu.reduce((sum, ms) => sum + ms, 0) / cpu.length;
 const inkSorted = [...inkMs].sort((a, b) => a - b);
-console.log(`bench:tui-frames — the real App in ${cols}×${rows}, 4 emulators, ${chunkBytes} B of new output per pane per frame, ${frames} frames (Node ${process.version})`);
+console.log(`bench:tui-frames — the real App in ${cols}×${rows}, 4 emulators, ${chunkBytes} B of new output per pane per frame, ${frames} frames, focused pane ${throughInk ? 'through Ink' : 'painted'} (Node ${process.version})`);
 console.log('| measure | value |\n|---|---|');
 console.log(`| CPU per frame, mean / p50 (ms) | ${mean.toFixed(2)} / ${sorted[Math.floor(sorted.length / 2)].toFixed(2)} |`);
 console.log(`| Ink render p50 (ms) | ${inkSorted[Math.floor(inkSorted.length / 2)]?.toFixed(2) ?? '—'} |`);
+console.log(`| bytes written per frame | ${Math.round(bytesWritten / frames)} |`);
 console.log(`| RSS (MB) | ${Math.round(process.memoryUsage().rss / 2 ** 20)} |`);
 instance.unmount();
 store.dispose();

@@ -18,6 +18,8 @@ export interface AgentPaneProps {
   scrolled: boolean;
   /** A left separator column (grid cells after the first). */
   separator?: boolean;
+  /** The body is painted straight onto the terminal by the app (the focused pane): leave it blank. */
+  painted?: boolean;
 }
 
 /**
@@ -35,7 +37,7 @@ export function rowKeys(rows: readonly Row[]): string[] {
 }
 
 /** An agent's live terminal: a title line, then exactly height − 1 emulator rows, clipped to the width. */
-export function AgentPane({ id, subtitle, rows, width, height, focused, attached, scrolled, separator = false }: AgentPaneProps) {
+export function AgentPane({ id, subtitle, rows, width, height, focused, attached, scrolled, separator = false, painted = false }: AgentPaneProps) {
   const inner = Math.max(1, width - (separator ? 1 : 0));
   const bodyRows = Math.max(0, height - 1);
   const keys = useMemo(() => rowKeys(rows), [rows]);
@@ -64,7 +66,7 @@ export function AgentPane({ id, subtitle, rows, width, height, focused, attached
         ) : null}
       </Box>
       <Box width={inner} height={bodyRows} flexDirection="column" overflowY="hidden">
-        {rows.slice(0, bodyRows).map((row, index) => (
+        {(painted ? [] : rows.slice(0, bodyRows)).map((row, index) => (
           <TerminalRow key={keys[index]} row={row} />
         ))}
       </Box>

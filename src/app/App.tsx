@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { useWindowSize } from 'ink';
 import type { AppStore } from './app-store.js';
 import type { ExternalSource } from './ports.js';
@@ -6,6 +6,7 @@ import type { InputController } from './input-controller.js';
 import { confirmText } from './input-controller.js';
 import { bindingsFor, footerHints } from './keymap.js';
 import { computeLayout, type AgentBox } from './layout.js';
+import { paintedBox } from './pane-painter.js';
 import { agentProblem, agentTabs, experimentRuns, latestFileError, queueCounts, workerRows } from './selectors.js';
 import { throttleSource } from './throttle-source.js';
 import { inputMode } from './ui-state.js';
@@ -24,6 +25,7 @@ interface ConnectedPaneProps {
   attached: boolean;
   scrolled: boolean;
   separator: boolean;
+  painted: boolean;
 }
 
 /** One agent pane subscribed to its own rows: a busy agent re-renders only this. */
@@ -80,12 +82,14 @@ export function App({ store, controller }: { store: AppStore; controller: InputC
     () => computeLayout({ cols: columns, rows, view: ui.view, agentIds: idsKey ? idsKey.split(',') : [], focusedId: ui.focusedId, footerLines }),
     [columns, rows, ui.view, idsKey, ui.focusedId, footerLines],
   );
-  useEffect(() => store.setLayout(layout), [store, layout]);
+  // A layout effect: the painter repaints after the frame Ink is writing, and must know this layout by then.
+  useLayoutEffect(() => store.setLayout(layout), [store, layout]);
 
   const tabs = agentTabs(sup, ws);
   const mode = inputMode(ui);
   const target = ws.coordination?.target ?? store.settings.targetScore;
   const overlay = ui.overlay;
+  const paintedId = store.paintsPanes ? paintedBox(layout, overlay)?.id : undefined;
   const renderOverlay =
     overlay?.kind === 'help'
       ? (width: number, height: number) => <HelpOverlay bindings={bindingsFor('normal')} width={width} height={height} />
@@ -122,6 +126,7 @@ export function App({ store, controller }: { store: AppStore; controller: InputC
             attached={ui.attached && box.id === ui.focusedId}
             scrolled={ui.scrollTop[box.id] !== undefined}
             separator={layout.view === 'grid' && index % layout.gridColumns !== 0}
+            painted={box.id === paintedId}
           />
         );
       }}

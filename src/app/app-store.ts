@@ -1,9 +1,10 @@
 import type { FrameMetrics } from './frame-metrics.js';
 import { FrameScheduler } from './frame-scheduler.js';
-import type { Layout } from './layout.js';
+import type { AgentBox, Layout } from './layout.js';
 import { PaneRows } from './pane-rows.js';
+import { paintArea, paintedBox, type PanePainter } from './pane-painter.js';
 import type { ExperimentRunnerPort, SupervisorPort, WorkspaceActions, WorkspaceWatcherPort } from './ports.js';
-import { buildRows } from './terminal-rows.js';
+import { buildRows, type Row } from './terminal-rows.js';
 import { initialUiState, reduceUi, type UiAction, type UiState } from './ui-state.js';
 
 export interface AppSettings {
@@ -25,6 +26,8 @@ export interface AppStoreOptions {
   /** Delay before emulators follow a layout change; a drag-resize sends many sizes. */
   resizeDebounceMs?: number;
   metrics?: FrameMetrics | null;
+  /** Paints the focused pane straight onto the terminal (the real screen); without one Ink draws every pane. */
+  painter?: PanePainter | null;
 }
 
 /**
@@ -51,9 +54,11 @@ export class AppStore {
   readonly quitRequested: Promise<{ forced: boolean }>;
   private disposed = false;
   private readonly metrics: FrameMetrics | null;
+  private readonly painter: PanePainter | null;
 
   constructor(options: AppStoreOptions) {
     this.metrics = options.metrics ?? null;
+    this.painter = options.painter ?? null;
     this.supervisor = options.supervisor;
     this.watcher = options.watcher;
     this.runner = options.runner;
@@ -81,6 +86,8 @@ export class AppStore {
     if (previous.focusedId !== next.focusedId || previous.scrollTop !== next.scrollTop || previous.overlay !== next.overlay || previous.attached !== next.attached) {
       for (const box of this.layout?.agents ?? []) this.scheduler.markDirty(box.id);
     }
+    // Before the listeners: an overlay opening stops the painting before Ink draws it.
+    this.updatePainting();
     for (const listener of this.uiListeners) listener();
   }
 
@@ -95,11 +102,16 @@ export class AppStore {
     this.dispatch({ type: 'agents', ids });
   }
 
-  /** The screen's geometry, computed by the root component; decides visible panes and emulator sizes. */
+  /**
+   * The screen's geometry, computed by the root component during the render Ink is drawing (set from a layout
+   * effect, so before the painter repaints after that frame); decides visible panes, emulator sizes, and the
+   * pane painted directly.
+   */
   setLayout(layout: Layout): void {
     const previous = this.layout;
     this.layout = layout;
     this.scheduler.setVisible(layout.agents.map((box) => box.id));
+    this.updatePainting();
     const changed = !previous || previous.agents.length !== layout.agents.length || previous.agents.some((box, i) => box.id !== layout.agents[i].id || box.rows !== layout.agents[i].rows || box.cols !== layout.agents[i].cols);
     if (!changed) return;
     for (const box of layout.agents) this.scheduler.markDirty(box.id);
@@ -108,6 +120,11 @@ export class AppStore {
       this.resizeTimer = null;
       this.resizeEmulators();
     }, previous ? this.resizeDebounceMs : 0);
+  }
+
+  /** Whether the focused pane is painted straight onto the terminal (then Ink leaves its body blank). */
+  get paintsPanes(): boolean {
+    return this.painter !== null;
   }
 
   getLayout(): Layout | null {
@@ -136,21 +153,44 @@ export class AppStore {
     }
   }
 
+  /** The pane the painter draws follows the layout and the overlay; a pane Ink takes over gets fresh rows. */
+  private updatePainting(): void {
+    if (!this.painter || this.disposed) return;
+    const box = paintedBox(this.layout, this.ui.overlay);
+    const previous = this.painter.painting;
+    this.painter.setArea(box?.id ?? null, box && this.layout ? paintArea(this.layout, box) : null);
+    if (previous === this.painter.painting) return;
+    if (previous) this.scheduler.markDirty(previous);
+    if (box) this.painter.paint(this.rowsOf(box));
+  }
+
+  private rowsOf(box: AgentBox): Row[] {
+    const ui = this.ui;
+    const terminal = this.supervisor.session(box.id).terminal;
+    const top = ui.scrollTop[box.id];
+    const focused = box.id === ui.focusedId;
+    const search = focused && ui.overlay?.kind === 'search' ? ui.overlay.query : undefined;
+    return buildRows(terminal, { top, rows: box.rows, cols: box.cols, cursor: focused && top === undefined, highlight: search || undefined });
+  }
+
   /** Rebuilds the rows of the given visible panes from their emulators (called by the frame scheduler). */
   private drawPanes(dirty: ReadonlySet<string>): void {
     const layout = this.layout;
     if (!layout || this.disposed) return;
-    const ui = this.ui;
     const started = performance.now();
+    let painted = false;
     for (const box of layout.agents) {
       if (!dirty.has(box.id)) continue;
-      const terminal = this.supervisor.session(box.id).terminal;
-      const top = ui.scrollTop[box.id];
-      const focused = box.id === ui.focusedId;
-      const search = focused && ui.overlay?.kind === 'search' ? ui.overlay.query : undefined;
-      this.panes.set(box.id, buildRows(terminal, { top, rows: box.rows, cursor: focused && top === undefined, highlight: search || undefined }));
+      const rows = this.rowsOf(box);
+      if (box.id === this.painter?.painting) {
+        this.painter.paint(rows);
+        painted = true;
+      } else {
+        this.panes.set(box.id, rows);
+      }
     }
     this.metrics?.rows(started, performance.now() - started);
+    if (painted) this.metrics?.painted();
   }
 
   /** Keys were sent to the agent in pane `id`: draw its next output at once (its echo), not at the next tick. */
@@ -168,6 +208,7 @@ export class AppStore {
   }
 
   dispose(): void {
+    this.painter?.setArea(null, null);
     this.disposed = true;
     this.scheduler.dispose();
     if (this.resizeTimer) clearTimeout(this.resizeTimer);

@@ -31,6 +31,13 @@ export class FrameMetrics {
     this.frameStart = null;
   }
 
+  /** A pane frame painted straight onto the terminal (no Ink frame): it ends now. */
+  painted(): void {
+    if (this.frameStart === null) return;
+    this.samples.frame.push(performance.now() - this.frameStart);
+    this.frameStart = null;
+  }
+
   save(): void {
     fs.writeFileSync(this.file, JSON.stringify(this.samples));
   }

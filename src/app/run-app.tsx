@@ -16,6 +16,7 @@ import { AppStore } from './app-store.js';
 import { FrameMetrics } from './frame-metrics.js';
 import { InputController } from './input-controller.js';
 import { computeLayout } from './layout.js';
+import { inkStdout, PanePainter } from './pane-painter.js';
 import { BROKEN_TERMINAL_HINT, leftRaw, MOUSE_ON, RESET_MODES, RESTORE_TERMINAL } from './terminal-restore.js';
 
 export interface RunAppOptions {
@@ -49,6 +50,7 @@ export async function runApp(options: RunAppOptions): Promise<number> {
   const watcher = new WorkspaceWatcher(root, { configTarget: config.targetScore });
   const runner = new ExperimentRunner({ workspace: root });
   const metrics = FrameMetrics.fromEnv();
+  const painter = new PanePainter((data) => stdout.write(data));
   const store = new AppStore({
     supervisor,
     watcher,
@@ -60,6 +62,7 @@ export async function runApp(options: RunAppOptions): Promise<number> {
       experimentWorkers: config.experiments.workers ?? Math.max(1, os.availableParallelism() - 1),
     },
     metrics,
+    painter,
   });
   const controller = new InputController(store);
 
@@ -100,6 +103,8 @@ export async function runApp(options: RunAppOptions): Promise<number> {
     instance = render(
       <App store={store} controller={controller} />,
       {
+        // The focused pane's rows are painted beside Ink (pane-painter.ts); Ink's writes trigger its repaint.
+        stdout: inkStdout(stdout, painter),
         alternateScreen: true,
         exitOnCtrlC: false,
         patchConsole: false,

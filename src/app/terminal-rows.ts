@@ -27,6 +27,8 @@ export interface RowsOptions {
   top?: number;
   /** How many rows to build; default: terminal.rows. */
   rows?: number;
+  /** At most this many cells per row (a pane narrower than its emulator while a resize is pending). */
+  cols?: number;
   /** Draw the cursor (inverse cell) when it is on a built row. */
   cursor?: boolean;
   /** Highlight every occurrence of this text (search). */
@@ -110,10 +112,11 @@ export function buildRows(terminal: Terminal, options: RowsOptions = {}): Row[] 
     const runs: Run[] = [];
     let current: Run | null = null;
     const cursorX = lineIndex === cursorLine ? buffer.cursorX : -1;
-    for (let x = 0; x < terminal.cols; x++) {
+    const cols = Math.min(terminal.cols, options.cols ?? Infinity);
+    for (let x = 0; x < cols; x++) {
       if (!line.getCell(x, cell)) break;
       const width = cell.getWidth();
-      if (width === 0) continue;
+      if (width === 0 || x + width > cols) continue;
       const text = cell.getChars() || ' ';
       let style = styleOf(cell);
       if (x === cursorX) style = { ...style, inverse: !style.inverse };
