@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { AgentTab, TabState } from '../src/app/view-models.js';
+import stringWidth from 'string-width';
 import { clip, formatBytes } from './format.js';
 import { theme } from './theme.js';
 
@@ -25,19 +26,38 @@ function tabText(tab: AgentTab, index: number, room: number): string {
   return parts.join(' ');
 }
 
+/**
+ * The tabs that fit the line, from the first one on, or ending with the focused tab when it would be past the
+ * edge. Only those are rendered: with 100 agents, laying out and truncating 100 tabs on every frame made Ink's
+ * frames several times dearer (bench:tui, 100 agents), and the focused tab could be off the line.
+ */
+function visibleTabs(texts: readonly string[], focused: number, width: number): { start: number; end: number } {
+  const widths = texts.map((text) => stringWidth(text) + 2);
+  let start = 0;
+  let used = widths.slice(0, focused + 1).reduce((sum, w) => sum + w, 0);
+  while (used > width && start < focused) used -= widths[start++];
+  let end = start;
+  for (let total = 0; end < texts.length && total < width; end++) total += widths[end];
+  return { start, end: Math.max(end, focused + 1) };
+}
+
 /** One line of tabs: glyph, id, current experiment, restarts, CPU/mem and pinned cores. */
 export function AgentTabs({ tabs, focusedId, width }: { tabs: readonly AgentTab[]; focusedId: string | undefined; width: number }) {
   const room = Math.floor(width / Math.max(1, tabs.length));
+  const texts = tabs.map((tab, index) => ` ${tabText(tab, index, room)} `);
+  const { start, end } = visibleTabs(texts, Math.max(0, tabs.findIndex((tab) => tab.id === focusedId)), width);
   return (
     <Box width={width} height={1} overflow="hidden">
       <Text wrap="truncate">
-        {tabs.map((tab, index) => {
+        {tabs.slice(start, end).map((tab, offset) => {
           const { glyph, color } = STATE_GLYPHS[tab.state] ?? STATE_GLYPHS.idle;
           const focused = tab.id === focusedId;
           return (
             <Text key={tab.id}>
               <Text color={color}>{` ${glyph}`}</Text>
-              <Text inverse={focused} bold={focused}>{` ${tabText(tab, index, room)} `}</Text>
+              <Text inverse={focused} bold={focused}>
+                {texts[start + offset]}
+              </Text>
             </Text>
           );
         })}

@@ -92,6 +92,17 @@ describe('panes render their snapshots', () => {
     footer.unmount();
   });
 
+  it('AgentTabs: with 100 agents the focused tab is on the line even when it is far past the edge', () => {
+    const many = Array.from({ length: 100 }, (_, i) => ({ id: `W${i}`, state: 'working' as const, restarts: 0 }));
+    const first = renderFixed(<AgentTabs tabs={many} focusedId="W0" width={80} />, { cols: 80, rows: 3 });
+    expect(first.lastFrameLines()[0]).toMatch(/^ ● 1:W0 {2}● 2:W1 /);
+    first.unmount();
+    const far = renderFixed(<AgentTabs tabs={many} focusedId="W73" width={80} />, { cols: 80, rows: 3 });
+    expectFits(far.lastFrameLines(), 80, 1);
+    expect(far.lastFrameLines()[0]).toMatch(/● 74:W73 ?$/);
+    far.unmount();
+  });
+
   it('QueuePane (fixture queue): in progress with worker, next up by priority, completions with score; clipped', () => {
     const root = fixtureWorkspace();
     const queue = readQueue(root);
