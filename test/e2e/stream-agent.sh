@@ -34,7 +34,10 @@ owed=0
 last=${EPOCHREALTIME/./}
 n=0
 while :; do
-  if read -r -s -n 1 -t 0.1 key; then
+  # A key that arrives as the timeout fires is kept in $key though read reports the timeout.
+  key=''
+  read -r -s -n 1 -t 0.1 key
+  if [ -n "$key" ]; then
     rest=''
     read -r -s -t 0.002 -n 63 rest
     key+=$rest
