@@ -11,6 +11,7 @@
  * run one load instead.
  *
  *   npm run bench:tui -- [--seconds 30] [--agents N] [--rate B/s] [--generator shell|node] [--cols 160] [--rows 48] [--skip-tmux]
+ *   TUI_BENCH_CLI=OTHER/bin/ralph-tui.js npm run bench:tui -- ...   (another build under the same load)
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,7 +21,8 @@ import { fileURLToPath } from 'node:url';
 import pty from 'node-pty';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cli = path.join(repoRoot, 'bin', 'ralph-tui.js');
+// TUI_BENCH_CLI=OTHER/bin/ralph-tui.js measures another build (a before/after comparison in the same conditions).
+const cli = process.env.TUI_BENCH_CLI ?? path.join(repoRoot, 'bin', 'ralph-tui.js');
 type Generator = 'node' | 'shell';
 
 interface Load {
