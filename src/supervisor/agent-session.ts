@@ -25,9 +25,12 @@ export const SCROLLBACK_LINES = 5000;
 /**
  * The transcript is written in batches: a write per chunk (4 agents × 200 KB/s: hundreds a second) cost ~2.5 %
  * of a core in bench:agents, about a fifth of the supervisor's CPU, and 100 agents printing 10 times a second
- * made 1000 writes a second (6 % of the screen's time in bench:tui's profile; 4 % still at 200 a second). At
- * most this long or this much is held; the exit, a restart note and dispose write it out at once.
+ * made 1000 writes a second (6 % of the screen's time in bench:tui's profile; 4 % still at 200 a second). A
+ * batch is written once the agent has been quiet for TRANSCRIPT_QUIET_MS (so a transcript is current whenever
+ * the agent waits), and at least every TRANSCRIPT_BATCH_MS while it streams; the exit, a restart note and
+ * dispose write it out at once.
  */
+const TRANSCRIPT_QUIET_MS = 200;
 const TRANSCRIPT_BATCH_MS = 1000;
 const TRANSCRIPT_BATCH_BYTES = 256 * 1024;
 
@@ -44,9 +47,10 @@ export class AgentSession {
   private readonly exitListeners = new Set<(exit: ExitInfo) => void>();
   private lastOutput = 0;
   private disposed = false;
-  /** Output not yet in the transcript: written in batches (one write per agent per TRANSCRIPT_BATCH_MS). */
+  /** Output not yet in the transcript, since when, and the last chunk's time (batches, see TRANSCRIPT_QUIET_MS). */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  private pendingSince = 0;
   private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -242,11 +246,21 @@ export class AgentSession {
     this.lastOutput = Date.now();
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
+    if (this.pending.length === 1) this.pendingSince = this.lastOutput;
     if (this.pendingBytes >= TRANSCRIPT_BATCH_BYTES) this.flushTranscript();
-    else this.flushTimer ??= setTimeout(() => this.flushTranscript(), TRANSCRIPT_BATCH_MS);
+    else this.flushTimer ??= setTimeout(() => this.flushWhenDue(), TRANSCRIPT_QUIET_MS);
     this.terminal.write(chunk, () => {
       for (const listener of this.outputListeners) listener(chunk);
     });
+  }
+
+  /** One timer per agent: re-armed until the agent went quiet or the batch is a second old. */
+  private flushWhenDue(): void {
+    this.flushTimer = null;
+    const now = Date.now();
+    const wait = Math.min(this.lastOutput + TRANSCRIPT_QUIET_MS, this.pendingSince + TRANSCRIPT_BATCH_MS) - now;
+    if (wait > 0) this.flushTimer = setTimeout(() => this.flushWhenDue(), wait);
+    else this.flushTranscript();
   }
 
   private flushTranscript(): void {
