@@ -126,8 +126,9 @@ export class PanePainter {
       // Erase the line's part of the pane (ECH: the cursor stays), then draw the row from its start.
       out += `\x1b[${area.top + y + 1};${area.left + 1}H\x1b[${area.width}X${row ? rowAnsi(row) : ''}`;
     }
-    // Ink moves the cursor relative to where it left it: put it back as it was.
-    return out ? `${BEGIN_SYNC}${SAVE_CURSOR}${out}${RESTORE_CURSOR}${END_SYNC}` : '';
+    // Ink moves the cursor relative to where it left it: put it back as it was (with Ink's attributes). The
+    // attributes are reset first so that ECH erases with the default background whatever Ink left set.
+    return out ? `${BEGIN_SYNC}${SAVE_CURSOR}\x1b[0m${out}${RESTORE_CURSOR}${END_SYNC}` : '';
   }
 }
 

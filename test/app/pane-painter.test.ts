@@ -36,7 +36,8 @@ async function screen() {
 describe('PanePainter (the focused pane drawn straight onto the terminal)', () => {
   it('draws the rows inside the pane area only, with their colours, and puts the cursor back', async () => {
     const { terminal, painter, flush } = await screen();
-    await write(terminal, '\x1b[2;1Hstale text that was there\x1b[6;1H');
+    // Ink left a background colour set: the erased part of a row must still get the default one.
+    await write(terminal, '\x1b[2;1Hstale text that was there\x1b[6;1H\x1b[44m');
     painter.setArea('W0', { top: 1, left: 0, width: 12, height: 3 });
     painter.paint(await agentRows(['\x1b[1;31mred\x1b[0m \x1b[38;5;123mx', 'plain', '\x1b[38;2;16;32;48mrgb']));
     await flush();
@@ -46,6 +47,7 @@ describe('PanePainter (the focused pane drawn straight onto the terminal)', () =
     expect([cell.isBold() !== 0, cell.getFgColor()]).toEqual([true, 1]);
     expect(terminal.buffer.active.getLine(1)!.getCell(4)!.getFgColor()).toBe(123);
     expect(terminal.buffer.active.getLine(3)!.getCell(0)!.getFgColor()).toBe(0x102030);
+    expect(terminal.buffer.active.getLine(1)!.getCell(8)!.isBgDefault()).toBe(true);
     expect(line(terminal, 0)).toBe('                    side 0');
     expect([terminal.buffer.active.cursorX, terminal.buffer.active.cursorY]).toEqual([0, 5]);
   });
