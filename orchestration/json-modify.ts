@@ -9,12 +9,20 @@ export function modifyRewrite(text: string, before: unknown, after: unknown): st
   diffPaths(before, after, [], edits);
   let out = text;
   for (const edit of edits) {
-    out = applyEdits(out, modify(out, edit.path, edit.value, { formattingOptions: formatting, isArrayInsertion: edit.insert }));
+    out = applyEdits(
+      out,
+      modify(out, edit.path, edit.value, { formattingOptions: formatting, isArrayInsertion: edit.insert }),
+    );
   }
   return out;
 }
 
-function diffPaths(before: unknown, after: unknown, path: JSONPath, edits: Array<{ path: JSONPath; value: unknown; insert?: boolean }>): void {
+function diffPaths(
+  before: unknown,
+  after: unknown,
+  path: JSONPath,
+  edits: Array<{ path: JSONPath; value: unknown; insert?: boolean }>,
+): void {
   if (isObject(before) && isObject(after)) {
     for (const key of Object.keys(before)) if (!(key in after)) edits.push({ path: [...path, key], value: undefined });
     for (const [key, value] of Object.entries(after)) {

@@ -42,8 +42,22 @@ export function paintArea(layout: Layout, box: AgentBox): PaintArea {
 }
 
 const NAMED = [
-  'black', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'white',
-  'gray', 'redBright', 'greenBright', 'yellowBright', 'blueBright', 'magentaBright', 'cyanBright', 'whiteBright',
+  'black',
+  'red',
+  'green',
+  'yellow',
+  'blue',
+  'magenta',
+  'cyan',
+  'white',
+  'gray',
+  'redBright',
+  'greenBright',
+  'yellowBright',
+  'blueBright',
+  'magentaBright',
+  'cyanBright',
+  'whiteBright',
 ];
 
 /** SGR parameters for a colour as terminal-rows names it: a base colour's name, `ansi256(n)` or `#rrggbb`. */
@@ -89,8 +103,16 @@ export class PanePainter {
 
   /** The pane painted from now on and where its body is; null stops painting (Ink draws it, or it is covered). */
   setArea(paneId: string | null, area: PaintArea | null): void {
-    const same = paneId === this.paneId && area && this.area && area.top === this.area.top && area.left === this.area.left && area.width === this.area.width && area.height === this.area.height;
-    if (same || (!area && !this.area)) return;
+    const was = this.area;
+    const moved =
+      !area ||
+      !was ||
+      area.top !== was.top ||
+      area.left !== was.left ||
+      area.width !== was.width ||
+      area.height !== was.height;
+    const same = paneId === this.paneId && !moved;
+    if (same || (!area && !was)) return;
     if (paneId !== this.paneId) this.rows = [];
     this.paneId = area ? paneId : null;
     this.area = area;
@@ -153,7 +175,9 @@ export function inkStdout(stdout: NodeJS.WriteStream, painter: PanePainter): Nod
       scheduled = true;
       queueMicrotask(flush);
     }
-    return chunk === END_SYNC ? true : (stdout.write as (chunk: string | Uint8Array, ...rest: unknown[]) => boolean)(chunk, ...rest);
+    return chunk === END_SYNC
+      ? true
+      : (stdout.write as (chunk: string | Uint8Array, ...rest: unknown[]) => boolean)(chunk, ...rest);
   };
   return new Proxy(stdout, {
     get(target, property) {

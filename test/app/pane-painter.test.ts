@@ -42,7 +42,11 @@ describe('PanePainter (the focused pane drawn straight onto the terminal)', () =
     painter.paint(await agentRows(['\x1b[1;31mred\x1b[0m \x1b[38;5;123mx', 'plain', '\x1b[38;2;16;32;48mrgb']));
     await flush();
 
-    expect([line(terminal, 1), line(terminal, 2), line(terminal, 3)]).toEqual(['red x       hat was there1', 'plain               side 2', 'rgb                 side 3']);
+    expect([line(terminal, 1), line(terminal, 2), line(terminal, 3)]).toEqual([
+      'red x       hat was there1',
+      'plain               side 2',
+      'rgb                 side 3',
+    ]);
     const cell = terminal.buffer.active.getLine(1)!.getCell(0)!;
     expect([cell.isBold() !== 0, cell.getFgColor()]).toEqual([true, 1]);
     expect(terminal.buffer.active.getLine(1)!.getCell(4)!.getFgColor()).toBe(123);
@@ -103,13 +107,17 @@ describe('inkStdout (the stream Ink writes to)', () => {
     const out = stdout.chunks.join('');
     expect(out.endsWith('\x1b[?2026l')).toBe(true);
     await write(terminal, out + written.join(''));
-    expect([line(terminal, 1), line(terminal, 2)]).toEqual(['one                 side X', 'two                 side 2']);
+    expect([line(terminal, 1), line(terminal, 2)]).toEqual([
+      'one                 side X',
+      'two                 side 2',
+    ]);
     expect(ink.columns).toBe(30);
   });
 });
 
 describe('which pane is painted', () => {
-  const layout = (view: 'split' | 'zoom' | 'grid') => computeLayout({ cols: 160, rows: 48, view, agentIds: ['W0', 'W1'], focusedId: 'W1', footerLines: 1 });
+  const layout = (view: 'split' | 'zoom' | 'grid') =>
+    computeLayout({ cols: 160, rows: 48, view, agentIds: ['W0', 'W1'], focusedId: 'W1', footerLines: 1 });
 
   it('the focused pane in the split and zoom views, under the header, the tabs and its title line', () => {
     const box = paintedBox(layout('split'), null)!;
