@@ -31,7 +31,8 @@ describe('a terminal left behind by a killed screen', () => {
       }
     };
     try {
-      await until(/Fake Claude \(W0\)/);
+      // Raw bytes: the pane's rows carry attributes between differently styled words ("Fake Claude" is bold, "(W0)" dim).
+      await until(/Fake Claude/);
       proc.write('q');
       await until(/Quit ralph-tui/);
       proc.write('y');
