@@ -75,6 +75,8 @@ export function agentContainerSpec(
       HOME: AGENT_HOME,
       PATH: `${WRAPPER_DIR}:${context.imagePath ?? DEFAULT_PATH}`,
       RALPH_WORKSPACE: CONTAINER_WORKSPACE,
+      // The host's name for the workspace, for paths written into files the host reads (MLflow's URIs).
+      RALPH_HOST_WORKSPACE: workspace,
       RALPH_AGENT_ID: agent.id,
     },
     binds: [

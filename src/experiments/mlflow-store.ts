@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,9 @@ export const MLFLOW_EXPERIMENT = 'heat-signature-zero';
 
 /** MLflow's RunStatus numbers as the file store writes them. */
 const RUN_STATUS = { FINISHED: 3, FAILED: 4, KILLED: 5 } as const;
+
+/** Where MLflow's FileStore keeps deleted experiments (`mlflow experiments delete` moves them here). */
+const TRASH = '.trash';
 
 export interface MlflowRun {
   runName: string;
@@ -29,9 +32,19 @@ export interface MlflowRun {
   runId?: string;
 }
 
+export interface MlflowOptions {
+  /** Lock folder serialising experiment creation between runs finishing together. */
+  lockDir: string;
+  /**
+   * Maps a path as this process sees it to the path the host's `mlflow ui` will see (a run inside an agent
+   * container writes under /workspace, which the host knows under another name). Default: unchanged.
+   */
+  hostPath?: (file: string) => string;
+}
+
 /**
  * Logs a run into an MLflow *file store* (`mlruns/`) without Python, in the layout MLflow's
- * FileStore reads, so `mlflow ui --backend-store-uri mlruns` lists it. No maintained npm package
+ * FileStore reads, so `mlflow ui --backend-store-uri ./mlruns` lists it. No maintained npm package
  * writes this layout (the JS clients all talk to a tracking server), hence this small writer.
  *   mlruns/<exp_id>/meta.yaml                 experiment (name heat-signature-zero)
  *   mlruns/<exp_id>/<run_id>/meta.yaml        run
@@ -39,26 +52,27 @@ export interface MlflowRun {
  *   mlruns/<exp_id>/<run_id>/metrics/<key>    "<timestamp_ms> <value> <step>"
  *   mlruns/<exp_id>/<run_id>/tags/<key>       e.g. mlflow.runName
  *   mlruns/<exp_id>/<run_id>/artifacts/<file> e.g. result.json
- * The run folder is written under a hidden name and renamed into place, so MLflow never lists a
- * half-written run.
+ * MLflow treats every folder in `mlruns/` as an experiment and every folder in an experiment as a run,
+ * and one it cannot parse fails its whole search. So a run is assembled in a staging folder next to
+ * `mlruns/` (not inside it), renamed into place without its meta.yaml (MLflow skips such a folder), and
+ * gets its meta.yaml last, by an atomic rename.
  */
-export async function logMlflowRun(mlruns: string, run: MlflowRun, lockDir: string): Promise<{ experimentId: string; runId: string; runDir: string }> {
+export async function logMlflowRun(mlruns: string, run: MlflowRun, options: MlflowOptions): Promise<{ experimentId: string; runId: string; runDir: string }> {
+  const fresh = !fs.existsSync(mlruns);
   fs.mkdirSync(mlruns, { recursive: true });
+  const hostPath = options.hostPath ?? ((file: string) => file);
   // Two runs finishing together must not both create the experiment.
-  const experimentId = await withLock(path.join(lockDir, 'mlruns.lock'), async () => ensureExperiment(mlruns, MLFLOW_EXPERIMENT, run.startTime));
+  const experiment = await withLock(path.join(options.lockDir, 'mlruns.lock'), async () => ensureExperiment(mlruns, MLFLOW_EXPERIMENT, run.startTime, fresh, hostPath));
   const runId = run.runId ?? randomUUID().replace(/-/g, '');
-  const experimentDir = path.join(mlruns, experimentId);
-  const staging = path.join(experimentDir, `.staging-${runId}`);
-  const runDir = path.join(experimentDir, runId);
-  if (fs.existsSync(runDir)) return { experimentId, runId, runDir };
-  fs.rmSync(staging, { recursive: true, force: true });
-  fs.mkdirSync(staging, { recursive: true });
-  try {
-    writeYaml(path.join(staging, 'meta.yaml'), {
-      artifact_uri: pathToFileURL(path.join(runDir, 'artifacts')).href,
+  const runDir = path.join(mlruns, experiment.id, runId);
+  const user = userName();
+  const meta = () =>
+    yamlText({
+      // MLflow puts a run's artifacts under its experiment's artifact location, whoever created it.
+      artifact_uri: `${experiment.artifactLocation.replace(/\/+$/, '')}/${runId}/artifacts`,
       end_time: run.endTime,
       entry_point_name: '',
-      experiment_id: experimentId,
+      experiment_id: experiment.id,
       lifecycle_stage: 'active',
       run_id: runId,
       run_name: run.runName,
@@ -69,62 +83,191 @@ export async function logMlflowRun(mlruns: string, run: MlflowRun, lockDir: stri
       start_time: run.startTime,
       status: RUN_STATUS[run.status],
       tags: [],
-      user_id: os.userInfo().username,
+      user_id: user,
     });
-    writeEntries(path.join(staging, 'params'), Object.entries(run.params).map(([key, value]) => [key, paramText(value)]));
+  if (fs.existsSync(runDir)) {
+    // Logged before a crash; one that died between the rename and its meta.yaml gets it now.
+    const metaFile = path.join(runDir, 'meta.yaml');
+    if (!fs.existsSync(metaFile)) {
+      const staged = stagingDir(mlruns, runId);
+      try {
+        fs.writeFileSync(path.join(staged, 'meta.yaml'), meta());
+        fs.renameSync(path.join(staged, 'meta.yaml'), metaFile);
+      } finally {
+        removeStaging(staged);
+      }
+    }
+    return { experimentId: experiment.id, runId, runDir };
+  }
+  const staging = stagingDir(mlruns, runId);
+  try {
+    const body = path.join(staging, BODY);
+    writeEntries(path.join(body, 'params'), Object.entries(run.params).map(([key, value]) => [key, paramText(value)]));
     writeEntries(
-      path.join(staging, 'metrics'),
+      path.join(body, 'metrics'),
       Object.entries(run.metrics)
         .filter((entry): entry is [string, number] => typeof entry[1] === 'number' && Number.isFinite(entry[1]))
         .map(([key, value]) => [key, `${run.endTime} ${value} 0\n`]),
     );
-    const tags = { 'mlflow.runName': run.runName, 'mlflow.source.name': 'ralph-tui run', 'mlflow.source.type': 'LOCAL', 'mlflow.user': os.userInfo().username, ...run.tags };
-    writeEntries(path.join(staging, 'tags'), Object.entries(tags));
-    writeEntries(path.join(staging, 'artifacts'), Object.entries(run.artifacts ?? {}));
-    fs.renameSync(staging, runDir);
-  } catch (error) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    throw error;
+    const tags = { 'mlflow.runName': run.runName, 'mlflow.source.name': 'ralph-tui run', 'mlflow.source.type': 'LOCAL', 'mlflow.user': user, ...run.tags };
+    writeEntries(path.join(body, 'tags'), Object.entries(tags));
+    writeEntries(path.join(body, 'artifacts'), Object.entries(run.artifacts ?? {}));
+    moveIntoPlace(staging, runDir, { 'meta.yaml': meta() });
+  } finally {
+    removeStaging(staging);
   }
-  return { experimentId, runId, runDir };
+  return { experimentId: experiment.id, runId, runDir };
 }
 
-/** The id of the experiment with this name, creating it (next free integer id) when missing. */
-function ensureExperiment(mlruns: string, name: string, now: number): string {
-  const ids: number[] = [];
-  for (const entry of fs.readdirSync(mlruns, { withFileTypes: true })) {
-    if (!entry.isDirectory() || !/^\d+$/.test(entry.name)) continue;
-    ids.push(Number(entry.name));
-    try {
-      const meta = YAML.parse(fs.readFileSync(path.join(mlruns, entry.name, 'meta.yaml'), 'utf8')) as { name?: unknown; lifecycle_stage?: unknown };
-      if (meta?.name === name && meta.lifecycle_stage !== 'deleted') return entry.name;
-    } catch {
-      // Not an experiment folder MLflow could read either; skip it.
-    }
+interface Experiment {
+  id: string;
+  artifactLocation: string;
+}
+
+/**
+ * The active experiment with this name, or a new one. MLflow refuses to reuse the name of a deleted
+ * experiment (it can still be restored), so runs then go to the first free `name-2`, `name-3`, ...
+ */
+function ensureExperiment(mlruns: string, name: string, now: number, fresh: boolean, hostPath: (file: string) => string): Experiment {
+  const active = readExperiments(mlruns);
+  const deleted = readExperiments(path.join(mlruns, TRASH));
+  const taken = new Set([...active.keys(), ...deleted.keys()]);
+  // MLflow's FileStore creates experiment 0 ("Default") and .trash when it makes a new store; do the same.
+  if (fresh) {
+    createExperiment(mlruns, '0', 'Default', now, hostPath);
+    fs.mkdirSync(path.join(mlruns, TRASH), { recursive: true });
+    taken.add('0');
   }
-  // MLflow's FileStore creates experiment 0 ("Default") when it makes a new store; do the same.
-  if (!ids.includes(0)) createExperiment(mlruns, '0', 'Default', now);
-  const id = String(Math.max(0, ...ids) + 1);
-  createExperiment(mlruns, id, name, now);
+  const deletedNames = new Set([...deleted.values()].map((meta) => meta.name));
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? name : `${name}-${n}`;
+    for (const [id, meta] of active) {
+      if (meta.name === candidate && meta.lifecycle_stage !== 'deleted') {
+        return { id, artifactLocation: typeof meta.artifact_location === 'string' ? meta.artifact_location : pathToFileURL(hostPath(path.join(mlruns, id))).href };
+      }
+    }
+    if (deletedNames.has(candidate)) continue;
+    let id = newExperimentId();
+    while (taken.has(id)) id = newExperimentId();
+    return { id, artifactLocation: createExperiment(mlruns, id, candidate, now, hostPath) };
+  }
+}
+
+/** Experiment folders (id → their meta.yaml) directly under `dir`; unreadable ones count as taken ids. */
+function readExperiments(dir: string): Map<string, { name?: unknown; lifecycle_stage?: unknown; artifact_location?: unknown }> {
+  const experiments = new Map<string, { name?: unknown; lifecycle_stage?: unknown; artifact_location?: unknown }>();
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return experiments;
+  }
+  for (const entry of entries) {
+    if (!entry.isDirectory() || entry.name === TRASH) continue;
+    let meta = {};
+    try {
+      meta = (YAML.parse(fs.readFileSync(path.join(dir, entry.name, 'meta.yaml'), 'utf8')) as object | null) ?? {};
+    } catch {
+      // Not an experiment MLflow could read either; its id stays taken.
+    }
+    experiments.set(entry.name, meta);
+  }
+  return experiments;
+}
+
+/**
+ * An id as MLflow ≥ 2 makes them: 18 random digits, no leading zero. Ids are only ever compared as
+ * strings: above 2^53 JavaScript numbers round, and `max + 1` then named an existing experiment.
+ */
+export function newExperimentId(): string {
+  let id = String(randomInt(1, 10));
+  while (id.length < 18) id += String(randomInt(0, 10));
   return id;
 }
 
-function createExperiment(mlruns: string, id: string, name: string, now: number): void {
+/** Creates the experiment folder in one rename; returns its artifact location. */
+function createExperiment(mlruns: string, id: string, name: string, now: number, hostPath: (file: string) => string): string {
   const dir = path.join(mlruns, id);
-  fs.mkdirSync(dir, { recursive: true });
-  writeYaml(path.join(dir, 'meta.yaml'), {
-    artifact_location: pathToFileURL(dir).href,
-    creation_time: now,
-    experiment_id: id,
-    last_update_time: now,
-    lifecycle_stage: 'active',
-    name,
-  });
+  const artifactLocation = pathToFileURL(hostPath(dir)).href;
+  const staging = stagingDir(mlruns, `experiment-${id}`);
+  try {
+    // An experiment appears whole, meta.yaml included: MLflow warns about a folder without one.
+    const meta = yamlText({ artifact_location: artifactLocation, creation_time: now, experiment_id: id, last_update_time: now, lifecycle_stage: 'active', name });
+    fs.writeFileSync(path.join(staging, BODY, 'meta.yaml'), meta);
+    moveIntoPlace(staging, dir, {});
+  } finally {
+    removeStaging(staging);
+  }
+  return artifactLocation;
 }
 
-function writeYaml(file: string, value: Record<string, unknown>): void {
-  // MLflow quotes ids as strings ('1'); the yaml package does the same for numeric-looking strings.
-  fs.writeFileSync(file, YAML.stringify(value));
+/** The folder a staging area's content is assembled in before it moves into `mlruns/`. */
+const BODY = 'body';
+
+/** A fresh folder beside `mlruns/` (MLflow would read one inside it as a broken experiment). */
+function stagingDir(mlruns: string, name: string): string {
+  const dir = path.join(path.dirname(mlruns), '.mlruns-staging', `${name}-${process.pid}-${randomUUID().slice(0, 8)}`);
+  fs.mkdirSync(path.join(dir, BODY), { recursive: true });
+  return dir;
+}
+
+function removeStaging(staging: string): void {
+  fs.rmSync(staging, { recursive: true, force: true });
+  try {
+    fs.rmdirSync(path.dirname(staging));
+  } catch {
+    // Another run is staging there too; the last one out removes it.
+  }
+}
+
+/**
+ * Moves the staged `body` folder to `target`, which must not exist yet (an existing folder is never
+ * written into), then adds the `last` files (meta.yaml), each by an atomic rename. When the staging
+ * folder is on another file system than `target` (mlruns mounted on its own), the folder is copied in
+ * place instead, still with meta.yaml last.
+ */
+function moveIntoPlace(staging: string, target: string, last: Record<string, string>): void {
+  for (const [file, text] of Object.entries(last)) fs.writeFileSync(path.join(staging, file), text);
+  if (fs.existsSync(target)) throw new Error(`${target} already exists; it was left untouched.`);
+  try {
+    // rename(2) would replace an existing *empty* folder; the check above keeps even that from happening.
+    fs.renameSync(path.join(staging, BODY), target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    fs.mkdirSync(target);
+    fs.cpSync(path.join(staging, BODY), target, { recursive: true, errorOnExist: true, force: false });
+  }
+  for (const file of Object.keys(last)) {
+    const from = path.join(staging, file);
+    try {
+      fs.renameSync(from, path.join(target, file));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      const temp = path.join(target, `.${file}.${randomUUID().slice(0, 8)}.tmp`);
+      fs.copyFileSync(from, temp);
+      fs.renameSync(temp, path.join(target, file));
+    }
+  }
+}
+
+/**
+ * YAML as MLflow's Python reads it: PyYAML implements YAML 1.1, where `on`, `no`, `yes` are booleans
+ * and `1:30` is a base-60 integer, so strings like those must be quoted; the 1.1 schema does that.
+ */
+export function yamlText(value: Record<string, unknown>): string {
+  return YAML.stringify(value, { version: '1.1' });
+}
+
+/**
+ * The user MLflow would record. os.userInfo() throws for a uid without a passwd entry (a container run
+ * as the host's 501:20); MLflow's getpass then falls back on the environment, and so does this.
+ */
+function userName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.LOGNAME || process.env.USER || process.env.USERNAME || `uid-${process.getuid?.() ?? 'unknown'}`;
+  }
 }
 
 function writeEntries(dir: string, entries: Array<[string, string]>): void {

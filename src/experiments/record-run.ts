@@ -133,7 +133,7 @@ export function runRecordSteps(root: string): OutboxStep[] {
       apply: async (record) => {
         const { mlflow, resultFile } = payloadOf(record);
         const resultJson = fs.readFileSync(path.resolve(root, resultFile), 'utf8');
-        await logMlflowRun(paths.mlruns, { ...mlflow, artifacts: { 'result.json': resultJson } }, paths.locks);
+        await logMlflowRun(paths.mlruns, { ...mlflow, artifacts: { 'result.json': resultJson } }, { lockDir: paths.locks, hostPath: hostPathOf(root) });
       },
     },
     {
@@ -144,4 +144,16 @@ export function runRecordSteps(root: string): OutboxStep[] {
       },
     },
   ];
+}
+
+/**
+ * Inside an agent container the workspace is mounted at another path than on the host; the container is
+ * told the host's path (RALPH_HOST_WORKSPACE) so MLflow records artifact URIs the host's `mlflow ui` opens.
+ */
+export function hostPathOf(root: string, hostWorkspace = process.env.RALPH_HOST_WORKSPACE): (file: string) => string {
+  if (!hostWorkspace) return (file) => file;
+  return (file) => {
+    const relative = path.relative(root, file);
+    return relative.startsWith('..') || path.isAbsolute(relative) ? file : path.join(hostWorkspace, relative);
+  };
 }

@@ -33,6 +33,8 @@ describe('agentContainerSpec', () => {
       MLFLOW_TRACKING_URI: 'file:///workspace/mlruns',
       PATH: '/opt/ralph-tui/docker/bin:/usr/local/bin:/usr/bin:/bin',
       RALPH_WORKSPACE: '/workspace',
+      // Paths the host reads back (MLflow artifact URIs) are written with the host's name for the workspace.
+      RALPH_HOST_WORKSPACE: '/home/me/heat',
       RALPH_AGENT_ID: 'W1',
     });
     // Pass-through variables (API keys) are never part of the container's definition.
