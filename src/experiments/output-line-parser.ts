@@ -32,6 +32,9 @@ const bracketLine = /^\s*\[\s*(\d+)\s*\/\s*(\d+)\s*\](?:\s+(\S+))?/;
 const rmseField = /\brmse[=:]\s*([-+]?\d*\.?\d+(?:e[-+]?\d+)?)/i;
 // tqdm: `Samples:  45%|████▌     | 36/80 [00:41<00:50,  1.07s/it]` (elapsed<remaining, remaining may be `?`).
 const tqdmLine = /(\d+)%\|[^|]*\|\s*(\d+)\/(\d+)\s*\[([\d:]+)<([\d:?]+)/;
+// tqdm draws a bar at position n ≥ 1 (a nested loop) by moving n lines down, drawing, and moving back up with
+// ESC[A: a bar followed by cursor-up is an inner one, whose counts are not the run's.
+const nestedBar = /\x1b\[\d*A\s*$/;
 // `Progress: 20/80 samples` (older scripts' periodic line).
 const progressWord = /\bprogress\b\s*:?\s*(\d+)\s*\/\s*(\d+)/i;
 const elapsedField = /\belapsed[=:]?\s*(\d*\.?\d+)\s*s\b/i;
@@ -48,6 +51,7 @@ export function parseProgressLine(line: string): ProgressEvent | null {
   const text = line.trim();
   if (text.startsWith('{')) return parseJsonLine(text);
   let match = tqdmLine.exec(text);
+  if (match && nestedBar.test(text)) return null;
   if (match) {
     const eta = match[5] === '?' || match[5].includes('?') ? undefined : clockSeconds(match[5]);
     return dropUndefined({

@@ -57,6 +57,14 @@ describe('parseProgressLine on real-looking experiment output', () => {
     expect(events.at(-1)).toEqual({ type: 'projection', projected400Min: 39 });
   });
 
+  it('follows the outermost of nested tqdm bars (an inner loop at position=1), as tqdm 4.64 writes them', () => {
+    // Recorded from /usr/bin/python3 with Debian's python3-tqdm: an outer bar of 3 and an inner bar of 4 per step.
+    const events = eventsOf('tqdm-nested.txt');
+    const progress = events.filter((e) => e.type === 'progress');
+    expect(progress.map((e) => `${e.done}/${e.total}`)).toEqual(['0/3', '1/3', '2/3', '3/3', '3/3']);
+    expect(events.at(-1)).toEqual({ type: 'score', score: 1.05 });
+  });
+
   it('reads `Progress: k/N samples` lines with their elapsed time', () => {
     const events = eventsOf('progress-word.txt');
     expect(events).toEqual([
