@@ -17,14 +17,17 @@ export async function appendTuningRun(root: string, experimentName: string, run:
     if (!Array.isArray(doc.tuning_runs)) doc.tuning_runs = [];
     // A replayed record (see outbox.ts) of a run already in the file changes nothing.
     if (run.run_id !== undefined && doc.tuning_runs.some((existing: Record<string, unknown>) => existing?.run_id === run.run_id)) return { newBest: false };
-    const entry: Record<string, unknown> = { run: doc.tuning_runs.length + 1, ...run };
+    // `run` is the run's number in this file, an integer as the original workers wrote it (1, 2, …).
+    const numbers = doc.tuning_runs.map((existing: { run?: unknown }) => existing?.run).filter((n: unknown): n is number => Number.isInteger(n));
+    const entry: Record<string, unknown> = { run: Math.max(doc.tuning_runs.length, ...numbers) + 1, ...run };
     if (entry.timestamp === undefined) entry.timestamp = new Date().toISOString();
     doc.tuning_runs.push(entry);
     const score = typeof run.score === 'number' ? run.score : undefined;
     const best = doc.best_in_budget;
     const newBest = run.in_budget === true && score !== undefined && (!best || typeof best.score !== 'number' || score > best.score);
     if (newBest) {
-      doc.best_in_budget = { run: entry.run_id ?? entry.run, score, time_min: run.time_min ?? null, config: run.config ?? null };
+      // `run` stays the integer run number the original files use; a run id of ours goes beside it.
+      doc.best_in_budget = { run: entry.run, ...(entry.run_id === undefined ? {} : { run_id: entry.run_id }), score, time_min: run.time_min ?? null, config: run.config ?? null };
     }
     return { newBest };
   });

@@ -182,6 +182,12 @@ describe('locked queue operations', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe(broken);
   });
 
+  it('a stray token is placed at its own line and column (V8 gives no position for it), in one line', () => {
+    const root = workspaceWith();
+    fs.writeFileSync(sharedFile(root, 'experiment_queue.json'), '{\n  "experiment_queue": [ oops\n    {"id": "A"}\n  ]\n}\n');
+    expect(() => readQueue(root)).toThrow(/experiment_queue\.json: invalid JSON at line 2, column 25: Unexpected token 'o'$/);
+  });
+
   it('a field of the wrong type is named in the error', () => {
     const root = workspaceWith();
     fs.writeFileSync(sharedFile(root, 'experiment_queue.json'), JSON.stringify({ experiment_queue: [{ id: 'A', priority: 'high' }] }));
@@ -201,11 +207,14 @@ describe('locked queue operations', () => {
     const root = workspaceWith({ 'experiments/perturbed_extended_polish/STATE.json': 'experiment-STATE.json' });
     const file = `${root}/experiments/perturbed_extended_polish/STATE.json`;
     const before = JSON.parse(fs.readFileSync(file, 'utf8'));
-    expect((await appendTuningRun(root, 'perturbed_extended_polish', { run_id: 6, config: { a: 1 }, score: 1.14, time_min: 50, in_budget: true })).newBest).toBe(false);
-    expect((await appendTuningRun(root, 'perturbed_extended_polish', { run_id: 7, config: { a: 2 }, score: 1.15, time_min: 59, in_budget: true })).newBest).toBe(true);
+    expect(before.best_in_budget.run).toBe(4);
+    expect((await appendTuningRun(root, 'perturbed_extended_polish', { run_id: 'r-a1', config: { a: 1 }, score: 1.14, time_min: 50, in_budget: true })).newBest).toBe(false);
+    expect((await appendTuningRun(root, 'perturbed_extended_polish', { run_id: 'r-b2', config: { a: 2 }, score: 1.15, time_min: 59, in_budget: true })).newBest).toBe(true);
     const after = JSON.parse(fs.readFileSync(file, 'utf8'));
     expect(after.tuning_runs).toHaveLength(before.tuning_runs.length + 2);
-    expect(after.best_in_budget).toMatchObject({ run: 7, score: 1.15, time_min: 59 });
+    // The file's runs are numbered 1..5: ours continue the integers, and best_in_budget.run stays one.
+    expect(after.tuning_runs.slice(-2).map((run: { run: unknown }) => run.run)).toEqual([6, 7]);
+    expect(after.best_in_budget).toMatchObject({ run: 7, run_id: 'r-b2', score: 1.15, time_min: 59 });
     expect(after.planned_configs).toEqual(before.planned_configs);
     expect(Object.keys(after)).toEqual(Object.keys(before));
     // A new experiment gets a new STATE.json.
