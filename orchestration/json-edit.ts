@@ -22,6 +22,49 @@ export function detectFormatting(text: string): FormattingOptions {
   return { eol, insertSpaces, tabSize: insertSpaces ? indent.length : 1 };
 }
 
+/**
+ * A number to be written with a given spelling. JSON.stringify writes 50.0 as `50`, but the original
+ * deployment's Python wrote floats as `50.0` and epoch times as `1769488065.2773347`; a value of a field
+ * the file keeps as a float is put in a document as a JsonNumber so the rewrite spells it that way.
+ * Everything else (comparisons, JSON.stringify) sees the plain number.
+ */
+export class JsonNumber {
+  constructor(
+    readonly value: number,
+    readonly text: string,
+  ) {}
+
+  toJSON(): number {
+    return this.value;
+  }
+}
+
+/** `value` spelled as Python writes a float: an integral value keeps its `.0` (50 → 50.0). */
+export function pythonFloat(value: number): JsonNumber | number {
+  return Number.isInteger(value) && Math.abs(value) < 1e16 ? new JsonNumber(value, `${value}.0`) : value;
+}
+
+const NUMBER_MARK = '\u0000json-number:';
+
+/** JSON.stringify that writes JsonNumbers with their own spelling. */
+export function stringifyJson(value: unknown, indent?: string | number): string {
+  let marked = false;
+  const text = JSON.stringify(
+    value,
+    function (this: Record<string, unknown>, key: string, current: unknown) {
+      const raw = this[key];
+      if (raw instanceof JsonNumber) {
+        marked = true;
+        return NUMBER_MARK + raw.text;
+      }
+      return current;
+    },
+    indent,
+  );
+  // JSON.stringify escapes the NUL of the mark as \u0000, which no string of ours contains otherwise.
+  return marked ? text.replace(/"\\u0000json-number:([^"]*)"/g, '$1') : text;
+}
+
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -46,7 +89,7 @@ export function fastRewrite(text: string, before: unknown, after: unknown): stri
     const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
     return /^[ \t]*/.exec(text.slice(lineStart, offset))![0];
   };
-  const render = (value: unknown, indent: string) => JSON.stringify(value, null, unit).split('\n').join(eol + indent);
+  const render = (value: unknown, indent: string) => stringifyJson(value, unit).split('\n').join(eol + indent);
   const replace = (node: Span, value: unknown) => add(node.start, node.end - node.start, render(value, indentAt(node.start)));
   /** Inserts `parts` after the last child, on its own line like it (or on the same line for inline containers). */
   const append = (node: Span, lastStart: number, lastEnd: number, parts: string[]) => {
@@ -128,6 +171,8 @@ export function fastRewrite(text: string, before: unknown, after: unknown): stri
 /** Structural equality of JSON values (key order ignored); much cheaper than util.isDeepStrictEqual here. */
 export function isDeepEqual(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
+  // A spelling is not data: an unchanged value keeps the spelling the file has.
+  if (a instanceof JsonNumber || b instanceof JsonNumber) return Object.is(a instanceof JsonNumber ? a.value : a, b instanceof JsonNumber ? b.value : b);
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a);

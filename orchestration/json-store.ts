@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { fileSystemError, UserError } from '../core/errors.js';
 import { parseJsonText } from '../core/json-file.js';
-import { detectFormatting, fastRewrite, isDeepEqual } from './json-edit.js';
+import { detectFormatting, fastRewrite, isDeepEqual, stringifyJson } from './json-edit.js';
 
 /**
  * Reading and rewriting the shared JSON files. Agents in the original deployment wrote these
@@ -109,7 +109,7 @@ export async function updateJson<R>(
   }
   const after = structuredClone(before);
   const result = mutate(after);
-  const next = doc ? await preservingRewrite(text, before, after) : `${JSON.stringify(after, null, 2)}\n`;
+  const next = doc ? await preservingRewrite(text, before, after) : `${stringifyJson(after, 2)}\n`;
   if (next !== text || !doc) await writeTextAtomic(file, next);
   return result;
 }
@@ -130,5 +130,5 @@ async function preservingRewrite(text: string, before: unknown, after: unknown):
     }
   }
   const { insertSpaces, tabSize } = detectFormatting(text);
-  return `${JSON.stringify(after, null, insertSpaces ? tabSize : '\t')}\n`;
+  return `${stringifyJson(after, insertSpaces ? tabSize : '\t')}\n`;
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { workspacePaths } from '../core/workspace-paths.js';
 import { bestOf, coordinationFormat, newCoordination } from './coordination.js';
+import { pythonFloat } from './json-edit.js';
 import { updateJson } from './json-store.js';
 import { withLock } from './lock.js';
 import { normaliseEntry, queueFile, validateQueue, type QueueEntry, type QueueLayout } from './queue-view.js';
@@ -67,9 +68,14 @@ function workerRecord(doc: Json, worker: string): Json {
   return doc.workers[worker];
 }
 
-/** Sets last_seen in the spelling the file already uses (epoch seconds in the original, else ISO). */
-function markSeen(record: Json): void {
-  record.last_seen = typeof record.last_seen === 'number' ? Date.now() / 1000 : now();
+/**
+ * Sets last_seen in the spelling the file already uses: the worker's own, else its team's (the original
+ * wrote epoch seconds as Python floats, 1769488065.2773347), else ISO time.
+ */
+function markSeen(doc: Json, record: Json): void {
+  const team = Object.values((doc.workers ?? {}) as Record<string, Json>);
+  const spelling = record.last_seen ?? team.find((other) => other?.last_seen !== undefined && other?.last_seen !== null)?.last_seen;
+  record.last_seen = typeof spelling === 'number' ? pythonFloat(Date.now() / 1000) : now();
 }
 
 function setWorker(entry: Json, layout: QueueLayout, worker: string): void {
@@ -92,7 +98,7 @@ async function markClaimed(root: string, entry: QueueEntry, worker: string): Pro
     record.status = 'running';
     record.current_experiment = entry.id;
     record.last_started = now();
-    markSeen(record);
+    markSeen(doc, record);
   });
 }
 
@@ -179,7 +185,7 @@ function finishInCoordination(doc: Json, entry: QueueEntry, worker: string, comp
   record.current_experiment = null;
   record.experiments_run = (typeof record.experiments_run === 'number' ? record.experiments_run : 0) + 1;
   record.last_completed = entry.id;
-  markSeen(record);
+  markSeen(doc, record);
 }
 
 /**
@@ -206,7 +212,11 @@ export async function completeExperiment(root: string, id: string, options: Comp
       if (options.resultKey !== undefined) raw.result_key = options.resultKey;
       // The original v3 queue also kept a list of completed ids.
       if (layout.format === 'v3' && Array.isArray(doc.completed_experiments) && !doc.completed_experiments.includes(id)) doc.completed_experiments.push(id);
-      return normaliseEntry(raw);
+      const normalised = normaliseEntry(raw);
+      // Scores and times are floats in the original files (58.2, 63.0): `--time 50.0` is written 50.0.
+      raw.score = pythonFloat(options.score);
+      raw.time_min = pythonFloat(options.timeMin);
+      return normalised;
     });
     const newBest = await editCoordination(root, (doc, parsed) => {
       if (options.resultKey !== undefined && Array.isArray(doc.experiments_completed)) {
@@ -217,17 +227,17 @@ export async function completeExperiment(root: string, id: string, options: Comp
       const better = options.inBudget && (!current || options.score > current.score);
       if (better) {
         if (coordinationFormat(doc) === 'v1') {
-          doc.best_score = options.score;
-          doc.best_time_min = options.timeMin;
+          doc.best_score = pythonFloat(options.score);
+          doc.best_time_min = pythonFloat(options.timeMin);
           doc.best_worker = options.worker;
           doc.best_config = { experiment: entry.name, ...(entry.config ?? {}) };
         } else {
           if (!doc.best_scores || typeof doc.best_scores !== 'object') doc.best_scores = {};
           if (doc.best_scores.in_budget) doc.best_scores.previous_best = doc.best_scores.in_budget;
-          doc.best_scores.in_budget = { score: options.score, time_min: options.timeMin, experiment: entry.name, worker: options.worker, id: entry.id, date: now() };
+          doc.best_scores.in_budget = { score: pythonFloat(options.score), time_min: pythonFloat(options.timeMin), experiment: entry.name, worker: options.worker, id: entry.id, date: now() };
         }
       }
-      const completed: Json = { id: entry.id, name: entry.name, worker: options.worker, score: options.score, time_min: options.timeMin, result: options.result ?? (better ? 'NEW_BEST' : 'COMPLETED') };
+      const completed: Json = { id: entry.id, name: entry.name, worker: options.worker, score: pythonFloat(options.score), time_min: pythonFloat(options.timeMin), result: options.result ?? (better ? 'NEW_BEST' : 'COMPLETED') };
       if (entry.family) completed.family = entry.family;
       if (options.finding) completed.finding = options.finding;
       if (options.resultKey !== undefined) Object.assign(completed, { result_key: options.resultKey, new_best: better });
@@ -350,7 +360,7 @@ export async function heartbeat(root: string, worker: string, status?: string, c
       const record = workerRecord(doc, worker);
       if (status !== undefined) record.status = status;
       if (currentExperiment !== undefined) record.current_experiment = currentExperiment;
-      markSeen(record);
+      markSeen(doc, record);
     }),
   );
 }

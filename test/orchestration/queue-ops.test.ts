@@ -74,6 +74,23 @@ describe('locked queue operations', () => {
     expect(rawAfter).toEqual(rawBefore);
   });
 
+  it('writes numbers as the original files spell them: last_seen an epoch float (also for a new worker), --time 50.0 as 50.0', async () => {
+    const root = workspaceWith({ 'experiment_queue.json': 'experiment_queue.json', 'coordination.json': 'coordination.json' });
+    // W1 and W2 in the real file carry "last_seen": 1769488065.2773347; W4 is new to the file.
+    const entry = await claimNext(root, 'W4');
+    await heartbeat(root, 'W1');
+    await completeExperiment(root, entry.id, { worker: 'W4', score: 1.1, timeMin: 50, inBudget: true });
+    const coordination = fs.readFileSync(sharedFile(root, 'coordination.json'), 'utf8');
+    const raw = JSON.parse(coordination);
+    for (const worker of ['W1', 'W4']) expect(typeof raw.workers[worker].last_seen, worker).toBe('number');
+    expect(coordination).toMatch(/"W4": \{[^}]*"last_seen": \d{10}\.\d+/);
+    expect(coordination).toMatch(/"id": "EXP_SECOND_NM_ROUND_001",[^}]*"score": 1\.1,\s*"time_min": 50\.0,/);
+    const queue = fs.readFileSync(sharedFile(root, 'experiment_queue.json'), 'utf8');
+    expect(queue).toMatch(/"score": 1\.1,\s*"time_min": 50\.0,/);
+    // Readers see plain numbers.
+    expect(readQueue(root).entries.find((e) => e.id === entry.id)).toMatchObject({ score: 1.1, timeMin: 50 });
+  });
+
   it('claims the lowest priority number first, ties by queue order, and exits 3 when none is left', async () => {
     const root = workspaceWith();
     await addExperiments(root, [
