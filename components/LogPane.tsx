@@ -5,6 +5,7 @@ import { theme } from './theme.js';
 
 export interface LogItem {
   worker?: string;
+  id?: string;
   experiment?: string;
   score?: number;
   timeMin?: number;
@@ -24,7 +25,8 @@ export function logLineStyle(line: string): { color?: string; bold?: boolean; di
 export function entryLine(entry: LogItem): string {
   const score = entry.score !== undefined ? ` ${formatScore(entry.score)}${entry.timeMin !== undefined ? ` @${entry.timeMin.toFixed(1)}m` : ''}` : '';
   const flags = entry.flags && entry.flags.length > 0 ? ` ${entry.flags.join(' · ')}` : '';
-  return `${entry.worker ?? '?'} ${entry.experiment ?? ''}${score}${flags}`;
+  // Session-style entries of the original log name no worker; their id (S15-01) says where they are from.
+  return `${entry.worker ?? entry.id ?? '?'} ${entry.experiment ?? ''}${score}${flags}`;
 }
 
 /**

@@ -33,7 +33,7 @@ export {
 } from './queue-ops.js';
 export { appendTuningRun, markInterruptedIfRunning, updateExperimentState } from './tuning.js';
 export { appendLogEntry, formatLogEntry, parseLogEntries, type LogEntry, type NewLogEntry } from './log-entry.js';
-export { tailLines } from './log-tail.js';
+export { countLines, tailLines } from './log-tail.js';
 export { LogFollower, type LogFollowerOptions } from './log-follower.js';
 export { createStop, clearStop, stopState, FORCED_STOP_REASON, type StopState } from './stop-file.js';
 export { WorkspaceWatcher, type WorkspaceSnapshot, type WorkspaceWatcherOptions, type WatchError } from './watcher.js';

@@ -4,12 +4,20 @@ import { fileSystemError, UserError } from '../core/errors.js';
 import { workspacePaths } from '../core/workspace-paths.js';
 import { withLock } from './lock.js';
 
-/** One ITERATION_LOG.md entry: `### [W1] Experiment: <name> | Score: 1.1464 @ 51.2 min | **NEW BEST**` and its body. */
+/**
+ * One ITERATION_LOG.md entry and its body, in either header style of the original log:
+ *   `### [W1] Experiment: <name> (EXP_ID) | Score: 1.1464 @ 51.2 min | **NEW BEST**` (sessions 18 on)
+ *   `### Exp S15-01: Coordinate Descent Refinement (coord_descent_refine)` (sessions 15–17: no worker,
+ *   the score and time in the `**Result**: 1.1211 @ 93.7 min (OVER BUDGET)` line)
+ */
 export interface LogEntry {
-  worker: string;
+  /** The worker in `[W1]`; the session-style entries name none. */
+  worker?: string;
   experiment: string;
-  /** An id in parentheses after the name, e.g. `(EXP_PSO_001)`. */
+  /** An id in parentheses after the name, e.g. `(EXP_PSO_001)`, or the session entry's `S15-01`. */
   id?: string;
+  /** A session-style entry's title when it differs from the experiment name. */
+  title?: string;
   score?: number;
   timeMin?: number;
   rmse?: number;
@@ -26,6 +34,10 @@ export interface LogEntry {
 }
 
 const HEADER = /^###\s+\[(W\d+)\]\s+(.*)$/;
+const SESSION_HEADER = /^###\s+Exp\s+(S\d+-\d+)\s*:\s*(.*)$/;
+/** `1.1211 @ 93.7 min (OVER BUDGET)`, `KILLED - 2-src samples taking 200-375s each`. */
+const RESULT_SCORE = /^\**([01]\.\d+)\**\s*@\s*([\d.]+)\s*min\b(?:\s*\(([^)]*)\))?/;
+const RESULT_FLAG = /^(KILLED|FAILED|ABORTED|SKIPPED|TIMEOUT)\b/i;
 const SCORE = /^Score:\s*([-\d.]+)(?:\s*@\s*([\d.]+)\s*min)?/i;
 const RMSE = /^RMSE:\s*([-\d.]+)(?:\s*@\s*([\d.]+)\s*min)?/i;
 const ID_SUFFIX = /\s+\(([A-Z][A-Z0-9_]*\d)\)$/;
@@ -65,16 +77,45 @@ function parseHeader(worker: string, rest: string, header: string, line: number)
   return entry;
 }
 
-/** Parses every worker entry (`### [Wn] ...`) in ITERATION_LOG.md text, with its Config/Result/Key Finding lines. */
-export function parseLogEntries(text: string): LogEntry[] {
+/** `Coordinate Descent Refinement (coord_descent_refine) **NEW BEST**` → name, title, flags. */
+function parseSessionHeader(id: string, rest: string, header: string, line: number): LogEntry {
+  const flags = [...rest.matchAll(/\*\*([^*]+)\*\*/g)].map((match) => match[1].trim());
+  const title = rest.replace(/\*\*[^*]+\*\*/g, '').trim();
+  const name = /\s*\(([a-z][a-z0-9_]*)\)$/.exec(title);
+  const entry: LogEntry = { experiment: name ? name[1] : title, id, flags, header, line };
+  if (name && title.slice(0, name.index).trim()) entry.title = title.slice(0, name.index).trim();
+  return entry;
+}
+
+/** A session-style entry's score, time and flag come from its Result line. */
+function applyResult(entry: LogEntry, result: string): void {
+  if (entry.score !== undefined || entry.worker !== undefined) return;
+  const scored = RESULT_SCORE.exec(result);
+  if (scored) {
+    entry.score = Number(scored[1]);
+    entry.timeMin = Number(scored[2]);
+    if (scored[3] && /budget|killed|failed/i.test(scored[3]) && !/within/i.test(scored[3])) entry.flags.push(scored[3].trim());
+    return;
+  }
+  const flag = RESULT_FLAG.exec(result);
+  if (flag) entry.flags.push(flag[1].toUpperCase());
+}
+
+/**
+ * Parses every entry (`### [Wn] ...` and `### Exp S15-01: ...`) in ITERATION_LOG.md text, with its
+ * Config/Result/Key Finding lines. `firstLine` is the line number of the text's first line in the file
+ * (a tail of the log starts past line 1).
+ */
+export function parseLogEntries(text: string, firstLine = 1): LogEntry[] {
   const entries: LogEntry[] = [];
   let current: LogEntry | null = null;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].replace(/\r$/, '');
     const header = HEADER.exec(line);
-    if (header) {
-      current = parseHeader(header[1], header[2], line, i + 1);
+    const session = header ? null : SESSION_HEADER.exec(line);
+    if (header || session) {
+      current = header ? parseHeader(header[1], header[2], line, firstLine + i) : parseSessionHeader(session![1], session![2], line, firstLine + i);
       entries.push(current);
       continue;
     }
@@ -87,8 +128,10 @@ export function parseLogEntries(text: string): LogEntry[] {
     if (!field) continue;
     const value = field[2].trim();
     if (field[1] === 'Config') current.config ??= value;
-    else if (field[1] === 'Result') current.result ??= value;
-    else current.finding ??= value;
+    else if (field[1] === 'Result') {
+      current.result ??= value;
+      applyResult(current, value);
+    } else current.finding ??= value;
   }
   return entries;
 }

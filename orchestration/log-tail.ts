@@ -44,3 +44,31 @@ export async function tailLines(file: string, n: number): Promise<string[]> {
     await handle.close();
   }
 }
+
+/**
+ * How many lines the file has (a last line without a newline counts). O(file), unlike tailLines:
+ * only `log tail --entries` needs it, to give entries their line number in the whole file.
+ */
+export async function countLines(file: string): Promise<number> {
+  let handle: fsp.FileHandle;
+  try {
+    handle = await fsp.open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  try {
+    const buffer = Buffer.alloc(CHUNK);
+    let lines = 0;
+    let last = 10;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
+      if (bytesRead === 0) break;
+      for (let at = buffer.indexOf(10, 0); at !== -1 && at < bytesRead; at = buffer.indexOf(10, at + 1)) lines++;
+      last = buffer[bytesRead - 1];
+    }
+    return last === 10 ? lines : lines + 1;
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { appendLogEntry, parseLogEntries } from '../../orchestration/log-entry.js';
 import { LogFollower } from '../../orchestration/log-follower.js';
-import { tailLines } from '../../orchestration/log-tail.js';
+import { countLines, tailLines } from '../../orchestration/log-tail.js';
 import { UserError } from '../../core/errors.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 import { decimal, workerId } from './option-parsers.js';
@@ -13,12 +13,17 @@ function count(value: string): number {
   return parsed;
 }
 
-/** Last `n` entries: read more lines from the end until enough headers are in view (still O(tail)). */
+/**
+ * Last `n` entries: read more lines from the end until enough headers are in view, then number them
+ * as lines of the whole file (one more pass that only counts newlines).
+ */
 async function tailEntries(file: string, n: number) {
   for (let lines = n * 40; ; lines *= 4) {
     const tail = await tailLines(file, lines);
     const entries = parseLogEntries(tail.join('\n'));
-    if (entries.length >= n || tail.length < lines) return entries.slice(-n);
+    if (entries.length < n && tail.length >= lines) continue;
+    const firstLine = (await countLines(file)) - tail.length + 1;
+    return parseLogEntries(tail.join('\n'), firstLine).slice(-n);
   }
 }
 

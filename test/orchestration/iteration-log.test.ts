@@ -9,7 +9,7 @@ const fixtureLog = fs.readFileSync(path.join(originalDir, 'ITERATION_LOG.md'), '
 
 describe('ITERATION_LOG.md entries', () => {
   it('parses every worker entry of the original log with score, minutes, id and flags', () => {
-    const entries = parseLogEntries(fixtureLog);
+    const entries = parseLogEntries(fixtureLog).filter((entry) => entry.worker);
     expect(entries).toHaveLength(fixtureLog.split('\n').filter((line) => /^### \[W\d+\]/.test(line)).length);
     const byHeader = (text: string) => entries.find((entry) => entry.header.includes(text))!;
     expect(byHeader('threshold_0.34_0.44')).toMatchObject({ worker: 'W1', experiment: 'threshold_0.34_0.44', score: 1.1168, timeMin: 81.2, flags: [] });
@@ -20,6 +20,28 @@ describe('ITERATION_LOG.md entries', () => {
     const last = entries.at(-1)!;
     expect(last).toMatchObject({ worker: 'W1', experiment: 'perturbed_extended_polish', score: 1.1464, timeMin: 51.2, flags: ['NEW BEST'] });
     expect(last.result).toBe('**SUCCESS - NEW BEST IN-BUDGET**');
+  });
+
+  it('parses the session-style entries of sessions 15–17 (`### Exp S15-01: Title (name)`), score and time from their Result line', () => {
+    const sessions = parseLogEntries(fixtureLog).filter((entry) => !entry.worker);
+    const headers = fixtureLog.split('\n').flatMap((line, i) => (/^### Exp S1[5-7]-\d+:/.test(line) ? [i + 1] : []));
+    expect(headers).toHaveLength(26);
+    expect(sessions.map((entry) => entry.line)).toEqual(headers);
+    const byId = (id: string) => sessions.find((entry) => entry.id === id)!;
+    expect(byId('S15-01')).toMatchObject({ experiment: 'coord_descent_refine', title: 'Coordinate Descent Refinement', score: 1.1211, timeMin: 93.7, flags: ['OVER BUDGET'], line: 95 });
+    expect(byId('S15-02')).toMatchObject({ experiment: 'bipop_sep_active', score: 1.119, timeMin: 54, flags: [] });
+    expect(byId('S15-03')).toMatchObject({ experiment: 'coarse_coord_descent', flags: ['KILLED'] });
+    expect(byId('S15-03').score).toBeUndefined();
+    expect(byId('S15-04')).toMatchObject({ experiment: 'early_fraction tuning', config: '36 fevals, 3-iter refine top-2' });
+    expect(byId('S15-17')).toMatchObject({ experiment: 'Robust Fallback (threshold 0.35/0.45)', score: 1.1247, timeMin: 57.2, flags: ['NEW BEST'] });
+    expect(byId('S17-02')).toMatchObject({ experiment: 'multi_init_fallback', title: 'Multi-Init Fallback' });
+  });
+
+  it('numbers entries from the line the parsed text starts at (a tail of the log)', () => {
+    const lines = fixtureLog.split('\n');
+    const tail = lines.slice(1000).join('\n');
+    const all = parseLogEntries(fixtureLog).filter((entry) => entry.line > 1000);
+    expect(parseLogEntries(tail, 1001).map((entry) => [entry.line, entry.header])).toEqual(all.map((entry) => [entry.line, entry.header]));
   });
 
   it('formats an entry exactly like the original log, and parses it back', () => {
@@ -44,7 +66,7 @@ describe('ITERATION_LOG.md entries', () => {
     const entries = parseLogEntries(text);
     expect(entries).toHaveLength(40);
     for (const entry of entries) {
-      expect(entry.experiment).toMatch(new RegExp(`^exp_${entry.worker.slice(1)}_\\d$`));
+      expect(entry.experiment).toMatch(new RegExp(`^exp_${entry.worker!.slice(1)}_\\d$`));
       expect(entry.result).toBe('r'.repeat(500));
     }
   });
