@@ -29,12 +29,16 @@ function normalised(candidate: Candidate): number[][] {
     .sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
 }
 
-/** Mean Euclidean distance between matched (sorted) sources; candidates of different sizes never match. */
+/**
+ * Mean Euclidean distance between matched sources, as the organisers' scorer computes it: it zips the two
+ * sorted source lists, so candidates with different source counts are compared on the shorter one (a
+ * candidate and the same candidate plus an extra source can be at distance 0).
+ */
 function distance(a: number[][], b: number[][]): number {
-  if (a.length !== b.length) return Infinity;
+  const n = Math.min(a.length, b.length);
   let sum = 0;
-  for (let k = 0; k < a.length; k++) sum += Math.hypot(a[k][0] - b[k][0], a[k][1] - b[k][1], a[k][2] - b[k][2]);
-  return sum / a.length;
+  for (let k = 0; k < n; k++) sum += Math.hypot(a[k][0] - b[k][0], a[k][1] - b[k][1], a[k][2] - b[k][2]);
+  return sum / n;
 }
 
 /** The candidates the scorer keeps: in order, each farther than tau from every one kept before; at most nMax. */
@@ -127,6 +131,20 @@ export function parsePredictions(raw: unknown, source: string): Predictions {
   const result = Predictions.safeParse(raw);
   if (!result.success) throw zodToUserError(result.error, source);
   return result.data;
+}
+
+/** The plate the sources live on (x in [0, Lx], y in [0, Ly]): the competition's 2×1. */
+export const PLATE = { Lx: SCORING.scale[0], Ly: SCORING.scale[1] } as const;
+
+/** Predicted sources off the plate, which the scorer simulates as given (a likely mistake in the predictions). */
+export function sourcesOffPlate(predictions: Predictions): Array<{ sample_id: string; candidate: number; x: number; y: number }> {
+  const off: Array<{ sample_id: string; candidate: number; x: number; y: number }> = [];
+  for (const entry of predictions.samples) {
+    entry.estimated_sources.forEach((candidate, index) => {
+      for (const [x, y] of candidate) if (!(x >= 0 && x <= PLATE.Lx && y >= 0 && y <= PLATE.Ly)) off.push({ sample_id: entry.sample_id, candidate: index + 1, x, y });
+    });
+  }
+  return off;
 }
 
 export interface DatasetScore {

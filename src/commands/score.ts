@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { loadDataset } from '../../solver/dataset.js';
 import { loadPredictions } from '../../solver/predictions-file.js';
-import { scoreDataset } from '../../solver/scoring.js';
+import { PLATE, scoreDataset, sourcesOffPlate } from '../../solver/scoring.js';
 
 export function registerScore(program: Command): void {
   program
@@ -16,6 +16,13 @@ export function registerScore(program: Command): void {
       const predictions = await loadPredictions(path.resolve(options.predictions));
       const dataset = await loadDataset(path.resolve(options.data));
       const result = scoreDataset(dataset, predictions, { onlyPredicted: options.onlyPredicted });
+      const off = sourcesOffPlate(predictions);
+      if (off.length) {
+        const first = off[0];
+        process.stderr.write(
+          `ralph-tui: warning: ${off.length} predicted source${off.length > 1 ? 's lie' : ' lies'} outside the ${PLATE.Lx}×${PLATE.Ly} plate (first: ${first.sample_id} candidate ${first.candidate} at x=${first.x}, y=${first.y}); scored as given\n`,
+        );
+      }
       if (options.json) {
         const samples = result.samples.map(({ sample_id, score, n_valid, losses }) => ({ sample_id, score, n_valid, losses }));
         process.stdout.write(`${JSON.stringify({ score: result.score, against: result.against, samples, missing: result.missing })}\n`);

@@ -48,6 +48,12 @@ export function registerSolve(program: Command): void {
     if (out.endsWith('.npz')) await writeSubmissionNpz(out, predictions);
     else await writeFileAtomic(out, JSON.stringify({ samples: predictions }) + '\n');
     reporter.end(summary, { resultFile: String(raw.out), incomplete: false });
+    if (indices.length < dataset.samples.length) {
+      // The leaderboard scores a missing sample 0: say so, the file looks like any other submission.
+      process.stderr.write(
+        `ralph-tui: wrote a partial submission: ${String(raw.out)} has ${indices.length} of the dataset's ${dataset.samples.length} samples (--max-samples ${options.maxSamples}); each missing sample scores 0 if submitted\n`,
+      );
+    }
   });
 }
 

@@ -32,6 +32,24 @@ describe('official scoring', () => {
     expect(distinctCandidates([[[1, 0.5, 1], [0.2, 0.2, 1]], [[0.2, 0.2, 1], [1, 0.5, 1]]])).toHaveLength(1);
   });
 
+  it('compares candidates of different source counts on the shorter one, as the organisers’ zip of sorted sources does', () => {
+    const sample = sampleById('sample_0');
+    const truth = sample.true_sources!.map((s) => [s.x, s.y, s.q]);
+    expect(truth).toHaveLength(1);
+    // The truth plus an extra source that sorts after it: zip pairs truth with truth, distance 0, one kept.
+    const variantAfter = [...truth, [1.95, 0.8, 1.0]];
+    const both = scoreSample(sample, dataset.meta, [truth, variantAfter]);
+    expect(both.n_valid).toBe(1);
+    expect(both.score).toBeCloseTo(1.1, 9);
+    // An extra source that sorts first is what zip compares with the truth: far apart, both kept.
+    const variantBefore = [[0.3, 0.8, 1.0], ...truth];
+    const alone = scoreSample(sample, dataset.meta, [variantBefore]);
+    const mixed = scoreSample(sample, dataset.meta, [truth, variantBefore]);
+    expect(mixed.n_valid).toBe(2);
+    expect(mixed.score).toBeCloseTo((1 + (alone.score - 0.1)) / 2 + 0.2, 12);
+    expect(distinctCandidates([[[1, 0.5, 1], [1.5, 0.5, 1]], [[1, 0.5, 1]]])).toHaveLength(1);
+  });
+
   it('scores 0 with no candidates and counts missing samples as 0', () => {
     expect(scoreSample(sampleById('sample_0'), dataset.meta, []).score).toBe(0);
     const truth = dataset.samples[0].true_sources!.map((s): [number, number, number] => [s.x, s.y, s.q]);

@@ -107,6 +107,19 @@ describe('ralph-tui score', () => {
     expect(json.against).toBe('Y_noisy');
   });
 
+  it('warns about predicted sources outside the 2×1 plate, and still scores them as given', async () => {
+    const dir = makeTempDir();
+    const predictions = path.join(dir, 'pred.json');
+    fs.writeFileSync(predictions, JSON.stringify({ samples: [{ sample_id: 'sample_0', estimated_sources: [truth0, [[2.4, 0.5, 1]], [[1, -0.1, 1]]] }] }));
+    const result = await runCli(['score', '--data', jsonFixture, '--predictions', predictions, '--json']);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toBe('ralph-tui: warning: 2 predicted sources lie outside the 2×1 plate (first: sample_0 candidate 2 at x=2.4, y=0.5); scored as given');
+    expect(JSON.parse(result.stdout).samples[0].n_valid).toBe(3);
+    const inside = path.join(dir, 'inside.json');
+    fs.writeFileSync(inside, JSON.stringify({ samples: [{ sample_id: 'sample_0', estimated_sources: [truth0] }] }));
+    expect((await runCli(['score', '--data', jsonFixture, '--predictions', inside])).stderr).toBe('');
+  });
+
   it('rejects malformed predictions naming the file and field', async () => {
     const dir = makeTempDir();
     const bad = path.join(dir, 'bad.json');
