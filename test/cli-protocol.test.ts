@@ -10,6 +10,21 @@ import { sharedFile, workspaceWith } from './orchestration/workspace-fixture.js'
 const cli = (root: string, ...args: string[]) => runCli(['--workspace', root, ...args]);
 
 describe('ralph-tui status', () => {
+  it('in a folder that is no workspace says how to point at one; in the ralph-tui folder it reads ./workspace (where npm start keeps it)', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'ralph-nows-'));
+    const elsewhere = await runCli(['status'], { cwd: empty });
+    fs.rmSync(empty, { recursive: true, force: true });
+    expect(elsewhere.exitCode).toBe(2);
+    expect(elsewhere.stderr).toBe(`ralph-tui: ${empty} is not a ralph-tui workspace (no ralph.config.json or orchestration/shared/); pass --workspace DIR or set RALPH_WORKSPACE (\`npm start\` keeps its workspace in ./workspace of the ralph-tui folder)`);
+    const inRepo = await runCli(['status'], { cwd: repoRoot });
+    if (fs.existsSync(path.join(repoRoot, 'workspace', 'ralph.config.json'))) {
+      expect(inRepo.exitCode).toBe(0);
+      expect(inRepo.stdout).toContain('Target:');
+    } else {
+      expect(inRepo.stderr).toContain(`ralph-tui: ${path.join(repoRoot, 'workspace')} is not a ralph-tui workspace`);
+    }
+  });
+
   it('reports the HEAD files: best 1.1689 @ 58.2 min vs 1.25, queue counts, next up, who runs what, STOP', async () => {
     const root = workspaceWith({ 'coordination.json': 'coordination.json', 'experiment_queue.json': 'experiment_queue.json' });
     const text = await cli(root, 'status');

@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
+import { ralphInstallDir } from '../../docker/index.js';
 import { initWorkspace } from '../init/init-workspace.js';
 import { parseAgentKinds } from '../init/plan-agents.js';
 import { wholeNumber } from './solver-options.js';
@@ -17,6 +20,31 @@ function displayPath(dir: string): string {
   return relative === '' ? '.' : relative.startsWith('..') || path.isAbsolute(relative) ? dir : relative;
 }
 
+/** A shell word as typed: quoted only when it needs to be. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The command that starts this workspace, as it works when typed here: `ralph-tui` only when that name on
+ * PATH is this install (after `npm link`), `npm start` for the ralph-tui folder's own ./workspace, else
+ * node with the path of this install's bin script.
+ */
+export function startCommand(root: string, env: NodeJS.ProcessEnv = process.env): string {
+  const install = ralphInstallDir();
+  const bin = path.join(install, 'bin', 'ralph-tui.js');
+  if (path.resolve(process.cwd()) === install && root === path.join(install, 'workspace')) return 'npm start';
+  const workspace = `--workspace ${shellWord(displayPath(root))}`;
+  const onPath = (env.PATH ?? '').split(path.delimiter).some((dir) => {
+    try {
+      return dir !== '' && fs.realpathSync(path.join(dir, 'ralph-tui')) === fs.realpathSync(bin);
+    } catch {
+      return false;
+    }
+  });
+  return onPath ? `ralph-tui ${workspace}` : `node ${shellWord(displayPath(bin))} ${workspace}   (or \`npm link\` once in ${shellWord(install)} to type \`ralph-tui\`)`;
+}
+
 export function registerInit(program: Command): void {
   program
     .command('init')
@@ -31,10 +59,18 @@ export function registerInit(program: Command): void {
     .action(async (dir: string | undefined, options: { agents?: ReturnType<typeof parseAgentKinds>; runtime?: 'local' | 'docker'; workers?: number; samples?: number; seed?: number; force?: boolean }, command: Command) => {
       const root = dir ? path.resolve(dir) : workspaceOf(command);
       const report = await initWorkspace(root, options);
+      const workers = report.config.agents.filter((agent) => agent.role === 'worker').length;
+      const spare = Math.max(1, os.availableParallelism() - 1);
+      if (workers > spare) {
+        // Accepted (the config may be meant for a bigger machine), but said: here they would share CPUs.
+        process.stderr.write(
+          `ralph-tui: warning: ${workers} workers on this ${os.availableParallelism()}-CPU machine: ${workers - spare} of them get no CPU of their own, and experiments running at once share the CPUs and take longer each (one worker per spare CPU is ${spare}; --workers ${spare})\n`,
+        );
+      }
       const agents = report.config.agents.map((agent) => `${agent.id} ${agent.kind} ${agent.role}${agent.cpuset ? ` (cpuset ${agent.cpuset})` : ''}`);
       process.stdout.write(
         `Initialised ${root}\n  runtime: ${report.config.runtime}\n  agents: ${agents.join(', ')}\n  files:\n${report.written.map((file) => `    ${path.relative(root, file)}`).join('\n')}\n` +
-          `Start it with: ralph-tui --workspace ${displayPath(root)}\n`,
+          `Start it with: ${startCommand(root)}\n`,
       );
     });
 }

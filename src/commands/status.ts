@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { formatStatus, statusReport } from '../../orchestration/status-report.js';
 import { configuredTarget } from '../config-fields.js';
-import { workspaceOf } from './workspace-option.js';
+import { requireWorkspace, workspaceOf } from './workspace-option.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -10,6 +10,7 @@ export function registerStatus(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action((options: { json?: boolean }, command: Command) => {
       const root = workspaceOf(command);
+      requireWorkspace(root);
       const report = statusReport(root, configuredTarget(root));
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
       // A broken file is part of the report (and the rest is still shown); say so on stderr too.

@@ -1,11 +1,13 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { readCoordination, readQueue } from '../../orchestration/index.js';
 import { loadDataset } from '../../solver/dataset.js';
 import { loadConfig } from '../../src/config.js';
 import { workspaceNeedsInit } from '../../src/init/init-workspace.js';
-import { fixturesDir, makeTempDir, runCli } from '../helpers/cli.js';
+import { cliPath, fixturesDir, makeTempDir, repoRoot, runCli } from '../helpers/cli.js';
 
 describe('ralph-tui init', () => {
   it('creates a working default workspace: valid config, a dataset with ground truth, a queue with a baseline, coordination, log header', async () => {
@@ -42,6 +44,41 @@ describe('ralph-tui init', () => {
     // Built-in agents take no prompt.
     expect(fs.existsSync(path.join(root, 'orchestration', 'shared', 'prompt_W1.txt'))).toBe(false);
     expect(fs.readFileSync(path.join(root, 'ITERATION_LOG.md'), 'utf8')).toMatch(/^# Iteration Log/);
+  });
+
+  it('ends with a start command that works as printed, with and without ralph-tui on PATH', async () => {
+    const dir = makeTempDir('ralph-init-');
+    const result = await runCli(['init', 'ws', '--samples', '1', '--workers', '1'], { cwd: dir, env: { PATH: process.env.PATH ?? '' } });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const printed = /Start it with: (.*)$/m.exec(result.stdout)![1];
+    expect(printed).toBe(`node ${cliPath} --workspace ws   (or \`npm link\` once in ${repoRoot} to type \`ralph-tui\`)`);
+    // Run as printed (with `status` instead of the screen, which needs a terminal).
+    const command = printed.split('   (')[0];
+    const run = await execa('sh', ['-c', `${command} status`], { cwd: dir, reject: false });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Queue:');
+    // After `npm link` (here: a ralph-tui link on PATH) the short form is printed, and works too.
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    fs.symlinkSync(cliPath, path.join(bin, 'ralph-tui'));
+    const linked = await runCli(['init', 'ws2', '--samples', '1', '--workers', '1'], { cwd: dir, env: { PATH: `${bin}:${process.env.PATH}` } });
+    const short = /Start it with: (.*)$/m.exec(linked.stdout)![1];
+    expect(short).toBe('ralph-tui --workspace ws2');
+    const runShort = await execa('sh', ['-c', `${short} status`], { cwd: dir, reject: false, env: { PATH: `${bin}:${process.env.PATH}` } });
+    expect(runShort.exitCode, runShort.stderr).toBe(0);
+  });
+
+  it('warns when asked for more workers than the machine has spare CPUs', async () => {
+    const root = makeTempDir('ralph-init-');
+    const cpus = os.availableParallelism();
+    const workers = cpus + 3;
+    const result = await runCli(['init', root, '--samples', '1', '--workers', String(workers)]);
+    expect(result.exitCode).toBe(0);
+    const spare = Math.max(1, cpus - 1);
+    expect(result.stderr).toBe(
+      `ralph-tui: warning: ${workers} workers on this ${cpus}-CPU machine: ${workers - spare} of them get no CPU of their own, and experiments running at once share the CPUs and take longer each (one worker per spare CPU is ${spare}; --workers ${spare})`,
+    );
+    expect((await runCli(['init', makeTempDir('ralph-init-'), '--samples', '1', '--workers', '1'])).stderr).toBe('');
   });
 
   it('refuses to overwrite an existing workspace without --force, and --force keeps the history', async () => {
