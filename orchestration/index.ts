@@ -32,6 +32,7 @@ export {
   type NewExperiment,
 } from './queue-ops.js';
 export { appendTuningRun, markInterruptedIfRunning, updateExperimentState } from './tuning.js';
+export { assertExperimentName, EXPERIMENT_NAME } from './experiment-name.js';
 export { appendLogEntry, formatLogEntry, parseLogEntries, type LogEntry, type NewLogEntry } from './log-entry.js';
 export { countLines, tailLines } from './log-tail.js';
 export { LogFollower, type LogFollowerOptions } from './log-follower.js';

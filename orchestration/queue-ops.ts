@@ -2,6 +2,7 @@ import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { workspacePaths } from '../core/workspace-paths.js';
 import { bestOf, coordinationFormat, newCoordination } from './coordination.js';
+import { assertExperimentName } from './experiment-name.js';
 import { pythonFloat } from './json-edit.js';
 import { updateJson } from './json-store.js';
 import { withLock } from './lock.js';
@@ -325,6 +326,7 @@ function newId(name: string, taken: Set<string>): string {
 export async function addExperiments(root: string, entries: NewExperiment[]): Promise<QueueEntry[]> {
   for (const [index, entry] of entries.entries()) {
     if (!entry.name || typeof entry.name !== 'string') throw new UserError(`experiment ${index + 1}: field name: expected a non-empty name`);
+    assertExperimentName(entry.name, entries.length > 1 ? `experiment ${index + 1}: name` : 'experiment name');
   }
   return withSharedLock(root, () =>
     editQueue(

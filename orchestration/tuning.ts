@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../core/errors.js';
 import { workspacePaths } from '../core/workspace-paths.js';
+import { assertExperimentName } from './experiment-name.js';
 import { updateJson } from './json-store.js';
 import { withLock } from './lock.js';
 
@@ -11,7 +11,7 @@ import { withLock } from './lock.js';
  * original workers kept by hand) and keeps `best_in_budget` up to date.
  */
 export async function appendTuningRun(root: string, experimentName: string, run: Record<string, unknown>): Promise<{ newBest: boolean }> {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(experimentName)) throw new UserError(`invalid experiment name "${experimentName}" (letters, digits, _ . - only)`);
+  assertExperimentName(experimentName);
   await fsp.mkdir(workspacePaths(root).experimentDir(experimentName), { recursive: true });
   return updateStateFile(root, experimentName, (doc: Record<string, any>) => {
     if (!Array.isArray(doc.tuning_runs)) doc.tuning_runs = [];

@@ -145,6 +145,10 @@ describe('ralph-tui queue', () => {
       [['queue', 'add', '--name', 'x', '--config', '[1]'], /^ralph-tui: --config: expected a JSON object/],
       [['queue', 'add'], /^ralph-tui: queue add needs --name/],
       [['queue', 'list', '--status', 'done'], /^ralph-tui: --status: unknown status "done"/],
+      // queue add takes only names that `run` accepts (they name the experiments/<name> folder).
+      [['queue', 'add', '--name', 'two words'], /^ralph-tui: experiment name "two words" is not valid: letters, digits, _ \. - only/],
+      [['queue', 'add', '--name', '../escape'], /^ralph-tui: experiment name "\.\.\/escape" is not valid/],
+      [['run', 'two words'], /^ralph-tui: experiment name "two words" is not valid: letters, digits, _ \. - only/],
     ];
     for (const [args, message] of cases) {
       const result = await cli(root, ...args);

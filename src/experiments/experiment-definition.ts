@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { assertExperimentName, EXPERIMENT_NAME } from '../../orchestration/index.js';
 import { FAST_EXPERIMENT_CONFIG } from '../../solver/experiment-config.js';
 import { loadConfig } from '../config.js';
 import { UserError, zodToUserError } from '../../core/errors.js';
@@ -40,14 +41,13 @@ const BUILTINS: Record<string, { description: string; config: Record<string, unk
   fast: { description: 'small search budgets, for quick checks', config: { ...FAST_EXPERIMENT_CONFIG } },
 };
 
-const namePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 /**
  * Finds an experiment by name: the workspace's experiments/<name>/experiment.json first, then an
  * `experiments.commands` entry of ralph.config.json (an external command), then a built-in.
  */
 export function resolveExperiment(root: string, name: string): ExperimentDefinition {
-  if (!namePattern.test(name)) throw new UserError(`experiment name "${name}" is not valid (letters, digits, _ . - only)`);
+  assertExperimentName(name);
   const dir = workspacePaths(root).experimentDir(name);
   const file = path.join(dir, 'experiment.json');
   if (fs.existsSync(file)) {
@@ -75,7 +75,7 @@ export function listExperiments(root: string): string[] {
     // No experiments folder yet: only the built-ins.
   }
   for (const entry of entries) {
-    if (entry.isDirectory() && namePattern.test(entry.name) && fs.existsSync(path.join(dir, entry.name, 'experiment.json'))) names.add(entry.name);
+    if (entry.isDirectory() && EXPERIMENT_NAME.test(entry.name) && fs.existsSync(path.join(dir, entry.name, 'experiment.json'))) names.add(entry.name);
   }
   const ordered = [...names].sort();
   for (const { name } of configCommands(root, false)) {

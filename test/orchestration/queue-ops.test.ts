@@ -172,7 +172,7 @@ describe('locked queue operations', () => {
 
   it('the first add creates experiment_queue.json; ids follow EXP_<NAME>_NNN and stay unique', async () => {
     const root = workspaceWith();
-    const added = await addExperiments(root, [{ name: 'tighter sigma', family: 'sigma', description: 'd', hypothesis: 'h' }, { name: 'tighter sigma' }]);
+    const added = await addExperiments(root, [{ name: 'tighter_sigma', family: 'sigma', description: 'd', hypothesis: 'h' }, { name: 'tighter_sigma' }]);
     expect(added.map((entry) => entry.id)).toEqual(['EXP_TIGHTER_SIGMA_001', 'EXP_TIGHTER_SIGMA_002']);
     expect(readShared(root, 'experiment_queue.json').experiment_queue[0]).toMatchObject({ status: 'available', priority: 3, family: 'sigma', hypothesis: 'h' });
   });
