@@ -33,6 +33,7 @@ export {
 } from './queue-ops.js';
 export { appendTuningRun, markInterruptedIfRunning, updateExperimentState } from './tuning.js';
 export { assertExperimentName, EXPERIMENT_NAME } from './experiment-name.js';
+export { beatsBest } from './best-score.js';
 export { appendLogEntry, formatLogEntry, parseLogEntries, type LogEntry, type NewLogEntry } from './log-entry.js';
 export { countLines, tailLines } from './log-tail.js';
 export { LogFollower, type LogFollowerOptions } from './log-follower.js';

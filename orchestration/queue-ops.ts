@@ -2,6 +2,7 @@ import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { workspacePaths } from '../core/workspace-paths.js';
 import { bestOf, coordinationFormat, newCoordination } from './coordination.js';
+import { beatsBest } from './best-score.js';
 import { assertExperimentName } from './experiment-name.js';
 import { pythonFloat } from './json-edit.js';
 import { updateJson } from './json-store.js';
@@ -225,7 +226,7 @@ export async function completeExperiment(root: string, id: string, options: Comp
         if (done) return done.new_best === true;
       }
       const current = bestOf(parsed);
-      const better = options.inBudget && (!current || options.score > current.score);
+      const better = options.inBudget && beatsBest(options.score, current?.score);
       if (better) {
         if (coordinationFormat(doc) === 'v1') {
           doc.best_score = pythonFloat(options.score);

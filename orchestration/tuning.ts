@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { workspacePaths } from '../core/workspace-paths.js';
+import { beatsBest } from './best-score.js';
 import { assertExperimentName } from './experiment-name.js';
 import { updateJson } from './json-store.js';
 import { withLock } from './lock.js';
@@ -24,7 +25,7 @@ export async function appendTuningRun(root: string, experimentName: string, run:
     doc.tuning_runs.push(entry);
     const score = typeof run.score === 'number' ? run.score : undefined;
     const best = doc.best_in_budget;
-    const newBest = run.in_budget === true && score !== undefined && (!best || typeof best.score !== 'number' || score > best.score);
+    const newBest = run.in_budget === true && score !== undefined && (!best || typeof best.score !== 'number' || beatsBest(score, best.score));
     if (newBest) {
       // `run` stays the integer run number the original files use; a run id of ours goes beside it.
       doc.best_in_budget = { run: entry.run, ...(entry.run_id === undefined ? {} : { run_id: entry.run_id }), score, time_min: run.time_min ?? null, config: run.config ?? null };

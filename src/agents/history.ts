@@ -3,6 +3,8 @@
  * experiments improved it, and which families are exhausted. Pure: recomputed from the queue every step, so
  * a restarted orchestrator reaches the same conclusions without state of its own.
  */
+import { beatsBest } from '../../orchestration/index.js';
+
 export interface HistoryEntry {
   name: string;
   family?: string;
@@ -53,7 +55,7 @@ export function analyseHistory(entries: readonly HistoryEntry[], budgetMinutes: 
   for (const entry of finishedInOrder(entries)) {
     const score = entry.score as number;
     // Results over budget never become the best (issue 7 §1), however good.
-    const improved = entry.status === 'completed' && inBudget(entry.timeMin, budgetMinutes) && (best === null || score > best.score);
+    const improved = entry.status === 'completed' && inBudget(entry.timeMin, budgetMinutes) && beatsBest(score, best?.score);
     if (improved) {
       improvements.push({ name: entry.name, family: entry.family, score, timeMin: entry.timeMin as number, previous: best?.score ?? null });
       best = { name: entry.name, score, timeMin: entry.timeMin as number, config: entry.config };

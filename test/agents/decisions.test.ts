@@ -92,6 +92,12 @@ describe('the history of completed experiments', () => {
     expect(history.improvements.map((improvement) => improvement.name)).toEqual(['baseline', 'better']);
   });
 
+  it('a result equal to the best at the 4 decimals scores are shown with is no improvement (no "NEW BEST +0.0000")', () => {
+    const history = analyseHistory([completed('baseline', 'baseline', 1.21041, 20, 1), completed('tie', 'thresholds', 1.21043, 20, 2), completed('better', 'init', 1.2105, 20, 3)], 60);
+    expect(history.improvements.map((improvement) => improvement.name)).toEqual(['baseline', 'better']);
+    expect(findingsFrom(history).join('\n')).not.toContain('+0.0000');
+  });
+
   it('retires a family whose last 3 experiments did not improve the best, and only that family', () => {
     const entries = [
       completed('baseline', 'baseline', 1.0, 20, 1),

@@ -91,6 +91,20 @@ describe('locked queue operations', () => {
     expect(readQueue(root).entries.find((e) => e.id === entry.id)).toMatchObject({ score: 1.1, timeMin: 50 });
   });
 
+  it('a score equal to the best at 4 decimals is no new best (complete and tuning runs alike)', async () => {
+    const root = workspaceWith();
+    await addExperiments(root, [{ name: 'first' }, { name: 'tie' }, { name: 'better' }]);
+    const results: boolean[] = [];
+    for (const score of [1.21041, 1.21043, 1.2105]) {
+      const entry = await claimNext(root, 'W1');
+      results.push((await completeExperiment(root, entry.id, { worker: 'W1', score, timeMin: 40, inBudget: true })).newBest);
+    }
+    expect(results).toEqual([true, false, true]);
+    expect(readCoordination(root).best?.score).toBe(1.2105);
+    expect((await appendTuningRun(root, 'tie', { score: 1.21041, in_budget: true })).newBest).toBe(true);
+    expect((await appendTuningRun(root, 'tie', { score: 1.21043, in_budget: true })).newBest).toBe(false);
+  });
+
   it('claims the lowest priority number first, ties by queue order, and exits 3 when none is left', async () => {
     const root = workspaceWith();
     await addExperiments(root, [
