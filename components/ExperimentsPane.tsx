@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { ExperimentRun } from '../src/app/view-models.js';
-import { clip, formatDuration, formatMinutes, formatScore, progressBar } from './format.js';
+import { clip, formatDuration, formatScore, perFourHundred, progressBar } from './format.js';
 import { PaneTitle } from './PaneTitle.js';
 import { theme } from './theme.js';
 
@@ -23,13 +23,13 @@ export function experimentLines(runs: readonly ExperimentRun[], selectedId: stri
     if (run.state === 'running' || run.state === 'queued') {
       const pct = run.total > 0 ? Math.floor((100 * run.done) / run.total) : 0;
       lines.push({ key: `${run.id}n`, text: `${mark}${run.name} ${run.done}/${run.total || '?'} ${pct}%${by}`, bold: true, inverse: selected });
-      const stats = ` ETA ${formatDuration(run.etaSeconds)} · score ${formatScore(run.runningScore)}${run.projected400Min !== undefined ? ` · 400→${formatMinutes(run.projected400Min)}` : ''}`;
+      const stats = ` ETA ${formatDuration(run.etaSeconds)} · score ${formatScore(run.runningScore)}${run.projected400Min !== undefined ? ` · ${perFourHundred(run.projected400Min, run.workers)}` : ''}`;
       const barWidth = Math.max(4, Math.min(30, width - 2 - stats.length));
       lines.push({ key: `${run.id}b`, text: `  ${progressBar(run.done, run.total, barWidth)}${stats}`, color: theme.accent });
     } else if (run.state === 'finished') {
       lines.push({
         key: `${run.id}n`,
-        text: `${mark}✓ ${run.name} ${formatScore(run.score)}${run.projected400Min !== undefined ? ` · 400→${formatMinutes(run.projected400Min)}` : ''} (${run.done}/${run.total})${by}`,
+        text: `${mark}✓ ${run.name} ${formatScore(run.score)}${run.projected400Min !== undefined ? ` · ${perFourHundred(run.projected400Min, run.workers)}` : ''} (${run.done}/${run.total})${by}`,
         color: theme.good,
         inverse: selected,
       });

@@ -1,11 +1,13 @@
 import { Box, Text } from 'ink';
-import { formatMinutes, formatScore } from './format.js';
+import { formatScore, perFourHundred } from './format.js';
 import { theme } from './theme.js';
 
 export interface HeaderProps {
   name: string;
   best: { score: number; timeMin?: number | null; experiment?: string | null } | null;
   target: number;
+  /** The worker count best.timeMin is projected to (ralph.config.json budgetWorkers). */
+  budgetWorkers?: number;
   queue: { available: number; claimed: number; done: number };
   stop: { present: boolean; targetReached?: boolean };
   draining: readonly string[];
@@ -15,11 +17,11 @@ export interface HeaderProps {
 }
 
 /** Best in-budget score vs target and the gap, queue health, STOP / draining, clock — one line. */
-export function Header({ name, best, target, queue, stop, draining, stopping, clock, width }: HeaderProps) {
+export function Header({ name, best, target, budgetWorkers, queue, stop, draining, stopping, clock, width }: HeaderProps) {
   const gap = best ? target - best.score : undefined;
   const stopText = stop.present
     ? draining.length > 0
-      ? `STOP · draining: ${draining.join(', ')} still running`
+      ? `STOP · draining: ${draining.join(', ')}`
       : stop.targetReached
         ? 'STOP · target reached'
         : 'STOP'
@@ -33,7 +35,7 @@ export function Header({ name, best, target, queue, stop, draining, stopping, cl
           <Text bold color={theme.accent}>{` ralph-tui · ${name} `}</Text>
           <Text>{' best '}</Text>
           <Text bold color={best && best.score >= target ? theme.good : theme.plain}>{formatScore(best?.score)}</Text>
-          <Text>{best?.timeMin != null ? ` @ ${formatMinutes(best.timeMin)}` : ''}</Text>
+          <Text>{best?.timeMin != null ? ` @ ${perFourHundred(best.timeMin, budgetWorkers)}` : ''}</Text>
           <Text dimColor>{` / target ${formatScore(target)}`}</Text>
           <Text color={gap !== undefined && gap <= 0 ? theme.good : theme.warn}>{gap !== undefined ? ` gap ${gap <= 0 ? 'reached' : gap.toFixed(4)}` : ''}</Text>
           <Text dimColor>{' │ '}</Text>

@@ -9,6 +9,14 @@ export function formatMinutes(minutes: number | undefined | null): string {
   return typeof minutes === 'number' && Number.isFinite(minutes) ? `${minutes.toFixed(1)} min` : '—';
 }
 
+/**
+ * A projected time labelled with what it projects: minutes for 400 samples at N workers. The header's
+ * best (at the budget's workers) and a run's projection (at its own workers) differ by that factor.
+ */
+export function perFourHundred(minutes: number | undefined | null, workers?: number): string {
+  return `${formatMinutes(minutes)}/400${workers ? `@${workers}w` : ''}`;
+}
+
 export function formatDuration(seconds: number | undefined): string {
   if (seconds === undefined || !Number.isFinite(seconds)) return '—';
   const s = Math.max(0, Math.round(seconds));

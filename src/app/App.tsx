@@ -94,7 +94,7 @@ export function App({ store, controller }: { store: AppStore; controller: InputC
     overlay?.kind === 'help'
       ? (width: number, height: number) => <HelpOverlay bindings={bindingsFor('normal')} width={width} height={height} />
       : overlay?.kind === 'confirm'
-        ? (width: number, height: number) => <ConfirmDialog {...confirmText(overlay)} width={width} height={height} />
+        ? (width: number, height: number) => <ConfirmDialog {...confirmText(overlay, store.settings)} width={width} height={height} />
         : overlay?.kind === 'picker'
           ? (width: number, height: number) => <ExperimentPicker names={overlay.names} index={overlay.index} workers={overlay.workers} width={width} height={height} />
           : undefined;
@@ -106,6 +106,7 @@ export function App({ store, controller }: { store: AppStore; controller: InputC
         name: store.settings.name,
         best: ws.coordination?.best ?? null,
         target,
+        budgetWorkers: store.settings.budgetWorkers,
         queue: queueCounts(ws),
         stop: ws.stop,
         draining: sup.draining,

@@ -11,6 +11,12 @@ export interface AppSettings {
   /** Shown in the header (config name or the workspace folder). */
   name: string;
   targetScore: number;
+  /** The worker count the budget (and the best's minutes) are projected to. */
+  budgetWorkers?: number;
+  /** Runs agents in containers (quitting leaves those running), not only local processes. */
+  containers?: boolean;
+  /** Quitting removes the containers (`--down`). */
+  down?: boolean;
   /** Default worker count offered by the experiment picker. */
   experimentWorkers: number;
 }

@@ -9,14 +9,29 @@ const WHEEL = /^\x1b\[<(\d+);\d+;\d+[Mm]$/;
 /** Cursor keys as a terminal in normal mode sends them; an agent in application mode (DECCKM) expects ESC O x. */
 const CURSOR_KEY = /^\x1b\[([ABCDHF])$/;
 
-export const CONFIRM_TEXT: Record<Exclude<ConfirmAction, 'restart'>, { title: string; message: string }> = {
+export const CONFIRM_TEXT: Record<Exclude<ConfirmAction, 'restart' | 'quit'>, { title: string; message: string }> = {
   stop: { title: 'Graceful stop', message: 'Write STOP: agents finish their current experiment, then stop. Continue?' },
   'force-stop': { title: 'Forced stop', message: 'Stop every agent now (running experiments are lost). Continue?' },
-  quit: { title: 'Quit ralph-tui', message: 'Quit the screen? Agent containers keep running unless started with --down.' },
 };
 
+/** Quitting says what happens to this workspace's agents: local processes stop; containers keep running unless --down. */
+function quitText(settings: { containers?: boolean; down?: boolean }): { title: string; message: string } {
+  return {
+    title: 'Quit ralph-tui',
+    message: !settings.containers
+      ? 'Quit? The agents run as processes of this screen and stop with it; the queue, log and results stay in the workspace.'
+      : settings.down
+        ? 'Quit? The agent containers are stopped and removed (--down); local agents stop too.'
+        : 'Quit the screen? Agent containers keep running (reattached next time; start with --down to remove them); local agents stop.',
+  };
+}
+
 /** The confirm dialog's words; a restart names the agent and the experiment it would interrupt. */
-export function confirmText(overlay: Extract<Overlay, { kind: 'confirm' }>): { title: string; message: string } {
+export function confirmText(
+  overlay: Extract<Overlay, { kind: 'confirm' }>,
+  settings: { containers?: boolean; down?: boolean } = {},
+): { title: string; message: string } {
+  if (overlay.action === 'quit') return quitText(settings);
   if (overlay.action !== 'restart') return CONFIRM_TEXT[overlay.action];
   return {
     title: `Restart ${overlay.agent ?? 'the agent'}`,

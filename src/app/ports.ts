@@ -130,6 +130,8 @@ export interface RunViewBase {
   runningScore?: number;
   score?: number;
   projected400Min?: number;
+  /** Worker threads the run uses: projected400Min is at this count. */
+  workers?: number;
   startedAt?: number;
   lastLines: readonly string[];
 }

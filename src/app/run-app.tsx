@@ -59,6 +59,9 @@ export async function runApp(options: RunAppOptions): Promise<number> {
     settings: {
       name: config.name ?? path.basename(root),
       targetScore: config.targetScore,
+      budgetWorkers: config.budgetWorkers,
+      containers: config.agents.some((agent) => (agent.runtime ?? config.runtime) === 'docker'),
+      down: options.down ?? false,
       experimentWorkers: config.experiments.workers ?? Math.max(1, os.availableParallelism() - 1),
     },
     metrics,

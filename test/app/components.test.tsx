@@ -35,20 +35,21 @@ async function terminalWith(text: string, cols = 40, rows = 6) {
 }
 
 const runs: ExperimentRun[] = [
-  { id: 'r1', name: 'cmaes_fast', state: 'running', done: 12, total: 40, etaSeconds: 95, elapsedSeconds: 40, runningScore: 1.1234, projected400Min: 44.5, lastLines: [] },
+  { id: 'r1', name: 'cmaes_fast', state: 'running', done: 12, total: 40, etaSeconds: 95, elapsedSeconds: 40, runningScore: 1.1234, projected400Min: 44.5, workers: 1, lastLines: [] },
   { id: 'r2', name: 'baseline', state: 'finished', done: 6, total: 6, elapsedSeconds: 9, score: 1.0875, projected400Min: 12.1, lastLines: [] },
   { id: 'r3', name: 'broken', state: 'failed', done: 1, total: 6, elapsedSeconds: 2, lastLines: ['Traceback (most recent call last):', 'ValueError: bad sigma'] },
 ];
 
 describe('panes render their snapshots', () => {
   it('Header: best @ minutes vs target and gap, queue health, STOP with draining, clock', () => {
-    const r = renderFixed(<Header name="heat" best={{ score: 1.1464, timeMin: 51.2 }} target={1.25} queue={{ available: 3, claimed: 2, done: 40 }} stop={{ present: true }} draining={['W1', 'W3']} stopping={false} clock="08:15:02" width={160} />, { cols: 160, rows: 5 });
+    const r = renderFixed(<Header name="heat" best={{ score: 1.1464, timeMin: 51.2 }} target={1.25} budgetWorkers={7} queue={{ available: 3, claimed: 2, done: 40 }} stop={{ present: true }} draining={['W1', 'W3']} stopping={false} clock="08:15:02" width={160} />, { cols: 160, rows: 5 });
     const frame = r.lastFrame();
-    expect(frame).toContain('best 1.1464 @ 51.2 min');
+    // Labelled with what it projects (400 samples at the budget's 7 workers), like the experiments pane's figures.
+    expect(frame).toContain('best 1.1464 @ 51.2 min/400@7w');
     expect(frame).toContain('target 1.2500');
     expect(frame).toContain('gap 0.1036');
     expect(frame).toContain('queue 3 avail · 2 claimed · 40 done');
-    expect(frame).toContain('STOP · draining: W1, W3 still running');
+    expect(frame).toContain('STOP · draining: W1, W3 ');
     expect(frame).toContain('08:15:02');
     r.unmount();
   });
@@ -146,7 +147,8 @@ describe('panes render their snapshots', () => {
     const r = renderFixed(<ExperimentsPane runs={runs} selectedId="r1" width={70} height={8} />, { cols: 70, rows: 8 });
     const frame = r.lastFrame();
     expect(frame).toContain('cmaes_fast 12/40 30%');
-    expect(frame).toMatch(/█+░+ ETA 1m35s · score 1\.1234 · 400→44\.5 min/);
+    // The same label as the header's best: minutes for 400 samples at this run's worker count.
+    expect(frame).toMatch(/█+░+ ETA 1m35s · score 1\.1234 · 44\.5 min\/400@1w/);
     expect(frame).toContain('✓ baseline 1.0875');
     expect(frame).toContain('✖ broken failed');
     expect(frame).toContain('ValueError: bad sigma');

@@ -48,8 +48,8 @@ describe('ExperimentsPane with runs from status files (.ralph/progress/)', () =>
     expect(lines[0]).toContain('Experiments');
     expect(lines[0]).toContain('2 running');
     expect(frame).toContain('›sigma_sweep 3/8 37% · W2');
-    expect(frame).toMatch(/█+░+ ETA 50s · score 1\.1500 · 400→20\.0 min/);
-    expect(frame).toContain('✓ polish_more 1.2101 · 400→41.5 min (8/8) · W1');
+    expect(frame).toMatch(/█+░+ ETA 50s · score 1\.1500 · 20\.0 min\/400/);
+    expect(frame).toContain('✓ polish_more 1.2101 · 41.5 min/400 (8/8) · W1');
     expect(frame).toContain('✖ bad_inits failed (1/8) · W3');
     expect(frame).toContain('ValueError: bad sigma');
     expect(frame).toContain('✖ killed_one interrupted (2/8) · W4');

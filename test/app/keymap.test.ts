@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KEYMAP, bindingsFor, footerHints, lookupKey } from '../../src/app/keymap.js';
+import { confirmText } from '../../src/app/input-controller.js';
 
 describe('keymap (the single source of shortcuts)', () => {
   it('maps the keys issue 6 lists to their actions in normal mode', () => {
@@ -62,5 +63,14 @@ describe('keymap (the single source of shortcuts)', () => {
     const normal = footerHints('normal').map((hint) => hint.label);
     expect(normal).toEqual(KEYMAP.filter((b) => b.footer && b.modes.includes('normal')).map((b) => b.label));
     expect(normal).toContain('q');
+  });
+});
+
+describe('the quit dialog', () => {
+  it('says what happens to this workspace’s agents: local processes stop, containers keep running unless --down', () => {
+    expect(confirmText('quit', { containers: false }).message).not.toMatch(/container/i);
+    expect(confirmText('quit', { containers: false }).message).toContain('stop with it');
+    expect(confirmText('quit', { containers: true }).message).toContain('Agent containers keep running');
+    expect(confirmText('quit', { containers: true, down: true }).message).toContain('stopped and removed (--down)');
   });
 });

@@ -58,6 +58,9 @@ describe('ralph-tui (the full-screen app, real CLI in a pty)', () => {
 
     s.press('q');
     await s.waitForText('Quit ralph-tui');
+    // A local workspace: the dialog speaks of its processes, not of containers.
+    await s.waitForText('stop with it');
+    expect(s.text()).not.toMatch(/container/i);
     s.press('y');
     const exit = await s.exited;
     expect(exit.exitCode).toBe(0);
