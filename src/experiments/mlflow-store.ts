@@ -262,9 +262,9 @@ export function yamlText(value: Record<string, unknown>): string {
  * The user MLflow would record. os.userInfo() throws for a uid without a passwd entry (a container run
  * as the host's 501:20); MLflow's getpass then falls back on the environment, and so does this.
  */
-function userName(): string {
+export function userName(userInfo: () => { username: string } = () => os.userInfo()): string {
   try {
-    return os.userInfo().username;
+    return userInfo().username;
   } catch {
     return process.env.LOGNAME || process.env.USER || process.env.USERNAME || `uid-${process.getuid?.() ?? 'unknown'}`;
   }

