@@ -72,7 +72,8 @@ describe('ralph-tui run', () => {
     expect(state.tuning_runs).toHaveLength(1);
     expect(state.tuning_runs[0]).toMatchObject({ run: 1, run_id: result.run_id, score: result.score, time_min: result.projected_400_cpu_at_budget_workers_min, in_budget: true, result_file: end!.result_file });
 
-    const experimentDir = fs.readdirSync(path.join(root, 'mlruns')).find((id) => YAML.parse(fs.readFileSync(path.join(root, 'mlruns', id, 'meta.yaml'), 'utf8')).name === 'heat-signature-zero')!;
+    // Every folder but .trash (deleted experiments, made with a new store as MLflow does) is an experiment.
+    const experimentDir = fs.readdirSync(path.join(root, 'mlruns')).filter((id) => id !== '.trash').find((id) => YAML.parse(fs.readFileSync(path.join(root, 'mlruns', id, 'meta.yaml'), 'utf8')).name === 'heat-signature-zero')!;
     const runs = fs.readdirSync(path.join(root, 'mlruns', experimentDir)).filter((name) => name !== 'meta.yaml');
     expect(runs).toHaveLength(1);
     const runDir = path.join(root, 'mlruns', experimentDir, runs[0]);
