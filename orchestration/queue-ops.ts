@@ -236,7 +236,14 @@ export async function completeExperiment(root: string, id: string, options: Comp
         } else {
           if (!doc.best_scores || typeof doc.best_scores !== 'object') doc.best_scores = {};
           if (doc.best_scores.in_budget) doc.best_scores.previous_best = doc.best_scores.in_budget;
-          doc.best_scores.in_budget = { score: pythonFloat(options.score), time_min: pythonFloat(options.timeMin), experiment: entry.name, worker: options.worker, id: entry.id, date: now() };
+          doc.best_scores.in_budget = {
+            score: pythonFloat(options.score),
+            time_min: pythonFloat(options.timeMin),
+            experiment: entry.name,
+            worker: options.worker,
+            id: entry.id,
+            date: now(),
+          };
         }
       }
       const completed: Json = { id: entry.id, name: entry.name, worker: options.worker, score: pythonFloat(options.score), time_min: pythonFloat(options.timeMin), result: options.result ?? (better ? 'NEW_BEST' : 'COMPLETED') };

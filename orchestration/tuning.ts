@@ -28,7 +28,8 @@ export async function appendTuningRun(root: string, experimentName: string, run:
     const newBest = run.in_budget === true && score !== undefined && (!best || typeof best.score !== 'number' || beatsBest(score, best.score));
     if (newBest) {
       // `run` stays the integer run number the original files use; a run id of ours goes beside it.
-      doc.best_in_budget = { run: entry.run, ...(entry.run_id === undefined ? {} : { run_id: entry.run_id }), score, time_min: run.time_min ?? null, config: run.config ?? null };
+      const runId = entry.run_id === undefined ? {} : { run_id: entry.run_id };
+      doc.best_in_budget = { run: entry.run, ...runId, score, time_min: run.time_min ?? null, config: run.config ?? null };
     }
     return { newBest };
   });

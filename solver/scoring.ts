@@ -141,7 +141,9 @@ export function sourcesOffPlate(predictions: Predictions): Array<{ sample_id: st
   const off: Array<{ sample_id: string; candidate: number; x: number; y: number }> = [];
   for (const entry of predictions.samples) {
     entry.estimated_sources.forEach((candidate, index) => {
-      for (const [x, y] of candidate) if (!(x >= 0 && x <= PLATE.Lx && y >= 0 && y <= PLATE.Ly)) off.push({ sample_id: entry.sample_id, candidate: index + 1, x, y });
+      for (const [x, y] of candidate) {
+        if (!(x >= 0 && x <= PLATE.Lx && y >= 0 && y <= PLATE.Ly)) off.push({ sample_id: entry.sample_id, candidate: index + 1, x, y });
+      }
     });
   }
   return off;

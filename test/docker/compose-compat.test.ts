@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import Ajv2019 from 'ajv/dist/2019.js';
+import { Ajv2019 } from 'ajv/dist/2019.js';
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { composeFile, flatTopology } from '../../docker/index.js';
