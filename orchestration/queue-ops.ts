@@ -303,7 +303,7 @@ export async function releaseExperiment(root: string, id: string, options: { wor
       const record = workerRecord(doc, options.worker);
       record.status = 'idle';
       record.current_experiment = null;
-      markSeen(record);
+      markSeen(doc, record);
     });
     return entry;
   });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { parseExperimentConfig } from '../solver/experiment-config.js';
-import { cliPath, repoRoot, runCli } from './helpers/cli.js';
+import { cliPath, fixturesDir, repoRoot, runCli } from './helpers/cli.js';
 import { sharedFile, workspaceWith } from './orchestration/workspace-fixture.js';
 
 const cli = (root: string, ...args: string[]) => runCli(['--workspace', root, ...args]);
@@ -181,7 +181,7 @@ describe('ralph-tui log', () => {
   it('tail --entries --json gives each entry its line in the whole file, for the original log too', async () => {
     const root = workspaceWith();
     const log = path.join(root, 'ITERATION_LOG.md');
-    fs.copyFileSync(path.join(repoRoot, 'test', 'fixtures', 'original', 'ITERATION_LOG.md'), log);
+    fs.copyFileSync(path.join(fixturesDir, 'original', 'ITERATION_LOG.md'), log);
     const lines = fs.readFileSync(log, 'utf8').split('\n');
     const entries = JSON.parse((await cli(root, 'log', 'tail', '--entries', '-n', '3', '--json')).stdout) as Array<{ line: number; header: string }>;
     expect(entries).toHaveLength(3);

@@ -68,9 +68,9 @@ describe('keymap (the single source of shortcuts)', () => {
 
 describe('the quit dialog', () => {
   it('says what happens to this workspace’s agents: local processes stop, containers keep running unless --down', () => {
-    expect(confirmText('quit', { containers: false }).message).not.toMatch(/container/i);
-    expect(confirmText('quit', { containers: false }).message).toContain('stop with it');
-    expect(confirmText('quit', { containers: true }).message).toContain('Agent containers keep running');
-    expect(confirmText('quit', { containers: true, down: true }).message).toContain('stopped and removed (--down)');
+    expect(confirmText({ kind: 'confirm', action: 'quit' }, { containers: false }).message).not.toMatch(/container/i);
+    expect(confirmText({ kind: 'confirm', action: 'quit' }, { containers: false }).message).toContain('stop with it');
+    expect(confirmText({ kind: 'confirm', action: 'quit' }, { containers: true }).message).toContain('Agent containers keep running');
+    expect(confirmText({ kind: 'confirm', action: 'quit' }, { containers: true, down: true }).message).toContain('stopped and removed (--down)');
   });
 });
