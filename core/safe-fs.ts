@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { fileSystemError, UserError } from '../src/errors.js';
+import { fileSystemError, UserError } from './errors.js';
 
 /**
  * Everything an agent can write is untrusted input to the supervisor (ARCHITECTURE.md, "The trust boundary"):
@@ -128,6 +128,17 @@ function kindOf(stat: fs.Stats): EntryKind {
 export function entry(file: string): Entry {
   try {
     const stat = fs.lstatSync(file);
+    return { kind: kindOf(stat), size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, mode: stat.mode };
+  } catch (error) {
+    if (isMissing(error)) return { kind: 'missing', size: 0, mtimeMs: 0, ino: 0, mode: 0 };
+    throw error;
+  }
+}
+
+/** The async twin of entry. */
+export async function entryAsync(file: string): Promise<Entry> {
+  try {
+    const stat = await fsp.lstat(file);
     return { kind: kindOf(stat), size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, mode: stat.mode };
   } catch (error) {
     if (isMissing(error)) return { kind: 'missing', size: 0, mtimeMs: 0, ino: 0, mode: 0 };
@@ -357,6 +368,8 @@ export interface WriteOptions {
    * leaves the file as it was (a lock lost mid-update).
    */
   beforeReplace?: () => void;
+  /** fsync before the rename (default). Off only for files whose loss in a power cut does not matter. */
+  fsync?: boolean;
 }
 
 function tempName(file: string): string {
@@ -375,7 +388,7 @@ export function writeAtomicSync(file: string, data: string | Uint8Array, options
   try {
     fd = fs.openSync(temp, CREATE_FLAGS, options.mode ?? SHARED_FILE_MODE);
     fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
+    if (options.fsync !== false) fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = null;
     options.beforeReplace?.();
@@ -395,7 +408,7 @@ export async function writeAtomic(file: string, data: string | Uint8Array, optio
   try {
     handle = await fsp.open(temp, CREATE_FLAGS, options.mode ?? SHARED_FILE_MODE);
     await handle.writeFile(data);
-    await handle.sync();
+    if (options.fsync !== false) await handle.sync();
     await handle.close();
     handle = null;
     options.beforeReplace?.();

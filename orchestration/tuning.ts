@@ -1,4 +1,4 @@
-import fsp from 'node:fs/promises';
+import { ensureDir } from '../core/safe-fs.js';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { workspacePaths } from '../core/workspace-paths.js';
@@ -11,7 +11,7 @@ import { withLock } from './lock.js';
  */
 export async function appendTuningRun(root: string, experimentName: string, run: Record<string, unknown>): Promise<{ newBest: boolean }> {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(experimentName)) throw new UserError(`invalid experiment name "${experimentName}" (letters, digits, _ . - only)`);
-  await fsp.mkdir(workspacePaths(root).experimentDir(experimentName), { recursive: true });
+  ensureDir(workspacePaths(root).experimentDir(experimentName));
   return updateStateFile(root, experimentName, (doc: Record<string, any>) => {
     if (!Array.isArray(doc.tuning_runs)) doc.tuning_runs = [];
     const entry: Record<string, unknown> = { run: doc.tuning_runs.length + 1, ...run };
