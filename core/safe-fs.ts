@@ -27,6 +27,8 @@ export class UnsafeFileError extends UserError {
     readonly file: string,
     readonly reason: UnsafeReason,
     message: string,
+    /** What was at the path, when that was the problem. */
+    readonly kind?: EntryKind,
   ) {
     super(message);
     this.name = 'UnsafeFileError';
@@ -167,7 +169,13 @@ const KIND_WORDS: Record<EntryKind, string> = {
 };
 
 function notRegular(file: string, kind: EntryKind): UnsafeFileError {
-  return new UnsafeFileError(file, kind === 'symlink' ? 'symlink' : 'not-regular', `${file} is ${KIND_WORDS[kind]}, not a regular file; ralph-tui neither follows links nor reads pipes or devices in the workspace (remove it)`);
+  return new UnsafeFileError(file, kind === 'symlink' ? 'symlink' : 'not-regular', `${file} is ${KIND_WORDS[kind]}, not a regular file; ralph-tui neither follows links nor reads pipes or devices in the workspace (remove it)`, kind);
+}
+
+/** One sentence for an event: a private file that was a link (or pipe, or hard link) was replaced. */
+export function replacementNote(refusal: UnsafeFileError): string {
+  const what = refusal.reason === 'hard-linked' ? 'a hard link shared with another file' : KIND_WORDS[refusal.kind ?? 'symlink'];
+  return `${refusal.file} was ${what}; replaced it with a new private file (what it pointed to was not touched)`;
 }
 
 function formatBytes(bytes: number): string {
@@ -538,6 +546,19 @@ export class AppendFile {
       this.options.onError?.(error);
     }
   }
+}
+
+/** Renames an entry (a folder staged under a hidden name into place); rename moves links themselves. */
+export function renameEntry(from: string, to: string): void {
+  assertInsideWorkspace(from);
+  assertInsideWorkspace(to);
+  fs.renameSync(from, to);
+}
+
+/** Removes a folder and what is in it; links inside are removed, never followed. */
+export function removeTree(dir: string): void {
+  assertInsideWorkspace(dir);
+  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** Removes a file (the entry itself: unlink never follows a link). Not an error when it is absent. */

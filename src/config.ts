@@ -1,6 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { secretValues } from '../core/redact.js';
+import { readText } from '../core/safe-fs.js';
 import { UserError, zodToUserError } from '../core/errors.js';
 import { DEFAULT_TARGET } from '../orchestration/coordination.js';
 import { parseJsonText } from '../core/json-file.js';
@@ -185,24 +186,43 @@ export function parseConfig(raw: unknown, source = 'ralph.config.json'): RalphCo
  */
 export function loadConfig(workspace: string): RalphConfig {
   const file = workspacePaths(workspace).config;
-  let text: string;
+  let text: string | null;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readText(file, { maxBytes: CONFIG_MAX_BYTES });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new UserError(`no ralph.config.json in ${workspace} — run \`ralph-tui init ${workspace}\` first`);
-    }
+    if (error instanceof UserError) throw error;
     throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
   }
+  if (text === null) throw new UserError(`no ralph.config.json in ${workspace} — run \`ralph-tui init ${workspace}\` first`);
   return parseConfig(parseJsonText(text, file), file);
 }
 
 /** ralph.config.json's targetScore without requiring a valid config (status must work on a bare folder). */
 export function configuredTarget(workspace: string): number | undefined {
   try {
-    const raw = JSON.parse(fs.readFileSync(workspacePaths(workspace).config, 'utf8')) as { targetScore?: unknown };
+    const raw = JSON.parse(readText(workspacePaths(workspace).config, { maxBytes: CONFIG_MAX_BYTES }) ?? '') as { targetScore?: unknown };
     return typeof raw.targetScore === 'number' ? raw.targetScore : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** A config is a few KB; a megabyte is already absurd. */
+const CONFIG_MAX_BYTES = 1024 * 1024;
+
+/**
+ * Every value the config makes secret: the host values of any passEnv name (workspace-wide and per agent) and
+ * agents' literal env entries named like credentials. Redacted from every stream that reaches a file or stdout.
+ */
+export function configSecrets(config: RalphConfig, env: NodeJS.ProcessEnv = process.env): string[] {
+  const literal: Record<string, string> = {};
+  for (const agent of config.agents) for (const [name, value] of Object.entries(agent.env)) literal[`${agent.id}:${name}`] = value;
+  return secretValues(configPassEnv(config), env, literal);
+}
+
+/** Every passEnv name of the config (workspace-wide and per agent). */
+export function configPassEnv(config: RalphConfig): string[] {
+  const names = new Set(config.passEnv);
+  for (const agent of config.agents) for (const name of agent.passEnv ?? []) names.add(name);
+  return [...names];
 }

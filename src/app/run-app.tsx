@@ -1,10 +1,11 @@
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { render, type Instance } from 'ink';
 import { App } from './App.js';
+import { redactSecrets } from '../../core/redact.js';
+import { appendText, ensureDir } from '../../core/safe-fs.js';
 import { clearStop, WorkspaceWatcher } from '../../orchestration/index.js';
-import { loadConfig } from '../config.js';
+import { configPassEnv, configSecrets, loadConfig } from '../config.js';
 import { UserError } from '../../core/errors.js';
 import { ExperimentRunner } from '../experiments/experiment-runner.js';
 import { listExperiments } from '../experiments/experiment-definition.js';
@@ -45,7 +46,7 @@ export async function runApp(options: RunAppOptions): Promise<number> {
   const first = computeLayout({ cols: stdout.columns ?? 120, rows: stdout.rows ?? 40, view: 'split', agentIds: ids, focusedId: ids[0], footerLines: 1 }).agents[0];
   const supervisor = new Supervisor({ workspace: root, config, cols: first?.cols, rows: first?.rows });
   const watcher = new WorkspaceWatcher(root, { configTarget: config.targetScore });
-  const runner = new ExperimentRunner({ workspace: root });
+  const runner = new ExperimentRunner({ workspace: root, passEnv: configPassEnv(config) });
   const metrics = FrameMetrics.fromEnv();
   const store = new AppStore({
     supervisor,
@@ -67,7 +68,7 @@ export async function runApp(options: RunAppOptions): Promise<number> {
   const finish = (code: number, crash?: unknown): Promise<number> => {
     if (finishing) return finishing;
     finishing = (async () => {
-      if (crash !== undefined) writeCrashLog(paths.crashLog, crash);
+      if (crash !== undefined) writeCrashLog(paths.crashLog, crash, configSecrets(config));
       const stopChildren = Promise.allSettled([supervisor.shutdown({ down: options.down }), runner.dispose(), watcher.close()]);
       await Promise.race([stopChildren, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_LIMIT_MS).unref())]);
       store.dispose();
@@ -136,11 +137,11 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function writeCrashLog(file: string, error: unknown): void {
+function writeCrashLog(file: string, error: unknown, secrets: readonly string[]): void {
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    ensureDir(path.dirname(file), { private: true });
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    fs.appendFileSync(file, `${new Date().toISOString()} ralph-tui crashed\n${detail}\n\n`);
+    appendText(file, redactSecrets(`${new Date().toISOString()} ralph-tui crashed\n${detail}\n\n`, secrets), { private: true });
   } catch {
     // The crash log is best effort; restoring the terminal matters more.
   }

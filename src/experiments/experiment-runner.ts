@@ -1,9 +1,10 @@
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
+import { AppendFile, ensureDir, exists } from '../../core/safe-fs.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
+import { childEnvironment } from '../child-env.js';
 import { LineSplitter } from './line-splitter.js';
 import { parseProgressLine } from './output-line-parser.js';
 import { progressPatch, type ProgressFields } from './run-fields.js';
@@ -33,7 +34,12 @@ export interface ExperimentRunnerOptions {
   graceMs?: number;
   /** How many output lines a view keeps. Default 20. */
   keepLines?: number;
+  /** Host variables children get besides the allow-list (the config's passEnv). */
+  passEnv?: readonly string[];
 }
+
+/** A run's log rotates at this size into `<id>.log.1`. */
+const RUN_LOG_MAX_BYTES = 16 * 1024 * 1024;
 
 export interface StartOptions {
   name: string;
@@ -47,7 +53,7 @@ interface Run {
   view: ExperimentRunView;
   start: StartOptions;
   child?: ResultPromise;
-  log?: fs.WriteStream;
+  log?: AppendFile;
   cancelRequested: boolean;
   exited: Promise<void>;
   markExited: () => void;
@@ -56,7 +62,7 @@ interface Run {
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The CLI entry, seen from dist/src/experiments/ (built) or src/experiments/ (under vitest). */
 const cliCandidates = [path.resolve(here, '..', '..', '..', 'bin', 'ralph-tui.js'), path.resolve(here, '..', '..', 'bin', 'ralph-tui.js')];
-const cliPath = cliCandidates.find((file) => fs.existsSync(file)) ?? cliCandidates[0];
+const cliPath = cliCandidates.find((file) => exists(file)) ?? cliCandidates[0];
 
 /**
  * Runs experiment commands as child processes and turns their output into live progress. Each child
@@ -166,17 +172,17 @@ export class ExperimentRunner {
 
   private launch(run: Run): void {
     const { start } = run;
-    fs.mkdirSync(this.logDir, { recursive: true });
-    const log = fs.createWriteStream(run.view.logFile, { flags: 'a' });
-    // The file opens asynchronously: a log folder removed meanwhile (workspace deleted) must not crash the screen.
-    log.on('error', () => undefined);
+    ensureDir(this.logDir, { private: true });
+    const log = new AppendFile(run.view.logFile, { private: true, maxBytes: RUN_LOG_MAX_BYTES });
     log.write(`$ ${run.view.command}\n`);
     run.log = log;
     const options = {
       cwd: start.cwd ?? this.options.workspace,
       // A `ralph-tui run` child names its live status file (.ralph/progress/) after this id, so the screen
       // shows the run once, not once from here and once from the file.
-      env: { ...start.env, FORCE_COLOR: '0', RALPH_RUN_ID: run.view.id },
+      // Not the host's whole environment: an allow-list plus the configured passEnv names.
+      env: { ...childEnvironment(this.options.passEnv ?? []), ...start.env, FORCE_COLOR: '0', RALPH_RUN_ID: run.view.id },
+      extendEnv: false,
       stdin: 'ignore',
       detached: true,
       buffer: false,
@@ -200,7 +206,8 @@ export class ExperimentRunner {
     }
     void child.then((result) => {
       const exitCode = result.exitCode ?? (result.signal ? 128 + signalNumber(result.signal) : 1);
-      log.end(`\n[exit ${result.exitCode ?? result.signal ?? '?'}]\n`);
+      log.write(`\n[exit ${result.exitCode ?? result.signal ?? '?'}]\n`);
+      log.close();
       const state: ExperimentRunState = run.cancelRequested ? 'cancelled' : exitCode === 0 ? 'finished' : 'failed';
       const finishedAt = Date.now();
       // A command that never started (not found, bad cwd) printed nothing: say why instead.

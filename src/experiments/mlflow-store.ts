@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import YAML from 'yaml';
+import { ensureDir, listDir, readText, removeTree, renameEntry, writeAtomicSync } from '../../core/safe-fs.js';
 import { withLock } from '../../orchestration/lock.js';
 
 export const MLFLOW_EXPERIMENT = 'heat-signature-zero';
@@ -38,14 +38,14 @@ export interface MlflowRun {
  * half-written run.
  */
 export async function logMlflowRun(mlruns: string, run: MlflowRun, lockDir: string): Promise<{ experimentId: string; runId: string; runDir: string }> {
-  fs.mkdirSync(mlruns, { recursive: true });
+  ensureDir(mlruns);
   // Two runs finishing together must not both create the experiment.
   const experimentId = await withLock(path.join(lockDir, 'mlruns.lock'), async () => ensureExperiment(mlruns, MLFLOW_EXPERIMENT, run.startTime));
   const runId = randomUUID().replace(/-/g, '');
   const experimentDir = path.join(mlruns, experimentId);
   const staging = path.join(experimentDir, `.staging-${runId}`);
   const runDir = path.join(experimentDir, runId);
-  fs.mkdirSync(staging, { recursive: true });
+  ensureDir(staging);
   try {
     writeYaml(path.join(staging, 'meta.yaml'), {
       artifact_uri: pathToFileURL(path.join(runDir, 'artifacts')).href,
@@ -74,9 +74,9 @@ export async function logMlflowRun(mlruns: string, run: MlflowRun, lockDir: stri
     const tags = { 'mlflow.runName': run.runName, 'mlflow.source.name': 'ralph-tui run', 'mlflow.source.type': 'LOCAL', 'mlflow.user': os.userInfo().username, ...run.tags };
     writeEntries(path.join(staging, 'tags'), Object.entries(tags));
     writeEntries(path.join(staging, 'artifacts'), Object.entries(run.artifacts ?? {}));
-    fs.renameSync(staging, runDir);
+    renameEntry(staging, runDir);
   } catch (error) {
-    fs.rmSync(staging, { recursive: true, force: true });
+    removeTree(staging);
     throw error;
   }
   return { experimentId, runId, runDir };
@@ -85,11 +85,11 @@ export async function logMlflowRun(mlruns: string, run: MlflowRun, lockDir: stri
 /** The id of the experiment with this name, creating it (next free integer id) when missing. */
 function ensureExperiment(mlruns: string, name: string, now: number): string {
   const ids: number[] = [];
-  for (const entry of fs.readdirSync(mlruns, { withFileTypes: true })) {
+  for (const entry of listDir(mlruns)) {
     if (!entry.isDirectory() || !/^\d+$/.test(entry.name)) continue;
     ids.push(Number(entry.name));
     try {
-      const meta = YAML.parse(fs.readFileSync(path.join(mlruns, entry.name, 'meta.yaml'), 'utf8')) as { name?: unknown; lifecycle_stage?: unknown };
+      const meta = YAML.parse(readText(path.join(mlruns, entry.name, 'meta.yaml'), { maxBytes: 1024 * 1024 }) ?? '') as { name?: unknown; lifecycle_stage?: unknown };
       if (meta?.name === name && meta.lifecycle_stage !== 'deleted') return entry.name;
     } catch {
       // Not an experiment folder MLflow could read either; skip it.
@@ -104,7 +104,7 @@ function ensureExperiment(mlruns: string, name: string, now: number): string {
 
 function createExperiment(mlruns: string, id: string, name: string, now: number): void {
   const dir = path.join(mlruns, id);
-  fs.mkdirSync(dir, { recursive: true });
+  ensureDir(dir);
   writeYaml(path.join(dir, 'meta.yaml'), {
     artifact_location: pathToFileURL(dir).href,
     creation_time: now,
@@ -117,12 +117,12 @@ function createExperiment(mlruns: string, id: string, name: string, now: number)
 
 function writeYaml(file: string, value: Record<string, unknown>): void {
   // MLflow quotes ids as strings ('1'); the yaml package does the same for numeric-looking strings.
-  fs.writeFileSync(file, YAML.stringify(value));
+  writeAtomicSync(file, YAML.stringify(value), { fsync: false });
 }
 
 function writeEntries(dir: string, entries: Array<[string, string]>): void {
-  fs.mkdirSync(dir, { recursive: true });
-  for (const [key, text] of entries) fs.writeFileSync(path.join(dir, key.replace(/[^\w.\- ]/g, '_')), text);
+  ensureDir(dir);
+  for (const [key, text] of entries) writeAtomicSync(path.join(dir, key.replace(/[^\w.\- ]/g, '_')), text, { fsync: false });
 }
 
 /** Params as MLflow shows them: plain text for scalars, JSON for lists and objects. */

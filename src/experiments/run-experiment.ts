@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { ensureDir, exists, writeAtomic } from '../../core/safe-fs.js';
 import { loadDataset, type Dataset } from '../../solver/dataset.js';
 import { applyOverrides, parseExperimentConfig, type ExperimentConfig } from '../../solver/experiment-config.js';
 import { defaultWorkerCount } from '../../solver/parallel/estimate-pool.js';
@@ -50,7 +49,7 @@ export interface RunPlan {
  * config ← --set ← --seed — and loads the dataset, so every bad input fails before work starts.
  */
 export async function planRun(opts: RunExperimentOptions): Promise<RunPlan> {
-  const ralph = fs.existsSync(workspacePaths(opts.root).config) ? loadConfig(opts.root) : undefined;
+  const ralph = exists(workspacePaths(opts.root).config) ? loadConfig(opts.root) : undefined;
   const base = ralph?.experiments.base ?? {};
   parseExperimentConfig(base, `${workspacePaths(opts.root).config}: experiments.base`);
   const source = opts.experiment.file ?? `built-in experiment "${opts.experiment.name}"`;
@@ -72,10 +71,10 @@ export async function planRun(opts: RunExperimentOptions): Promise<RunPlan> {
 function resolveDataset(opts: RunExperimentOptions, ralph: RalphConfig | undefined): string {
   if (opts.data) {
     const fromCwd = path.resolve(opts.data);
-    return fs.existsSync(fromCwd) ? fromCwd : path.resolve(opts.root, opts.data);
+    return exists(fromCwd) ? fromCwd : path.resolve(opts.root, opts.data);
   }
   const file = path.resolve(opts.root, opts.experiment.dataset ?? ralph?.experiments.dataset ?? 'data/synthetic.json');
-  if (!fs.existsSync(file)) {
+  if (!exists(file)) {
     throw new UserError(`dataset ${file} not found: pass --data FILE, or create it with \`ralph-tui generate --out ${path.relative(process.cwd(), file) || file}\``);
   }
   return file;
@@ -166,8 +165,8 @@ async function solveAndRecord(
     })),
   };
   const resultJson = JSON.stringify(result, null, 2) + '\n';
-  fs.mkdirSync(path.dirname(resultFile), { recursive: true });
-  await writeFileAtomic(resultFile, resultJson);
+  ensureDir(path.dirname(resultFile));
+  await writeAtomic(resultFile, resultJson);
   const resultRel = path.relative(root, resultFile);
   await recordRun(root, {
     experiment: experiment.name,

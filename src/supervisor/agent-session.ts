@@ -1,6 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import pty, { type IPty } from 'node-pty';
+import { StreamRedactor } from '../../core/redact.js';
+import { AppendFile, ensureDir, replacementNote } from '../../core/safe-fs.js';
 // @xterm/headless is CommonJS: on Node ESM only the default import works (ARCHITECTURE.md, pitfalls).
 import xterm from '@xterm/headless';
 
@@ -22,6 +23,17 @@ export interface ExitInfo {
 /** Lines kept above the screen: enough to scroll back through an agent's last few tool calls, bounded for memory. */
 export const SCROLLBACK_LINES = 5000;
 
+/** A transcript rotates at this size into `<id>.log.1`: at most ~2 × 16 MB per agent on disk. */
+export const TRANSCRIPT_MAX_BYTES = 16 * 1024 * 1024;
+
+export interface SessionOptions {
+  /** Values masked in the transcript (the pane shows the program's bytes as they are). */
+  secrets?: readonly string[];
+  transcriptMaxBytes?: number;
+  /** Something about the transcript a person should know (it was replaced, it cannot be written). */
+  onWarning?: (text: string) => void;
+}
+
 /**
  * One agent's terminal: a headless emulator that the screen draws and a pty that feeds it. The emulator and the
  * transcript outlive the process, so a restarted agent continues in the same pane (like a shell running it in a
@@ -30,7 +42,8 @@ export const SCROLLBACK_LINES = 5000;
 export class AgentSession {
   readonly terminal: Terminal;
   private proc: IPty | null = null;
-  private readonly transcript: fs.WriteStream;
+  private readonly transcript: AppendFile;
+  private readonly redactor: StreamRedactor;
   private readonly outputListeners = new Set<(chunk: Uint8Array) => void>();
   private readonly exitListeners = new Set<(exit: ExitInfo) => void>();
   private lastOutput = 0;
@@ -41,14 +54,25 @@ export class AgentSession {
     transcriptFile: string,
     cols = 120,
     rows = 40,
+    options: SessionOptions = {},
   ) {
     this.terminal = new xterm.Terminal({ cols, rows, scrollback: SCROLLBACK_LINES, allowProposedApi: true });
     // The emulator answers queries (cursor position, device attributes) on onData; the program waits for them.
     this.terminal.onData((data) => this.proc?.write(data));
-    fs.mkdirSync(path.dirname(transcriptFile), { recursive: true });
-    this.transcript = fs.createWriteStream(transcriptFile, { flags: 'a' });
-    // A transcript that cannot be written must not kill the session.
-    this.transcript.on('error', () => undefined);
+    this.redactor = new StreamRedactor(options.secrets ?? []);
+    const warn = options.onWarning ?? (() => undefined);
+    try {
+      ensureDir(path.dirname(transcriptFile), { private: true });
+    } catch (error) {
+      warn(`transcript folder: ${(error as Error).message}`);
+    }
+    // A transcript that cannot be written must not kill the session; a link or pipe in its place is replaced.
+    this.transcript = new AppendFile(transcriptFile, {
+      private: true,
+      maxBytes: options.transcriptMaxBytes ?? TRANSCRIPT_MAX_BYTES,
+      onReplaced: (refusal) => warn(replacementNote(refusal)),
+      onError: (error) => warn(`transcript not written: ${error.message}`),
+    });
   }
 
   /** The program enabled bracketed paste (DECSET 2004): pastes must be wrapped so they arrive as one message. */
@@ -92,8 +116,11 @@ export class AgentSession {
       };
       if (this.disposed) return notify();
       // Let the emulator finish parsing what arrived before the exit so listeners see the final screen, and the
-      // transcript finish writing it, so whoever reacts to the exit can read the whole session.
-      this.terminal.write('', () => this.transcript.write('', notify));
+      // transcript receive the bytes held back for redaction, so whoever reacts to the exit can read the whole session.
+      this.terminal.write('', () => {
+        this.transcript.write(this.redactor.flush());
+        notify();
+      });
     });
     return proc.pid;
   }
@@ -165,7 +192,7 @@ export class AgentSession {
    */
   note(text: string): void {
     const line = `\x1b[?2004l\x1b[?1049l\x1b[?25h\x1b[0m\r\n\x1b[2m[ralph-tui] ${text}\x1b[0m\r\n`;
-    this.transcript.write(line);
+    this.transcript.write(Buffer.concat([this.redactor.flush(), Buffer.from(line)]));
     this.terminal.write(line);
   }
 
@@ -190,14 +217,15 @@ export class AgentSession {
     this.disposed = true;
     this.kill('SIGKILL');
     this.proc = null;
-    await new Promise<void>((resolve) => this.transcript.end(resolve));
+    this.transcript.write(this.redactor.flush());
+    this.transcript.close();
     this.terminal.dispose();
   }
 
   private receive(chunk: Buffer): void {
     if (this.disposed) return;
     this.lastOutput = Date.now();
-    this.transcript.write(chunk);
+    this.transcript.write(this.redactor.push(chunk));
     this.terminal.write(chunk, () => {
       for (const listener of this.outputListeners) listener(chunk);
     });

@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { exists } from '../../core/safe-fs.js';
 import type { RalphConfig } from '../config.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 import { readCoordination, stopState } from '../../orchestration/index.js';
@@ -19,7 +19,7 @@ export function checkStopConditions(workspace: string, config: RalphConfig): Sto
   try {
     state = stopState(workspace, readCoordination(workspace, config.targetScore));
   } catch {
-    const present = fs.existsSync(workspacePaths(workspace).stop);
+    const present = exists(workspacePaths(workspace).stop);
     return present ? { stop: true, reason: 'STOP file present' } : { stop: false };
   }
   if (state.present) return { stop: true, reason: `STOP file present${state.reason ? `: ${state.reason}` : ''}` };

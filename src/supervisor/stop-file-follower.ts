@@ -1,5 +1,5 @@
 // Follows the workspace's STOP file, whoever writes or removes it.
-import fs from 'node:fs';
+import { exists } from '../../core/safe-fs.js';
 import { stopState } from '../../orchestration/index.js';
 
 export interface StopFileEvents {
@@ -29,7 +29,8 @@ export class StopFileFollower {
   }
 
   check(): void {
-    const present = fs.existsSync(this.stopFile);
+    // lstat: STOP counts whatever it is (a link or a pipe too), and nothing is followed.
+    const present = exists(this.stopFile);
     if (present === this.present) return;
     this.present = present;
     if (!present) {

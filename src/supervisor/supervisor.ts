@@ -1,5 +1,5 @@
-import fs from 'node:fs';
-import { resolveAgent, type RalphConfig, type ResolvedAgent } from '../config.js';
+import { ensureDir } from '../../core/safe-fs.js';
+import { configSecrets, resolveAgent, type RalphConfig, type ResolvedAgent } from '../config.js';
 import { UserError } from '../../core/errors.js';
 import { workspacePaths, type WorkspacePaths } from '../../core/workspace-paths.js';
 import { recordedCommand, validateCpusets, type AgentContainers, type ContainerStats } from '../../docker/index.js';
@@ -79,10 +79,17 @@ export class Supervisor {
   constructor(private readonly opts: SupervisorOptions) {
     this.paths = workspacePaths(opts.workspace);
     this.agents = opts.config.agents.map((agent) => resolveAgent(opts.config, agent, opts.workspace));
-    this.eventLog = new EventLog(this.paths.events);
-    this.hooks = new HookStatusWatcher(this.paths.agentStatusDir, (id) => this.controllers.get(id)?.reclassify());
+    const secrets = configSecrets(opts.config);
+    ensureDir(this.paths.ralph, { private: true });
+    this.eventLog = new EventLog(this.paths.events, secrets);
+    this.hooks = new HookStatusWatcher(this.paths.agentStatusDir, (id) => this.controllers.get(id)?.reclassify(), (reason) =>
+      this.eventLog.emit({ agent: '*', type: 'warning', reason }),
+    );
     for (const agent of this.agents) {
-      const session = new AgentSession(agent.id, this.paths.transcript(agent.id), opts.cols ?? 120, opts.rows ?? 40);
+      const session = new AgentSession(agent.id, this.paths.transcript(agent.id), opts.cols ?? 120, opts.rows ?? 40, {
+        secrets,
+        onWarning: (reason) => this.eventLog.emit({ agent: agent.id, type: 'warning', reason }),
+      });
       this.sessions.set(agent.id, session);
       this.controllers.set(
         agent.id,
@@ -123,7 +130,7 @@ export class Supervisor {
     // on another host, whose CPUs are not ours to check.
     validateCpusets(this.agents.filter((agent) => agent.runtime === 'local' || !agent.engine));
     this.started = true;
-    fs.mkdirSync(this.paths.ralph, { recursive: true });
+    ensureDir(this.paths.ralph, { private: true });
     this.releaseLock = await takeSupervisorLock(this.paths.lock, this.opts.workspace, (error) =>
       this.eventLog.emit({ agent: '*', type: 'warning', reason: `supervisor lock lost: ${error.message}` }),
     );
