@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { readText } from '../../core/safe-fs.js';
 import type { Command } from 'commander';
 import {
   addExperiments,
@@ -50,7 +50,7 @@ function integer(flag: string): (value: string) => number {
 /** The budget for "in budget": ralph.config.json's budgetMinutes when readable, else the competition's 60. */
 function budgetMinutes(root: string): number {
   try {
-    const raw = JSON.parse(fs.readFileSync(`${root}/ralph.config.json`, 'utf8')) as { budgetMinutes?: unknown };
+    const raw = JSON.parse(readText(`${root}/ralph.config.json`, { maxBytes: 1024 * 1024 }) ?? '') as { budgetMinutes?: unknown };
     return typeof raw.budgetMinutes === 'number' ? raw.budgetMinutes : 60;
   } catch {
     return 60;
@@ -157,12 +157,14 @@ export function registerQueue(program: Command): void {
       let entries: NewExperiment[];
       if (options.file) {
         if (options.name) throw new UserError('give either --file or --name, not both');
-        let text: string;
+        let text: string | null;
         try {
-          text = fs.readFileSync(options.file, 'utf8');
+          text = readText(options.file);
         } catch (error) {
+          if (error instanceof UserError) throw error;
           throw new UserError(`${options.file}: cannot read (${(error as NodeJS.ErrnoException).code})`);
         }
+        if (text === null) throw new UserError(`${options.file}: cannot read (ENOENT)`);
         const parsed = parseJsonText(text, options.file);
         entries = (Array.isArray(parsed) ? parsed : [parsed]) as NewExperiment[];
       } else {
