@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { updateJson } from '../../orchestration/json-store.js';
 import { withLock } from '../../orchestration/lock.js';
-import { workspacePaths } from '../../src/workspace.js';
+import { workspacePaths } from '../../core/workspace-paths.js';
 
 let root: string;
 let file: string;
