@@ -1,3 +1,4 @@
+import { plainDeep } from '../core/plain-text.js';
 import { entryAsync, listDirAsync } from '../core/safe-fs.js';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
@@ -225,7 +226,9 @@ export class WorkspaceWatcher {
     if (parts.has('runs')) next.runs = await this.readRuns();
     next.errors = [...this.errors].map(([file, message]) => ({ file, message }));
     next.version = this.snapshot.version + 1;
-    this.snapshot = Object.freeze(next);
+    // The snapshot is what the screen shows: text agents wrote arrives without escape sequences (parts not
+    // re-read are already plain, and plainDeep returns clean objects as they are).
+    this.snapshot = Object.freeze(plainDeep(next));
     // Only files whose part was re-read count as seen; a change to another one stays pending.
     for (const [file, signature] of signatures) if (parts.has(this.partOf(file))) this.signatures.set(file, signature);
     this.scheduleRecheck();

@@ -220,6 +220,18 @@ export function configSecrets(config: RalphConfig, env: NodeJS.ProcessEnv = proc
   return secretValues(configPassEnv(config), env, literal);
 }
 
+/**
+ * The secrets to redact from a command's output even when the config cannot be read (`status` works on a bare
+ * or broken folder): the config's, else the values of the default passEnv names.
+ */
+export function workspaceSecrets(workspace: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  try {
+    return configSecrets(loadConfig(workspace), env);
+  } catch {
+    return secretValues(RalphConfig.shape.passEnv.parse(undefined), env);
+  }
+}
+
 /** Every passEnv name of the config (workspace-wide and per agent). */
 export function configPassEnv(config: RalphConfig): string[] {
   const names = new Set(config.passEnv);

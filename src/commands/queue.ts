@@ -16,6 +16,7 @@ import {
 import { UserError } from '../../core/errors.js';
 import { parseJsonText } from '../../core/json-file.js';
 import { workspaceOf } from './workspace-option.js';
+import { plainDeep, plainText } from '../../core/plain-text.js';
 
 /** Option parsers shared by the protocol commands (queue, log): a bad value names the flag. */
 export function decimal(flag: string): (value: string) => number {
@@ -57,8 +58,9 @@ function budgetMinutes(root: string): number {
   }
 }
 
+/** Queue entries are agent-written: printed without escape sequences or control characters. */
 function print(json: boolean | undefined, value: unknown, text: string): void {
-  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : text);
+  process.stdout.write(json ? `${JSON.stringify(plainDeep(value), null, 2)}\n` : plainText(text, { multiline: true }));
 }
 
 function describeEntry(entry: QueueEntry): string {

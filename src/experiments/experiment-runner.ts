@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
+import { plainDeep, plainText } from '../../core/plain-text.js';
 import { AppendFile, ensureDir, exists } from '../../core/safe-fs.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 import { childEnvironment } from '../child-env.js';
@@ -226,10 +227,11 @@ export class ExperimentRunner {
       const event = parseProgressLine(line);
       if (event) Object.assign(patch, progressPatch(event, { ...run.view, ...patch }));
     }
-    const shown = lines.filter((line) => line.trim() !== '' && !line.trimStart().startsWith('{"type":'));
+    // The output of a command is shown on the screen: without escape sequences (a progress bar's \r included).
+    const shown = lines.filter((line) => line.trim() !== '' && !line.trimStart().startsWith('{"type":')).map((line) => plainText(line));
     const lastLines = shown.length ? [...run.view.lastLines, ...shown].slice(-this.keepLines) : run.view.lastLines;
     const elapsedSeconds = run.view.startedAt ? (Date.now() - run.view.startedAt) / 1000 : 0;
-    this.update(run, { ...patch, lastLines, elapsedSeconds: patch.elapsedSeconds ?? elapsedSeconds });
+    this.update(run, { ...plainDeep(patch), lastLines, elapsedSeconds: patch.elapsedSeconds ?? elapsedSeconds });
     this.publish();
   }
 

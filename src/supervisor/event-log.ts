@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { plainText } from '../../core/plain-text.js';
 import { redactSecrets } from '../../core/redact.js';
 import { appendText, ensureDir, replacementNote } from '../../core/safe-fs.js';
 
@@ -54,7 +55,8 @@ export class EventLog {
 
   emit(event: Omit<SupervisorEvent, 'time'> & { time?: string }): SupervisorEvent {
     const full: SupervisorEvent = { ...event, time: event.time ?? new Date().toISOString() };
-    if (full.reason !== undefined) full.reason = redactSecrets(full.reason, this.secrets);
+    // Reasons quote files agents write (a STOP reason, an error naming a file): one line, no escapes, no secrets.
+    if (full.reason !== undefined) full.reason = plainText(redactSecrets(full.reason, this.secrets));
     let replaced: string | null = null;
     try {
       appendText(this.file, `${JSON.stringify(full)}\n`, { private: true, onReplaced: (refusal) => (replaced = replacementNote(refusal)) });
