@@ -90,6 +90,16 @@ export function App({ store, controller }: { store: AppStore; controller: InputC
       ? (width: number, height: number) => <HelpOverlay bindings={bindingsFor('normal')} width={width} height={height} />
       : overlay?.kind === 'confirm'
         ? (width: number, height: number) => <ConfirmDialog {...CONFIRM_TEXT[overlay.action]} width={width} height={height} />
+        : overlay?.kind === 'run-command'
+          ? (width: number, height: number) => (
+              <ConfirmDialog
+                title={`Run a command from ${overlay.source}?`}
+                message={`Experiment ${overlay.name} runs this on this machine, outside any container, with your permissions:`}
+                command={overlay.command}
+                width={width}
+                height={height}
+              />
+            )
         : overlay?.kind === 'picker'
           ? (width: number, height: number) => <ExperimentPicker names={overlay.names} index={overlay.index} workers={overlay.workers} width={width} height={height} />
           : undefined;

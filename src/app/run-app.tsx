@@ -9,6 +9,7 @@ import { configPassEnv, configSecrets, loadConfig } from '../config.js';
 import { UserError } from '../../core/errors.js';
 import { ExperimentRunner } from '../experiments/experiment-runner.js';
 import { listExperiments } from '../experiments/experiment-definition.js';
+import { experimentLaunch } from '../experiments/launch-plan.js';
 import { initWorkspace, workspaceNeedsInit } from '../init/init-workspace.js';
 import { Supervisor } from '../supervisor/index.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
@@ -52,7 +53,7 @@ export async function runApp(options: RunAppOptions): Promise<number> {
     supervisor,
     watcher,
     runner,
-    actions: { clearStop: () => clearStop(root), listExperiments: () => listExperiments(root) },
+    actions: { clearStop: () => clearStop(root), listExperiments: () => listExperiments(root), planExperiment: (name) => experimentLaunch(root, name) },
     settings: {
       name: config.name ?? path.basename(root),
       targetScore: config.targetScore,

@@ -8,6 +8,8 @@ export type Overlay =
   | { kind: 'help' }
   | { kind: 'confirm'; action: ConfirmAction }
   | { kind: 'picker'; names: readonly string[]; index: number; workers: number }
+  /** A command from the workspace, shown in full before it runs on this machine (y only: Enter does not confirm it). */
+  | { kind: 'run-command'; name: string; command: string; source: string; workers: number }
   | { kind: 'search'; query: string; line: number | null; notFound: boolean };
 
 /** Everything the screen itself decides (the rest comes from the services' snapshots). Immutable. */

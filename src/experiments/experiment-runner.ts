@@ -109,9 +109,13 @@ export class ExperimentRunner {
     return id;
   }
 
-  /** Runs a workspace or built-in experiment through `ralph-tui run NAME --progress json`. */
-  startBuiltin(name: string, opts: { workers?: number } = {}): string {
-    const args = [cliPath, '--workspace', this.options.workspace, 'run', name, '--progress', 'json'];
+  /**
+   * Runs a workspace or built-in experiment through `ralph-tui run NAME --progress json`. `command` is the command
+   * a person confirmed (none: the run may execute no command at all), so an experiment.json rewritten after the
+   * confirmation is refused instead of run.
+   */
+  startBuiltin(name: string, opts: { workers?: number; command?: string } = {}): string {
+    const args = [cliPath, '--workspace', this.options.workspace, 'run', name, '--progress', 'json', '--expect-command', opts.command ?? ''];
     if (opts.workers !== undefined) args.push('--workers', String(opts.workers));
     return this.start({ name, command: [process.execPath, ...args], cwd: this.options.workspace });
   }

@@ -53,7 +53,7 @@ function makeStore(ids: string[], frameIntervalMs: number) {
     supervisor,
     watcher: { getSnapshot: () => workspace, subscribe: () => () => undefined, start: async () => undefined, close: async () => undefined },
     runner: { getSnapshot: () => noRuns, subscribe: () => () => undefined, startBuiltin: () => 'r', cancel: async () => undefined, dispose: async () => undefined },
-    actions: { clearStop: () => undefined, listExperiments: () => [] },
+    actions: { clearStop: () => undefined, listExperiments: () => [], planExperiment: (name) => ({ kind: 'run', name }) },
     settings: { name: 'test', targetScore: 1.25, experimentWorkers: 1 },
     frameIntervalMs,
   });
