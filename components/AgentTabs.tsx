@@ -36,6 +36,7 @@ export function AgentTabs({ tabs, focusedId, width }: { tabs: readonly AgentTab[
           return (
             <Text key={tab.id}>
               <Text color={color}>{` ${glyph}`}</Text>
+              {tab.unconfined ? <Text bold color={theme.bad}>{' ⚠ host'}</Text> : null}
               <Text inverse={focused} bold={focused}>{` ${tabText(tab, index, room)} `}</Text>
             </Text>
           );

@@ -115,6 +115,7 @@ export function App({ store, controller }: { store: AppStore; controller: InputC
         stop: ws.stop,
         draining: sup.draining,
         stopping: sup.stopping,
+        unconfined: sup.agents.filter((agent) => agent.unconfined).map((agent) => agent.id),
         clock,
       }}
       tabs={tabs}

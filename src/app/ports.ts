@@ -30,6 +30,7 @@ export interface AgentView {
   cpuset?: string;
   stats?: AgentStatsView;
   lastEvent?: unknown;
+  unconfined?: boolean;
 }
 
 export interface SupervisorSnapshotView {

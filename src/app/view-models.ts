@@ -12,6 +12,8 @@ export interface AgentTab {
   cpuPercent?: number;
   memoryBytes?: number;
   cpuset?: string;
+  /** A local agent in bypass mode (no container, no permission prompts). */
+  unconfined?: boolean;
 }
 
 /** One experiment run as the experiments pane lists it. */

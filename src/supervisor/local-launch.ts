@@ -35,6 +35,14 @@ export function localSpawnSpec(agent: ResolvedAgent, workspace: string, shimDir:
   return { file: argv[0], args: argv.slice(1), cwd: workspace, env };
 }
 
+/** Claude Code's flags that turn its permission prompts off (bypass mode). */
+const BYPASS = /--dangerously-skip-permissions\b|--permission-mode[= ]+bypassPermissions\b/;
+
+/** A local agent whose command bypasses permission prompts: it acts on this machine with no container and no questions. */
+export function runsUnconfined(agent: Pick<ResolvedAgent, 'runtime' | 'command'>): boolean {
+  return agent.runtime === 'local' && BYPASS.test(agent.command);
+}
+
 /**
  * Writes `<dir>/ralph-tui`, a shell shim running this install's CLI with the supervisor's Node. bin/ralph-tui.js
  * itself is named with .js and starts with `#!/usr/bin/env node`, so putting bin/ on PATH would neither find

@@ -9,7 +9,7 @@ import { AgentSession, type SpawnSpec } from './agent-session.js';
 import type { AgentStateName } from './agent-state.js';
 import { EventLog, type SupervisorEvent } from './event-log.js';
 import { HookStatusWatcher } from './hook-status.js';
-import { localSpawnSpec, writeRalphShim } from './local-launch.js';
+import { localSpawnSpec, runsUnconfined, writeRalphShim } from './local-launch.js';
 import { StatsPoller } from './stats-poller.js';
 import { checkStopConditions } from './stop-conditions.js';
 import { StopFileFollower } from './stop-file-follower.js';
@@ -31,6 +31,8 @@ export interface AgentView {
   cpuset?: string;
   stats?: ContainerStats;
   lastEvent?: string;
+  /** A local agent in bypass mode: no container, no permission prompts (marked on its tab and in the header). */
+  unconfined?: boolean;
 }
 
 export interface SupervisorSnapshot {
@@ -336,6 +338,7 @@ export class Supervisor {
         pid: session.pid,
         nextRestartAt: controller.nextRestartAt,
         containerName: agent.runtime === 'docker' ? agent.containerName : undefined,
+        unconfined: runsUnconfined(agent) || undefined,
         cpuset: agent.cpuset,
         stats: this.stats.get(agent.id),
         lastEvent: controller.lastEvent,
