@@ -1,4 +1,4 @@
-import { ensureDir } from '../../core/safe-fs.js';
+import { ensureDir, type UnsafeFileError } from '../../core/safe-fs.js';
 import { configSecrets, resolveAgent, type RalphConfig, type ResolvedAgent } from '../config.js';
 import { UserError } from '../../core/errors.js';
 import { workspacePaths, type WorkspacePaths } from '../../core/workspace-paths.js';
@@ -90,7 +90,8 @@ export class Supervisor {
     for (const agent of this.agents) {
       const session = new AgentSession(agent.id, this.paths.transcript(agent.id), opts.cols ?? 120, opts.rows ?? 40, {
         secrets,
-        onWarning: (reason) => this.eventLog.emit({ agent: agent.id, type: 'warning', reason }),
+        // Warnings from opening the transcript come before anyone subscribed: they are emitted on start.
+        onWarning: (reason) => (this.started ? this.eventLog.emit({ agent: agent.id, type: 'warning', reason }) : this.earlyWarnings.push({ agent: agent.id, reason })),
       });
       this.sessions.set(agent.id, session);
       this.controllers.set(
@@ -102,7 +103,7 @@ export class Supervisor {
           session,
           events: this.eventLog,
           launch: () => this.launch(agent),
-          stopConditions: () => checkStopConditions(opts.workspace, opts.config),
+          stopConditions: () => checkStopConditions(opts.workspace, opts.config, this.reportUnsafe),
           hookReport: () => this.hooks.get(agent.id),
           beforeTerminate: agent.runtime === 'docker' ? () => this.killInContainer(agent) : undefined,
           onChange: () => this.changed(),
@@ -121,7 +122,7 @@ export class Supervisor {
         const reason = `STOP file present${state.reason ? `: ${state.reason}` : ''}`;
         this.drain(reason, `${reason}; waiting for agents to finish`);
       },
-    });
+    }, this.reportUnsafe);
   }
 
   /** Takes the workspace's supervisor lock, then starts every agent. */
@@ -132,6 +133,7 @@ export class Supervisor {
     // on another host, whose CPUs are not ours to check.
     validateCpusets(this.agents.filter((agent) => agent.runtime === 'local' || !agent.engine));
     this.started = true;
+    for (const { agent, reason } of this.earlyWarnings.splice(0)) this.eventLog.emit({ agent, type: 'warning', reason });
     ensureDir(this.paths.ralph, { private: true });
     this.releaseLock = await takeSupervisorLock(this.paths.lock, this.opts.workspace, (error) =>
       this.eventLog.emit({ agent: '*', type: 'warning', reason: `supervisor lock lost: ${error.message}` }),
@@ -144,7 +146,7 @@ export class Supervisor {
       this.releaseLock = null;
       throw error;
     }
-    const verdict = checkStopConditions(this.opts.workspace, this.opts.config);
+    const verdict = checkStopConditions(this.opts.workspace, this.opts.config, this.reportUnsafe);
     if (verdict.stop) {
       this.eventLog.emit({ agent: '*', type: 'warning', reason: `${verdict.reason}: agents start but will not be restarted (ralph-tui resume clears STOP)` });
     }
@@ -152,6 +154,17 @@ export class Supervisor {
     this.stats.start();
     await Promise.all([...this.controllers.values()].map((controller) => controller.start()));
   }
+
+  private readonly earlyWarnings: Array<{ agent: string; reason: string }> = [];
+
+  /** A workspace file refused by the safe file layer: one warning per file and reason, not one per check. */
+  private readonly unsafeReported = new Set<string>();
+  private readonly reportUnsafe = (error: UnsafeFileError): void => {
+    const key = `${error.file}:${error.reason}`;
+    if (this.unsafeReported.has(key)) return;
+    this.unsafeReported.add(key);
+    this.eventLog.emit({ agent: '*', type: 'warning', reason: error.message });
+  };
 
   agentIds(): string[] {
     return this.agents.map((agent) => agent.id);
