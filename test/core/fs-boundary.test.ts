@@ -11,7 +11,7 @@ const GUARDED = ['orchestration', 'src/supervisor', 'src/agents', 'src/experimen
 /** Files that may import node:fs, and why none of their uses opens a workspace path. */
 const EXCEPTIONS: Record<string, string> = {
   'orchestration/log-follower.ts': 'fs.watch / fs.watchFile for change notifications only; every read goes through openRead',
-  'orchestration/run-progress.ts': 'readlink of /proc/self/ns/pid, not a workspace path',
+  'orchestration/run-status.ts': 'readlink of /proc/self/ns/pid, not a workspace path',
   'src/app/frame-metrics.ts': 'writes the benchmark file named by RALPH_FRAME_METRICS, a path the person running the bench chose',
   'src/commands/image.ts': 'stat of the workspace folder itself (its owner uid for the image), which a person named',
 };
