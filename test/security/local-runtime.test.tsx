@@ -75,3 +75,29 @@ function loadConfigFor(root: string) {
   fs.writeFileSync(path.join(root, 'ralph.config.json'), JSON.stringify({ runtime: 'local', agents: [{ id: 'W1', role: 'worker', kind: 'claude' }] }));
   return loadConfig(root);
 }
+
+describe('experiment children started from the screen', () => {
+  it('given credentials in the supervisor\'s environment, when the runner starts a command, then the child sees only the allow-list and passEnv', async () => {
+    const { ExperimentRunner } = await import('../../src/experiments/experiment-runner.js');
+    process.env.AWS_SECRET_ACCESS_KEY = 'aws-secret-should-stay';
+    process.env.FAKE_PASSED_KEY = 'passed-1234';
+    const runner = new ExperimentRunner({ workspace: makeTempDir(), passEnv: ['FAKE_PASSED_KEY'] });
+    try {
+      const id = runner.start({ name: 'env', command: [process.execPath, '-e', 'console.log("ENV " + Object.keys(process.env).sort().join(","))'] });
+      const deadline = Date.now() + 20_000;
+      let view = runner.getSnapshot().find((run) => run.id === id);
+      while ((!view || !['finished', 'failed'].includes(view.state)) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        view = runner.getSnapshot().find((run) => run.id === id);
+      }
+      const line = view?.lastLines.find((text) => text.startsWith('ENV ')) ?? '';
+      expect(line).toContain('FAKE_PASSED_KEY');
+      expect(line).toContain('PATH');
+      expect(line).not.toContain('AWS_SECRET_ACCESS_KEY');
+    } finally {
+      delete process.env.AWS_SECRET_ACCESS_KEY;
+      delete process.env.FAKE_PASSED_KEY;
+      await runner.dispose();
+    }
+  });
+});
