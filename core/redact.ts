@@ -52,7 +52,7 @@ export class StreamRedactor {
   }
 
   push(chunk: Uint8Array): Buffer {
-    if (!this.secrets.length) return Buffer.from(chunk);
+    if (!this.secrets.length) return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
     const data = this.pending.length ? Buffer.concat([this.pending, chunk]) : Buffer.from(chunk);
     const cut = Math.max(0, data.length - this.hold);
     const { out, end } = this.replace(data, cut);
