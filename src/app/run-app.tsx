@@ -2,8 +2,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { render, type Instance } from 'ink';
 import { App } from './App.js';
-import { redactSecrets } from '../../core/redact.js';
-import { appendText, ensureDir } from '../../core/safe-fs.js';
 import { clearStop, WorkspaceWatcher } from '../../orchestration/index.js';
 import { configPassEnv, configSecrets, loadConfig } from '../config.js';
 import { UserError } from '../../core/errors.js';
@@ -14,6 +12,7 @@ import { initWorkspace, workspaceNeedsInit } from '../init/init-workspace.js';
 import { Supervisor } from '../supervisor/index.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 import { AppStore } from './app-store.js';
+import { crashLine, writeCrashLog } from './crash-log.js';
 import { FrameMetrics } from './frame-metrics.js';
 import { InputController } from './input-controller.js';
 import { computeLayout } from './layout.js';
@@ -47,7 +46,7 @@ export async function runApp(options: RunAppOptions): Promise<number> {
   const first = computeLayout({ cols: stdout.columns ?? 120, rows: stdout.rows ?? 40, view: 'split', agentIds: ids, focusedId: ids[0], footerLines: 1 }).agents[0];
   const supervisor = new Supervisor({ workspace: root, config, cols: first?.cols, rows: first?.rows });
   const watcher = new WorkspaceWatcher(root, { configTarget: config.targetScore });
-  const runner = new ExperimentRunner({ workspace: root, passEnv: configPassEnv(config) });
+  const runner = new ExperimentRunner({ workspace: root, passEnv: configPassEnv(config), secrets: configSecrets(config) });
   const metrics = FrameMetrics.fromEnv();
   const store = new AppStore({
     supervisor,
@@ -80,7 +79,7 @@ export async function runApp(options: RunAppOptions): Promise<number> {
       }
       stdout.write(RESTORE_TERMINAL);
       metrics?.save();
-      if (crash !== undefined) process.stderr.write(`ralph-tui: crashed (${errorText(crash)}); details in ${paths.crashLog}\n`);
+      if (crash !== undefined) process.stderr.write(crashLine(crash, paths.crashLog, configSecrets(config)));
       return code;
     })();
     return finishing;
@@ -131,19 +130,5 @@ export async function runApp(options: RunAppOptions): Promise<number> {
     for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.off(signal, onSignal);
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);
-  }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function writeCrashLog(file: string, error: unknown, secrets: readonly string[]): void {
-  try {
-    ensureDir(path.dirname(file), { private: true });
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    appendText(file, redactSecrets(`${new Date().toISOString()} ralph-tui crashed\n${detail}\n\n`, secrets), { private: true });
-  } catch {
-    // The crash log is best effort; restoring the terminal matters more.
   }
 }

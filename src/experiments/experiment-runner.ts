@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { plainDeep, plainText } from '../../core/plain-text.js';
+import { StreamRedactor } from '../../core/redact.js';
 import { AppendFile, ensureDir, exists } from '../../core/safe-fs.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 import { childEnvironment } from '../child-env.js';
@@ -37,6 +38,8 @@ export interface ExperimentRunnerOptions {
   keepLines?: number;
   /** Host variables children get besides the allow-list (the config's passEnv). */
   passEnv?: readonly string[];
+  /** Values masked in the run logs (the config's secrets). */
+  secrets?: readonly string[];
 }
 
 /** A run's log rotates at this size into `<id>.log.1`. */
@@ -203,11 +206,16 @@ export class ExperimentRunner {
     this.update(run, { state: 'running', startedAt });
     for (const stream of [child.stdout, child.stderr]) {
       const splitter = new LineSplitter();
+      // One redactor per stream: a secret split across two reads of the same stream is still masked in the log.
+      const redactor = new StreamRedactor(this.options.secrets ?? []);
       stream?.on('data', (chunk: Buffer) => {
-        log.write(chunk);
+        log.write(redactor.push(chunk));
         this.onLines(run, splitter.push(chunk));
       });
-      stream?.on('end', () => this.onLines(run, splitter.flush()));
+      stream?.on('end', () => {
+        log.write(redactor.flush());
+        this.onLines(run, splitter.flush());
+      });
     }
     void child.then((result) => {
       const exitCode = result.exitCode ?? (result.signal ? 128 + signalNumber(result.signal) : 1);

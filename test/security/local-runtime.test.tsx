@@ -101,3 +101,43 @@ describe('experiment children started from the screen', () => {
     }
   });
 });
+
+describe('secrets in the screen\'s own files', () => {
+  it('given a crash whose message holds the key and a link planted at crash.log, when the crash is logged, then the link is replaced, the key masked and the file private', async () => {
+    const { writeCrashLog, crashLine } = await import('../../src/app/crash-log.js');
+    const root = makeTempDir();
+    const hostFile = path.join(makeTempDir(), 'profile');
+    fs.writeFileSync(hostFile, 'host\n');
+    fs.mkdirSync(path.join(root, '.ralph'));
+    const file = path.join(root, '.ralph', 'crash.log');
+    fs.symlinkSync(hostFile, file);
+    const error = new Error(`request failed with key ${HOST_ENV.ANTHROPIC_API_KEY}\x1b]0;pwned\x07`);
+    writeCrashLog(file, error, [HOST_ENV.ANTHROPIC_API_KEY]);
+    expect(fs.readFileSync(hostFile, 'utf8')).toBe('host\n');
+    expect(fs.lstatSync(file).isFile()).toBe(true);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(file, 'utf8')).toContain('request failed with key ***');
+    expect(crashLine(error, file, [HOST_ENV.ANTHROPIC_API_KEY])).toBe(`ralph-tui: crashed (request failed with key ***); details in ${file}\n`);
+  });
+
+  it('given an experiment that prints the key in two writes, when the runner logs it, then the run log holds *** only', async () => {
+    const { ExperimentRunner } = await import('../../src/experiments/experiment-runner.js');
+    const key = HOST_ENV.ANTHROPIC_API_KEY;
+    const runner = new ExperimentRunner({ workspace: makeTempDir(), secrets: [key] });
+    try {
+      const script = 'const k = process.env.LEAK; process.stdout.write(k.slice(0, 8)); setTimeout(() => console.log(k.slice(8) + " end"), 100);';
+      const id = runner.start({ name: 'leak', command: [process.execPath, '-e', script], env: { LEAK: key } });
+      const deadline = Date.now() + 20_000;
+      let view = runner.getSnapshot().find((run) => run.id === id);
+      while ((!view || !['finished', 'failed'].includes(view.state)) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        view = runner.getSnapshot().find((run) => run.id === id);
+      }
+      const log = fs.readFileSync(view!.logFile, 'utf8');
+      expect(log).toContain('*** end');
+      expect(log).not.toContain(key.slice(8));
+    } finally {
+      await runner.dispose();
+    }
+  });
+});
