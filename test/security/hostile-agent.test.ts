@@ -187,3 +187,23 @@ describe('huge files', () => {
     }
   });
 });
+
+describe('links at shared JSON files', () => {
+  it('given the queue is a link to a host JSON file, when people or agents list or add entries, then the link is refused by name and the host file is neither read into the output nor changed', async () => {
+    const dir = makeTempDir();
+    const hostDir = makeTempDir();
+    const hostFile = path.join(hostDir, 'settings.json');
+    const hostText = `${JSON.stringify({ experiment_queue: [{ id: 'HOST', name: 'host-secret-entry', status: 'available', priority: 1 }] })}\n`;
+    fs.writeFileSync(hostFile, hostText);
+    fs.mkdirSync(path.join(dir, 'orchestration', 'shared'), { recursive: true });
+    fs.symlinkSync(hostFile, path.join(dir, 'orchestration', 'shared', 'experiment_queue.json'));
+    const list = await runCli(['--workspace', dir, 'queue', 'list']);
+    const add = await runCli(['--workspace', dir, 'queue', 'add', '--name', 'x', '--family', 'f']);
+    for (const result of [list, add]) {
+      expect(result.exitCode).not.toBe(0);
+      expect(result.stderr).toMatch(/experiment_queue\.json is a symbolic link, not a regular file/);
+      expect(result.stdout + result.stderr).not.toContain('host-secret-entry');
+    }
+    expect(fs.readFileSync(hostFile, 'utf8')).toBe(hostText);
+  });
+});
