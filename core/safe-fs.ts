@@ -334,9 +334,10 @@ function notDirectory(dir: string, kind: EntryKind): UnsafeFileError {
 // Folders.
 
 /**
- * mkdir -p that refuses a link (or a file) where a folder should be, and keeps inside the workspace. `mode`
- * applies to folders it creates; `private` also tightens an existing last folder to 0700 (older workspaces made
- * .ralph 0755).
+ * mkdir -p that refuses a link (or a file) where a folder should be, and keeps inside the workspace. `private`
+ * (the supervisor's own folders) creates 0700, tightens an existing last folder to 0700 (older workspaces made
+ * .ralph 0755), and replaces a link or file in its place instead of refusing it: an agent must not be able to
+ * stop the supervisor by planting one.
  */
 export function ensureDir(dir: string, options: { private?: boolean } = {}): void {
   const absolute = path.resolve(dir);
@@ -351,6 +352,8 @@ export function ensureDir(dir: string, options: { private?: boolean } = {}): voi
     }
   } else {
     ensureDir(path.dirname(absolute));
+    const found = entry(absolute).kind;
+    if (options.private && found !== 'missing' && found !== 'directory') fs.rmSync(absolute, { force: true });
     if (entry(absolute).kind === 'missing') {
       try {
         fs.mkdirSync(absolute, { mode });

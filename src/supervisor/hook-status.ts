@@ -26,7 +26,7 @@ export class HookStatusWatcher {
   ) {}
 
   async start(): Promise<void> {
-    ensureDir(this.dir);
+    ensureDir(this.dir, { private: true });
     this.watcher = watch(this.dir, { depth: 0, ignoreInitial: false, followSymlinks: false });
     this.watcher.on('add', (file) => this.read(file));
     this.watcher.on('change', (file) => this.read(file));

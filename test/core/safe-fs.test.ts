@@ -238,6 +238,15 @@ describe('folders', () => {
     expect(fs.statSync(path.join(ralph, 'transcripts')).mode & 0o777).toBe(0o700);
   });
 
+  it('given a link where a private folder should be, when ensured private, then the link is replaced by a 0700 folder and nothing is created outside', () => {
+    fs.mkdirSync(path.join(ws, '.ralph'));
+    fs.symlinkSync(outside, path.join(ws, '.ralph', 'status'));
+    ensureDir(path.join(ws, '.ralph', 'status'), { private: true });
+    expect(entry(path.join(ws, '.ralph', 'status')).kind).toBe('directory');
+    expect(fs.statSync(path.join(ws, '.ralph', 'status')).mode & 0o777).toBe(0o700);
+    expect(fs.readdirSync(outside)).toEqual(['secret.txt']);
+  });
+
   it('given a link where a workspace folder should be, when ensured, then it is refused and nothing is created outside', () => {
     fs.symlinkSync(outside, path.join(ws, '.ralph'));
     expect(() => ensureDir(path.join(ws, '.ralph', 'transcripts'))).toThrow(/symbolic link, not a folder/);
