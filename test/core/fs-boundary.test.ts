@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
  * The safe file layer only protects what goes through it: the folders that touch agent-reachable paths may not
  * import node:fs (or write-file-atomic, which follows links) themselves. Type-only imports are harmless.
  */
-const GUARDED = ['orchestration', 'src/supervisor', 'src/agents', 'src/experiments', 'src/commands', 'src/app', 'src/init', 'src/config.ts', 'docker/container-records.ts'];
+const GUARDED = ['orchestration', 'components', 'src/supervisor', 'src/agents', 'src/experiments', 'src/commands', 'src/app', 'src/init', 'src/config.ts', 'docker/container-records.ts'];
 
 /** Files that may import node:fs, and why none of their uses opens a workspace path. */
 const EXCEPTIONS: Record<string, string> = {
