@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { ensureDir, exists, writeAtomic } from '../../core/safe-fs.js';
+import { assertInsideWorkspace, ensureDir, entry, exists, writeAtomic } from '../../core/safe-fs.js';
 import { loadDataset, type Dataset } from '../../solver/dataset.js';
 import { applyOverrides, parseExperimentConfig, type ExperimentConfig } from '../../solver/experiment-config.js';
 import { defaultWorkerCount } from '../../solver/parallel/estimate-pool.js';
@@ -74,10 +74,23 @@ function resolveDataset(opts: RunExperimentOptions, ralph: RalphConfig | undefin
     return exists(fromCwd) ? fromCwd : path.resolve(opts.root, opts.data);
   }
   const file = path.resolve(opts.root, opts.experiment.dataset ?? ralph?.experiments.dataset ?? 'data/synthetic.json');
+  if (opts.experiment.dataset !== undefined && opts.experiment.source === 'workspace') assertWorkspaceDataset(opts.root, file, opts.experiment.file ?? opts.root);
   if (!exists(file)) {
     throw new UserError(`dataset ${file} not found: pass --data FILE, or create it with \`ralph-tui generate --out ${path.relative(process.cwd(), file) || file}\``);
   }
   return file;
+}
+
+/**
+ * An experiment.json's `dataset` was written by an agent: it names a regular file inside the workspace (not
+ * /home/you/.ssh/id_rsa, not a link to it), or the run stops before reading anything.
+ */
+function assertWorkspaceDataset(root: string, file: string, source: string): void {
+  const relative = path.relative(path.resolve(root), file);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) throw new UserError(`${source}: dataset ${file} is outside the workspace; an experiment's dataset must be a file in it`);
+  assertInsideWorkspace(file);
+  const kind = entry(file).kind;
+  if (kind !== 'file' && kind !== 'missing') throw new UserError(`${source}: dataset ${file} is ${kind === 'symlink' ? 'a symbolic link' : `a ${kind}`}, not a regular file`);
 }
 
 /** A run's id: its start time and a random suffix (`20261125-081602-5076`), naming its result file. */

@@ -118,3 +118,23 @@ describe('a command from the workspace never runs on the host without a person r
     expect(fs.existsSync(marker)).toBe(true);
   });
 });
+
+describe('an experiment.json cannot make a run read host files', () => {
+  it('given a dataset outside the workspace or a link to one, when the experiment runs, then it stops before reading it', async () => {
+    const root = makeTempDir();
+    const hostFile = path.join(makeTempDir(), 'id_rsa');
+    fs.writeFileSync(hostFile, 'PRIVATE KEY\n');
+    for (const [name, dataset] of [['outside', hostFile], ['dotdot', `../${path.basename(path.dirname(hostFile))}/id_rsa`], ['linked', 'data/linked.json']] as const) {
+      fs.mkdirSync(path.join(root, 'experiments', name), { recursive: true });
+      fs.writeFileSync(path.join(root, 'experiments', name, 'experiment.json'), JSON.stringify({ dataset }));
+    }
+    fs.mkdirSync(path.join(root, 'data'));
+    fs.symlinkSync(hostFile, path.join(root, 'data', 'linked.json'));
+    for (const name of ['outside', 'dotdot', 'linked']) {
+      const result = await runCli(['--workspace', root, 'run', name]);
+      expect(result.exitCode, name).toBe(2);
+      expect(result.stderr, name).toMatch(name === 'linked' ? /is a symbolic link, not a regular file/ : /is outside the workspace/);
+      expect(result.stdout + result.stderr).not.toContain('PRIVATE KEY');
+    }
+  });
+});
