@@ -41,8 +41,12 @@ export async function acquireLock(lockPath: string, options: LockOptions = {}): 
 /** The lock the current async context holds, checked right before each atomic replace made under it. */
 interface HeldLock {
   file: string;
-  /** Written to `<lock>.owner` when taken: a lock broken and re-taken by another process (the folder looks the same) carries another token. */
-  token: string;
+  /**
+   * Written to `<lock>.owner` when taken: a lock broken and re-taken by another process (the folder looks the same)
+   * carries another token. null when it could not be written (a full disk): the other checks still apply, and the
+   * update's own write then fails naming its file.
+   */
+  token: string | null;
   compromised: Error | null;
 }
 
@@ -70,7 +74,7 @@ export function assertLockHeld(): void {
   }
   const why = lock.compromised
     ? lock.compromised.message
-    : now.kind !== 'directory' || owner !== lock.token
+    : now.kind !== 'directory' || (lock.token !== null && owner !== lock.token)
       ? 'the lock folder was removed or replaced by another process'
       : Date.now() - now.mtimeMs > STALE_MS
         ? `it was not refreshed for over ${STALE_MS / 1000} s`
@@ -92,7 +96,11 @@ export async function withLock<T>(lockPath: string, fn: () => Promise<T>): Promi
     throw new UserError(`cannot lock ${lockPath}: ${(error as Error).message} (another ralph-tui process holds it; a lock older than ${STALE_MS / 1000} s is broken automatically)`);
   }
   try {
-    writeAtomicSync(ownerFile(lockPath), lock.token, { fsync: false });
+    try {
+      writeAtomicSync(ownerFile(lockPath), lock.token!, { fsync: false });
+    } catch {
+      lock.token = null;
+    }
     const result = await held.run(lock, fn);
     if (lock.compromised) throw new UserError(`lost the lock ${lockPath} during an update (${lock.compromised.message}); retry`);
     return result;
