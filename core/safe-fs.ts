@@ -1,4 +1,4 @@
-// The one module that touches node:fs for workspace paths: no links followed, regular files only, size caps, non-blocking opens, atomic replaces of the path itself.
+// The one module that touches node:fs for workspace paths: no links, regular files only, size caps, non-blocking opens, atomic replaces.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';

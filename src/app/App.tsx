@@ -101,7 +101,9 @@ export function App({ store, controller }: { store: AppStore; controller: InputC
               />
             )
         : overlay?.kind === 'picker'
-          ? (width: number, height: number) => <ExperimentPicker names={overlay.names} index={overlay.index} workers={overlay.workers} width={width} height={height} />
+          ? (width: number, height: number) => (
+              <ExperimentPicker names={overlay.names} index={overlay.index} workers={overlay.workers} width={width} height={height} />
+            )
           : undefined;
 
   return (

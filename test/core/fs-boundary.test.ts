@@ -1,20 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+// @ts-expect-error eslint.config.js is plain JavaScript without types.
+import { fsBoundary } from '../../eslint.config.js';
 
 /**
  * The safe file layer only protects what goes through it: the folders that touch agent-reachable paths may not
  * import node:fs (or write-file-atomic, which follows links) themselves. Type-only imports are harmless.
  */
-const GUARDED = ['orchestration', 'components', 'src/supervisor', 'src/agents', 'src/experiments', 'src/commands', 'src/app', 'src/init', 'src/config.ts', 'docker/container-records.ts'];
-
-/** Files that may import node:fs, and why none of their uses opens a workspace path. */
-const EXCEPTIONS: Record<string, string> = {
-  'orchestration/log-follower.ts': 'fs.watch / fs.watchFile for change notifications only; every read goes through openRead',
-  'orchestration/run-status.ts': 'readlink of /proc/self/ns/pid, not a workspace path',
-  'src/app/frame-metrics.ts': 'writes the benchmark file named by RALPH_FRAME_METRICS, a path the person running the bench chose',
-  'src/commands/image.ts': 'stat of the workspace folder itself (its owner uid for the image), which a person named',
-};
+// One list for this test and the ESLint rule (eslint.config.js), so editor and test run agree.
+const boundary = fsBoundary as { files: string[]; exceptions: Record<string, string> };
+const GUARDED = boundary.files.map((glob) => glob.replace(/\/\*\*$/, ''));
+const EXCEPTIONS = boundary.exceptions;
 
 const FORBIDDEN = /(?:^|\n)\s*import\s+(?!type\b)[^;]*?from\s+['"](?:node:)?fs(?:\/promises)?['"]|import\(\s*['"](?:node:)?fs(?:\/promises)?['"]\s*\)|require\(\s*['"](?:node:)?fs|['"]write-file-atomic['"]/;
 

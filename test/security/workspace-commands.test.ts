@@ -32,7 +32,14 @@ function screen(root: string) {
     stopForced: async () => undefined,
     shutdown: async () => undefined,
   };
-  const workspace: WorkspaceSnapshotView = { queue: null, coordination: null, stop: { present: false }, log: { entries: [], lines: [] }, errors: [], version: 1 };
+  const workspace: WorkspaceSnapshotView = {
+    queue: null,
+    coordination: null,
+    stop: { present: false },
+    log: { entries: [], lines: [] },
+    errors: [],
+    version: 1,
+  };
   const store = new AppStore({
     supervisor,
     watcher: { getSnapshot: () => workspace, subscribe: () => () => undefined, start: async () => undefined, close: async () => undefined },
