@@ -26,7 +26,11 @@ const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL/i;
  * The secret values to redact: the values of the passEnv names in `env` (the host environment), and literal env
  * entries whose names look like credentials.
  */
-export function secretValues(passEnv: Iterable<string>, env: NodeJS.ProcessEnv, literal: Record<string, string> = {}): string[] {
+export function secretValues(
+  passEnv: Iterable<string>,
+  env: NodeJS.ProcessEnv,
+  literal: Record<string, string> = {},
+): string[] {
   const values: string[] = [];
   for (const name of passEnv) {
     const value = env[name];

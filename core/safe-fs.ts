@@ -73,7 +73,8 @@ function realRoot(root: string): string | null {
 function rootOf(file: string): string | null {
   let best: string | null = null;
   for (const root of roots.keys()) {
-    if ((file === root || file.startsWith(root + path.sep)) && (best === null || root.length > best.length)) best = root;
+    if ((file === root || file.startsWith(root + path.sep)) && (best === null || root.length > best.length))
+      best = root;
   }
   return best;
 }
@@ -100,7 +101,11 @@ export function assertInsideWorkspace(file: string): void {
     return;
   }
   if (!within(parent, real)) {
-    throw new UnsafeFileError(absolute, 'outside-workspace', `${absolute}: its folder leads to ${parent}, outside the workspace ${root}; ralph-tui does not follow links out of the workspace`);
+    throw new UnsafeFileError(
+      absolute,
+      'outside-workspace',
+      `${absolute}: its folder leads to ${parent}, outside the workspace ${root}; ralph-tui does not follow links out of the workspace`,
+    );
   }
 }
 
@@ -169,12 +174,18 @@ const KIND_WORDS: Record<EntryKind, string> = {
 };
 
 function notRegular(file: string, kind: EntryKind): UnsafeFileError {
-  return new UnsafeFileError(file, kind === 'symlink' ? 'symlink' : 'not-regular', `${file} is ${KIND_WORDS[kind]}, not a regular file; ralph-tui neither follows links nor reads pipes or devices in the workspace (remove it)`, kind);
+  return new UnsafeFileError(
+    file,
+    kind === 'symlink' ? 'symlink' : 'not-regular',
+    `${file} is ${KIND_WORDS[kind]}, not a regular file; ralph-tui neither follows links nor reads pipes or devices in the workspace (remove it)`,
+    kind,
+  );
 }
 
 /** One sentence for an event: a private file that was a link (or pipe, or hard link) was replaced. */
 export function replacementNote(refusal: UnsafeFileError): string {
-  const what = refusal.reason === 'hard-linked' ? 'a hard link shared with another file' : KIND_WORDS[refusal.kind ?? 'symlink'];
+  const what =
+    refusal.reason === 'hard-linked' ? 'a hard link shared with another file' : KIND_WORDS[refusal.kind ?? 'symlink'];
   return `${refusal.file} was ${what}; replaced it with a new private file (what it pointed to was not touched)`;
 }
 
@@ -186,7 +197,11 @@ function formatBytes(bytes: number): string {
 }
 
 function tooLarge(file: string, size: number, max: number): UnsafeFileError {
-  return new UnsafeFileError(file, 'too-large', `${file} is ${formatBytes(size)}, over the ${formatBytes(max)} ralph-tui reads from such a file; it was not read`);
+  return new UnsafeFileError(
+    file,
+    'too-large',
+    `${file} is ${formatBytes(size)}, over the ${formatBytes(max)} ralph-tui reads from such a file; it was not read`,
+  );
 }
 
 /** Translates an open error: a link in the last component (ELOOP under O_NOFOLLOW) is refused by name. */
@@ -327,7 +342,11 @@ export async function listDirAsync(dir: string): Promise<fs.Dirent[]> {
 }
 
 function notDirectory(dir: string, kind: EntryKind): UnsafeFileError {
-  return new UnsafeFileError(dir, kind === 'symlink' ? 'symlink' : 'not-regular', `${dir} is ${KIND_WORDS[kind]}, not a folder; ralph-tui does not follow links in the workspace (remove it)`);
+  return new UnsafeFileError(
+    dir,
+    kind === 'symlink' ? 'symlink' : 'not-regular',
+    `${dir} is ${KIND_WORDS[kind]}, not a folder; ralph-tui does not follow links in the workspace (remove it)`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -384,7 +403,10 @@ export interface WriteOptions {
 }
 
 function tempName(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+  return path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`,
+  );
 }
 
 /**
@@ -457,7 +479,11 @@ function openAppendSync(file: string, options: AppendOptions): number {
         return fd;
       }
       refusal = stat.isFile()
-        ? new UnsafeFileError(file, 'hard-linked', `${file} is a hard link shared with another file; ralph-tui does not append to it`)
+        ? new UnsafeFileError(
+            file,
+            'hard-linked',
+            `${file} is a hard link shared with another file; ralph-tui does not append to it`,
+          )
         : notRegular(file, kindOf(stat));
       fs.closeSync(fd);
     } catch (error) {
@@ -466,7 +492,8 @@ function openAppendSync(file: string, options: AppendOptions): number {
       if (!(translated instanceof UnsafeFileError)) throw fileSystemError(error, file) ?? translated;
       refusal = translated;
     }
-    if (!options.private || attempt > 0 || refusal.reason === 'outside-workspace' || entry(file).kind === 'directory') throw refusal;
+    if (!options.private || attempt > 0 || refusal.reason === 'outside-workspace' || entry(file).kind === 'directory')
+      throw refusal;
     fs.rmSync(file, { force: true });
     options.onReplaced?.(refusal);
   }
@@ -510,7 +537,8 @@ export class AppendFile {
     if (this.fd === null) return;
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     try {
-      if (this.options.maxBytes !== undefined && this.size > 0 && this.size + bytes.length > this.options.maxBytes) this.rotate();
+      if (this.options.maxBytes !== undefined && this.size > 0 && this.size + bytes.length > this.options.maxBytes)
+        this.rotate();
       if (this.fd === null) return;
       fs.writeSync(this.fd, bytes);
       this.size += bytes.length;

@@ -9,7 +9,9 @@ export function writeCrashLog(file: string, error: unknown, secrets: readonly st
   try {
     ensureDir(path.dirname(file), { private: true });
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    appendText(file, redactSecrets(`${new Date().toISOString()} ralph-tui crashed\n${detail}\n\n`, secrets), { private: true });
+    appendText(file, redactSecrets(`${new Date().toISOString()} ralph-tui crashed\n${detail}\n\n`, secrets), {
+      private: true,
+    });
   } catch {
     // A full disk or a refused path: the message on stderr still says what happened.
   }

@@ -27,10 +27,18 @@ export function experimentLaunch(root: string, name: string): ExperimentLaunch {
   const source = path.relative(root, experiment.file ?? root) || (experiment.file ?? root);
   const command = experiment.command;
   if (plainText(command) !== command) {
-    return { kind: 'refuse', name, reason: `${source}: the command of ${name} contains control characters or escape sequences; it is not run from the screen` };
+    return {
+      kind: 'refuse',
+      name,
+      reason: `${source}: the command of ${name} contains control characters or escape sequences; it is not run from the screen`,
+    };
   }
   if (command.length > MAX_CONFIRMED_COMMAND) {
-    return { kind: 'refuse', name, reason: `${source}: the command of ${name} is ${command.length} characters, too long to confirm on the screen; read it and run \`ralph-tui run ${name}\` yourself` };
+    return {
+      kind: 'refuse',
+      name,
+      reason: `${source}: the command of ${name} is ${command.length} characters, too long to confirm on the screen; read it and run \`ralph-tui run ${name}\` yourself`,
+    };
   }
   return { kind: 'confirm', name, command, source };
 }

@@ -13,7 +13,8 @@ const boundary = fsBoundary as { files: string[]; exceptions: Record<string, str
 const GUARDED = boundary.files.map((glob) => glob.replace(/\/\*\*$/, ''));
 const EXCEPTIONS = boundary.exceptions;
 
-const FORBIDDEN = /(?:^|\n)\s*import\s+(?!type\b)[^;]*?from\s+['"](?:node:)?fs(?:\/promises)?['"]|import\(\s*['"](?:node:)?fs(?:\/promises)?['"]\s*\)|require\(\s*['"](?:node:)?fs|['"]write-file-atomic['"]/;
+const FORBIDDEN =
+  /(?:^|\n)\s*import\s+(?!type\b)[^;]*?from\s+['"](?:node:)?fs(?:\/promises)?['"]|import\(\s*['"](?:node:)?fs(?:\/promises)?['"]\s*\)|require\(\s*['"](?:node:)?fs|['"]write-file-atomic['"]/;
 
 function sources(entry: string): string[] {
   const stat = fs.statSync(entry);

@@ -33,6 +33,12 @@ describe('the stream redactor', () => {
   });
 
   it('given passEnv names and literal env, when secret values are collected, then values of passEnv and credential-named entries count', () => {
-    expect(secretValues(['ANTHROPIC_API_KEY', 'MISSING'], { ANTHROPIC_API_KEY: KEY }, { MY_TOKEN: 'tok-1234', MODE: 'fast-mode' })).toEqual([KEY, 'tok-1234']);
+    expect(
+      secretValues(
+        ['ANTHROPIC_API_KEY', 'MISSING'],
+        { ANTHROPIC_API_KEY: KEY },
+        { MY_TOKEN: 'tok-1234', MODE: 'fast-mode' },
+      ),
+    ).toEqual([KEY, 'tok-1234']);
   });
 });

@@ -156,7 +156,13 @@ describe('atomic replace', () => {
   it('given beforeReplace throws, when written, then the file is as it was and no temp file is left', async () => {
     const file = path.join(ws, 'queue.json');
     fs.writeFileSync(file, 'old');
-    await expect(writeAtomic(file, 'new', { beforeReplace: () => { throw new Error('lost the lock'); } })).rejects.toThrow('lost the lock');
+    await expect(
+      writeAtomic(file, 'new', {
+        beforeReplace: () => {
+          throw new Error('lost the lock');
+        },
+      }),
+    ).rejects.toThrow('lost the lock');
     expect(fs.readFileSync(file, 'utf8')).toBe('old');
     expect(fs.readdirSync(ws)).toEqual(['queue.json']);
   });

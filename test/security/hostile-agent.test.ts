@@ -71,23 +71,45 @@ beforeAll(async () => {
       passEnv: ['FAKE_API_KEY'],
       loop: { restartDelayMs: 600_000, errorBackoffMs: 600_000, readySettleMs: 200, readyTimeoutMs: 1000 },
       agents: [
-        { id: 'W1', role: 'worker', kind: 'custom', command: `${process.execPath} ${path.join(repoRoot, 'test', 'fixtures', 'hostile', 'hostile-agent.mjs')}`, prompt: 'off', env: { HOST_CANARY: canaries[0] } },
-        { id: 'W2', role: 'worker', kind: 'custom', command: 'cat', prompt: { file: 'orchestration/shared/prompt_W2.txt' } },
+        {
+          id: 'W1',
+          role: 'worker',
+          kind: 'custom',
+          command: `${process.execPath} ${path.join(repoRoot, 'test', 'fixtures', 'hostile', 'hostile-agent.mjs')}`,
+          prompt: 'off',
+          env: { HOST_CANARY: canaries[0] },
+        },
+        {
+          id: 'W2',
+          role: 'worker',
+          kind: 'custom',
+          command: 'cat',
+          prompt: { file: 'orchestration/shared/prompt_W2.txt' },
+        },
       ],
     }),
   );
 
-  const child = execa(process.execPath, [cliPath, '--workspace', ws, 'up', '--headless'], { env: { FAKE_API_KEY: FAKE_KEY, FORCE_COLOR: '0' }, reject: false });
+  const child = execa(process.execPath, [cliPath, '--workspace', ws, 'up', '--headless'], {
+    env: { FAKE_API_KEY: FAKE_KEY, FORCE_COLOR: '0' },
+    reject: false,
+  });
   let stdout = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   // The attacks take ~8 s; W1's exit is the last step (the supervisor then reads coordination.json).
   const deadline = Date.now() + 60_000;
-  while (!/W1 exited with code 0/.test(stdout) && Date.now() < deadline && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 100));
+  while (!/W1 exited with code 0/.test(stdout) && Date.now() < deadline && child.exitCode === null)
+    await new Promise((resolve) => setTimeout(resolve, 100));
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const signalledAt = Date.now();
   child.kill('SIGTERM');
   const result = await child;
-  headless = { stdout, stderr: String(result.stderr), exitCode: result.exitCode, exitedWithin: Date.now() - signalledAt };
+  headless = {
+    stdout,
+    stderr: String(result.stderr),
+    exitCode: result.exitCode,
+    exitedWithin: Date.now() - signalledAt,
+  };
 }, 120_000);
 
 afterAll(() => {
@@ -115,9 +137,16 @@ describe('a hostile agent in the local runtime, against the real supervisor', ()
   });
 
   it('no host file content, secret or escape sequence reached the headless output, the event log or a transcript', () => {
-    const files = [path.join(ws, '.ralph', 'events.jsonl'), path.join(ws, '.ralph', 'transcripts', 'W1.log'), path.join(ws, '.ralph', 'transcripts', 'W2.log')];
+    const files = [
+      path.join(ws, '.ralph', 'events.jsonl'),
+      path.join(ws, '.ralph', 'transcripts', 'W1.log'),
+      path.join(ws, '.ralph', 'transcripts', 'W2.log'),
+    ];
     for (const file of files) expect(fs.lstatSync(file).isFile(), file).toBe(true);
-    for (const [name, text] of [['stdout', headless.stdout], ...files.map((file) => [file, fs.readFileSync(file, 'utf8')])]) {
+    for (const [name, text] of [
+      ['stdout', headless.stdout],
+      ...files.map((file) => [file, fs.readFileSync(file, 'utf8')]),
+    ]) {
       expect(text, name).not.toContain('HOST-CANARY');
       expect(text, name).not.toContain(FAKE_KEY);
       expect(text, name).not.toContain(FAKE_KEY.slice(9));
@@ -126,9 +155,10 @@ describe('a hostile agent in the local runtime, against the real supervisor', ()
     expect(fs.readFileSync(files[1], 'utf8')).toContain('printenv FAKE_API_KEY=*** end');
   });
 
-  it('the supervisor\'s files are private: .ralph 0700, events and transcripts 0600', () => {
+  it("the supervisor's files are private: .ralph 0700, events and transcripts 0600", () => {
     expect(fs.statSync(path.join(ws, '.ralph')).mode & 0o777).toBe(0o700);
-    for (const file of ['events.jsonl', 'transcripts/W1.log', 'transcripts/W2.log']) expect(fs.statSync(path.join(ws, '.ralph', file)).mode & 0o777, file).toBe(0o600);
+    for (const file of ['events.jsonl', 'transcripts/W1.log', 'transcripts/W2.log'])
+      expect(fs.statSync(path.join(ws, '.ralph', file)).mode & 0o777, file).toBe(0o600);
   });
 
   it('each attempt left an event a person can see', () => {
@@ -146,7 +176,7 @@ describe('a hostile agent in the local runtime, against the real supervisor', ()
     expect(out).toMatch(/STOP file present: bye .*\*\*\*/);
   });
 
-  it('the prompt behind the link was never pasted: W2\'s transcript holds none of the host file', () => {
+  it("the prompt behind the link was never pasted: W2's transcript holds none of the host file", () => {
     expect(fs.readFileSync(path.join(ws, '.ralph', 'transcripts', 'W2.log'), 'utf8')).not.toContain('CANARY');
   });
 
@@ -157,7 +187,14 @@ describe('a hostile agent in the local runtime, against the real supervisor', ()
 
   it('the CLI prints what the agent wrote without escape sequences or the key, and a FIFO in place of coordination.json is a clear error, not a hang', async () => {
     const env = { FAKE_API_KEY: FAKE_KEY };
-    for (const args of [['status'], ['status', '--json'], ['queue', 'list'], ['queue', 'list', '--json'], ['log', 'tail', '-n', '8'], ['log', 'tail', '--entries', '--json']]) {
+    for (const args of [
+      ['status'],
+      ['status', '--json'],
+      ['queue', 'list'],
+      ['queue', 'list', '--json'],
+      ['log', 'tail', '-n', '8'],
+      ['log', 'tail', '--entries', '--json'],
+    ]) {
       const result = await runCli(['--workspace', ws, ...args], { env, timeout: 20_000 });
       const label = args.join(' ');
       expect(result.exitCode, `${label}: ${result.stderr}`).not.toBe(-1);
@@ -181,8 +218,13 @@ describe('huge files', () => {
     fs.ftruncateSync(fd, 5 * 1024 ** 3);
     fs.closeSync(fd);
     for (const args of [['status'], ['queue', 'list']]) {
-      const result = await runCli(['--workspace', dir, ...args], { env: { NODE_OPTIONS: '--max-old-space-size=64' }, timeout: 30_000 });
-      expect(result.stdout + result.stderr, args.join(' ')).toMatch(/experiment_queue\.json is 5\.0 GB, over the 64\.0 MB ralph-tui reads from such a file/);
+      const result = await runCli(['--workspace', dir, ...args], {
+        env: { NODE_OPTIONS: '--max-old-space-size=64' },
+        timeout: 30_000,
+      });
+      expect(result.stdout + result.stderr, args.join(' ')).toMatch(
+        /experiment_queue\.json is 5\.0 GB, over the 64\.0 MB ralph-tui reads from such a file/,
+      );
       expect(result.stderr, args.join(' ')).not.toMatch(/heap out of memory|internal error/);
     }
   });

@@ -18,12 +18,23 @@ function workspace(): { root: string; queue: string } {
   const shared = path.join(root, 'orchestration', 'shared');
   fs.mkdirSync(shared, { recursive: true });
   const queue = path.join(shared, 'experiment_queue.json');
-  fs.writeFileSync(queue, JSON.stringify({ experiment_queue: [{ id: 'E1', name: `good${ESCAPES}`, priority: 1, status: 'available', family: `f${ESCAPES}` }] }));
-  fs.writeFileSync(path.join(root, 'ITERATION_LOG.md'), `### [W1] Experiment: x${ESCAPES} | Score: 1.1000 @ 2.0 min\n**Key Finding**: ${ESCAPES}found\n`);
+  fs.writeFileSync(
+    queue,
+    JSON.stringify({
+      experiment_queue: [{ id: 'E1', name: `good${ESCAPES}`, priority: 1, status: 'available', family: `f${ESCAPES}` }],
+    }),
+  );
+  fs.writeFileSync(
+    path.join(root, 'ITERATION_LOG.md'),
+    `### [W1] Experiment: x${ESCAPES} | Score: 1.1000 @ 2.0 min\n**Key Finding**: ${ESCAPES}found\n`,
+  );
   return { root, queue };
 }
 
-function until(watcher: WorkspaceWatcher, predicate: (snapshot: WorkspaceSnapshot) => boolean): Promise<WorkspaceSnapshot> {
+function until(
+  watcher: WorkspaceWatcher,
+  predicate: (snapshot: WorkspaceSnapshot) => boolean,
+): Promise<WorkspaceSnapshot> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no matching snapshot')), 10_000);
     const check = () => {

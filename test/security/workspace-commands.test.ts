@@ -42,7 +42,12 @@ function screen(root: string) {
   };
   const store = new AppStore({
     supervisor,
-    watcher: { getSnapshot: () => workspace, subscribe: () => () => undefined, start: async () => undefined, close: async () => undefined },
+    watcher: {
+      getSnapshot: () => workspace,
+      subscribe: () => () => undefined,
+      start: async () => undefined,
+      close: async () => undefined,
+    },
     runner: {
       getSnapshot: () => [],
       subscribe: () => () => undefined,
@@ -53,7 +58,11 @@ function screen(root: string) {
       cancel: async () => undefined,
       dispose: async () => undefined,
     },
-    actions: { clearStop: () => undefined, listExperiments: () => ['evil', 'baseline'], planExperiment: (name) => experimentLaunch(root, name) },
+    actions: {
+      clearStop: () => undefined,
+      listExperiments: () => ['evil', 'baseline'],
+      planExperiment: (name) => experimentLaunch(root, name),
+    },
     settings: { name: 'test', targetScore: 1.25, experimentWorkers: 1 },
   });
   return { store, controller: new InputController(store), started };
@@ -69,7 +78,12 @@ describe('a command from the workspace never runs on the host without a person r
     controller.handleInput('e');
     await tick();
     controller.handleInput('\r');
-    expect(store.getUi().overlay).toMatchObject({ kind: 'run-command', name: 'evil', command: 'touch /tmp/never', source: path.join('experiments', 'evil', 'experiment.json') });
+    expect(store.getUi().overlay).toMatchObject({
+      kind: 'run-command',
+      name: 'evil',
+      command: 'touch /tmp/never',
+      source: path.join('experiments', 'evil', 'experiment.json'),
+    });
     controller.handleInput('\r');
     expect(started).toEqual([]);
     expect(store.getUi().overlay?.kind).toBe('run-command');
@@ -98,7 +112,10 @@ describe('a command from the workspace never runs on the host without a person r
     const dir = path.join(root, 'experiments', 'sneaky');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'experiment.json'), JSON.stringify({ command: 'echo ok\x1b[8m; rm -rf ~' }));
-    expect(experimentLaunch(root, 'sneaky')).toMatchObject({ kind: 'refuse', reason: expect.stringMatching(/control characters/) });
+    expect(experimentLaunch(root, 'sneaky')).toMatchObject({
+      kind: 'refuse',
+      reason: expect.stringMatching(/control characters/),
+    });
   });
 
   it('given experiments/baseline/experiment.json with a command, when baseline is resolved or planned, then the built-in wins and no command is involved', () => {
@@ -131,7 +148,11 @@ describe('an experiment.json cannot make a run read host files', () => {
     const root = makeTempDir();
     const hostFile = path.join(makeTempDir(), 'id_rsa');
     fs.writeFileSync(hostFile, 'PRIVATE KEY\n');
-    for (const [name, dataset] of [['outside', hostFile], ['dotdot', `../${path.basename(path.dirname(hostFile))}/id_rsa`], ['linked', 'data/linked.json']] as const) {
+    for (const [name, dataset] of [
+      ['outside', hostFile],
+      ['dotdot', `../${path.basename(path.dirname(hostFile))}/id_rsa`],
+      ['linked', 'data/linked.json'],
+    ] as const) {
       fs.mkdirSync(path.join(root, 'experiments', name), { recursive: true });
       fs.writeFileSync(path.join(root, 'experiments', name, 'experiment.json'), JSON.stringify({ dataset }));
     }
@@ -140,7 +161,9 @@ describe('an experiment.json cannot make a run read host files', () => {
     for (const name of ['outside', 'dotdot', 'linked']) {
       const result = await runCli(['--workspace', root, 'run', name]);
       expect(result.exitCode, name).toBe(2);
-      expect(result.stderr, name).toMatch(name === 'linked' ? /is a symbolic link, not a regular file/ : /is outside the workspace/);
+      expect(result.stderr, name).toMatch(
+        name === 'linked' ? /is a symbolic link, not a regular file/ : /is outside the workspace/,
+      );
       expect(result.stdout + result.stderr).not.toContain('PRIVATE KEY');
     }
   });
