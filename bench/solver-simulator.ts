@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Heat2D, type Source } from '../solver/heat2d.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const referenceFile = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'heat2d-reference.json');
+const referenceFile = path.join(repoRoot, 'test', 'fixtures', 'reference', 'heat2d-reference.json');
 
 const sources: Source[] = [
   { x: 0.45, y: 0.65, q: 0.9 },

@@ -87,6 +87,7 @@ const supervisor: SupervisorPort = {
   nudge: () => undefined,
   stopGraceful: async () => undefined,
   stopForced: async () => undefined,
+  resume: async () => undefined,
   shutdown: async () => undefined,
 };
 // Snapshots must be stable between changes (useSyncExternalStore re-renders forever on a new array).
@@ -121,7 +122,7 @@ const store = new AppStore({
   supervisor,
   watcher: { getSnapshot: () => workspace, subscribe: () => () => undefined, start: async () => undefined, close: async () => undefined },
   runner: { getSnapshot: () => noRuns, subscribe: () => () => undefined, startBuiltin: () => 'r', cancel: async () => undefined, dispose: async () => undefined },
-  actions: { clearStop: () => undefined, listExperiments: () => [], planExperiment: (name) => ({ kind: 'run', name }) },
+  actions: { listExperiments: () => [], planExperiment: (name) => ({ kind: 'run', name }) },
   settings: { name: 'bench', targetScore: 1.25, experimentWorkers: 1 },
   // No throttle: the focused pane (W0) is drawn right after its emulator parsed each chunk (see run()).
   frameIntervalMs: 0,

@@ -16,7 +16,8 @@ export const STATE_GLYPHS: Record<TabState, { glyph: string; color: string }> = 
 
 function tabText(tab: AgentTab, index: number, room: number): string {
   const parts = [`${index + 1}:${tab.id}`];
-  if (tab.experiment) parts.push(clip(tab.experiment, Math.max(6, room - 30)));
+  if (tab.problem) parts.push(clip(`⚠ ${tab.problem}`, Math.max(8, room - 20)));
+  else if (tab.experiment) parts.push(clip(tab.experiment, Math.max(6, room - 30)));
   if (tab.restarts > 0) parts.push(`↻${tab.restarts}`);
   if (tab.cpuPercent !== undefined) parts.push(`${Math.round(tab.cpuPercent)}%`);
   if (tab.memoryBytes !== undefined) parts.push(formatBytes(tab.memoryBytes));

@@ -22,12 +22,17 @@ interface Line {
 }
 
 /**
- * In progress first, then next up by priority, then the most recent completions with their score, within
- * `max` lines: each group keeps a share so a long backlog never hides the latest results.
+ * In progress first, then next up in claim order (the lowest priority number first, ties by queue order, as
+ * workers claim and `status` lists them), then the most recent completions with their score, within `max` lines:
+ * each group keeps a share so a long backlog never hides the latest results.
  */
 export function queueLines(entries: readonly QueueItem[], max: number): Line[] {
   const inProgress = entries.filter((e) => e.status === 'claimed' || e.status === 'running');
-  const next = entries.filter((e) => e.status === 'available').sort((a, b) => b.priority - a.priority);
+  const next = entries
+    .map((entry, index) => ({ entry, index }))
+    .filter(({ entry }) => entry.status === 'available')
+    .sort((a, b) => a.entry.priority - b.entry.priority || a.index - b.index)
+    .map(({ entry }) => entry);
   const finished = entries
     .map((entry, index) => ({ entry, index }))
     .filter(({ entry }) => entry.status === 'completed' || entry.status === 'failed' || entry.status === 'aborted')

@@ -586,6 +586,27 @@ export function renameEntry(from: string, to: string): void {
   fs.renameSync(from, to);
 }
 
+/**
+ * Creates one folder (not its parents) and tells whether it was new: false when something is already there. Other
+ * failures (read-only, full, refused) are thrown naming the folder. A lock's probe for a writable folder uses it.
+ */
+export function makeDirOnce(dir: string): boolean {
+  assertInsideWorkspace(dir);
+  try {
+    fs.mkdirSync(dir);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+/** Removes an empty folder (rmdir never follows a link: a link there is an error). */
+export function removeEmptyDir(dir: string): void {
+  assertInsideWorkspace(dir);
+  fs.rmdirSync(dir);
+}
+
 /** Removes a folder and what is in it; links inside are removed, never followed. */
 export function removeTree(dir: string): void {
   assertInsideWorkspace(dir);

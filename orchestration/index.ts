@@ -21,6 +21,7 @@ export {
   claimById,
   completeExperiment,
   failExperiment,
+  releaseExperiment,
   addExperiments,
   heartbeat,
   recordFinding,
@@ -30,7 +31,7 @@ export {
   type CompleteOptions,
   type NewExperiment,
 } from './queue-ops.js';
-export { appendTuningRun, updateExperimentState } from './tuning.js';
+export { appendTuningRun, markInterruptedIfRunning, updateExperimentState } from './tuning.js';
 export { appendLogEntry, formatLogEntry, parseLogEntries, type LogEntry, type NewLogEntry } from './log-entry.js';
 export { tailLines } from './log-tail.js';
 export { LogFollower, type LogFollowerOptions } from './log-follower.js';

@@ -2,8 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { UserError } from '../core/errors.js';
-import { ensureDir, entry, readText, writeAtomicSync } from '../core/safe-fs.js';
+import { fileSystemError, UserError } from '../core/errors.js';
+import { ensureDir, entry, makeDirOnce, readText, removeEmptyDir, writeAtomicSync } from '../core/safe-fs.js';
 
 /**
  * Cross-process (and cross-container, on a bind mount) mutual exclusion: the shared files' read-modify-write
@@ -22,9 +22,25 @@ export interface LockOptions {
   onCompromised?: (error: Error) => void;
 }
 
+/**
+ * proper-lockfile retries every mkdir failure, so on a read-only or refusing file system a lock took its whole
+ * retry budget (about a minute) to fail. One probe mkdir (removed at once) reports such a refusal immediately;
+ * EEXIST (somebody holds the lock) is left to the retries.
+ */
+function refuseUnwritable(lockPath: string): void {
+  let created: boolean;
+  try {
+    created = makeDirOnce(lockPath);
+  } catch (error) {
+    throw fileSystemError(error, lockPath, '; nothing was changed') ?? new UserError(`cannot lock ${lockPath}: ${(error as Error).message}`);
+  }
+  if (created) removeEmptyDir(lockPath);
+}
+
 /** Takes the lock at `lockPath` (a directory) and returns its release. */
 export async function acquireLock(lockPath: string, options: LockOptions = {}): Promise<() => Promise<void>> {
   ensureDir(path.dirname(lockPath));
+  refuseUnwritable(lockPath);
   return lockfile.lock(lockPath, {
     lockfilePath: lockPath,
     realpath: false,

@@ -103,7 +103,14 @@ export interface NewLogEntry {
   finding?: string;
   /** e.g. `NEW BEST`, `FAILED`; NEW BEST is emphasised as in the original log. */
   flags?: string[];
+  /**
+   * Makes the append idempotent: the entry ends with an HTML comment naming the key (invisible in rendered
+   * markdown, skipped by the parser), and an entry whose key is already in the log is not appended again.
+   */
+  key?: string;
 }
+
+const keyMarker = (key: string) => `<!-- ralph-tui result ${oneLine(key)} -->`;
 
 function oneLine(text: string): string {
   return text.replace(/\s*\r?\n\s*/g, ' ').trim();
@@ -121,6 +128,7 @@ export function formatLogEntry(entry: NewLogEntry): string {
   if (entry.config !== undefined) lines.push(`**Config**: ${typeof entry.config === 'string' ? oneLine(entry.config) : `\`${JSON.stringify(entry.config)}\``}`);
   if (entry.result !== undefined) lines.push(`**Result**: ${oneLine(entry.result)}`);
   if (entry.finding !== undefined) lines.push(`**Key Finding**: ${oneLine(entry.finding)}`);
+  if (entry.key !== undefined) lines.push(keyMarker(entry.key));
   return `\n${lines.join('\n')}\n\n---\n`;
 }
 
@@ -137,6 +145,8 @@ export async function appendLogEntry(root: string, entry: NewLogEntry): Promise<
     if (handle) {
       try {
         const { size } = await handle.stat();
+        // A replayed result (see outbox.ts) whose entry made it into the log before a crash: nothing to do.
+        if (entry.key !== undefined && size > 0 && (await handle.readFile('utf8')).includes(keyMarker(entry.key))) return;
         if (size > 0) {
           const last = Buffer.alloc(1);
           await handle.read(last, 0, 1, size - 1);

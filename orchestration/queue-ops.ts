@@ -153,6 +153,11 @@ export interface CompleteOptions {
   finding?: string;
   /** Whether the run fits the budget (time); only an in-budget run can become the best. */
   inBudget: boolean;
+  /**
+   * Makes the completion idempotent (a result replayed from its outbox, see outbox.ts): the key is kept in the
+   * queue entry and the coordination record, and a file that already holds it is left as it is.
+   */
+  resultKey?: string;
 }
 
 function ownedEntry(list: Json[], id: string, worker: string, file: string): Json {
@@ -188,6 +193,10 @@ export async function completeExperiment(root: string, id: string, options: Comp
   return withSharedLock(root, async () => {
     const { file } = queueFile(root);
     const entry = await editQueue(root, (list, layout, doc) => {
+      if (options.resultKey !== undefined) {
+        const done = list.find((raw) => String(raw.id ?? raw.name) === id && raw.result_key === options.resultKey);
+        if (done) return normaliseEntry(done);
+      }
       const raw = ownedEntry(list, id, options.worker, file);
       raw.status = 'completed';
       setWorker(raw, layout, options.worker);
@@ -196,11 +205,16 @@ export async function completeExperiment(root: string, id: string, options: Comp
       if (options.result !== undefined) raw.result = options.result;
       if (options.finding !== undefined) raw.finding = options.finding;
       raw.completed_at = now();
+      if (options.resultKey !== undefined) raw.result_key = options.resultKey;
       // The original v3 queue also kept a list of completed ids.
       if (layout.format === 'v3' && Array.isArray(doc.completed_experiments) && !doc.completed_experiments.includes(id)) doc.completed_experiments.push(id);
       return normaliseEntry(raw);
     });
     const newBest = await editCoordination(root, (doc, parsed) => {
+      if (options.resultKey !== undefined && Array.isArray(doc.experiments_completed)) {
+        const done = doc.experiments_completed.find((record: Json) => record?.result_key === options.resultKey);
+        if (done) return done.new_best === true;
+      }
       const current = bestOf(parsed);
       const better = options.inBudget && (!current || options.score > current.score);
       if (better) {
@@ -218,6 +232,7 @@ export async function completeExperiment(root: string, id: string, options: Comp
       const completed: Json = { id: entry.id, name: entry.name, worker: options.worker, score: options.score, time_min: options.timeMin, result: options.result ?? (better ? 'NEW_BEST' : 'COMPLETED') };
       if (entry.family) completed.family = entry.family;
       if (options.finding) completed.finding = options.finding;
+      if (options.resultKey !== undefined) Object.assign(completed, { result_key: options.resultKey, new_best: better });
       finishInCoordination(doc, entry, options.worker, completed);
       return better;
     });
@@ -246,6 +261,32 @@ export async function failExperiment(
       const completed: Json = { id: entry.id, name: entry.name, worker: options.worker, score: null, time_min: null, result: status.toUpperCase(), note: options.reason };
       if (entry.family) completed.family = entry.family;
       finishInCoordination(doc, entry, options.worker, completed);
+    });
+    return entry;
+  });
+}
+
+/**
+ * Puts a claimed experiment back to available: its run failed for a reason that is not the experiment's (a bad
+ * dataset, a full disk), so the queue keeps it for when the cause is fixed instead of recording a failure.
+ */
+export async function releaseExperiment(root: string, id: string, options: { worker: string; reason: string }): Promise<QueueEntry> {
+  return withSharedLock(root, async () => {
+    const { file } = queueFile(root);
+    const entry = await editQueue(root, (list, layout) => {
+      const raw = ownedEntry(list, id, options.worker, file);
+      raw.status = 'available';
+      for (const key of new Set([layout.workerKey, 'worker', 'claimed_by', 'assigned_to'])) if (key in raw) raw[key] = null;
+      delete raw.claimed_at;
+      raw.released = { worker: options.worker, reason: options.reason, at: now() };
+      return normaliseEntry(raw);
+    });
+    await editCoordination(root, (doc) => {
+      if (doc.experiments_in_progress && typeof doc.experiments_in_progress === 'object') delete doc.experiments_in_progress[entry.id];
+      const record = workerRecord(doc, options.worker);
+      record.status = 'idle';
+      record.current_experiment = null;
+      markSeen(record);
     });
     return entry;
   });

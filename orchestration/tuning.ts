@@ -1,4 +1,4 @@
-import { ensureDir } from '../core/safe-fs.js';
+import { ensureDir, exists } from '../core/safe-fs.js';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { workspacePaths } from '../core/workspace-paths.js';
@@ -14,6 +14,8 @@ export async function appendTuningRun(root: string, experimentName: string, run:
   ensureDir(workspacePaths(root).experimentDir(experimentName));
   return updateStateFile(root, experimentName, (doc: Record<string, any>) => {
     if (!Array.isArray(doc.tuning_runs)) doc.tuning_runs = [];
+    // A replayed record (see outbox.ts) of a run already in the file changes nothing.
+    if (run.run_id !== undefined && doc.tuning_runs.some((existing: Record<string, unknown>) => existing?.run_id === run.run_id)) return { newBest: false };
     const entry: Record<string, unknown> = { run: doc.tuning_runs.length + 1, ...run };
     if (entry.timestamp === undefined) entry.timestamp = new Date().toISOString();
     doc.tuning_runs.push(entry);
@@ -34,6 +36,18 @@ export async function appendTuningRun(root: string, experimentName: string, run:
 export async function updateExperimentState(root: string, name: string, fields: Record<string, unknown>): Promise<void> {
   await updateStateFile(root, name, (doc: Record<string, unknown>) => {
     Object.assign(doc, fields);
+  });
+}
+
+/**
+ * After a worker's process ended (a crash, a kill, a stop): STATE.json says `interrupted` instead of `running`,
+ * unless the run already ended otherwise or another worker holds it. A missing STATE.json stays missing.
+ */
+export async function markInterruptedIfRunning(root: string, name: string, worker: string, conclusion: string): Promise<void> {
+  if (!exists(path.join(workspacePaths(root).experimentDir(name), 'STATE.json'))) return;
+  await updateStateFile(root, name, (doc: Record<string, unknown>) => {
+    if (doc.status !== 'running' || (doc.claimed_by !== undefined && doc.claimed_by !== worker)) return;
+    Object.assign(doc, { status: 'interrupted', interrupted_at: new Date().toISOString(), conclusion });
   });
 }
 

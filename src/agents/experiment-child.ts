@@ -53,13 +53,15 @@ export async function runExperimentChild(opts: { root: string; name: string; thr
     reject: false,
     cancelSignal: opts.signal,
     forceKillAfterDelay: 10_000,
+    all: true,
     env: { FORCE_COLOR: '0' },
   });
   let end: RunEnd | null = null;
   // An experiment with its own command (run.py) prints its own format; its final lines give score and time.
   let printedScore: number | undefined;
   let printedProjection: number | undefined;
-  for await (const line of child.iterable({ from: 'stdout' })) {
+  // stderr too, as it comes: a run waiting out a full disk says so there, and the pane must show it while it waits.
+  for await (const line of child.iterable({ from: 'all' })) {
     const text = String(line).trim();
     if (!text) continue;
     let event: Record<string, unknown> | null = null;

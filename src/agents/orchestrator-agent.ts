@@ -6,6 +6,7 @@ import { activeFamilies, FAMILIES, type Family, focusAreas } from './families.js
 import { analyseHistory, type History } from './history.js';
 import { pause } from './pause.js';
 import { type Proposal, proposeExperiments } from './proposals.js';
+import { isWaitableFault, Waiting } from './waiting.js';
 
 const HEARTBEAT_MS = 30_000;
 
@@ -104,18 +105,28 @@ export async function runOrchestrator(opts: { root: string; config: RalphConfig;
   let retiredBefore = new Set<string>();
   let lastStatus = '';
   let lastBeat = 0;
+  const waiting = new Waiting(root, log);
   for (let step = 1; ; step++) {
     if (opts.signal?.aborted) return 143;
-    if (stopState(root).present) {
+    if (stopState(root, null).present) {
       log('STOP present: exiting');
-      await heartbeat(root, agentId, 'stopped');
+      await heartbeat(root, agentId, 'stopped').catch(() => undefined);
       return 0;
     }
-    const result = await orchestratorStep(root, config, agentId);
+    let result: StepResult;
+    try {
+      result = await orchestratorStep(root, config, agentId);
+      waiting.clear();
+    } catch (error) {
+      // A queue or coordination file that is momentarily unusable: wait it out, visibly, instead of exiting.
+      if (!isWaitableFault(error)) throw error;
+      if ((await waiting.on(error.message, opts.signal)) === 'aborted') return 143;
+      continue;
+    }
     // A heartbeat when something happened, else twice a minute: each one rewrites coordination.json, which
     // every watcher (the screen) re-reads.
     if (result.added.length > 0 || result.findings.length > 0 || Date.now() - lastBeat >= HEARTBEAT_MS) {
-      await heartbeat(root, agentId, result.added.length > 0 ? 'running' : 'idle');
+      await heartbeat(root, agentId, result.added.length > 0 ? 'running' : 'idle').catch(() => undefined);
       lastBeat = Date.now();
     }
     for (const text of result.findings) log(`finding: ${text}`);

@@ -13,7 +13,8 @@ export async function pause(root: string, ms: number, signal?: AbortSignal): Pro
   const until = Date.now() + ms;
   for (;;) {
     if (signal?.aborted) return 'aborted';
-    if (stopState(root).present) return 'stop';
+    // Only the STOP file: the target check would read coordination.json, which may be the file being waited out.
+    if (stopState(root, null).present) return 'stop';
     const left = until - Date.now();
     if (left <= 0) return 'elapsed';
     await new Promise<void>((resolve) => {

@@ -1,24 +1,29 @@
+import path from 'node:path';
 import {
   appendLogEntry,
   claimNext,
   claimedBy,
-  completeExperiment,
   EXIT_UNAVAILABLE,
   failExperiment,
   heartbeat,
   readCoordination,
+  releaseExperiment,
   stopState,
   updateExperimentState,
   type QueueEntry,
 } from '../../orchestration/index.js';
+import { drainOutbox, drainPending, outboxKey, untilWritten } from '../../orchestration/outbox.js';
 import type { AgentConfig, RalphConfig } from '../config.js';
 import { UserError } from '../../core/errors.js';
 import type { AgentLog } from './agent-output.js';
 import { experimentThreads, runMinutes } from './budget.js';
 import { runExperimentChild } from './experiment-child.js';
-import { ownCommand, writeExperimentDefinition, writeSummary } from './experiment-files.js';
+import { DatasetCheck, workspaceDataset } from './dataset-check.js';
+import { ownCommand, writeExperimentDefinition } from './experiment-files.js';
 import { pause } from './pause.js';
 import { slug } from './proposals.js';
+import { isWaitableFault, Waiting } from './waiting.js';
+import { openWorkerResult, workerOutboxKinds, workerResultSteps, type WorkerResult } from './worker-result.js';
 
 export interface WorkerOptions {
   root: string;
@@ -68,62 +73,111 @@ export function describeResult(run: { score: number; timeMin: number; inBudget: 
   };
 }
 
-type EntryOutcome = 'completed' | 'failed' | 'aborted';
+type EntryOutcome = 'completed' | 'failed' | 'released' | 'aborted';
+
+/** File-system refusals in a failed run's reason: the machine's fault, not the experiment's. */
+const ENVIRONMENT_FAULT = /\b(ENOSPC|EDQUOT|EROFS|EACCES|EPERM|EIO|EMFILE)\b|no space left|read-only file system/i;
 
 /**
- * The built-in worker's loop: check STOP, resume its own claim or claim the next experiment (locked, through
- * orchestration/), run it as a child `ralph-tui run`, complete the entry, write SUMMARY.md and the
- * ITERATION_LOG entry, repeat. Returns the process exit code.
+ * The built-in worker's loop: check STOP, apply any finished result still pending (in order), check the dataset,
+ * resume its own claim or claim the next experiment (locked, through orchestration/), run it as a child
+ * `ralph-tui run`, record the result through the experiment's outbox, repeat. A shared file that is momentarily
+ * unusable (half-written, invalid, locked, missing, unwritable, a full disk) makes it wait, visibly, and resume;
+ * it never exits for one. Returns the process exit code.
  */
 export async function runWorker(opts: WorkerOptions): Promise<number> {
   const { root, config, agent, log } = opts;
   const threads = experimentThreads(agent, config.experiments.workers);
   log(`worker ready: experiments run with ${threads} thread(s)${agent.cpuset ? ` on cpuset ${agent.cpuset}` : ''}`);
+  const waiting = new Waiting(root, log);
+  const dataset = new DatasetCheck(workspaceDataset(root, config));
+  const kinds = workerOutboxKinds(root);
   let finished = 0;
   let idleDelay: number | null = null;
   let failuresInARow = 0;
   for (;;) {
     if (opts.signal?.aborted) return 143;
-    if (stopState(root).present) {
+    // Only the STOP file (no coordination.json read): a broken coordination.json must not end the worker.
+    if (stopState(root, null).present) {
       log('STOP present: exiting');
-      await heartbeat(root, agent.id, 'stopped');
+      // One last try for results still pending; what cannot be applied now stays journaled for the next start.
+      await drainPending(root, kinds).catch(() => undefined);
+      await beat(root, agent.id, 'stopped');
       return 0;
     }
-    let entry = claimedBy(root, agent.id);
-    if (entry) log(`resuming my claimed experiment ${entry.name}`);
-    else {
-      try {
+    let entry: QueueEntry | null;
+    try {
+      const pending = await drainPending(root, kinds);
+      if (!pending.complete) {
+        if ((await waiting.on(`a finished result waits in ${path.relative(root, pending.file ?? '')} (${pending.step}: ${pending.error.message})`, opts.signal)) === 'aborted') return 143;
+        continue;
+      }
+      const problem = await dataset.problem();
+      if (problem) {
+        await beat(root, agent.id, 'waiting');
+        if ((await waiting.on(problem, opts.signal)) === 'aborted') return 143;
+        continue;
+      }
+      entry = claimedBy(root, agent.id);
+      if (entry) log(`resuming my claimed experiment ${entry.name}`);
+      else {
         entry = await claimNext(root, agent.id);
         log(`claimed ${entry.name} (${entry.id}, priority ${entry.priority}${entry.family ? `, family ${entry.family}` : ''})`);
-      } catch (error) {
-        if (!(error instanceof UserError) || error.exitCode !== EXIT_UNAVAILABLE) throw error;
+      }
+      waiting.clear();
+    } catch (error) {
+      if (error instanceof UserError && error.exitCode === EXIT_UNAVAILABLE) {
+        waiting.clear();
         if (opts.exitWhenIdle) {
           log('no experiment available: exiting');
           return 0;
         }
         idleDelay = nextIdleDelay(idleDelay);
         if (idleDelay === IDLE_MIN_MS) log('no experiment available: waiting for the orchestrator');
-        await heartbeat(root, agent.id, 'idle');
-        const waited = await pause(root, idleDelay, opts.signal);
-        if (waited === 'aborted') return 143;
+        await beat(root, agent.id, 'idle');
+        if ((await pause(root, idleDelay, opts.signal)) === 'aborted') return 143;
         continue;
       }
+      if (!isWaitableFault(error)) throw error;
+      if ((await waiting.on(error.message, opts.signal)) === 'aborted') return 143;
+      continue;
     }
     idleDelay = null;
-    const outcome = await runEntry(opts, entry, threads);
+    let outcome: EntryOutcome;
+    try {
+      outcome = await runEntry(opts, entry, threads);
+    } catch (error) {
+      // The claim stays with this worker: the next pass resumes the experiment once the file is usable.
+      if (!isWaitableFault(error)) throw error;
+      if ((await waiting.on(error.message, opts.signal)) === 'aborted') return 143;
+      continue;
+    }
     if (outcome === 'aborted') {
       log(`interrupted: ${entry.name} stays claimed by ${agent.id} and resumes on restart`);
       return 143;
     }
     finished++;
-    if (opts.maxExperiments !== undefined && finished >= opts.maxExperiments) return 0;
-    failuresInARow = outcome === 'failed' ? failuresInARow + 1 : 0;
+    if (opts.maxExperiments !== undefined && finished >= opts.maxExperiments) {
+      await drainPending(root, kinds).catch(() => undefined);
+      return 0;
+    }
+    failuresInARow = outcome === 'failed' || outcome === 'released' ? failuresInARow + 1 : 0;
     if (failuresInARow > 0) {
       const waitMs = failurePauseMs(failuresInARow);
       if (failuresInARow > 1) log(`${failuresInARow} failed runs in a row: waiting ${Math.round(waitMs / 1000)} s before the next claim`);
       if ((await pause(root, waitMs, opts.signal)) === 'aborted') return 143;
     }
   }
+}
+
+/** A heartbeat is news, not a record: a coordination.json that cannot be written now must not stop the worker. */
+async function beat(root: string, worker: string, status: string, current?: string | null): Promise<void> {
+  await heartbeat(root, worker, status, current).catch(() => undefined);
+}
+
+/** STATE.json of an experiment whose run ended without a result (stopped, crashed, released): never left `running`. */
+export async function markInterrupted(root: string, name: string, why: string): Promise<void> {
+  await updateExperimentState(root, name, { status: 'interrupted', interrupted_at: new Date().toISOString(), conclusion: `INTERRUPTED - ${why}` }).catch(() => undefined);
 }
 
 async function runEntry(opts: WorkerOptions, entry: QueueEntry, threads: number): Promise<EntryOutcome> {
@@ -150,28 +204,38 @@ async function runEntry(opts: WorkerOptions, entry: QueueEntry, threads: number)
     ...(entry.family ? { family: entry.family } : {}),
     config: overrides,
   });
-  await heartbeat(root, agent.id, 'running', entry.name);
+  await beat(root, agent.id, 'running', entry.name);
   const previousBest = readCoordination(root).best?.score ?? null;
   log(`running ${name} with ${threads} thread(s)`);
   const outcome = await runExperimentChild({ root, name, threads, log, signal: opts.signal });
-  if (outcome.kind === 'aborted') return 'aborted';
+  if (outcome.kind === 'aborted') {
+    await markInterrupted(root, name, `stopped while running on ${agent.id}; the claim resumes on restart`);
+    return 'aborted';
+  }
   if (outcome.kind === 'failed') {
+    const datasetProblem = await new DatasetCheck(workspaceDataset(root, config)).problem();
+    if (datasetProblem || ENVIRONMENT_FAULT.test(outcome.reason)) {
+      const reason = datasetProblem ?? outcome.reason;
+      log(`${name} did not fail on its own merits (${reason}): back to the queue as available`);
+      await releaseExperiment(root, entry.id, { worker: agent.id, reason });
+      await markInterrupted(root, name, reason);
+      return 'released';
+    }
     log(`FAILED ${name}: ${outcome.reason}`);
     await failExperiment(root, entry.id, { worker: agent.id, reason: outcome.reason });
     await updateExperimentState(root, name, { status: 'failed', completed_at: new Date().toISOString(), conclusion: `FAILED - ${outcome.reason}` });
     await appendLogEntry(root, { worker: agent.id, experiment: entry.name, config: overrides, result: `FAILED - ${outcome.reason}`, flags: ['FAILED'] });
-    await heartbeat(root, agent.id, 'idle');
+    await beat(root, agent.id, 'idle');
     return 'failed';
   }
   const { end } = outcome;
   const timeMin = Number(runMinutes(end, config.budgetWorkers, config.budgetMinutes).toFixed(2));
   const inBudget = timeMin <= config.budgetMinutes;
   const { result, finding } = describeResult({ score: end.score, timeMin, inBudget, budgetMinutes: config.budgetMinutes, previousBest, config: overrides });
-  const { newBest } = await completeExperiment(root, entry.id, { worker: agent.id, score: end.score, timeMin, result, finding, inBudget });
-  await updateExperimentState(root, name, { status: 'completed', completed_at: new Date().toISOString(), conclusion: `${result}. ${finding}` });
-  await writeSummary(root, {
+  const finishedResult: WorkerResult = {
+    entryId: entry.id,
+    entryName: entry.name,
     name,
-    id: entry.id,
     worker: agent.id,
     family: entry.family,
     description: entry.description,
@@ -181,22 +245,26 @@ async function runEntry(opts: WorkerOptions, entry: QueueEntry, threads: number)
     timeMin,
     budgetMinutes: config.budgetMinutes,
     inBudget,
-    newBest,
     previousBest,
-    finding,
-    resultFile: end.result_file,
-  });
-  await appendLogEntry(root, {
-    worker: agent.id,
-    experiment: entry.name,
-    score: end.score,
-    timeMin,
-    config: overrides,
     result,
     finding,
-    flags: newBest ? ['NEW BEST'] : inBudget ? [] : ['OVER BUDGET'],
-  });
-  await heartbeat(root, agent.id, 'idle');
-  log(`done ${name}: score ${end.score.toFixed(4)} @ ${timeMin.toFixed(1)} min${inBudget ? '' : ' (over budget)'}${newBest ? ' — NEW BEST' : ''}`);
+    resultFile: end.result_file,
+  };
+  // Kept in memory until the journal is written (a full disk is waited out), then on disk until applied.
+  let journal = '';
+  const key = outboxKey(entry.id);
+  await untilWritten(
+    async () => {
+      journal = await openWorkerResult(root, finishedResult, key);
+    },
+    { file: `experiments/${name}/outbox`, signal: opts.signal, onWait: (message) => log(`WAITING: ${message}`) },
+  );
+  const drained = await drainOutbox(journal, workerResultSteps(root));
+  if (!drained.complete) {
+    log(`result of ${name} kept in ${path.relative(root, journal)}: ${drained.step} waits (${drained.error.message}); applied as soon as the file is usable`);
+    return 'completed';
+  }
+  await beat(root, agent.id, 'idle');
+  log(`done ${name}: score ${end.score.toFixed(4)} @ ${timeMin.toFixed(1)} min${inBudget ? '' : ' (over budget)'}${(drained.outputs.complete as { newBest?: boolean } | undefined)?.newBest ? ' — NEW BEST' : ''}`);
   return 'completed';
 }

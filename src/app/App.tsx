@@ -3,10 +3,10 @@ import { useWindowSize } from 'ink';
 import type { AppStore } from './app-store.js';
 import type { ExternalSource } from './ports.js';
 import type { InputController } from './input-controller.js';
-import { CONFIRM_TEXT } from './input-controller.js';
+import { confirmText } from './input-controller.js';
 import { bindingsFor, footerHints } from './keymap.js';
 import { computeLayout, type AgentBox } from './layout.js';
-import { agentTabs, experimentRuns, latestFileError, queueCounts, workerRows } from './selectors.js';
+import { agentProblem, agentTabs, experimentRuns, latestFileError, queueCounts, workerRows } from './selectors.js';
 import { throttleSource } from './throttle-source.js';
 import { inputMode } from './ui-state.js';
 import { useTerminalKeys } from './use-terminal-keys.js';
@@ -72,7 +72,8 @@ export function App({ store, controller }: { store: AppStore; controller: InputC
 
   const ids = sup.agents.map((agent) => agent.id);
   const idsKey = ids.join(',');
-  const error = latestFileError(ws);
+  // An agent that cannot go on matters more than a file the panes show the last good view of.
+  const error = agentProblem(sup) ?? latestFileError(ws);
   const searching = ui.overlay?.kind === 'search';
   const footerLines = (error ? 2 : 1) + (searching ? 1 : 0);
   const layout = useMemo(
@@ -89,7 +90,7 @@ export function App({ store, controller }: { store: AppStore; controller: InputC
     overlay?.kind === 'help'
       ? (width: number, height: number) => <HelpOverlay bindings={bindingsFor('normal')} width={width} height={height} />
       : overlay?.kind === 'confirm'
-        ? (width: number, height: number) => <ConfirmDialog {...CONFIRM_TEXT[overlay.action]} width={width} height={height} />
+        ? (width: number, height: number) => <ConfirmDialog {...confirmText(overlay)} width={width} height={height} />
         : overlay?.kind === 'run-command'
           ? (width: number, height: number) => (
               <ConfirmDialog

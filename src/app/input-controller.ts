@@ -1,19 +1,28 @@
 import type { AppStore } from './app-store.js';
 import { CTRL_RIGHT_BRACKET, lookupKey, type ActionName } from './keymap.js';
-import { experimentRuns } from './selectors.js';
+import { experimentRuns, runningExperimentOf } from './selectors.js';
 import { findLine } from './terminal-rows.js';
-import { INTERRUPT_WINDOW_MS, inputMode, scrollBy, type ConfirmAction } from './ui-state.js';
+import { INTERRUPT_WINDOW_MS, inputMode, scrollBy, type ConfirmAction, type Overlay } from './ui-state.js';
 
 /** SGR mouse report (we enable ?1000h + ?1006h): button 64 = wheel up, 65 = wheel down. */
 const WHEEL = /^\x1b\[<(\d+);\d+;\d+[Mm]$/;
 /** Cursor keys as a terminal in normal mode sends them; an agent in application mode (DECCKM) expects ESC O x. */
 const CURSOR_KEY = /^\x1b\[([ABCDHF])$/;
 
-export const CONFIRM_TEXT: Record<ConfirmAction, { title: string; message: string }> = {
+export const CONFIRM_TEXT: Record<Exclude<ConfirmAction, 'restart'>, { title: string; message: string }> = {
   stop: { title: 'Graceful stop', message: 'Write STOP: agents finish their current experiment, then stop. Continue?' },
   'force-stop': { title: 'Forced stop', message: 'Stop every agent now (running experiments are lost). Continue?' },
   quit: { title: 'Quit ralph-tui', message: 'Quit the screen? Agent containers keep running unless started with --down.' },
 };
+
+/** The confirm dialog's words; a restart names the agent and the experiment it would interrupt. */
+export function confirmText(overlay: Extract<Overlay, { kind: 'confirm' }>): { title: string; message: string } {
+  if (overlay.action !== 'restart') return CONFIRM_TEXT[overlay.action];
+  return {
+    title: `Restart ${overlay.agent ?? 'the agent'}`,
+    message: `${overlay.agent} is running ${overlay.experiment}: a restart stops it (the run's progress is lost; the claim resumes after the restart). Continue?`,
+  };
+}
 
 /** What a binding does; `arg` is the binding's argument (agent index, selection direction). */
 type ActionHandler = (arg: number | undefined) => void;
@@ -65,7 +74,11 @@ export class InputController {
     'cancel-experiment': () => this.cancelRun(),
     restart: () => {
       const focused = this.focusedId();
-      if (focused) this.effect(this.store.supervisor.restart(focused), `restarting ${focused}`);
+      if (!focused) return;
+      // Restarting throws the running experiment's progress away: ask first, naming it.
+      const experiment = runningExperimentOf(this.store.watcher.getSnapshot(), focused);
+      if (experiment) this.store.dispatch({ type: 'overlay', overlay: { kind: 'confirm', action: 'restart', agent: focused, experiment } });
+      else this.effect(this.store.supervisor.restart(focused), `restarting ${focused}`);
     },
     nudge: () => {
       const focused = this.focusedId();
@@ -76,7 +89,7 @@ export class InputController {
     stop: () => this.store.dispatch({ type: 'overlay', overlay: { kind: 'confirm', action: 'stop' } }),
     'force-stop': () => this.store.dispatch({ type: 'overlay', overlay: { kind: 'confirm', action: 'force-stop' } }),
     quit: () => this.store.dispatch({ type: 'overlay', overlay: { kind: 'confirm', action: 'quit' } }),
-    resume: () => this.effect(Promise.resolve(this.store.actions.clearStop()), 'STOP cleared — agents resume'),
+    resume: () => this.effect(this.store.supervisor.resume(), 'STOP cleared — agents resume'),
     'confirm-yes': () => this.confirm(),
     'confirm-no': () => this.store.dispatch({ type: 'overlay', overlay: null }),
     'run-command-yes': () => this.runConfirmedCommand(),
@@ -150,7 +163,9 @@ export class InputController {
     store.dispatch({ type: 'overlay', overlay: null });
     if (overlay?.kind !== 'confirm') return;
     if (overlay.action === 'quit') store.requestQuit(false);
-    else if (overlay.action === 'stop') {
+    else if (overlay.action === 'restart') {
+      if (overlay.agent) this.effect(store.supervisor.restart(overlay.agent), `restarting ${overlay.agent}`);
+    } else if (overlay.action === 'stop') {
       this.effect(store.supervisor.stopGraceful(), 'STOP written — agents finish their current experiment');
     } else {
       this.effect(store.supervisor.stopForced(), 'stopping every agent');

@@ -31,6 +31,7 @@ export interface AgentView {
   stats?: AgentStatsView;
   lastEvent?: unknown;
   unconfined?: boolean;
+  problem?: string;
 }
 
 export interface SupervisorSnapshotView {
@@ -55,6 +56,8 @@ export interface SupervisorPort extends ExternalSource<SupervisorSnapshotView> {
   nudge(id: string): void;
   stopGraceful(): Promise<void>;
   stopForced(): Promise<void>;
+  /** Lifts a stop, graceful or forced: STOP removed, stopped agents started again. */
+  resume(): Promise<void>;
   shutdown(opts?: { down?: boolean }): Promise<void>;
 }
 
@@ -160,9 +163,8 @@ export type ExperimentLaunchView =
   | { kind: 'confirm'; name: string; command: string; source: string }
   | { kind: 'refuse'; name: string; reason: string };
 
-/** File actions the keys trigger (the supervisor writes STOP itself on a graceful stop). */
+/** File actions the keys trigger (STOP is the supervisor's: it writes and removes it itself). */
 export interface WorkspaceActions {
-  clearStop(): unknown;
   listExperiments(): string[] | Promise<string[]>;
   /** Whether the experiment runs at once, needs its command confirmed, or is refused (see experimentLaunch). */
   planExperiment(name: string): ExperimentLaunchView;

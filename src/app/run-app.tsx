@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { render, type Instance } from 'ink';
 import { App } from './App.js';
-import { clearStop, WorkspaceWatcher } from '../../orchestration/index.js';
+import { WorkspaceWatcher } from '../../orchestration/index.js';
 import { configPassEnv, configSecrets, loadConfig } from '../config.js';
 import { UserError } from '../../core/errors.js';
 import { ExperimentRunner } from '../experiments/experiment-runner.js';
@@ -16,7 +17,7 @@ import { crashLine, writeCrashLog } from './crash-log.js';
 import { FrameMetrics } from './frame-metrics.js';
 import { InputController } from './input-controller.js';
 import { computeLayout } from './layout.js';
-import { MOUSE_ON, RESTORE_TERMINAL } from './terminal-restore.js';
+import { BROKEN_TERMINAL_HINT, leftRaw, MOUSE_ON, RESET_MODES, RESTORE_TERMINAL } from './terminal-restore.js';
 
 export interface RunAppOptions {
   workspace: string;
@@ -36,6 +37,7 @@ export async function runApp(options: RunAppOptions): Promise<number> {
   if (!stdout.isTTY || !process.stdin.isTTY) {
     throw new UserError('the screen needs a terminal (stdin and stdout must be a TTY); use `ralph-tui up --headless` for a log of events instead');
   }
+  const leftBroken = recoverTerminal(stdout);
   const root = options.workspace;
   if (workspaceNeedsInit(root)) await initWorkspace(root);
   const config = loadConfig(root);
@@ -52,7 +54,7 @@ export async function runApp(options: RunAppOptions): Promise<number> {
     supervisor,
     watcher,
     runner,
-    actions: { clearStop: () => clearStop(root), listExperiments: () => listExperiments(root), planExperiment: (name) => experimentLaunch(root, name) },
+    actions: { listExperiments: () => listExperiments(root), planExperiment: (name) => experimentLaunch(root, name) },
     settings: {
       name: config.name ?? path.basename(root),
       targetScore: config.targetScore,
@@ -78,6 +80,7 @@ export async function runApp(options: RunAppOptions): Promise<number> {
         // Already unmounted (a crash inside React): the sequences below still restore the terminal.
       }
       stdout.write(RESTORE_TERMINAL);
+      if (leftBroken) process.stderr.write(`ralph-tui: ${BROKEN_TERMINAL_HINT}\n`);
       metrics?.save();
       if (crash !== undefined) process.stderr.write(crashLine(crash, paths.crashLog, configSecrets(config)));
       return code;
@@ -130,5 +133,24 @@ export async function runApp(options: RunAppOptions): Promise<number> {
     for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.off(signal, onSignal);
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);
+  }
+}
+
+/**
+ * Before anything draws: the modes a previous screen killed with SIGKILL may have left on (mouse reports,
+ * bracketed paste, hidden cursor) go off, and a terminal left without echo gets `stty sane` for this run.
+ * Returns whether it was left without echo: Node puts back, when it exits, the settings it started with, so
+ * only the person can make the fix outlast this run (`reset`), and the exit says so.
+ */
+function recoverTerminal(stdout: NodeJS.WriteStream): boolean {
+  stdout.write(RESET_MODES);
+  try {
+    const modes = execFileSync('stty', ['-a'], { stdio: ['inherit', 'pipe', 'ignore'], encoding: 'utf8' });
+    if (!leftRaw(modes)) return false;
+    execFileSync('stty', ['sane'], { stdio: ['inherit', 'ignore', 'ignore'] });
+    return true;
+  } catch {
+    // No stty (not a POSIX terminal): the escape sequences above are all there is.
+    return false;
   }
 }

@@ -24,6 +24,12 @@ export function currentExperiments(ws: WorkspaceSnapshotView): Record<string, st
   return out;
 }
 
+/** The experiment an agent is running now (its live run, else the queue entry it holds), if any. */
+export function runningExperimentOf(ws: WorkspaceSnapshotView, id: string): string | undefined {
+  const run = ws.runs?.find((candidate) => candidate.worker === id && candidate.state === 'running');
+  return run?.name ?? currentExperiments(ws)[id];
+}
+
 export function agentTabs(sup: SupervisorSnapshotView, ws: WorkspaceSnapshotView): AgentTab[] {
   const experiments = currentExperiments(ws);
   return sup.agents.map((agent) => ({
@@ -35,7 +41,14 @@ export function agentTabs(sup: SupervisorSnapshotView, ws: WorkspaceSnapshotView
     memoryBytes: agent.stats?.memoryBytes,
     cpuset: agent.cpuset,
     unconfined: agent.unconfined,
+    problem: agent.problem,
   }));
+}
+
+/** The first agent's problem as the footer's line: the agent, then the sentence that names the thing and the fix. */
+export function agentProblem(sup: SupervisorSnapshotView): string | undefined {
+  const agent = sup.agents.find((candidate) => candidate.problem);
+  return agent ? `${agent.id}: ${agent.problem}` : undefined;
 }
 
 export function workerRows(ws: WorkspaceSnapshotView): WorkerRow[] {

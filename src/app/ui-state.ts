@@ -2,11 +2,12 @@ import type { InputMode } from './keymap.js';
 import type { ViewMode } from './layout.js';
 
 /** Which confirm dialog is open; each names the action it guards. */
-export type ConfirmAction = 'stop' | 'force-stop' | 'quit';
+export type ConfirmAction = 'stop' | 'force-stop' | 'quit' | 'restart';
 
 export type Overlay =
   | { kind: 'help' }
-  | { kind: 'confirm'; action: ConfirmAction }
+  /** `agent` and `experiment`: whose work a restart would throw away. */
+  | { kind: 'confirm'; action: ConfirmAction; agent?: string; experiment?: string }
   | { kind: 'picker'; names: readonly string[]; index: number; workers: number }
   /** A command from the workspace, shown in full before it runs on this machine (y only: Enter does not confirm it). */
   | { kind: 'run-command'; name: string; command: string; source: string; workers: number }

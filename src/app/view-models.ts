@@ -14,6 +14,8 @@ export interface AgentTab {
   cpuset?: string;
   /** A local agent in bypass mode (no container, no permission prompts). */
   unconfined?: boolean;
+  /** What a person must act on (shown instead of the experiment). */
+  problem?: string;
 }
 
 /** One experiment run as the experiments pane lists it. */

@@ -37,6 +37,7 @@ export function registerRun(program: Command): void {
         data: raw.data as string | undefined,
         log: raw.log as string | undefined,
         signal,
+        warn: (message) => process.stderr.write(`ralph-tui: ${message}\n`),
       }),
     );
   });

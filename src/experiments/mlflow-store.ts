@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import YAML from 'yaml';
-import { ensureDir, listDir, readText, removeTree, renameEntry, writeAtomicSync } from '../../core/safe-fs.js';
+import { ensureDir, exists, listDir, readText, removeTree, renameEntry, writeAtomicSync } from '../../core/safe-fs.js';
 import { withLock } from '../../orchestration/lock.js';
 
 export const MLFLOW_EXPERIMENT = 'heat-signature-zero';
@@ -22,6 +22,11 @@ export interface MlflowRun {
   status: keyof typeof RUN_STATUS;
   /** Small files shown under the run's Artifacts tab (name → text). */
   artifacts?: Record<string, string>;
+  /**
+   * A stable id (32 hex digits) makes logging idempotent: a run folder that already exists is the same run,
+   * logged before a crash, and is kept as it is. Default: a random id.
+   */
+  runId?: string;
 }
 
 /**
@@ -41,10 +46,12 @@ export async function logMlflowRun(mlruns: string, run: MlflowRun, lockDir: stri
   ensureDir(mlruns);
   // Two runs finishing together must not both create the experiment.
   const experimentId = await withLock(path.join(lockDir, 'mlruns.lock'), async () => ensureExperiment(mlruns, MLFLOW_EXPERIMENT, run.startTime));
-  const runId = randomUUID().replace(/-/g, '');
+  const runId = run.runId ?? randomUUID().replace(/-/g, '');
   const experimentDir = path.join(mlruns, experimentId);
   const staging = path.join(experimentDir, `.staging-${runId}`);
   const runDir = path.join(experimentDir, runId);
+  if (exists(runDir)) return { experimentId, runId, runDir };
+  removeTree(staging);
   ensureDir(staging);
   try {
     writeYaml(path.join(staging, 'meta.yaml'), {

@@ -9,7 +9,8 @@ import { loadConfig, type RalphConfig } from '../config.js';
 import { UserError } from '../../core/errors.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 import type { ExperimentDefinition } from './experiment-definition.js';
-import { recordRun } from './record-run.js';
+import { drainPending, untilWritten } from '../../orchestration/outbox.js';
+import { recordRun, RUN_RECORD, runRecordSteps } from './record-run.js';
 import { progressEventOf } from './output-line-parser.js';
 import { ProgressReporter, type ProgressMode } from './run-output-printer.js';
 import { RunStatusFile, statusRunId, statusWorker } from './run-status-writer.js';
@@ -31,6 +32,8 @@ export interface RunExperimentOptions {
   log?: string;
   signal?: AbortSignal;
   out?: NodeJS.WritableStream;
+  /** One-sentence warnings for a person (the CLI writes them to stderr). */
+  warn?: (message: string) => void;
 }
 
 /** The settings a run starts from, resolved and validated before any thread starts. */
@@ -178,10 +181,18 @@ async function solveAndRecord(
     })),
   };
   const resultJson = JSON.stringify(result, null, 2) + '\n';
-  ensureDir(path.dirname(resultFile));
-  await writeAtomic(resultFile, resultJson);
+  // The finished samples exist only in memory until this write succeeds: a full disk is waited out, not fatal.
+  await untilWritten(
+    async () => {
+      ensureDir(path.dirname(resultFile));
+      await writeAtomic(resultFile, resultJson);
+    },
+    { file: resultFile, signal: opts.signal, onWait: (message) => opts.warn?.(`WAITING: ${message}`) },
+  );
   const resultRel = path.relative(root, resultFile);
-  await recordRun(root, {
+  // Older records still pending (a shared file was unreadable when their run ended) go first, in order.
+  await drainPending(root, { [RUN_RECORD]: runRecordSteps(root) }).catch(() => undefined);
+  const recorded = await recordRun(root, {
     experiment: experiment.name,
     runId,
     config: plan.config,
@@ -193,9 +204,13 @@ async function solveAndRecord(
     startedAt,
     finishedAt,
     resultFile: resultRel,
-    resultJson,
     log: opts.log,
   });
+  if (!recorded.complete) {
+    opts.warn?.(
+      `${path.relative(root, recorded.file)}: the run's records wait there (${recorded.step}: ${recorded.error.message}); the next run or worker cycle applies them once the file is readable`,
+    );
+  }
   const budgetNote =
     budget.projectedMin === null
       ? undefined

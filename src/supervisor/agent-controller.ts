@@ -22,6 +22,8 @@ export interface ControllerDeps {
   beforeTerminate?: () => Promise<void>;
   /** Something shown in the snapshot changed. */
   onChange: () => void;
+  /** After the agent's process ended, however it ended: records that nothing runs its work any more. */
+  afterExit?: () => Promise<void>;
 }
 
 /**
@@ -49,6 +51,8 @@ export class AgentController {
   private manualRestart = false;
   private stopReason = 'forced stop';
   private lastEventText: string | undefined;
+  /** What a person must act on, in one sentence: why the agent cannot start, why it keeps exiting, what it waits for. */
+  private problemText: { text: string; from: 'launch' | 'exit' | 'waiting' } | undefined;
   private readonly phrases: PhraseWatcher;
   private readonly needsInput: RegExp[];
 
@@ -87,6 +91,10 @@ export class AgentController {
     return this.lastEventText;
   }
 
+  get problem(): string | undefined {
+    return this.problemText?.text;
+  }
+
   /** The process is alive (or being started): what a graceful stop waits for. */
   get active(): boolean {
     return this.phase === 'starting' || this.phase === 'running';
@@ -104,6 +112,7 @@ export class AgentController {
     try {
       spec = await this.deps.launch();
     } catch (error) {
+      this.setProblem({ text: (error as Error).message, from: 'launch' });
       this.emit({ type: 'error', reason: (error as Error).message });
       this.handleExit({ exitCode: -1 });
       return;
@@ -119,11 +128,13 @@ export class AgentController {
       pid = this.deps.session.spawn(spec);
     } catch (error) {
       // node-pty could not start the file (e.g. `docker` not installed): a failure like any other, with backoff.
+      this.setProblem({ text: `cannot start ${spec.file}: ${(error as Error).message}`, from: 'launch' });
       this.emit({ type: 'error', reason: `cannot start ${spec.file}: ${(error as Error).message}` });
       this.handleExit({ exitCode: -1 });
       return;
     }
     this.startedAt = Date.now();
+    if (this.problemText?.from === 'launch') this.setProblem(undefined);
     this.promptPending = true;
     this.wrapUp = null;
     this.phrases.reset();
@@ -157,7 +168,26 @@ export class AgentController {
         this.nudge(`idle for ${formatMinutes(now - Math.max(session.lastOutputAt, this.lastInputAt))}`, now);
       }
     }
+    if (this.phase === 'running') this.noticeProblem(now);
     this.reclassify(now);
+  }
+
+  /**
+   * While the process runs: the built-in agents print `WAITING: <what and the fix>` when a file, the dataset or the
+   * disk stops them (their own output format, see src/agents/waiting.ts), so that line is the problem while it is
+   * the last one. A reason from earlier exits stays until the process has outlived a short session.
+   */
+  private noticeProblem(now: number): void {
+    const waiting = /\bWAITING: (.+)$/.exec(this.deps.session.lastLine());
+    if (waiting) this.setProblem({ text: waiting[1], from: 'waiting' });
+    else if (this.problemText?.from === 'waiting') this.setProblem(undefined);
+    else if (this.problemText?.from === 'exit' && now - this.startedAt >= this.deps.config.loop.shortSessionSeconds * 1000) this.setProblem(undefined);
+  }
+
+  private setProblem(problem: { text: string; from: 'launch' | 'exit' | 'waiting' } | undefined): void {
+    if (problem?.text === this.problemText?.text && problem?.from === this.problemText?.from) return;
+    this.problemText = problem;
+    this.deps.onChange();
   }
 
   /** Types the nudge text into the agent (as a paste, then Enter). */
@@ -183,8 +213,11 @@ export class AgentController {
       this.manualRestart = true;
       await this.terminate(3000);
     }
-    this.restartCount += 1;
-    this.emit({ type: 'restart', attempt: this.restartCount, reason });
+    // An agent that never ran (the team started under STOP) starts for the first time: not a restart.
+    if (this.launched) {
+      this.restartCount += 1;
+      this.emit({ type: 'restart', attempt: this.restartCount, reason });
+    }
     await this.start(reason);
   }
 
@@ -260,6 +293,7 @@ export class AgentController {
       this.emit({ type: 'exit', exitCode: exit.exitCode, signal: exit.signal, reason: `after ${(sessionMs / 1000).toFixed(1)} s` });
     }
     this.setPhase('exited');
+    void this.deps.afterExit?.().catch((error: Error) => this.emit({ type: 'error', reason: error.message }));
     if (this.manualRestart) {
       this.manualRestart = false;
       return;
@@ -278,10 +312,19 @@ export class AgentController {
     }
     const plan = planRestart({ exitCode: exit.exitCode, signal: exit.signal, sessionMs, failures: this.failures }, this.deps.config.loop);
     this.failures = plan.failures;
+    if (plan.failures === 0) this.setProblem(undefined);
+    else if (exit.exitCode !== -1) this.setProblem({ text: this.exitProblem(exit), from: 'exit' });
     this.restartAt = now + plan.delayMs;
     this.setPhase('restarting');
     this.emit({ type: 'restart-scheduled', delayMs: plan.delayMs, reason: plan.reason });
     this.restartTimer = setTimeout(() => this.fireRestart(), plan.delayMs);
+  }
+
+  /** Why the process ended, as the agent said it: its last line (a CLI error is one sentence), else the exit code. */
+  private exitProblem(exit: ExitInfo): string {
+    const last = this.deps.session.lastLine().replace(/^\d\d:\d\d:\d\d W\d+ /, '');
+    const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.exitCode}`;
+    return last ? `exited (${how}): ${last}` : `exited with ${how} and printed nothing`;
   }
 
   private fireRestart(): void {

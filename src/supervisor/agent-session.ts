@@ -191,9 +191,19 @@ export class AgentSession {
    * may have left on (bracketed paste, alternate screen, hidden cursor, colours).
    */
   note(text: string): void {
-    const line = `\x1b[?2004l\x1b[?1049l\x1b[?25h\x1b[0m\r\n\x1b[2m[ralph-tui] ${text}\x1b[0m\r\n`;
-    this.transcript.write(Buffer.concat([this.redactor.flush(), Buffer.from(line)]));
-    this.terminal.write(line);
+    // After the emulator parsed what the process wrote last: only then is its buffer (main or alternate) known.
+    this.terminal.write('', () => {
+      if (this.disposed) return;
+      // Leaving the alternate screen is only for a program that died in it: on the main screen "leave" restores
+      // a cursor nobody saved (the top left), and the output after the note overwrote the pane's oldest rows.
+      const leave = this.terminal.buffer.active.type === 'alternate' ? '\x1b[?1049l' : '';
+      // A note starts on a line of its own, without a blank line when the cursor already is at the start of one.
+      const newline = this.terminal.buffer.active.cursorX > 0 ? '\r\n' : '';
+      const line = `\x1b[?2004l${leave}\x1b[?25h\x1b[0m${newline}\x1b[2m[ralph-tui] ${text}\x1b[0m\r\n`;
+      // The bytes the redactor held back (a possible secret's prefix) belong before the note.
+      this.transcript.write(Buffer.concat([this.redactor.flush(), Buffer.from(line)]));
+      this.terminal.write(line);
+    });
   }
 
   /**
@@ -209,6 +219,22 @@ export class AgentSession {
       if (text.trim()) lines.unshift(text);
     }
     return lines.join('\n');
+  }
+
+  /** The last non-empty line up to the cursor, with the rows the emulator wrapped it into joined back. */
+  lastLine(): string {
+    const buffer = this.terminal.buffer.active;
+    const text = (row: number, trim: boolean) => buffer.getLine(row)?.translateToString(trim) ?? '';
+    let row = buffer.baseY + buffer.cursorY;
+    // A screen's worth of blank rows at most: an empty pane has no last line.
+    for (let blank = 0; row >= 0 && !text(row, true).trim(); row -= 1) if (++blank > this.terminal.rows) return '';
+    if (row < 0) return '';
+    let line = text(row, true);
+    while (row > 0 && buffer.getLine(row)?.isWrapped) {
+      row -= 1;
+      line = text(row, false) + line;
+    }
+    return line.trim();
   }
 
   /** Closes the transcript and the emulator; kills a process still running. */

@@ -30,6 +30,11 @@ export class StopFileFollower {
     this.present = true;
   }
 
+  /** The supervisor removed STOP itself: not news either. */
+  cleared(): void {
+    this.present = false;
+  }
+
   check(): void {
     // lstat: STOP counts whatever it is (a link or a pipe too), and nothing is followed.
     const present = exists(this.stopFile);

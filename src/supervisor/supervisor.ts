@@ -3,7 +3,7 @@ import { configSecrets, resolveAgent, type RalphConfig, type ResolvedAgent } fro
 import { UserError } from '../../core/errors.js';
 import { workspacePaths, type WorkspacePaths } from '../../core/workspace-paths.js';
 import { recordedCommand, validateCpusets, type AgentContainers, type ContainerStats } from '../../docker/index.js';
-import { createStop } from '../../orchestration/index.js';
+import { clearStop, createStop, FORCED_STOP_REASON, stopState } from '../../orchestration/index.js';
 import { AgentController } from './agent-controller.js';
 import { AgentSession, type SpawnSpec } from './agent-session.js';
 import type { AgentStateName } from './agent-state.js';
@@ -14,6 +14,7 @@ import { StatsPoller } from './stats-poller.js';
 import { checkStopConditions } from './stop-conditions.js';
 import { StopFileFollower } from './stop-file-follower.js';
 import { takeSupervisorLock } from './supervisor-lock.js';
+import { markClaimInterrupted } from '../agents/interrupted.js';
 
 export interface AgentView {
   id: string;
@@ -33,6 +34,8 @@ export interface AgentView {
   lastEvent?: string;
   /** A local agent in bypass mode: no container, no permission prompts (marked on its tab and in the header). */
   unconfined?: boolean;
+  /** What a person must act on for this agent, in one sentence (see AgentController.problem). */
+  problem?: string;
 }
 
 export interface SupervisorSnapshot {
@@ -77,6 +80,8 @@ export class Supervisor {
   private version = 0;
   private started = false;
   private closed = false;
+  /** Stop, forced stop and resume run one after another, in the order asked: `S` then `u` never interleave. */
+  private transition: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: SupervisorOptions) {
     this.paths = workspacePaths(opts.workspace);
@@ -107,20 +112,21 @@ export class Supervisor {
           hookReport: () => this.hooks.get(agent.id),
           beforeTerminate: agent.runtime === 'docker' ? () => this.killInContainer(agent) : undefined,
           onChange: () => this.changed(),
+          afterExit: agent.role === 'worker' ? () => markClaimInterrupted(opts.workspace, agent.id) : undefined,
         }),
       );
     }
     this.eventLog.subscribe(() => this.changed());
     this.stats = new StatsPoller(this.agents.filter((agent) => agent.runtime === 'docker'), () => this.containers, () => this.changed());
     this.stopFile = new StopFileFollower(opts.workspace, this.paths.stop, {
-      removed: () => void this.resume(),
+      removed: () => void this.resume({ fileCleared: true }),
       appeared: (state) => {
         if (state.forced) {
           void this.stopForced();
           return;
         }
         const reason = `STOP file present${state.reason ? `: ${state.reason}` : ''}`;
-        this.drain(reason, `${reason}; waiting for agents to finish`);
+        void this.serially(async () => this.drain(reason, `${reason}; waiting for agents to finish`));
       },
     }, this.reportUnsafe);
   }
@@ -146,12 +152,23 @@ export class Supervisor {
       this.releaseLock = null;
       throw error;
     }
-    const verdict = checkStopConditions(this.opts.workspace, this.opts.config, this.reportUnsafe);
-    if (verdict.stop) {
-      this.eventLog.emit({ agent: '*', type: 'warning', reason: `${verdict.reason}: agents start but will not be restarted (ralph-tui resume clears STOP)` });
-    }
     this.tickTimer = setInterval(() => this.tick(), TICK_MS);
     this.stats.start();
+    // A stop outlives the supervisor: with STOP present (a stop before the last quit, `ralph-tui stop`), the team
+    // stays stopped until it is resumed, and the header says so from the first frame.
+    if (readStop(this.opts.workspace).present) {
+      const reason = `STOP file present (${readStop(this.opts.workspace).reason ?? 'no reason given'})`;
+      this.stopFile.wrote();
+      this.stopping = true;
+      this.eventLog.emit({ agent: '*', type: 'stop-requested', reason: `${reason}: agents stay stopped until resumed (u, or \`ralph-tui resume\`)` });
+      await Promise.all([...this.controllers.values()].map((controller) => controller.stop(reason)));
+      this.checkDrained();
+      return;
+    }
+    const verdict = checkStopConditions(this.opts.workspace, this.opts.config, this.reportUnsafe);
+    if (verdict.stop) {
+      this.eventLog.emit({ agent: '*', type: 'warning', reason: `${verdict.reason}: agents start but will not be restarted` });
+    }
     await Promise.all([...this.controllers.values()].map((controller) => controller.start()));
   }
 
@@ -213,11 +230,20 @@ export class Supervisor {
    * and list who is still running in `draining` until they are all gone.
    */
   async stopGraceful(): Promise<void> {
-    if (!this.stopping) {
-      await createStop(this.opts.workspace, 'graceful stop from ralph-tui');
-      this.stopFile.wrote();
-    }
-    this.drain('graceful stop', 'STOP created; waiting for agents to finish');
+    await this.serially(async () => {
+      if (!this.stopping) {
+        await createStop(this.opts.workspace, 'graceful stop from ralph-tui');
+        this.stopFile.wrote();
+      }
+      this.drain('graceful stop', 'STOP created; waiting for agents to finish');
+    });
+  }
+
+  /** Runs stop/resume steps one at a time, in the order they were asked for. */
+  private serially(step: () => Promise<void>): Promise<void> {
+    const next = this.transition.then(step);
+    this.transition = next.catch(() => undefined);
+    return next;
   }
 
   /** Stop restarting anyone; running agents finish on their own (they read STOP) and are listed as draining. */
@@ -231,10 +257,24 @@ export class Supervisor {
     this.checkDrained();
   }
 
-  /** Forced stop: kill every local process group and stop every container now. */
+  /**
+   * Forced stop: kill every local process group and stop every container now. STOP is written as
+   * `ralph-tui stop --force` writes it, so the stop holds across a restart of the supervisor and `u` (or
+   * `ralph-tui resume`) is what lifts it, whichever stop came first.
+   */
   async stopForced(): Promise<void> {
+    await this.serially(() => this.forceStop());
+  }
+
+  private async forceStop(): Promise<void> {
     this.stopping = true;
+    this.drainedReported = false;
     this.eventLog.emit({ agent: '*', type: 'stop-requested', reason: 'forced' });
+    this.changed();
+    if (!readStop(this.opts.workspace).forced) {
+      await createStop(this.opts.workspace, `${FORCED_STOP_REASON}: from ralph-tui`).catch((error: Error) => this.eventLog.emit({ agent: '*', type: 'error', reason: error.message }));
+    }
+    this.stopFile.wrote();
     await Promise.all(
       this.agents.map(async (agent) => {
         const controller = this.controller(agent.id);
@@ -304,16 +344,22 @@ export class Supervisor {
   }
 
   /**
-   * Clears a stop (STOP removed): agents that were stopped or held start again. Called when the STOP file
-   * disappears, whoever removed it (`u` on the screen, `ralph-tui resume`).
+   * Clears a stop, graceful or forced: removes STOP and starts again the agents that were stopped or held. The
+   * screen's `u` calls it; so does the STOP file disappearing, whoever removed it (`ralph-tui resume`).
    */
-  async resume(): Promise<void> {
-    if (!this.stopping) return;
-    this.stopping = false;
-    this.drainedReported = false;
-    this.eventLog.emit({ agent: '*', type: 'resumed', reason: 'STOP cleared' });
-    this.changed();
-    await Promise.all([...this.controllers.values()].filter((controller) => !controller.active).map((controller) => controller.restart('STOP cleared')));
+  async resume(opts: { fileCleared?: boolean } = {}): Promise<void> {
+    await this.serially(async () => {
+      if (!opts.fileCleared) {
+        await clearStop(this.opts.workspace);
+        this.stopFile.cleared();
+      }
+      if (!this.stopping) return;
+      this.stopping = false;
+      this.drainedReported = false;
+      this.eventLog.emit({ agent: '*', type: 'resumed', reason: 'STOP cleared' });
+      this.changed();
+      await Promise.all([...this.controllers.values()].filter((controller) => !controller.active).map((controller) => controller.restart('STOP cleared')));
+    });
   }
 
   private tick(): void {
@@ -355,9 +401,19 @@ export class Supervisor {
         cpuset: agent.cpuset,
         stats: this.stats.get(agent.id),
         lastEvent: controller.lastEvent,
+        problem: controller.problem,
       };
     });
     const draining = this.stopping ? agents.filter((view) => this.controller(view.id).active).map((view) => view.id) : [];
     return { agents, draining, stopping: this.stopping, version: this.version };
+  }
+}
+
+/** STOP as it is now; a coordination.json that cannot be read does not hide it. */
+function readStop(workspace: string): { present: boolean; reason?: string; forced?: boolean } {
+  try {
+    return stopState(workspace);
+  } catch {
+    return stopState(workspace, null);
   }
 }

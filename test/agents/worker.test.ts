@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createStop, parseLogEntries, readCoordination, readQueue } from '../../orchestration/index.js';
+import { addExperiments, createStop, parseLogEntries, readCoordination, readQueue } from '../../orchestration/index.js';
 import { agentWorkspace, queueExperiments, startAgent } from './agent-process.js';
 
 /** Real agent processes running real experiments: generous on a loaded 2-core machine (a run here takes seconds). */
@@ -55,6 +55,8 @@ describe('built-in workers (real processes, tiny experiments)', () => {
     const claimed = readQueue(root).entries.find((entry) => entry.name === 'exp-1')!;
     expect(claimed.status === 'claimed' || claimed.status === 'running').toBe(true);
     expect(claimed.worker).toBe('W1');
+    // The run ended without a result: its STATE.json says so instead of claiming it still runs.
+    expect(JSON.parse(fs.readFileSync(path.join(root, 'experiments', 'exp-1', 'STATE.json'), 'utf8')).status).toBe('interrupted');
 
     const second = startAgent(root, 'W1', ['--max-experiments', '1']);
     const resumed = await second.child;
@@ -67,20 +69,41 @@ describe('built-in workers (real processes, tiny experiments)', () => {
     ]);
   }, REAL_PROCESS_TIMEOUT_MS);
 
-  it('a run that fails marks its entry failed with the reason, logs it as FAILED, and the worker carries on', async () => {
+  it('a run that fails on its own merits (a bad config value) marks its entry failed with the reason, logs it as FAILED, and the worker carries on', async () => {
     const root = agentWorkspace(1);
-    fs.rmSync(path.join(root, 'data', 'tiny.json'));
-    await queueExperiments(root, 1);
+    await addExperiments(root, [{ name: 'exp-1', family: 'budget', priority: 1, config: { fevals1: 'lots' } }]);
     const worker = startAgent(root, 'W1', ['--max-experiments', '1']);
     const result = await worker.child;
     expect(result.exitCode, worker.output()).toBe(0);
     const [entry] = readQueue(root).entries;
     expect(entry.status).toBe('failed');
-    expect(entry.result).toMatch(/tiny\.json/);
+    expect(entry.result).toMatch(/fevals1/);
     const [logged] = parseLogEntries(fs.readFileSync(path.join(root, 'ITERATION_LOG.md'), 'utf8'));
     expect(logged.flags).toContain('FAILED');
     expect(JSON.parse(fs.readFileSync(path.join(root, 'experiments', 'exp-1', 'STATE.json'), 'utf8')).status).toBe('failed');
     expect(readCoordination(root).workers.W1?.status).toBe('idle');
+  }, REAL_PROCESS_TIMEOUT_MS);
+
+  it('a bad dataset (a string among the readings) is shown once before claiming, consumes no entry, and the work resumes once it is fixed', async () => {
+    const root = agentWorkspace(1);
+    const datasetFile = path.join(root, 'data', 'tiny.json');
+    const good = fs.readFileSync(datasetFile, 'utf8');
+    const bad = JSON.parse(good);
+    bad.samples[0].Y_noisy[3][0] = 'oops';
+    fs.writeFileSync(datasetFile, JSON.stringify(bad));
+    await queueExperiments(root, 2);
+    const worker = startAgent(root, 'W1', ['--max-experiments', '1']);
+    await worker.waitFor(/WAITING: dataset unusable: .*tiny\.json.*ralph-tui generate/);
+    // Given time for several retries, nothing is claimed and the message is not repeated.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect(readQueue(root).entries.map((entry) => entry.status)).toEqual(['available', 'available']);
+    expect(worker.output().match(/WAITING: dataset unusable/g)).toHaveLength(1);
+
+    fs.writeFileSync(datasetFile, good);
+    const result = await worker.child;
+    expect(result.exitCode, worker.output()).toBe(0);
+    expect(worker.output()).toContain('resumed: the problem is fixed');
+    expect(readQueue(root).entries.map((entry) => entry.status)).toEqual(['completed', 'available']);
   }, REAL_PROCESS_TIMEOUT_MS);
 
   it('runs an experiment that has its own command as it is, reading its printed score and projection', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import xterm from '@xterm/headless';
 import { AppStore } from '../../src/app/app-store.js';
-import { InputController } from '../../src/app/input-controller.js';
+import { confirmText, InputController } from '../../src/app/input-controller.js';
 import { computeLayout } from '../../src/app/layout.js';
 import type { AgentSessionPort, SupervisorPort, SupervisorSnapshotView, WorkspaceSnapshotView } from '../../src/app/ports.js';
 
@@ -27,6 +27,7 @@ function fakeSupervisor(ids: string[]) {
     session.terminal.write(data, () => session.listeners.forEach((listener) => listener()));
   };
   const snapshot: SupervisorSnapshotView = { agents: ids.map((id) => ({ id, role: 'worker', runtime: 'local', state: 'working', restarts: 0 })), draining: [], stopping: false, version: 1 };
+  const restarts: string[] = [];
   const supervisor: SupervisorPort = {
     getSnapshot: () => snapshot,
     subscribe: () => () => undefined,
@@ -34,31 +35,32 @@ function fakeSupervisor(ids: string[]) {
     session: (id) => sessions.get(id)!,
     write: (id, data) => output(id, `KEY${data}`),
     resize: (id, cols, rows) => sessions.get(id)!.terminal.resize(cols, rows),
-    restart: async () => undefined,
+    restart: async (id) => void restarts.push(id),
     nudge: () => undefined,
     stopGraceful: async () => undefined,
     stopForced: async () => undefined,
+    resume: async () => undefined,
     shutdown: async () => undefined,
   };
-  return { supervisor, output };
+  return { supervisor, output, restarts };
 }
 
 // Snapshots must be stable between changes (useSyncExternalStore re-renders forever on a new array).
 const noRuns: never[] = [];
 const workspace: WorkspaceSnapshotView = { queue: null, coordination: null, stop: { present: false }, log: { entries: [], lines: [] }, errors: [], version: 1 };
 
-function makeStore(ids: string[], frameIntervalMs: number) {
-  const { supervisor, output } = fakeSupervisor(ids);
+function makeStore(ids: string[], frameIntervalMs: number, ws: WorkspaceSnapshotView = workspace) {
+  const { supervisor, output, restarts } = fakeSupervisor(ids);
   const store = new AppStore({
     supervisor,
-    watcher: { getSnapshot: () => workspace, subscribe: () => () => undefined, start: async () => undefined, close: async () => undefined },
+    watcher: { getSnapshot: () => ws, subscribe: () => () => undefined, start: async () => undefined, close: async () => undefined },
     runner: { getSnapshot: () => noRuns, subscribe: () => () => undefined, startBuiltin: () => 'r', cancel: async () => undefined, dispose: async () => undefined },
-    actions: { clearStop: () => undefined, listExperiments: () => [], planExperiment: (name) => ({ kind: 'run', name }) },
+    actions: { listExperiments: () => [], planExperiment: (name) => ({ kind: 'run', name }) },
     settings: { name: 'test', targetScore: 1.25, experimentWorkers: 1 },
     frameIntervalMs,
   });
   store.setLayout(computeLayout({ cols: 120, rows: 30, view: 'split', agentIds: ids, focusedId: store.getUi().focusedId, footerLines: 1 }));
-  return { store, output, controller: new InputController(store) };
+  return { store, output, restarts, controller: new InputController(store) };
 }
 
 const text = (store: AppStore, id: string) => store.panes.get(id).map((row) => row.runs.map((run) => run.text).join('')).join('\n');
@@ -104,5 +106,41 @@ describe('AppStore frames (what is drawn when)', () => {
     controller.handleInput('2');
     store.setLayout(computeLayout({ cols: 120, rows: 30, view: 'split', agentIds: ['W1', 'W2'], focusedId: store.getUi().focusedId, footerLines: 1 }));
     expect(await until(() => text(store, 'W2').includes('hidden 19'))).toBe(true);
+  });
+});
+
+describe('r (restart the focused agent)', () => {
+  const holding: WorkspaceSnapshotView = {
+    ...workspace,
+    queue: {
+      format: 'v3',
+      file: '/w/orchestration/shared/experiment_queue.json',
+      entries: [{ id: 'EXP_BUDGET_001', name: 'budget-fevals1-80', status: 'claimed', worker: 'W1', priority: 5 }],
+      counts: { claimed: 1 },
+    } as never,
+  };
+
+  it('asks first when the agent is running an experiment, naming both; n keeps it running, y restarts it', () => {
+    const { store, restarts, controller } = makeStore(['W1', 'W2'], 10, holding);
+    stores.push(store);
+    controller.handleInput('r');
+    const overlay = store.getUi().overlay;
+    expect(overlay).toEqual({ kind: 'confirm', action: 'restart', agent: 'W1', experiment: 'budget-fevals1-80' });
+    expect(confirmText(overlay as never).message).toContain('W1 is running budget-fevals1-80');
+    controller.handleInput('n');
+    expect(store.getUi().overlay).toBeNull();
+    expect(restarts).toEqual([]);
+    controller.handleInput('r');
+    controller.handleInput('y');
+    expect(restarts).toEqual(['W1']);
+  });
+
+  it('restarts at once an agent that runs no experiment', () => {
+    const { store, restarts, controller } = makeStore(['W1', 'W2'], 10, holding);
+    stores.push(store);
+    controller.handleInput('2');
+    controller.handleInput('r');
+    expect(store.getUi().overlay).toBeNull();
+    expect(restarts).toEqual(['W2']);
   });
 });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import xterm from '@xterm/headless';
-import { parseLogEntries, readCoordination, readQueue } from '../../orchestration/index.js';
+import { nextUp, parseLogEntries, readCoordination, readQueue } from '../../orchestration/index.js';
 import { AgentPane } from '../../components/AgentPane.js';
 import { AgentTabs } from '../../components/AgentTabs.js';
 import { ExperimentsPane } from '../../components/ExperimentsPane.js';
@@ -11,13 +11,13 @@ import { Footer } from '../../components/Footer.js';
 import { Header } from '../../components/Header.js';
 import { HelpOverlay } from '../../components/HelpOverlay.js';
 import { LogPane, logLineStyle } from '../../components/LogPane.js';
-import { QueuePane } from '../../components/QueuePane.js';
+import { QueuePane, queueLines } from '../../components/QueuePane.js';
 import { Screen, type ScreenProps } from '../../components/Screen.js';
 import { WorkersPane } from '../../components/WorkersPane.js';
 import { bindingsFor, footerHints } from '../../src/app/keymap.js';
 import { computeLayout } from '../../src/app/layout.js';
 import { buildRows } from '../../src/app/terminal-rows.js';
-import { queueCounts, workerRows } from '../../src/app/selectors.js';
+import { agentProblem, agentTabs, queueCounts, workerRows } from '../../src/app/selectors.js';
 import { fixtureWorkspace } from './fixture-workspace.js';
 import { renderFixed } from './render-fixed.js';
 
@@ -70,6 +70,28 @@ describe('panes render their snapshots', () => {
     narrow.unmount();
   });
 
+  it('an agent a person must act on: its tab shows the reason instead of the experiment, and the footer the whole sentence first', () => {
+    const problem = 'image ralph-agent:latest (agent W1) is not on the Docker engine at /var/run/docker.sock — build it with `ralph-tui image build`';
+    const sup = {
+      agents: [
+        { id: 'W0', role: 'orchestrator', runtime: 'docker', state: 'working' as const, restarts: 0 },
+        { id: 'W1', role: 'worker', runtime: 'docker', state: 'restarting' as const, restarts: 3, problem },
+      ],
+      draining: [],
+      stopping: false,
+      version: 1,
+    };
+    const ws = { queue: null, coordination: null, stop: { present: false }, log: { entries: [], lines: [] }, errors: [{ file: '/w/orchestration/shared/coordination.json', message: 'invalid JSON at line 1, column 2' }], version: 1 };
+    const tabs = agentTabs(sup, ws as never);
+    const r = renderFixed(<AgentTabs tabs={tabs} focusedId="W0" width={160} />, { cols: 160, rows: 3 });
+    expect(r.lastFrame()).toContain('↻ 2:W1 ⚠ image ralph-agent:latest');
+    r.unmount();
+    expect(agentProblem(sup)).toBe(`W1: ${problem}`);
+    const footer = renderFixed(<Footer hints={footerHints('normal')} error={agentProblem(sup)} width={160} />, { cols: 160, rows: 2 });
+    expect(footer.lastFrameLines()[1]).toContain('W1: image ralph-agent:latest (agent W1) is not on the Docker engine at /var/run/docker.sock — build it with `ralph-tui image build`');
+    footer.unmount();
+  });
+
   it('QueuePane (fixture queue): in progress with worker, next up by priority, completions with score; clipped', () => {
     const root = fixtureWorkspace();
     const queue = readQueue(root);
@@ -81,6 +103,19 @@ describe('panes render their snapshots', () => {
     expect(done.length).toBeGreaterThan(0);
     expect(r.lastFrame()).toMatch(/✓ \d\.\d{4}/);
     r.unmount();
+  });
+
+  it('QueuePane lists next up in claim order: the entries `status` lists, in its order (the lowest priority number first)', () => {
+    const root = fixtureWorkspace();
+    const fixture = readQueue(root);
+    // The fixture's available entries share one priority: give them a mix (ties keep queue order).
+    const queue = { ...fixture, entries: fixture.entries.map((entry, i) => (entry.status === 'available' ? { ...entry, priority: [5, 2, 9, 2, 1][i % 5] } : entry)) };
+    const shown = queueLines(queue.entries, 60)
+      .filter((line) => line.key.startsWith('a'))
+      .map((line) => line.key.slice(1));
+    expect(shown.length).toBeGreaterThan(4);
+    expect(shown).toEqual(nextUp(queue).map((entry) => entry.id).slice(0, shown.length));
+    expect(queue.entries.find((entry) => entry.id === shown[0])?.priority).toBe(1);
   });
 
   it('WorkersPane (fixture coordination): status, current experiment, runs, last seen', () => {
@@ -149,6 +184,27 @@ describe('panes render their snapshots', () => {
     expect(keys).toContain('1-9 agent');
     expect(keys).toContain('q quit');
     expect(error).toContain('experiment_queue.json: invalid JSON at line 3, column 5');
+    r.unmount();
+  });
+
+  it.each([
+    [80, 24],
+    [160, 48],
+  ])('HelpOverlay at %i×%i fits the main area and keeps every binding legible: label, then its description whole', (cols, rows) => {
+    const bindings = bindingsFor('normal');
+    const { main } = computeLayout({ cols, rows, view: 'split', agentIds: ['W0', 'W1'], focusedId: 'W0', footerLines: 1 });
+    const r = renderFixed(<HelpOverlay bindings={bindings} width={cols} height={main} />, { cols, rows: main });
+    const lines = r.lastFrameLines();
+    expectFits(lines, cols, main);
+    expect(lines.some((line) => line.includes('Esc closes')), 'the last row is there').toBe(true);
+    expect(lines.some((line) => /╰─+╯/.test(line)), 'the bottom border is there').toBe(true);
+    const text = lines.join('\n');
+    for (const binding of bindings) {
+      const [first, ...rest] = binding.description.split(' ');
+      // The label and the first word of its description share a row, separated by spaces only.
+      expect(text, binding.label).toMatch(new RegExp(`${binding.label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +${first.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      for (const word of rest) expect(text, binding.description).toContain(word);
+    }
     r.unmount();
   });
 

@@ -6,7 +6,8 @@ import { execa } from 'execa';
 import { afterAll } from 'vitest';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const fixturesDir = path.resolve(repoRoot, '..', 'shared', 'fixtures');
+/** Reference data the tests read, kept in the repository so a fresh clone with nothing beside it passes. */
+export const fixturesDir = path.join(repoRoot, 'test', 'fixtures', 'reference');
 export const cliPath = path.join(repoRoot, 'bin', 'ralph-tui.js');
 
 /** Runs the built CLI (`npm test` builds first) and never throws on a non-zero exit. */

@@ -30,6 +30,7 @@ function screen(root: string) {
     nudge: () => undefined,
     stopGraceful: async () => undefined,
     stopForced: async () => undefined,
+    resume: async () => undefined,
     shutdown: async () => undefined,
   };
   const workspace: WorkspaceSnapshotView = {
@@ -59,7 +60,6 @@ function screen(root: string) {
       dispose: async () => undefined,
     },
     actions: {
-      clearStop: () => undefined,
       listExperiments: () => ['evil', 'baseline'],
       planExperiment: (name) => experimentLaunch(root, name),
     },

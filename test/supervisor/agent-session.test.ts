@@ -44,6 +44,11 @@ function exited(session: AgentSession): Promise<{ exitCode: number }> {
   });
 }
 
+/** Resolves once the emulator parsed everything written so far, including a note (written after a parse of its own). */
+async function parsed(session: AgentSession): Promise<void> {
+  for (let pass = 0; pass < 2; pass += 1) await new Promise<void>((resolve) => session.terminal.write('', resolve));
+}
+
 afterEach(async () => {
   await Promise.all(sessions.splice(0).map((session) => session.dispose()));
 });
@@ -92,6 +97,50 @@ describe('AgentSession (a real pty feeding a headless emulator)', () => {
     expect((await done).exitCode).toBe(3);
     expect(() => session.resize(100, 30)).not.toThrow();
     expect([session.terminal.cols, session.terminal.rows]).toEqual([100, 30]);
+  });
+
+  it('a restart note between two runs leaves the pane readable: every line in order, none overwritten', async () => {
+    const dir = makeTempDir();
+    const session = open(dir);
+    // Given a first run that scrolled the 24-row pane and ended mid-line (no final newline).
+    session.spawn(spec(dir, process.execPath, ['-e', "for (let i = 1; i <= 30; i++) process.stdout.write('first-' + i + (i < 30 ? '\\n' : ''))"]));
+    await Promise.all([exited(session), screenContains(session, 'first-30')]);
+    // When the supervisor notes the restart and the second run prints.
+    session.note('restart 1 of W1');
+    await parsed(session);
+    session.spawn(spec(dir, process.execPath, ['-e', "for (let i = 1; i <= 5; i++) console.log('second-' + i)"]));
+    await exited(session);
+    await screenContains(session, 'second-5');
+    // Then the emulator's buffer reads top to bottom as it happened.
+    const buffer = session.terminal.buffer.active;
+    expect(buffer.type).toBe('normal');
+    const lines: string[] = [];
+    for (let row = 0; row < buffer.length; row += 1) {
+      const text = buffer.getLine(row)?.translateToString(true).trim() ?? '';
+      if (text) lines.push(text);
+    }
+    expect(lines).toEqual([
+      ...Array.from({ length: 30 }, (_, i) => `first-${i + 1}`),
+      '[ralph-tui] restart 1 of W1',
+      ...Array.from({ length: 5 }, (_, i) => `second-${i + 1}`),
+    ]);
+  });
+
+  it('a run that died in the alternate screen is brought back to the main screen by the note, which shows below the earlier output', async () => {
+    const dir = makeTempDir();
+    const session = open(dir);
+    session.spawn(spec(dir, process.execPath, ['-e', "console.log('before'); process.stdout.write('\\x1b[?1049hfull-screen app\\n')"]));
+    await Promise.all([exited(session), screenContains(session, 'full-screen app')]);
+    session.note('restart 1 of W1');
+    await parsed(session);
+    const buffer = session.terminal.buffer.active;
+    expect(buffer.type).toBe('normal');
+    const lines: string[] = [];
+    for (let row = 0; row < buffer.length; row += 1) {
+      const text = buffer.getLine(row)?.translateToString(true).trim() ?? '';
+      if (text) lines.push(text);
+    }
+    expect(lines).toEqual(['before', '[ralph-tui] restart 1 of W1']);
   });
 
   it('kill signals the whole process group, including children of the shell', async () => {

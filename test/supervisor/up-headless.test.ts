@@ -27,7 +27,7 @@ describe('ralph-tui up --headless', () => {
     expect(fs.existsSync(path.join(root, '.ralph', 'supervisor.lock'))).toBe(false);
   });
 
-  it('exits by itself when STOP makes every agent stop', async () => {
+  it('exits by itself when STOP is present at start: the team stays stopped, no agent starts', async () => {
     const { root } = makeWorkspace({
       agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: fakeClaudeCommand('--exit-after-prompt 0'), prompt: { text: 'go' } }],
     });
@@ -36,8 +36,8 @@ describe('ralph-tui up --headless', () => {
     const result = await runCli(['up', '--headless', '--workspace', root], { timeout: 30_000 });
 
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain('* warning: STOP file present: done for today');
-    expect(result.stdout).toMatch(/W1 stopped \(STOP file present: done for today\)/);
+    expect(result.stdout).toContain('* stop requested (STOP file present (done for today): agents stay stopped until resumed');
+    expect(result.stdout).not.toMatch(/W1 started/);
     expect(result.stdout).toContain('ralph-tui: shutting down (every agent stopped)');
   });
 
