@@ -12,6 +12,23 @@ const forbid = (folders, why) => ({ group: folders.flatMap(ours), message: why }
 
 const layer = (files, rule) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns: [rule] }] } });
 
+/**
+ * The trust boundary: code that touches agent-reachable paths uses core/safe-fs.ts (no links followed, regular files
+ * only, size caps, non-blocking opens), never node:fs or write-file-atomic (which resolves links) itself. Type-only
+ * imports are fine. The exceptions never open a workspace path; test/core/fs-boundary.test.ts reads this list too.
+ */
+export const fsBoundary = {
+  files: ['orchestration/**', 'components/**', 'src/supervisor/**', 'src/agents/**', 'src/experiments/**', 'src/commands/**', 'src/app/**', 'src/init/**', 'src/config.ts', 'docker/container-records.ts'],
+  exceptions: {
+    'orchestration/log-follower.ts': 'fs.watch / fs.watchFile for change notifications only; every read goes through openRead',
+    'orchestration/run-status.ts': 'readlink of /proc/self/ns/pid, not a workspace path',
+    'src/app/frame-metrics.ts': 'writes the benchmark file named by RALPH_FRAME_METRICS, a path the person running the bench chose',
+    'src/commands/image.ts': 'stat of the workspace folder itself (its owner uid for the image), which a person named',
+    'src/commands/init.ts': "realpath of `ralph-tui` on PATH and of this install's bin script (the start command it prints), never a workspace path",
+  },
+};
+const fsModules = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'write-file-atomic'];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'workspace/**', 'coverage/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   ...tseslint.configs.recommended,
@@ -25,6 +42,17 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'max-len': ['error', { code: 160, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true }],
+    },
+  },
+  {
+    files: fsBoundary.files,
+    ignores: Object.keys(fsBoundary.exceptions),
+    rules: {
+      // A rule of its own name, so the layer rules' no-restricted-imports for the same files still apply.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: fsModules.map((name) => ({ name, allowTypeImports: true, message: 'workspace paths go through core/safe-fs.ts (docs/security.md).' })) },
+      ],
     },
   },
   layer(['core/**'], forbid(['solver', 'orchestration', 'docker', 'src', 'components'], 'core/ is the bottom layer: it imports nothing of ours.')),

@@ -133,7 +133,7 @@ const store = new AppStore({
   supervisor,
   watcher: { getSnapshot: () => workspace, subscribe: () => () => undefined, start: async () => undefined, close: async () => undefined },
   runner: { getSnapshot: () => noRuns, subscribe: () => () => undefined, startBuiltin: () => 'r', cancel: async () => undefined, dispose: async () => undefined },
-  actions: { listExperiments: () => [] },
+  actions: { listExperiments: () => [], planExperiment: (name) => ({ kind: 'run', name }) },
   settings: { name: 'bench', targetScore: 1.25, experimentWorkers: 1 },
   // No throttle: the focused pane (W0) is drawn right after its emulator parsed each chunk (see run()).
   frameIntervalMs: 0,

@@ -15,6 +15,9 @@ export const STATE_GLYPHS: Record<TabState, { glyph: string; color: string }> = 
   stopped: { glyph: '■', color: theme.muted },
 };
 
+/** Marks a local agent that runs unconfined on the host (bypassed permissions, no container). */
+const HOST_MARK = ' ⚠ host';
+
 function tabText(tab: AgentTab, index: number, room: number): string {
   const parts = [`${index + 1}:${tab.id}`];
   if (tab.problem) parts.push(clip(`⚠ ${tab.problem}`, Math.max(8, room - 20)));
@@ -31,13 +34,12 @@ function tabText(tab: AgentTab, index: number, room: number): string {
  * edge. Only those are rendered: with 100 agents, laying out and truncating 100 tabs on every frame made Ink's
  * frames several times dearer (bench:tui, 100 agents), and the focused tab could be off the line.
  */
-function visibleTabs(texts: readonly string[], focused: number, width: number): { start: number; end: number } {
-  const widths = texts.map((text) => stringWidth(text) + 2);
+function visibleTabs(widths: readonly number[], focused: number, width: number): { start: number; end: number } {
   let start = 0;
   let used = widths.slice(0, focused + 1).reduce((sum, w) => sum + w, 0);
   while (used > width && start < focused) used -= widths[start++];
   let end = start;
-  for (let total = 0; end < texts.length && total < width; end++) total += widths[end];
+  for (let total = 0; end < widths.length && total < width; end++) total += widths[end];
   return { start, end: Math.max(end, focused + 1) };
 }
 
@@ -45,7 +47,9 @@ function visibleTabs(texts: readonly string[], focused: number, width: number): 
 export function AgentTabs({ tabs, focusedId, width }: { tabs: readonly AgentTab[]; focusedId: string | undefined; width: number }) {
   const room = Math.floor(width / Math.max(1, tabs.length));
   const texts = tabs.map((tab, index) => ` ${tabText(tab, index, room)} `);
-  const { start, end } = visibleTabs(texts, Math.max(0, tabs.findIndex((tab) => tab.id === focusedId)), width);
+  // Each tab's width on the line: the glyph (2 columns), the host marker of an unconfined agent and its text.
+  const widths = tabs.map((tab, index) => 2 + (tab.unconfined ? stringWidth(HOST_MARK) : 0) + stringWidth(texts[index]));
+  const { start, end } = visibleTabs(widths, Math.max(0, tabs.findIndex((tab) => tab.id === focusedId)), width);
   return (
     <Box width={width} height={1} overflow="hidden">
       <Text wrap="truncate">
@@ -55,6 +59,11 @@ export function AgentTabs({ tabs, focusedId, width }: { tabs: readonly AgentTab[
           return (
             <Text key={tab.id}>
               <Text color={color}>{` ${glyph}`}</Text>
+              {tab.unconfined ? (
+                <Text bold color={theme.bad}>
+                  {HOST_MARK}
+                </Text>
+              ) : null}
               <Text inverse={focused} bold={focused}>
                 {texts[start + offset]}
               </Text>

@@ -12,12 +12,14 @@ export interface HeaderProps {
   stop: { present: boolean; targetReached?: boolean };
   draining: readonly string[];
   stopping: boolean;
+  /** Local agents in bypass mode: they act on this machine without a container or permission prompts. */
+  unconfined?: readonly string[];
   clock: string;
   width: number;
 }
 
 /** Best in-budget score vs target and the gap, queue health, STOP / draining, clock — one line. */
-export function Header({ name, best, target, budgetWorkers, queue, stop, draining, stopping, clock, width }: HeaderProps) {
+export function Header({ name, best, target, budgetWorkers, queue, stop, draining, stopping, unconfined = [], clock, width }: HeaderProps) {
   const gap = best ? target - best.score : undefined;
   const stopText = stop.present
     ? draining.length > 0
@@ -33,6 +35,7 @@ export function Header({ name, best, target, budgetWorkers, queue, stop, drainin
       <Box flexGrow={1} overflow="hidden">
         <Text wrap="truncate">
           <Text bold color={theme.accent}>{` ralph-tui · ${name} `}</Text>
+          {unconfined.length ? <Text bold inverse color={theme.bad}>{` ⚠ ${unconfined.join(' ')} unconfined on this host `}</Text> : null}
           <Text>{' best '}</Text>
           <Text bold color={best && best.score >= target ? theme.good : theme.plain}>{formatScore(best?.score)}</Text>
           <Text>{best?.timeMin != null ? ` @ ${perFourHundred(best.timeMin, budgetWorkers)}` : ''}</Text>

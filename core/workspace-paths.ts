@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { registerWorkspaceRoot } from './safe-fs.js';
 
 /** The workspace folder: --workspace, else RALPH_WORKSPACE, else the current folder. */
 export function resolveWorkspace(option?: string): string {
@@ -7,6 +8,8 @@ export function resolveWorkspace(option?: string): string {
 
 /** Every path of the workspace layout (see ARCHITECTURE.md), in one place. */
 export function workspacePaths(root: string) {
+  // Every path below is agent-reachable or supervisor-private: the safe file layer keeps them inside the root.
+  registerWorkspaceRoot(root);
   const shared = path.join(root, 'orchestration', 'shared');
   const ralph = path.join(root, '.ralph');
   return {

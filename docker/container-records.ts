@@ -1,10 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import { UserError, zodToUserError } from '../core/errors.js';
 import { parseJsonText } from '../core/json-file.js';
 import type { ContainerAgent } from './container-agent.js';
+import { ensureDir, PRIVATE_FILE_MODE, readText, writeAtomicSync } from '../core/safe-fs.js';
 
 /** One container this workspace created; kept so a container removed out of band shows as gone. */
 export const ContainerRecord = z
@@ -23,22 +22,26 @@ export type ContainerRecords = z.infer<typeof ContainerRecords>;
 
 /** `.ralph/containers.json`; a broken file is an error naming it, never silently replaced. */
 export function readContainerRecords(file: string): ContainerRecords {
-  let text: string;
+  let text: string | null;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readText(file, { maxBytes: RECORDS_MAX_BYTES });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, containers: {} };
+    if (error instanceof UserError) throw error;
     throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
   }
+  if (text === null) return { version: 1, containers: {} };
   const result = ContainerRecords.safeParse(parseJsonText(text, file));
   if (!result.success) throw zodToUserError(result.error, file);
   return result.data;
 }
 
-/** Atomic write (temp file + rename), so a crash never leaves half a file. */
+/** A record per agent: a few KB even for a large team. */
+const RECORDS_MAX_BYTES = 1024 * 1024;
+
+/** Atomic write (temp file + rename, never through a link), private to the supervisor, so a crash never leaves half a file. */
 export function writeContainerRecords(file: string, records: ContainerRecords): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  writeFileAtomic.sync(file, `${JSON.stringify(records, null, 2)}\n`);
+  ensureDir(path.dirname(file), { private: true });
+  writeAtomicSync(file, `${JSON.stringify(records, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
 }
 
 /** The records file of one workspace: which container each agent has, on which engine. */

@@ -1,7 +1,7 @@
 // What a failed Engine API call means, as a status code or one sentence.
 import { UserError } from '../core/errors.js';
 import type { ContainerAgent } from './container-agent.js';
-import { redactSecrets } from './redact.js';
+import { redactSecrets } from '../core/redact.js';
 
 export function statusCode(error: unknown): number | undefined {
   return (error as { statusCode?: number }).statusCode;

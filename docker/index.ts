@@ -21,5 +21,5 @@ export {
   LABEL_WORKSPACE,
   type ContainerSpec,
 } from './container-spec.js';
-export { redactSecrets } from './redact.js';
+export { redactSecrets } from '../core/redact.js';
 export { ralphInstallDir } from './install-dir.js';

@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { listDir } from '../core/safe-fs.js';
 import { workspacePaths } from '../core/workspace-paths.js';
 import { readJsonSync, type JsonDocument } from './json-store.js';
 import { CoordinationFile, parseFile, WorkerStateFile, type RawCompleted } from './schemas.js';
@@ -149,7 +149,7 @@ function mergeWorkerStates(root: string, workers: Record<string, WorkerView>): v
   const shared = workspacePaths(root).shared;
   let names: string[];
   try {
-    names = fs.readdirSync(shared);
+    names = listDir(shared).map((found) => found.name);
   } catch {
     return;
   }

@@ -1,8 +1,8 @@
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
-import { fileSystemError, UserError } from '../core/errors.js';
+import { readText, readTextAsync, writeAtomic, type WriteOptions } from '../core/safe-fs.js';
+import { UserError } from '../core/errors.js';
 import { parseJsonText } from '../core/json-file.js';
 import { detectFormatting, fastRewrite, isDeepEqual, stringifyJson } from './json-edit.js';
+import { assertLockHeld } from './lock.js';
 
 /**
  * Reading and rewriting the shared JSON files. Agents in the original deployment wrote these
@@ -26,12 +26,13 @@ export interface JsonDocument<T = unknown> {
 /** Reads and parses a JSON file; null when it does not exist. Retries a parse failure, then throws a UserError. */
 export function readJsonSync(file: string): JsonDocument | null {
   for (let attempt = 0; ; attempt++) {
-    let text: string;
+    let text: string | null;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = readText(file);
     } catch (error) {
       return readFailure(error, file);
     }
+    if (text === null) return null;
     const parsed = parseAttempt(text, file, attempt);
     if (parsed !== RETRY) return parsed;
     sleepSync(PARSE_RETRY_MS);
@@ -41,12 +42,13 @@ export function readJsonSync(file: string): JsonDocument | null {
 /** The async twin of readJsonSync, for the watcher (must not block the screen while it waits). */
 export async function readJson(file: string): Promise<JsonDocument | null> {
   for (let attempt = 0; ; attempt++) {
-    let text: string;
+    let text: string | null;
     try {
-      text = await fsp.readFile(file, 'utf8');
+      text = await readTextAsync(file);
     } catch (error) {
       return readFailure(error, file);
     }
+    if (text === null) return null;
     const parsed = parseAttempt(text, file, attempt);
     if (parsed !== RETRY) return parsed;
     await new Promise((resolve) => setTimeout(resolve, PARSE_RETRY_MS));
@@ -55,9 +57,9 @@ export async function readJson(file: string): Promise<JsonDocument | null> {
 
 const RETRY = Symbol('retry');
 
-/** A missing file reads as null; any other read failure is one sentence naming the file. */
-function readFailure(error: unknown, file: string): null {
-  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+/** A read failure is one sentence naming the file (the safe layer's refusals already are). */
+function readFailure(error: unknown, file: string): never {
+  if (error instanceof UserError) throw error;
   throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
 }
 
@@ -71,16 +73,12 @@ function parseAttempt(text: string, file: string, attempt: number): JsonDocument
   }
 }
 
-/** Atomic write: temp file in the same folder, fsync, rename (write-file-atomic). */
-export async function writeTextAtomic(file: string, text: string): Promise<void> {
-  try {
-    // Imported on first write: read-only commands (`status`, `queue list`) do not pay for it.
-    const { default: writeFileAtomic } = await import('write-file-atomic');
-    await writeFileAtomic(file, text, { encoding: 'utf8', fsync: true });
-  } catch (error) {
-    // write-file-atomic removed its temp file; the old file is intact. Say which file, not the temp's name.
-    throw fileSystemError(error, file, '; the file is unchanged') ?? error;
-  }
+/**
+ * Atomic write: temp file in the same folder, fsync, rename over the path (a link there is replaced, never
+ * followed). Under withLock the lock is checked right before the rename: a lost lock leaves the file as it was.
+ */
+export async function writeTextAtomic(file: string, text: string, options: WriteOptions = {}): Promise<void> {
+  await writeAtomic(file, text, { beforeReplace: assertLockHeld, ...options });
 }
 
 /**

@@ -1,5 +1,5 @@
-import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { appendText, openRead } from '../core/safe-fs.js';
 import { fileSystemError, UserError } from '../core/errors.js';
 import { workspacePaths } from '../core/workspace-paths.js';
 import { withLock } from './lock.js';
@@ -183,22 +183,26 @@ export async function appendLogEntry(root: string, entry: NewLogEntry): Promise<
   const text = formatLogEntry(entry);
   const paths = workspacePaths(root);
   await withLock(path.join(paths.locks, 'log.lock'), async () => {
-    const handle = await fsp.open(paths.iterationLog, 'a+');
-    try {
-      const { size } = await handle.stat();
-      // A replayed result (see outbox.ts) whose entry made it into the log before a crash: nothing to do.
-      if (entry.key !== undefined && size > 0 && (await handle.readFile('utf8')).includes(keyMarker(entry.key))) return;
-      let prefix = '';
-      if (size > 0) {
-        const last = Buffer.alloc(1);
-        await handle.read(last, 0, 1, size - 1);
-        if (last[0] !== 10) prefix = '\n';
+    let prefix = '';
+    const handle = await openRead(paths.iterationLog);
+    if (handle) {
+      try {
+        const { size } = await handle.stat();
+        // A replayed result (see outbox.ts) whose entry made it into the log before a crash: nothing to do.
+        if (entry.key !== undefined && size > 0 && (await handle.readFile('utf8')).includes(keyMarker(entry.key))) return;
+        if (size > 0) {
+          const last = Buffer.alloc(1);
+          await handle.read(last, 0, 1, size - 1);
+          if (last[0] !== 10) prefix = '\n';
+        }
+      } finally {
+        await handle.close();
       }
-      await handle.write(prefix + text).catch((error: unknown) => {
-        throw fileSystemError(error, paths.iterationLog) ?? error;
-      });
-    } finally {
-      await handle.close();
+    }
+    try {
+      appendText(paths.iterationLog, prefix + text);
+    } catch (error) {
+      throw fileSystemError(error, paths.iterationLog) ?? error;
     }
   });
   return text;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { entry, entryAsync, openRead } from '../core/safe-fs.js';
 
 export interface LogFollowerOptions {
   /** Poll instead of using file-system events (bind mounts that deliver none, e.g. Docker Desktop). */
@@ -9,6 +10,9 @@ export interface LogFollowerOptions {
   /** Start at the current end of the file (default) or at its beginning. */
   fromStart?: boolean;
 }
+
+/** The most one check reads (a tail of the new bytes); the screen shows the last few entries anyway. */
+const MAX_READ = 4 * 1024 * 1024;
 
 type LinesListener = (lines: string[]) => void;
 
@@ -51,13 +55,13 @@ export class LogFollower {
 
   async start(): Promise<void> {
     if (!this.options.fromStart) {
-      const stat = await fsp.stat(this.file).catch(() => null);
-      if (stat) {
+      const stat = await entryAsync(this.file).catch(() => null);
+      if (stat && stat.kind === 'file') {
         this.offset = stat.size;
         this.inode = stat.ino;
       }
     }
-    if (this.options.poll || !fs.existsSync(path.dirname(this.file))) {
+    if (this.options.poll || entry(path.dirname(this.file)).kind !== 'directory') {
       fs.watchFile(this.file, { interval: this.options.intervalMs ?? 250 }, () => void this.check());
       this.polling = true;
     } else {
@@ -102,10 +106,14 @@ export class LogFollower {
   }
 
   private async readNew(): Promise<void> {
-    let handle: fsp.FileHandle;
+    let handle: FileHandle | null;
     try {
-      handle = await fsp.open(this.file, 'r');
+      // A link or pipe in place of the log reads as no log (the follower is a view; `log tail` reports it).
+      handle = await openRead(this.file);
     } catch {
+      handle = null;
+    }
+    if (!handle) {
       if (this.inode !== null || this.offset > 0) {
         this.inode = null;
         this.reset();
@@ -117,6 +125,11 @@ export class LogFollower {
       if ((this.inode !== null && stat.ino !== this.inode) || stat.size < this.offset) this.reset();
       this.inode = stat.ino;
       if (stat.size === this.offset) return;
+      // A log that grew by gigabytes at once is not read whole: the last MAX_READ bytes are what a person sees.
+      if (stat.size - this.offset > MAX_READ) {
+        this.offset = stat.size - MAX_READ;
+        this.remainder = Buffer.alloc(0);
+      }
       const length = stat.size - this.offset;
       const buffer = Buffer.alloc(length);
       const { bytesRead } = await handle.read(buffer, 0, length, this.offset);

@@ -1,4 +1,5 @@
-import fsp from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { openRead } from '../core/safe-fs.js';
 
 const CHUNK = 64 * 1024;
 
@@ -9,13 +10,8 @@ const CHUNK = 64 * 1024;
  */
 export async function tailLines(file: string, n: number): Promise<string[]> {
   if (n <= 0) return [];
-  let handle: fsp.FileHandle;
-  try {
-    handle = await fsp.open(file, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const handle: FileHandle | null = await openRead(file);
+  if (!handle) return [];
   try {
     const { size } = await handle.stat();
     const chunks: Buffer[] = [];
@@ -50,13 +46,8 @@ export async function tailLines(file: string, n: number): Promise<string[]> {
  * only `log tail --entries` needs it, to give entries their line number in the whole file.
  */
 export async function countLines(file: string): Promise<number> {
-  let handle: fsp.FileHandle;
-  try {
-    handle = await fsp.open(file, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw error;
-  }
+  const handle: FileHandle | null = await openRead(file);
+  if (!handle) return 0;
   try {
     const buffer = Buffer.alloc(CHUNK);
     let lines = 0;

@@ -1,7 +1,7 @@
 // A durable journal of the records one finished result must reach (queue, log, STATE.json, MLflow, ...), so a
 // shared file that is unreadable at that moment delays a record and never loses or repeats it.
-import fs from 'node:fs';
 import path from 'node:path';
+import { ensureDir, exists, listDir, readText, removeFile } from '../core/safe-fs.js';
 import { workspacePaths } from '../core/workspace-paths.js';
 import { writeTextAtomic } from './json-store.js';
 
@@ -49,8 +49,8 @@ export function outboxKey(id: string): string {
 /** Writes the journal (atomically) before any step runs; an existing journal for the key is kept as it is. */
 export async function openOutbox(dir: string, record: Pick<OutboxRecord, 'key' | 'kind' | 'payload'>): Promise<string> {
   const file = outboxFile(dir, record.key);
-  if (fs.existsSync(file)) return file;
-  fs.mkdirSync(dir, { recursive: true });
+  if (exists(file)) return file;
+  ensureDir(dir);
   const full: OutboxRecord = {
     key: record.key,
     kind: record.kind,
@@ -64,7 +64,9 @@ export async function openOutbox(dir: string, record: Pick<OutboxRecord, 'key' |
 }
 
 export function readOutbox(file: string): OutboxRecord {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as OutboxRecord;
+  const text = readText(file);
+  if (text === null) throw new Error(`${file} is missing`);
+  return JSON.parse(text) as OutboxRecord;
 }
 
 /**
@@ -93,7 +95,7 @@ export async function drainOutbox(file: string, steps: readonly OutboxStep[]): P
       return { complete: false, step: step.name, error: error instanceof Error ? error : new Error(String(error)) };
     }
   }
-  fs.rmSync(file, { force: true });
+  removeFile(file);
   return { complete: true, outputs: record.outputs };
 }
 
@@ -161,7 +163,7 @@ export function pendingOutboxes(root: string): string[] {
   const experiments = workspacePaths(root).experiments;
   let names: string[];
   try {
-    names = fs.readdirSync(experiments);
+    names = listDir(experiments).map((entry) => entry.name);
   } catch {
     return [];
   }
@@ -170,7 +172,10 @@ export function pendingOutboxes(root: string): string[] {
     const dir = path.join(experiments, name, 'outbox');
     let entries: string[];
     try {
-      entries = fs.readdirSync(dir);
+      // Regular files only: a link or pipe planted in the outbox is not a journal.
+      entries = listDir(dir)
+        .filter((entry) => entry.isFile())
+        .map((entry) => entry.name);
     } catch {
       continue;
     }

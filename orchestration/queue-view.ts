@@ -1,6 +1,6 @@
 // Reads the experiment queue in any of its formats into one normalised, read-only view.
-import fs from 'node:fs';
 import type { GenericSchema } from 'valibot';
+import { exists } from '../core/safe-fs.js';
 import { workspacePaths } from '../core/workspace-paths.js';
 import { readJsonSync } from './json-store.js';
 import { parseFile, QueueFileV1, QueueFileV2, QueueFileV3, RawQueueEntry } from './schemas.js';
@@ -146,8 +146,8 @@ export function countStatuses(entries: readonly QueueEntry[]): StatusCounts {
 /** The queue file in use: experiment_queue.json, else the v1 queue.json, else (missing) experiment_queue.json. */
 export function queueFile(root: string): { file: string; exists: boolean } {
   const paths = workspacePaths(root);
-  if (fs.existsSync(paths.queue)) return { file: paths.queue, exists: true };
-  if (fs.existsSync(paths.legacyQueue)) return { file: paths.legacyQueue, exists: true };
+  if (exists(paths.queue)) return { file: paths.queue, exists: true };
+  if (exists(paths.legacyQueue)) return { file: paths.legacyQueue, exists: true };
   return { file: paths.queue, exists: false };
 }
 

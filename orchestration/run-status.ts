@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { listDir } from '../core/safe-fs.js';
 import os from 'node:os';
 import path from 'node:path';
 import * as v from 'valibot';
@@ -162,7 +163,7 @@ export function runningRunsSync(root: string): RunProgressView[] {
   const dir = workspacePaths(root).progress;
   let names: string[];
   try {
-    names = fs.readdirSync(dir).filter((name) => name.endsWith('.json'));
+    names = listDir(dir).map((found) => found.name).filter((name) => name.endsWith('.json'));
   } catch {
     return [];
   }

@@ -1,6 +1,5 @@
 // Creates, clears and reads the STOP file that asks every agent to stop.
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
+import { ensureDir, entry, readText, removeFile } from '../core/safe-fs.js';
 import { workspacePaths } from '../core/workspace-paths.js';
 import { readCoordination, type CoordinationView } from './coordination.js';
 import { writeTextAtomic } from './json-store.js';
@@ -17,19 +16,22 @@ export interface StopState {
   forced?: boolean;
 }
 
+/** A reason is one line for a person; more of a STOP file is never read. */
+const STOP_REASON_BYTES = 1024;
+
 /** The reason `ralph-tui stop --force` writes (optionally followed by ": <why>"). */
 export const FORCED_STOP_REASON = 'forced';
 
 /** Creates STOP (the graceful stop flag agents check between steps); the reason is its content. */
 export async function createStop(root: string, reason = 'stop requested'): Promise<void> {
   const paths = workspacePaths(root);
-  await fsp.mkdir(paths.shared, { recursive: true });
+  ensureDir(paths.shared);
   await writeTextAtomic(paths.stop, `${reason}\n`);
 }
 
 /** Removes STOP (resume). Not an error when it is absent. */
 export async function clearStop(root: string): Promise<void> {
-  await fsp.rm(workspacePaths(root).stop, { force: true });
+  removeFile(workspacePaths(root).stop);
 }
 
 /**
@@ -39,12 +41,16 @@ export async function clearStop(root: string): Promise<void> {
 export function stopState(root: string, coordination: Pick<CoordinationView, 'best' | 'target'> | null = readCoordination(root)): StopState {
   const file = workspacePaths(root).stop;
   const targetReached = coordination !== null && coordination.best !== null && coordination.best.score >= coordination.target;
+  const found = entry(file);
+  if (found.kind === 'missing') return { present: false, targetReached };
+  // STOP counts whatever it is (an agent may make it a link or a pipe); only a regular file's first bytes are
+  // read as its reason, never what a link points to.
+  let reason = '';
   try {
-    const stat = fs.statSync(file);
-    const reason = fs.readFileSync(file, 'utf8').trim();
-    const forced = reason === FORCED_STOP_REASON || reason.startsWith(`${FORCED_STOP_REASON}:`);
-    return { present: true, ...(reason ? { reason } : {}), since: stat.mtime.toISOString(), targetReached, ...(forced ? { forced } : {}) };
-  } catch {
-    return { present: false, targetReached };
+    reason = (readText(file, { maxBytes: STOP_REASON_BYTES, truncate: true }) ?? '').trim();
+  } catch (error) {
+    reason = `unreadable: ${(error as Error).message}`;
   }
+  const forced = reason === FORCED_STOP_REASON || reason.startsWith(`${FORCED_STOP_REASON}:`);
+  return { present: true, ...(reason ? { reason } : {}), since: new Date(found.mtimeMs).toISOString(), targetReached, ...(forced ? { forced } : {}) };
 }

@@ -1,5 +1,4 @@
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
+import { ensureDir, exists } from '../core/safe-fs.js';
 import path from 'node:path';
 import { workspacePaths } from '../core/workspace-paths.js';
 import { beatsBest } from './best-score.js';
@@ -13,7 +12,7 @@ import { withLock } from './lock.js';
  */
 export async function appendTuningRun(root: string, experimentName: string, run: Record<string, unknown>): Promise<{ newBest: boolean }> {
   assertExperimentName(experimentName);
-  await fsp.mkdir(workspacePaths(root).experimentDir(experimentName), { recursive: true });
+  ensureDir(workspacePaths(root).experimentDir(experimentName));
   return updateStateFile(root, experimentName, (doc: Record<string, any>) => {
     if (!Array.isArray(doc.tuning_runs)) doc.tuning_runs = [];
     // A replayed record (see outbox.ts) of a run already in the file changes nothing.
@@ -50,7 +49,7 @@ export async function updateExperimentState(root: string, name: string, fields: 
  * unless the run already ended otherwise or another worker holds it. A missing STATE.json stays missing.
  */
 export async function markInterruptedIfRunning(root: string, name: string, worker: string, conclusion: string): Promise<void> {
-  if (!fs.existsSync(path.join(workspacePaths(root).experimentDir(name), 'STATE.json'))) return;
+  if (!exists(path.join(workspacePaths(root).experimentDir(name), 'STATE.json'))) return;
   await updateStateFile(root, name, (doc: Record<string, unknown>) => {
     if (doc.status !== 'running' || (doc.claimed_by !== undefined && doc.claimed_by !== worker)) return;
     Object.assign(doc, { status: 'interrupted', interrupted_at: new Date().toISOString(), conclusion });

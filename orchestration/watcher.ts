@@ -1,4 +1,5 @@
-import fsp from 'node:fs/promises';
+import { plainDeep } from '../core/plain-text.js';
+import { entryAsync, listDirAsync } from '../core/safe-fs.js';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { leadingThrottle, type Throttle } from '../core/throttle.js';
@@ -127,9 +128,11 @@ export class WorkspaceWatcher {
   }
 
   private async watch(): Promise<void> {
-    this.rootExisted = await fsp.stat(this.root).then(() => true, () => false);
+    this.rootExisted = await entryAsync(this.root).then((found) => found.kind === 'directory', () => false);
     const watcher = watch(this.root, {
       ignoreInitial: true,
+      // A folder an agent links to / would be watched (and walked) on the host: links are not followed.
+      followSymlinks: false,
       usePolling: this.options.poll,
       interval: this.options.intervalMs,
       depth: 3,
@@ -223,7 +226,9 @@ export class WorkspaceWatcher {
     if (parts.has('runs')) next.runs = await this.readRuns();
     next.errors = [...this.errors].map(([file, message]) => ({ file, message }));
     next.version = this.snapshot.version + 1;
-    this.snapshot = Object.freeze(next);
+    // The snapshot is what the screen shows: text agents wrote arrives without escape sequences (parts not
+    // re-read are already plain, and plainDeep returns clean objects as they are).
+    this.snapshot = Object.freeze(plainDeep(next));
     // Only files whose part was re-read count as seen; a change to another one stays pending.
     for (const [file, signature] of signatures) if (parts.has(this.partOf(file))) this.signatures.set(file, signature);
     this.scheduleRecheck();
@@ -245,7 +250,7 @@ export class WorkspaceWatcher {
 
   private async recheck(): Promise<void> {
     if (this.closed) return;
-    if (!this.rootExisted && (await fsp.stat(this.root).then(() => true, () => false)) && !this.closed && !this.rootExisted) {
+    if (!this.rootExisted && (await entryAsync(this.root).then((found) => found.kind === 'directory', () => false)) && !this.closed && !this.rootExisted) {
       this.rootExisted = true; // claimed before the awaits below: concurrent rechecks re-watch once
       await this.watcher?.close();
       await this.watch();
@@ -282,8 +287,8 @@ export class WorkspaceWatcher {
 
   private async readSignatures(): Promise<Map<string, string>> {
     const files = this.trackedFiles();
-    const stats = await Promise.all(files.map((file) => fsp.stat(file).catch(() => null)));
-    return new Map(files.map((file, i) => [file, stats[i] ? `${stats[i]!.ino}:${stats[i]!.size}:${stats[i]!.mtimeMs}` : 'missing']));
+    const stats = await Promise.all(files.map((file) => entryAsync(file).catch(() => null)));
+    return new Map(files.map((file, i) => [file, stats[i] && stats[i]!.kind !== 'missing' ? `${stats[i]!.kind}:${stats[i]!.ino}:${stats[i]!.size}:${stats[i]!.mtimeMs}` : 'missing']));
   }
 
   /** Reads one file; on failure records the error and keeps `last`. */
@@ -302,7 +307,7 @@ export class WorkspaceWatcher {
     const dir = this.paths.progress;
     let files: string[];
     try {
-      files = (await fsp.readdir(dir)).filter((name) => name.endsWith('.json')).map((name) => path.join(dir, name));
+      files = (await listDirAsync(dir)).map((found) => found.name).filter((name) => name.endsWith('.json')).map((name) => path.join(dir, name));
     } catch {
       files = [];
     }
@@ -332,7 +337,7 @@ export class WorkspaceWatcher {
   private async readExperiments(): Promise<ExperimentStateView[]> {
     let names: string[];
     try {
-      names = (await fsp.readdir(this.paths.experiments, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+      names = (await listDirAsync(this.paths.experiments)).filter((found) => found.isDirectory()).map((found) => found.name);
     } catch {
       names = [];
     }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { fileSystemError, UserError } from '../core/errors.js';
 import { commandModules, modulesFor, registerRoot } from './commands/index.js';
+import { plainText } from '../core/plain-text.js';
 
 /** Builds the `ralph-tui` program: one global --workspace option, then the command modules `args` needs. */
 export async function buildProgram(args: readonly string[]): Promise<Command> {
@@ -25,7 +26,8 @@ export function reportError(error: unknown): number {
   }
   const clear = error instanceof UserError ? error : fileSystemError(error);
   if (clear) {
-    process.stderr.write(`ralph-tui: ${clear.message}\n`);
+    // Messages can quote file names and values agents wrote.
+    process.stderr.write(`ralph-tui: ${plainText(clear.message, { multiline: true })}\n`);
     return clear.exitCode;
   }
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -1,6 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { CONFIG_MAX_BYTES, DEFAULT_PASS_ENV, passEnvNames, secretsOf } from './config-fields.js';
+import { readText } from '../core/safe-fs.js';
 import { UserError, zodToUserError } from '../core/errors.js';
 import { DEFAULT_TARGET } from '../orchestration/coordination.js';
 import { parseJsonText } from '../core/json-file.js';
@@ -112,7 +113,7 @@ export const RalphConfig = z
     engine: EngineConfig.optional(),
     /** Docker network mode for every agent container unless an agent sets its own. */
     network: z.string().min(1).optional(),
-    passEnv: z.array(z.string()).default(['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN']),
+    passEnv: z.array(z.string()).default([...DEFAULT_PASS_ENV]),
     loop: LoopConfig.default(LoopConfig.parse({})),
     agents: z.array(AgentConfig).min(1, 'expected at least one agent'),
     experiments: z
@@ -185,16 +186,28 @@ export function parseConfig(raw: unknown, source = 'ralph.config.json'): RalphCo
  */
 export function loadConfig(workspace: string): RalphConfig {
   const file = workspacePaths(workspace).config;
-  let text: string;
+  let text: string | null;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readText(file, { maxBytes: CONFIG_MAX_BYTES });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new UserError(`no ralph.config.json in ${workspace} — run \`ralph-tui init ${workspace}\` first`);
-    }
+    if (error instanceof UserError) throw error;
     throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
   }
+  if (text === null) throw new UserError(`no ralph.config.json in ${workspace} — run \`ralph-tui init ${workspace}\` first`);
   return parseConfig(parseJsonText(text, file), file);
 }
 
-export { configuredTarget } from './config-fields.js';
+export { configuredTarget, workspaceSecrets } from './config-fields.js';
+
+/**
+ * Every value the config makes secret: the host values of any passEnv name (workspace-wide and per agent) and
+ * agents' literal env entries named like credentials. Redacted from every stream that reaches a file or stdout.
+ */
+export function configSecrets(config: RalphConfig, env: NodeJS.ProcessEnv = process.env): string[] {
+  return secretsOf(config, env);
+}
+
+/** Every passEnv name of the config (workspace-wide and per agent). */
+export function configPassEnv(config: RalphConfig): string[] {
+  return passEnvNames(config);
+}

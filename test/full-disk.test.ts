@@ -11,20 +11,46 @@ async function mountTinyDisk(): Promise<string | null> {
   return mounted.exitCode === 0 ? dir : null;
 }
 
+/** Fills what is left of the disk. */
+function fillDisk(disk: string): void {
+  const filler = fs.openSync(path.join(disk, 'filler'), 'w');
+  try {
+    for (;;) fs.writeSync(filler, Buffer.alloc(4096, 1));
+  } catch {
+    fs.closeSync(filler);
+  }
+}
+
 describe('a full disk', () => {
   const mounts: string[] = [];
   afterAll(async () => {
     for (const dir of mounts) await execa('umount', [dir], { reject: false });
   });
 
-  it('appending to ITERATION_LOG.md says which file and why, in one sentence', async () => {
-    // /dev/full answers every write with ENOSPC, exactly like a full disk.
+  it('appending to ITERATION_LOG.md says which file and why, in one sentence', async (context) => {
+    const disk = await mountTinyDisk();
+    if (!disk) {
+      console.warn('skipped: cannot mount a tmpfs here (needs root)');
+      context.skip();
+      return;
+    }
+    mounts.push(disk);
+    // Exactly one page: the entry needs a new one, which the full disk refuses.
+    fs.writeFileSync(path.join(disk, 'ITERATION_LOG.md'), `${'#'.repeat(4095)}\n`);
+    fillDisk(disk);
+    const result = await runCli(['log', 'append', '--worker', 'W1', '--experiment', 'baseline', '--score', '1.1', '-w', disk]);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe(`ralph-tui: ${path.join(disk, 'ITERATION_LOG.md')}: cannot write: no space left on the device (ENOSPC)`);
+  });
+
+  it('a log that is a link to a device (/dev/full) is refused by name, not written through', async () => {
     const root = makeTempDir('ralph-devfull-');
     fs.symlinkSync('/dev/full', path.join(root, 'ITERATION_LOG.md'));
     const result = await runCli(['log', 'append', '--worker', 'W1', '--experiment', 'baseline', '--score', '1.1', '-w', root]);
 
-    expect(result.exitCode).toBe(1);
-    expect(result.stderr).toBe(`ralph-tui: ${path.join(root, 'ITERATION_LOG.md')}: cannot write: no space left on the device (ENOSPC)`);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/ITERATION_LOG\.md is a symbolic link, not a regular file/);
   });
 
   it('a queue update that cannot be written leaves the queue file exactly as it was, with no temp file behind', async (context) => {
@@ -40,13 +66,7 @@ describe('a full disk', () => {
     const queueFile = path.join(shared, 'experiment_queue.json');
     fs.copyFileSync(path.join(fixturesDir, 'original', 'experiment_queue.json'), queueFile);
     const before = fs.readFileSync(queueFile);
-    // Fill what is left of the disk.
-    const filler = fs.openSync(path.join(disk, 'filler'), 'w');
-    try {
-      for (;;) fs.writeSync(filler, Buffer.alloc(4096, 1));
-    } catch {
-      fs.closeSync(filler);
-    }
+    fillDisk(disk);
 
     const result = await runCli(['queue', 'add', '--name', 'one_more', '--family', 'polish', '-w', disk]);
 

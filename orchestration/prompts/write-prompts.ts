@@ -1,4 +1,4 @@
-import fsp from 'node:fs/promises';
+import { ensureDir } from '../../core/safe-fs.js';
 import { DEFAULT_EXPERIMENT_CONFIG } from '../../solver/experiment-config.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 import { readCoordination } from '../coordination.js';
@@ -46,7 +46,7 @@ export function promptFor(config: PromptTeam, agentId: string, best: number | nu
 export async function writePrompts(root: string, config: PromptTeam, options: { best?: number | null } = {}): Promise<string[]> {
   const paths = workspacePaths(root);
   const best = options.best !== undefined ? options.best : (readCoordination(root).best?.score ?? null);
-  await fsp.mkdir(paths.shared, { recursive: true });
+  ensureDir(paths.shared);
   const written: string[] = [];
   for (const agent of config.agents) {
     // Built-in agents take no prompt; a prompt given as text in the config is pasted as is.

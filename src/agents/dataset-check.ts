@@ -1,14 +1,17 @@
 // The worker's check of the workspace dataset before it claims anything: a bad dataset is everyone's problem,
 // not the experiment's, so it must never consume queue entries as failures.
-import fs from 'node:fs';
 import path from 'node:path';
-import { loadDataset } from '../../solver/dataset.js';
+import { entry, readBytes } from '../../core/safe-fs.js';
+import { decodeDataset, parseDataset } from '../../solver/dataset.js';
 import type { RalphConfig } from '../config.js';
 
 /** The dataset experiments run on: experiments.dataset, else the runner's default. */
 export function workspaceDataset(root: string, config: RalphConfig): string {
   return path.resolve(root, config.experiments.dataset ?? 'data/synthetic.json');
 }
+
+/** Far above any real dataset (the 80-sample reference set is a few MB), low enough not to exhaust memory. */
+const DATASET_MAX_BYTES = 1024 * 1024 * 1024;
 
 /** Loads the dataset once per change (size and mtime) and remembers the verdict. */
 export class DatasetCheck {
@@ -20,15 +23,18 @@ export class DatasetCheck {
   async problem(): Promise<string | null> {
     let stamp: string;
     try {
-      const stat = fs.statSync(this.file);
-      stamp = `${stat.size}:${stat.mtimeMs}`;
+      const found = entry(this.file);
+      stamp = `${found.kind}:${found.size}:${found.mtimeMs}`;
     } catch {
-      stamp = 'missing';
+      stamp = 'unreadable';
     }
     if (this.seen?.stamp === stamp) return this.seen.problem;
     let problem: string | null = null;
     try {
-      const dataset = await loadDataset(this.file);
+      // Through safe-fs like every workspace read: a link, pipe or oversized file is refused by name.
+      const bytes = readBytes(this.file, { maxBytes: DATASET_MAX_BYTES });
+      if (bytes === null) throw new Error(`${this.file}: no such dataset file`);
+      const dataset = parseDataset(decodeDataset(bytes, this.file), this.file);
       if (dataset.samples.length === 0) problem = `${this.file}: the dataset has no samples`;
     } catch (error) {
       problem = (error as Error).message;

@@ -1,7 +1,5 @@
-import fsSync from 'node:fs';
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import { writeTextAtomic } from '../../orchestration/json-store.js';
+import { ensureDir, readText, writeAtomic } from '../../core/safe-fs.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 
 export interface ExperimentDefinition {
@@ -17,7 +15,7 @@ export interface ExperimentDefinition {
  */
 export function ownCommand(root: string, name: string): string | null {
   try {
-    const definition = JSON.parse(fsSync.readFileSync(path.join(workspacePaths(root).experimentDir(name), 'experiment.json'), 'utf8')) as { command?: unknown };
+    const definition = JSON.parse(readText(path.join(workspacePaths(root).experimentDir(name), 'experiment.json'), { maxBytes: 1024 * 1024 }) ?? '') as { command?: unknown };
     return typeof definition.command === 'string' && definition.command.trim() ? definition.command : null;
   } catch {
     return null;
@@ -27,10 +25,9 @@ export function ownCommand(root: string, name: string): string | null {
 /** experiments/<name>/experiment.json, the definition `ralph-tui run <name>` executes (written atomically). */
 export async function writeExperimentDefinition(root: string, definition: ExperimentDefinition): Promise<string> {
   const dir = workspacePaths(root).experimentDir(definition.name);
-  await fs.mkdir(dir, { recursive: true });
+  ensureDir(dir);
   const file = path.join(dir, 'experiment.json');
-  // writeTextAtomic names the file in a refusal (full disk, read-only): the raw error named none.
-  await writeTextAtomic(file, `${JSON.stringify(definition, null, 2)}\n`);
+  await writeAtomic(file, `${JSON.stringify(definition, null, 2)}\n`);
   return file;
 }
 
@@ -87,6 +84,6 @@ export function renderSummary(input: SummaryInput): string {
 
 export async function writeSummary(root: string, input: SummaryInput): Promise<void> {
   const dir = workspacePaths(root).experimentDir(input.name);
-  await fs.mkdir(dir, { recursive: true });
-  await writeTextAtomic(path.join(dir, 'SUMMARY.md'), renderSummary(input));
+  ensureDir(dir);
+  await writeAtomic(path.join(dir, 'SUMMARY.md'), renderSummary(input));
 }

@@ -95,8 +95,20 @@ export function App({ store, controller }: { store: AppStore; controller: InputC
       ? (width: number, height: number) => <HelpOverlay bindings={bindingsFor('normal')} width={width} height={height} />
       : overlay?.kind === 'confirm'
         ? (width: number, height: number) => <ConfirmDialog {...confirmText(overlay, store.settings)} width={width} height={height} />
+        : overlay?.kind === 'run-command'
+          ? (width: number, height: number) => (
+              <ConfirmDialog
+                title={`Run a command from ${overlay.source}?`}
+                message={`Experiment ${overlay.name} runs this on this machine, outside any container, with your permissions:`}
+                command={overlay.command}
+                width={width}
+                height={height}
+              />
+            )
         : overlay?.kind === 'picker'
-          ? (width: number, height: number) => <ExperimentPicker names={overlay.names} index={overlay.index} workers={overlay.workers} width={width} height={height} />
+          ? (width: number, height: number) => (
+              <ExperimentPicker names={overlay.names} index={overlay.index} workers={overlay.workers} width={width} height={height} />
+            )
           : undefined;
 
   return (
@@ -111,6 +123,7 @@ export function App({ store, controller }: { store: AppStore; controller: InputC
         stop: ws.stop,
         draining: sup.draining,
         stopping: sup.stopping,
+        unconfined: sup.agents.filter((agent) => agent.unconfined).map((agent) => agent.id),
         clock,
       }}
       tabs={tabs}

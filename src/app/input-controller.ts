@@ -107,6 +107,7 @@ export class InputController {
     resume: () => this.effect(this.store.supervisor.resume(), 'STOP cleared — agents resume'),
     'confirm-yes': () => this.confirm(),
     'confirm-no': () => this.store.dispatch({ type: 'overlay', overlay: null }),
+    'run-command-yes': () => this.runConfirmedCommand(),
     interrupt: () => {
       const at = this.now();
       const previous = this.store.getUi().interruptAt;
@@ -249,6 +250,7 @@ export class InputController {
     this.store.dispatch({ type: 'overlay', overlay: { ...overlay, index, workers: Math.min(64, Math.max(1, overlay.workers + workers)) } });
   }
 
+  /** Enter in the picker: a command from the workspace is shown for confirmation first; the rest starts at once. */
   private startPicked(): void {
     const overlay = this.store.getUi().overlay;
     if (overlay?.kind !== 'picker') return;
@@ -256,9 +258,27 @@ export class InputController {
     this.store.dispatch({ type: 'overlay', overlay: null });
     if (!name) return;
     try {
-      const id = this.store.runner.startBuiltin(name, { workers: overlay.workers });
+      const plan = this.store.actions.planExperiment(name);
+      if (plan.kind === 'refuse') this.store.dispatch({ type: 'notice', text: plan.reason });
+      else if (plan.kind === 'confirm') this.store.dispatch({ type: 'overlay', overlay: { kind: 'run-command', name, command: plan.command, source: plan.source, workers: overlay.workers } });
+      else this.startRun(name, overlay.workers);
+    } catch (error) {
+      this.store.dispatch({ type: 'notice', text: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private runConfirmedCommand(): void {
+    const overlay = this.store.getUi().overlay;
+    if (overlay?.kind !== 'run-command') return;
+    this.store.dispatch({ type: 'overlay', overlay: null });
+    this.startRun(overlay.name, overlay.workers, overlay.command);
+  }
+
+  private startRun(name: string, workers: number, command?: string): void {
+    try {
+      const id = this.store.runner.startBuiltin(name, { workers, command });
       this.store.dispatch({ type: 'select-run', id });
-      this.store.dispatch({ type: 'notice', text: `started ${name} on ${overlay.workers} workers` });
+      this.store.dispatch({ type: 'notice', text: `started ${name} on ${workers} workers` });
     } catch (error) {
       this.store.dispatch({ type: 'notice', text: error instanceof Error ? error.message : String(error) });
     }

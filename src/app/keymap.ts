@@ -6,7 +6,7 @@
  */
 
 /** What the screen is doing; decides which bindings are live. */
-export type InputMode = 'normal' | 'attached' | 'help' | 'confirm' | 'picker' | 'search';
+export type InputMode = 'normal' | 'attached' | 'help' | 'confirm' | 'run-command' | 'picker' | 'search';
 
 export type ActionName =
   | 'focus-index'
@@ -33,6 +33,7 @@ export type ActionName =
   | 'help'
   | 'confirm-yes'
   | 'confirm-no'
+  | 'run-command-yes'
   | 'picker-up'
   | 'picker-down'
   | 'picker-more-workers'
@@ -78,10 +79,11 @@ export const KEYMAP: readonly KeyBinding[] = [
   { action: 'force-stop', keys: ['S'], label: 'S', description: 'forced stop of every agent', modes: ['normal'] },
   { action: 'resume', keys: ['u'], label: 'u', description: 'clear STOP and resume', modes: ['normal'] },
   { action: 'quit', keys: ['q'], label: 'q', description: 'quit (agents keep running unless --down)', modes: ['normal'], footer: 'quit' },
-  { action: 'interrupt', keys: [CTRL_C], label: 'Ctrl-C ×2', description: 'quit at once', modes: ['normal', 'help', 'picker', 'search', 'confirm'] },
+  { action: 'interrupt', keys: [CTRL_C], label: 'Ctrl-C ×2', description: 'quit at once', modes: ['normal', 'help', 'picker', 'search', 'confirm', 'run-command'] },
   { action: 'help', keys: ['?'], label: '?', description: 'this help', modes: ['normal'], footer: 'help' },
   { action: 'confirm-yes', keys: ['y', 'Y', '\r'], label: 'y/Enter', description: 'confirm', modes: ['confirm'], footer: 'confirm' },
-  { action: 'confirm-no', keys: ['n', 'N', '\x1b'], label: 'n/Esc', description: 'cancel', modes: ['confirm'], footer: 'cancel' },
+  { action: 'run-command-yes', keys: ['y', 'Y'], label: 'y', description: 'run the command shown on this machine', modes: ['run-command'], footer: 'run it' },
+  { action: 'confirm-no', keys: ['n', 'N', '\x1b'], label: 'n/Esc', description: 'cancel', modes: ['confirm', 'run-command'], footer: 'cancel' },
   { action: 'picker-up', keys: ['\x1b[A', 'k'], label: '↑', description: 'previous experiment', modes: ['picker'], footer: 'up' },
   { action: 'picker-down', keys: ['\x1b[B', 'j'], label: '↓', description: 'next experiment', modes: ['picker'], footer: 'down' },
   { action: 'picker-more-workers', keys: ['+', '=', '\x1b[C'], label: '+/→', description: 'more workers', modes: ['picker'], footer: 'workers+' },

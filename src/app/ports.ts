@@ -30,6 +30,7 @@ export interface AgentView {
   cpuset?: string;
   stats?: AgentStatsView;
   lastEvent?: unknown;
+  unconfined?: boolean;
   problem?: string;
 }
 
@@ -148,7 +149,7 @@ export interface ExperimentRunView extends RunViewBase {
 }
 
 export interface ExperimentRunnerPort extends ExternalSource<ExperimentRunView[]> {
-  startBuiltin(name: string, opts?: { workers?: number }): string;
+  startBuiltin(name: string, opts?: { workers?: number; command?: string }): string;
   cancel(id: string): Promise<void>;
   dispose(): Promise<void>;
 }
@@ -158,7 +159,15 @@ export interface WorkspaceWatcherPort extends ExternalSource<WorkspaceSnapshotVi
   close(): Promise<void>;
 }
 
+/** How the screen may start an experiment (the shape of src/experiments/launch-plan.ts's ExperimentLaunch). */
+export type ExperimentLaunchView =
+  | { kind: 'run'; name: string }
+  | { kind: 'confirm'; name: string; command: string; source: string }
+  | { kind: 'refuse'; name: string; reason: string };
+
 /** File actions the keys trigger (STOP is the supervisor's: it writes and removes it itself). */
 export interface WorkspaceActions {
   listExperiments(): string[] | Promise<string[]>;
+  /** Whether the experiment runs at once, needs its command confirmed, or is refused (see experimentLaunch). */
+  planExperiment(name: string): ExperimentLaunchView;
 }

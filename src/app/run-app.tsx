@@ -1,18 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { render, type Instance } from 'ink';
 import { App } from './App.js';
 import { WorkspaceWatcher } from '../../orchestration/index.js';
-import { loadConfig } from '../config.js';
+import { configPassEnv, configSecrets, loadConfig } from '../config.js';
 import { UserError } from '../../core/errors.js';
 import { ExperimentRunner } from '../experiments/experiment-runner.js';
 import { listExperiments } from '../experiments/experiment-definition.js';
+import { experimentLaunch } from '../experiments/launch-plan.js';
 import { initWorkspace, workspaceNeedsInit } from '../init/init-workspace.js';
 import { Supervisor } from '../supervisor/index.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 import { AppStore } from './app-store.js';
+import { crashLine, writeCrashLog } from './crash-log.js';
 import { FrameMetrics } from './frame-metrics.js';
 import { InputController } from './input-controller.js';
 import { computeLayout } from './layout.js';
@@ -48,14 +49,14 @@ export async function runApp(options: RunAppOptions): Promise<number> {
   const first = computeLayout({ cols: stdout.columns ?? 120, rows: stdout.rows ?? 40, view: 'split', agentIds: ids, focusedId: ids[0], footerLines: 1 }).agents[0];
   const supervisor = new Supervisor({ workspace: root, config, cols: first?.cols, rows: first?.rows });
   const watcher = new WorkspaceWatcher(root, { configTarget: config.targetScore });
-  const runner = new ExperimentRunner({ workspace: root });
+  const runner = new ExperimentRunner({ workspace: root, passEnv: configPassEnv(config), secrets: configSecrets(config) });
   const metrics = FrameMetrics.fromEnv();
   const painter = new PanePainter((data) => stdout.write(data));
   const store = new AppStore({
     supervisor,
     watcher,
     runner,
-    actions: { listExperiments: () => listExperiments(root) },
+    actions: { listExperiments: () => listExperiments(root), planExperiment: (name) => experimentLaunch(root, name) },
     settings: {
       name: config.name ?? path.basename(root),
       targetScore: config.targetScore,
@@ -75,7 +76,7 @@ export async function runApp(options: RunAppOptions): Promise<number> {
   const finish = (code: number, crash?: unknown): Promise<number> => {
     if (finishing) return finishing;
     finishing = (async () => {
-      if (crash !== undefined) writeCrashLog(paths.crashLog, crash);
+      if (crash !== undefined) writeCrashLog(paths.crashLog, crash, configSecrets(config));
       const stopChildren = Promise.allSettled([supervisor.shutdown({ down: options.down }), runner.dispose(), watcher.close()]);
       await Promise.race([stopChildren, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_LIMIT_MS).unref())]);
       store.dispose();
@@ -87,7 +88,7 @@ export async function runApp(options: RunAppOptions): Promise<number> {
       stdout.write(RESTORE_TERMINAL);
       if (leftBroken) process.stderr.write(`ralph-tui: ${BROKEN_TERMINAL_HINT}\n`);
       metrics?.save();
-      if (crash !== undefined) process.stderr.write(`ralph-tui: crashed (${errorText(crash)}); details in ${paths.crashLog}\n`);
+      if (crash !== undefined) process.stderr.write(crashLine(crash, paths.crashLog, configSecrets(config)));
       return code;
     })();
     return finishing;
@@ -159,19 +160,5 @@ function recoverTerminal(stdout: NodeJS.WriteStream): boolean {
   } catch {
     // No stty (not a POSIX terminal): the escape sequences above are all there is.
     return false;
-  }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function writeCrashLog(file: string, error: unknown): void {
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    fs.appendFileSync(file, `${new Date().toISOString()} ralph-tui crashed\n${detail}\n\n`);
-  } catch {
-    // The crash log is best effort; restoring the terminal matters more.
   }
 }

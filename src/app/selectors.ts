@@ -40,6 +40,7 @@ export function agentTabs(sup: SupervisorSnapshotView, ws: WorkspaceSnapshotView
     cpuPercent: agent.stats?.cpuPercent,
     memoryBytes: agent.stats?.memoryBytes,
     cpuset: agent.cpuset,
+    unconfined: agent.unconfined,
     problem: agent.problem,
   }));
 }

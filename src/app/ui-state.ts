@@ -9,6 +9,8 @@ export type Overlay =
   /** `agent` and `experiment`: whose work a restart would throw away. */
   | { kind: 'confirm'; action: ConfirmAction; agent?: string; experiment?: string }
   | { kind: 'picker'; names: readonly string[]; index: number; workers: number }
+  /** A command from the workspace, shown in full before it runs on this machine (y only: Enter does not confirm it). */
+  | { kind: 'run-command'; name: string; command: string; source: string; workers: number }
   | { kind: 'search'; query: string; line: number | null; notFound: boolean };
 
 /** Everything the screen itself decides (the rest comes from the services' snapshots). Immutable. */

@@ -12,6 +12,8 @@ export interface AgentTab {
   cpuPercent?: number;
   memoryBytes?: number;
   cpuset?: string;
+  /** A local agent in bypass mode (no container, no permission prompts). */
+  unconfined?: boolean;
   /** What a person must act on (shown instead of the experiment). */
   problem?: string;
 }

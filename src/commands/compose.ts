@@ -1,11 +1,10 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import writeFileAtomic from 'write-file-atomic';
 import { composeFile, flatTopology, ralphInstallDir, workspaceUser } from '../../docker/index.js';
 import { DEFAULT_AGENT_UID } from '../../docker/container-spec.js';
 import { loadConfig, resolveAgent, type RalphConfig } from '../config.js';
 import { workspaceOf } from './workspace-option.js';
+import { ensureDir, writeAtomic } from '../../core/safe-fs.js';
 
 function count(min: number) {
   return (value: string): number => {
@@ -64,8 +63,8 @@ export function registerCompose(program: Command): void {
         return;
       }
       const out = path.resolve(options.out);
-      fs.mkdirSync(path.dirname(out), { recursive: true });
-      await writeFileAtomic(out, yaml);
+      ensureDir(path.dirname(out));
+      await writeAtomic(out, yaml);
       process.stdout.write(`wrote ${out}\n`);
     });
 }

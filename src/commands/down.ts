@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { exists } from '../../core/safe-fs.js';
 import { type Command, InvalidArgumentError } from 'commander';
 import { AgentContainers, ralphInstallDir } from '../../docker/index.js';
 import { loadConfig, resolveAgent, type EngineConfig } from '../config.js';
@@ -22,7 +22,7 @@ export function registerDown(program: Command): void {
       const paths = workspacePaths(root);
       const engines: Array<EngineConfig | undefined> = [];
       let dockerAgents = 0;
-      if (fs.existsSync(paths.config)) {
+      if (exists(paths.config)) {
         const config = loadConfig(root);
         for (const agent of config.agents.map((entry) => resolveAgent(config, entry, root))) {
           if (agent.runtime !== 'docker') continue;
@@ -30,7 +30,7 @@ export function registerDown(program: Command): void {
           engines.push(agent.engine);
         }
         // A local-only workspace that never created a container has nothing to remove and needs no engine.
-        if (dockerAgents === 0 && !fs.existsSync(paths.containers)) {
+        if (dockerAgents === 0 && !exists(paths.containers)) {
           process.stdout.write('no agent containers: every agent runs locally\n');
           return;
         }

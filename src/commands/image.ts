@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { exists } from '../../core/safe-fs.js';
 import { type Command, InvalidArgumentError } from 'commander';
 import { buildImage, imageBuildCommand, ralphInstallDir } from '../../docker/index.js';
 import { DEFAULT_AGENT_UID } from '../../docker/container-spec.js';
@@ -36,7 +37,7 @@ export function registerImage(program: Command): void {
     .option('--print', 'print the docker command instead of running it')
     .action(async (options: { tag?: string; uid?: number; gid?: number; claudeVersion: string; engine?: string; print?: boolean }, command: Command) => {
       const root = workspaceOf(command);
-      const config = fs.existsSync(workspacePaths(root).config) ? loadConfig(root) : undefined;
+      const config = exists(workspacePaths(root).config) ? loadConfig(root) : undefined;
       const tag = options.tag ?? config?.image ?? DEFAULT_IMAGE;
       const owner = ownerIds(root);
       const build = {

@@ -3,8 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
-import { ralphInstallDir } from '../../docker/index.js';
+import { connectEngine, ralphInstallDir } from '../../docker/index.js';
+import { resolveAgents } from '../config.js';
 import { initWorkspace } from '../init/init-workspace.js';
+import { runsUnconfined } from '../supervisor/local-launch.js';
 import { parseAgentKinds } from '../init/plan-agents.js';
 import { wholeNumber } from './solver-options.js';
 import { workspaceOf } from './workspace-option.js';
@@ -45,6 +47,24 @@ export function startCommand(root: string, env: NodeJS.ProcessEnv = process.env)
   return onPath ? `ralph-tui ${workspace}` : `node ${shellWord(displayPath(bin))} ${workspace}   (or \`npm link\` once in ${shellWord(install)} to type \`ralph-tui\`)`;
 }
 
+/**
+ * Claude agents run with --dangerously-skip-permissions: their place is a container. Without --runtime, init picks
+ * Docker when an engine answers and otherwise stops and says so; running them on this machine is the user's
+ * explicit choice (--runtime local).
+ */
+async function claudeRuntime(options: { agents?: ReturnType<typeof parseAgentKinds>; runtime?: 'local' | 'docker' }): Promise<'local' | 'docker' | undefined> {
+  const kinds = Array.isArray(options.agents) ? options.agents : options.agents ? [options.agents] : [];
+  if (options.runtime || !kinds.includes('claude')) return options.runtime;
+  try {
+    await connectEngine();
+  } catch (error) {
+    throw new UserError(
+      `--agents claude runs Claude Code with --dangerously-skip-permissions, which belongs in a container, but ${(error as Error).message.replace(/ — .*$/, '')}: start Docker and run init again, or pass --runtime local to run the agents unconfined on this machine`,
+    );
+  }
+  return 'docker';
+}
+
 export function registerInit(program: Command): void {
   program
     .command('init')
@@ -58,7 +78,7 @@ export function registerInit(program: Command): void {
     .option('--force', 'rewrite the configuration, dataset and prompts of an existing workspace (queue, log and results are kept)')
     .action(async (dir: string | undefined, options: { agents?: ReturnType<typeof parseAgentKinds>; runtime?: 'local' | 'docker'; workers?: number; samples?: number; seed?: number; force?: boolean }, command: Command) => {
       const root = dir ? path.resolve(dir) : workspaceOf(command);
-      const report = await initWorkspace(root, options);
+      const report = await initWorkspace(root, { ...options, runtime: await claudeRuntime(options) });
       const workers = report.config.agents.filter((agent) => agent.role === 'worker').length;
       const spare = Math.max(1, os.availableParallelism() - 1);
       if (workers > spare) {
@@ -72,5 +92,7 @@ export function registerInit(program: Command): void {
         `Initialised ${root}\n  runtime: ${report.config.runtime}\n  agents: ${agents.join(', ')}\n  files:\n${report.written.map((file) => `    ${path.relative(root, file)}`).join('\n')}\n` +
           `Start it with: ${startCommand(root)}\n`,
       );
+      const unconfined = resolveAgents(report.config, root).filter(runsUnconfined).map((agent) => agent.id);
+      if (unconfined.length) process.stdout.write(`Warning: ${unconfined.join(', ')} run with --dangerously-skip-permissions directly on this machine (runtime local): no container, no permission prompts, your files and keys within reach.\n`);
     });
 }

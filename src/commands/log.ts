@@ -3,6 +3,7 @@ import { appendLogEntry, parseLogEntries } from '../../orchestration/log-entry.j
 import { LogFollower } from '../../orchestration/log-follower.js';
 import { countLines, tailLines } from '../../orchestration/log-tail.js';
 import { UserError } from '../../core/errors.js';
+import { plainDeep, plainText } from '../../core/plain-text.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 import { decimal, workerId } from './option-parsers.js';
 import { workspaceOf } from './workspace-option.js';
@@ -67,14 +68,14 @@ export function registerLog(program: Command): void {
       const file = workspacePaths(workspaceOf(command)).iterationLog;
       if (options.entries) {
         const entries = await tailEntries(file, options.lines);
-        process.stdout.write(options.json ? `${JSON.stringify(entries, null, 2)}\n` : entries.map((entry) => `${entry.header}\n`).join(''));
+        process.stdout.write(options.json ? `${JSON.stringify(plainDeep(entries), null, 2)}\n` : entries.map((entry) => `${plainText(entry.header)}\n`).join(''));
       } else {
         const lines = await tailLines(file, options.lines);
-        if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
+        if (lines.length) process.stdout.write(`${lines.map((line) => plainText(line)).join('\n')}\n`);
       }
       if (!options.follow) return;
       const follower = new LogFollower(file, { poll: options.poll });
-      follower.onLines((lines) => process.stdout.write(`${lines.join('\n')}\n`));
+      follower.onLines((lines) => process.stdout.write(`${lines.map((line) => plainText(line)).join('\n')}\n`));
       follower.onReset(() => process.stderr.write(`ralph-tui: ${file} was truncated or replaced; following it from its start\n`));
       await follower.start();
       await new Promise<void>((resolve) => {

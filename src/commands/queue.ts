@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { readText } from '../../core/safe-fs.js';
 import type { Command } from 'commander';
 import { readCoordination } from '../../orchestration/coordination.js';
 import { addExperiments, claimById, claimNext, completeExperiment, failExperiment, type NewExperiment } from '../../orchestration/queue-ops.js';
@@ -8,9 +8,11 @@ import { parseJsonText } from '../../core/json-file.js';
 import { configuredBudgetMinutes } from '../config-fields.js';
 import { decimal, integer, jsonObject, workerId } from './option-parsers.js';
 import { workspaceOf } from './workspace-option.js';
+import { plainDeep, plainText } from '../../core/plain-text.js';
 
+/** Queue entries are agent-written: printed without escape sequences or control characters. */
 function print(json: boolean | undefined, value: unknown, text: string): void {
-  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : text);
+  process.stdout.write(json ? `${JSON.stringify(plainDeep(value), null, 2)}\n` : plainText(text, { multiline: true }));
 }
 
 function describeEntry(entry: QueueEntry): string {
@@ -109,12 +111,14 @@ export function registerQueue(program: Command): void {
       let entries: NewExperiment[];
       if (options.file) {
         if (options.name) throw new UserError('give either --file or --name, not both');
-        let text: string;
+        let text: string | null;
         try {
-          text = fs.readFileSync(options.file, 'utf8');
+          text = readText(options.file);
         } catch (error) {
+          if (error instanceof UserError) throw error;
           throw new UserError(`${options.file}: cannot read (${(error as NodeJS.ErrnoException).code})`);
         }
+        if (text === null) throw new UserError(`${options.file}: cannot read (ENOENT)`);
         const parsed = parseJsonText(text, options.file);
         entries = (Array.isArray(parsed) ? parsed : [parsed]) as NewExperiment[];
       } else {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
+import { plainText } from '../../core/plain-text.js';
 import { loadDataset } from '../../solver/dataset.js';
 import { loadPredictions } from '../../solver/predictions-file.js';
 import { PLATE, scoreDataset, sourcesOffPlate } from '../../solver/scoring.js';
@@ -19,8 +20,9 @@ export function registerScore(program: Command): void {
       const off = sourcesOffPlate(predictions);
       if (off.length) {
         const first = off[0];
+        // Sample ids come from the predictions file: printed without escape sequences.
         process.stderr.write(
-          `ralph-tui: warning: ${off.length} predicted source${off.length > 1 ? 's lie' : ' lies'} outside the ${PLATE.Lx}×${PLATE.Ly} plate (first: ${first.sample_id} candidate ${first.candidate} at x=${first.x}, y=${first.y}); scored as given\n`,
+          plainText(`ralph-tui: warning: ${off.length} predicted source${off.length > 1 ? 's lie' : ' lies'} outside the ${PLATE.Lx}×${PLATE.Ly} plate (first: ${first.sample_id} candidate ${first.candidate} at x=${first.x}, y=${first.y}); scored as given`) + '\n',
         );
       }
       if (options.json) {
@@ -39,6 +41,6 @@ export function registerScore(program: Command): void {
         const how = options.onlyPredicted ? 'not scored' : 'scored 0';
         lines.push(`${result.missing.length} sample${result.missing.length > 1 ? 's' : ''} without predictions ${how}`);
       }
-      process.stdout.write(`${lines.join('\n')}\n`);
+      process.stdout.write(`${plainText(lines.join('\n'), { multiline: true })}\n`);
     });
 }

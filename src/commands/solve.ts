@@ -1,7 +1,6 @@
-import fs from 'node:fs';
+import { exists, readText, writeAtomic } from '../../core/safe-fs.js';
 import path from 'node:path';
 import type { Command } from 'commander';
-import writeFileAtomic from 'write-file-atomic';
 import { loadDataset } from '../../solver/dataset.js';
 import { applyOverrides, parseExperimentConfig } from '../../solver/experiment-config.js';
 import { writeSubmissionNpz } from '../../solver/npz.js';
@@ -25,7 +24,7 @@ export function registerSolve(program: Command): void {
   addSolveOptions(command).action(async (raw: Record<string, unknown>) => {
     const options = parseSolveOptions(raw);
     const out = path.resolve(String(raw.out));
-    if (!fs.existsSync(path.dirname(out))) throw new UserError(`--out ${String(raw.out)}: folder ${path.dirname(out)} does not exist`);
+    if (!exists(path.dirname(out))) throw new UserError(`--out ${String(raw.out)}: folder ${path.dirname(out)} does not exist`);
     let config = parseExperimentConfig(raw.config ? readConfigFile(String(raw.config)) : {}, String(raw.config ?? 'defaults'));
     config = applyOverrides(config, options.set);
     if (options.seed !== undefined) config = { ...config, seed: options.seed };
@@ -46,7 +45,7 @@ export function registerSolve(program: Command): void {
     }
     const predictions = solved.outcomes.map((o) => ({ sample_id: o.sampleId, estimated_sources: o.candidates }));
     if (out.endsWith('.npz')) await writeSubmissionNpz(out, predictions);
-    else await writeFileAtomic(out, JSON.stringify({ samples: predictions }) + '\n');
+    else await writeAtomic(out, JSON.stringify({ samples: predictions }) + '\n');
     reporter.end(summary, { resultFile: String(raw.out), incomplete: false });
     if (indices.length < dataset.samples.length) {
       // The leaderboard scores a missing sample 0: say so, the file looks like any other submission.
@@ -58,12 +57,14 @@ export function registerSolve(program: Command): void {
 }
 
 function readConfigFile(file: string): unknown {
-  let text: string;
+  let text: string | null;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readText(file);
   } catch (error) {
+    if (error instanceof UserError) throw error;
     throw new UserError(`--config ${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
+  if (text === null) throw new UserError(`--config ${file}: cannot read (ENOENT)`);
   const value = parseJsonText(text, file);
   // An experiment.json carries its config under "config"; a bare config object is the config itself.
   if (value && typeof value === 'object' && !Array.isArray(value) && 'config' in value) return (value as { config: unknown }).config;

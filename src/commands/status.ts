@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { formatStatus, statusReport } from '../../orchestration/status-report.js';
-import { configuredTarget } from '../config-fields.js';
+import { plainDeep, plainText } from '../../core/plain-text.js';
+import { redactSecrets } from '../../core/redact.js';
+import { configuredTarget, workspaceSecrets } from '../config-fields.js';
 import { requireWorkspace, workspaceOf } from './workspace-option.js';
 
 export function registerStatus(program: Command): void {
@@ -11,9 +13,11 @@ export function registerStatus(program: Command): void {
     .action((options: { json?: boolean }, command: Command) => {
       const root = workspaceOf(command);
       requireWorkspace(root);
-      const report = statusReport(root, configuredTarget(root));
-      process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
+      // Everything in the report came from files agents write: no escape sequences, no secrets reach the terminal.
+      const report = plainDeep(statusReport(root, configuredTarget(root)));
+      const secrets = workspaceSecrets(root);
+      process.stdout.write(redactSecrets(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report), secrets));
       // A broken file is part of the report (and the rest is still shown); say so on stderr too.
-      for (const error of report.errors) process.stderr.write(`ralph-tui: ${error.message}\n`);
+      for (const error of report.errors) process.stderr.write(redactSecrets(`ralph-tui: ${plainText(error.message)}\n`, secrets));
     });
 }

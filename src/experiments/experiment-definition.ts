@@ -1,7 +1,8 @@
-import fs from 'node:fs';
+import type { Dirent } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { assertExperimentName, EXPERIMENT_NAME } from '../../orchestration/index.js';
+import { exists, listDir, readText as readFileText } from '../../core/safe-fs.js';
 import { FAST_EXPERIMENT_CONFIG } from '../../solver/experiment-config.js';
 import { loadConfig } from '../config.js';
 import { UserError, zodToUserError } from '../../core/errors.js';
@@ -36,21 +37,29 @@ export interface ExperimentDefinition {
 }
 
 /** Built-in experiments: the best known configuration, and a quick low-budget variant. */
-const BUILTINS: Record<string, { description: string; config: Record<string, unknown> }> = {
+export const BUILTINS: Record<string, { description: string; config: Record<string, unknown> }> = {
   baseline: { description: 'the estimator with its best known configuration (all defaults)', config: {} },
   fast: { description: 'small search budgets, for quick checks', config: { ...FAST_EXPERIMENT_CONFIG } },
 };
 
+/** Whether a name is a built-in experiment's (those cannot be redefined by the workspace). */
+export function isBuiltinExperiment(name: string): boolean {
+  return Object.hasOwn(BUILTINS, name);
+}
 
 /**
- * Finds an experiment by name: the workspace's experiments/<name>/experiment.json first, then an
- * `experiments.commands` entry of ralph.config.json (an external command), then a built-in.
+ * Finds an experiment by name: a built-in first (an agent-written experiments/baseline/experiment.json
+ * cannot turn `baseline` into a command; its folder still receives the built-in's results), then the
+ * workspace's experiments/<name>/experiment.json, then an `experiments.commands` entry of ralph.config.json
+ * (an external command).
  */
 export function resolveExperiment(root: string, name: string): ExperimentDefinition {
   assertExperimentName(name);
   const dir = workspacePaths(root).experimentDir(name);
   const file = path.join(dir, 'experiment.json');
-  if (fs.existsSync(file)) {
+  const builtin = isBuiltinExperiment(name) ? BUILTINS[name] : undefined;
+  if (builtin) return { name, source: 'builtin', dir, description: builtin.description, config: builtin.config };
+  if (exists(file)) {
     const parsed = ExperimentFile.safeParse(parseJsonText(readText(file), file));
     if (!parsed.success) throw zodToUserError(parsed.error, file);
     const { description, config, dataset, command } = parsed.data;
@@ -58,8 +67,6 @@ export function resolveExperiment(root: string, name: string): ExperimentDefinit
   }
   const configured = configCommands(root, true).find((entry) => entry.name === name);
   if (configured) return { name, source: 'workspace', file: workspacePaths(root).config, dir, config: {}, command: configured.command };
-  const builtin = BUILTINS[name];
-  if (builtin) return { name, source: 'builtin', dir, description: builtin.description, config: builtin.config };
   const known = listExperiments(root);
   throw new UserError(`no experiment "${name}": expected ${path.relative(root, file) || file}, an experiments.commands entry in ralph.config.json, or a built-in (known: ${known.join(', ')})`);
 }
@@ -68,21 +75,21 @@ export function resolveExperiment(root: string, name: string): ExperimentDefinit
 export function listExperiments(root: string): string[] {
   const names = new Set<string>();
   const dir = workspacePaths(root).experiments;
-  let entries: fs.Dirent[] = [];
+  let entries: Dirent[] = [];
   try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
+    entries = listDir(dir);
   } catch {
-    // No experiments folder yet: only the built-ins.
+    // No experiments folder yet (or a link in its place): only the built-ins.
   }
   for (const entry of entries) {
-    if (entry.isDirectory() && EXPERIMENT_NAME.test(entry.name) && fs.existsSync(path.join(dir, entry.name, 'experiment.json'))) names.add(entry.name);
+    if (entry.isDirectory() && EXPERIMENT_NAME.test(entry.name) && !isBuiltinExperiment(entry.name) && exists(path.join(dir, entry.name, 'experiment.json'))) names.add(entry.name);
   }
   const ordered = [...names].sort();
   for (const { name } of configCommands(root, false)) {
-    if (!names.has(name)) ordered.push(name);
+    if (!names.has(name) && !isBuiltinExperiment(name)) ordered.push(name);
     names.add(name);
   }
-  return [...ordered, ...Object.keys(BUILTINS).filter((name) => !names.has(name))];
+  return [...ordered, ...Object.keys(BUILTINS)];
 }
 
 /**
@@ -90,7 +97,7 @@ export function listExperiments(root: string): string[] {
  * screen's list shows the other experiments instead of failing.
  */
 function configCommands(root: string, strict: boolean): Array<{ name: string; command: string }> {
-  if (!fs.existsSync(workspacePaths(root).config)) return [];
+  if (!exists(workspacePaths(root).config)) return [];
   try {
     return loadConfig(root).experiments.commands;
   } catch (error) {
@@ -99,10 +106,14 @@ function configCommands(root: string, strict: boolean): Array<{ name: string; co
   }
 }
 
+/** An experiment.json is a few KB of settings. */
+const DEFINITION_MAX_BYTES = 1024 * 1024;
+
 function readText(file: string): string {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return readFileText(file, { maxBytes: DEFINITION_MAX_BYTES }) ?? '';
   } catch (error) {
+    if (error instanceof UserError) throw error;
     throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
   }
 }

@@ -1,9 +1,12 @@
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
+import { plainDeep, plainText } from '../../core/plain-text.js';
+import { StreamRedactor } from '../../core/redact.js';
+import { AppendFile, ensureDir, exists } from '../../core/safe-fs.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
+import { childEnvironment } from '../child-env.js';
 import { LineSplitter } from './line-splitter.js';
 import { parseProgressLine } from './output-line-parser.js';
 import { progressPatch, type ProgressFields } from './run-fields.js';
@@ -33,7 +36,14 @@ export interface ExperimentRunnerOptions {
   graceMs?: number;
   /** How many output lines a view keeps. Default 20. */
   keepLines?: number;
+  /** Host variables children get besides the allow-list (the config's passEnv). */
+  passEnv?: readonly string[];
+  /** Values masked in the run logs (the config's secrets). */
+  secrets?: readonly string[];
 }
+
+/** A run's log rotates at this size into `<id>.log.1`. */
+const RUN_LOG_MAX_BYTES = 16 * 1024 * 1024;
 
 export interface StartOptions {
   name: string;
@@ -47,7 +57,7 @@ interface Run {
   view: ExperimentRunView;
   start: StartOptions;
   child?: ResultPromise;
-  log?: fs.WriteStream;
+  log?: AppendFile;
   cancelRequested: boolean;
   exited: Promise<void>;
   markExited: () => void;
@@ -56,7 +66,7 @@ interface Run {
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The CLI entry, seen from dist/src/experiments/ (built) or src/experiments/ (under vitest). */
 const cliCandidates = [path.resolve(here, '..', '..', '..', 'bin', 'ralph-tui.js'), path.resolve(here, '..', '..', 'bin', 'ralph-tui.js')];
-const cliPath = cliCandidates.find((file) => fs.existsSync(file)) ?? cliCandidates[0];
+const cliPath = cliCandidates.find((file) => exists(file)) ?? cliCandidates[0];
 
 /**
  * Runs experiment commands as child processes and turns their output into live progress. Each child
@@ -102,9 +112,13 @@ export class ExperimentRunner {
     return id;
   }
 
-  /** Runs a workspace or built-in experiment through `ralph-tui run NAME --progress json`. */
-  startBuiltin(name: string, opts: { workers?: number } = {}): string {
-    const args = [cliPath, '--workspace', this.options.workspace, 'run', name, '--progress', 'json'];
+  /**
+   * Runs a workspace or built-in experiment through `ralph-tui run NAME --progress json`. `command` is the command
+   * a person confirmed (none: the run may execute no command at all), so an experiment.json rewritten after the
+   * confirmation is refused instead of run.
+   */
+  startBuiltin(name: string, opts: { workers?: number; command?: string } = {}): string {
+    const args = [cliPath, '--workspace', this.options.workspace, 'run', name, '--progress', 'json', '--expect-command', opts.command ?? ''];
     if (opts.workers !== undefined) args.push('--workers', String(opts.workers));
     return this.start({ name, command: [process.execPath, ...args], cwd: this.options.workspace });
   }
@@ -166,17 +180,17 @@ export class ExperimentRunner {
 
   private launch(run: Run): void {
     const { start } = run;
-    fs.mkdirSync(this.logDir, { recursive: true });
-    const log = fs.createWriteStream(run.view.logFile, { flags: 'a' });
-    // The file opens asynchronously: a log folder removed meanwhile (workspace deleted) must not crash the screen.
-    log.on('error', () => undefined);
+    ensureDir(this.logDir, { private: true });
+    const log = new AppendFile(run.view.logFile, { private: true, maxBytes: RUN_LOG_MAX_BYTES });
     log.write(`$ ${run.view.command}\n`);
     run.log = log;
     const options = {
       cwd: start.cwd ?? this.options.workspace,
       // A `ralph-tui run` child names its live status file (.ralph/progress/) after this id, so the screen
       // shows the run once, not once from here and once from the file.
-      env: { ...start.env, FORCE_COLOR: '0', RALPH_RUN_ID: run.view.id },
+      // Not the host's whole environment: an allow-list plus the configured passEnv names.
+      env: { ...childEnvironment(this.options.passEnv ?? []), ...start.env, FORCE_COLOR: '0', RALPH_RUN_ID: run.view.id },
+      extendEnv: false,
       stdin: 'ignore',
       detached: true,
       buffer: false,
@@ -192,15 +206,21 @@ export class ExperimentRunner {
     this.update(run, { state: 'running', startedAt });
     for (const stream of [child.stdout, child.stderr]) {
       const splitter = new LineSplitter();
+      // One redactor per stream: a secret split across two reads of the same stream is still masked in the log.
+      const redactor = new StreamRedactor(this.options.secrets ?? []);
       stream?.on('data', (chunk: Buffer) => {
-        log.write(chunk);
+        log.write(redactor.push(chunk));
         this.onLines(run, splitter.push(chunk));
       });
-      stream?.on('end', () => this.onLines(run, splitter.flush()));
+      stream?.on('end', () => {
+        log.write(redactor.flush());
+        this.onLines(run, splitter.flush());
+      });
     }
     void child.then((result) => {
       const exitCode = result.exitCode ?? (result.signal ? 128 + signalNumber(result.signal) : 1);
-      log.end(`\n[exit ${result.exitCode ?? result.signal ?? '?'}]\n`);
+      log.write(`\n[exit ${result.exitCode ?? result.signal ?? '?'}]\n`);
+      log.close();
       const state: ExperimentRunState = run.cancelRequested ? 'cancelled' : exitCode === 0 ? 'finished' : 'failed';
       const finishedAt = Date.now();
       // A command that never started (not found, bad cwd) printed nothing: say why instead.
@@ -219,10 +239,11 @@ export class ExperimentRunner {
       const event = parseProgressLine(line);
       if (event) Object.assign(patch, progressPatch(event, { ...run.view, ...patch }));
     }
-    const shown = lines.filter((line) => line.trim() !== '' && !line.trimStart().startsWith('{"type":'));
+    // The output of a command is shown on the screen: without escape sequences (a progress bar's \r included).
+    const shown = lines.filter((line) => line.trim() !== '' && !line.trimStart().startsWith('{"type":')).map((line) => plainText(line));
     const lastLines = shown.length ? [...run.view.lastLines, ...shown].slice(-this.keepLines) : run.view.lastLines;
     const elapsedSeconds = run.view.startedAt ? (Date.now() - run.view.startedAt) / 1000 : 0;
-    this.update(run, { ...patch, lastLines, elapsedSeconds: patch.elapsedSeconds ?? elapsedSeconds });
+    this.update(run, { ...plainDeep(patch), lastLines, elapsedSeconds: patch.elapsedSeconds ?? elapsedSeconds });
     this.publish();
   }
 

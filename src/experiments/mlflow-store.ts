@@ -1,15 +1,30 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
+import type { Dirent } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import YAML from 'yaml';
+import {
+  ensureDir,
+  exists,
+  listDir,
+  makeDirOnce,
+  readBytes,
+  readText,
+  removeEmptyDir,
+  removeTree,
+  renameEntry,
+  writeAtomicSync,
+} from '../../core/safe-fs.js';
 import { withLock } from '../../orchestration/lock.js';
 
 export const MLFLOW_EXPERIMENT = 'heat-signature-zero';
 
 /** MLflow's RunStatus numbers as the file store writes them. */
 const RUN_STATUS = { FINISHED: 3, FAILED: 4, KILLED: 5 } as const;
+
+/** An experiment's meta.yaml is a few hundred bytes; a megabyte is already absurd. */
+const META_MAX_BYTES = 1024 * 1024;
 
 /** Where MLflow's FileStore keeps deleted experiments (`mlflow experiments delete` moves them here). */
 const TRASH = '.trash';
@@ -58,8 +73,8 @@ export interface MlflowOptions {
  * gets its meta.yaml last, by an atomic rename.
  */
 export async function logMlflowRun(mlruns: string, run: MlflowRun, options: MlflowOptions): Promise<{ experimentId: string; runId: string; runDir: string }> {
-  const fresh = !fs.existsSync(mlruns);
-  fs.mkdirSync(mlruns, { recursive: true });
+  const fresh = !exists(mlruns);
+  ensureDir(mlruns);
   const hostPath = options.hostPath ?? ((file: string) => file);
   // Two runs finishing together must not both create the experiment.
   const experiment = await withLock(path.join(options.lockDir, 'mlruns.lock'), async () => ensureExperiment(mlruns, MLFLOW_EXPERIMENT, run.startTime, fresh, hostPath));
@@ -85,18 +100,10 @@ export async function logMlflowRun(mlruns: string, run: MlflowRun, options: Mlfl
       tags: [],
       user_id: user,
     });
-  if (fs.existsSync(runDir)) {
+  if (exists(runDir)) {
     // Logged before a crash; one that died between the rename and its meta.yaml gets it now.
     const metaFile = path.join(runDir, 'meta.yaml');
-    if (!fs.existsSync(metaFile)) {
-      const staged = stagingDir(mlruns, runId);
-      try {
-        fs.writeFileSync(path.join(staged, 'meta.yaml'), meta());
-        fs.renameSync(path.join(staged, 'meta.yaml'), metaFile);
-      } finally {
-        removeStaging(staged);
-      }
-    }
+    if (!exists(metaFile)) writeAtomicSync(metaFile, meta(), { fsync: false });
     return { experimentId: experiment.id, runId, runDir };
   }
   const staging = stagingDir(mlruns, runId);
@@ -135,7 +142,7 @@ function ensureExperiment(mlruns: string, name: string, now: number, fresh: bool
   // MLflow's FileStore creates experiment 0 ("Default") and .trash when it makes a new store; do the same.
   if (fresh) {
     createExperiment(mlruns, '0', 'Default', now, hostPath);
-    fs.mkdirSync(path.join(mlruns, TRASH), { recursive: true });
+    ensureDir(path.join(mlruns, TRASH));
     taken.add('0');
   }
   const deletedNames = new Set([...deleted.values()].map((meta) => meta.name));
@@ -156,9 +163,9 @@ function ensureExperiment(mlruns: string, name: string, now: number, fresh: bool
 /** Experiment folders (id → their meta.yaml) directly under `dir`; unreadable ones count as taken ids. */
 function readExperiments(dir: string): Map<string, { name?: unknown; lifecycle_stage?: unknown; artifact_location?: unknown }> {
   const experiments = new Map<string, { name?: unknown; lifecycle_stage?: unknown; artifact_location?: unknown }>();
-  let entries: fs.Dirent[];
+  let entries: Dirent[];
   try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
+    entries = listDir(dir);
   } catch {
     return experiments;
   }
@@ -166,7 +173,7 @@ function readExperiments(dir: string): Map<string, { name?: unknown; lifecycle_s
     if (!entry.isDirectory() || entry.name === TRASH) continue;
     let meta = {};
     try {
-      meta = (YAML.parse(fs.readFileSync(path.join(dir, entry.name, 'meta.yaml'), 'utf8')) as object | null) ?? {};
+      meta = (YAML.parse(readText(path.join(dir, entry.name, 'meta.yaml'), { maxBytes: META_MAX_BYTES }) ?? '') as object | null) ?? {};
     } catch {
       // Not an experiment MLflow could read either; its id stays taken.
     }
@@ -193,7 +200,7 @@ function createExperiment(mlruns: string, id: string, name: string, now: number,
   try {
     // An experiment appears whole, meta.yaml included: MLflow warns about a folder without one.
     const meta = yamlText({ artifact_location: artifactLocation, creation_time: now, experiment_id: id, last_update_time: now, lifecycle_stage: 'active', name });
-    fs.writeFileSync(path.join(staging, BODY, 'meta.yaml'), meta);
+    writeAtomicSync(path.join(staging, BODY, 'meta.yaml'), meta, { fsync: false });
     moveIntoPlace(staging, dir, {});
   } finally {
     removeStaging(staging);
@@ -207,14 +214,14 @@ const BODY = 'body';
 /** A fresh folder beside `mlruns/` (MLflow would read one inside it as a broken experiment). */
 function stagingDir(mlruns: string, name: string): string {
   const dir = path.join(path.dirname(mlruns), '.mlruns-staging', `${name}-${process.pid}-${randomUUID().slice(0, 8)}`);
-  fs.mkdirSync(path.join(dir, BODY), { recursive: true });
+  ensureDir(path.join(dir, BODY));
   return dir;
 }
 
 function removeStaging(staging: string): void {
-  fs.rmSync(staging, { recursive: true, force: true });
+  removeTree(staging);
   try {
-    fs.rmdirSync(path.dirname(staging));
+    removeEmptyDir(path.dirname(staging));
   } catch {
     // Another run is staging there too; the last one out removes it.
   }
@@ -222,31 +229,29 @@ function removeStaging(staging: string): void {
 
 /**
  * Moves the staged `body` folder to `target`, which must not exist yet (an existing folder is never
- * written into), then adds the `last` files (meta.yaml), each by an atomic rename. When the staging
+ * written into), then adds the `last` files (meta.yaml), each by an atomic replace. When the staging
  * folder is on another file system than `target` (mlruns mounted on its own), the folder is copied in
  * place instead, still with meta.yaml last.
  */
 function moveIntoPlace(staging: string, target: string, last: Record<string, string>): void {
-  for (const [file, text] of Object.entries(last)) fs.writeFileSync(path.join(staging, file), text);
-  if (fs.existsSync(target)) throw new Error(`${target} already exists; it was left untouched.`);
+  if (exists(target)) throw new Error(`${target} already exists; it was left untouched.`);
   try {
     // rename(2) would replace an existing *empty* folder; the check above keeps even that from happening.
-    fs.renameSync(path.join(staging, BODY), target);
+    renameEntry(path.join(staging, BODY), target);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-    fs.mkdirSync(target);
-    fs.cpSync(path.join(staging, BODY), target, { recursive: true, errorOnExist: true, force: false });
+    copyTree(path.join(staging, BODY), target);
   }
-  for (const file of Object.keys(last)) {
-    const from = path.join(staging, file);
-    try {
-      fs.renameSync(from, path.join(target, file));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-      const temp = path.join(target, `.${file}.${randomUUID().slice(0, 8)}.tmp`);
-      fs.copyFileSync(from, temp);
-      fs.renameSync(temp, path.join(target, file));
-    }
+  for (const [file, text] of Object.entries(last)) writeAtomicSync(path.join(target, file), text, { fsync: false });
+}
+
+/** Copies a staged folder (ours: folders and small regular files only) to a new folder, never into an existing one. */
+function copyTree(from: string, to: string): void {
+  if (!makeDirOnce(to)) throw new Error(`${to} already exists; it was left untouched.`);
+  for (const entry of listDir(from)) {
+    const source = path.join(from, entry.name);
+    if (entry.isDirectory()) copyTree(source, path.join(to, entry.name));
+    else writeAtomicSync(path.join(to, entry.name), readBytes(source) ?? '', { fsync: false });
   }
 }
 
@@ -271,8 +276,8 @@ export function userName(userInfo: () => { username: string } = () => os.userInf
 }
 
 function writeEntries(dir: string, entries: Array<[string, string]>): void {
-  fs.mkdirSync(dir, { recursive: true });
-  for (const [key, text] of entries) fs.writeFileSync(path.join(dir, key.replace(/[^\w.\- ]/g, '_')), text);
+  ensureDir(dir);
+  for (const [key, text] of entries) writeAtomicSync(path.join(dir, key.replace(/[^\w.\- ]/g, '_')), text, { fsync: false });
 }
 
 /** Params as MLflow shows them: plain text for scalars, JSON for lists and objects. */

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { appendLogEntry, appendTuningRun, type NewLogEntry } from '../../orchestration/index.js';
 import { drainOutbox, openOutbox, outboxDir, type DrainResult, type OutboxRecord, type OutboxStep } from '../../orchestration/outbox.js';
 import type { ExperimentConfig } from '../../solver/experiment-config.js';
+import { readText } from '../../core/safe-fs.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 import { logMlflowRun, type MlflowRun } from './mlflow-store.js';
 import type { RunSummary } from './run-summary.js';
@@ -132,7 +132,9 @@ export function runRecordSteps(root: string): OutboxStep[] {
       name: 'mlflow',
       apply: async (record) => {
         const { mlflow, resultFile } = payloadOf(record);
-        const resultJson = fs.readFileSync(path.resolve(root, resultFile), 'utf8');
+        const file = path.resolve(root, resultFile);
+        const resultJson = readText(file);
+        if (resultJson === null) throw new Error(`${file} is missing`);
         await logMlflowRun(paths.mlruns, { ...mlflow, artifacts: { 'result.json': resultJson } }, { lockDir: paths.locks, hostPath: hostPathOf(root) });
       },
     },

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { assertInsideWorkspace, ensureDir, entry, exists, writeAtomic } from '../../core/safe-fs.js';
 import { loadDataset, type Dataset } from '../../solver/dataset.js';
 import { applyOverrides, parseExperimentConfig, type ExperimentConfig } from '../../solver/experiment-config.js';
 import { defaultWorkerCount } from '../../solver/parallel/estimate-pool.js';
@@ -53,7 +52,7 @@ export interface RunPlan {
  * config ← --set ← --seed — and loads the dataset, so every bad input fails before work starts.
  */
 export async function planRun(opts: RunExperimentOptions): Promise<RunPlan> {
-  const ralph = fs.existsSync(workspacePaths(opts.root).config) ? loadConfig(opts.root) : undefined;
+  const ralph = exists(workspacePaths(opts.root).config) ? loadConfig(opts.root) : undefined;
   const base = ralph?.experiments.base ?? {};
   parseExperimentConfig(base, `${workspacePaths(opts.root).config}: experiments.base`);
   const source = opts.experiment.file ?? `built-in experiment "${opts.experiment.name}"`;
@@ -75,13 +74,26 @@ export async function planRun(opts: RunExperimentOptions): Promise<RunPlan> {
 function resolveDataset(opts: RunExperimentOptions, ralph: RalphConfig | undefined): string {
   if (opts.data) {
     const fromCwd = path.resolve(opts.data);
-    return fs.existsSync(fromCwd) ? fromCwd : path.resolve(opts.root, opts.data);
+    return exists(fromCwd) ? fromCwd : path.resolve(opts.root, opts.data);
   }
   const file = path.resolve(opts.root, opts.experiment.dataset ?? ralph?.experiments.dataset ?? 'data/synthetic.json');
-  if (!fs.existsSync(file)) {
+  if (opts.experiment.dataset !== undefined && opts.experiment.source === 'workspace') assertWorkspaceDataset(opts.root, file, opts.experiment.file ?? opts.root);
+  if (!exists(file)) {
     throw new UserError(`dataset ${file} not found: pass --data FILE, or create it with \`ralph-tui generate --out ${path.relative(process.cwd(), file) || file}\``);
   }
   return file;
+}
+
+/**
+ * An experiment.json's `dataset` was written by an agent: it names a regular file inside the workspace (not
+ * /home/you/.ssh/id_rsa, not a link to it), or the run stops before reading anything.
+ */
+function assertWorkspaceDataset(root: string, file: string, source: string): void {
+  const relative = path.relative(path.resolve(root), file);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) throw new UserError(`${source}: dataset ${file} is outside the workspace; an experiment's dataset must be a file in it`);
+  assertInsideWorkspace(file);
+  const kind = entry(file).kind;
+  if (kind !== 'file' && kind !== 'missing') throw new UserError(`${source}: dataset ${file} is ${kind === 'symlink' ? 'a symbolic link' : `a ${kind}`}, not a regular file`);
 }
 
 /** A run's id: its start time and a random suffix (`20261125-081602-5076`), naming its result file. */
@@ -172,8 +184,8 @@ async function solveAndRecord(
   // The finished samples exist only in memory until this write succeeds: a full disk is waited out, not fatal.
   await untilWritten(
     async () => {
-      fs.mkdirSync(path.dirname(resultFile), { recursive: true });
-      await writeFileAtomic(resultFile, resultJson);
+      ensureDir(path.dirname(resultFile));
+      await writeAtomic(resultFile, resultJson);
     },
     { file: resultFile, signal: opts.signal, onWait: (message) => opts.warn?.(`WAITING: ${message}`) },
   );

@@ -1,7 +1,6 @@
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { ensureDir, entry, listDir, removeFile, writeAtomic, writeAtomicSync } from '../../core/safe-fs.js';
 import { pidNamespace, RUN_HEARTBEAT_MS, type RunProgressFile } from '../../orchestration/run-status.js';
 import { leadingThrottle, type Throttle } from '../../core/throttle.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
@@ -51,7 +50,7 @@ export class RunStatusFile {
 
   /** Writes the first "running" state and starts the heartbeat. */
   async start(): Promise<void> {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    ensureDir(path.dirname(this.file));
     pruneOldStatusFiles(path.dirname(this.file));
     process.on('exit', this.onExit);
     this.heartbeat = setInterval(() => this.writes.runNow(), this.options.heartbeatMs ?? RUN_HEARTBEAT_MS);
@@ -83,7 +82,7 @@ export class RunStatusFile {
     if (extra.lines) this.addLines(extra.lines);
     this.stopTimers();
     const text = this.text(state, extra.exitCode);
-    this.writing = this.writing.then(() => writeFileAtomic(this.file, text)).catch(() => undefined);
+    this.writing = this.writing.then(() => writeAtomic(this.file, text)).catch(() => undefined);
     await this.writing;
     process.off('exit', this.onExit);
   }
@@ -92,7 +91,7 @@ export class RunStatusFile {
     if (this.ended) return;
     this.stopTimers();
     try {
-      writeFileAtomic.sync(this.file, this.text(state, exitCode));
+      writeAtomicSync(this.file, this.text(state, exitCode));
     } catch {
       // The workspace went away: nothing left to tell.
     }
@@ -113,7 +112,7 @@ export class RunStatusFile {
   private flush(): void {
     if (this.ended) return;
     this.writing = this.writing
-      .then(() => (this.ended ? undefined : writeFileAtomic(this.file, this.text('running'))))
+      .then(() => (this.ended ? undefined : writeAtomic(this.file, this.text('running'))))
       // A full disk or a removed workspace must not end the experiment; the next write tries again.
       .catch(() => undefined);
   }
@@ -156,11 +155,12 @@ const PRUNE_AFTER_MS = 7 * 24 * 3600_000;
 
 function pruneOldStatusFiles(dir: string): void {
   const cutoff = Date.now() - PRUNE_AFTER_MS;
-  for (const name of fs.readdirSync(dir)) {
+  for (const { name } of listDir(dir)) {
     if (!name.endsWith('.json')) continue;
     const file = path.join(dir, name);
     try {
-      if (fs.statSync(file).mtimeMs < cutoff) fs.rmSync(file, { force: true });
+      const found = entry(file);
+      if (found.kind !== 'directory' && found.mtimeMs < cutoff) removeFile(file);
     } catch {
       // Removed by another run's prune meanwhile.
     }

@@ -1,5 +1,4 @@
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
+import { ensureDir, entry, exists, PRIVATE_FILE_MODE, removeFile } from '../../core/safe-fs.js';
 import path from 'node:path';
 import { addExperiments, DEFAULT_TARGET, readQueue, writePrompts } from '../../orchestration/index.js';
 import { newCoordination } from '../../orchestration/coordination.js';
@@ -40,7 +39,7 @@ const DATASET = 'data/synthetic.json';
 const INITIAL_VARIATIONS = 4;
 
 export function workspaceNeedsInit(root: string): boolean {
-  return !fs.existsSync(workspacePaths(root).config);
+  return !exists(workspacePaths(root).config);
 }
 
 export interface InitReport {
@@ -83,13 +82,15 @@ export async function initWorkspace(root: string, options: InitOptions = {}): Pr
   const raw = buildConfig(options);
   const config = parseConfig(raw, 'generated ralph.config.json');
   const written: string[] = [];
-  await fsp.mkdir(paths.shared, { recursive: true });
+  ensureDir(paths.shared);
 
   // A folder from an existing deployment (queue, log, data but no ralph.config.json) keeps its files: the dataset
   // is only replaced with --force, and a queue that already has entries is not seeded.
   const datasetFile = path.join(root, DATASET);
-  if (options.force || !fs.existsSync(datasetFile)) {
-    await fsp.mkdir(path.dirname(datasetFile), { recursive: true });
+  if (options.force || !exists(datasetFile)) {
+    ensureDir(path.dirname(datasetFile));
+    // The solver's writer (write-file-atomic) resolves links: a link planted at the dataset path goes first.
+    if (entry(datasetFile).kind === 'symlink') removeFile(datasetFile);
     await writeDataset(datasetFile, generateDataset({ samples: options.samples ?? DEFAULT_SAMPLES, seed: options.seed ?? DEFAULT_SEED }));
     written.push(datasetFile);
   }
@@ -111,19 +112,19 @@ export async function initWorkspace(root: string, options: InitOptions = {}): Pr
     written.push(paths.queue);
   }
 
-  if (!fs.existsSync(paths.coordination)) {
+  if (!exists(paths.coordination)) {
     await writeTextAtomic(paths.coordination, `${JSON.stringify(newCoordination(), null, 2)}\n`);
     written.push(paths.coordination);
   }
 
   written.push(...(await writePrompts(root, { ...config, agents: resolveAgents(config, root) })));
 
-  if (!fs.existsSync(paths.iterationLog)) {
+  if (!exists(paths.iterationLog)) {
     await writeTextAtomic(paths.iterationLog, logHeader(config));
     written.push(paths.iterationLog);
   }
 
-  await writeTextAtomic(paths.config, `${JSON.stringify(raw, null, 2)}\n`);
+  await writeTextAtomic(paths.config, `${JSON.stringify(raw, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
   written.push(paths.config);
   return { root, config, written };
 }

@@ -1,6 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import pty, { type IPty } from 'node-pty';
+import { StreamRedactor } from '../../core/redact.js';
+import { AppendFile, ensureDir, replacementNote } from '../../core/safe-fs.js';
 // @xterm/headless is CommonJS: on Node ESM only the default import works (ARCHITECTURE.md, pitfalls).
 import xterm from '@xterm/headless';
 
@@ -22,6 +23,17 @@ export interface ExitInfo {
 /** Lines kept above the screen: enough to scroll back through an agent's last few tool calls, bounded for memory. */
 export const SCROLLBACK_LINES = 5000;
 
+/** A transcript rotates at this size into `<id>.log.1`: at most ~2 × 16 MB per agent on disk. */
+export const TRANSCRIPT_MAX_BYTES = 16 * 1024 * 1024;
+
+export interface SessionOptions {
+  /** Values masked in the transcript (the pane shows the program's bytes as they are). */
+  secrets?: readonly string[];
+  transcriptMaxBytes?: number;
+  /** Something about the transcript a person should know (it was replaced, it cannot be written). */
+  onWarning?: (text: string) => void;
+}
+
 /**
  * The transcript is written in batches: a write per chunk (4 agents × 200 KB/s: hundreds a second) cost ~2.5 %
  * of a core in bench:agents, about a fifth of the supervisor's CPU, and 100 agents printing 10 times a second
@@ -42,7 +54,8 @@ const TRANSCRIPT_BATCH_BYTES = 256 * 1024;
 export class AgentSession {
   readonly terminal: Terminal;
   private proc: IPty | null = null;
-  private readonly transcript: fs.WriteStream;
+  private readonly transcript: AppendFile;
+  private readonly redactor: StreamRedactor;
   private readonly outputListeners = new Set<(chunk: Uint8Array) => void>();
   private readonly exitListeners = new Set<(exit: ExitInfo) => void>();
   private lastOutput = 0;
@@ -58,14 +71,25 @@ export class AgentSession {
     transcriptFile: string,
     cols = 120,
     rows = 40,
+    options: SessionOptions = {},
   ) {
     this.terminal = new xterm.Terminal({ cols, rows, scrollback: SCROLLBACK_LINES, allowProposedApi: true });
     // The emulator answers queries (cursor position, device attributes) on onData; the program waits for them.
     this.terminal.onData((data) => this.proc?.write(data));
-    fs.mkdirSync(path.dirname(transcriptFile), { recursive: true });
-    this.transcript = fs.createWriteStream(transcriptFile, { flags: 'a' });
-    // A transcript that cannot be written must not kill the session.
-    this.transcript.on('error', () => undefined);
+    this.redactor = new StreamRedactor(options.secrets ?? []);
+    const warn = options.onWarning ?? (() => undefined);
+    try {
+      ensureDir(path.dirname(transcriptFile), { private: true });
+    } catch (error) {
+      warn(`transcript folder: ${(error as Error).message}`);
+    }
+    // A transcript that cannot be written must not kill the session; a link or pipe in its place is replaced.
+    this.transcript = new AppendFile(transcriptFile, {
+      private: true,
+      maxBytes: options.transcriptMaxBytes ?? TRANSCRIPT_MAX_BYTES,
+      onReplaced: (refusal) => warn(replacementNote(refusal)),
+      onError: (error) => warn(`transcript not written: ${error.message}`),
+    });
   }
 
   /** The program enabled bracketed paste (DECSET 2004): pastes must be wrapped so they arrive as one message. */
@@ -109,10 +133,11 @@ export class AgentSession {
       };
       if (this.disposed) return notify();
       // Let the emulator finish parsing what arrived before the exit so listeners see the final screen, and the
-      // transcript finish writing it, so whoever reacts to the exit can read the whole session.
+      // transcript finish writing it (with the bytes held back for redaction), so whoever reacts to the exit can read
+      // the whole session.
       this.terminal.write('', () => {
-        this.flushTranscript();
-        this.transcript.write('', notify);
+        this.flushTranscript(true);
+        notify();
       });
     });
     return proc.pid;
@@ -193,7 +218,8 @@ export class AgentSession {
       // A note starts on a line of its own, without a blank line when the cursor already is at the start of one.
       const newline = this.terminal.buffer.active.cursorX > 0 ? '\r\n' : '';
       const line = `\x1b[?2004l${leave}\x1b[?25h\x1b[0m${newline}\x1b[2m[ralph-tui] ${text}\x1b[0m\r\n`;
-      this.flushTranscript();
+      // The bytes the redactor held back (a possible secret's prefix) belong before the note.
+      this.flushTranscript(true);
       this.transcript.write(line);
       this.terminal.write(line);
     });
@@ -236,8 +262,8 @@ export class AgentSession {
     this.disposed = true;
     this.kill('SIGKILL');
     this.proc = null;
-    this.flushTranscript();
-    await new Promise<void>((resolve) => this.transcript.end(resolve));
+    this.flushTranscript(true);
+    this.transcript.close();
     this.terminal.dispose();
   }
 
@@ -263,12 +289,21 @@ export class AgentSession {
     else this.flushTranscript();
   }
 
-  private flushTranscript(): void {
+  /**
+   * Writes the batched output to the transcript, redacted. `whole` also writes what the redactor holds back (the
+   * start of what may be a secret, kept until the next chunk shows): at the exit, before a note and at dispose.
+   */
+  private flushTranscript(whole = false): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
-    if (this.pending.length === 0) return;
-    this.transcript.write(this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes));
-    this.pending = [];
-    this.pendingBytes = 0;
+    if (this.pending.length > 0) {
+      this.transcript.write(this.redactor.push(this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes)));
+      this.pending = [];
+      this.pendingBytes = 0;
+    }
+    if (!whole) return;
+    const held = this.redactor.flush();
+    if (held.length > 0) this.transcript.write(held);
   }
+
 }

@@ -1,6 +1,8 @@
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { plainText } from '../../core/plain-text.js';
+import { redactSecrets } from '../../core/redact.js';
+import { appendText, ensureDir, replacementNote } from '../../core/safe-fs.js';
 
 export type SupervisorEventType =
   | 'started'
@@ -36,20 +38,28 @@ type Listener = (event: SupervisorEvent) => void;
 
 /**
  * Appends every event to `.ralph/events.jsonl` (synchronously: events are rare — restarts, nudges,
- * state changes — and a crash must not lose the last one) and hands it to listeners.
+ * state changes — and a crash must not lose the last one) and hands it to listeners. Reasons are redacted
+ * (secret values never reach the file or the headless output); the file is the supervisor's own (0600), and a
+ * link or pipe put in its place is replaced, never written through, with a warning event saying so.
  */
 export class EventLog {
   private readonly listeners = new Set<Listener>();
   private writeFailed = false;
 
-  constructor(private readonly file: string) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+  constructor(
+    private readonly file: string,
+    private readonly secrets: readonly string[] = [],
+  ) {
+    ensureDir(path.dirname(file), { private: true });
   }
 
   emit(event: Omit<SupervisorEvent, 'time'> & { time?: string }): SupervisorEvent {
     const full: SupervisorEvent = { ...event, time: event.time ?? new Date().toISOString() };
+    // Reasons quote files agents write (a STOP reason, an error naming a file): one line, no escapes, no secrets.
+    if (full.reason !== undefined) full.reason = plainText(redactSecrets(full.reason, this.secrets));
+    let replaced: string | null = null;
     try {
-      fs.appendFileSync(this.file, `${JSON.stringify(full)}\n`);
+      appendText(this.file, `${JSON.stringify(full)}\n`, { private: true, onReplaced: (refusal) => (replaced = replacementNote(refusal)) });
     } catch (error) {
       // A full disk must not take the supervisor down; say it once and keep the agents running.
       if (!this.writeFailed) {
@@ -58,6 +68,7 @@ export class EventLog {
       }
     }
     for (const listener of this.listeners) listener(full);
+    if (replaced) this.emit({ agent: '*', type: 'warning', reason: replaced });
     return full;
   }
 

@@ -1,7 +1,10 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
+import { ensureDir, readText, UnsafeFileError } from '../../core/safe-fs.js';
 import { HookStatus, interpretHookStatus } from './agent-state.js';
+
+/** A hook status file is one small JSON object. */
+const STATUS_MAX_BYTES = 64 * 1024;
 
 export type HookReport = { state: 'working' | 'idle' | 'needs-input'; time: number };
 
@@ -12,16 +15,19 @@ export type HookReport = { state: 'working' | 'idle' | 'needs-input'; time: numb
  */
 export class HookStatusWatcher {
   private readonly reports = new Map<string, HookReport>();
+  private readonly refused = new Set<string>();
   private watcher: FSWatcher | null = null;
 
   constructor(
     private readonly dir: string,
     private readonly onChange: (agentId: string) => void,
+    /** A status file that is a link, a pipe or huge: said once per file, and the screen rules take over. */
+    private readonly onRefused: (reason: string) => void = () => undefined,
   ) {}
 
   async start(): Promise<void> {
-    fs.mkdirSync(this.dir, { recursive: true });
-    this.watcher = watch(this.dir, { depth: 0, ignoreInitial: false });
+    ensureDir(this.dir, { private: true });
+    this.watcher = watch(this.dir, { depth: 0, ignoreInitial: false, followSymlinks: false });
     this.watcher.on('add', (file) => this.read(file));
     this.watcher.on('change', (file) => this.read(file));
     await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
@@ -41,9 +47,14 @@ export class HookStatusWatcher {
     if (!match) return;
     let report: HookReport | null = null;
     try {
-      const parsed = HookStatus.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+      const parsed = HookStatus.safeParse(JSON.parse(readText(file, { maxBytes: STATUS_MAX_BYTES }) ?? ''));
       report = parsed.success ? interpretHookStatus(parsed.data) : null;
-    } catch {
+      this.refused.delete(file);
+    } catch (error) {
+      if (error instanceof UnsafeFileError && !this.refused.has(file)) {
+        this.refused.add(file);
+        this.onRefused(`hook status ignored: ${error.message}`);
+      }
       return;
     }
     if (!report) return;

@@ -1,6 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDir, exists, readText, writeAtomicSync } from '../../core/safe-fs.js';
+import { childEnvironment } from '../child-env.js';
 import type { ResolvedAgent } from '../config.js';
 import type { SpawnSpec } from './agent-session.js';
 
@@ -9,7 +10,7 @@ export function ralphBinDir(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const candidate = path.join(dir, 'bin');
-    if (fs.existsSync(path.join(candidate, 'ralph-tui.js'))) return candidate;
+    if (exists(path.join(candidate, 'ralph-tui.js'))) return candidate;
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error('cannot find ralph-tui\'s bin/ folder above ' + fileURLToPath(import.meta.url));
     dir = parent;
@@ -19,11 +20,11 @@ export function ralphBinDir(): string {
 /**
  * A local agent: `sh -c <command>` in the workspace, pinned with `taskset -c` when the agent has a cpuset, with
  * ralph-tui on PATH (as `ralph-tui`, through a shim that runs this install with this Node) so agents can call
- * `ralph-tui queue claim` etc., and RALPH_WORKSPACE / RALPH_AGENT_ID telling them where and who they are.
+ * `ralph-tui queue claim` etc., and RALPH_WORKSPACE / RALPH_AGENT_ID telling them where and who they are. The
+ * host environment is passed through an allow-list (childEnvironment): passEnv names yes, anything else no.
  */
 export function localSpawnSpec(agent: ResolvedAgent, workspace: string, shimDir: string, baseEnv: NodeJS.ProcessEnv = process.env): SpawnSpec {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(baseEnv)) if (value !== undefined) env[key] = value;
+  const env = childEnvironment(agent.passEnv, baseEnv);
   Object.assign(env, agent.env);
   env.PATH = [shimDir, env.PATH].filter(Boolean).join(path.delimiter);
   env.RALPH_WORKSPACE = workspace;
@@ -34,20 +35,31 @@ export function localSpawnSpec(agent: ResolvedAgent, workspace: string, shimDir:
   return { file: argv[0], args: argv.slice(1), cwd: workspace, env };
 }
 
+/** Claude Code's flags that turn its permission prompts off (bypass mode). */
+const BYPASS = /--dangerously-skip-permissions\b|--permission-mode[= ]+bypassPermissions\b/;
+
+/** A local agent whose command bypasses permission prompts: it acts on this machine with no container and no questions. */
+export function runsUnconfined(agent: Pick<ResolvedAgent, 'runtime' | 'command'>): boolean {
+  return agent.runtime === 'local' && BYPASS.test(agent.command);
+}
+
 /**
  * Writes `<dir>/ralph-tui`, a shell shim running this install's CLI with the supervisor's Node. bin/ralph-tui.js
  * itself is named with .js and starts with `#!/usr/bin/env node`, so putting bin/ on PATH would neither find
  * `ralph-tui` nor guarantee the same Node; the shim does both.
  */
 export function writeRalphShim(dir: string): string {
-  fs.mkdirSync(dir, { recursive: true });
+  ensureDir(dir, { private: true });
   const file = path.join(dir, 'ralph-tui');
   const script = `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(path.join(ralphBinDir(), 'ralph-tui.js'))} "$@"\n`;
-  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  if (current !== script) {
-    fs.writeFileSync(`${file}.tmp`, script, { mode: 0o755 });
-    fs.renameSync(`${file}.tmp`, file);
+  let current: string | null = null;
+  try {
+    current = readText(file, { maxBytes: 4096 });
+  } catch {
+    // A link, pipe or huge file in its place: replaced below.
   }
+  // Rewritten on every start unless identical: a replaced wrapper does not survive a restart of the supervisor.
+  if (current !== script) writeAtomicSync(file, script, { mode: 0o700 });
   return dir;
 }
 

@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import path from 'node:path';
+import { readText } from '../../core/safe-fs.js';
 import type { PromptConfig } from '../config.js';
 import { UserError } from '../../core/errors.js';
 
@@ -8,13 +8,19 @@ export function readPromptText(prompt: PromptConfig, workspace: string, agentId:
   if (prompt === 'off') return null;
   if ('text' in prompt) return prompt.text;
   const file = path.resolve(workspace, prompt.file);
+  let text: string | null;
   try {
-    return fs.readFileSync(file, 'utf8');
+    // Never a link (its target would be pasted into the agent), a pipe, or megabytes of paste.
+    text = readText(file, { maxBytes: PROMPT_MAX_BYTES });
   } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (error as Error).message;
-    throw new UserError(`${agentId}: prompt file ${file} ${why} — run \`ralph-tui prompts\` or set the agent's prompt`);
+    throw new UserError(`${agentId}: prompt file ${(error as Error).message}`);
   }
+  if (text === null) throw new UserError(`${agentId}: prompt file ${file} does not exist — run \`ralph-tui prompts\` or set the agent's prompt`);
+  return text;
 }
+
+/** The generated prompts are ~10 KB; a prompt of a megabyte is not one. */
+const PROMPT_MAX_BYTES = 1024 * 1024;
 
 const PASTE_START = '\x1b[200~';
 const PASTE_END = '\x1b[201~';

@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { exists, UnsafeFileError } from '../../core/safe-fs.js';
 import type { RalphConfig } from '../config.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 import { readCoordination, stopState } from '../../orchestration/index.js';
@@ -14,12 +14,14 @@ export interface StopVerdict {
  * be read right now (mid-write by an agent, malformed) leaves only the STOP check: agents keep running and the
  * next check reads it again.
  */
-export function checkStopConditions(workspace: string, config: RalphConfig): StopVerdict {
+export function checkStopConditions(workspace: string, config: RalphConfig, onUnsafe: (error: UnsafeFileError) => void = () => undefined): StopVerdict {
   let state: ReturnType<typeof stopState>;
   try {
     state = stopState(workspace, readCoordination(workspace, config.targetScore));
-  } catch {
-    const present = fs.existsSync(workspacePaths(workspace).stop);
+  } catch (error) {
+    // A link, pipe or huge file in place of coordination.json is not a half-written file: someone should know.
+    if (error instanceof UnsafeFileError) onUnsafe(error);
+    const present = exists(workspacePaths(workspace).stop);
     return present ? { stop: true, reason: 'STOP file present' } : { stop: false };
   }
   if (state.present) return { stop: true, reason: `STOP file present${state.reason ? `: ${state.reason}` : ''}` };

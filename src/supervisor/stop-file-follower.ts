@@ -1,5 +1,5 @@
 // Follows the workspace's STOP file, whoever writes or removes it.
-import fs from 'node:fs';
+import { exists, UnsafeFileError } from '../../core/safe-fs.js';
 import { stopState } from '../../orchestration/index.js';
 
 export interface StopFileEvents {
@@ -21,6 +21,8 @@ export class StopFileFollower {
     private readonly workspace: string,
     private readonly stopFile: string,
     private readonly events: StopFileEvents,
+    /** coordination.json (read for the target) is a link, a pipe or huge: said, and STOP's reason read without it. */
+    private readonly onUnsafe: (error: UnsafeFileError) => void = () => undefined,
   ) {}
 
   /** The supervisor wrote STOP itself: not news at the next check. */
@@ -34,7 +36,8 @@ export class StopFileFollower {
   }
 
   check(): void {
-    const present = fs.existsSync(this.stopFile);
+    // lstat: STOP counts whatever it is (a link or a pipe too), and nothing is followed.
+    const present = exists(this.stopFile);
     if (present === this.present) return;
     this.present = present;
     if (!present) {
@@ -44,8 +47,10 @@ export class StopFileFollower {
     let state: { reason?: string; forced?: boolean } = {};
     try {
       state = stopState(this.workspace);
-    } catch {
+    } catch (error) {
       // Unreadable coordination while an agent writes it: STOP itself is what matters here.
+      if (error instanceof UnsafeFileError) this.onUnsafe(error);
+      state = stopState(this.workspace, null);
     }
     this.events.appeared(state);
   }

@@ -1,5 +1,5 @@
-import fs from 'node:fs';
-import { resolveAgent, type RalphConfig, type ResolvedAgent } from '../config.js';
+import { ensureDir, type UnsafeFileError } from '../../core/safe-fs.js';
+import { configSecrets, resolveAgent, type RalphConfig, type ResolvedAgent } from '../config.js';
 import { UserError } from '../../core/errors.js';
 import { workspacePaths, type WorkspacePaths } from '../../core/workspace-paths.js';
 import { recordedCommand, validateCpusets, type AgentContainers, type ContainerStats } from '../../docker/index.js';
@@ -9,7 +9,7 @@ import { AgentSession, type SpawnSpec } from './agent-session.js';
 import type { AgentStateName } from './agent-state.js';
 import { EventLog, type SupervisorEvent } from './event-log.js';
 import { HookStatusWatcher } from './hook-status.js';
-import { localSpawnSpec, writeRalphShim } from './local-launch.js';
+import { localSpawnSpec, runsUnconfined, writeRalphShim } from './local-launch.js';
 import { StatsPoller } from './stats-poller.js';
 import { checkStopConditions } from './stop-conditions.js';
 import { StopFileFollower } from './stop-file-follower.js';
@@ -32,6 +32,8 @@ export interface AgentView {
   cpuset?: string;
   stats?: ContainerStats;
   lastEvent?: string;
+  /** A local agent in bypass mode: no container, no permission prompts (marked on its tab and in the header). */
+  unconfined?: boolean;
   /** What a person must act on for this agent, in one sentence (see AgentController.problem). */
   problem?: string;
 }
@@ -84,10 +86,18 @@ export class Supervisor {
   constructor(private readonly opts: SupervisorOptions) {
     this.paths = workspacePaths(opts.workspace);
     this.agents = opts.config.agents.map((agent) => resolveAgent(opts.config, agent, opts.workspace));
-    this.eventLog = new EventLog(this.paths.events);
-    this.hooks = new HookStatusWatcher(this.paths.agentStatusDir, (id) => this.controllers.get(id)?.reclassify());
+    const secrets = configSecrets(opts.config);
+    ensureDir(this.paths.ralph, { private: true });
+    this.eventLog = new EventLog(this.paths.events, secrets);
+    this.hooks = new HookStatusWatcher(this.paths.agentStatusDir, (id) => this.controllers.get(id)?.reclassify(), (reason) =>
+      this.eventLog.emit({ agent: '*', type: 'warning', reason }),
+    );
     for (const agent of this.agents) {
-      const session = new AgentSession(agent.id, this.paths.transcript(agent.id), opts.cols ?? 120, opts.rows ?? 40);
+      const session = new AgentSession(agent.id, this.paths.transcript(agent.id), opts.cols ?? 120, opts.rows ?? 40, {
+        secrets,
+        // Warnings from opening the transcript come before anyone subscribed: they are emitted on start.
+        onWarning: (reason) => (this.started ? this.eventLog.emit({ agent: agent.id, type: 'warning', reason }) : this.earlyWarnings.push({ agent: agent.id, reason })),
+      });
       this.sessions.set(agent.id, session);
       this.controllers.set(
         agent.id,
@@ -98,7 +108,7 @@ export class Supervisor {
           session,
           events: this.eventLog,
           launch: () => this.launch(agent),
-          stopConditions: () => checkStopConditions(opts.workspace, opts.config),
+          stopConditions: () => checkStopConditions(opts.workspace, opts.config, this.reportUnsafe),
           hookReport: () => this.hooks.get(agent.id),
           beforeTerminate: agent.runtime === 'docker' ? () => this.killInContainer(agent) : undefined,
           onChange: () => this.changed(),
@@ -118,7 +128,7 @@ export class Supervisor {
         const reason = `STOP file present${state.reason ? `: ${state.reason}` : ''}`;
         void this.serially(async () => this.drain(reason, `${reason}; waiting for agents to finish`));
       },
-    });
+    }, this.reportUnsafe);
   }
 
   /** Takes the workspace's supervisor lock, then starts every agent. */
@@ -129,7 +139,8 @@ export class Supervisor {
     // on another host, whose CPUs are not ours to check.
     validateCpusets(this.agents.filter((agent) => agent.runtime === 'local' || !agent.engine));
     this.started = true;
-    fs.mkdirSync(this.paths.ralph, { recursive: true });
+    for (const { agent, reason } of this.earlyWarnings.splice(0)) this.eventLog.emit({ agent, type: 'warning', reason });
+    ensureDir(this.paths.ralph, { private: true });
     this.releaseLock = await takeSupervisorLock(this.paths.lock, this.opts.workspace, (error) =>
       this.eventLog.emit({ agent: '*', type: 'warning', reason: `supervisor lock lost: ${error.message}` }),
     );
@@ -154,12 +165,23 @@ export class Supervisor {
       this.checkDrained();
       return;
     }
-    const verdict = checkStopConditions(this.opts.workspace, this.opts.config);
+    const verdict = checkStopConditions(this.opts.workspace, this.opts.config, this.reportUnsafe);
     if (verdict.stop) {
       this.eventLog.emit({ agent: '*', type: 'warning', reason: `${verdict.reason}: agents start but will not be restarted` });
     }
     await Promise.all([...this.controllers.values()].map((controller) => controller.start()));
   }
+
+  private readonly earlyWarnings: Array<{ agent: string; reason: string }> = [];
+
+  /** A workspace file refused by the safe file layer: one warning per file and reason, not one per check. */
+  private readonly unsafeReported = new Set<string>();
+  private readonly reportUnsafe = (error: UnsafeFileError): void => {
+    const key = `${error.file}:${error.reason}`;
+    if (this.unsafeReported.has(key)) return;
+    this.unsafeReported.add(key);
+    this.eventLog.emit({ agent: '*', type: 'warning', reason: error.message });
+  };
 
   agentIds(): string[] {
     return this.agents.map((agent) => agent.id);
@@ -375,6 +397,7 @@ export class Supervisor {
         pid: session.pid,
         nextRestartAt: controller.nextRestartAt,
         containerName: agent.runtime === 'docker' ? agent.containerName : undefined,
+        unconfined: runsUnconfined(agent) || undefined,
         cpuset: agent.cpuset,
         stats: this.stats.get(agent.id),
         lastEvent: controller.lastEvent,

@@ -55,7 +55,7 @@ function makeStore(ids: string[], frameIntervalMs: number, ws: WorkspaceSnapshot
     supervisor,
     watcher: { getSnapshot: () => ws, subscribe: () => () => undefined, start: async () => undefined, close: async () => undefined },
     runner: { getSnapshot: () => noRuns, subscribe: () => () => undefined, startBuiltin: () => 'r', cancel: async () => undefined, dispose: async () => undefined },
-    actions: { listExperiments: () => [] },
+    actions: { listExperiments: () => [], planExperiment: (name) => ({ kind: 'run', name }) },
     settings: { name: 'test', targetScore: 1.25, experimentWorkers: 1 },
     frameIntervalMs,
   });

@@ -47,7 +47,7 @@ describe('keymap (the single source of shortcuts)', () => {
   });
 
   it('has no key bound twice within one mode', () => {
-    for (const mode of ['normal', 'attached', 'help', 'confirm', 'picker', 'search'] as const) {
+    for (const mode of ['normal', 'attached', 'help', 'confirm', 'run-command', 'picker', 'search'] as const) {
       const seen = new Map<string, string>();
       for (const binding of bindingsFor(mode)) {
         for (const key of binding.keys) {

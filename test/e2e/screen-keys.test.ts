@@ -72,6 +72,10 @@ describe('ralph-tui keys n and x (real CLI in a pty)', () => {
     // The picker opens on its first entry: workspace experiments come first, sorted by name.
     await s.waitFor('aaslow first in the picker', (_text, lines) => /│\s+aaslow\s/.test(lines[lines.findIndex((l) => l.includes('Start an experiment')) + 1] ?? ''));
     s.press('\r');
+    // A command from the workspace runs on this machine only after a person read it and pressed y.
+    await s.waitForText('Run a command from experiments/aaslow/experiment.json?');
+    await s.waitForText('y run it');
+    s.press('y');
     await s.waitFor('the running aaslow bar', (text) => /aaslow [1-9]\d?\/50 \d+%/.test(text));
     const progressDir = path.join(ws, '.ralph', 'progress');
     const statusFiles = () => fs.readdirSync(progressDir).filter((name) => name.endsWith('.json'));

@@ -126,7 +126,7 @@ describe('ralph-tui init', () => {
     for (const id of ['W0', 'W1']) expect(fs.readFileSync(path.join(claude, 'orchestration', 'shared', `prompt_${id}.txt`), 'utf8')).toContain(id);
 
     const mixed = makeTempDir('ralph-init-');
-    expect((await runCli(['init', mixed, '--agents', 'claude,builtin', '--workers', '2', '--samples', '1'])).exitCode).toBe(0);
+    expect((await runCli(['init', mixed, '--agents', 'claude,builtin', '--runtime', 'local', '--workers', '2', '--samples', '1'])).exitCode).toBe(0);
     expect(loadConfig(mixed).agents.map((agent) => agent.kind)).toEqual(['claude', 'builtin', 'builtin']);
     expect(fs.existsSync(path.join(mixed, 'orchestration', 'shared', 'prompt_W0.txt'))).toBe(true);
     expect(fs.existsSync(path.join(mixed, 'orchestration', 'shared', 'prompt_W1.txt'))).toBe(false);
