@@ -52,7 +52,7 @@ describe('stop and resume through the screen (real CLI in a pty)', () => {
     await started(s);
     await confirm(s, 's', 'Graceful stop');
     await s.waitFor('draining in the header', (_text, lines) =>
-      /STOP · draining: W0, W1 still running/.test(header(lines)),
+      /STOP · draining: W0, W1/.test(header(lines)),
     );
     await confirm(s, 'S', 'Forced stop');
     await s.waitFor(
