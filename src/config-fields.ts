@@ -49,7 +49,8 @@ export interface SecretFields {
 /** Every passEnv name of a config: workspace-wide (the default when it names none) and per agent. */
 export function passEnvNames(config: SecretFields): string[] {
   const names = new Set(strings(config.passEnv) ?? DEFAULT_PASS_ENV);
-  for (const agent of Array.isArray(config.agents) ? config.agents : []) for (const name of (isObject(agent) && strings(agent.passEnv)) || []) names.add(name);
+  for (const agent of Array.isArray(config.agents) ? config.agents : [])
+    for (const name of (isObject(agent) && strings(agent.passEnv)) || []) names.add(name);
   return [...names];
 }
 
@@ -61,7 +62,8 @@ export function secretsOf(config: SecretFields, env: NodeJS.ProcessEnv = process
   const literal: Record<string, string> = {};
   for (const agent of Array.isArray(config.agents) ? config.agents : []) {
     if (!isObject(agent) || !isObject(agent.env)) continue;
-    for (const [name, value] of Object.entries(agent.env)) if (typeof value === 'string') literal[`${String(agent.id)}:${name}`] = value;
+    for (const [name, value] of Object.entries(agent.env))
+      if (typeof value === 'string') literal[`${String(agent.id)}:${name}`] = value;
   }
   return secretValues(passEnvNames(config), env, literal);
 }

@@ -44,14 +44,29 @@ describe('the ralph-tui CLI', () => {
     for (const args of [['status'], ['queue', 'list'], ['log', 'tail']]) {
       const trace = path.join(root, `${args.join('-')}.txt`);
       fs.writeFileSync(trace, '');
-      const result = await execa(process.execPath, ['--import', path.join(here, 'fixtures', 'module-trace', 'register.mjs'), path.join(here, '..', 'bin', 'ralph-tui.js'), '-w', root, ...args], {
-        env: { RALPH_MODULE_TRACE: trace },
-        reject: false,
-      });
+      const result = await execa(
+        process.execPath,
+        [
+          '--import',
+          path.join(here, 'fixtures', 'module-trace', 'register.mjs'),
+          path.join(here, '..', 'bin', 'ralph-tui.js'),
+          '-w',
+          root,
+          ...args,
+        ],
+        {
+          env: { RALPH_MODULE_TRACE: trace },
+          reject: false,
+        },
+      );
       expect(result.exitCode, `${args.join(' ')}: ${result.stderr}`).toBe(0);
       const loaded = new Set(fs.readFileSync(trace, 'utf8').split('\n').filter(Boolean));
       expect(loaded.has('commander'), args.join(' ')).toBe(true);
-      expect(['zod', 'ink', 'react', 'dockerode', 'execa'].filter((name) => loaded.has(name)), args.join(' ')).toEqual([]);
+      expect(
+        ['zod', 'ink', 'react', 'dockerode', 'execa'].filter((name) => loaded.has(name)),
+        args.join(' '),
+      ).toEqual([]);
     }
+    fs.rmSync(root, { recursive: true, force: true });
   });
 });
