@@ -37,13 +37,24 @@ export const ExperimentConfig = z
     sigma0: positive(0.15),
     /** CMA-ES population (0 = the default 4 + 3 ln n). */
     popsize: count(0),
+    /**
+     * Local optimiser of the polish and the extra-candidate searches: Levenberg–Marquardt on the closed-form
+     * derivatives of the response tables, or the derivative-free Nelder–Mead simplex of earlier versions.
+     */
+    localOptimizer: z.enum(['lm', 'nelder-mead']).default('lm'),
     /** How many of the best distinct search results are re-ranked and polished (Nelder–Mead) on the full grid. */
     polishTopK: count(5),
+    /** Levenberg–Marquardt iterations per polish (it usually converges in under 15). */
+    polishIterations: count(30),
+    /** Nelder–Mead evaluations per polish (localOptimizer "nelder-mead" only). */
     polishEvals1: count(240),
     polishEvals2: count(500),
     /** Extra candidates: constrained searches for the best fits that are still distinct from those kept. */
     maxCandidates: z.number().int().min(1).max(3).default(3),
     altStarts: count(8),
+    /** Levenberg–Marquardt iterations per extra-candidate start. */
+    altIterations: count(30),
+    /** Nelder–Mead evaluations per extra-candidate start (localOptimizer "nelder-mead" only). */
     altEvals: count(400),
     /** Aim for a distance of tau·(1 + margin) so round-off never merges a candidate into another. */
     distinctMargin: z.number().min(0).max(1).default(0.05),
