@@ -77,8 +77,8 @@ export const DEFAULT_EXPERIMENT_CONFIG: ExperimentConfig = ExperimentConfig.pars
 
 /**
  * Small budgets for quick runs (a default workspace's ~8-sample experiment in well under a minute on 2 cores):
- * a shorter global search and fewer polished results; the Levenberg–Marquardt polish and extra-candidate
- * searches are cheap enough to keep the defaults' (bench/solver-estimator.ts measures both presets).
+ * a shorter global search, fewer polished results and half the extra-candidate starts
+ * (bench/solver-estimator.ts measures both presets).
  */
 export const FAST_EXPERIMENT_CONFIG: Partial<ExperimentConfig> = {
   starts1: 2,
@@ -86,6 +86,7 @@ export const FAST_EXPERIMENT_CONFIG: Partial<ExperimentConfig> = {
   fevals1: 60,
   fevals2: 200,
   polishTopK: 3,
+  altStarts: 4,
   fallbackStarts: 1,
 };
 
