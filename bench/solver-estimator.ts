@@ -147,8 +147,10 @@ export async function runEstimatorBench(): Promise<BenchResult[]> {
     Array.from({ length: jobs }, async () => {
       for (let job = queue.shift(); job; job = queue.shift()) {
         const { stdout } = await run(process.execPath, [self, '--job', job.set, job.preset], { maxBuffer: 1 << 24 });
-        results.set(`${job.set}/${job.preset}`, JSON.parse(stdout) as BenchResult);
-        process.stderr.write(`  done ${job.set} ${job.preset}\n`);
+        const r = JSON.parse(stdout) as BenchResult;
+        results.set(`${job.set}/${job.preset}`, r);
+        // Progress on stderr, so a long run shows its figures as they come.
+        process.stderr.write(`  ${job.set} ${job.preset}: ${r.samples} samples, score ${r.score.toFixed(4)}, ${r.cpuSecondsPerSample.toFixed(2)} CPU-s/sample\n`);
       }
     }),
   );
