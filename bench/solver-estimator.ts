@@ -3,7 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Dataset } from '../solver/dataset.js';
 import { estimateSample } from '../solver/estimator/estimate-sample.js';
-import { DEFAULT_EXPERIMENT_CONFIG, FAST_EXPERIMENT_CONFIG, parseExperimentConfig, type ExperimentConfig } from '../solver/experiment-config.js';
+import {
+  DEFAULT_EXPERIMENT_CONFIG,
+  FAST_EXPERIMENT_CONFIG,
+  parseExperimentConfig,
+  type ExperimentConfig,
+} from '../solver/experiment-config.js';
 import { generateDataset } from '../solver/synthetic-dataset.js';
 import { scoreDataset, type Predictions } from '../solver/scoring.js';
 
@@ -62,7 +67,10 @@ export const PRESETS: Record<string, Partial<ExperimentConfig>> = {
   default: {},
 };
 
-export const SETS: Record<string, { label: string; seed: number; sources?: number; samplesEnv: string; fallback: number }> = {
+export const SETS: Record<
+  string,
+  { label: string; seed: number; sources?: number; samplesEnv: string; fallback: number }
+> = {
   seed1: { label: 'seed 1 (tuned on)', seed: 1, samplesEnv: 'BENCH_SAMPLES', fallback: 80 },
   seed2: { label: 'seed 2 (held out)', seed: 2, samplesEnv: 'BENCH_SAMPLES', fallback: 80 },
   '3src': { label: '3 sources (seed 3)', seed: 3, sources: 3, samplesEnv: 'BENCH_SAMPLES3', fallback: 20 },
@@ -110,7 +118,11 @@ export function benchPreset(dataset: Dataset, preset: string, set: string, seed 
     cpuSecondsPerSample: cpuSeconds.reduce((a, b) => a + b, 0) / dataset.samples.length,
     bestRmse,
     candidatesPerSample: predictions.reduce((a, p) => a + p.estimated_sources.length, 0) / predictions.length,
-    perSample: official.samples.map((s, i) => ({ id: String(dataset.samples[i].sample_id), score: s.score, cpu: cpuSeconds[i] })),
+    perSample: official.samples.map((s, i) => ({
+      id: String(dataset.samples[i].sample_id),
+      score: s.score,
+      cpu: cpuSeconds[i],
+    })),
   };
 }
 
@@ -124,8 +136,14 @@ function runJob(set: string, preset: string): BenchResult {
 }
 
 const list = (value: string | undefined, fallback: string[], known: Record<string, unknown>, what: string) => {
-  const names = value ? value.split(',').map((s) => s.trim()).filter(Boolean) : fallback;
-  for (const name of names) if (!(name in known)) throw new Error(`unknown ${what} "${name}" (known: ${Object.keys(known).join(', ')})`);
+  const names = value
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : fallback;
+  for (const name of names)
+    if (!(name in known)) throw new Error(`unknown ${what} "${name}" (known: ${Object.keys(known).join(', ')})`);
   return names;
 };
 
@@ -150,12 +168,16 @@ export async function runEstimatorBench(): Promise<BenchResult[]> {
         const r = JSON.parse(stdout) as BenchResult;
         results.set(`${job.set}/${job.preset}`, r);
         // Progress on stderr, so a long run shows its figures as they come.
-        process.stderr.write(`  ${job.set} ${job.preset}: ${r.samples} samples, score ${r.score.toFixed(4)}, ${r.cpuSecondsPerSample.toFixed(2)} CPU-s/sample\n`);
+        process.stderr.write(
+          `  ${job.set} ${job.preset}: ${r.samples} samples, score ${r.score.toFixed(4)}, ${r.cpuSecondsPerSample.toFixed(2)} CPU-s/sample\n`,
+        );
       }
     }),
   );
   const ordered: BenchResult[] = [];
-  console.log('| set | preset | samples | score (clean Y) | proxy (Y_noisy) | CPU-s/sample | best RMSE by sources | candidates/sample |');
+  console.log(
+    '| set | preset | samples | score (clean Y) | proxy (Y_noisy) | CPU-s/sample | best RMSE by sources | candidates/sample |',
+  );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const set of sets) {
     for (const preset of presets) {

@@ -62,12 +62,14 @@ export function levenbergMarquardt(linearize: (x: number[]) => Linearization, op
     let delta = dampedStep(lin, free, n, lambda, null);
     if (!delta) break;
     const normal = opts.activeNormal?.(x);
-    if (normal && free.reduce((a, p) => a + normal[p] * delta![p], 0) < 0) delta = dampedStep(lin, free, n, lambda, normal);
+    if (normal && free.reduce((a, p) => a + normal[p] * delta![p], 0) < 0)
+      delta = dampedStep(lin, free, n, lambda, normal);
     if (!delta) break;
     const trial = feasible(x.map((v, p) => v + delta[p]));
     const next = linearize(trial);
     let predicted = 0;
-    for (const p of free) predicted += delta[p] * (lin.Jtr[p] + lambda * Math.max(lin.JtJ[p * n + p], 1e-300) * delta[p]);
+    for (const p of free)
+      predicted += delta[p] * (lin.Jtr[p] + lambda * Math.max(lin.JtJ[p * n + p], 1e-300) * delta[p]);
     const gain = next.f < lin.f ? (lin.f - next.f) / Math.max(predicted, 1e-300) : -1;
     if (gain > 0) {
       const decrease = lin.f - next.f;
@@ -89,7 +91,13 @@ export function levenbergMarquardt(linearize: (x: number[]) => Linearization, op
  * Solves (JᵀJ + λ·diag(JᵀJ))δ = Jᵀr over the free coordinates (Marquardt's scaling keeps it unit-free); with a
  * normal ν, subject to ν·δ = 0 (one Lagrange multiplier borders the system).
  */
-function dampedStep(lin: Linearization, free: number[], n: number, lambda: number, normal: number[] | null): number[] | null {
+function dampedStep(
+  lin: Linearization,
+  free: number[],
+  n: number,
+  lambda: number,
+  normal: number[] | null,
+): number[] | null {
   const f = free.length;
   const size = normal ? f + 1 : f;
   const A = new Matrix(size, size);

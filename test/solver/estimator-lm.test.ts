@@ -5,7 +5,7 @@ import { Fitter } from '../../solver/estimator/fitter.js';
 import { levenbergMarquardt } from '../../solver/estimator/levenberg-marquardt.js';
 import { ResponseModel } from '../../solver/estimator/response-model.js';
 import { DEFAULT_EXPERIMENT_CONFIG } from '../../solver/experiment-config.js';
-import { generateDataset } from '../../solver/generate.js';
+import { generateDataset } from '../../solver/synthetic-dataset.js';
 import { Heat2D } from '../../solver/heat2d.js';
 import { scoreSample } from '../../solver/scoring.js';
 
@@ -17,7 +17,11 @@ const sensors: [number, number][] = [
 ];
 
 /** Central differences of f at a point, per coordinate. */
-function centralDifference(f: (p: number[]) => Float64Array | number, at: number[], h: number): (Float64Array | number)[] {
+function centralDifference(
+  f: (p: number[]) => Float64Array | number,
+  at: number[],
+  h: number,
+): (Float64Array | number)[] {
   return at.map((_, p) => {
     const plus = at.slice();
     const minus = at.slice();
@@ -25,7 +29,9 @@ function centralDifference(f: (p: number[]) => Float64Array | number, at: number
     minus[p] -= h;
     const a = f(plus);
     const b = f(minus);
-    return typeof a === 'number' ? (a - (b as number)) / (2 * h) : a.map((v, i) => (v - (b as Float64Array)[i]) / (2 * h));
+    return typeof a === 'number'
+      ? (a - (b as number)) / (2 * h)
+      : a.map((v, i) => (v - (b as Float64Array)[i]) / (2 * h));
   });
 }
 
@@ -51,7 +57,11 @@ describe('closed-form derivatives of the response tables', () => {
 
   it("the fitter's Gauss–Newton gradient Jᵀr is −½ the gradient of the misfit in x, y and q", () => {
     const model = new ResponseModel({ kappa: 0.1, bc: 'neumann', dt: 0.004, sensors, steps: 300, stride: 4 });
-    const observed = new Heat2D({ kappa: 0.1, bc: 'neumann', dt: 0.004 }).simulate([{ x: 0.8, y: 0.4, q: 1.3 }], sensors, 300);
+    const observed = new Heat2D({ kappa: 0.1, bc: 'neumann', dt: 0.004 }).simulate(
+      [{ x: 0.8, y: 0.4, q: 1.3 }],
+      sensors,
+      300,
+    );
     const fitter = new Fitter(model, observed, [0.5, 2]);
     const at = [0.9, 0.45, 1.1, 1.4, 0.6, 0.8];
     const lin = fitter.linearize(at);
@@ -65,9 +75,17 @@ describe('Levenberg–Marquardt', () => {
   it('given a noise-free two-source sample and a start 0.05 off, converges to the true sources in a few iterations', () => {
     const truth = [0.45, 0.3, 1.7, 1.45, 0.7, 0.9];
     const heat = new Heat2D({ kappa: 0.1, bc: 'dirichlet', dt: 0.004 });
-    const observed = heat.simulate([truth.slice(0, 3), truth.slice(3)].map(([x, y, q]) => ({ x, y, q })), sensors, 200);
+    const observed = heat.simulate(
+      [truth.slice(0, 3), truth.slice(3)].map(([x, y, q]) => ({ x, y, q })),
+      sensors,
+      200,
+    );
     // Every step (stride 1) and the Gaussian cut at 7 sigma (e^-24.5): the model is the simulator itself.
-    const fitter = new Fitter(new ResponseModel({ kappa: 0.1, bc: 'dirichlet', dt: 0.004, sensors, steps: 200, radius: 7 }), observed, [0.5, 2]);
+    const fitter = new Fitter(
+      new ResponseModel({ kappa: 0.1, bc: 'dirichlet', dt: 0.004, sensors, steps: 200, radius: 7 }),
+      observed,
+      [0.5, 2],
+    );
     const result = levenbergMarquardt((p) => fitter.linearize(p), {
       x0: [0.5, 0.26, 1.5, 1.41, 0.74, 1.0],
       lower: [0, 0, 0.5, 0, 0, 0.5],
@@ -116,7 +134,10 @@ describe('Levenberg–Marquardt', () => {
     expect(seen.every(([a, b]) => a >= 0 && a <= 1.8 && b >= 0 && b <= 5)).toBe(true);
     expect(seen.every(([a, b]) => Math.hypot(a - 2, b - 1) >= 0.5 - 1e-9)).toBe(true);
     expect(Math.hypot(result.x[0] - 2, result.x[1] - 1)).toBeCloseTo(0.5, 3);
-    const onCircle = Array.from({ length: 3600 }, (_, i) => [2 + 0.5 * Math.cos(i / 573), 1 + 0.5 * Math.sin(i / 573)]).filter(([a]) => a <= 1.8);
+    const onCircle = Array.from({ length: 3600 }, (_, i) => [
+      2 + 0.5 * Math.cos(i / 573),
+      1 + 0.5 * Math.sin(i / 573),
+    ]).filter(([a]) => a <= 1.8);
     const scanned = Math.min(...onCircle.map((x) => linearize(x).f));
     expect(result.f).toBeLessThanOrEqual(scanned * (1 + 1e-3));
   });
