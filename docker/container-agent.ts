@@ -21,4 +21,10 @@ export interface ContainerAgent {
   pidsLimit?: number;
   gpus?: 'all' | number;
   network?: string;
+  /** `network: host` or `container:…` are refused without it. */
+  allowHostNetwork?: boolean;
+  /** Destinations the egress proxy lets through when `network` is not set. */
+  egressAllow: string[];
+  /** The egress proxy's network (default: the engine's bridge, else the host's). */
+  egressProxyNetwork?: string;
 }
