@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { ContainerAgent } from './container-agent.js';
 import { UserError } from '../core/errors.js';
+import { workspacePaths } from '../core/workspace-paths.js';
 
 /** Paths inside every agent container (the agent image's layout, see Dockerfile.agent). */
 export const CONTAINER_WORKSPACE = '/workspace';
@@ -159,13 +160,13 @@ export interface SpecContext {
 
 /** The layout of the workspace inside a container, from its host paths (defaults: everything present). */
 export function workspaceMounts(workspace: string, agentId?: string): WorkspaceMounts {
-  const root = path.resolve(workspace);
+  const paths = workspacePaths(path.resolve(workspace));
   return {
-    workspace: root,
-    config: path.join(root, 'ralph.config.json'),
-    data: path.join(root, 'data'),
-    progress: path.join(root, '.ralph', 'progress'),
-    statusDir: agentId ? path.join(root, '.ralph', 'agents', agentId) : undefined,
+    workspace: paths.root,
+    config: paths.config,
+    data: paths.data,
+    progress: paths.progress,
+    statusDir: agentId ? paths.agentDir(agentId) : undefined,
   };
 }
 

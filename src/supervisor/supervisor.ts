@@ -85,7 +85,7 @@ export class Supervisor {
     this.paths = workspacePaths(opts.workspace);
     this.agents = opts.config.agents.map((agent) => resolveAgent(opts.config, agent, opts.workspace));
     this.eventLog = new EventLog(this.paths.events);
-    this.hooks = new HookStatusWatcher(this.paths.agentStatusDir, (id) => this.controllers.get(id)?.reclassify());
+    this.hooks = new HookStatusWatcher(this.paths.agentsDir, (id) => this.controllers.get(id)?.reclassify());
     for (const agent of this.agents) {
       const session = new AgentSession(agent.id, this.paths.transcript(agent.id), opts.cols ?? 120, opts.rows ?? 40);
       this.sessions.set(agent.id, session);
@@ -135,6 +135,7 @@ export class Supervisor {
     );
     try {
       if (this.agents.some((agent) => agent.runtime === 'local')) writeRalphShim(this.paths.ralphBin);
+      for (const agent of this.agents) fs.mkdirSync(this.paths.agentDir(agent.id), { recursive: true });
       await this.hooks.start();
     } catch (error) {
       await this.releaseLock?.().catch(() => undefined);
