@@ -32,7 +32,10 @@ export interface AgentView {
   cpuset?: string;
   stats?: ContainerStats;
   lastEvent?: string;
-  /** What a person must act on for this agent, in one sentence (see AgentController.problem). */
+  /**
+   * What a person must act on for this agent, in one sentence (see AgentController.problem), else what its
+   * container's sandbox lacks (egress not filtered, egress proxy down).
+   */
   problem?: string;
 }
 
@@ -64,6 +67,11 @@ export class Supervisor {
   private readonly agents: ResolvedAgent[];
   private readonly sessions = new Map<string, AgentSession>();
   private readonly controllers = new Map<string, AgentController>();
+  private readonly containerWarnings = new Map<string, string[]>();
+  /** Stops following each agent's egress proxy log. */
+  private readonly egressFollowers = new Map<string, () => void>();
+  /** When each refused destination was last reported, per agent, so a retrying agent makes one event a minute. */
+  private readonly egressReported = new Map<string, number>();
   private readonly listeners = new Set<() => void>();
   private readonly eventLog: EventLog;
   private readonly hooks: HookStatusWatcher;
@@ -276,6 +284,8 @@ export class Supervisor {
     this.closed = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
     this.stats.stop();
+    for (const stop of this.egressFollowers.values()) stop();
+    this.egressFollowers.clear();
     await Promise.all([...this.controllers.values()].map((controller) => controller.stop('supervisor shut down', 2000)));
     if (opts.down && this.containers) {
       for (const agent of this.agents.filter((item) => item.runtime === 'docker')) {
@@ -300,6 +310,10 @@ export class Supervisor {
     const containers = await this.dockerContainers();
     const state = await containers.ensure(agent);
     this.eventLog.emit({ agent: agent.id, type: 'container', state: state.status, reason: state.name });
+    this.containerWarnings.set(agent.id, state.warnings ?? []);
+    for (const warning of state.warnings ?? []) this.eventLog.emit({ agent: agent.id, type: 'warning', reason: warning });
+    this.changed();
+    await this.followEgress(containers, agent);
     // A reattached container may still run the previous supervisor's agent process: one agent per container.
     await this.killInContainer(agent);
     const exec = containers.execCommand(agent, recordedCommand(agent));
@@ -307,6 +321,25 @@ export class Supervisor {
     for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
     return { file: exec.file, args: exec.args, cwd: this.opts.workspace, env: { ...env, ...exec.env } };
   }
+
+  /** Every destination the agent's egress proxy refuses becomes a warning event (at most one a minute per destination). */
+  private async followEgress(containers: AgentContainers, agent: ResolvedAgent): Promise<void> {
+    if (this.egressFollowers.has(agent.id) || this.closed) return;
+    const stop = await containers
+      .followEgress(agent, (line) => {
+        const key = `${agent.id} ${line.host}:${line.port}`;
+        const now = Date.now();
+        if (now - (this.egressReported.get(key) ?? 0) < 60_000) return;
+        this.egressReported.set(key, now);
+        this.eventLog.emit({ agent: agent.id, type: 'warning', reason: `egress refused: ${line.reason ?? `${line.host}:${line.port}`}` });
+      })
+      .catch((error: Error) => {
+        this.eventLog.emit({ agent: agent.id, type: 'warning', reason: `cannot follow the egress proxy: ${error.message}` });
+        return undefined;
+      });
+    if (stop) this.egressFollowers.set(agent.id, stop);
+  }
+
 
   /** One engine connection per engine, reused: the container pool's (a kill used to open its own). */
   private async killInContainer(agent: ResolvedAgent): Promise<void> {
@@ -317,7 +350,7 @@ export class Supervisor {
     if (!this.containers) {
       // Loaded on first use: a local-only team never needs dockerode.
       const docker = await import('../../docker/index.js');
-      this.containers = new docker.AgentContainers({ workspace: this.opts.workspace, ralphInstallDir: docker.ralphInstallDir() });
+      this.containers = new docker.AgentContainers({ workspace: this.opts.workspace, ralphInstallDir: docker.ralphInstallDir(), agents: this.agents });
     }
     return this.containers;
   }
@@ -379,7 +412,7 @@ export class Supervisor {
         cpuset: agent.cpuset,
         stats: this.stats.get(agent.id),
         lastEvent: controller.lastEvent,
-        problem: controller.problem,
+        problem: controller.problem ?? this.containerWarnings.get(agent.id)?.[0],
       };
     });
     const draining = this.stopping ? agents.filter((view) => this.controller(view.id).active).map((view) => view.id) : [];
