@@ -211,6 +211,25 @@ describe.runIf(enabled)('agent containers on the real engine', () => {
     await expect(containers.ensure(foreign)).rejects.toThrow(/a container named .*-foreign already exists \(not a ralph-tui container\)/);
   });
 
+  it('does not reattach (nor exec secrets into) a container whose mounts or security options differ from the config', async () => {
+    const containers = new AgentContainers({ workspace, ralphInstallDir: ralphInstallDir() });
+    // Made the way ralph-tui made containers before: the whole workspace writable, a writable root, no init.
+    const old = { ...agent, id: 'W8', containerName: `${agent.containerName}-old` };
+    created.push(old);
+    await execa('docker', ['create', '--name', old.containerName, '--label', `ralph.workspace=${workspace}`, '--label', 'ralph.agent=W8', '--user', '1000:1000', '--network', 'none', '--mount', `type=bind,source=${workspace},target=/workspace`, image, 'sleep', '600']);
+    const error = (await containers.ensure(old).catch((caught: unknown) => caught)) as Error;
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toMatch(/^agent W8: container .*-old differs from what ralph\.config\.json asks for \(.*missing \/opt\/ralph-tui=.*a writable root filesystem; no init process.*\) — run `ralph-tui down` first/);
+    expect((await containers.inspect(old)).status).toBe('created');
+
+    // A config edit that changes what the agent can reach (its network) needs `down` too; limits do not.
+    const fresh = { ...agent, id: 'W9', containerName: `${agent.containerName}-edit` };
+    created.push(fresh);
+    await containers.ensure(fresh);
+    await expect(containers.ensure({ ...fresh, network: 'bridge' })).rejects.toThrow(/network none instead of bridge\) — run `ralph-tui down` first/);
+    expect((await containers.ensure({ ...fresh, pidsLimit: 100 })).status).toBe('running');
+  });
+
   it('lets the agent call ralph-tui inside: the read-only install runs with the image node, the workspace is the default', async () => {
     const nodeImage = await ensureTestImage(undefined, { withNode: true });
     const withNode = { ...agentIn(workspace, nodeImage), id: 'W6', containerName: `${agent.containerName}-node` };
