@@ -1,7 +1,7 @@
 // What docker/ needs to know about an agent and its engine, declared here so docker/ never imports the config.
 
 /** A Docker engine other than the default one: unix socket path, tcp://host:port (TLS files optional), ssh://user@host. */
-export type EngineChoice = string | { host: string; ca?: string; cert?: string; key?: string };
+export type EngineChoice = string | { host: string; ca?: string; cert?: string; key?: string; knownHosts?: string };
 
 /** One agent with every default applied (the config's resolved agent has this shape). */
 export interface ContainerAgent {

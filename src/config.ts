@@ -20,6 +20,8 @@ export const EngineConfig = z.union([
     ca: z.string().optional(),
     cert: z.string().optional(),
     key: z.string().optional(),
+    /** For ssh://: the known_hosts file that must hold the host's key (default ~/.ssh/known_hosts, /etc/ssh/ssh_known_hosts). */
+    knownHosts: z.string().optional(),
   }),
 ]);
 export type EngineConfig = z.infer<typeof EngineConfig>;
