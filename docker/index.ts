@@ -14,6 +14,7 @@ export {
   assertNoDockerSocket,
   parseMemory,
   credentialsVolumeName,
+  defaultMemoryBytes,
   CONTAINER_WORKSPACE,
   CONTAINER_INSTALL,
   AGENT_HOME,
@@ -23,3 +24,4 @@ export {
 } from './container-spec.js';
 export { redactSecrets } from './redact.js';
 export { ralphInstallDir } from './install-dir.js';
+export { experimentRunCommand, experimentContainerSpec, LABEL_EXPERIMENT, type ExperimentContainerOptions } from './experiment-container.js';

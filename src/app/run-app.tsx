@@ -8,6 +8,7 @@ import { WorkspaceWatcher } from '../../orchestration/index.js';
 import { loadConfig } from '../config.js';
 import { UserError } from '../../core/errors.js';
 import { ExperimentRunner } from '../experiments/experiment-runner.js';
+import { experimentSandbox } from '../experiments/experiment-sandbox.js';
 import { listExperiments } from '../experiments/experiment-definition.js';
 import { initWorkspace, workspaceNeedsInit } from '../init/init-workspace.js';
 import { Supervisor } from '../supervisor/index.js';
@@ -48,7 +49,7 @@ export async function runApp(options: RunAppOptions): Promise<number> {
   const first = computeLayout({ cols: stdout.columns ?? 120, rows: stdout.rows ?? 40, view: 'split', agentIds: ids, focusedId: ids[0], footerLines: 1 }).agents[0];
   const supervisor = new Supervisor({ workspace: root, config, cols: first?.cols, rows: first?.rows });
   const watcher = new WorkspaceWatcher(root, { configTarget: config.targetScore });
-  const runner = new ExperimentRunner({ workspace: root });
+  const runner = new ExperimentRunner({ workspace: root, sandbox: await experimentSandbox(root, config) });
   const metrics = FrameMetrics.fromEnv();
   const painter = new PanePainter((data) => stdout.write(data));
   const store = new AppStore({

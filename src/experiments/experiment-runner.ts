@@ -33,6 +33,11 @@ export interface ExperimentRunnerOptions {
   graceMs?: number;
   /** How many output lines a view keeps. Default 20. */
   keepLines?: number;
+  /**
+   * Runs `ralph-tui <args>` somewhere other than this host's Node (a Docker workspace: a sandboxed container).
+   * Default: this install's CLI with this Node.
+   */
+  sandbox?: (name: string, cliArgs: string[]) => { command: string[]; env?: Record<string, string> };
 }
 
 export interface StartOptions {
@@ -104,9 +109,13 @@ export class ExperimentRunner {
 
   /** Runs a workspace or built-in experiment through `ralph-tui run NAME --progress json`. */
   startBuiltin(name: string, opts: { workers?: number } = {}): string {
-    const args = [cliPath, '--workspace', this.options.workspace, 'run', name, '--progress', 'json'];
+    const args = ['run', name, '--progress', 'json'];
     if (opts.workers !== undefined) args.push('--workers', String(opts.workers));
-    return this.start({ name, command: [process.execPath, ...args], cwd: this.options.workspace });
+    if (this.options.sandbox) {
+      const sandboxed = this.options.sandbox(name, args);
+      return this.start({ name, command: sandboxed.command, env: sandboxed.env, cwd: this.options.workspace });
+    }
+    return this.start({ name, command: [process.execPath, cliPath, '--workspace', this.options.workspace, ...args], cwd: this.options.workspace });
   }
 
   /** Stops a run: SIGTERM to its process group, SIGKILL after the grace period; resolves once it is gone. */
