@@ -10,6 +10,8 @@ import { dockerAvailable } from './test-image.js';
 export async function startDockerd(name: string, extra: string[]): Promise<ChildProcess> {
   const socket = `/tmp/${name}.sock`;
   const logFile = `/tmp/${name}.log`;
+  // Another test run's engine on the same socket would be stopped under it by that run.
+  if (await dockerAvailable(socket)) throw new Error(`a dockerd already answers on ${socket}: another test run is using it`);
   const log = fs.openSync(logFile, 'a');
   const child = spawn(
     'dockerd',
