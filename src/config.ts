@@ -5,6 +5,7 @@ import { UserError, zodToUserError } from '../core/errors.js';
 import { DEFAULT_TARGET } from '../orchestration/coordination.js';
 import { parseJsonText } from '../core/json-file.js';
 import { workspacePaths } from '../core/workspace-paths.js';
+import { isHostNetwork } from '../docker/container-spec.js';
 import { DEFAULT_EGRESS_ALLOW, parseAllowEntry } from '../docker/egress-proxy.js';
 
 export const DEFAULT_CLAUDE_COMMAND = 'claude --dangerously-skip-permissions';
@@ -164,8 +165,7 @@ export const RalphConfig = z
       if (seen.has(agent.id)) ctx.addIssue({ code: 'custom', path: ['agents', index, 'id'], message: `duplicate agent id ${agent.id}` });
       seen.add(agent.id);
       const network = agent.network ?? config.network;
-      const hostNetwork = network === 'host' || Boolean(network?.startsWith('container:'));
-      if (hostNetwork && !(agent.allowHostNetwork ?? config.allowHostNetwork)) {
+      if (isHostNetwork(network) && !(agent.allowHostNetwork ?? config.allowHostNetwork)) {
         ctx.addIssue({
           code: 'custom',
           path: agent.network ? ['agents', index, 'network'] : ['network'],
