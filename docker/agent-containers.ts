@@ -64,12 +64,7 @@ export class AgentContainers {
         );
       }
     }
-    const warnings = spec.egress.mode === 'open' ? [spec.egress.warning] : [];
-    if (spec.egress.mode === 'filtered') {
-      const volume = spec.volumes.find((entry) => entry.target === EGRESS_SOCKET_DIR)?.name;
-      const proxy = await ensureEgressProxy({ docker: handle.docker, where: handle.where, workspace: this.workspace, ralphInstallDir: this.ralphInstallDir, user: spec.user, agent, plan: spec.egress, volume });
-      if (proxy.warning) warnings.push(proxy.warning);
-    }
+    const warnings = await this.ensureEgress(handle, spec, agent);
     let container: Docker.Container;
     if (existing) {
       container = handle.docker.getContainer(existing.Id);
@@ -91,6 +86,15 @@ export class AgentContainers {
     }
     const state = containerState(await container.inspect(), handle.where);
     return warnings.length ? { ...state, warnings } : state;
+  }
+
+  /** The agent's egress proxy (filtered egress) and what the agent's tab must say about its network. */
+  private async ensureEgress(handle: EngineHandle, spec: ContainerSpec, agent: ContainerAgent): Promise<string[]> {
+    if (spec.egress.mode === 'open') return [spec.egress.warning];
+    if (spec.egress.mode === 'none') return [];
+    const volume = spec.volumes.find((entry) => entry.target === EGRESS_SOCKET_DIR)?.name;
+    const proxy = await ensureEgressProxy({ docker: handle.docker, where: handle.where, workspace: this.workspace, ralphInstallDir: this.ralphInstallDir, user: spec.user, agent, plan: spec.egress, volume });
+    return proxy.warning ? [proxy.warning] : [];
   }
 
   /**

@@ -15,6 +15,7 @@ export {
   parseMemory,
   credentialsVolumeName,
   defaultMemoryBytes,
+  egressName,
   CONTAINER_WORKSPACE,
   CONTAINER_INSTALL,
   AGENT_HOME,

@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import { resolveAgent, type RalphConfig, type ResolvedAgent } from '../config.js';
 import { UserError } from '../../core/errors.js';
 import { workspacePaths, type WorkspacePaths } from '../../core/workspace-paths.js';
-import { recordedCommand, validateCpusets, type AgentContainers, type ContainerStats } from '../../docker/index.js';
+import { egressName, recordedCommand, validateCpusets, type AgentContainers, type ContainerStats } from '../../docker/index.js';
 import { clearStop, createStop, FORCED_STOP_REASON, stopState } from '../../orchestration/index.js';
 import { AgentController } from './agent-controller.js';
 import { AgentSession, type SpawnSpec } from './agent-session.js';
 import type { AgentStateName } from './agent-state.js';
+import { EgressRefusals } from './egress-refusals.js';
 import { EventLog, type SupervisorEvent } from './event-log.js';
 import { HookStatusWatcher } from './hook-status.js';
 import { localSpawnSpec, writeRalphShim } from './local-launch.js';
@@ -70,8 +71,6 @@ export class Supervisor {
   private readonly containerWarnings = new Map<string, string[]>();
   /** Stops following each agent's egress proxy log. */
   private readonly egressFollowers = new Map<string, () => void>();
-  /** When each refused destination was last reported, per agent, so a retrying agent makes one event a minute. */
-  private readonly egressReported = new Map<string, number>();
   private readonly listeners = new Set<() => void>();
   private readonly eventLog: EventLog;
   private readonly hooks: HookStatusWatcher;
@@ -322,17 +321,12 @@ export class Supervisor {
     return { file: exec.file, args: exec.args, cwd: this.opts.workspace, env: { ...env, ...exec.env } };
   }
 
-  /** Every destination the agent's egress proxy refuses becomes a warning event (at most one a minute per destination). */
+  /** Destinations the agent's egress proxy refuses become warning events (see EgressRefusals). */
   private async followEgress(containers: AgentContainers, agent: ResolvedAgent): Promise<void> {
     if (this.egressFollowers.has(agent.id) || this.closed) return;
+    const refusals = new EgressRefusals((reason) => this.eventLog.emit({ agent: agent.id, type: 'warning', reason }), egressName(agent));
     const stop = await containers
-      .followEgress(agent, (line) => {
-        const key = `${agent.id} ${line.host}:${line.port}`;
-        const now = Date.now();
-        if (now - (this.egressReported.get(key) ?? 0) < 60_000) return;
-        this.egressReported.set(key, now);
-        this.eventLog.emit({ agent: agent.id, type: 'warning', reason: `egress refused: ${line.reason ?? `${line.host}:${line.port}`}` });
-      })
+      .followEgress(agent, (line) => refusals.report(line))
       .catch((error: Error) => {
         this.eventLog.emit({ agent: agent.id, type: 'warning', reason: `cannot follow the egress proxy: ${error.message}` });
         return undefined;
