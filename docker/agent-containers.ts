@@ -155,7 +155,9 @@ export class AgentContainers {
    */
   async killAgentProcess(agent: ContainerAgent, graceSeconds = 3): Promise<void> {
     const handle = await this.engines.get(agent.engine).catch(() => null);
-    if (handle) await killContainerAgent(handle.docker, agent, graceSeconds);
+    // Only in the agent's own container (labels checked): never in a stranger that took its name.
+    const info = handle ? await this.find(handle, agent).catch(() => null) : null;
+    if (handle && info?.State.Running) await killContainerAgent(handle.docker, info.Id, agent, graceSeconds);
   }
 
   /** Removes the container (forcefully; the credentials volume stays so the login survives). */
@@ -255,7 +257,7 @@ export class AgentContainers {
       }
     }
     const byName = await this.inspectRaw(handle, agent.containerName);
-    if (byName && byName.Config.Labels?.[LABEL_WORKSPACE] === this.workspace) return byName;
+    if (byName && byName.Config.Labels?.[LABEL_WORKSPACE] === this.workspace && byName.Config.Labels?.[LABEL_AGENT] === agent.id) return byName;
     return this.findByLabel(handle, agent);
   }
 
