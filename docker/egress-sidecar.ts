@@ -53,7 +53,8 @@ export async function waitForLogLine(container: Docker.Container, marker: string
     lines = demuxLog(raw).split('\n').map((line) => line.trim()).filter(Boolean);
     if (lines.some((line) => line.includes(marker))) return { found: true };
     const info = await container.inspect().catch(() => null);
-    if (!info?.State.Running || Date.now() > deadline) return { found: false, last: lines.at(-1) };
+    // Restarting (the restart policy) means it already failed once.
+    if (!info?.State.Running || info.State.Restarting || Date.now() > deadline) return { found: false, last: lines.at(-1) };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -56,6 +56,9 @@ describe.runIf(enabled)('agent containers on the real engine', () => {
     const containers = new AgentContainers({ workspace, ralphInstallDir: ralphInstallDir() });
     const state = await containers.ensure(agent);
     expect(state).toMatchObject({ name: agent.containerName, status: 'running', cpuset: '1', agent: 'W1' });
+    // This image has no node for the egress proxy: the tab says so, and the agent has no network at all (never an open one).
+    expect(state.warnings).toEqual([expect.stringMatching(/^egress proxy .*-W1-egress (could not start|did not start).*: the agent has no network$/)]);
+    expect(await inContainer(agent.containerName, 'ls /sys/class/net')).toBe('lo');
 
     const status = await inContainer(agent.containerName, 'grep -E "^(Cpus_allowed_list|CapEff|CapPrm|NoNewPrivs)" /proc/self/status');
     expect(status).toMatch(/Cpus_allowed_list:\s+1$/m);
