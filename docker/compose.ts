@@ -13,6 +13,7 @@ import {
   LABEL_AGENT,
   LABEL_WORKSPACE,
   type ContainerSpec,
+  type WorkspaceMounts,
 } from './container-spec.js';
 import { LABEL_EGRESS_FOR } from './egress-sidecar.js';
 import { planCpusets, readCpuTopology, validateCpusets, type CpuTopology } from './cpu-planner.js';
@@ -27,6 +28,8 @@ export interface ComposeOptions {
   /** Physical cores kept for the system and the orchestrator. */
   reserveSystem?: number;
   wholeCores?: boolean;
+  /** The workspace paths each agent mounts, made ready on this host (default: all of them, as they will be). */
+  mounts?: (agentId: string) => WorkspaceMounts;
   /** Plan for this host topology instead of reading the local one (e.g. `--cores 32` for the target machine). */
   topology?: CpuTopology;
 }
@@ -127,7 +130,7 @@ export function composeFile(project: { name?: string; agents: ContainerAgent[] }
   const services: Record<string, unknown> = {};
   const volumes: Record<string, unknown> = {};
   for (const agent of agents) {
-    const spec = agentContainerSpec(agent, { workspace: root, ralphInstallDir, user });
+    const spec = agentContainerSpec(agent, { workspace: root, ralphInstallDir, user, mounts: options.mounts?.(agent.id) });
     services[agent.id.toLowerCase()] = service(spec, agent);
     volumes[credentialsVolumeName(agent)] = { name: credentialsVolumeName(agent) };
     if (spec.egress.mode === 'filtered') {

@@ -5,7 +5,7 @@ export { AgentContainers } from './agent-containers.js';
 export type { ContainerState } from './container-state.js';
 export { recordedCommand } from './agent-process.js';
 export { buildImage, imageBuildCommand, type ImageBuild } from './image-build.js';
-export { workspaceUser, assertAgentCanWrite } from './workspace-access.js';
+export { workspaceUser, assertAgentCanWrite, prepareWorkspaceMounts } from './workspace-access.js';
 export { computeStats, type ContainerStats, type RawStats } from './stats.js';
 export { planCpusets, readCpuTopology, validateCpusets, parseCpuList, formatCpuList, type CpuTopology, type CpuPlan, type PlanOptions } from './cpu-planner.js';
 export { composeFile, flatTopology, type ComposeOptions } from './compose.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import writeFileAtomic from 'write-file-atomic';
-import { composeFile, flatTopology, ralphInstallDir, workspaceUser } from '../../docker/index.js';
+import { composeFile, flatTopology, prepareWorkspaceMounts, ralphInstallDir, workspaceUser } from '../../docker/index.js';
 import { DEFAULT_AGENT_UID } from '../../docker/container-spec.js';
 import { loadConfig, resolveAgent, type RalphConfig } from '../config.js';
 import { workspaceOf } from './workspace-option.js';
@@ -51,9 +51,12 @@ export function registerCompose(program: Command): void {
       const root = workspaceOf(command);
       const config = loadConfig(root);
       const agents = agentsFor(config, options.workers).map((agent) => resolveAgent(config, agent, root));
+      const user = composeUser(root);
       const yaml = composeFile({ name: config.name, agents }, root, {
         ralphInstallDir: ralphInstallDir(),
-        user: composeUser(root),
+        user,
+        // The folders agents write (run progress, their status folders) must exist before `docker compose up`.
+        mounts: (agentId) => prepareWorkspaceMounts(root, agentId, user),
         perWorker: options.perWorker,
         reserveSystem: options.reserve,
         wholeCores: options.wholeCores,

@@ -49,12 +49,14 @@ describe('ralph-tui compose', () => {
       { type: 'bind', source: workspace, target: '/workspace', read_only: false },
       { type: 'bind', source: repoRoot, target: '/opt/ralph-tui', read_only: true },
       { type: 'bind', source: path.join(workspace, 'ralph.config.json'), target: '/workspace/ralph.config.json', read_only: true },
-      { type: 'bind', source: path.join(workspace, 'data'), target: '/workspace/data', read_only: true },
       { type: 'bind', source: path.join(workspace, '.ralph', 'progress'), target: '/workspace/.ralph/progress', read_only: false },
       { type: 'bind', source: path.join(workspace, '.ralph', 'agents', 'W1'), target: '/run/ralph', read_only: false },
       { type: 'volume', source: 'ralph-heat-W1-claude', target: '/home/agent/.claude', read_only: false },
       { type: 'volume', source: 'ralph-heat-W1-egress', target: '/run/ralph-egress', read_only: true },
     ]);
+    // No data/ in this workspace, so none is mounted; the folders agents write were made for `docker compose up`.
+    expect(fs.statSync(path.join(workspace, '.ralph', 'agents', 'W1')).isDirectory()).toBe(true);
+    expect(fs.statSync(path.join(workspace, '.ralph', 'progress')).isDirectory()).toBe(true);
     // The same sandbox as the engine path: read-only root, .ralph masked, no network but the egress proxy's.
     expect(doc.services.w1).toMatchObject({ read_only: true, init: true, network_mode: 'none' });
     expect(doc.services.w1.tmpfs).toContain('/workspace/.ralph:ro,nosuid,nodev,noexec,size=64k,mode=0555');
