@@ -29,7 +29,7 @@ export interface ComposeOptions {
   reserveSystem?: number;
   wholeCores?: boolean;
   /** The workspace paths each agent mounts, made ready on this host (default: all of them, as they will be). */
-  mounts?: (agentId: string) => WorkspaceMounts;
+  mounts?: (agentId: string) => WorkspaceMounts | undefined;
   /** Plan for this host topology instead of reading the local one (e.g. `--cores 32` for the target machine). */
   topology?: CpuTopology;
 }

@@ -22,6 +22,7 @@ export {
   LABEL_AGENT,
   LABEL_WORKSPACE,
   type ContainerSpec,
+  type WorkspaceMounts,
 } from './container-spec.js';
 export { redactSecrets } from './redact.js';
 export { ralphInstallDir } from './install-dir.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import writeFileAtomic from 'write-file-atomic';
-import { composeFile, flatTopology, prepareWorkspaceMounts, ralphInstallDir, workspaceUser } from '../../docker/index.js';
+import { composeFile, flatTopology, prepareWorkspaceMounts, ralphInstallDir, workspaceUser, type WorkspaceMounts } from '../../docker/index.js';
 import { DEFAULT_AGENT_UID } from '../../docker/container-spec.js';
 import { loadConfig, resolveAgent, type RalphConfig } from '../config.js';
 import { workspaceOf } from './workspace-option.js';
@@ -37,6 +37,19 @@ function agentsFor(config: RalphConfig, workers?: number): RalphConfig['agents']
   return [...orchestrators.filter((agent) => !list.some((worker) => worker.id === agent.id)), ...list];
 }
 
+/**
+ * The folders agents write (run progress, their status folders) must exist before `docker compose up`: made here.
+ * Where `.ralph` cannot be written (inside an agent's container it is read-only), the layout as it will be.
+ */
+function composeMounts(root: string, agentId: string, user: string): WorkspaceMounts | undefined {
+  try {
+    return prepareWorkspaceMounts(root, agentId, user);
+  } catch (error) {
+    if (['EACCES', 'EROFS', 'EPERM'].includes((error as NodeJS.ErrnoException).code ?? '')) return undefined;
+    throw error;
+  }
+}
+
 export function registerCompose(program: Command): void {
   program
     .command('compose')
@@ -55,8 +68,7 @@ export function registerCompose(program: Command): void {
       const yaml = composeFile({ name: config.name, agents }, root, {
         ralphInstallDir: ralphInstallDir(),
         user,
-        // The folders agents write (run progress, their status folders) must exist before `docker compose up`.
-        mounts: (agentId) => prepareWorkspaceMounts(root, agentId, user),
+        mounts: (agentId) => composeMounts(root, agentId, user),
         perWorker: options.perWorker,
         reserveSystem: options.reserve,
         wholeCores: options.wholeCores,
