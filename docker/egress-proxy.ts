@@ -144,6 +144,8 @@ export function createEgressProxy(options: EgressProxyOptions): http.Server {
       }
       const headers = { ...req.headers };
       for (const name of ['proxy-connection', 'proxy-authorization', 'connection', 'keep-alive']) delete headers[name];
+      // The allowed host is the one asked for, not another site behind the same address.
+      headers.host = url.host;
       const upstream = http.request({ host: decision.address, port, method: req.method, path: `${url.pathname}${url.search}`, headers, timeout });
       upstream.on('response', (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);

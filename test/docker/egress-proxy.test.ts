@@ -60,7 +60,7 @@ describe('the egress proxy (on a unix socket, loopback endpoints)', () => {
   const listen = (server: http.Server) => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
 
   beforeAll(async () => {
-    allowed = http.createServer((_req, res) => res.end('allowed-ok'));
+    allowed = http.createServer((req, res) => res.end(`allowed-ok for ${req.headers.host}`));
     other = http.createServer((_req, res) => res.end('other-body'));
     allowedPort = await listen(allowed);
     otherPort = await listen(other);
@@ -103,9 +103,10 @@ describe('the egress proxy (on a unix socket, loopback endpoints)', () => {
     const tunnel = await exchange(`CONNECT 127.0.0.1:${allowedPort} HTTP/1.1\r\n\r\nGET / HTTP/1.0\r\n\r\n`);
     expect(tunnel).toMatch(/^HTTP\/1.1 200 Connection Established/);
     expect(tunnel).toContain('allowed-ok');
-    const plain = await exchange(`GET http://127.0.0.1:${allowedPort}/x HTTP/1.0\r\n\r\n`);
+    const plain = await exchange(`GET http://127.0.0.1:${allowedPort}/x HTTP/1.0\r\nHost: elsewhere.example\r\n\r\n`);
     expect(plain).toMatch(/^HTTP\/1.1 200/);
-    expect(plain).toContain('allowed-ok');
+    // The Host header names the allowed destination, whatever the agent wrote.
+    expect(plain).toContain(`allowed-ok for 127.0.0.1:${allowedPort}`);
   });
 
   it('refuses other destinations, a name that resolves to a local address, and origin-form requests', async () => {
