@@ -4,6 +4,7 @@ import readline from 'node:readline';
 import type Docker from 'dockerode';
 import { UserError } from '../core/errors.js';
 import type { EgressLogLine } from './egress-proxy.js';
+import { engineMessage, statusCode } from './engine-errors.js';
 import { CONTAINER_INSTALL, EGRESS_MAIN, EGRESS_SOCKET, EGRESS_SOCKET_DIR, egressName, LABEL_WORKSPACE, type EgressPlan } from './container-spec.js';
 
 /** The agent a proxy serves (not `ralph.agent`, so lookups of the agent's own container never find its proxy). */
@@ -25,10 +26,6 @@ export interface EgressProxyContext {
   plan: Extract<EgressPlan, { mode: 'filtered' }>;
   /** The socket's volume (default: named like the proxy; an agent renamed in the config keeps its first one). */
   volume?: string;
-}
-
-function statusCode(error: unknown): number | undefined {
-  return (error as { statusCode?: number }).statusCode;
 }
 
 /** The text of a container's log (stdout and stderr), from the engine's multiplexed frames when it has no TTY. */
@@ -76,18 +73,19 @@ export async function ensureEgressProxy(ctx: EgressProxyContext): Promise<{ warn
   const allowEnv = `RALPH_EGRESS_ALLOW=${JSON.stringify(plan.allow)}`;
   const network = plan.proxyNetwork ?? ((await engineHasBridge(docker)) ? 'bridge' : 'host');
   const labels = { [LABEL_WORKSPACE]: ctx.workspace, [LABEL_EGRESS_FOR]: agent.id };
+  const volume = ctx.volume ?? name;
   const existing = await docker.getContainer(name).inspect().catch((error: unknown) => {
     if (statusCode(error) === 404) return null;
-    throw new UserError(`inspecting ${name} on ${ctx.where}: ${(error as Error).message}`);
+    throw new UserError(`inspecting ${name} on ${ctx.where}: ${engineMessage(error)}`);
   });
   if (existing) {
     const theirs = existing.Config.Labels ?? {};
     if (theirs[LABEL_WORKSPACE] !== ctx.workspace || theirs[LABEL_EGRESS_FOR] !== agent.id) {
       throw new UserError(`a container named ${name} already exists and is not agent ${agent.id}'s egress proxy for ${ctx.workspace} — remove it, or set containerName for agent ${agent.id}`);
     }
-    const volume = ctx.volume ?? name;
     const same =
       existing.State.Running &&
+      !existing.State.Restarting &&
       existing.Config.Image === agent.image &&
       (existing.Config.Env ?? []).includes(allowEnv) &&
       existing.HostConfig.NetworkMode === network &&
@@ -112,7 +110,7 @@ export async function ensureEgressProxy(ctx: EgressProxyContext): Promise<{ warn
           { Type: 'bind', Source: ctx.ralphInstallDir, Target: CONTAINER_INSTALL, ReadOnly: true },
           {
             Type: 'volume',
-            Source: ctx.volume ?? name,
+            Source: volume,
             Target: EGRESS_SOCKET_DIR,
             // In memory and private to the agent's uid: only the proxy and its one agent share it.
             VolumeOptions: { NoCopy: true, Labels: labels, DriverConfig: { Name: 'local', Options: { type: 'tmpfs', device: 'tmpfs', o: `size=1m,uid=${uid},gid=${gid ?? uid},mode=0700` } } },
@@ -131,8 +129,7 @@ export async function ensureEgressProxy(ctx: EgressProxyContext): Promise<{ warn
     });
     await container.start();
   } catch (error) {
-    const message = (error as { json?: { message?: string } }).json?.message ?? (error as Error).message;
-    return { warning: `egress proxy ${name} could not start on ${ctx.where} (${message.trim()}): the agent has no network` };
+    return { warning: `egress proxy ${name} could not start on ${ctx.where} (${engineMessage(error)}): the agent has no network` };
   }
   const ready = await waitForLogLine(container, '"decision":"listening"');
   if (ready.found) return {};
