@@ -71,6 +71,7 @@ export class Supervisor {
   private readonly containerWarnings = new Map<string, string[]>();
   /** Stops following each agent's egress proxy log. */
   private readonly egressFollowers = new Map<string, () => void>();
+  private readonly egressRefusals = new Map<string, EgressRefusals>();
   private readonly listeners = new Set<() => void>();
   private readonly eventLog: EventLog;
   private readonly hooks: HookStatusWatcher;
@@ -323,8 +324,15 @@ export class Supervisor {
 
   /** Destinations the agent's egress proxy refuses become warning events (see EgressRefusals). */
   private async followEgress(containers: AgentContainers, agent: ResolvedAgent): Promise<void> {
-    if (this.egressFollowers.has(agent.id) || this.closed) return;
-    const refusals = new EgressRefusals((reason) => this.eventLog.emit({ agent: agent.id, type: 'warning', reason }), egressName(agent));
+    // Followed anew at every start: ensure() may have replaced the proxy (an allow-list edit), ending the old log.
+    this.egressFollowers.get(agent.id)?.();
+    this.egressFollowers.delete(agent.id);
+    if (this.closed) return;
+    let refusals = this.egressRefusals.get(agent.id);
+    if (!refusals) {
+      refusals = new EgressRefusals((reason) => this.eventLog.emit({ agent: agent.id, type: 'warning', reason }), egressName(agent));
+      this.egressRefusals.set(agent.id, refusals);
+    }
     const stop = await containers
       .followEgress(agent, (line) => refusals.report(line))
       .catch((error: Error) => {
