@@ -80,6 +80,8 @@ describe.runIf(enabled)('a hostile agent in a real container', () => {
       agents: [
         { id: 'W1', role: 'worker', kind: 'custom', command: 'sh /workspace/attack.sh', prompt: 'off' },
         { id: 'W2', role: 'worker', kind: 'custom', command: 'exec sleep 600', prompt: 'off' },
+        // The person's explicit choice of an unfiltered network: allowed, and marked.
+        { id: 'W3', role: 'worker', kind: 'custom', command: 'exec sleep 600', prompt: 'off', network: 'host', allowHostNetwork: true },
       ],
     };
     configText = `${JSON.stringify(raw, null, 2)}\n`;
@@ -133,7 +135,12 @@ describe.runIf(enabled)('a hostile agent in a real container', () => {
     await recorder.waitFor((event) => event.type === 'warning' && event.agent === 'W1' && /egress refused: .*169\.254\.169\.254/.test(event.reason ?? ''));
     const events = fs.readFileSync(path.join(workspace, '.ralph', 'events.jsonl'), 'utf8');
     expect(events).toMatch(/"type":"warning","reason":"egress refused: 127\.0\.0\.1:\d+ is not on the egress allow-list of agent W1"/);
-    expect(supervisor.getSnapshot().agents.every((agent) => !agent.warnings)).toBe(true);
+    expect(supervisor.getSnapshot().agents.filter((agent) => agent.warnings).map((agent) => agent.id)).toEqual(['W3']);
+  });
+
+  it('an agent on the host network (allowHostNetwork) is never silently open: its tab and the event log say so', async () => {
+    await recorder.waitFor((event) => event.type === 'warning' && event.agent === 'W3');
+    expect(supervisor.getSnapshot().agents.find((agent) => agent.id === 'W3')?.warnings).toEqual(['network host: egress is not filtered (allowHostNetwork)']);
   });
 
   it('a container record pointing at another container is refused, and that container survives a forced stop', async () => {
