@@ -212,7 +212,8 @@ export class AgentContainers {
       for (const state of done) if (state.agent) this.records.forget(state.agent);
       // The agents' egress proxies go too, but the list names the agents' containers.
       removed.push(...done.filter((state) => state.agent).sort((a, b) => a.name.localeCompare(b.name)));
-      if (volumes) await this.removeVolumes(handle);
+      // The egress sockets' volumes hold nothing worth keeping; the logins go only when asked.
+      await this.removeVolumes(handle, volumes ? [] : [LABEL_EGRESS_FOR]);
     }
     return removed;
   }
@@ -222,8 +223,9 @@ export class AgentContainers {
     return execCommand(agent, command);
   }
 
-  private async removeVolumes(handle: EngineHandle): Promise<void> {
-    const { Volumes } = await handle.docker.listVolumes({ filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`] } });
+  /** This workspace's volumes (those carrying every label in `alsoLabelled`). */
+  private async removeVolumes(handle: EngineHandle, alsoLabelled: string[]): Promise<void> {
+    const { Volumes } = await handle.docker.listVolumes({ filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`, ...alsoLabelled] } });
     for (const volume of Volumes ?? []) {
       await handle.docker.getVolume(volume.Name).remove().catch((error: unknown) => {
         if (statusCode(error) !== 404) throw new UserError(`removing volume ${volume.Name} on ${handle.where}: ${engineMessage(error)}`);

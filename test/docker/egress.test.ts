@@ -130,4 +130,13 @@ describe.runIf(enabled)('default-deny egress with an allow-list, on an engine wi
     expect(state.warnings).toBeUndefined();
     expect(await throughProxy(agent.containerName, `GET http://${denied}:8080/ HTTP/1.0\\r\\n\\r\\n`)).toContain('denied-body');
   });
+
+  it('down removes the agent, its proxy and the socket volume, and keeps the login volume unless asked', async () => {
+    await containers.down([SOCKET], 1);
+    const names = await docker(['ps', '-a', '--format', '{{.Names}}']);
+    expect(names).not.toContain(agent.containerName);
+    const volumes = await docker(['volume', 'ls', '-q']);
+    expect(volumes).not.toContain(`${agent.containerName}-egress`);
+    expect(volumes).toContain(`${agent.containerName}-claude`);
+  });
 });
