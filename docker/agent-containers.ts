@@ -93,7 +93,16 @@ export class AgentContainers {
     if (spec.egress.mode === 'open') return [spec.egress.warning];
     if (spec.egress.mode === 'none') return [];
     const volume = spec.volumes.find((entry) => entry.target === EGRESS_SOCKET_DIR)?.name;
-    const proxy = await ensureEgressProxy({ docker: handle.docker, where: handle.where, workspace: this.workspace, ralphInstallDir: this.ralphInstallDir, user: spec.user, agent, plan: spec.egress, volume });
+    const proxy = await ensureEgressProxy({
+      docker: handle.docker,
+      where: handle.where,
+      workspace: this.workspace,
+      ralphInstallDir: this.ralphInstallDir,
+      user: spec.user,
+      agent,
+      plan: spec.egress,
+      volume,
+    });
     return proxy.warning ? [proxy.warning] : [];
   }
 
@@ -166,7 +175,10 @@ export class AgentContainers {
     const info = await this.find(handle, agent);
     if (info) await this.removeById(handle, info.Id, agent);
     const proxy = await this.inspectRaw(handle, egressName(agent));
-    if (proxy && proxy.Config.Labels?.[LABEL_WORKSPACE] === this.workspace && proxy.Config.Labels?.[LABEL_EGRESS_FOR] === agent.id) await this.removeById(handle, proxy.Id, agent);
+    const proxyLabels = proxy?.Config.Labels ?? {};
+    if (proxy && proxyLabels[LABEL_WORKSPACE] === this.workspace && proxyLabels[LABEL_EGRESS_FOR] === agent.id) {
+      await this.removeById(handle, proxy.Id, agent);
+    }
     this.records.forget(agent.id);
   }
 
@@ -296,7 +308,13 @@ export class AgentContainers {
   }
 
   /** Reattached containers follow config edits of cpuset/cpus/memory/pids (what `docker update` can change). */
-  private async updateResources(handle: EngineHandle, container: Docker.Container, info: Docker.ContainerInspectInfo, spec: ContainerSpec, agent: ContainerAgent): Promise<void> {
+  private async updateResources(
+    handle: EngineHandle,
+    container: Docker.Container,
+    info: Docker.ContainerInspectInfo,
+    spec: ContainerSpec,
+    agent: ContainerAgent,
+  ): Promise<void> {
     const host = info.HostConfig;
     const update: Record<string, unknown> = {};
     if ((spec.cpuset ?? '') !== (host.CpusetCpus ?? '')) update.CpusetCpus = spec.cpuset ?? '';

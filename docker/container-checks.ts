@@ -57,7 +57,13 @@ export interface SpecChoices {
  * user, the mounted workspace paths are real folders (no links), no mount exposes the engine's socket (directly
  * or through a symlink) and its CPUs exist.
  */
-export async function checkedContainerSpec(handle: EngineHandle, agent: ContainerAgent, workspace: string, ralphInstallDir: string, choices: SpecChoices = {}): Promise<ContainerSpec> {
+export async function checkedContainerSpec(
+  handle: EngineHandle,
+  agent: ContainerAgent,
+  workspace: string,
+  ralphInstallDir: string,
+  choices: SpecChoices = {},
+): Promise<ContainerSpec> {
   let image: Docker.ImageInspectInfo;
   try {
     image = await handle.docker.getImage(agent.image).inspect();
@@ -73,7 +79,15 @@ export async function checkedContainerSpec(handle: EngineHandle, agent: Containe
   const mounts = prepareWorkspaceMounts(workspace, agent.id, user);
   const { MemTotal } = (await handle.docker.info()) as { MemTotal?: number };
   const defaultMemory = MemTotal ? defaultMemoryBytes(MemTotal, choices.agentsOnEngine ?? 1) : undefined;
-  const spec = agentContainerSpec(agent, { workspace, ralphInstallDir, user, imagePath, mounts, defaultMemoryBytes: defaultMemory, volumeBase: choices.volumeBase });
+  const spec = agentContainerSpec(agent, {
+    workspace,
+    ralphInstallDir,
+    user,
+    imagePath,
+    mounts,
+    defaultMemoryBytes: defaultMemory,
+    volumeBase: choices.volumeBase,
+  });
   const sockets = [DEFAULT_SOCKET, '/run/docker.sock', ...(handle.target.kind === 'unix' ? [handle.target.socketPath] : [])];
   assertNoDockerSocket(spec, sockets);
   assertNoDockerSocket({ ...spec, binds: spec.binds.map((bind) => ({ ...bind, source: realpathOr(bind.source) })) }, sockets.map(realpathOr));

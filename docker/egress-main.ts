@@ -10,10 +10,15 @@ import { createEgressProxy } from './egress-proxy.js';
  */
 function main(argv: string[]): void {
   const [mode, socket, port] = argv;
-  const say = (line: object) => process.stdout.write(`${JSON.stringify({ ralph: 'egress', time: new Date().toISOString(), ...line })}\n`);
+  const say = (line: object) =>
+    process.stdout.write(`${JSON.stringify({ ralph: 'egress', time: new Date().toISOString(), ...line })}\n`);
   if (mode === 'proxy' && socket) {
     const allow = JSON.parse(process.env.RALPH_EGRESS_ALLOW ?? '[]') as string[];
-    const server = createEgressProxy({ allow, agent: process.env.RALPH_AGENT_ID ?? '?', log: (line) => process.stdout.write(`${JSON.stringify(line)}\n`) });
+    const server = createEgressProxy({
+      allow,
+      agent: process.env.RALPH_AGENT_ID ?? '?',
+      log: (line) => process.stdout.write(`${JSON.stringify(line)}\n`),
+    });
     fs.rmSync(socket, { force: true });
     server.listen(socket, () => {
       // The agent connects as the same uid through a read-only mount; nobody else needs it.
@@ -31,7 +36,9 @@ function main(argv: string[]): void {
       client.pipe(upstream);
       upstream.pipe(client);
     });
-    server.listen(Number(port), '127.0.0.1', () => say({ decision: 'forwarding', reason: `127.0.0.1:${port} -> ${socket}` }));
+    server.listen(Number(port), '127.0.0.1', () =>
+      say({ decision: 'forwarding', reason: `127.0.0.1:${port} -> ${socket}` }),
+    );
     process.on('SIGTERM', () => process.exit(0));
     return;
   }

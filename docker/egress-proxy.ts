@@ -31,7 +31,11 @@ export interface AllowRule {
 const DEFAULT_PORTS = new Set([443, 80]);
 
 function normaliseHost(host: string): string {
-  return host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  return host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
 }
 
 /** Parses "host", "host:port", "*.domain", "10.0.0.5:8080", "[::1]:8080"; throws a one-sentence error otherwise. */
@@ -40,10 +44,19 @@ export function parseAllowEntry(entry: string): AllowRule {
   const bracketed = /^\[([0-9a-f:.]+)\](?::(\d+))?$/i.exec(text);
   const plain = /^(\*\.)?([a-z0-9_.-]+)(?::(\d+))?$/i.exec(text);
   let rule: AllowRule | undefined;
-  if (bracketed) rule = { host: normaliseHost(bracketed[1]!), wildcard: false, port: bracketed[2] ? Number(bracketed[2]) : undefined };
+  if (bracketed)
+    rule = {
+      host: normaliseHost(bracketed[1]!),
+      wildcard: false,
+      port: bracketed[2] ? Number(bracketed[2]) : undefined,
+    };
   else if (net.isIPv6(text)) rule = { host: normaliseHost(text), wildcard: false };
   else if (plain && (plain[2]!.includes('.') || plain[2] === 'localhost')) {
-    rule = { host: normaliseHost(plain[2]!), wildcard: Boolean(plain[1]), port: plain[3] ? Number(plain[3]) : undefined };
+    rule = {
+      host: normaliseHost(plain[2]!),
+      wildcard: Boolean(plain[1]),
+      port: plain[3] ? Number(plain[3]) : undefined,
+    };
   }
   if (!rule || (rule.port !== undefined && (rule.port < 1 || rule.port > 65_535))) {
     throw new Error(`egress allow-list entry "${entry}" is not a host, *.domain or IP address with an optional :port`);
@@ -73,7 +86,15 @@ export function isLocalAddress(address: string): boolean {
   }
   const v6 = address.toLowerCase();
   if (v6.startsWith('::ffff:')) return isLocalAddress(v6.slice(7));
-  return v6 === '::1' || v6 === '::' || v6.startsWith('fe8') || v6.startsWith('fe9') || v6.startsWith('fea') || v6.startsWith('feb') || v6.startsWith('ff');
+  return (
+    v6 === '::1' ||
+    v6 === '::' ||
+    v6.startsWith('fe8') ||
+    v6.startsWith('fe9') ||
+    v6.startsWith('fea') ||
+    v6.startsWith('feb') ||
+    v6.startsWith('ff')
+  );
 }
 
 /** One line the proxy prints (JSON on stdout); the supervisor turns `denied` lines into events. */
@@ -103,11 +124,13 @@ type Decision = { ok: true; address: string } | { ok: false; reason: string };
 export function createEgressProxy(options: EgressProxyOptions): http.Server {
   const rules = options.allow.map(parseAllowEntry);
   const timeout = options.connectTimeoutMs ?? 15_000;
-  const log = (line: Omit<EgressLogLine, 'ralph' | 'time'>) => options.log({ ralph: 'egress', time: new Date().toISOString(), ...line });
+  const log = (line: Omit<EgressLogLine, 'ralph' | 'time'>) =>
+    options.log({ ralph: 'egress', time: new Date().toISOString(), ...line });
 
   const decide = async (host: string, port: number): Promise<Decision> => {
     const rule = matchAllow(rules, host, port);
-    if (!rule) return { ok: false, reason: `${host}:${port} is not on the egress allow-list of agent ${options.agent}` };
+    if (!rule)
+      return { ok: false, reason: `${host}:${port} is not on the egress allow-list of agent ${options.agent}` };
     const literal = net.isIP(normaliseHost(host)) ? normaliseHost(host) : undefined;
     let address = literal;
     if (!address) {
@@ -117,7 +140,11 @@ export function createEgressProxy(options: EgressProxyOptions): http.Server {
         return { ok: false, reason: `cannot resolve ${host} (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
       }
     }
-    if (!literal && isLocalAddress(address)) return { ok: false, reason: `${host} resolves to the local address ${address}, which only an allow-list entry naming that address may reach` };
+    if (!literal && isLocalAddress(address))
+      return {
+        ok: false,
+        reason: `${host} resolves to the local address ${address}, which only an allow-list entry naming that address may reach`,
+      };
     return { ok: true, address };
   };
 
@@ -132,7 +159,9 @@ export function createEgressProxy(options: EgressProxyOptions): http.Server {
       url = new URL(req.url ?? '');
       if (url.protocol !== 'http:') throw new Error('not http');
     } catch {
-      res.writeHead(400, { 'content-type': 'text/plain' }).end('ralph-tui egress: only absolute http:// requests and CONNECT are proxied\n');
+      res
+        .writeHead(400, { 'content-type': 'text/plain' })
+        .end('ralph-tui egress: only absolute http:// requests and CONNECT are proxied\n');
       return;
     }
     const host = url.hostname;
@@ -146,7 +175,14 @@ export function createEgressProxy(options: EgressProxyOptions): http.Server {
       for (const name of ['proxy-connection', 'proxy-authorization', 'connection', 'keep-alive']) delete headers[name];
       // The allowed host is the one asked for, not another site behind the same address.
       headers.host = url.host;
-      const upstream = http.request({ host: decision.address, port, method: req.method, path: `${url.pathname}${url.search}`, headers, timeout });
+      const upstream = http.request({
+        host: decision.address,
+        port,
+        method: req.method,
+        path: `${url.pathname}${url.search}`,
+        headers,
+        timeout,
+      });
       upstream.on('response', (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
@@ -177,7 +213,9 @@ export function createEgressProxy(options: EgressProxyOptions): http.Server {
     void decide(host, port).then((decision) => {
       if (!decision.ok) {
         const body = deny(host, port, decision.reason);
-        client.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+        client.end(
+          `HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
         return;
       }
       const upstream = net.connect({ host: decision.address, port, timeout });

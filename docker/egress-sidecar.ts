@@ -5,7 +5,15 @@ import type Docker from 'dockerode';
 import { UserError } from '../core/errors.js';
 import type { EgressLogLine } from './egress-proxy.js';
 import { engineMessage, statusCode } from './engine-errors.js';
-import { CONTAINER_INSTALL, EGRESS_MAIN, EGRESS_SOCKET, EGRESS_SOCKET_DIR, egressName, LABEL_WORKSPACE, type EgressPlan } from './container-spec.js';
+import {
+  CONTAINER_INSTALL,
+  EGRESS_MAIN,
+  EGRESS_SOCKET,
+  EGRESS_SOCKET_DIR,
+  egressName,
+  LABEL_WORKSPACE,
+  type EgressPlan,
+} from './container-spec.js';
 
 /** The agent a proxy serves (not `ralph.agent`, so lookups of the agent's own container never find its proxy). */
 export const LABEL_EGRESS_FOR = 'ralph.egress-for';
@@ -42,16 +50,26 @@ export function demuxLog(raw: Buffer | string): string {
 }
 
 /** Waits until the container's log holds a line containing `marker`; the last log line otherwise. */
-export async function waitForLogLine(container: Docker.Container, marker: string, timeoutMs = READY_TIMEOUT_MS): Promise<{ found: boolean; last?: string }> {
+export async function waitForLogLine(
+  container: Docker.Container,
+  marker: string,
+  timeoutMs = READY_TIMEOUT_MS,
+): Promise<{ found: boolean; last?: string }> {
   const deadline = Date.now() + timeoutMs;
   let lines: string[] = [];
   for (;;) {
-    const raw = (await container.logs({ stdout: true, stderr: true, tail: 50, follow: false }).catch(() => Buffer.alloc(0))) as unknown as Buffer;
-    lines = demuxLog(raw).split('\n').map((line) => line.trim()).filter(Boolean);
+    const raw = (await container
+      .logs({ stdout: true, stderr: true, tail: 50, follow: false })
+      .catch(() => Buffer.alloc(0))) as unknown as Buffer;
+    lines = demuxLog(raw)
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
     if (lines.some((line) => line.includes(marker))) return { found: true };
     const info = await container.inspect().catch(() => null);
     // Restarting (the restart policy) means it already failed once.
-    if (!info?.State.Running || info.State.Restarting || Date.now() > deadline) return { found: false, last: lines.at(-1) };
+    if (!info?.State.Running || info.State.Restarting || Date.now() > deadline)
+      return { found: false, last: lines.at(-1) };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -74,14 +92,19 @@ export async function ensureEgressProxy(ctx: EgressProxyContext): Promise<{ warn
   const network = plan.proxyNetwork ?? ((await engineHasBridge(docker)) ? 'bridge' : 'host');
   const labels = { [LABEL_WORKSPACE]: ctx.workspace, [LABEL_EGRESS_FOR]: agent.id };
   const volume = ctx.volume ?? name;
-  const existing = await docker.getContainer(name).inspect().catch((error: unknown) => {
-    if (statusCode(error) === 404) return null;
-    throw new UserError(`inspecting ${name} on ${ctx.where}: ${engineMessage(error)}`);
-  });
+  const existing = await docker
+    .getContainer(name)
+    .inspect()
+    .catch((error: unknown) => {
+      if (statusCode(error) === 404) return null;
+      throw new UserError(`inspecting ${name} on ${ctx.where}: ${engineMessage(error)}`);
+    });
   if (existing) {
     const theirs = existing.Config.Labels ?? {};
     if (theirs[LABEL_WORKSPACE] !== ctx.workspace || theirs[LABEL_EGRESS_FOR] !== agent.id) {
-      throw new UserError(`a container named ${name} already exists and is not agent ${agent.id}'s egress proxy for ${ctx.workspace} — remove it, or set containerName for agent ${agent.id}`);
+      throw new UserError(
+        `a container named ${name} already exists and is not agent ${agent.id}'s egress proxy for ${ctx.workspace} — remove it, or set containerName for agent ${agent.id}`,
+      );
     }
     const same =
       existing.State.Running &&
@@ -91,7 +114,10 @@ export async function ensureEgressProxy(ctx: EgressProxyContext): Promise<{ warn
       existing.HostConfig.NetworkMode === network &&
       (existing.Mounts ?? []).some((mount) => mount.Name === volume);
     if (same) return {};
-    await docker.getContainer(existing.Id).remove({ force: true }).catch(() => undefined);
+    await docker
+      .getContainer(existing.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
   }
   const [uid, gid] = ctx.user.split(':');
   let container: Docker.Container;
@@ -113,7 +139,14 @@ export async function ensureEgressProxy(ctx: EgressProxyContext): Promise<{ warn
             Source: volume,
             Target: EGRESS_SOCKET_DIR,
             // In memory and private to the agent's uid: only the proxy and its one agent share it.
-            VolumeOptions: { NoCopy: true, Labels: labels, DriverConfig: { Name: 'local', Options: { type: 'tmpfs', device: 'tmpfs', o: `size=1m,uid=${uid},gid=${gid ?? uid},mode=0700` } } },
+            VolumeOptions: {
+              NoCopy: true,
+              Labels: labels,
+              DriverConfig: {
+                Name: 'local',
+                Options: { type: 'tmpfs', device: 'tmpfs', o: `size=1m,uid=${uid},gid=${gid ?? uid},mode=0700` },
+              },
+            },
           },
         ],
         NetworkMode: network,
@@ -129,11 +162,15 @@ export async function ensureEgressProxy(ctx: EgressProxyContext): Promise<{ warn
     });
     await container.start();
   } catch (error) {
-    return { warning: `egress proxy ${name} could not start on ${ctx.where} (${engineMessage(error)}): the agent has no network` };
+    return {
+      warning: `egress proxy ${name} could not start on ${ctx.where} (${engineMessage(error)}): the agent has no network`,
+    };
   }
   const ready = await waitForLogLine(container, '"decision":"listening"');
   if (ready.found) return {};
-  return { warning: `egress proxy ${name} did not start${ready.last ? ` (${ready.last})` : ''}: the agent has no network` };
+  return {
+    warning: `egress proxy ${name} did not start${ready.last ? ` (${ready.last})` : ''}: the agent has no network`,
+  };
 }
 
 /** Checks the agent container's forwarder to its proxy came up; a warning otherwise (the agent has no network). */
@@ -147,9 +184,18 @@ export async function checkEgressForwarder(container: Docker.Container, agentId:
  * Follows the proxy's log and calls `onDenied` for every refused destination (the supervisor turns them into
  * events a person sees). Returns a function that stops following.
  */
-export async function followEgressDenials(docker: Docker, agent: { containerName: string }, onDenied: (line: EgressLogLine) => void): Promise<() => void> {
+export async function followEgressDenials(
+  docker: Docker,
+  agent: { containerName: string },
+  onDenied: (line: EgressLogLine) => void,
+): Promise<() => void> {
   const container = docker.getContainer(egressName(agent));
-  const stream = (await container.logs({ follow: true, stdout: true, stderr: false, since: Math.floor(Date.now() / 1000) })) as NodeJS.ReadableStream & { destroy?: () => void };
+  const stream = (await container.logs({
+    follow: true,
+    stdout: true,
+    stderr: false,
+    since: Math.floor(Date.now() / 1000),
+  })) as NodeJS.ReadableStream & { destroy?: () => void };
   const out = new PassThrough();
   docker.modem.demuxStream(stream, out, new PassThrough());
   const lines = readline.createInterface({ input: out });

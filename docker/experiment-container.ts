@@ -40,7 +40,18 @@ export function experimentContainerSpec(opts: ExperimentContainerOptions): Conta
   const mounts = prepareWorkspaceMounts(workspace, undefined, user);
   const name = `ralph-exp-${opts.experiment.replace(/[^a-zA-Z0-9_.-]/g, '-').slice(0, 60)}-${crypto.randomBytes(4).toString('hex')}`;
   const spec = agentContainerSpec(
-    { id: 'experiment', role: 'worker', runtime: 'docker', containerName: name, image: opts.image, env: {}, passEnv: [], network: 'none', egressAllow: [], cpuset: opts.cpuset },
+    {
+      id: 'experiment',
+      role: 'worker',
+      runtime: 'docker',
+      containerName: name,
+      image: opts.image,
+      env: {},
+      passEnv: [],
+      network: 'none',
+      egressAllow: [],
+      cpuset: opts.cpuset,
+    },
     { workspace, ralphInstallDir: opts.ralphInstallDir, user, mounts, defaultMemoryBytes: opts.memoryBytes },
   );
   const { RALPH_STATUS_DIR: _dir, RALPH_STATUS_FILE: _file, RALPH_AGENT_ID: _id, ...env } = spec.env;
@@ -58,8 +69,23 @@ export function experimentContainerSpec(opts: ExperimentContainerOptions): Conta
  * `ralph-tui <cliArgs>` inside (the mounted install, run by the image's node). RALPH_RUN_ID passes by name.
  * Cancelling signals the docker CLI, which forwards the signal to the container's init and so to the run.
  */
-export function experimentRunCommand(opts: ExperimentContainerOptions, cliArgs: string[]): { file: string; args: string[]; env: Record<string, string> } {
+export function experimentRunCommand(
+  opts: ExperimentContainerOptions,
+  cliArgs: string[],
+): { file: string; args: string[]; env: Record<string, string> } {
   const spec = experimentContainerSpec(opts);
-  const args = ['run', '--rm', '--sig-proxy=true', ...dockerRunFlags(spec), '--env', 'RALPH_RUN_ID', spec.image, `${CONTAINER_INSTALL}/docker/bin/ralph-tui`, '--workspace', CONTAINER_WORKSPACE, ...cliArgs];
+  const args = [
+    'run',
+    '--rm',
+    '--sig-proxy=true',
+    ...dockerRunFlags(spec),
+    '--env',
+    'RALPH_RUN_ID',
+    spec.image,
+    `${CONTAINER_INSTALL}/docker/bin/ralph-tui`,
+    '--workspace',
+    CONTAINER_WORKSPACE,
+    ...cliArgs,
+  ];
   return { file: 'docker', args, env: engineEnv(opts.engine) };
 }

@@ -18,7 +18,9 @@ export function hostKeyFingerprint(key: Buffer): string {
 export function hostKeyType(key: Buffer): string {
   if (key.length < 4) return 'unknown';
   const length = key.readUInt32BE(0);
-  return length > 0 && length < 64 && key.length >= 4 + length ? key.subarray(4, 4 + length).toString('latin1') : 'unknown';
+  return length > 0 && length < 64 && key.length >= 4 + length
+    ? key.subarray(4, 4 + length).toString('latin1')
+    : 'unknown';
 }
 
 /** The name known_hosts uses for a host: `host` on port 22, `[host]:port` otherwise. */
@@ -32,7 +34,13 @@ function patternMatches(pattern: string, name: string): boolean {
     if (!salt || !hash) return false;
     return crypto.createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64') === hash;
   }
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
   return regex.test(name);
 }
 
@@ -77,7 +85,12 @@ export function verifyHostKey(opts: { host: string; port: number; key: Buffer; f
       const [hosts, , key] = fields;
       if (!hosts || !key || marker === '@cert-authority' || !hostListMatches(hosts, name)) continue;
       if (marker === '@revoked') {
-        if (key === offered) return { ok: false, reason: 'revoked', message: `the SSH host key of ${name} (${fingerprint}) is marked @revoked in ${file}` };
+        if (key === offered)
+          return {
+            ok: false,
+            reason: 'revoked',
+            message: `the SSH host key of ${name} (${fingerprint}) is marked @revoked in ${file}`,
+          };
         continue;
       }
       if (key === offered) return { ok: true };

@@ -28,6 +28,7 @@ export class EgressRefusals {
     this.lastByDestination.set(destination, now);
     this.inWindow++;
     if (this.inWindow <= this.perMinute) this.emit(`egress refused: ${line.reason ?? destination}`);
-    else if (this.inWindow === this.perMinute + 1) this.emit(`egress refused: more destinations this minute (all in \`docker logs ${this.proxyName}\`)`);
+    else if (this.inWindow === this.perMinute + 1)
+      this.emit(`egress refused: more destinations this minute (all in \`docker logs ${this.proxyName}\`)`);
   }
 }

@@ -2,7 +2,14 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEgressProxy, DEFAULT_EGRESS_ALLOW, isLocalAddress, matchAllow, parseAllowEntry, type EgressLogLine } from '../../docker/egress-proxy.js';
+import {
+  createEgressProxy,
+  DEFAULT_EGRESS_ALLOW,
+  isLocalAddress,
+  matchAllow,
+  parseAllowEntry,
+  type EgressLogLine,
+} from '../../docker/egress-proxy.js';
 import { parseConfig, resolveAgent } from '../../src/config.js';
 import { makeTempDir } from '../helpers/cli.js';
 
@@ -21,13 +28,24 @@ describe('egress allow-list entries', () => {
   });
 
   it('refuses entries that are not hosts, naming the entry', () => {
-    expect(() => parseAllowEntry('http://example.com')).toThrow('egress allow-list entry "http://example.com" is not a host');
+    expect(() => parseAllowEntry('http://example.com')).toThrow(
+      'egress allow-list entry "http://example.com" is not a host',
+    );
     expect(() => parseAllowEntry('example.com:99999')).toThrow('is not a host');
     expect(() => parseAllowEntry('*')).toThrow('is not a host');
   });
 
   it('treats loopback, link-local (cloud metadata), unspecified and multicast addresses as local', () => {
-    for (const address of ['127.0.0.1', '169.254.169.254', '0.0.0.0', '::1', 'fe80::1', '::ffff:127.0.0.1', '224.0.0.1']) expect(isLocalAddress(address)).toBe(true);
+    for (const address of [
+      '127.0.0.1',
+      '169.254.169.254',
+      '0.0.0.0',
+      '::1',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+      '224.0.0.1',
+    ])
+      expect(isLocalAddress(address)).toBe(true);
     for (const address of ['140.82.112.3', '10.0.0.1', '2606:4700::1']) expect(isLocalAddress(address)).toBe(false);
   });
 
@@ -42,9 +60,17 @@ describe('egress allow-list entries', () => {
     const [w0, w1] = config.agents.map((agent) => resolveAgent(config, agent, '/w'));
     expect(w0!.egressAllow).toEqual([...DEFAULT_EGRESS_ALLOW, 'mlflow.example.org']);
     expect(w1!.egressAllow).toEqual(['pypi.org', 'mlflow.example.org', 'files.pythonhosted.org']);
-    expect(() => parseConfig({ agents: [{ id: 'W1', role: 'worker', egress: { allow: ['https://x.org/'] } }] })).toThrow('ralph.config.json: field agents[0].egress.allow[0]: egress allow-list entry "https://x.org/" is not a host');
-    expect(() => parseConfig({ network: 'host', agents: [{ id: 'W1', role: 'worker' }] })).toThrow('network "host" gives agent W1 the host\'s network without the egress allow-list; set "allowHostNetwork": true');
-    expect(() => parseConfig({ allowHostNetwork: true, network: 'host', agents: [{ id: 'W1', role: 'worker' }] })).not.toThrow();
+    expect(() =>
+      parseConfig({ agents: [{ id: 'W1', role: 'worker', egress: { allow: ['https://x.org/'] } }] }),
+    ).toThrow(
+      'ralph.config.json: field agents[0].egress.allow[0]: egress allow-list entry "https://x.org/" is not a host',
+    );
+    expect(() => parseConfig({ network: 'host', agents: [{ id: 'W1', role: 'worker' }] })).toThrow(
+      'network "host" gives agent W1 the host\'s network without the egress allow-list; set "allowHostNetwork": true',
+    );
+    expect(() =>
+      parseConfig({ allowHostNetwork: true, network: 'host', agents: [{ id: 'W1', role: 'worker' }] }),
+    ).not.toThrow();
   });
 });
 
@@ -57,7 +83,10 @@ describe('the egress proxy (on a unix socket, loopback endpoints)', () => {
   let allowedPort: number;
   let otherPort: number;
 
-  const listen = (server: http.Server) => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+  const listen = (server: http.Server) =>
+    new Promise<number>((resolve) =>
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
+    );
 
   beforeAll(async () => {
     allowed = http.createServer((req, res) => res.end(`allowed-ok for ${req.headers.host}`));
@@ -66,7 +95,11 @@ describe('the egress proxy (on a unix socket, loopback endpoints)', () => {
     otherPort = await listen(other);
     socket = path.join(makeTempDir('egress-proxy-'), 'proxy.sock');
     // Loopback is reachable only through entries naming the address itself.
-    proxy = createEgressProxy({ allow: [`127.0.0.1:${allowedPort}`, `localhost:${otherPort}`], agent: 'W1', log: (line) => lines.push(line) });
+    proxy = createEgressProxy({
+      allow: [`127.0.0.1:${allowedPort}`, `localhost:${otherPort}`],
+      agent: 'W1',
+      log: (line) => lines.push(line),
+    });
     await new Promise<void>((resolve) => proxy.listen(socket, resolve));
   });
 
@@ -118,6 +151,9 @@ describe('the egress proxy (on a unix socket, loopback endpoints)', () => {
     expect(local).toMatch(/^HTTP\/1.1 403/);
     expect(local).toContain('resolves to the local address');
     expect(await exchange('GET / HTTP/1.0\r\n\r\n')).toMatch(/^HTTP\/1.1 400/);
-    expect(lines.filter((line) => line.decision === 'denied').map((line) => `${line.host}:${line.port}`)).toEqual([`127.0.0.1:${otherPort}`, `localhost:${otherPort}`]);
+    expect(lines.filter((line) => line.decision === 'denied').map((line) => `${line.host}:${line.port}`)).toEqual([
+      `127.0.0.1:${otherPort}`,
+      `localhost:${otherPort}`,
+    ]);
   });
 });

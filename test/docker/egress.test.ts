@@ -24,7 +24,18 @@ async function docker(args: string[]): Promise<string> {
 /** A busybox web server on the test engine's default bridge; its address there. */
 async function endpoint(image: string, name: string, body: string): Promise<string> {
   await docker(['rm', '-f', name]);
-  await docker(['run', '-d', '--name', name, '--user', '1000:1000', image, 'sh', '-c', `mkdir -p /tmp/www && echo ${body} > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www`]);
+  await docker([
+    'run',
+    '-d',
+    '--name',
+    name,
+    '--user',
+    '1000:1000',
+    image,
+    'sh',
+    '-c',
+    `mkdir -p /tmp/www && echo ${body} > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www`,
+  ]);
   return docker(['inspect', '-f', '{{.NetworkSettings.Networks.bridge.IPAddress}}', name]);
 }
 
@@ -55,11 +66,17 @@ describe.runIf(enabled)('default-deny egress with an allow-list, on an engine wi
     workspace = makeTempDir('docker-egress-');
     fs.chownSync(workspace, 1000, 1000);
     const config = parseConfig({
-      name: `egress${path.basename(workspace).slice(-6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`,
+      name: `egress${path
+        .basename(workspace)
+        .slice(-6)
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, 'x')}`,
       runtime: 'docker',
       image,
       engine: SOCKET,
-      agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: 'fake-agent', egress: { allow: [`${allowed}:8080`] } }],
+      agents: [
+        { id: 'W1', role: 'worker', kind: 'custom', command: 'fake-agent', egress: { allow: [`${allowed}:8080`] } },
+      ],
     });
     agent = resolveAgent(config, config.agents[0]!, workspace);
     containers = new AgentContainers({ workspace, ralphInstallDir: ralphInstallDir(), agents: [agent] });
@@ -83,11 +100,16 @@ describe.runIf(enabled)('default-deny egress with an allow-list, on an engine wi
     stopFollowing = await containers.followEgress(agent, (line) => denials.push(line));
     // Only the loopback interface: no route anywhere, whatever the engine's iptables do or do not enforce.
     expect(await docker(['exec', agent.containerName, 'ls', '/sys/class/net'])).toBe('lo');
-    expect(await docker(['exec', agent.containerName, 'sh', '-c', 'echo "$HTTPS_PROXY $http_proxy"'])).toBe('http://127.0.0.1:3128 http://127.0.0.1:3128');
+    expect(await docker(['exec', agent.containerName, 'sh', '-c', 'echo "$HTTPS_PROXY $http_proxy"'])).toBe(
+      'http://127.0.0.1:3128 http://127.0.0.1:3128',
+    );
   });
 
   it('reaches an allowed endpoint through the proxy (CONNECT and plain HTTP)', async () => {
-    const tunnel = await throughProxy(agent.containerName, `CONNECT ${allowed}:8080 HTTP/1.1\\r\\nHost: ${allowed}:8080\\r\\n\\r\\nGET / HTTP/1.0\\r\\n\\r\\n`);
+    const tunnel = await throughProxy(
+      agent.containerName,
+      `CONNECT ${allowed}:8080 HTTP/1.1\\r\\nHost: ${allowed}:8080\\r\\n\\r\\nGET / HTTP/1.0\\r\\n\\r\\n`,
+    );
     expect(tunnel).toMatch(/^HTTP\/1.1 200 Connection Established/);
     expect(tunnel).toContain('allowed-ok');
     const plain = await throughProxy(agent.containerName, `GET http://${allowed}:8080/ HTTP/1.0\\r\\n\\r\\n`);
@@ -97,7 +119,16 @@ describe.runIf(enabled)('default-deny egress with an allow-list, on an engine wi
 
   it('refuses an endpoint that is not on the list, through the proxy and directly, and reports it', async () => {
     // The endpoint itself answers on the bridge: the refusal is the allow-list's, not a broken network.
-    expect(await docker(['run', '--rm', image, 'sh', '-c', `(printf 'GET / HTTP/1.0\\r\\n\\r\\n'; sleep 2) | nc -w 5 ${denied} 8080`])).toContain('denied-body');
+    expect(
+      await docker([
+        'run',
+        '--rm',
+        image,
+        'sh',
+        '-c',
+        `(printf 'GET / HTTP/1.0\\r\\n\\r\\n'; sleep 2) | nc -w 5 ${denied} 8080`,
+      ]),
+    ).toContain('denied-body');
 
     const tunnel = await throughProxy(agent.containerName, `CONNECT ${denied}:8080 HTTP/1.1\\r\\n\\r\\n`);
     expect(tunnel).toMatch(/^HTTP\/1.1 403 Forbidden/);
@@ -106,13 +137,23 @@ describe.runIf(enabled)('default-deny egress with an allow-list, on an engine wi
     const plain = await throughProxy(agent.containerName, `GET http://${denied}:8080/ HTTP/1.0\\r\\n\\r\\n`);
     expect(plain).toMatch(/^HTTP\/1.1 403/);
     // The allowed host on another port is another destination.
-    expect(await throughProxy(agent.containerName, `CONNECT ${allowed}:8081 HTTP/1.1\\r\\n\\r\\n`)).toMatch(/^HTTP\/1.1 403/);
-    const direct = await docker(['exec', agent.containerName, 'sh', '-c', `nc -w 3 ${denied} 8080 </dev/null && echo connected || echo refused`]);
+    expect(await throughProxy(agent.containerName, `CONNECT ${allowed}:8081 HTTP/1.1\\r\\n\\r\\n`)).toMatch(
+      /^HTTP\/1.1 403/,
+    );
+    const direct = await docker([
+      'exec',
+      agent.containerName,
+      'sh',
+      '-c',
+      `nc -w 3 ${denied} 8080 </dev/null && echo connected || echo refused`,
+    ]);
     expect(direct).toMatch(/unreachable|refused$/i);
     expect(direct).not.toContain('connected');
 
     for (let i = 0; i < 50 && denials.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(denials.map((line) => `${line.host}:${line.port}`)).toEqual(expect.arrayContaining([`${denied}:8080`, `${allowed}:8081`]));
+    expect(denials.map((line) => `${line.host}:${line.port}`)).toEqual(
+      expect.arrayContaining([`${denied}:8080`, `${allowed}:8081`]),
+    );
   });
 
   it('applies an allow-list edit on the next start without recreating the agent container', async () => {
@@ -122,13 +163,23 @@ describe.runIf(enabled)('default-deny egress with an allow-list, on an engine wi
       runtime: 'docker',
       image,
       engine: SOCKET,
-      agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: 'fake-agent', egress: { allow: [`${allowed}:8080`], add: [`${denied}:8080`] } }],
+      agents: [
+        {
+          id: 'W1',
+          role: 'worker',
+          kind: 'custom',
+          command: 'fake-agent',
+          egress: { allow: [`${allowed}:8080`], add: [`${denied}:8080`] },
+        },
+      ],
     });
     const widened = resolveAgent(config, config.agents[0]!, workspace);
     const state = await containers.ensure(widened);
     expect(state.id).toBe(before);
     expect(state.warnings).toBeUndefined();
-    expect(await throughProxy(agent.containerName, `GET http://${denied}:8080/ HTTP/1.0\\r\\n\\r\\n`)).toContain('denied-body');
+    expect(await throughProxy(agent.containerName, `GET http://${denied}:8080/ HTTP/1.0\\r\\n\\r\\n`)).toContain(
+      'denied-body',
+    );
   });
 
   it('down removes the agent, its proxy and the socket volume, and keeps the login volume unless asked', async () => {

@@ -11,11 +11,23 @@ export async function startDockerd(name: string, extra: string[]): Promise<Child
   const socket = `/tmp/${name}.sock`;
   const logFile = `/tmp/${name}.log`;
   // Another test run's engine on the same socket would be stopped under it by that run.
-  if (await dockerAvailable(socket)) throw new Error(`a dockerd already answers on ${socket}: another test run is using it`);
+  if (await dockerAvailable(socket))
+    throw new Error(`a dockerd already answers on ${socket}: another test run is using it`);
   const log = fs.openSync(logFile, 'a');
   const child = spawn(
     'dockerd',
-    ['-H', `unix://${socket}`, '--data-root', `/tmp/${name}`, '--exec-root', `/tmp/${name}-x`, '--pidfile', `/tmp/${name}.pid`, '--storage-driver=vfs', ...extra],
+    [
+      '-H',
+      `unix://${socket}`,
+      '--data-root',
+      `/tmp/${name}`,
+      '--exec-root',
+      `/tmp/${name}-x`,
+      '--pidfile',
+      `/tmp/${name}.pid`,
+      '--storage-driver=vfs',
+      ...extra,
+    ],
     { stdio: ['ignore', log, log] },
   );
   for (let i = 0; i < 160; i++) {
@@ -41,7 +53,10 @@ export async function stopDockerd(child: ChildProcess | undefined): Promise<void
  * function puts them back (and removes the bridge it made), so the machine is left as the test found it.
  */
 export async function saveHostNetwork(bridge = 'docker0'): Promise<() => Promise<void>> {
-  const rules = { filter: (await execa('iptables-save', ['-t', 'filter'])).stdout, nat: (await execa('iptables-save', ['-t', 'nat'])).stdout };
+  const rules = {
+    filter: (await execa('iptables-save', ['-t', 'filter'])).stdout,
+    nat: (await execa('iptables-save', ['-t', 'nat'])).stdout,
+  };
   const forwarding = fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8');
   return async () => {
     for (const text of Object.values(rules)) await execa('iptables-restore', [], { input: `${text}\n` });

@@ -37,7 +37,9 @@ function sshDockerHost(keyFile: string): Promise<{ server: ssh2.Server; port: nu
       });
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as net.AddressInfo).port })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as net.AddressInfo).port })),
+  );
 }
 
 describe('ssh:// engines: the host key is checked against known_hosts', () => {
@@ -75,12 +77,15 @@ describe('ssh:// engines: the host key is checked against known_hosts', () => {
     );
   });
 
-  it.runIf(engineHere)('reaches the engine when known_hosts holds the key, plainly or hashed (ssh-keygen -H)', async () => {
-    const file = knownHosts(`# a comment\n[127.0.0.1]:${port} ${key.publicLine.split(' ').slice(0, 2).join(' ')}\n`);
-    const docker = await connectEngine({ host: `ssh://ralph@127.0.0.1:${port}`, knownHosts: file });
-    expect((await docker.version()).ApiVersion).toMatch(/^\d+\.\d+$/);
-    await execa('ssh-keygen', ['-H', '-f', file]);
-    expect(fs.readFileSync(file, 'utf8')).toMatch(/^\|1\|/m);
-    await expect(connectEngine({ host: `ssh://ralph@127.0.0.1:${port}`, knownHosts: file })).resolves.toBeDefined();
-  });
+  it.runIf(engineHere)(
+    'reaches the engine when known_hosts holds the key, plainly or hashed (ssh-keygen -H)',
+    async () => {
+      const file = knownHosts(`# a comment\n[127.0.0.1]:${port} ${key.publicLine.split(' ').slice(0, 2).join(' ')}\n`);
+      const docker = await connectEngine({ host: `ssh://ralph@127.0.0.1:${port}`, knownHosts: file });
+      expect((await docker.version()).ApiVersion).toMatch(/^\d+\.\d+$/);
+      await execa('ssh-keygen', ['-H', '-f', file]);
+      expect(fs.readFileSync(file, 'utf8')).toMatch(/^\|1\|/m);
+      await expect(connectEngine({ host: `ssh://ralph@127.0.0.1:${port}`, knownHosts: file })).resolves.toBeDefined();
+    },
+  );
 });

@@ -28,15 +28,27 @@ describe.runIf(enabled)('an experiment started from the screen in a Docker works
     image = await ensureTestImage(undefined, { withNode: true });
     workspace = makeTempDir('docker-exp-');
     fs.mkdirSync(path.join(workspace, 'experiments', 'probe'), { recursive: true });
-    fs.writeFileSync(path.join(workspace, 'experiments', 'probe', 'experiment.json'), JSON.stringify({ command: PROBE }));
+    fs.writeFileSync(
+      path.join(workspace, 'experiments', 'probe', 'experiment.json'),
+      JSON.stringify({ command: PROBE }),
+    );
     fs.mkdirSync(path.join(workspace, 'experiments', 'slow'), { recursive: true });
-    fs.writeFileSync(path.join(workspace, 'experiments', 'slow', 'experiment.json'), JSON.stringify({ command: 'echo started; sleep 120' }));
+    fs.writeFileSync(
+      path.join(workspace, 'experiments', 'slow', 'experiment.json'),
+      JSON.stringify({ command: 'echo started; sleep 120' }),
+    );
     fs.mkdirSync(path.join(workspace, '.ralph'), { recursive: true });
     fs.writeFileSync(path.join(workspace, '.ralph', 'events.jsonl'), '{"secret":true}\n');
-    fs.writeFileSync(path.join(workspace, 'ralph.config.json'), JSON.stringify({ runtime: 'docker', image, agents: [{ id: 'W1', role: 'worker' }] }));
+    fs.writeFileSync(
+      path.join(workspace, 'ralph.config.json'),
+      JSON.stringify({ runtime: 'docker', image, agents: [{ id: 'W1', role: 'worker' }] }),
+    );
     await execa('chown', ['-R', '1000:1000', workspace]);
     const sandbox = (name: string, cliArgs: string[]) => {
-      const run = experimentRunCommand({ workspace, ralphInstallDir: ralphInstallDir(), image, experiment: name, memoryBytes: 256 * 1024 ** 2 }, cliArgs);
+      const run = experimentRunCommand(
+        { workspace, ralphInstallDir: ralphInstallDir(), image, experiment: name, memoryBytes: 256 * 1024 ** 2 },
+        cliArgs,
+      );
       return { command: [run.file, ...run.args], env: run.env };
     };
     runner = new ExperimentRunner({ workspace, sandbox });
@@ -48,9 +60,10 @@ describe.runIf(enabled)('an experiment started from the screen in a Docker works
     if (stdout.trim()) await execa('docker', ['rm', '-f', ...stdout.trim().split('\n')]);
   });
 
-  it('runs its command in a container with the agents\' sandbox, not on the host', async () => {
+  it("runs its command in a container with the agents' sandbox, not on the host", async () => {
     const id = runner.startBuiltin('probe', { workers: 1 });
-    for (let i = 0; i < 600 && !['finished', 'failed'].includes(runner.getSnapshot()[0]?.state ?? ''); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let i = 0; i < 600 && !['finished', 'failed'].includes(runner.getSnapshot()[0]?.state ?? ''); i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     const view = runner.getSnapshot().find((run) => run.id === id)!;
     const output = fs.readFileSync(view.logFile, 'utf8');
     expect(view.command).toMatch(/^docker run --rm /);
@@ -63,16 +76,28 @@ describe.runIf(enabled)('an experiment started from the screen in a Docker works
     // The run's live status file, written inside the container, is where the screen looks for it.
     expect(fs.existsSync(path.join(workspace, '.ralph', 'progress', `${id}.json`))).toBe(true);
     // --rm: nothing is left behind.
-    expect((await execa('docker', ['ps', '-aq', '--filter', `label=${LABEL_EXPERIMENT}=probe`])).stdout.trim()).toBe('');
+    expect((await execa('docker', ['ps', '-aq', '--filter', `label=${LABEL_EXPERIMENT}=probe`])).stdout.trim()).toBe(
+      '',
+    );
   });
 
   it('is cancelled like a host run: the signal reaches the container, which goes away', async () => {
     const id = runner.startBuiltin('slow', { workers: 1 });
     const view = () => runner.getSnapshot().find((run) => run.id === id)!;
-    for (let i = 0; i < 300 && (!fs.existsSync(view().logFile) || !fs.readFileSync(view().logFile, 'utf8').includes('started')); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (
+      let i = 0;
+      i < 300 && (!fs.existsSync(view().logFile) || !fs.readFileSync(view().logFile, 'utf8').includes('started'));
+      i++
+    )
+      await new Promise((resolve) => setTimeout(resolve, 100));
     await runner.cancel(id);
     expect(view().state).toBe('cancelled');
-    for (let i = 0; i < 50 && (await execa('docker', ['ps', '-aq', '--filter', `label=${LABEL_EXPERIMENT}=slow`])).stdout.trim(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (
+      let i = 0;
+      i < 50 && (await execa('docker', ['ps', '-aq', '--filter', `label=${LABEL_EXPERIMENT}=slow`])).stdout.trim();
+      i++
+    )
+      await new Promise((resolve) => setTimeout(resolve, 100));
     expect((await execa('docker', ['ps', '-aq', '--filter', `label=${LABEL_EXPERIMENT}=slow`])).stdout.trim()).toBe('');
   });
 });
