@@ -178,6 +178,11 @@ export class AgentContainers {
     const proxyLabels = proxy?.Config.Labels ?? {};
     if (proxy && proxyLabels[LABEL_WORKSPACE] === this.workspace && proxyLabels[LABEL_EGRESS_FOR] === agent.id) {
       await this.removeById(handle, proxy.Id, agent);
+      // The socket's volume holds nothing worth keeping (the login volume stays).
+      await handle.docker
+        .getVolume(egressName(agent))
+        .remove()
+        .catch(() => undefined);
     }
     this.records.forget(agent.id);
   }
