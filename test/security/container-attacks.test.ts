@@ -98,13 +98,13 @@ describe.runIf(enabled)('a hostile agent in a real container', () => {
       loop: { restartDelayMs: 60_000, errorBackoffMs: 60_000 },
       agents: [
         { id: 'W1', role: 'worker', kind: 'custom', command: 'sh /workspace/attack.sh', prompt: 'off' },
-        { id: 'W2', role: 'worker', kind: 'custom', command: 'exec sleep 600', prompt: 'off' },
+        { id: 'W2', role: 'worker', kind: 'custom', command: 'sleep 600', prompt: 'off' },
         // The person's explicit choice of an unfiltered network: allowed, and marked.
         {
           id: 'W3',
           role: 'worker',
           kind: 'custom',
-          command: 'exec sleep 600',
+          command: 'sleep 600',
           prompt: 'off',
           network: 'host',
           allowHostNetwork: true,
@@ -191,16 +191,17 @@ describe.runIf(enabled)('a hostile agent in a real container', () => {
     expect(
       supervisor
         .getSnapshot()
-        .agents.filter((agent) => agent.warnings)
+        .agents.filter((agent) => agent.problem)
         .map((agent) => agent.id),
     ).toEqual(['W3']);
   });
 
   it('an agent on the host network (allowHostNetwork) is never silently open: its tab and the event log say so', async () => {
     await recorder.waitFor((event) => event.type === 'warning' && event.agent === 'W3');
-    expect(supervisor.getSnapshot().agents.find((agent) => agent.id === 'W3')?.warnings).toEqual([
+    // The tab shows an agent's problem with ⚠ (and the footer repeats it).
+    expect(supervisor.getSnapshot().agents.find((agent) => agent.id === 'W3')?.problem).toBe(
       'network host: egress is not filtered (allowHostNetwork)',
-    ]);
+    );
   });
 
   it('a container record pointing at another container is refused, and that container survives a forced stop', async () => {
