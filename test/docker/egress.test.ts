@@ -13,6 +13,7 @@ import { dockerTestsEnabled, ensureTestImage } from './test-image.js';
 // An engine as Docker is usually installed: the default bridge, iptables on (the shared engine has neither).
 const NAME = 'ralph-egress-d';
 const SOCKET = `/tmp/${NAME}.sock`;
+const BRIDGE = 'ralph-eg0';
 const DOCKER_ENV = { ...process.env, DOCKER_HOST: `unix://${SOCKET}` };
 const enabled = await dockerTestsEnabled('egress allow-list tests');
 
@@ -58,8 +59,12 @@ describe.runIf(enabled)('default-deny egress with an allow-list, on an engine wi
   let stopFollowing: () => void = () => undefined;
 
   beforeAll(async () => {
-    restoreHostNetwork = await saveHostNetwork();
-    engine = await startDockerd(NAME, ['--bip', '192.168.213.1/24', '--iptables=true']);
+    // A bridge of its own: a dockerd started with --bridge=none (another test file, in parallel) deletes docker0.
+    restoreHostNetwork = await saveHostNetwork(BRIDGE);
+    await execa('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
+    await execa('ip', ['addr', 'add', '192.168.213.1/24', 'dev', BRIDGE]);
+    await execa('ip', ['link', 'set', BRIDGE, 'up']);
+    engine = await startDockerd(NAME, ['--bridge', BRIDGE, '--iptables=true']);
     image = await ensureTestImage(SOCKET, { withNode: true });
     allowed = await endpoint(image, 'ralph-egress-allowed', 'allowed-ok');
     denied = await endpoint(image, 'ralph-egress-denied', 'denied-body');

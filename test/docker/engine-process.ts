@@ -52,7 +52,7 @@ export async function stopDockerd(child: ChildProcess | undefined): Promise<void
  * The host's packet filter and forwarding switch before an engine with iptables changes them; the returned
  * function puts them back (and removes the bridge it made), so the machine is left as the test found it.
  */
-export async function saveHostNetwork(bridge = 'docker0'): Promise<() => Promise<void>> {
+export async function saveHostNetwork(bridge: string): Promise<() => Promise<void>> {
   const rules = {
     filter: (await execa('iptables-save', ['-t', 'filter'])).stdout,
     nat: (await execa('iptables-save', ['-t', 'nat'])).stdout,
