@@ -50,6 +50,15 @@ function composeMounts(root: string, agentId: string, user: string): WorkspaceMo
   }
 }
 
+interface ComposeCommandOptions {
+  cores?: number;
+  workers?: number;
+  perWorker?: number;
+  reserve: number;
+  wholeCores?: boolean;
+  out?: string;
+}
+
 export function registerCompose(program: Command): void {
   program
     .command('compose')
@@ -60,7 +69,7 @@ export function registerCompose(program: Command): void {
     .option('--reserve <n>', 'physical cores kept for the system and the orchestrator', count(0), 1)
     .option('--whole-cores', 'give workers whole physical cores (all SMT siblings)')
     .option('-o, --out <file>', 'write the file (atomically) instead of printing it')
-    .action(async (options: { cores?: number; workers?: number; perWorker?: number; reserve: number; wholeCores?: boolean; out?: string }, command: Command) => {
+    .action(async (options: ComposeCommandOptions, command: Command) => {
       const root = workspaceOf(command);
       const config = loadConfig(root);
       const agents = agentsFor(config, options.workers).map((agent) => resolveAgent(config, agent, root));
