@@ -37,9 +37,14 @@ export function workspacePaths(root: string) {
     /** Live status files of `ralph-tui run`, one per run (whoever started it), read by the screen. */
     progress: path.join(ralph, 'progress'),
     progressFile: (runId: string) => path.join(ralph, 'progress', `${runId}.json`),
-    agentStatus: (agentId: string) => path.join(ralph, 'status', `${agentId}.json`),
-    /** Hook status files, one per agent (watched by the supervisor). */
-    agentStatusDir: path.join(ralph, 'status'),
+    /**
+     * Each agent's own folder, the only supervisor-side place it may write: a container sees just its own (at a
+     * fixed path, RALPH_STATUS_DIR); its Claude Code hooks write the status file there (RALPH_STATUS_FILE).
+     */
+    agentDir: (agentId: string) => path.join(ralph, 'agents', agentId),
+    agentStatus: (agentId: string) => path.join(ralph, 'agents', agentId, 'status.json'),
+    /** The folder of the agents' folders (watched by the supervisor for status files). */
+    agentsDir: path.join(ralph, 'agents'),
     /** The `ralph-tui` shim put on local agents' PATH. */
     ralphBin: path.join(ralph, 'bin'),
     lock: path.join(ralph, 'supervisor.lock'),

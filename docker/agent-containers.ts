@@ -7,14 +7,17 @@ import { killContainerAgent } from './agent-process.js';
 import type { ContainerAgent, EngineChoice } from './container-agent.js';
 import { assertOurs, checkCpuset, checkedContainerSpec } from './container-checks.js';
 import { RecordedContainers } from './container-records.js';
-import { agentContainerSpec, createOptions, LABEL_AGENT, LABEL_WORKSPACE, type ContainerSpec } from './container-spec.js';
+import { createOptions, securityDifferences } from './container-options.js';
+import { AGENT_HOME, EGRESS_SOCKET_DIR, egressName, LABEL_AGENT, LABEL_WORKSPACE, type ContainerSpec } from './container-spec.js';
 import { containerState, type ContainerState } from './container-state.js';
+import type { EgressLogLine } from './egress-proxy.js';
+import { checkEgressForwarder, ensureEgressProxy, followEgressDenials, LABEL_EGRESS_FOR } from './egress-sidecar.js';
+import { describeEngine, resolveEngine } from './engine.js';
 import { EnginePool, type EngineHandle } from './engine-pool.js';
 import { agentDockerError, engineMessage, statusCode } from './engine-errors.js';
 import { execCommand } from './exec-command.js';
 import type { ContainerStats } from './stats.js';
 import { oomEventsSinceStart, StatsSampler } from './stats-sampler.js';
-import { assertAgentCanWrite } from './workspace-access.js';
 
 /**
  * The agents' containers on one or more Docker engines: create, start, stop, inspect, reattach, remove.
@@ -28,11 +31,14 @@ export class AgentContainers {
   private readonly records: RecordedContainers;
   private readonly engines = new EnginePool();
   private readonly sampler = new StatsSampler();
+  /** The team, so each agent's default memory limit is its share of its engine's memory. */
+  private readonly team: Array<{ runtime: string; engine?: EngineChoice }>;
 
-  constructor(opts: { workspace: string; ralphInstallDir: string }) {
+  constructor(opts: { workspace: string; ralphInstallDir: string; agents?: Array<{ runtime: string; engine?: EngineChoice }> }) {
     this.workspace = path.resolve(opts.workspace);
     this.ralphInstallDir = path.resolve(opts.ralphInstallDir);
     this.records = new RecordedContainers(workspacePaths(this.workspace).containers);
+    this.team = opts.agents ?? [];
   }
 
   /** Finds the agent's container (reattach) or creates it, and makes sure it is running. */
@@ -42,23 +48,72 @@ export class AgentContainers {
     const byName = await this.inspectRaw(handle, agent.containerName);
     if (byName) assertOurs(byName, agent, this.workspace);
     const existing = byName ?? (await this.findByLabel(handle, agent));
+    // Renamed in the config: the container keeps the volumes (the login) named after its first name.
+    const login = existing?.Mounts?.find((mount) => mount.Type === 'volume' && mount.Destination === `${AGENT_HOME}/.claude`)?.Name;
+    const spec = await checkedContainerSpec(handle, agent, this.workspace, this.ralphInstallDir, {
+      user: existing?.Config.User || undefined,
+      volumeBase: login?.endsWith('-claude') ? login.slice(0, -'-claude'.length) : undefined,
+      agentsOnEngine: this.team.filter((member) => member.runtime === 'docker' && describeEngine(resolveEngine(member.engine)) === handle.where).length,
+    });
     if (existing) {
-      const container = handle.docker.getContainer(existing.Id);
+      // Secrets are exec'd into this container: it must be the one the config describes, not an older or edited one.
+      const differences = securityDifferences(existing, spec);
+      if (differences.length) {
+        throw new UserError(
+          `agent ${agent.id}: container ${existing.Name.replace(/^\//, '')} differs from what ralph.config.json asks for (${differences.join('; ')}) — run \`ralph-tui down\` first (logins are kept), then start again`,
+        );
+      }
+    }
+    const warnings = await this.ensureEgress(handle, spec, agent);
+    let container: Docker.Container;
+    if (existing) {
+      container = handle.docker.getContainer(existing.Id);
       // Reattached by label after containerName changed in the config: keep the agent, take the new name.
       if (!byName) await container.rename({ name: agent.containerName }).catch((error: unknown) => {
         throw agentDockerError(error, agent, `renaming ${existing.Name.replace(/^\//, '')} to ${agent.containerName}`);
       });
-      if (existing.Config.User) assertAgentCanWrite(this.workspace, existing.Config.User);
-      await this.updateResources(handle, container, existing, agent);
+      await this.updateResources(handle, container, existing, spec, agent);
       if (!existing.State.Running) await this.start(handle, container, agent);
       this.records.remember(agent, existing.Id, handle.where);
-      return containerState(await container.inspect(), handle.where);
+    } else {
+      container = await this.create(handle, spec, agent);
+      this.records.remember(agent, container.id, handle.where);
+      await this.start(handle, container, agent);
     }
-    const spec = await checkedContainerSpec(handle, agent, this.workspace, this.ralphInstallDir);
-    const container = await this.create(handle, spec, agent);
-    this.records.remember(agent, container.id, handle.where);
-    await this.start(handle, container, agent);
-    return containerState(await container.inspect(), handle.where);
+    if (spec.egress.mode === 'filtered' && warnings.length === 0) {
+      const forwarder = await checkEgressForwarder(container, agent.id);
+      if (forwarder) warnings.push(forwarder);
+    }
+    const state = containerState(await container.inspect(), handle.where);
+    return warnings.length ? { ...state, warnings } : state;
+  }
+
+  /** The agent's egress proxy (filtered egress) and what the agent's tab must say about its network. */
+  private async ensureEgress(handle: EngineHandle, spec: ContainerSpec, agent: ContainerAgent): Promise<string[]> {
+    if (spec.egress.mode === 'open') return [spec.egress.warning];
+    if (spec.egress.mode === 'none') return [];
+    const volume = spec.volumes.find((entry) => entry.target === EGRESS_SOCKET_DIR)?.name;
+    const proxy = await ensureEgressProxy({
+      docker: handle.docker,
+      where: handle.where,
+      workspace: this.workspace,
+      ralphInstallDir: this.ralphInstallDir,
+      user: spec.user,
+      agent,
+      plan: spec.egress,
+      volume,
+    });
+    return proxy.warning ? [proxy.warning] : [];
+  }
+
+  /**
+   * Calls `onDenied` for every destination the agent's egress proxy refuses, until the returned function is
+   * called. Agents without a proxy (network set in the config) get a no-op.
+   */
+  async followEgress(agent: ContainerAgent, onDenied: (line: EgressLogLine) => void): Promise<() => void> {
+    if (agent.network !== undefined) return () => undefined;
+    const handle = await this.engines.get(agent.engine);
+    return followEgressDenials(handle.docker, agent, onDenied);
   }
 
   /** The agent's container now: running, exited (with code, OOM-killed), created, or gone. */
@@ -109,7 +164,9 @@ export class AgentContainers {
    */
   async killAgentProcess(agent: ContainerAgent, graceSeconds = 3): Promise<void> {
     const handle = await this.engines.get(agent.engine).catch(() => null);
-    if (handle) await killContainerAgent(handle.docker, agent, graceSeconds);
+    // Only in the agent's own container (labels checked): never in a stranger that took its name.
+    const info = handle ? await this.find(handle, agent).catch(() => null) : null;
+    if (handle && info?.State.Running) await killContainerAgent(handle.docker, info.Id, agent, graceSeconds);
   }
 
   /** Removes the container (forcefully; the credentials volume stays so the login survives). */
@@ -117,6 +174,16 @@ export class AgentContainers {
     const handle = await this.engines.get(agent.engine);
     const info = await this.find(handle, agent);
     if (info) await this.removeById(handle, info.Id, agent);
+    const proxy = await this.inspectRaw(handle, egressName(agent));
+    const proxyLabels = proxy?.Config.Labels ?? {};
+    if (proxy && proxyLabels[LABEL_WORKSPACE] === this.workspace && proxyLabels[LABEL_EGRESS_FOR] === agent.id) {
+      await this.removeById(handle, proxy.Id, agent);
+      // The socket's volume holds nothing worth keeping (the login volume stays).
+      await handle.docker
+        .getVolume(egressName(agent))
+        .remove()
+        .catch(() => undefined);
+    }
     this.records.forget(agent.id);
   }
 
@@ -130,6 +197,7 @@ export class AgentContainers {
     for (const handle of handles) {
       const found = await handle.docker.listContainers({ all: true, filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`] } });
       for (const summary of found) {
+        if (summary.Labels[LABEL_EGRESS_FOR]) continue;
         const info = await this.inspectRaw(handle, summary.Id);
         if (info) states.push(containerState(info, handle.where));
       }
@@ -159,8 +227,10 @@ export class AgentContainers {
         }),
       );
       for (const state of done) if (state.agent) this.records.forget(state.agent);
-      removed.push(...done.sort((a, b) => a.name.localeCompare(b.name)));
-      if (volumes) await this.removeVolumes(handle);
+      // The agents' egress proxies go too, but the list names the agents' containers.
+      removed.push(...done.filter((state) => state.agent).sort((a, b) => a.name.localeCompare(b.name)));
+      // The egress sockets' volumes hold nothing worth keeping; the logins go only when asked.
+      await this.removeVolumes(handle, volumes ? [] : [LABEL_EGRESS_FOR]);
     }
     return removed;
   }
@@ -170,8 +240,9 @@ export class AgentContainers {
     return execCommand(agent, command);
   }
 
-  private async removeVolumes(handle: EngineHandle): Promise<void> {
-    const { Volumes } = await handle.docker.listVolumes({ filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`] } });
+  /** This workspace's volumes (those carrying every label in `alsoLabelled`). */
+  private async removeVolumes(handle: EngineHandle, alsoLabelled: string[]): Promise<void> {
+    const { Volumes } = await handle.docker.listVolumes({ filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`, ...alsoLabelled] } });
     for (const volume of Volumes ?? []) {
       await handle.docker.getVolume(volume.Name).remove().catch((error: unknown) => {
         if (statusCode(error) !== 404) throw new UserError(`removing volume ${volume.Name} on ${handle.where}: ${engineMessage(error)}`);
@@ -193,10 +264,19 @@ export class AgentContainers {
     const record = this.records.get(agent, handle.where);
     if (record) {
       const byId = await this.inspectRaw(handle, record.id);
-      if (byId) return byId;
+      if (byId) {
+        // The records file is data: a record naming someone else's container must not get it stopped or removed.
+        const labels = byId.Config.Labels ?? {};
+        if (labels[LABEL_WORKSPACE] !== this.workspace || labels[LABEL_AGENT] !== agent.id) {
+          throw new UserError(
+            `${workspacePaths(this.workspace).containers} names container ${byId.Name.replace(/^\//, '')} for agent ${agent.id}, but it is not this workspace's ${agent.id} container — refusing to touch it (delete that entry)`,
+          );
+        }
+        return byId;
+      }
     }
     const byName = await this.inspectRaw(handle, agent.containerName);
-    if (byName && byName.Config.Labels?.[LABEL_WORKSPACE] === this.workspace) return byName;
+    if (byName && byName.Config.Labels?.[LABEL_WORKSPACE] === this.workspace && byName.Config.Labels?.[LABEL_AGENT] === agent.id) return byName;
     return this.findByLabel(handle, agent);
   }
 
@@ -206,17 +286,9 @@ export class AgentContainers {
     return found[0] ? this.inspectRaw(handle, found[0].Id) : null;
   }
 
-  /** Engines started with --bridge=none have no default network; agents then get none unless configured. */
-  private async networkMode(handle: EngineHandle, spec: ContainerSpec): Promise<string | undefined> {
-    if (spec.network) return spec.network;
-    const networks = await handle.docker.listNetworks({ filters: { name: ['bridge'] } });
-    return networks.some((network) => network.Name === 'bridge') ? undefined : 'none';
-  }
-
   private async create(handle: EngineHandle, spec: ContainerSpec, agent: ContainerAgent): Promise<Docker.Container> {
-    const options = createOptions(spec, await this.networkMode(handle, spec));
     try {
-      return await handle.docker.createContainer(options);
+      return await handle.docker.createContainer(createOptions(spec));
     } catch (error) {
       throw agentDockerError(error, agent, `creating ${spec.name}`);
     }
@@ -241,8 +313,13 @@ export class AgentContainers {
   }
 
   /** Reattached containers follow config edits of cpuset/cpus/memory/pids (what `docker update` can change). */
-  private async updateResources(handle: EngineHandle, container: Docker.Container, info: Docker.ContainerInspectInfo, agent: ContainerAgent): Promise<void> {
-    const spec = agentContainerSpec(agent, { workspace: this.workspace, ralphInstallDir: this.ralphInstallDir, user: info.Config.User });
+  private async updateResources(
+    handle: EngineHandle,
+    container: Docker.Container,
+    info: Docker.ContainerInspectInfo,
+    spec: ContainerSpec,
+    agent: ContainerAgent,
+  ): Promise<void> {
     const host = info.HostConfig;
     const update: Record<string, unknown> = {};
     if ((spec.cpuset ?? '') !== (host.CpusetCpus ?? '')) update.CpusetCpus = spec.cpuset ?? '';

@@ -36,8 +36,8 @@ export function killScript(agent: Pick<ContainerAgent, 'id'>, graceSeconds = 3):
 }
 
 /** Runs killScript in the container through the Engine API (no TTY needed); a stopped or missing container is fine. */
-export async function killContainerAgent(docker: Docker, agent: Pick<ContainerAgent, 'id' | 'containerName'>, graceSeconds = 3): Promise<void> {
-  const container = docker.getContainer(agent.containerName);
+export async function killContainerAgent(docker: Docker, containerId: string, agent: Pick<ContainerAgent, 'id' | 'containerName'>, graceSeconds = 3): Promise<void> {
+  const container = docker.getContainer(containerId);
   let exec: Docker.Exec;
   try {
     exec = await container.exec({ Cmd: ['sh', '-c', killScript(agent, graceSeconds)], AttachStdout: true, AttachStderr: true });

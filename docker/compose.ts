@@ -1,7 +1,21 @@
 import path from 'node:path';
 import YAML from 'yaml';
 import type { ContainerAgent } from './container-agent.js';
-import { agentContainerSpec, DEFAULT_AGENT_UID, type ContainerSpec } from './container-spec.js';
+import {
+  agentContainerSpec,
+  CONTAINER_INSTALL,
+  credentialsVolumeName,
+  DEFAULT_AGENT_UID,
+  EGRESS_MAIN,
+  EGRESS_SOCKET,
+  EGRESS_SOCKET_DIR,
+  egressName,
+  LABEL_AGENT,
+  LABEL_WORKSPACE,
+  type ContainerSpec,
+  type WorkspaceMounts,
+} from './container-spec.js';
+import { LABEL_EGRESS_FOR } from './egress-sidecar.js';
 import { planCpusets, readCpuTopology, validateCpusets, type CpuTopology } from './cpu-planner.js';
 
 export interface ComposeOptions {
@@ -14,6 +28,8 @@ export interface ComposeOptions {
   /** Physical cores kept for the system and the orchestrator. */
   reserveSystem?: number;
   wholeCores?: boolean;
+  /** The workspace paths each agent mounts, made ready on this host (default: all of them, as they will be). */
+  mounts?: (agentId: string) => WorkspaceMounts | undefined;
   /** Plan for this host topology instead of reading the local one (e.g. `--cores 32` for the target machine). */
   topology?: CpuTopology;
 }
@@ -42,18 +58,46 @@ function service(spec: ContainerSpec, agent: ContainerAgent): Record<string, unk
     environment: [...Object.entries(spec.env).map(([key, value]) => `${key}=${escapeDollars(value)}`), ...agent.passEnv],
     volumes: [
       ...spec.binds.map((bind) => ({ type: 'bind', source: bind.source, target: bind.target, read_only: bind.readOnly })),
-      { type: 'volume', source: spec.credentialsVolume.name, target: spec.credentialsVolume.target },
+      ...spec.volumes.map((volume) => ({ type: 'volume', source: volume.name, target: volume.target, read_only: volume.readOnly })),
     ],
+    tmpfs: Object.entries(spec.tmpfs).map(([target, options]) => `${target}:${options}`),
+    init: spec.init,
+    read_only: spec.readOnlyRootfs,
+    network_mode: spec.network,
   };
   if (spec.cpuset) out.cpuset = spec.cpuset;
   if (spec.nanoCpus) out.cpus = spec.nanoCpus / 1e9;
   if (spec.memoryBytes) Object.assign(out, { mem_limit: spec.memoryBytes, memswap_limit: spec.memoryBytes });
   Object.assign(out, { pids_limit: spec.pidsLimit, cap_drop: ['ALL'], security_opt: ['no-new-privileges:true'] });
-  if (spec.network) out.network_mode = spec.network;
   if (spec.gpus !== undefined) {
     out.deploy = { resources: { reservations: { devices: [{ driver: 'nvidia', count: spec.gpus, capabilities: ['gpu'] }] } } };
   }
   return out;
+}
+
+/** The agent's egress proxy (the sidecar ralph-tui runs), on compose's default network. */
+function egressService(spec: ContainerSpec, allow: string[]): Record<string, unknown> {
+  const volume = spec.volumes.find((entry) => entry.target === EGRESS_SOCKET_DIR)!;
+  const install = spec.binds.find((bind) => bind.target === CONTAINER_INSTALL)!;
+  return {
+    image: spec.image,
+    container_name: volume.name,
+    user: spec.user,
+    entrypoint: ['node'],
+    command: [EGRESS_MAIN, 'proxy', EGRESS_SOCKET],
+    environment: [`RALPH_EGRESS_ALLOW=${escapeDollars(JSON.stringify(allow))}`, `RALPH_AGENT_ID=${spec.labels[LABEL_AGENT]}`],
+    labels: { [LABEL_WORKSPACE]: spec.labels[LABEL_WORKSPACE], [LABEL_EGRESS_FOR]: spec.labels[LABEL_AGENT] },
+    volumes: [
+      { type: 'bind', source: install.source, target: CONTAINER_INSTALL, read_only: true },
+      { type: 'volume', source: volume.name, target: EGRESS_SOCKET_DIR },
+    ],
+    init: true,
+    read_only: true,
+    cap_drop: ['ALL'],
+    security_opt: ['no-new-privileges:true'],
+    pids_limit: 64,
+    mem_limit: '256m',
+  };
 }
 
 /**
@@ -86,9 +130,14 @@ export function composeFile(project: { name?: string; agents: ContainerAgent[] }
   const services: Record<string, unknown> = {};
   const volumes: Record<string, unknown> = {};
   for (const agent of agents) {
-    const spec = agentContainerSpec(agent, { workspace: root, ralphInstallDir, user });
+    const spec = agentContainerSpec(agent, { workspace: root, ralphInstallDir, user, mounts: options.mounts?.(agent.id) });
     services[agent.id.toLowerCase()] = service(spec, agent);
-    volumes[spec.credentialsVolume.name] = { name: spec.credentialsVolume.name };
+    volumes[credentialsVolumeName(agent)] = { name: credentialsVolumeName(agent) };
+    if (spec.egress.mode === 'filtered') {
+      services[`${agent.id.toLowerCase()}-egress`] = egressService(spec, spec.egress.allow);
+      const [uid, gid] = spec.user.split(':');
+      volumes[egressName(agent)] = { name: egressName(agent), driver_opts: { type: 'tmpfs', device: 'tmpfs', o: `size=1m,uid=${uid},gid=${gid ?? uid},mode=0700` } };
+    }
   }
   const projectName = `ralph-${(project.name ?? path.basename(root)).toLowerCase().replace(/[^a-z0-9_-]/g, '-')}`;
   // No top-level `name`: compose v1 (still Debian's docker-compose) rejects it. Container and volume names

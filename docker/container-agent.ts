@@ -1,7 +1,7 @@
 // What docker/ needs to know about an agent and its engine, declared here so docker/ never imports the config.
 
 /** A Docker engine other than the default one: unix socket path, tcp://host:port (TLS files optional), ssh://user@host. */
-export type EngineChoice = string | { host: string; ca?: string; cert?: string; key?: string };
+export type EngineChoice = string | { host: string; ca?: string; cert?: string; key?: string; knownHosts?: string };
 
 /** One agent with every default applied (the config's resolved agent has this shape). */
 export interface ContainerAgent {
@@ -21,4 +21,10 @@ export interface ContainerAgent {
   pidsLimit?: number;
   gpus?: 'all' | number;
   network?: string;
+  /** `network: host` or `container:…` are refused without it. */
+  allowHostNetwork?: boolean;
+  /** Destinations the egress proxy lets through when `network` is not set. */
+  egressAllow: string[];
+  /** The egress proxy's network (default: the engine's bridge, else the host's). */
+  egressProxyNetwork?: string;
 }

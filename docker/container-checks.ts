@@ -4,12 +4,12 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { UserError } from '../core/errors.js';
 import type { ContainerAgent } from './container-agent.js';
-import { agentContainerSpec, assertNoDockerSocket, DEFAULT_PATH, LABEL_AGENT, LABEL_WORKSPACE, type ContainerSpec } from './container-spec.js';
+import { agentContainerSpec, assertNoDockerSocket, DEFAULT_PATH, defaultMemoryBytes, LABEL_AGENT, LABEL_WORKSPACE, type ContainerSpec } from './container-spec.js';
 import { formatCpuList, parseCpuList } from './cpu-planner.js';
 import { DEFAULT_SOCKET } from './engine.js';
 import type { EngineHandle } from './engine-pool.js';
 import { agentDockerError, statusCode } from './engine-errors.js';
-import { assertAgentCanWrite, workspaceUser } from './workspace-access.js';
+import { assertAgentCanWrite, prepareWorkspaceMounts, workspaceUser } from './workspace-access.js';
 
 function realpathOr(file: string): string {
   try {
@@ -42,11 +42,28 @@ export async function checkCpuset(handle: EngineHandle, agent: ContainerAgent): 
   }
 }
 
+/** What the spec of an agent's container also depends on. */
+export interface SpecChoices {
+  /** The user an existing container runs as (default: the workspace owner's). */
+  user?: string;
+  /** The container name its volumes are named after (see SpecContext.volumeBase). */
+  volumeBase?: string;
+  /** Docker agents on the same engine, who share its memory (default 1). */
+  agentsOnEngine?: number;
+}
+
 /**
- * The spec of a new container for the agent, once its image is on the engine, the workspace is writable by the
- * agent's user, no mount exposes the engine's socket (directly or through a symlink) and its CPUs exist.
+ * The spec of the agent's container, once its image is on the engine, the workspace is writable by the agent's
+ * user, the mounted workspace paths are real folders (no links), no mount exposes the engine's socket (directly
+ * or through a symlink) and its CPUs exist.
  */
-export async function checkedContainerSpec(handle: EngineHandle, agent: ContainerAgent, workspace: string, ralphInstallDir: string): Promise<ContainerSpec> {
+export async function checkedContainerSpec(
+  handle: EngineHandle,
+  agent: ContainerAgent,
+  workspace: string,
+  ralphInstallDir: string,
+  choices: SpecChoices = {},
+): Promise<ContainerSpec> {
   let image: Docker.ImageInspectInfo;
   try {
     image = await handle.docker.getImage(agent.image).inspect();
@@ -57,9 +74,20 @@ export async function checkedContainerSpec(handle: EngineHandle, agent: Containe
     throw agentDockerError(error, agent, `inspecting image ${agent.image}`);
   }
   const imagePath = (image.Config?.Env ?? []).find((entry) => entry.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;
-  const user = workspaceUser(workspace);
+  const user = choices.user ?? workspaceUser(workspace);
   assertAgentCanWrite(workspace, user);
-  const spec = agentContainerSpec(agent, { workspace, ralphInstallDir, user, imagePath });
+  const mounts = prepareWorkspaceMounts(workspace, agent.id, user);
+  const { MemTotal } = (await handle.docker.info()) as { MemTotal?: number };
+  const defaultMemory = MemTotal ? defaultMemoryBytes(MemTotal, choices.agentsOnEngine ?? 1) : undefined;
+  const spec = agentContainerSpec(agent, {
+    workspace,
+    ralphInstallDir,
+    user,
+    imagePath,
+    mounts,
+    defaultMemoryBytes: defaultMemory,
+    volumeBase: choices.volumeBase,
+  });
   const sockets = [DEFAULT_SOCKET, '/run/docker.sock', ...(handle.target.kind === 'unix' ? [handle.target.socketPath] : [])];
   assertNoDockerSocket(spec, sockets);
   assertNoDockerSocket({ ...spec, binds: spec.binds.map((bind) => ({ ...bind, source: realpathOr(bind.source) })) }, sockets.map(realpathOr));

@@ -16,6 +16,8 @@ export interface ContainerState {
   cpuset?: string;
   startedAt?: string;
   finishedAt?: string;
+  /** What the agent's tab must say about its container (egress not filtered, egress proxy down). */
+  warnings?: string[];
 }
 
 /** The state of an inspected container on the engine written `where`. */

@@ -1,10 +1,10 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import type { EngineChoice } from './container-agent.js';
 import { UserError } from '../core/errors.js';
+import { verifyHostKey } from './known-hosts.js';
 
 export const DEFAULT_SOCKET = '/var/run/docker.sock';
 
@@ -12,7 +12,13 @@ export const DEFAULT_SOCKET = '/var/run/docker.sock';
 export type EngineTarget =
   | { kind: 'unix'; socketPath: string }
   | { kind: 'tcp'; host: string; port: number; tls?: { ca?: string; cert: string; key: string } }
-  | { kind: 'ssh'; host: string; port: number; username?: string };
+  | { kind: 'ssh'; host: string; port: number; username?: string; knownHosts?: string[] };
+
+/** Loopback: the only place an engine may be reached without TLS (exec'd API keys would otherwise cross a network in clear). */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
+}
 
 /**
  * Resolves an agent's or the config's `engine` (else DOCKER_HOST, else the default socket).
@@ -30,7 +36,8 @@ export function resolveEngine(engine?: EngineChoice, env: NodeJS.ProcessEnv = pr
     throw new UserError(`engine "${host}" is not a Docker host: expected a socket path, unix:///path, tcp://host:port or ssh://user@host`);
   }
   if (url.protocol === 'ssh:') {
-    return { kind: 'ssh', host: url.hostname, port: Number(url.port || 22), username: url.username || undefined };
+    const knownHosts = spec && 'knownHosts' in spec && spec.knownHosts ? [spec.knownHosts] : undefined;
+    return { kind: 'ssh', host: url.hostname, port: Number(url.port || 22), username: url.username || undefined, knownHosts };
   }
   if (url.protocol !== 'tcp:' && url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UserError(`engine "${host}" uses ${url.protocol}//, expected unix://, tcp:// or ssh://`);
@@ -43,6 +50,11 @@ export function resolveEngine(engine?: EngineChoice, env: NodeJS.ProcessEnv = pr
   } else if (!engine && env.DOCKER_CERT_PATH) {
     const dir = env.DOCKER_CERT_PATH;
     target.tls = { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') };
+  }
+  if (!target.tls && !isLoopbackHost(url.hostname)) {
+    throw new UserError(
+      `engine tcp://${url.hostname}:${port} has no TLS: the API keys passed to agents would cross the network in clear — give its ca, cert and key files in "engine" (or DOCKER_CERT_PATH), or use ssh://`,
+    );
   }
   return target;
 }
@@ -67,6 +79,9 @@ function readTlsFile(file: string, what: string, where: string): Buffer {
   }
 }
 
+/** Why an ssh:// client's host key was refused (read when its first request fails). */
+const hostKeyRefusals = new WeakMap<Docker, { message?: string }>();
+
 /** A dockerode client for the target; does not contact the engine. */
 export function createClient(target: EngineTarget): Docker {
   const where = describeEngine(target);
@@ -87,15 +102,25 @@ export function createClient(target: EngineTarget): Docker {
         key: readTlsFile(target.tls.key, 'key', where),
       });
     }
-    case 'ssh':
-      return new Docker({
+    case 'ssh': {
+      const refusal: { message?: string } = {};
+      // ssh2 accepts any host key unless told otherwise: check it against known_hosts as OpenSSH would.
+      const hostVerifier = (key: Buffer) => {
+        const verdict = verifyHostKey({ host: target.host, port: target.port, key, files: target.knownHosts });
+        if (!verdict.ok) refusal.message = verdict.message;
+        return verdict.ok;
+      };
+      const docker = new Docker({
         protocol: 'ssh',
         host: target.host,
         port: target.port,
         username: target.username,
         socketPath: undefined,
-        sshOptions: { agent: process.env.SSH_AUTH_SOCK },
+        sshOptions: { agent: process.env.SSH_AUTH_SOCK, hostVerifier },
       } as Docker.DockerOptions);
+      hostKeyRefusals.set(docker, refusal);
+      return docker;
+    }
   }
 }
 
@@ -118,6 +143,8 @@ export async function connectEngine(engine?: EngineChoice): Promise<Docker> {
     ]);
   } catch (error) {
     const where = describeEngine(target);
+    const refused = hostKeyRefusals.get(docker)?.message;
+    if (refused) throw new UserError(`engine ${where}: ${refused}`);
     const code = (error as NodeJS.ErrnoException).code;
     // Permission denied means the engine runs and "start Docker" would be the wrong advice.
     if (code === 'EACCES') throw new UserError(`permission denied on the Docker engine at ${where} — add your user to the docker group, or set runtime: local`);
@@ -158,14 +185,17 @@ function certDir(tls: { ca?: string; cert: string; key: string }): string {
   const dirs = new Set(Object.values(files).filter(Boolean).map((file) => path.dirname(path.resolve(file!))));
   const named = Object.entries(files).every(([name, file]) => !file || path.basename(file) === name);
   if (dirs.size === 1 && named) return [...dirs][0]!;
-  const hash = crypto.createHash('sha256').update(JSON.stringify(files)).digest('hex').slice(0, 12);
-  const dir = path.join(os.tmpdir(), `ralph-tls-${process.getuid?.() ?? 0}-${hash}`);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  for (const [name, file] of Object.entries(files)) {
-    if (!file) continue;
-    const link = path.join(dir, name);
-    fs.rmSync(link, { force: true });
-    fs.symlinkSync(path.resolve(file), link);
-  }
+  const key = JSON.stringify(files);
+  const known = linkedCertDirs.get(key);
+  if (known && fs.existsSync(known)) return known;
+  // A fresh private folder (0700, unpredictable name): a fixed name in /tmp could be made first by another user,
+  // who would then choose the CA the docker CLI trusts.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ralph-tls-'));
+  for (const [name, file] of Object.entries(files)) if (file) fs.symlinkSync(path.resolve(file), path.join(dir, name));
+  if (linkedCertDirs.size === 0) process.once('exit', () => linkedCertDirs.forEach((made) => fs.rmSync(made, { recursive: true, force: true })));
+  linkedCertDirs.set(key, dir);
   return dir;
 }
+
+/** The folders certDir made in this process, by the files they link (removed when the process exits). */
+const linkedCertDirs = new Map<string, string>();

@@ -5,7 +5,7 @@ export { AgentContainers } from './agent-containers.js';
 export type { ContainerState } from './container-state.js';
 export { recordedCommand } from './agent-process.js';
 export { buildImage, imageBuildCommand, type ImageBuild } from './image-build.js';
-export { workspaceUser, assertAgentCanWrite } from './workspace-access.js';
+export { workspaceUser, assertAgentCanWrite, prepareWorkspaceMounts } from './workspace-access.js';
 export { computeStats, type ContainerStats, type RawStats } from './stats.js';
 export { planCpusets, readCpuTopology, validateCpusets, parseCpuList, formatCpuList, type CpuTopology, type CpuPlan, type PlanOptions } from './cpu-planner.js';
 export { composeFile, flatTopology, type ComposeOptions } from './compose.js';
@@ -14,12 +14,16 @@ export {
   assertNoDockerSocket,
   parseMemory,
   credentialsVolumeName,
+  defaultMemoryBytes,
+  egressName,
   CONTAINER_WORKSPACE,
   CONTAINER_INSTALL,
   AGENT_HOME,
   LABEL_AGENT,
   LABEL_WORKSPACE,
   type ContainerSpec,
+  type WorkspaceMounts,
 } from './container-spec.js';
 export { redactSecrets } from '../core/redact.js';
 export { ralphInstallDir } from './install-dir.js';
+export { experimentRunCommand, experimentContainerSpec, LABEL_EXPERIMENT, type ExperimentContainerOptions } from './experiment-container.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
-import { DEFAULT_AGENT_UID } from './container-spec.js';
+import { DEFAULT_AGENT_UID, workspaceMounts, type WorkspaceMounts } from './container-spec.js';
 
 /**
  * The uid:gid agents run as: the workspace owner's, so files agents write stay the user's and the
@@ -59,4 +59,54 @@ export function assertAgentCanWrite(workspace: string, user: string): void {
     for (const name of fs.readdirSync(file)) visit(path.join(file, name), depth + 1);
   };
   for (const name of AGENT_WRITES) visit(path.join(workspace, name), 1);
+}
+
+/**
+ * The host side of the container layout (see workspaceMounts): makes the folders agents may write (run progress,
+ * the agent's own status folder) and checks that none of the mounted paths is, or lies under, a symbolic link —
+ * the engine follows links in bind sources, so a link planted by an agent would mount its target (say `/`) into a
+ * container. Absent optional paths (the config, data/) are simply not mounted.
+ */
+export function prepareWorkspaceMounts(workspace: string, agentId?: string, user?: string): WorkspaceMounts {
+  const planned = workspaceMounts(workspace, agentId);
+  const realRoot = fs.realpathSync(planned.workspace);
+  const refuse = (file: string, what: string) =>
+    new UserError(`${file} ${what}: agent containers mount it, so it must be a real ${file.endsWith('.json') ? 'file' : 'folder'} inside ${planned.workspace} — replace it`);
+  const inspect = (file: string, kind: 'file' | 'dir', create: boolean): string | undefined => {
+    const parts = path.relative(planned.workspace, file).split(path.sep);
+    let current = planned.workspace;
+    for (const [index, part] of parts.entries()) {
+      current = path.join(current, part);
+      let stat: fs.Stats;
+      try {
+        stat = fs.lstatSync(current);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        if (!create) return undefined;
+        fs.mkdirSync(current, { mode: 0o700 });
+        stat = fs.lstatSync(current);
+      }
+      if (stat.isSymbolicLink()) throw refuse(current, 'is a symbolic link');
+      const last = index === parts.length - 1;
+      if ((!last || kind === 'dir') && !stat.isDirectory()) throw refuse(current, 'is not a folder');
+      if (last && kind === 'file' && !stat.isFile()) throw refuse(current, 'is not a regular file');
+    }
+    if (fs.realpathSync(file) !== path.join(realRoot, path.relative(planned.workspace, file))) throw refuse(file, 'resolves outside its place');
+    return file;
+  };
+  const writable = (file: string | undefined) => {
+    // A supervisor running as root makes these root's; the agents (the workspace owner's uid) write them.
+    if (file && user && process.getuid?.() === 0) {
+      const [uid, gid] = user.split(':').map(Number) as [number, number];
+      fs.chownSync(file, uid, gid);
+    }
+    return file;
+  };
+  return {
+    workspace: planned.workspace,
+    config: inspect(planned.config!, 'file', false),
+    data: inspect(planned.data!, 'dir', false),
+    progress: writable(inspect(planned.progress, 'dir', true))!,
+    statusDir: planned.statusDir ? writable(inspect(planned.statusDir, 'dir', true)) : undefined,
+  };
 }

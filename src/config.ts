@@ -6,6 +6,8 @@ import { UserError, zodToUserError } from '../core/errors.js';
 import { DEFAULT_TARGET } from '../orchestration/coordination.js';
 import { parseJsonText } from '../core/json-file.js';
 import { workspacePaths } from '../core/workspace-paths.js';
+import { isHostNetwork } from '../docker/container-spec.js';
+import { DEFAULT_EGRESS_ALLOW, parseAllowEntry } from '../docker/egress-proxy.js';
 
 export const DEFAULT_CLAUDE_COMMAND = 'claude --dangerously-skip-permissions';
 export const DEFAULT_IMAGE = 'ralph-agent:latest';
@@ -20,9 +22,33 @@ export const EngineConfig = z.union([
     ca: z.string().optional(),
     cert: z.string().optional(),
     key: z.string().optional(),
+    /** For ssh://: the known_hosts file that must hold the host's key (default ~/.ssh/known_hosts, /etc/ssh/ssh_known_hosts). */
+    knownHosts: z.string().optional(),
   }),
 ]);
 export type EngineConfig = z.infer<typeof EngineConfig>;
+
+const AllowEntry = z.string().superRefine((entry, ctx) => {
+  try {
+    parseAllowEntry(entry);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+});
+
+/**
+ * What an agent's container may reach (through the egress proxy) when `network` is not set. `allow` replaces the
+ * inherited list (the default: the Anthropic API, npm, PyPI, GitHub), `add` extends it.
+ */
+export const EgressConfig = z
+  .object({
+    allow: z.array(AllowEntry).optional(),
+    add: z.array(AllowEntry).optional(),
+    /** The network of the proxy container (default: the engine's bridge, else the host's). */
+    proxyNetwork: z.string().min(1).optional(),
+  })
+  .strict();
+export type EgressConfig = z.infer<typeof EgressConfig>;
 
 /** How the prompt reaches the agent once it is ready: not at all, from a file, or a literal text. */
 export const PromptConfig = z.union([
@@ -62,8 +88,11 @@ export const AgentConfig = z
     containerName: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/).optional(),
     gpus: z.union([z.literal('all'), z.number().int().positive()]).optional(),
     focus: FocusConfig.optional(),
-    /** Docker network mode for this agent's container (default: the engine's bridge, or none when it has no bridge). */
+    /** Docker network mode for this agent's container (default: none, with egress through the allow-list proxy). */
     network: z.string().min(1).optional(),
+    /** `network: host` or `container:…` put the agent in another network namespace, unfiltered: only with this set. */
+    allowHostNetwork: z.boolean().optional(),
+    egress: EgressConfig.optional(),
   })
   .strict();
 export type AgentConfig = z.infer<typeof AgentConfig>;
@@ -113,6 +142,8 @@ export const RalphConfig = z
     engine: EngineConfig.optional(),
     /** Docker network mode for every agent container unless an agent sets its own. */
     network: z.string().min(1).optional(),
+    allowHostNetwork: z.boolean().optional(),
+    egress: EgressConfig.optional(),
     passEnv: z.array(z.string()).default([...DEFAULT_PASS_ENV]),
     loop: LoopConfig.default(LoopConfig.parse({})),
     agents: z.array(AgentConfig).min(1, 'expected at least one agent'),
@@ -134,13 +165,24 @@ export const RalphConfig = z
     config.agents.forEach((agent, index) => {
       if (seen.has(agent.id)) ctx.addIssue({ code: 'custom', path: ['agents', index, 'id'], message: `duplicate agent id ${agent.id}` });
       seen.add(agent.id);
+      const network = agent.network ?? config.network;
+      if (isHostNetwork(network) && !(agent.allowHostNetwork ?? config.allowHostNetwork)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: agent.network ? ['agents', index, 'network'] : ['network'],
+          message: `network "${network}" gives agent ${agent.id} the host's network without the egress allow-list; set "allowHostNetwork": true to allow it`,
+        });
+      }
     });
   });
 export type RalphConfig = z.infer<typeof RalphConfig>;
 
 /** An agent with every default applied: what the supervisor actually runs. */
-export interface ResolvedAgent extends Omit<AgentConfig, 'runtime' | 'command' | 'prompt' | 'image' | 'passEnv' | 'containerName'> {
+export interface ResolvedAgent extends Omit<AgentConfig, 'runtime' | 'command' | 'prompt' | 'image' | 'passEnv' | 'containerName' | 'egress'> {
   runtime: 'docker' | 'local';
+  /** Destinations the egress proxy lets through (see EgressConfig). */
+  egressAllow: string[];
+  egressProxyNetwork?: string;
   command: string;
   prompt: PromptConfig;
   image: string;
@@ -151,8 +193,13 @@ export interface ResolvedAgent extends Omit<AgentConfig, 'runtime' | 'command' |
 export function resolveAgent(config: RalphConfig, agent: AgentConfig, workspace: string): ResolvedAgent {
   const name = config.name ?? sanitizeName(path.basename(workspace));
   const builtin = agent.kind === 'builtin';
+  const { egress, ...rest } = agent;
+  const inherited = egress?.allow ?? config.egress?.allow ?? DEFAULT_EGRESS_ALLOW;
   return {
-    ...agent,
+    ...rest,
+    egressAllow: [...new Set([...inherited, ...(config.egress?.add ?? []), ...(egress?.add ?? [])])],
+    egressProxyNetwork: egress?.proxyNetwork ?? config.egress?.proxyNetwork,
+    allowHostNetwork: agent.allowHostNetwork ?? config.allowHostNetwork,
     runtime: agent.runtime ?? config.runtime,
     command: agent.command ?? (builtin ? `ralph-tui agent --id ${agent.id}` : DEFAULT_CLAUDE_COMMAND),
     prompt: agent.prompt ?? (builtin ? 'off' : { file: `orchestration/shared/prompt_${agent.id}.txt` }),

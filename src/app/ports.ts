@@ -162,12 +162,13 @@ export interface WorkspaceWatcherPort extends ExternalSource<WorkspaceSnapshotVi
 /** How the screen may start an experiment (the shape of src/experiments/launch-plan.ts's ExperimentLaunch). */
 export type ExperimentLaunchView =
   | { kind: 'run'; name: string }
+  | { kind: 'container'; name: string }
   | { kind: 'confirm'; name: string; command: string; source: string }
   | { kind: 'refuse'; name: string; reason: string };
 
 /** File actions the keys trigger (STOP is the supervisor's: it writes and removes it itself). */
 export interface WorkspaceActions {
   listExperiments(): string[] | Promise<string[]>;
-  /** Whether the experiment runs at once, needs its command confirmed, or is refused (see experimentLaunch). */
+  /** Whether the experiment runs at once (on this host or in its sandbox container), needs its command confirmed, or is refused (see experimentLaunch). */
   planExperiment(name: string): ExperimentLaunchView;
 }

@@ -7,6 +7,7 @@ import { WorkspaceWatcher } from '../../orchestration/index.js';
 import { configPassEnv, configSecrets, loadConfig } from '../config.js';
 import { UserError } from '../../core/errors.js';
 import { ExperimentRunner } from '../experiments/experiment-runner.js';
+import { experimentSandbox } from '../experiments/experiment-sandbox.js';
 import { listExperiments } from '../experiments/experiment-definition.js';
 import { experimentLaunch } from '../experiments/launch-plan.js';
 import { initWorkspace, workspaceNeedsInit } from '../init/init-workspace.js';
@@ -49,14 +50,16 @@ export async function runApp(options: RunAppOptions): Promise<number> {
   const first = computeLayout({ cols: stdout.columns ?? 120, rows: stdout.rows ?? 40, view: 'split', agentIds: ids, focusedId: ids[0], footerLines: 1 }).agents[0];
   const supervisor = new Supervisor({ workspace: root, config, cols: first?.cols, rows: first?.rows });
   const watcher = new WorkspaceWatcher(root, { configTarget: config.targetScore });
-  const runner = new ExperimentRunner({ workspace: root, passEnv: configPassEnv(config), secrets: configSecrets(config) });
+  // A Docker workspace's experiments run in a sandbox container; a local one's after a person confirmed the command.
+  const sandbox = await experimentSandbox(root, config);
+  const runner = new ExperimentRunner({ workspace: root, passEnv: configPassEnv(config), secrets: configSecrets(config), sandbox });
   const metrics = FrameMetrics.fromEnv();
   const painter = new PanePainter((data) => stdout.write(data));
   const store = new AppStore({
     supervisor,
     watcher,
     runner,
-    actions: { listExperiments: () => listExperiments(root), planExperiment: (name) => experimentLaunch(root, name) },
+    actions: { listExperiments: () => listExperiments(root), planExperiment: (name) => experimentLaunch(root, name, { sandboxed: sandbox !== undefined }) },
     settings: {
       name: config.name ?? path.basename(root),
       targetScore: config.targetScore,

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { composeFile, flatTopology, ralphInstallDir, workspaceUser } from '../../docker/index.js';
+import { composeFile, flatTopology, prepareWorkspaceMounts, ralphInstallDir, workspaceUser, type WorkspaceMounts } from '../../docker/index.js';
 import { DEFAULT_AGENT_UID } from '../../docker/container-spec.js';
 import { loadConfig, resolveAgent, type RalphConfig } from '../config.js';
 import { workspaceOf } from './workspace-option.js';
@@ -36,6 +36,28 @@ function agentsFor(config: RalphConfig, workers?: number): RalphConfig['agents']
   return [...orchestrators.filter((agent) => !list.some((worker) => worker.id === agent.id)), ...list];
 }
 
+/**
+ * The folders agents write (run progress, their status folders) must exist before `docker compose up`: made here.
+ * Where `.ralph` cannot be written (inside an agent's container it is read-only), the layout as it will be.
+ */
+function composeMounts(root: string, agentId: string, user: string): WorkspaceMounts | undefined {
+  try {
+    return prepareWorkspaceMounts(root, agentId, user);
+  } catch (error) {
+    if (['EACCES', 'EROFS', 'EPERM'].includes((error as NodeJS.ErrnoException).code ?? '')) return undefined;
+    throw error;
+  }
+}
+
+interface ComposeCommandOptions {
+  cores?: number;
+  workers?: number;
+  perWorker?: number;
+  reserve: number;
+  wholeCores?: boolean;
+  out?: string;
+}
+
 export function registerCompose(program: Command): void {
   program
     .command('compose')
@@ -46,13 +68,15 @@ export function registerCompose(program: Command): void {
     .option('--reserve <n>', 'physical cores kept for the system and the orchestrator', count(0), 1)
     .option('--whole-cores', 'give workers whole physical cores (all SMT siblings)')
     .option('-o, --out <file>', 'write the file (atomically) instead of printing it')
-    .action(async (options: { cores?: number; workers?: number; perWorker?: number; reserve: number; wholeCores?: boolean; out?: string }, command: Command) => {
+    .action(async (options: ComposeCommandOptions, command: Command) => {
       const root = workspaceOf(command);
       const config = loadConfig(root);
       const agents = agentsFor(config, options.workers).map((agent) => resolveAgent(config, agent, root));
+      const user = composeUser(root);
       const yaml = composeFile({ name: config.name, agents }, root, {
         ralphInstallDir: ralphInstallDir(),
-        user: composeUser(root),
+        user,
+        mounts: (agentId) => composeMounts(root, agentId, user),
         perWorker: options.perWorker,
         reserveSystem: options.reserve,
         wholeCores: options.wholeCores,

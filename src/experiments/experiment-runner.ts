@@ -40,6 +40,11 @@ export interface ExperimentRunnerOptions {
   passEnv?: readonly string[];
   /** Values masked in the run logs (the config's secrets). */
   secrets?: readonly string[];
+  /**
+   * Runs `ralph-tui <args>` somewhere other than this host's Node (a Docker workspace: a sandboxed container).
+   * Default: this install's CLI with this Node.
+   */
+  sandbox?: (name: string, cliArgs: string[]) => { command: string[]; env?: Record<string, string> };
 }
 
 /** A run's log rotates at this size into `<id>.log.1`. */
@@ -113,14 +118,20 @@ export class ExperimentRunner {
   }
 
   /**
-   * Runs a workspace or built-in experiment through `ralph-tui run NAME --progress json`. `command` is the command
-   * a person confirmed (none: the run may execute no command at all), so an experiment.json rewritten after the
-   * confirmation is refused instead of run.
+   * Runs a workspace or built-in experiment through `ralph-tui run NAME --progress json`. With a sandbox the run is
+   * confined to its container, so whatever command the workspace names runs there. Without one it runs on this
+   * host: `command` is the command a person confirmed (none: the run may execute no command at all), so an
+   * experiment.json rewritten after the confirmation is refused instead of run.
    */
   startBuiltin(name: string, opts: { workers?: number; command?: string } = {}): string {
-    const args = [cliPath, '--workspace', this.options.workspace, 'run', name, '--progress', 'json', '--expect-command', opts.command ?? ''];
+    const args = ['run', name, '--progress', 'json'];
+    if (!this.options.sandbox || opts.command !== undefined) args.push('--expect-command', opts.command ?? '');
     if (opts.workers !== undefined) args.push('--workers', String(opts.workers));
-    return this.start({ name, command: [process.execPath, ...args], cwd: this.options.workspace });
+    if (this.options.sandbox) {
+      const sandboxed = this.options.sandbox(name, args);
+      return this.start({ name, command: sandboxed.command, env: sandboxed.env, cwd: this.options.workspace });
+    }
+    return this.start({ name, command: [process.execPath, cliPath, '--workspace', this.options.workspace, ...args], cwd: this.options.workspace });
   }
 
   /** Stops a run: SIGTERM to its process group, SIGKILL after the grace period; resolves once it is gone. */

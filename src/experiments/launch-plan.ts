@@ -10,20 +10,24 @@ import { resolveExperiment } from './experiment-definition.js';
  *   unconfined; the screen shows it in full and runs it only after an explicit yes, and `ralph-tui run
  *   --expect-command` refuses it if it changed in between.
  * - refuse: a command that cannot be shown faithfully (control characters, too long to read).
- * A Docker workspace's experiments are meant to run in a hardened container instead: this is the one place that
- * decides, so a `container` kind slots in here.
+ * - container: a command from the workspace of a Docker workspace: it runs at once in the experiment sandbox
+ *   container (the runner's `sandbox`, see experiment-sandbox.ts), never on this host.
+ * This is the one place that decides; the runner only executes what was decided.
  */
 export type ExperimentLaunch =
   | { kind: 'run'; name: string }
+  | { kind: 'container'; name: string }
   | { kind: 'confirm'; name: string; command: string; source: string }
   | { kind: 'refuse'; name: string; reason: string };
 
 /** Longer than this is not something a person reads in a dialog before saying yes. */
 export const MAX_CONFIRMED_COMMAND = 600;
 
-export function experimentLaunch(root: string, name: string): ExperimentLaunch {
+/** `sandboxed`: experiments of this workspace run in a sandbox container (its agents run in Docker). */
+export function experimentLaunch(root: string, name: string, opts: { sandboxed?: boolean } = {}): ExperimentLaunch {
   const experiment = resolveExperiment(root, name);
   if (!experiment.command) return { kind: 'run', name };
+  if (opts.sandboxed) return { kind: 'container', name };
   const source = path.relative(root, experiment.file ?? root) || (experiment.file ?? root);
   const command = experiment.command;
   if (plainText(command) !== command) {

@@ -8,7 +8,7 @@ export type AgentStateName = z.infer<typeof AgentStateName>;
 export type AgentPhase = 'starting' | 'running' | 'exited' | 'restarting' | 'stopped';
 
 /**
- * `.ralph/status/<id>.json`, written by a Claude Code hook (Stop, Notification, PermissionRequest, …) inside the
+ * `.ralph/agents/<id>/status.json` (RALPH_STATUS_FILE), written by a Claude Code hook (Stop, Notification, PermissionRequest, …) inside the
  * agent's container or process. agent-deck's lesson: hooks are right where screen-scraping guesses, so a fresh
  * hook status is trusted first and the screen rules are only the fallback. Hooks may use their own words for the
  * states; the common ones are mapped.

@@ -9,7 +9,7 @@ const STATUS_MAX_BYTES = 64 * 1024;
 export type HookReport = { state: 'working' | 'idle' | 'needs-input'; time: number };
 
 /**
- * Watches `.ralph/status/<id>.json` (written by Claude Code hooks in the agent's container or process) and keeps
+ * Watches `.ralph/agents/<id>/status.json` (written by Claude Code hooks in the agent's container or process) and keeps
  * the last readable report per agent. A half-written or malformed file keeps the previous report: the screen
  * rules remain the fallback.
  */
@@ -27,7 +27,8 @@ export class HookStatusWatcher {
 
   async start(): Promise<void> {
     ensureDir(this.dir, { private: true });
-    this.watcher = watch(this.dir, { depth: 0, ignoreInitial: false, followSymlinks: false });
+    // One level down: each agent writes only inside its own folder (a container sees no other).
+    this.watcher = watch(this.dir, { depth: 1, ignoreInitial: false, followSymlinks: false });
     this.watcher.on('add', (file) => this.read(file));
     this.watcher.on('change', (file) => this.read(file));
     await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
@@ -43,8 +44,8 @@ export class HookStatusWatcher {
   }
 
   private read(file: string): void {
-    const match = /^(W\d+)\.json$/.exec(path.basename(file));
-    if (!match) return;
+    const match = /^(W\d+)$/.exec(path.basename(path.dirname(file)));
+    if (!match || path.basename(file) !== 'status.json') return;
     let report: HookReport | null = null;
     try {
       const parsed = HookStatus.safeParse(JSON.parse(readText(file, { maxBytes: STATUS_MAX_BYTES }) ?? ''));

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureDir, exists, readText, writeAtomicSync } from '../../core/safe-fs.js';
 import { childEnvironment } from '../child-env.js';
 import type { ResolvedAgent } from '../config.js';
+import { workspacePaths } from '../../core/workspace-paths.js';
 import type { SpawnSpec } from './agent-session.js';
 
 /** The folder holding `ralph-tui.js`, found upwards from this module (src/ when run by vitest, dist/src/ when built). */
@@ -29,6 +30,9 @@ export function localSpawnSpec(agent: ResolvedAgent, workspace: string, shimDir:
   env.PATH = [shimDir, env.PATH].filter(Boolean).join(path.delimiter);
   env.RALPH_WORKSPACE = workspace;
   env.RALPH_AGENT_ID = agent.id;
+  const paths = workspacePaths(workspace);
+  env.RALPH_STATUS_DIR = paths.agentDir(agent.id);
+  env.RALPH_STATUS_FILE = paths.agentStatus(agent.id);
   env.TERM = 'xterm-256color';
   const shell = ['sh', '-c', agent.command];
   const argv = agent.cpuset ? ['taskset', '-c', agent.cpuset, ...shell] : shell;

@@ -2,11 +2,12 @@ import { ensureDir, type UnsafeFileError } from '../../core/safe-fs.js';
 import { configSecrets, resolveAgent, type RalphConfig, type ResolvedAgent } from '../config.js';
 import { UserError } from '../../core/errors.js';
 import { workspacePaths, type WorkspacePaths } from '../../core/workspace-paths.js';
-import { recordedCommand, validateCpusets, type AgentContainers, type ContainerStats } from '../../docker/index.js';
+import { egressName, recordedCommand, validateCpusets, type AgentContainers, type ContainerStats } from '../../docker/index.js';
 import { clearStop, createStop, FORCED_STOP_REASON, stopState } from '../../orchestration/index.js';
 import { AgentController } from './agent-controller.js';
 import { AgentSession, type SpawnSpec } from './agent-session.js';
 import type { AgentStateName } from './agent-state.js';
+import { EgressRefusals } from './egress-refusals.js';
 import { EventLog, type SupervisorEvent } from './event-log.js';
 import { HookStatusWatcher } from './hook-status.js';
 import { localSpawnSpec, runsUnconfined, writeRalphShim } from './local-launch.js';
@@ -34,7 +35,10 @@ export interface AgentView {
   lastEvent?: string;
   /** A local agent in bypass mode: no container, no permission prompts (marked on its tab and in the header). */
   unconfined?: boolean;
-  /** What a person must act on for this agent, in one sentence (see AgentController.problem). */
+  /**
+   * What a person must act on for this agent, in one sentence (see AgentController.problem), else what its
+   * container's sandbox lacks (egress not filtered, egress proxy down).
+   */
   problem?: string;
 }
 
@@ -66,6 +70,10 @@ export class Supervisor {
   private readonly agents: ResolvedAgent[];
   private readonly sessions = new Map<string, AgentSession>();
   private readonly controllers = new Map<string, AgentController>();
+  private readonly containerWarnings = new Map<string, string[]>();
+  /** Stops following each agent's egress proxy log. */
+  private readonly egressFollowers = new Map<string, () => void>();
+  private readonly egressRefusals = new Map<string, EgressRefusals>();
   private readonly listeners = new Set<() => void>();
   private readonly eventLog: EventLog;
   private readonly hooks: HookStatusWatcher;
@@ -89,7 +97,7 @@ export class Supervisor {
     const secrets = configSecrets(opts.config);
     ensureDir(this.paths.ralph, { private: true });
     this.eventLog = new EventLog(this.paths.events, secrets);
-    this.hooks = new HookStatusWatcher(this.paths.agentStatusDir, (id) => this.controllers.get(id)?.reclassify(), (reason) =>
+    this.hooks = new HookStatusWatcher(this.paths.agentsDir, (id) => this.controllers.get(id)?.reclassify(), (reason) =>
       this.eventLog.emit({ agent: '*', type: 'warning', reason }),
     );
     for (const agent of this.agents) {
@@ -146,6 +154,7 @@ export class Supervisor {
     );
     try {
       if (this.agents.some((agent) => agent.runtime === 'local')) writeRalphShim(this.paths.ralphBin);
+      for (const agent of this.agents) ensureDir(this.paths.agentDir(agent.id));
       await this.hooks.start();
     } catch (error) {
       await this.releaseLock?.().catch(() => undefined);
@@ -297,6 +306,8 @@ export class Supervisor {
     this.closed = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
     this.stats.stop();
+    for (const stop of this.egressFollowers.values()) stop();
+    this.egressFollowers.clear();
     await Promise.all([...this.controllers.values()].map((controller) => controller.stop('supervisor shut down', 2000)));
     if (opts.down && this.containers) {
       for (const agent of this.agents.filter((item) => item.runtime === 'docker')) {
@@ -321,12 +332,36 @@ export class Supervisor {
     const containers = await this.dockerContainers();
     const state = await containers.ensure(agent);
     this.eventLog.emit({ agent: agent.id, type: 'container', state: state.status, reason: state.name });
+    this.containerWarnings.set(agent.id, state.warnings ?? []);
+    for (const warning of state.warnings ?? []) this.eventLog.emit({ agent: agent.id, type: 'warning', reason: warning });
+    this.changed();
+    await this.followEgress(containers, agent);
     // A reattached container may still run the previous supervisor's agent process: one agent per container.
     await this.killInContainer(agent);
     const exec = containers.execCommand(agent, recordedCommand(agent));
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
     return { file: exec.file, args: exec.args, cwd: this.opts.workspace, env: { ...env, ...exec.env } };
+  }
+
+  /** Destinations the agent's egress proxy refuses become warning events (see EgressRefusals). */
+  private async followEgress(containers: AgentContainers, agent: ResolvedAgent): Promise<void> {
+    // Followed anew at every start: ensure() may have replaced the proxy (an allow-list edit), ending the old log.
+    this.egressFollowers.get(agent.id)?.();
+    this.egressFollowers.delete(agent.id);
+    if (this.closed) return;
+    let refusals = this.egressRefusals.get(agent.id);
+    if (!refusals) {
+      refusals = new EgressRefusals((reason) => this.eventLog.emit({ agent: agent.id, type: 'warning', reason }), egressName(agent));
+      this.egressRefusals.set(agent.id, refusals);
+    }
+    const stop = await containers
+      .followEgress(agent, (line) => refusals.report(line))
+      .catch((error: Error) => {
+        this.eventLog.emit({ agent: agent.id, type: 'warning', reason: `cannot follow the egress proxy: ${error.message}` });
+        return undefined;
+      });
+    if (stop) this.egressFollowers.set(agent.id, stop);
   }
 
   /** One engine connection per engine, reused: the container pool's (a kill used to open its own). */
@@ -338,7 +373,7 @@ export class Supervisor {
     if (!this.containers) {
       // Loaded on first use: a local-only team never needs dockerode.
       const docker = await import('../../docker/index.js');
-      this.containers = new docker.AgentContainers({ workspace: this.opts.workspace, ralphInstallDir: docker.ralphInstallDir() });
+      this.containers = new docker.AgentContainers({ workspace: this.opts.workspace, ralphInstallDir: docker.ralphInstallDir(), agents: this.agents });
     }
     return this.containers;
   }
@@ -401,7 +436,7 @@ export class Supervisor {
         cpuset: agent.cpuset,
         stats: this.stats.get(agent.id),
         lastEvent: controller.lastEvent,
-        problem: controller.problem,
+        problem: controller.problem ?? this.containerWarnings.get(agent.id)?.[0],
       };
     });
     const draining = this.stopping ? agents.filter((view) => this.controller(view.id).active).map((view) => view.id) : [];

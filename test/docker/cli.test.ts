@@ -32,7 +32,7 @@ describe('ralph-tui compose', () => {
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     const doc = YAML.parse(result.stdout);
-    expect(Object.keys(doc.services)).toEqual(['w0', 'w1', 'w2', 'w3']);
+    expect(Object.keys(doc.services)).toEqual(['w0', 'w0-egress', 'w1', 'w1-egress', 'w2', 'w2-egress', 'w3', 'w3-egress']);
     expect(doc.services.w0.cpuset).toBe('0');
     const workerCpus = ['w1', 'w2', 'w3'].map((id) => parseCpuList(doc.services[id].cpuset));
     expect(workerCpus).toEqual([[1, 2], [3, 4], [5, 6]]);
@@ -48,8 +48,20 @@ describe('ralph-tui compose', () => {
     expect(doc.services.w1.volumes).toEqual([
       { type: 'bind', source: workspace, target: '/workspace', read_only: false },
       { type: 'bind', source: repoRoot, target: '/opt/ralph-tui', read_only: true },
-      { type: 'volume', source: 'ralph-heat-W1-claude', target: '/home/agent/.claude' },
+      { type: 'bind', source: path.join(workspace, 'ralph.config.json'), target: '/workspace/ralph.config.json', read_only: true },
+      { type: 'bind', source: path.join(workspace, '.ralph', 'progress'), target: '/workspace/.ralph/progress', read_only: false },
+      { type: 'bind', source: path.join(workspace, '.ralph', 'agents', 'W1'), target: '/run/ralph', read_only: false },
+      { type: 'volume', source: 'ralph-heat-W1-claude', target: '/home/agent/.claude', read_only: false },
+      { type: 'volume', source: 'ralph-heat-W1-egress', target: '/run/ralph-egress', read_only: true },
     ]);
+    // No data/ in this workspace, so none is mounted; the folders agents write were made for `docker compose up`.
+    expect(fs.statSync(path.join(workspace, '.ralph', 'agents', 'W1')).isDirectory()).toBe(true);
+    expect(fs.statSync(path.join(workspace, '.ralph', 'progress')).isDirectory()).toBe(true);
+    // The same sandbox as the engine path: read-only root, .ralph masked, no network but the egress proxy's.
+    expect(doc.services.w1).toMatchObject({ read_only: true, init: true, network_mode: 'none' });
+    expect(doc.services.w1.tmpfs).toContain('/workspace/.ralph:ro,nosuid,nodev,noexec,size=64k,mode=0555');
+    expect(doc.services['w1-egress']).toMatchObject({ container_name: 'ralph-heat-W1-egress', read_only: true, cap_drop: ['ALL'] });
+    expect(doc.volumes['ralph-heat-W1-egress'].driver_opts).toMatchObject({ type: 'tmpfs' });
     // API keys pass by name only; compose reads the value from the host at `up`.
     expect(doc.services.w1.environment).toEqual(expect.arrayContaining(['ANTHROPIC_API_KEY', 'RALPH_AGENT_ID=W1']));
     // `$` is escaped so compose does not interpolate the keep-alive script.
@@ -65,9 +77,9 @@ describe('ralph-tui compose', () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toBe(`wrote ${out}`);
     const doc = YAML.parse(fs.readFileSync(out, 'utf8'));
-    expect(Object.keys(doc.services)).toEqual(['w0', 'w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7']);
+    expect(Object.keys(doc.services).filter((name) => !name.endsWith('-egress'))).toEqual(['w0', 'w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7']);
     expect(doc.services.w7.container_name).toBe('ralph-heat-W7');
-    const all = Object.values(doc.services as Record<string, { cpuset: string }>).slice(1).flatMap((service) => parseCpuList(service.cpuset));
+    const all = Object.entries(doc.services as Record<string, { cpuset: string }>).filter(([name]) => name !== 'w0' && !name.endsWith('-egress')).map(([, service]) => service).flatMap((service) => parseCpuList(service.cpuset));
     expect(new Set(all).size).toBe(all.length);
   });
 
@@ -129,6 +141,7 @@ describe('ralph-tui down', () => {
       expect(result.stdout.split('\n').filter(Boolean).sort()).toEqual(agents.map((agent) => `removed ${agent.containerName} (${agent.id}) on /var/run/docker.sock`).sort());
       for (const agent of agents) expect((await containers.inspect(agent)).status).toBe('gone');
       expect((await execa('docker', ['volume', 'ls', '-q'])).stdout).not.toContain(`${agents[0]!.containerName}-claude`);
+      expect((await execa('docker', ['ps', '-a', '--format', '{{.Names}}'])).stdout).not.toContain(`${agents[0]!.containerName}-egress`);
       expect((await otherContainers.inspect(bystander)).status).toBe('running');
       expect((await runCli(['--workspace', workspace, 'down'])).stdout).toBe(`no agent containers for ${workspace}`);
     } finally {

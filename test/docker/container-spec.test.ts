@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { agentContainerSpec, assertNoDockerSocket, computeStats, parseMemory, redactSecrets } from '../../docker/index.js';
+import { defaultMemoryBytes, egressPlan } from '../../docker/container-spec.js';
 import { parseConfig, resolveAgent } from '../../src/config.js';
 
 const config = parseConfig({
@@ -10,7 +11,7 @@ const config = parseConfig({
 const agent = resolveAgent(config, config.agents[0]!, '/home/me/heat');
 
 describe('agentContainerSpec', () => {
-  it('places the workspace at /workspace (rw), the install read-only, ~/.claude on a per-agent volume, with the limits', () => {
+  it('places the workspace at /workspace (rw) with the supervisor\'s .ralph masked, the install, config and data read-only, ~/.claude on a per-agent volume, with the limits', () => {
     const spec = agentContainerSpec(agent, { workspace: '/home/me/heat', ralphInstallDir: '/opt/src/ralph-tui', user: '1001:1001', imagePath: '/usr/local/bin:/usr/bin:/bin' });
     expect(spec).toMatchObject({
       name: 'ralph-heat-W1',
@@ -21,8 +22,19 @@ describe('agentContainerSpec', () => {
       binds: [
         { source: '/home/me/heat', target: '/workspace', readOnly: false },
         { source: '/opt/src/ralph-tui', target: '/opt/ralph-tui', readOnly: true },
+        { source: '/home/me/heat/ralph.config.json', target: '/workspace/ralph.config.json', readOnly: true },
+        { source: '/home/me/heat/data', target: '/workspace/data', readOnly: true },
+        { source: '/home/me/heat/.ralph/progress', target: '/workspace/.ralph/progress', readOnly: false },
+        { source: '/home/me/heat/.ralph/agents/W1', target: '/run/ralph', readOnly: false },
       ],
-      credentialsVolume: { name: 'ralph-heat-W1-claude', target: '/home/agent/.claude' },
+      volumes: [
+        { name: 'ralph-heat-W1-claude', target: '/home/agent/.claude', readOnly: false },
+        { name: 'ralph-heat-W1-egress', target: '/run/ralph-egress', readOnly: true },
+      ],
+      init: true,
+      readOnlyRootfs: true,
+      network: 'none',
+      egress: { mode: 'filtered', allow: expect.arrayContaining(['api.anthropic.com', 'registry.npmjs.org', 'pypi.org', 'github.com']) },
       cpuset: '2-3',
       nanoCpus: 1_500_000_000,
       memoryBytes: 8 * 1024 ** 3,
@@ -36,9 +48,32 @@ describe('agentContainerSpec', () => {
       // Paths the host reads back (MLflow artifact URIs) are written with the host's name for the workspace.
       RALPH_HOST_WORKSPACE: '/home/me/heat',
       RALPH_AGENT_ID: 'W1',
+      RALPH_STATUS_FILE: '/run/ralph/status.json',
+      HTTPS_PROXY: 'http://127.0.0.1:3128',
+      CLAUDE_CONFIG_DIR: '/home/agent/.claude',
     });
+    expect(Object.keys(spec.tmpfs).sort()).toEqual(['/home/agent', '/tmp', '/workspace/.ralph']);
+    expect(spec.tmpfs['/workspace/.ralph']).toMatch(/^ro,/);
+    expect(spec.tmpfs['/home/agent']).toContain('uid=1001,gid=1001');
+    expect(spec.command.join(' ')).toContain('egress-main.js forward /run/ralph-egress/proxy.sock 3128');
     // Pass-through variables (API keys) are never part of the container's definition.
     expect(Object.keys(spec.env)).not.toContain('ANTHROPIC_API_KEY');
+  });
+
+  it('gives an agent without a memory setting its share of the engine\'s memory', () => {
+    const { memory: _none, ...unlimited } = agent;
+    expect(agentContainerSpec(unlimited, { workspace: '/w', ralphInstallDir: '/i', user: '1000:1000', defaultMemoryBytes: defaultMemoryBytes(32 * 1024 ** 3, 8) }).memoryBytes).toBe(3 * 1024 ** 3);
+    expect(defaultMemoryBytes(2 * 1024 ** 3, 8)).toBe(512 * 1024 ** 2);
+  });
+
+  it('filters egress unless a network is named; host networking only with allowHostNetwork', () => {
+    expect(egressPlan({ ...agent, network: 'none' })).toEqual({ mode: 'none' });
+    expect(egressPlan({ ...agent, network: 'bridge' })).toMatchObject({ mode: 'open', network: 'bridge', warning: expect.stringContaining('egress is not filtered') });
+    expect(() => egressPlan({ ...agent, network: 'host' })).toThrow('agent W1: network "host" gives the agent the host\'s network unfiltered — set "allowHostNetwork": true');
+    expect(egressPlan({ ...agent, network: 'container:other', allowHostNetwork: true })).toMatchObject({ mode: 'open' });
+    const spec = agentContainerSpec({ ...agent, network: 'bridge' }, { workspace: '/w', ralphInstallDir: '/i', user: '1000:1000' });
+    expect(spec.env.HTTPS_PROXY).toBeUndefined();
+    expect(spec.volumes.map((volume) => volume.target)).toEqual(['/home/agent/.claude']);
   });
 
   it('reads memory sizes as Docker does', () => {

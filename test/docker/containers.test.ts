@@ -56,6 +56,9 @@ describe.runIf(enabled)('agent containers on the real engine', () => {
     const containers = new AgentContainers({ workspace, ralphInstallDir: ralphInstallDir() });
     const state = await containers.ensure(agent);
     expect(state).toMatchObject({ name: agent.containerName, status: 'running', cpuset: '1', agent: 'W1' });
+    // This image has no node for the egress proxy: the tab says so, and the agent has no network at all (never an open one).
+    expect(state.warnings).toEqual([expect.stringMatching(/^egress proxy .*-W1-egress (could not start|did not start).*: the agent has no network$/)]);
+    expect(await inContainer(agent.containerName, 'ls /sys/class/net')).toBe('lo');
 
     const status = await inContainer(agent.containerName, 'grep -E "^(Cpus_allowed_list|CapEff|CapPrm|NoNewPrivs)" /proc/self/status');
     expect(status).toMatch(/Cpus_allowed_list:\s+1$/m);
@@ -209,6 +212,25 @@ describe.runIf(enabled)('agent containers on the real engine', () => {
     created.push(foreign);
     await execa('docker', ['create', '--name', foreign.containerName, '--network', 'none', image, 'true']);
     await expect(containers.ensure(foreign)).rejects.toThrow(/a container named .*-foreign already exists \(not a ralph-tui container\)/);
+  });
+
+  it('does not reattach (nor exec secrets into) a container whose mounts or security options differ from the config', async () => {
+    const containers = new AgentContainers({ workspace, ralphInstallDir: ralphInstallDir() });
+    // Made the way ralph-tui made containers before: the whole workspace writable, a writable root, no init.
+    const old = { ...agent, id: 'W8', containerName: `${agent.containerName}-old` };
+    created.push(old);
+    await execa('docker', ['create', '--name', old.containerName, '--label', `ralph.workspace=${workspace}`, '--label', 'ralph.agent=W8', '--user', '1000:1000', '--network', 'none', '--mount', `type=bind,source=${workspace},target=/workspace`, image, 'sleep', '600']);
+    const error = (await containers.ensure(old).catch((caught: unknown) => caught)) as Error;
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toMatch(/^agent W8: container .*-old differs from what ralph\.config\.json asks for \(.*missing \/opt\/ralph-tui=.*a writable root filesystem; no init process.*\) — run `ralph-tui down` first/);
+    expect((await containers.inspect(old)).status).toBe('created');
+
+    // A config edit that changes what the agent can reach (its network) needs `down` too; limits do not.
+    const fresh = { ...agent, id: 'W9', containerName: `${agent.containerName}-edit` };
+    created.push(fresh);
+    await containers.ensure(fresh);
+    await expect(containers.ensure({ ...fresh, network: 'bridge' })).rejects.toThrow(/network none instead of bridge\) — run `ralph-tui down` first/);
+    expect((await containers.ensure({ ...fresh, pidsLimit: 100 })).status).toBe('running');
   });
 
   it('lets the agent call ralph-tui inside: the read-only install runs with the image node, the workspace is the default', async () => {

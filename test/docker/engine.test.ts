@@ -10,7 +10,7 @@ describe('resolveEngine', () => {
   it('reads socket paths, unix://, tcp:// and ssh:// hosts, and DOCKER_HOST when the config names none', () => {
     expect(resolveEngine('/tmp/d2.sock')).toEqual({ kind: 'unix', socketPath: '/tmp/d2.sock' });
     expect(resolveEngine('unix:///run/user/1000/docker.sock')).toEqual({ kind: 'unix', socketPath: '/run/user/1000/docker.sock' });
-    expect(resolveEngine('tcp://build-box:2375')).toEqual({ kind: 'tcp', host: 'build-box', port: 2375 });
+    expect(resolveEngine('tcp://127.0.0.1:2375')).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 2375 });
     expect(resolveEngine('ssh://ralph@gpu-box')).toEqual({ kind: 'ssh', host: 'gpu-box', port: 22, username: 'ralph' });
     expect(resolveEngine(undefined, {})).toEqual({ kind: 'unix', socketPath: '/var/run/docker.sock' });
     expect(resolveEngine(undefined, { DOCKER_HOST: 'tcp://10.0.0.5:2376', DOCKER_CERT_PATH: '/certs' })).toEqual({
@@ -25,6 +25,15 @@ describe('resolveEngine', () => {
     expect(resolveEngine({ host: 'tcp://gpu:2376', ca: 'ca.crt', cert: 'c.crt', key: 'k.key' })).toMatchObject({ tls: { ca: 'ca.crt', cert: 'c.crt', key: 'k.key' } });
     expect(() => resolveEngine({ host: 'tcp://gpu:2376', cert: 'c.crt' })).toThrow('engine tcp://gpu:2376: TLS needs both cert and key files');
     expect(() => resolveEngine('ftp://x')).toThrow('engine "ftp://x" uses ftp://, expected unix://, tcp:// or ssh://');
+  });
+
+  it('accepts tcp:// without TLS only on loopback, where exec\'d API keys never cross a network', () => {
+    for (const host of ['tcp://localhost:2375', 'tcp://127.0.0.2:2375', 'tcp://[::1]:2375']) expect(resolveEngine(host).kind).toBe('tcp');
+    expect(() => resolveEngine('tcp://build-box:2375')).toThrow(
+      'engine tcp://build-box:2375 has no TLS: the API keys passed to agents would cross the network in clear — give its ca, cert and key files in "engine" (or DOCKER_CERT_PATH), or use ssh://',
+    );
+    expect(() => resolveEngine(undefined, { DOCKER_HOST: 'tcp://10.0.0.5:2375' })).toThrow('engine tcp://10.0.0.5:2375 has no TLS');
+    expect(() => resolveEngine('https://10.0.0.5:2376')).toThrow('has no TLS');
   });
 
   it('describes engines without secrets', () => {
@@ -47,6 +56,12 @@ describe('engineEnv (for the docker CLI child of a pty)', () => {
     expect(fs.readFileSync(path.join(env.DOCKER_CERT_PATH!, 'ca.pem'), 'utf8')).toBe('my-ca.crt');
     expect(fs.readFileSync(path.join(env.DOCKER_CERT_PATH!, 'cert.pem'), 'utf8')).toBe('client.crt');
     expect(fs.readFileSync(path.join(env.DOCKER_CERT_PATH!, 'key.pem'), 'utf8')).toBe('client.key');
+    // Links only, in a private folder made for this process (not a fixed name another user could make first).
+    const folder = fs.statSync(env.DOCKER_CERT_PATH!);
+    expect(folder.mode & 0o777).toBe(0o700);
+    expect(folder.uid).toBe(process.getuid!());
+    expect(fs.lstatSync(path.join(env.DOCKER_CERT_PATH!, 'key.pem')).isSymbolicLink()).toBe(true);
+    expect(path.basename(env.DOCKER_CERT_PATH!)).toMatch(/^ralph-tls-[A-Za-z0-9]{6}$/);
   });
 });
 

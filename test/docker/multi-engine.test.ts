@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentContainers, connectEngine, ralphInstallDir } from '../../docker/index.js';
 import { parseConfig, resolveAgent, type ResolvedAgent } from '../../src/config.js';
 import { makeTempDir } from '../helpers/cli.js';
+import { startDockerd, stopDockerd } from './engine-process.js';
 import { dockerAvailable, dockerTestsEnabled, ensureTestImage } from './test-image.js';
 
 const SECOND_SOCKET = '/tmp/ralph-d2.sock';
@@ -48,32 +49,8 @@ async function makeTlsFiles(): Promise<TlsFiles> {
 async function startSecondEngine(): Promise<{ child?: ChildProcess; tls?: TlsFiles }> {
   if (await dockerAvailable(SECOND_SOCKET)) return {};
   const tls = await makeTlsFiles();
-  const log = fs.openSync('/tmp/docker-d2-test.log', 'a');
-  const child = spawn(
-    'dockerd',
-    [
-      '-H', `unix://${SECOND_SOCKET}`, '-H', TLS_HOST,
-      '--tlsverify', '--tlscacert', tls.ca, '--tlscert', tls.serverCert, '--tlskey', tls.serverKey,
-      '--data-root', '/tmp/ralph-d2', '--exec-root', '/tmp/ralph-d2-exec', '--pidfile', '/tmp/ralph-d2.pid',
-      '--storage-driver=vfs', '--iptables=false', '--bridge=none',
-    ],
-    { stdio: ['ignore', log, log] },
-  );
-  for (let i = 0; i < 120; i++) {
-    if (await dockerAvailable(SECOND_SOCKET)) return { child, tls };
-    if (child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  child.kill('SIGTERM');
-  throw new Error(`the second dockerd did not answer on ${SECOND_SOCKET}; see /tmp/docker-d2-test.log`);
-}
-
-async function stopEngine(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
+  const tcp = ['-H', TLS_HOST, '--tlsverify', '--tlscacert', tls.ca, '--tlscert', tls.serverCert, '--tlskey', tls.serverKey];
+  return { child: await startDockerd('ralph-d2', [...tcp, '--iptables=false', '--bridge=none']), tls };
 }
 
 async function namesOn(socket: string): Promise<string[]> {
@@ -109,7 +86,7 @@ describe.runIf(enabled)('agents placed on two Docker engines', () => {
     try {
       if (agents) await new AgentContainers({ workspace, ralphInstallDir: ralphInstallDir() }).down([SECOND_SOCKET], 1, true);
     } finally {
-      await stopEngine(second);
+      await stopDockerd(second);
     }
   });
 

@@ -170,7 +170,7 @@ describe('a hostile agent in the local runtime, against the real supervisor', ()
     expect(out).toMatch(/W2 error: .*prompt file .*prompt_W2\.txt is a symbolic link/);
     // FIFOs refused at once (STOP, hook status, coordination.json).
     expect(out).toMatch(/STOP file present: unreadable: .*STOP is a FIFO/);
-    expect(out).toMatch(/hook status ignored: .*W1\.json is a FIFO/);
+    expect(out).toMatch(/hook status ignored: .*W1\/status\.json is a FIFO/);
     expect(out).toMatch(/warning: .*coordination\.json is a FIFO/);
     // The STOP reason with escapes and the key, shown plain and redacted.
     expect(out).toMatch(/STOP file present: bye .*\*\*\*/);

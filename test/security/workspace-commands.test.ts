@@ -127,6 +127,14 @@ describe('a command from the workspace never runs on the host without a person r
     expect(experimentLaunch(root, 'baseline')).toEqual({ kind: 'run', name: 'baseline' });
   });
 
+  it('given a Docker workspace (its runner has a sandbox), when a command from the workspace is planned, then it goes to the sandbox container without a confirmation, and a built-in still just runs', () => {
+    const root = makeTempDir();
+    hostileExperiment(root, 'evil', '/tmp/never');
+    expect(experimentLaunch(root, 'evil', { sandboxed: true })).toEqual({ kind: 'container', name: 'evil' });
+    expect(experimentLaunch(root, 'evil')).toMatchObject({ kind: 'confirm', command: 'touch /tmp/never' });
+    expect(experimentLaunch(root, 'baseline', { sandboxed: true })).toEqual({ kind: 'run', name: 'baseline' });
+  });
+
   it('given the command changed after it was confirmed, when the run starts, then it refuses and the new command does not run', async () => {
     const root = makeTempDir();
     const marker = path.join(root, 'ran');

@@ -87,6 +87,9 @@ describe.runIf(enabled)('agents in Docker containers (real engine, C\'s busybox 
 
     await second.shutdown({ down: true });
     expect(await containerId(containerName)).toBeNull();
+    // Its egress proxy and the proxy's socket volume go with it.
+    expect(await containerId(`${containerName}-egress`)).toBeNull();
+    expect((await execa('docker', ['volume', 'ls', '-q'])).stdout).not.toContain(`${containerName}-egress`);
   }, 120_000);
 });
 

@@ -118,7 +118,8 @@ describe('the Ralph loop with real ptys and fake agents', () => {
     await supervisor.start();
     await recorder.waitFor((event) => event.type === 'state' && event.state === 'idle');
 
-    const statusFile = path.join(root, '.ralph', 'status', 'W1.json');
+    // The supervisor made the agent's own folder; RALPH_STATUS_FILE names the file in it.
+    const statusFile = path.join(root, '.ralph', 'agents', 'W1', 'status.json');
     fs.writeFileSync(statusFile, JSON.stringify({ state: 'PermissionRequest', time: new Date().toISOString() }));
     await recorder.waitFor((event) => event.type === 'state' && event.state === 'needs-input');
     fs.writeFileSync(statusFile, JSON.stringify({ state: 'working', time: Date.now() }));
