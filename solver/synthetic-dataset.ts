@@ -78,10 +78,18 @@ function uniform(rng: Rng, lo: number, hi: number): number {
   return lo + (hi - lo) * rng.next();
 }
 
-/** Settings, sensors and true sources of `samples` samples; deterministic for a seed. */
-export function drawSampleSpecs(samples: number, seed: number): SampleSpec[] {
+/**
+ * Settings, sensors and true sources of `samples` samples; deterministic for a seed. `sources` (e.g. 3, which
+ * the problem allows but the competition's mix never draws) gives every sample that many sources, with the
+ * two-source shapes' sensor counts.
+ */
+export function drawSampleSpecs(samples: number, seed: number, sources?: number): SampleSpec[] {
   const rng = createRng(seed);
-  const shapes = allot(MIX.shape, samples, rng);
+  const shapeMix =
+    sources === undefined
+      ? MIX.shape
+      : MIX.shape.filter((o) => o.value[0] === Math.min(2, sources)).map((o) => ({ ...o, value: [sources, o.value[1]] as [number, number] }));
+  const shapes = allot(shapeMix, samples, rng);
   const nts = allot(MIX.nt, samples, rng);
   const kappas = allot(MIX.kappa, samples, rng);
   const bcs = allot(MIX.bc, samples, rng);
@@ -111,8 +119,14 @@ export function drawSampleSpecs(samples: number, seed: number): SampleSpec[] {
  * A synthetic dataset with ground truth, drawn like the competition's: clean readings `Y` from the
  * reference simulator and `Y_noisy` = Y + N(0, noise_std²) per reading.
  */
-export function generateDataset(opts: { samples: number; seed: number; onSample?: (done: number, total: number) => void }): Dataset {
-  const specs = drawSampleSpecs(opts.samples, opts.seed);
+export function generateDataset(opts: {
+  samples: number;
+  seed: number;
+  /** Sources per sample for every sample (default: the competition's mix of one and two). */
+  sources?: number;
+  onSample?: (done: number, total: number) => void;
+}): Dataset {
+  const specs = drawSampleSpecs(opts.samples, opts.seed, opts.sources);
   // Noise has its own stream so the drawn settings do not depend on how many readings were simulated.
   const noiseRng = createRng(opts.seed ^ 0x5bd1e995);
   const solvers = new Map<string, Heat2D>();

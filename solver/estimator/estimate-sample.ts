@@ -8,6 +8,7 @@ import { cmaes } from './cma-es.js';
 import { candidateDistance, SCALE, TAU } from './distinct.js';
 import { Fitter, type Fit } from './fitter.js';
 import { gridScan, hottestSensors, weightedCentroid, type InitContext } from './inits.js';
+import { levenbergMarquardt } from './levenberg-marquardt.js';
 import { nelderMead } from './nelder-mead.js';
 import { ResponseModel } from './response-model.js';
 
@@ -123,6 +124,16 @@ export function estimateSample(
   // 3. re-rank and polish on the full model.
   const polishEvals = k === 1 ? config.polishEvals1 : config.polishEvals2;
   const polish = (pos: number[]): Fit => {
+    if (config.localOptimizer === 'lm') {
+      const bounds = sourceBounds(k, qRange);
+      const result = levenbergMarquardt((p) => exact.linearize(p), {
+        x0: toCandidate(exact.fit(pos)).flat(),
+        ...bounds,
+        maxIterations: config.polishIterations,
+        tolF: CONVERGED * exact.yy,
+      });
+      return exact.fit(result.x.filter((_, p) => p % 3 !== 2));
+    }
     const result = nelderMead((p) => exact.fit(p).rss, {
       x0: pos,
       step: pos.map((_, i) => (i % 2 === 0 ? 0.02 * LX : 0.02 * LY)),
@@ -331,37 +342,98 @@ function alternative(
   qRange: readonly [number, number],
 ): Candidate | null {
   const radius = TAU * (1 + config.distinctMargin);
-  const n = kept[0].length * 3;
-  const lower = Array.from({ length: n }, (_, p) => (p % 3 === 2 ? qRange[0] : 0));
-  const upper = Array.from({ length: n }, (_, p) => (p % 3 === 2 ? qRange[1] : p % 3 === 0 ? LX : LY));
+  const { lower, upper } = sourceBounds(kept[0].length, qRange);
   const clip = (params: number[]) => params.map((v, p) => Math.min(upper[p], Math.max(lower[p], v)));
-  const penaltyScale = 10 * fitter.yy;
-  const objective = (params: number[]) => {
-    const cand = toSources(params);
-    const gap = Math.min(...kept.map((c) => candidateDistance(cand, c)));
-    const rss = fitter.rssOf(cand);
-    return gap >= radius ? rss : rss + penaltyScale * (1 + (radius - gap) / radius);
-  };
-  const ranked = starts
-    .map((c) => clip(c.flat()))
-    .map((params) => ({ params, f: objective(params) }))
-    .sort((a, b) => a.f - b.f)
-    .slice(0, config.altStarts);
   let best: { params: number[]; f: number } | null = null;
-  for (const start of ranked) {
-    const result = nelderMead(objective, {
-      x0: start.params,
-      step: start.params.map((_, p) => 0.05 * SCALE[p % 3]),
-      lower,
-      upper,
-      maxEvals: config.altEvals,
-      tolF: CONVERGED * fitter.yy,
-    });
-    if (!best || result.f < best.f) best = { params: result.x, f: result.f };
+  if (config.localOptimizer === 'lm') {
+    // Projected Levenberg–Marquardt: every trial point is pushed radially out of the kept candidates' balls
+    // (the official distance is homogeneous in the displacement while the sources' order holds), so the
+    // search slides along the distinctness sphere towards its lowest misfit.
+    const project = (params: number[]) => {
+      let p = clip(params);
+      for (let round = 0; round < 4; round++) {
+        let moved = false;
+        for (const c of kept) {
+          const gap = candidateDistance(toSources(p), c);
+          if (gap >= radius || gap === 0) continue;
+          const centre = c.flat();
+          p = clip(p.map((v, i) => centre[i] + ((v - centre[i]) * radius * (1 + 1e-9)) / gap));
+          moved = true;
+        }
+        if (!moved) break;
+      }
+      return p;
+    };
+    // On (or just outside) the nearest kept candidate's sphere: its outward normal, by central differences of the
+    // official distance (cheap: no response lookups).
+    const activeNormal = (params: number[]) => {
+      const cand = toSources(params);
+      const gaps = kept.map((c) => candidateDistance(cand, c));
+      const nearest = gaps.indexOf(Math.min(...gaps));
+      if (gaps[nearest] > radius * 1.001) return null;
+      return params.map((_, p) => {
+        const h = 1e-6 * SCALE[p % 3];
+        const plus = params.slice();
+        const minus = params.slice();
+        plus[p] += h;
+        minus[p] -= h;
+        return (candidateDistance(toSources(plus), kept[nearest]) - candidateDistance(toSources(minus), kept[nearest])) / (2 * h);
+      });
+    };
+    const ranked = starts
+      .map((c) => project(c.flat()))
+      .map((params) => ({ params, f: fitter.rssOf(toSources(params)) }))
+      .sort((a, b) => a.f - b.f)
+      .slice(0, config.altStarts);
+    for (const start of ranked) {
+      const result = levenbergMarquardt((p) => fitter.linearize(p), {
+        x0: start.params,
+        lower,
+        upper,
+        project,
+        activeNormal,
+        maxIterations: config.altIterations,
+        tolF: CONVERGED * fitter.yy,
+      });
+      if (!best || result.f < best.f) best = { params: result.x, f: result.f };
+    }
+  } else {
+    const penaltyScale = 10 * fitter.yy;
+    const objective = (params: number[]) => {
+      const cand = toSources(params);
+      const gap = Math.min(...kept.map((c) => candidateDistance(cand, c)));
+      const rss = fitter.rssOf(cand);
+      return gap >= radius ? rss : rss + penaltyScale * (1 + (radius - gap) / radius);
+    };
+    const ranked = starts
+      .map((c) => clip(c.flat()))
+      .map((params) => ({ params, f: objective(params) }))
+      .sort((a, b) => a.f - b.f)
+      .slice(0, config.altStarts);
+    for (const start of ranked) {
+      const result = nelderMead(objective, {
+        x0: start.params,
+        step: start.params.map((_, p) => 0.05 * SCALE[p % 3]),
+        lower,
+        upper,
+        maxEvals: config.altEvals,
+        tolF: CONVERGED * fitter.yy,
+      });
+      if (!best || result.f < best.f) best = { params: result.x, f: result.f };
+    }
   }
   if (!best) return null;
   const cand = toSources(best.params);
   return distinctCandidates([...kept, cand], TAU, kept.length + 1).length === kept.length + 1 ? cand : null;
+}
+
+/** Box of the flat source parameters [x1, y1, q1, …]: the plate and the competition's q range. */
+function sourceBounds(k: number, qRange: readonly [number, number]): { lower: number[]; upper: number[] } {
+  const n = 3 * k;
+  return {
+    lower: Array.from({ length: n }, (_, p) => (p % 3 === 2 ? qRange[0] : 0)),
+    upper: Array.from({ length: n }, (_, p) => (p % 3 === 2 ? qRange[1] : p % 3 === 0 ? LX : LY)),
+  };
 }
 
 /**

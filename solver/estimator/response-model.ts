@@ -62,40 +62,132 @@ export class ResponseModel {
 
   /** Readings of a q = 1 source at (x, y), rows×m row-major like Heat2D.simulate (row r is step r·stride). */
   respond(x: number, y: number, out: Float64Array = new Float64Array(this.rows * this.m)): Float64Array {
-    const { nx, ny, dx, dy, sigma } = this.heat;
     const { rows, m, table } = this;
-    const cells = nx * ny;
-    const twoSigma2 = 2 * sigma * sigma;
-    const reach = this.radius * sigma;
-    // The Gaussian is separable: the normalisation ΣG = Σgx·Σgy is exact over the whole grid, the
-    // accumulation only over the cells within `reach`.
-    const gx = new Float64Array(nx);
-    const gy = new Float64Array(ny);
-    let sx = 0;
-    let sy = 0;
-    for (let i = 0; i < nx; i++) sx += gx[i] = Math.exp(-((i * dx - x) ** 2) / twoSigma2);
-    for (let j = 0; j < ny; j++) sy += gy[j] = Math.exp(-((j * dy - y) ** 2) / twoSigma2);
+    const cells = this.heat.nx * this.heat.ny;
+    const ny = this.heat.ny;
+    const w = this.weights(x, y);
     out.fill(0);
-    const norm = sx * sy * dx * dy;
-    if (norm === 0) return out;
-    const i0 = Math.max(0, Math.ceil((x - reach) / dx));
-    const i1 = Math.min(nx - 1, Math.floor((x + reach) / dx));
-    const j0 = Math.max(0, Math.ceil((y - reach) / dy));
-    const j1 = Math.min(ny - 1, Math.floor((y + reach) / dy));
+    if (!w) return out;
+    const { gx, gy, i0, i1, j0, j1, norm } = w;
     const acc = new Float64Array(rows);
     for (let s = 0; s < m; s++) {
       acc.fill(0);
       for (let i = i0; i <= i1; i++) {
         const wx = gx[i] / norm;
         for (let j = j0; j <= j1; j++) {
-          const w = wx * gy[j];
+          const wij = wx * gy[j];
           const base = (s * cells + i * ny + j) * rows;
-          for (let n = 0; n < rows; n++) acc[n] += w * table[base + n];
+          for (let n = 0; n < rows; n++) acc[n] += wij * table[base + n];
         }
       }
       for (let n = 0; n < rows; n++) out[n * m + s] = acc[n];
     }
     return out;
+  }
+
+  /**
+   * The readings of a q = 1 source at (x, y) and their derivatives with respect to x and y, in closed form:
+   * the weights are gx(i)·gy(j)/(Σgx·Σgy·dx·dy) with gx(i) = exp(−(xᵢ − x)²/2σ²), so ∂gx(i)/∂x = gx(i)(xᵢ − x)/σ²
+   * and the normalisation's derivative follows by the quotient rule. Costs about two `respond` calls (the
+   * sweep over the table is shared: per column i, one pass accumulates Σⱼ gy(j)·C and Σⱼ gy'(j)·C).
+   */
+  respondWithGradient(x: number, y: number): { r: Float64Array; dx: Float64Array; dy: Float64Array } {
+    const { rows, m, table } = this;
+    const { ny, sigma } = this.heat;
+    const cells = this.heat.nx * ny;
+    const r = new Float64Array(rows * m);
+    const dX = new Float64Array(rows * m);
+    const dY = new Float64Array(rows * m);
+    const w = this.weights(x, y);
+    if (!w) return { r, dx: dX, dy: dY };
+    const { gx, gy, i0, i1, j0, j1, norm } = w;
+    const s2 = sigma * sigma;
+    const { dx, dy } = this.heat;
+    // Derivatives of the Gaussians and of their full-grid sums (the normalisation).
+    const gxd = new Float64Array(gx.length);
+    const gyd = new Float64Array(gy.length);
+    let sx = 0;
+    let sxd = 0;
+    let sy = 0;
+    let syd = 0;
+    for (let i = 0; i < gx.length; i++) {
+      gxd[i] = (gx[i] * (i * dx - x)) / s2;
+      sx += gx[i];
+      sxd += gxd[i];
+    }
+    for (let j = 0; j < gy.length; j++) {
+      gyd[j] = (gy[j] * (j * dy - y)) / s2;
+      sy += gy[j];
+      syd += gyd[j];
+    }
+    const a = new Float64Array(rows);
+    const b = new Float64Array(rows);
+    const accR = new Float64Array(rows);
+    const accX = new Float64Array(rows);
+    const accY = new Float64Array(rows);
+    for (let s = 0; s < m; s++) {
+      accR.fill(0);
+      accX.fill(0);
+      accY.fill(0);
+      for (let i = i0; i <= i1; i++) {
+        a.fill(0);
+        b.fill(0);
+        for (let j = j0; j <= j1; j++) {
+          const wy = gy[j];
+          const wyd = gyd[j];
+          const base = (s * cells + i * ny + j) * rows;
+          for (let n = 0; n < rows; n++) {
+            const c = table[base + n];
+            a[n] += wy * c;
+            b[n] += wyd * c;
+          }
+        }
+        const wx = gx[i];
+        const wxd = gxd[i];
+        for (let n = 0; n < rows; n++) {
+          accR[n] += wx * a[n];
+          accX[n] += wxd * a[n];
+          accY[n] += wx * b[n];
+        }
+      }
+      // R = A/norm with norm = Sx·Sy·dx·dy: ∂R/∂x = (∂A/∂x)/norm − R·Sx'/Sx, likewise for y.
+      const kx = sxd / sx;
+      const ky = syd / sy;
+      for (let n = 0; n < rows; n++) {
+        const v = accR[n] / norm;
+        r[n * m + s] = v;
+        dX[n * m + s] = accX[n] / norm - v * kx;
+        dY[n * m + s] = accY[n] / norm - v * ky;
+      }
+    }
+    return { r, dx: dX, dy: dY };
+  }
+
+  /**
+   * The separable Gaussian's factors at (x, y), its normalisation ΣG·dx·dy (exact over the whole grid) and the
+   * window of cells within `radius`·sigma that the sums run over; null when the source is far off the grid.
+   */
+  private weights(x: number, y: number) {
+    const { nx, ny, dx, dy, sigma } = this.heat;
+    const twoSigma2 = 2 * sigma * sigma;
+    const reach = this.radius * sigma;
+    const gx = new Float64Array(nx);
+    const gy = new Float64Array(ny);
+    let sx = 0;
+    let sy = 0;
+    for (let i = 0; i < nx; i++) sx += gx[i] = Math.exp(-((i * dx - x) ** 2) / twoSigma2);
+    for (let j = 0; j < ny; j++) sy += gy[j] = Math.exp(-((j * dy - y) ** 2) / twoSigma2);
+    const norm = sx * sy * dx * dy;
+    if (norm === 0) return null;
+    return {
+      gx,
+      gy,
+      norm,
+      i0: Math.max(0, Math.ceil((x - reach) / dx)),
+      i1: Math.min(nx - 1, Math.floor((x + reach) / dx)),
+      j0: Math.max(0, Math.ceil((y - reach) / dy)),
+      j1: Math.min(ny - 1, Math.floor((y + reach) / dy)),
+    };
   }
 
   private buildTable(): void {

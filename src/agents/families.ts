@@ -46,15 +46,14 @@ export const FAMILIES: readonly Family[] = [
   {
     id: 'budget',
     area: 'evaluation budgets',
-    searchSpace: 'fevals1 20–600, fevals2 50–1000, polishTopK 1–6, polishEvals1/2, altStarts, altEvals',
+    searchSpace: 'fevals1 20–600, fevals2 50–1000, polishTopK 1–6, polishIterations, altStarts, altIterations',
     params: [
       { key: 'fevals1', kind: 'int', step: 20, min: 20, max: 600 },
       { key: 'fevals2', kind: 'int', step: 50, min: 50, max: 1000 },
       { key: 'polishTopK', kind: 'int', step: 1, min: 1, max: 6 },
-      { key: 'polishEvals1', kind: 'int', step: 10, min: 0, max: 200 },
-      { key: 'polishEvals2', kind: 'int', step: 20, min: 0, max: 400 },
-      { key: 'altStarts', kind: 'int', step: 1, min: 0, max: 8 },
-      { key: 'altEvals', kind: 'int', step: 15, min: 15, max: 300 },
+      { key: 'polishIterations', kind: 'int', step: 5, min: 0, max: 60 },
+      { key: 'altStarts', kind: 'int', step: 1, min: 0, max: 12 },
+      { key: 'altIterations', kind: 'int', step: 5, min: 5, max: 60 },
     ],
   },
   {

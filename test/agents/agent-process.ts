@@ -9,7 +9,18 @@ import { cliPath, fixturesDir, makeTempDir } from '../helpers/cli.js';
  * Even smaller than FAST_EXPERIMENT_CONFIG: one short search per sample, so an experiment over a few
  * 200-step fixture samples takes seconds on a loaded 2-core machine.
  */
-export const TINY_BASE = { ...FAST_EXPERIMENT_CONFIG, starts1: 1, starts2: 1, fevals1: 30, fevals2: 60, polishTopK: 1, polishEvals1: 10, polishEvals2: 20, altStarts: 1, altEvals: 15, fallbackStarts: 0 };
+export const TINY_BASE = {
+  ...FAST_EXPERIMENT_CONFIG,
+  starts1: 1,
+  starts2: 1,
+  fevals1: 30,
+  fevals2: 60,
+  polishTopK: 1,
+  polishIterations: 5,
+  altStarts: 1,
+  altIterations: 5,
+  fallbackStarts: 0,
+};
 
 /** A workspace with W0 and two built-in workers on the first `samples` samples of fixtures/synthetic-6.json. */
 export function agentWorkspace(samples: number, prefix = 'ralph-agents-'): string {

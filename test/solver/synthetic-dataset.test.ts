@@ -46,6 +46,15 @@ describe('synthetic datasets follow the competition mix', () => {
     }
   });
 
+  it('given sources: 3, every sample has three sources ≥ 0.07 apart and the two-source shapes’ 3–6 sensors', () => {
+    const three = drawSampleSpecs(60, 11, 3);
+    expect(three.every((s) => s.n_sources === 3 && s.true_sources.length === 3)).toBe(true);
+    expect(new Set(three.map((s) => s.sensors_xy.length))).toEqual(new Set([3, 4, 5, 6]));
+    for (const { true_sources: [a, b, c] } of three) {
+      for (const [p, q] of [[a, b], [a, c], [b, c]]) expect(Math.hypot(p.x - q.x, p.y - q.y)).toBeGreaterThanOrEqual(0.07);
+    }
+  });
+
   it('is reproducible for a seed and differs between seeds', () => {
     expect(drawSampleSpecs(50, 11)).toEqual(drawSampleSpecs(50, 11));
     expect(drawSampleSpecs(50, 12)).not.toEqual(drawSampleSpecs(50, 11));
