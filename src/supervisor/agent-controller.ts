@@ -53,12 +53,18 @@ export class AgentController {
   private lastEventText: string | undefined;
   /** What a person must act on, in one sentence: why the agent cannot start, why it keeps exiting, what it waits for. */
   private problemText: { text: string; from: 'launch' | 'exit' | 'waiting' } | undefined;
+  /** Last time a login or a first-run screen held the prompt back: readiness counts from here. */
+  private heldAt = 0;
   private readonly phrases: PhraseWatcher;
   private readonly needsInput: RegExp[];
+  private readonly setupScreens: RegExp[];
+  private readonly loginScreens: RegExp[];
 
   constructor(private readonly deps: ControllerDeps) {
     this.phrases = new PhraseWatcher(deps.config.loop.wrapUpPhrases);
     this.needsInput = compilePatterns(deps.config.loop.needsInputPatterns);
+    this.setupScreens = compilePatterns(deps.config.loop.setupScreenPatterns, 'setupScreenPatterns');
+    this.loginScreens = compilePatterns(deps.config.loop.loginScreenPatterns, 'loginScreenPatterns');
     deps.session.onOutput((chunk) => this.handleOutput(chunk));
     deps.session.onExit((exit) => this.handleExit(exit));
   }
@@ -135,6 +141,7 @@ export class AgentController {
     }
     this.startedAt = Date.now();
     if (this.problemText?.from === 'launch') this.setProblem(undefined);
+    this.heldAt = 0;
     this.promptPending = true;
     this.wrapUp = null;
     this.phrases.reset();
@@ -153,13 +160,19 @@ export class AgentController {
   tick(now = Date.now()): void {
     const { loop } = this.deps.config;
     const session = this.deps.session;
-    if (this.phase === 'starting' && this.promptPending && session.running && readyForPrompt(now, this.startedAt, session.lastOutputAt, loop)) {
-      this.promptPending = false;
-      this.deliverPrompt(now);
-      this.setPhase('running');
+    if (this.phase === 'starting' && this.promptPending && session.running) {
+      // A login to do or a first-run screen: a person answers it; the prompt (with its Enter) would answer it wrongly.
+      const held = this.currentState(now) !== 'starting';
+      if (held) this.heldAt = now;
+      else if (readyForPrompt(now, Math.max(this.startedAt, this.heldAt), session.lastOutputAt, loop)) {
+        this.promptPending = false;
+        this.deliverPrompt(now);
+        this.setPhase('running');
+      }
     }
     if (this.phase === 'running') {
-      const needsInput = this.currentState(now) === 'needs-input';
+      const state = this.currentState(now);
+      const needsInput = state === 'needs-input' || state === 'needs-login';
       if (this.wrapUp && !needsInput && outputSettled(now, this.lastInputAt, session.lastOutputAt, loop.readySettleMs)) {
         const phrase = this.wrapUp;
         this.wrapUp = null;
@@ -364,9 +377,11 @@ export class AgentController {
       startedAt: this.startedAt,
       lastOutputAt: Math.max(session.lastOutputAt, this.startedAt),
       hook: this.deps.hookReport(),
-      screenTail: this.phase === 'running' ? session.screenTail() : '',
+      screenTail: this.phase === 'running' || this.phase === 'starting' ? session.screenTail() : '',
       idleSeconds: loop.idleSeconds,
       needsInput: this.needsInput,
+      setupScreens: this.setupScreens,
+      loginScreens: this.loginScreens,
     });
   }
 
@@ -376,7 +391,7 @@ export class AgentController {
     if (next === this.stateName) return;
     this.stateName = next;
     this.stateSince = now;
-    if (next === 'working' || next === 'idle' || next === 'needs-input') this.emit({ type: 'state', state: next });
+    if (next === 'working' || next === 'idle' || next === 'needs-input' || next === 'needs-login') this.emit({ type: 'state', state: next });
     else this.deps.onChange();
   }
 
