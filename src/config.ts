@@ -64,6 +64,8 @@ export const AgentConfig = z
     /** Docker network mode for this agent's container (default: the engine's bridge, or none when it has no bridge). */
     network: z.string().min(1).optional(),
     claudeOnboarding: z.enum(['seed', 'off']).optional(),
+    /** `network: host` (or `container:…`) shares a network the agent should not have: it must be allowed explicitly. */
+    allowHostNetwork: z.boolean().optional(),
   })
   .strict();
 export type AgentConfig = z.infer<typeof AgentConfig>;
@@ -122,6 +124,8 @@ export const RalphConfig = z
     engine: EngineConfig.optional(),
     /** Docker network mode for every agent container unless an agent sets its own. */
     network: z.string().min(1).optional(),
+    /** `network: host` (or `container:…`) shares a network the agent should not have: it must be allowed explicitly. */
+    allowHostNetwork: z.boolean().optional(),
     passEnv: z.array(z.string()).default(['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN']),
     /**
      * "seed": Claude agents start with their first-run screens answered as a person would (onboarding done, the
@@ -148,6 +152,10 @@ export const RalphConfig = z
     config.agents.forEach((agent, index) => {
       if (seen.has(agent.id)) ctx.addIssue({ code: 'custom', path: ['agents', index, 'id'], message: `duplicate agent id ${agent.id}` });
       seen.add(agent.id);
+      const network = agent.network ?? config.network;
+      if (network && (network === 'host' || network.startsWith('container:')) && !(agent.allowHostNetwork ?? config.allowHostNetwork)) {
+        ctx.addIssue({ code: 'custom', path: ['agents', index, 'network'], message: `network "${network}" gives agent ${agent.id} the host's (or another container's) network: set allowHostNetwork: true to mean it` });
+      }
     });
   });
 export type RalphConfig = z.infer<typeof RalphConfig>;

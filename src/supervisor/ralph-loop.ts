@@ -76,7 +76,8 @@ export class PhraseWatcher {
   feed(chunk: Uint8Array | string): string | undefined {
     if (this.phrases.length === 0) return undefined;
     const text = typeof chunk === 'string' ? chunk : this.decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    let fresh = fold(stripVTControlCharacters(text)).toLowerCase();
+    // Claude Code 2.1.332 draws some spaces as cursor moves: "Session␛[55Gcomplete." (seen in a transcript) is two words.
+    let fresh = fold(stripVTControlCharacters(text.replace(CURSOR_MOVE, ' '))).toLowerCase();
     if (this.tail.endsWith(' ') && fresh.startsWith(' ')) fresh = fresh.slice(1);
     if (!fresh) return undefined;
     const combined = this.tail + fresh;
@@ -93,6 +94,9 @@ export class PhraseWatcher {
     this.tail = '';
   }
 }
+
+// eslint-disable-next-line no-control-regex
+const CURSOR_MOVE = /\x1b\[[\d;]*[A-HJKdf`]/g;
 
 /** Control characters (CR, LF, BEL, …) and runs of whitespace become one space, so phrases match across lines and cursor moves. */
 function fold(text: string): string {

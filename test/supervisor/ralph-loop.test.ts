@@ -57,6 +57,11 @@ describe('PhraseWatcher (wrap-up phrases in the output stream)', () => {
     expect(watcher.feed(Buffer.from('> '))).toBeUndefined();
   });
 
+  it('reads a cursor move between words as a space (Claude Code draws "Session␛[55Gcomplete.")', () => {
+    expect(new PhraseWatcher(['Session complete']).feed('Recorded. Session\x1b[55Gcomplete.\r\x1b[1B')).toBe('session complete');
+    expect(new PhraseWatcher(['Session complete']).feed('Session\x1b[1Ccomplete')).toBe('session complete');
+  });
+
   it('matches across line breaks and case, and ignores text without the phrase', () => {
     const watcher = new PhraseWatcher(['Summary of', 'Session complete']);
     expect(watcher.feed('nothing to see\r\n')).toBeUndefined();
