@@ -6,20 +6,21 @@
 #   CLAUDE_CODE_VERSION       the @anthropic-ai/claude-code version npm installs (default latest)
 #   CLAUDE_BINARY             install this claude executable instead of using npm (offline builds)
 #   NODE_BINARY               install this node executable (an image without Node, e.g. a debootstrap root)
-#   PYTHON_TOOLS              1 (default): Python 3 with venv and pip, and uv from PyPI, for experiments written in Python
+#   PYTHON_TOOLS              1 (default): Python 3 with venv and pip, for experiments written in Python
+#   INSTALL_UV                1 (default): uv from PyPI (0 where PyPI cannot be reached)
 set -eu
 AGENT_UID=${AGENT_UID:-1000}
 AGENT_GID=${AGENT_GID:-1000}
 export DEBIAN_FRONTEND=noninteractive
 
 packages="git ca-certificates curl procps less jq coreutils"
-[ "${PYTHON_TOOLS:-1}" = 1 ] && packages="$packages python3 python3-venv python3-pip"
+if [ "${PYTHON_TOOLS:-1}" = 1 ]; then packages="$packages python3 python3-venv python3-pip"; fi
 apt-get update
 # shellcheck disable=SC2086
 apt-get install -y --no-install-recommends $packages
 rm -rf /var/lib/apt/lists/*
 # uv from PyPI: no second registry needed, and it pins to the image's Python.
-[ "${PYTHON_TOOLS:-1}" = 1 ] && pip install --no-cache-dir --break-system-packages uv
+if [ "${PYTHON_TOOLS:-1}" = 1 ] && [ "${INSTALL_UV:-1}" = 1 ]; then pip install --no-cache-dir --break-system-packages uv; fi
 
 if [ -n "${NODE_BINARY:-}" ]; then install -m 0755 "$NODE_BINARY" /usr/local/bin/node; fi
 command -v node >/dev/null || { echo "agent-setup: no node in the image (set NODE_BINARY)" >&2; exit 1; }

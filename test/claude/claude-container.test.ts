@@ -3,12 +3,12 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentUser, claudeWorkspace, giveToAgent, HeadlessRun, ralphAsAgent, TEST_API_KEY, transcriptText } from '../helpers/claude-agent.js';
+import { cliPath, makeTempDir } from '../helpers/cli.js';
 import { ScriptedModel } from '../helpers/scripted-model.js';
 import { ensureClaudeTestImage } from '../docker/claude-image.js';
 import { dockerTestsEnabled } from '../docker/test-image.js';
 import { readStatusFile } from '../../src/supervisor/hook-status.js';
 import { workerScript } from '../helpers/claude-scripts.js';
-import { cliPath } from '../helpers/cli.js';
 
 // The same worker as in the local test, in a real container built from docker/agent-setup.sh (Debian from its mirror,
 // no image registry). The engine here has no bridge, so the container shares the host's network to reach the
@@ -33,7 +33,7 @@ describe.runIf(enabled)('Claude Code agent for real in a container (scripted mod
 
   it('a worker in its container claims, runs, completes and logs an experiment with the mounted ralph-tui; its login answers live in its volume', async () => {
     model.setScript('W1', workerScript());
-    root = await claudeWorkspace({
+    root = await claudeWorkspace(makeTempDir('ralph-claude-'), {
       agents: [{ id: 'W1', role: 'worker', prompt: 'You are W1 in a container. Claim, run, complete, log.', args: '--dangerously-skip-permissions', extra: { runtime: 'docker' } }],
       baseUrl: (id) => model.baseUrl(id),
       loop: { idleSeconds: 3, idleNudgeMinutes: 5 },

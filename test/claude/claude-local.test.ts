@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claudeWorkspace, HeadlessRun, ralphAsAgent, TEST_API_KEY, transcriptText } from '../helpers/claude-agent.js';
+import { makeTempDir } from '../helpers/cli.js';
 import { ScriptedModel } from '../helpers/scripted-model.js';
 import { workerScript } from '../helpers/claude-scripts.js';
 import { readStatusFile } from '../../src/supervisor/hook-status.js';
@@ -28,7 +29,7 @@ describe('Claude Code agents for real, local runtime (scripted model)', () => {
       waiting: 'The queue has work.',
       steps: [{ reply: { text: 'Adding an experiment.', bash: 'ralph-tui queue add --name scripted_idea --family scripted --priority 4 --description "added by W0"' } }, { reply: { text: 'Added one experiment.' } }],
     });
-    const root = await claudeWorkspace({
+    const root = await claudeWorkspace(makeTempDir('ralph-claude-'), {
       agents: [
         { id: 'W0', role: 'orchestrator', prompt: ORCHESTRATOR_PROMPT },
         { id: 'W1', role: 'worker', prompt: WORKER_PROMPT },
@@ -74,7 +75,7 @@ describe('Claude Code agents for real, local runtime (scripted model)', () => {
 
   it('the permission dialog of a non-bypass agent reads as needs-input (from the hook) and is never nudged', async () => {
     model.setScript('W1', { steps: [{ reply: { text: 'I have to create a file.', bash: 'touch made-by-agent' } }] });
-    const root = await claudeWorkspace({
+    const root = await claudeWorkspace(makeTempDir('ralph-claude-'), {
       agents: [{ id: 'W1', role: 'worker', prompt: WORKER_PROMPT, args: '--permission-mode default' }],
       baseUrl: (id) => model.baseUrl(id),
       // Nudges would be due every 3 s if the agent counted as idle.
@@ -103,7 +104,7 @@ describe('Claude Code agents for real, local runtime (scripted model)', () => {
         { when: (turn) => (turn.toolResult ?? '').includes('STOP-present'), reply: { text: 'STOP is set: finishing.', bash: 'kill -TERM $PPID' } },
       ],
     });
-    const root = await claudeWorkspace({
+    const root = await claudeWorkspace(makeTempDir('ralph-claude-'), {
       agents: [{ id: 'W1', role: 'worker', prompt: WORKER_PROMPT }],
       baseUrl: (id) => model.baseUrl(id),
       loop: { idleSeconds: 2, idleNudgeMinutes: 0.1 },
@@ -127,7 +128,7 @@ describe('Claude Code agents for real, local runtime (scripted model)', () => {
   it('the prompt waits while a first-run screen or a missing login shows: needs-input and needs-login, nothing sent to the model', async () => {
     model.setScript('W1', { steps: [] });
     model.setScript('W2', { steps: [] });
-    const root = await claudeWorkspace({
+    const root = await claudeWorkspace(makeTempDir('ralph-claude-'), {
       agents: [
         { id: 'W1', role: 'worker', prompt: WORKER_PROMPT, extra: { claudeOnboarding: 'off' } },
         // W2 has no key: a subscription user who has not logged in yet.

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asAgent, claudeWorkspace, ralphAsAgent, TEST_API_KEY } from '../helpers/claude-agent.js';
 import { workerScript } from '../helpers/claude-scripts.js';
+import { makeTempDir } from '../helpers/cli.js';
 import { ScriptedModel } from '../helpers/scripted-model.js';
 import { ScreenSession } from '../e2e/screen-harness.js';
 
@@ -25,7 +26,7 @@ describe('Claude Code for real in the full-screen app', () => {
 
   it('holds the prompt while the first-run screens show, lets a person answer them attached, then the worker runs its experiment on screen', async () => {
     model.setScript('W1', workerScript());
-    const root = await claudeWorkspace({
+    const root = await claudeWorkspace(makeTempDir('ralph-claude-'), {
       agents: [{ id: 'W1', role: 'worker', prompt: 'You are W1. Claim, run, complete, log.', extra: { claudeOnboarding: 'off' } }],
       baseUrl: (id) => model.baseUrl(id),
       loop: { idleNudgeMinutes: 10 },

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa, execaSync, type ResultPromise } from 'execa';
-import { cliPath, makeTempDir, repoRoot } from './cli.js';
+import { cliPath, repoRoot } from './repo-paths.js';
 
 /** The CLI installed as a dev dependency (its native binary comes with the platform's optional package). */
 export const claudeBin = path.join(repoRoot, 'node_modules', '.bin', 'claude');
@@ -61,8 +61,7 @@ export interface ClaudeAgentSpec {
  * A workspace made by `ralph-tui init`, owned by the agent user, whose agents are the given Claude agents pointed at
  * the scripted model (ANTHROPIC_BASE_URL per agent), with the loop timings given.
  */
-export async function claudeWorkspace(options: { agents: ClaudeAgentSpec[]; baseUrl: (id: string) => string; loop?: Record<string, unknown>; config?: Record<string, unknown> }): Promise<string> {
-  const root = makeTempDir('ralph-claude-');
+export async function claudeWorkspace(root: string, options: { agents: ClaudeAgentSpec[]; baseUrl: (id: string) => string; loop?: Record<string, unknown>; config?: Record<string, unknown> }): Promise<string> {
   fs.chmodSync(root, 0o755);
   giveToAgent(root);
   const init = await ralphAsAgent(root, ['init', root, '--agents', 'claude', '--runtime', 'local', '--workers', '1']);

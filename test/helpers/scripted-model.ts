@@ -43,6 +43,8 @@ export interface RecordedRequest {
   /** A main-loop turn (it offered the Bash tool) rather than a side request (titles, topic checks, quotas). */
   scripted: boolean;
   time: number;
+  /** When the reply was fully sent (epoch ms). */
+  repliedAt?: number;
 }
 
 interface MessageBody {
@@ -120,7 +122,9 @@ export class ScriptedModel {
     const route = `/${rest.join('/')}`;
     const message = (body ?? {}) as MessageBody;
     const scripted = route === '/v1/messages' && (message.tools ?? []).some((tool) => tool.name === 'Bash');
-    this.requests.push({ agent, method: req.method ?? 'GET', path: `${route}${url.search}`, headers: req.headers, body, scripted, time: Date.now() });
+    const record: RecordedRequest = { agent, method: req.method ?? 'GET', path: `${route}${url.search}`, headers: req.headers, body, scripted, time: Date.now() };
+    this.requests.push(record);
+    res.on('finish', () => (record.repliedAt = Date.now()));
 
     if (req.method === 'POST' && route === '/v1/messages/count_tokens') return json(res, { input_tokens: 100 });
     if (req.method === 'POST' && route === '/v1/messages') {
