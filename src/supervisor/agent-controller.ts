@@ -6,6 +6,7 @@ import type { HookReport } from './hook-status.js';
 import { outputSettled, pasteBytes, readPromptText, readyForPrompt, SUBMIT_DELAY_MS } from './prompt-delivery.js';
 import { PhraseWatcher, planRestart, shouldIdleNudge } from './ralph-loop.js';
 import type { StopVerdict } from './stop-conditions.js';
+import { runsClaudeCli } from '../claude/claude-launch.js';
 
 export interface ControllerDeps {
   workspace: string;
@@ -59,12 +60,15 @@ export class AgentController {
   private readonly needsInput: RegExp[];
   private readonly setupScreens: RegExp[];
   private readonly loginScreens: RegExp[];
+  /** Claude Code enables bracketed paste when its input box is up: its prompt waits for that. */
+  private readonly claudeCli: boolean;
 
   constructor(private readonly deps: ControllerDeps) {
     this.phrases = new PhraseWatcher(deps.config.loop.wrapUpPhrases);
     this.needsInput = compilePatterns(deps.config.loop.needsInputPatterns);
     this.setupScreens = compilePatterns(deps.config.loop.setupScreenPatterns, 'setupScreenPatterns');
     this.loginScreens = compilePatterns(deps.config.loop.loginScreenPatterns, 'loginScreenPatterns');
+    this.claudeCli = runsClaudeCli(deps.agent);
     deps.session.onOutput((chunk) => this.handleOutput(chunk));
     deps.session.onExit((exit) => this.handleExit(exit));
   }
@@ -164,7 +168,7 @@ export class AgentController {
       // A login to do or a first-run screen: a person answers it; the prompt (with its Enter) would answer it wrongly.
       const held = this.currentState(now) !== 'starting';
       if (held) this.heldAt = now;
-      else if (readyForPrompt(now, Math.max(this.startedAt, this.heldAt), session.lastOutputAt, loop)) {
+      else if (readyForPrompt(now, Math.max(this.startedAt, this.heldAt), session.lastOutputAt, loop, !this.claudeCli || session.bracketedPaste)) {
         this.promptPending = false;
         this.deliverPrompt(now);
         this.setPhase('running');
@@ -377,7 +381,8 @@ export class AgentController {
       startedAt: this.startedAt,
       lastOutputAt: Math.max(session.lastOutputAt, this.startedAt),
       hook: this.deps.hookReport(),
-      screenTail: this.phase === 'running' || this.phase === 'starting' ? session.screenTail() : '',
+      screenTail: this.phase === 'running' ? session.screenTail() : '',
+      screenBottom: this.phase === 'running' || this.phase === 'starting' ? session.screenTail(12, 'bottom') : '',
       idleSeconds: loop.idleSeconds,
       needsInput: this.needsInput,
       setupScreens: this.setupScreens,

@@ -66,6 +66,8 @@ export interface StateFacts {
   idleSeconds: number;
   /** Compiled `loop.needsInputPatterns`. */
   needsInput: readonly RegExp[];
+  /** The last lines of the screen (not up to the cursor): where first-run and login screens are matched. */
+  screenBottom?: string;
   /** Compiled `loop.setupScreenPatterns`: first-run screens a person has to answer (the prompt waits). */
   setupScreens?: readonly RegExp[];
   /** Compiled `loop.loginScreenPatterns`: the CLI asks for a login. */
@@ -79,7 +81,8 @@ export interface StateFacts {
 export function classifyAgent(facts: StateFacts): AgentStateName {
   if (facts.phase !== 'running' && facts.phase !== 'starting') return facts.phase;
   const hook = facts.hook && facts.hook.time >= facts.startedAt ? facts.hook.state : null;
-  const matches = (patterns: readonly RegExp[] | undefined) => (patterns ?? []).some((pattern) => pattern.test(facts.screenTail));
+  const screen = facts.screenBottom ?? facts.screenTail;
+  const matches = (patterns: readonly RegExp[] | undefined) => (patterns ?? []).some((pattern) => pattern.test(screen));
   // Before the prompt: only what keeps it from being delivered (a login to do, a first-run screen) shows.
   if (facts.phase === 'starting') {
     if (hook === 'needs-login' || matches(facts.loginScreens)) return 'needs-login';

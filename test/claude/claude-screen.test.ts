@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asAgent, claudeWorkspace, ralphAsAgent, TEST_API_KEY } from '../helpers/claude-agent.js';
+import { asAgent, claudeWorkspace, onboardedOffline, ralphAsAgent, TEST_API_KEY } from '../helpers/claude-agent.js';
 import { workerScript } from '../helpers/claude-scripts.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { ScriptedModel } from '../helpers/scripted-model.js';
 import { ScreenSession } from '../e2e/screen-harness.js';
 
 // The real Claude CLI in the full-screen app, driven through the screen in a pty as a person would: with the
-// first-run answers turned off (claudeOnboarding "off") the person answers Claude's screens through attach, and
-// only then does the prompt go in; the worker's steps then show in its pane, the queue, experiments and log panes.
+// first-run answers turned off (claudeOnboarding "off") the person answers Claude's screens through attach (the
+// trust, API key and bypass screens; theme and login need the network, see onboardedOffline), and only then does
+// the prompt go in; the worker's steps then show in its pane, the queue, experiments and log panes.
 
 const ESC = '\x1b';
 const DOWN = `${ESC}[B`;
@@ -32,6 +33,7 @@ describe('Claude Code for real in the full-screen app', () => {
       loop: { idleNudgeMinutes: 10 },
     });
     expect((await ralphAsAgent(root, ['queue', 'add', '--name', 'fast', '--priority', '0', '--description', 'tiny'])).exitCode).toBe(0);
+    onboardedOffline(root, 'W1');
     const s = new ScreenSession(['--workspace', root], { cols: 160, rows: 48, runAs: asAgent([]), env: { ANTHROPIC_API_KEY: TEST_API_KEY } });
     session = s;
 

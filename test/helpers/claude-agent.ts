@@ -84,6 +84,18 @@ export async function claudeWorkspace(root: string, options: { agents: ClaudeAge
   return root;
 }
 
+/**
+ * A local agent's config folder as a person leaves it after the theme and login screens, the part of first run that
+ * needs api.anthropic.com (the CLI checks connectivity there before its first screen and exits with "Unable to
+ * connect to Anthropic services" on a machine without network): the trust, API key and bypass screens remain.
+ */
+export function onboardedOffline(root: string, agentId: string): void {
+  const dir = path.join(root, '.ralph', 'claude', agentId);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, '.claude.json'), JSON.stringify({ hasCompletedOnboarding: true }));
+  giveToAgent(path.join(root, '.ralph'));
+}
+
 /** Runs a ralph-tui command in the workspace as the agent user. */
 export async function ralphAsAgent(root: string, args: string[]) {
   const argv = asAgent([process.execPath, cliPath, ...args, '--workspace', root]);

@@ -87,6 +87,9 @@ describe('prompt delivery', () => {
   it('delivers to a program that never stops printing after readyTimeoutMs', () => {
     expect(readyForPrompt(29_999, 0, 29_990, timing)).toBe(false);
     expect(readyForPrompt(30_000, 0, 29_990, timing)).toBe(true);
+    // A program whose input box is not up yet (Claude Code before it enables bracketed paste) waits, up to the timeout.
+    expect(readyForPrompt(2500, 0, 1000, timing, false)).toBe(false);
+    expect(readyForPrompt(30_000, 0, 1000, timing, false)).toBe(true);
   });
 });
 

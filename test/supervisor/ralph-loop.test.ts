@@ -62,6 +62,14 @@ describe('PhraseWatcher (wrap-up phrases in the output stream)', () => {
     expect(new PhraseWatcher(['Session complete']).feed('Session\x1b[1Ccomplete')).toBe('session complete');
   });
 
+  it('finds the phrase wherever a chunk boundary cuts the cursor move between its words', () => {
+    const text = 'Recorded. Session\x1b[55Gcomplete.\r\n';
+    for (let cut = 1; cut < text.length; cut++) {
+      const watcher = new PhraseWatcher(['Session complete']);
+      expect([watcher.feed(text.slice(0, cut)), watcher.feed(text.slice(cut))].find(Boolean), `cut at ${cut}`).toBe('session complete');
+    }
+  });
+
   it('matches across line breaks and case, and ignores text without the phrase', () => {
     const watcher = new PhraseWatcher(['Summary of', 'Session complete']);
     expect(watcher.feed('nothing to see\r\n')).toBeUndefined();
