@@ -54,6 +54,9 @@ export class AgentController {
   private lastEventText: string | undefined;
   /** What a person must act on, in one sentence: why the agent cannot start, why it keeps exiting, what it waits for. */
   private problemText: { text: string; from: 'launch' | 'exit' | 'waiting' } | undefined;
+  /** Wrap-up phrases on the screen when the agent last got input, and the output time last checked against it. */
+  private screenPhrases = 0;
+  private screenCheckedAt = 0;
   /** Last time a login or a first-run screen held the prompt back: readiness counts from here. */
   private heldAt = 0;
   private readonly phrases: PhraseWatcher;
@@ -149,6 +152,8 @@ export class AgentController {
     this.promptPending = true;
     this.wrapUp = null;
     this.phrases.reset();
+    // A restarted agent continues in the same pane: phrases of the previous session are already on it.
+    this.screenPhrases = this.phrases.onScreen(this.deps.session.screenTail(SCREEN_ROWS, 'bottom')).count;
     this.emit({ type: 'started', pid, attempt: this.restartCount || undefined, reason });
     // Without a prompt there is nothing to wait for: the agent is running as soon as its process is.
     if (this.deps.agent.prompt === 'off') {
@@ -177,8 +182,9 @@ export class AgentController {
     if (this.phase === 'running') {
       const state = this.currentState(now);
       const needsInput = state === 'needs-input' || state === 'needs-login';
-      if (this.wrapUp && !needsInput && outputSettled(now, this.lastInputAt, session.lastOutputAt, loop.readySettleMs)) {
-        const phrase = this.wrapUp;
+      const settled = !needsInput && outputSettled(now, this.lastInputAt, session.lastOutputAt, loop.readySettleMs);
+      const phrase = settled ? (this.wrapUp ?? this.newPhraseOnScreen()) : null;
+      if (phrase) {
         this.wrapUp = null;
         this.nudge(`wrap-up phrase "${phrase}"`, now);
       } else if (shouldIdleNudge({ now, lastOutputAt: session.lastOutputAt, lastNudgeAt: this.lastInputAt, needsInput }, loop)) {
@@ -217,6 +223,7 @@ export class AgentController {
   /** Keystrokes from the user: they count as activity, so an agent being talked to is not nudged. */
   write(data: string): void {
     this.lastInputAt = Date.now();
+    this.screenPhrases = Number.POSITIVE_INFINITY;
     this.deps.session.write(data);
   }
 
@@ -287,8 +294,24 @@ export class AgentController {
     session.write(pasteBytes(text.replace(/\s+$/, ''), session.bracketedPaste));
     setTimeout(() => {
       this.lastInputAt = Date.now();
+      // The pasted text is echoed by now: a phrase in it is the input's, not the agent wrapping up.
+      this.screenPhrases = this.phrases.onScreen(session.screenTail(SCREEN_ROWS, 'bottom')).count;
       session.write('\r');
     }, SUBMIT_DELAY_MS).unref();
+  }
+
+  /** A wrap-up phrase that appeared on the screen since the last input (checked once per burst of output). */
+  private newPhraseOnScreen(): string | null {
+    const session = this.deps.session;
+    if (session.lastOutputAt === this.screenCheckedAt) return null;
+    this.screenCheckedAt = session.lastOutputAt;
+    const seen = this.phrases.onScreen(session.screenTail(SCREEN_ROWS, 'bottom'));
+    // Output within the settle time of the last input is its echo (as for the stream watcher in handleOutput).
+    const echo = session.lastOutputAt - this.lastInputAt <= this.deps.config.loop.readySettleMs;
+    if (!echo && seen.count > this.screenPhrases && seen.phrase) return seen.phrase;
+    // Older phrases scrolled away: count from what is left.
+    this.screenPhrases = seen.count;
+    return null;
   }
 
   private handleOutput(chunk: Uint8Array): void {
@@ -406,6 +429,9 @@ export class AgentController {
     this.deps.onChange();
   }
 }
+
+/** Rows read for wrap-up phrases: the whole visible screen (screenTail stops at the top of the viewport). */
+const SCREEN_ROWS = 1000;
 
 function formatMinutes(ms: number): string {
   const minutes = ms / 60_000;

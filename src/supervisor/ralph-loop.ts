@@ -100,6 +100,24 @@ export class PhraseWatcher {
     this.tail = '';
     this.pending = '';
   }
+
+  /**
+   * How many times the phrases appear in a screen's text, and the last one found. The byte stream alone misses
+   * phrases a differential renderer never writes whole: Claude Code 2.1.332 drew "Session complete." over a previous
+   * frame as "S␛[49Gssio␛[54G complete." (only the changed cells), so the screen is read too.
+   */
+  onScreen(text: string): { count: number; phrase?: string } {
+    const screen = fold(text).toLowerCase();
+    let count = 0;
+    let found: string | undefined;
+    for (const phrase of this.phrases) {
+      for (let at = screen.indexOf(phrase); at >= 0; at = screen.indexOf(phrase, at + phrase.length)) {
+        count += 1;
+        found = phrase;
+      }
+    }
+    return { count, phrase: found };
+  }
 }
 
 // eslint-disable-next-line no-control-regex

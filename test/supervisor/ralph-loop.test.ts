@@ -62,6 +62,12 @@ describe('PhraseWatcher (wrap-up phrases in the output stream)', () => {
     expect(new PhraseWatcher(['Session complete']).feed('Session\x1b[1Ccomplete')).toBe('session complete');
   });
 
+  it('counts the phrases on a rendered screen (a differential redraw never writes them whole)', () => {
+    const watcher = new PhraseWatcher(['Session complete', 'Summary of']);
+    expect(watcher.onScreen('● Recorded.  Session complete.\n❯ Continue\n● Session\n  complete again')).toEqual({ count: 2, phrase: 'session complete' });
+    expect(watcher.onScreen('nothing here')).toEqual({ count: 0, phrase: undefined });
+  });
+
   it('finds the phrase wherever a chunk boundary cuts the cursor move between its words', () => {
     const text = 'Recorded. Session\x1b[55Gcomplete.\r\n';
     for (let cut = 1; cut < text.length; cut++) {
