@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claudeWorkspace, HeadlessRun, onboardedOffline, ralphAsAgent, TEST_API_KEY, transcriptText } from '../helpers/claude-agent.js';
 import { makeTempDir } from '../helpers/cli.js';
-import { ScriptedModel } from '../helpers/scripted-model.js';
+import { ScriptedModel, turnContext, type MessageBody } from '../helpers/scripted-model.js';
 import { workerScript } from '../helpers/claude-scripts.js';
 import { readStatusFile } from '../../src/supervisor/hook-status.js';
 import { sleep } from '../supervisor/workspace.js';
@@ -49,9 +49,7 @@ describe('Claude Code agents for real, local runtime (scripted model)', () => {
     }
 
     // The prompt arrived as one message (bracketed paste), the first thing the model was asked.
-    expect(model.turns('W1')[0]!.body).toMatchObject({ messages: [{ role: 'user' }] });
-    const firstTexts = JSON.stringify((model.turns('W1')[0]!.body as { messages: unknown[] }).messages[0]);
-    expect(firstTexts).toContain(WORKER_PROMPT);
+    expect(turnContext(model.turns('W1')[0]!.body as MessageBody).allUserText).toEqual([WORKER_PROMPT]);
     expect(model.played('W1')).toBe(4);
     // The wrap-up nudge is what the model heard next.
     expect(model.turns('W1').some((turn) => JSON.stringify(turn.body).includes('Continue: read ITERATION_LOG.md'))).toBe(true);

@@ -47,7 +47,7 @@ export interface RecordedRequest {
   repliedAt?: number;
 }
 
-interface MessageBody {
+export interface MessageBody {
   model?: string;
   stream?: boolean;
   tools?: { name?: string }[];
