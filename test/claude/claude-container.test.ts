@@ -69,6 +69,12 @@ describe.runIf(enabled)('Claude Code agent for real in a container (scripted mod
     const seeded = await execa('docker', ['exec', container, 'cat', '/home/agent/.claude/.claude.json']);
     expect(JSON.parse(seeded.stdout)).toMatchObject({ hasCompletedOnboarding: true, projects: { '/workspace': { hasTrustDialogAccepted: true } } });
     expect(seeded.stdout).not.toContain(TEST_API_KEY.slice(0, 20));
+
+    // `down` removes the container, not its config volume: answers (and a subscription login) are still there.
+    expect((await execa(process.execPath, [cliPath, 'down', '--workspace', root], { reject: false })).exitCode).toBe(0);
+    expect((await execa('docker', ['container', 'inspect', container], { reject: false })).exitCode).not.toBe(0);
+    const volume = JSON.parse((await execa('docker', ['volume', 'inspect', `${container}-claude`])).stdout)[0] as { Mountpoint: string };
+    expect(JSON.parse(fs.readFileSync(path.join(volume.Mountpoint, '.claude.json'), 'utf8'))).toMatchObject({ hasCompletedOnboarding: true });
   }, 600_000);
 });
 

@@ -66,7 +66,9 @@ describe('Claude Code agents for real, local runtime (scripted model)', () => {
     expect(run.matching(/W1 state idle/).length).toBeGreaterThan(0);
     const pane = transcriptText(root, 'W1');
     expect(pane).toContain('ralph-tui queue claim --worker W1');
-    expect(pane).toMatch(/Submission Score/);
+    // The CLI folds tool output ("Ran 1 shell command"); the model's words about the run's score show.
+    expect(pane).toMatch(/Scored \d\.\d+; recording it/);
+    expect(model.turns('W1').some((turn) => /Submission Score: \d\.\d+/.test(turnContext(turn.body as MessageBody).toolResult ?? ''))).toBe(true);
     // No first-run screen was ever drawn: the config was seeded.
     expect(pane).not.toMatch(/trust this folder|Do you want to use this API key|Bypass Permissions mode/);
   }, 300_000);

@@ -57,7 +57,9 @@ describe('Claude Code for real in the full-screen app', () => {
     await s.waitFor('detached', (text) => !text.includes('ATTACHED to W1'));
 
     await s.waitFor('the worker claiming through its Bash tool', (text) => text.includes('ralph-tui queue claim --worker W1'), 90_000);
-    await s.waitFor('the log pane showing the entry the worker appended', (text) => text.includes('Experiment: fast'), 180_000);
+    await s.waitFor('the queue pane showing the experiment completed by W1', (text) => /✓ \d\.\d+ @[\d.]+ min fast \(W1\)/.test(text), 180_000);
+    await s.waitFor('the experiments pane showing the finished run', (text) => /✓ fast \d\.\d+/.test(text), 30_000);
+    await s.waitFor('the log pane showing the entry the worker appended', (text) => /W1 fast \d\.\d+ @/.test(text), 30_000);
     await s.waitFor('the wrap-up', (text) => text.includes('Session complete'), 60_000);
     expect(model.played('W1')).toBe(4);
     expect(JSON.stringify(model.turns('W1')[0]!.body)).toContain('You are W1. Claim, run, complete, log.');
