@@ -1,5 +1,6 @@
 // How an agent that runs the Claude CLI is started: its own config folder, its status file, setup, then the CLI.
 import path from 'node:path';
+import { shellQuote } from '../supervisor/local-launch.js';
 
 /** An agent runs the Claude CLI when its kind is claude and its command's program is `claude` (a path to it counts). */
 export function runsClaudeCli(agent: { kind?: string; command: string }): boolean {
@@ -26,10 +27,6 @@ export interface ClaudeLaunch {
   onboarding: boolean;
   /** Environment the agent's config sets explicitly: these win over the defaults here. */
   configured: Record<string, string>;
-}
-
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

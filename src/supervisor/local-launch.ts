@@ -51,6 +51,7 @@ export function writeRalphShim(dir: string): string {
   return dir;
 }
 
-function shellQuote(text: string): string {
+/** One word for sh, whatever it contains. */
+export function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
