@@ -62,7 +62,8 @@ async function round(model: ScriptedModel, mode: Round['mode'], idleSeconds: num
       await run.stop();
     }
     const events = readEvents(root);
-    const at = (agent: string, match: (event: (typeof events)[number]) => boolean) => Date.parse(events.find((event) => event.agent === agent && match(event))!.time);
+    const at = (agent: string, match: (event: (typeof events)[number]) => boolean) =>
+      Date.parse(events.find((event) => event.agent === agent && match(event))!.time);
     const reply = (agent: string) => model.turns(agent)[0]!;
     return {
       mode,

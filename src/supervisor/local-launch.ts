@@ -21,7 +21,13 @@ export function ralphBinDir(): string {
  * ralph-tui on PATH (as `ralph-tui`, through a shim that runs this install with this Node) so agents can call
  * `ralph-tui queue claim` etc., and RALPH_WORKSPACE / RALPH_AGENT_ID telling them where and who they are.
  */
-export function localSpawnSpec(agent: ResolvedAgent, workspace: string, shimDir: string, baseEnv: NodeJS.ProcessEnv = process.env, script = agent.command): SpawnSpec {
+export function localSpawnSpec(
+  agent: ResolvedAgent,
+  workspace: string,
+  shimDir: string,
+  baseEnv: NodeJS.ProcessEnv = process.env,
+  script = agent.command,
+): SpawnSpec {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(baseEnv)) if (value !== undefined) env[key] = value;
   Object.assign(env, agent.env);

@@ -120,9 +120,7 @@ export class PhraseWatcher {
   }
 }
 
-// eslint-disable-next-line no-control-regex
 const CURSOR_MOVE = /\x1b\[[\d;]*[A-HJKdf`]/g;
-// eslint-disable-next-line no-control-regex
 const INCOMPLETE_CSI = /\x1b(\[[\d;?]*)?$/;
 
 /** Control characters (CR, LF, BEL, …) and runs of whitespace become one space, so phrases match across lines and cursor moves. */

@@ -61,7 +61,10 @@ export interface ClaudeAgentSpec {
  * A workspace made by `ralph-tui init`, owned by the agent user, whose agents are the given Claude agents pointed at
  * the scripted model (ANTHROPIC_BASE_URL per agent), with the loop timings given.
  */
-export async function claudeWorkspace(root: string, options: { agents: ClaudeAgentSpec[]; baseUrl: (id: string) => string; loop?: Record<string, unknown>; config?: Record<string, unknown> }): Promise<string> {
+export async function claudeWorkspace(
+  root: string,
+  options: { agents: ClaudeAgentSpec[]; baseUrl: (id: string) => string; loop?: Record<string, unknown>; config?: Record<string, unknown> },
+): Promise<string> {
   fs.chmodSync(root, 0o755);
   giveToAgent(root);
   const init = await ralphAsAgent(root, ['init', root, '--agents', 'claude', '--runtime', 'local', '--workers', '1']);
@@ -157,7 +160,6 @@ export class HeadlessRun {
 /** The visible text of an agent's transcript (colour and cursor codes removed). */
 export function transcriptText(root: string, id: string): string {
   const raw = fs.readFileSync(path.join(root, '.ralph', 'transcripts', `${id}.log`), 'utf8');
-  // eslint-disable-next-line no-control-regex
   // Claude Code draws some spaces as cursor moves (ESC[nC, ESC[nG): they read as spaces.
   return raw
     .replace(/\x1b\[\d*[CG]/g, ' ')
