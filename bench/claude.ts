@@ -47,8 +47,19 @@ async function round(model: ScriptedModel, mode: Round['mode'], idleSeconds: num
     fs.chmodSync(root, 0o755);
     await claudeWorkspace(root, {
       agents: [
-        { id: 'W1', role: 'worker', prompt: 'Create the file.', args: '--permission-mode default', extra: { env: { ANTHROPIC_BASE_URL: model.baseUrl('W1'), ...silenced } } },
-        { id: 'W2', role: 'worker', prompt: 'Say you are done.', extra: { env: { ANTHROPIC_BASE_URL: model.baseUrl('W2'), ...silenced } } },
+        {
+          id: 'W1',
+          role: 'worker',
+          prompt: 'Create the file.',
+          args: '--permission-mode default',
+          extra: { env: { ANTHROPIC_BASE_URL: model.baseUrl('W1'), ...silenced } },
+        },
+        {
+          id: 'W2',
+          role: 'worker',
+          prompt: 'Say you are done.',
+          extra: { env: { ANTHROPIC_BASE_URL: model.baseUrl('W2'), ...silenced } },
+        },
       ],
       baseUrl: (id) => model.baseUrl(id),
       loop: { idleSeconds, idleNudgeMinutes: 60 },
@@ -90,7 +101,8 @@ async function main(): Promise<void> {
   await model.listen();
   const results: Round[] = [];
   try {
-    for (let i = 0; i < rounds; i++) for (const mode of ['hooks', 'screen'] as const) results.push(await round(model, mode, idleSeconds));
+    for (let i = 0; i < rounds; i++)
+      for (const mode of ['hooks', 'screen'] as const) results.push(await round(model, mode, idleSeconds));
   } finally {
     await model.close();
   }
@@ -105,7 +117,9 @@ async function main(): Promise<void> {
     });
     console.log(`${label.padEnd(34)} ${cells.join(' | ')}`);
   };
-  console.log(`bench:claude — Claude Code ${fs.existsSync(path.join('node_modules', '@anthropic-ai', 'claude-code', 'package.json')) ? JSON.parse(fs.readFileSync(path.join('node_modules', '@anthropic-ai', 'claude-code', 'package.json'), 'utf8')).version : '?'}, ${rounds} rounds, idleSeconds ${idleSeconds}, load average ${os.loadavg()[0]!.toFixed(1)}`);
+  console.log(
+    `bench:claude — Claude Code ${fs.existsSync(path.join('node_modules', '@anthropic-ai', 'claude-code', 'package.json')) ? JSON.parse(fs.readFileSync(path.join('node_modules', '@anthropic-ai', 'claude-code', 'package.json'), 'utf8')).version : '?'}, ${rounds} rounds, idleSeconds ${idleSeconds}, load average ${os.loadavg()[0]!.toFixed(1)}`,
+  );
   row('up → prompt delivered', (result) => result.promptDeliveredMs);
   row('up → prompt at the model', (result) => result.promptAtModelMs);
   row('reply sent → needs-input', (result) => result.needsInputMs);

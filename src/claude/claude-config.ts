@@ -39,11 +39,16 @@ type HookGroup = { matcher?: string; hooks: { type: string; command: string }[] 
 export function withRalphHooks(settings: Json): Json {
   const hooks: Record<string, HookGroup[]> = {};
   for (const [event, groups] of Object.entries((settings.hooks as Record<string, HookGroup[]> | undefined) ?? {})) {
-    const kept = (Array.isArray(groups) ? groups : []).filter((group) => !group?.hooks?.some((hook) => String(hook.command).includes(HOOK_MARKER)));
+    const kept = (Array.isArray(groups) ? groups : []).filter(
+      (group) => !group?.hooks?.some((hook) => String(hook.command).includes(HOOK_MARKER)),
+    );
     if (kept.length) hooks[event] = kept;
   }
   for (const { event, matcher, state } of HOOK_STATES) {
-    hooks[event] = [...(hooks[event] ?? []), { ...(matcher ? { matcher } : {}), hooks: [{ type: 'command', command: hookCommand(state) }] }];
+    hooks[event] = [
+      ...(hooks[event] ?? []),
+      { ...(matcher ? { matcher } : {}), hooks: [{ type: 'command', command: hookCommand(state) }] },
+    ];
   }
   return { ...settings, hooks };
 }
@@ -66,7 +71,8 @@ export function withOnboarding(claudeJson: Json, answers: OnboardingAnswers): Js
   const next: Json = { ...claudeJson, hasCompletedOnboarding: true, projects };
   if (answers.apiKey) {
     const tail = answers.apiKey.slice(-20);
-    const responses = (claudeJson.customApiKeyResponses as { approved?: string[]; rejected?: string[] } | undefined) ?? {};
+    const responses =
+      (claudeJson.customApiKeyResponses as { approved?: string[]; rejected?: string[] } | undefined) ?? {};
     next.customApiKeyResponses = {
       approved: [...new Set([...(responses.approved ?? []), tail])],
       rejected: (responses.rejected ?? []).filter((entry) => entry !== tail),
@@ -114,7 +120,9 @@ export function setupClaudeConfig(options: SetupOptions): SetupResult {
     }
     writeFileAtomic.sync(file, `${JSON.stringify(change(current), null, 2)}\n`, { mode: 0o600 });
   };
-  update('settings.json', (settings) => (options.onboarding ? withBypassAccepted(withRalphHooks(settings)) : withRalphHooks(settings)));
+  update('settings.json', (settings) =>
+    options.onboarding ? withBypassAccepted(withRalphHooks(settings)) : withRalphHooks(settings),
+  );
   if (options.onboarding) update('.claude.json', (claudeJson) => withOnboarding(claudeJson, options));
   const loggedIn = fs.existsSync(path.join(options.configDir, '.credentials.json'));
   return { needsLogin: !options.apiKey && !options.oauthToken && !loggedIn, skipped };

@@ -35,7 +35,11 @@ export interface ClaudeLaunch {
  * then exec the CLI. A failed setup never keeps the agent from starting; the CLI then shows its own screens.
  */
 export function claudeLaunchScript(command: string, launch: ClaudeLaunch): string {
-  const env: Record<string, string> = { ...CLAUDE_QUIET_ENV, CLAUDE_CONFIG_DIR: launch.configDir, RALPH_STATUS_FILE: launch.statusFile };
+  const env: Record<string, string> = {
+    ...CLAUDE_QUIET_ENV,
+    CLAUDE_CONFIG_DIR: launch.configDir,
+    RALPH_STATUS_FILE: launch.statusFile,
+  };
   const exports = Object.entries(env)
     .filter(([name]) => !(name in launch.configured))
     .map(([name, value]) => `export ${name}=${shellQuote(value)}`);

@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { HOOK_STATES, hookCommand, setupClaudeConfig, withOnboarding, withRalphHooks } from '../../src/claude/claude-config.js';
+import {
+  HOOK_STATES,
+  hookCommand,
+  setupClaudeConfig,
+  withOnboarding,
+  withRalphHooks,
+} from '../../src/claude/claude-config.js';
 import { claudeLaunchScript, runsClaudeCli } from '../../src/claude/claude-launch.js';
 import { agentStatusFile, readStatusFile } from '../../src/supervisor/hook-status.js';
 import { makeTempDir } from '../helpers/cli.js';
@@ -26,8 +32,18 @@ describe('seeding a Claude config folder', () => {
 
   it('given a config the CLI already wrote and a user hook, when set up twice, then their keys stay and ralph-tui hooks are not doubled', () => {
     const dir = makeTempDir();
-    fs.writeFileSync(path.join(dir, '.claude.json'), JSON.stringify({ numStartups: 7, customApiKeyResponses: { approved: [], rejected: [KEY.slice(-20)] }, projects: { '/ws': { allowedTools: ['Bash'] } } }));
-    fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ model: 'opus', hooks: { Stop: [{ hooks: [{ type: 'command', command: 'echo mine' }] }] } }));
+    fs.writeFileSync(
+      path.join(dir, '.claude.json'),
+      JSON.stringify({
+        numStartups: 7,
+        customApiKeyResponses: { approved: [], rejected: [KEY.slice(-20)] },
+        projects: { '/ws': { allowedTools: ['Bash'] } },
+      }),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'settings.json'),
+      JSON.stringify({ model: 'opus', hooks: { Stop: [{ hooks: [{ type: 'command', command: 'echo mine' }] }] } }),
+    );
     for (let i = 0; i < 2; i++) setupClaudeConfig({ configDir: dir, workspace: '/ws', onboarding: true, apiKey: KEY });
     const claudeJson = JSON.parse(fs.readFileSync(path.join(dir, '.claude.json'), 'utf8'));
     expect(claudeJson.numStartups).toBe(7);
@@ -35,7 +51,10 @@ describe('seeding a Claude config folder', () => {
     expect(claudeJson.customApiKeyResponses).toEqual({ approved: [KEY.slice(-20)], rejected: [] });
     const settings = JSON.parse(fs.readFileSync(path.join(dir, 'settings.json'), 'utf8'));
     expect(settings.model).toBe('opus');
-    expect(settings.hooks.Stop.map((group: { hooks: { command: string }[] }) => group.hooks[0]!.command)).toEqual(['echo mine', hookCommand('idle')]);
+    expect(settings.hooks.Stop.map((group: { hooks: { command: string }[] }) => group.hooks[0]!.command)).toEqual([
+      'echo mine',
+      hookCommand('idle'),
+    ]);
   });
 
   it('given onboarding turned off and no key, when set up, then only the hooks are written and a login is needed', () => {
@@ -82,7 +101,11 @@ describe('the hook command', () => {
 
   it('given no RALPH_STATUS_FILE, when a hook runs, then it writes nothing and succeeds', async () => {
     const dir = makeTempDir();
-    const result = await execa('sh', ['-c', hookCommand('idle')], { cwd: dir, env: { RALPH_STATUS_FILE: '' }, reject: false });
+    const result = await execa('sh', ['-c', hookCommand('idle')], {
+      cwd: dir,
+      env: { RALPH_STATUS_FILE: '' },
+      reject: false,
+    });
     expect(result.exitCode).toBe(0);
     expect(fs.readdirSync(dir)).toEqual([]);
   });
@@ -95,15 +118,21 @@ describe('reading a status file (agent-written input)', () => {
     fs.writeFileSync(secret, JSON.stringify({ state: 'working', time: Date.now() }));
     fs.symlinkSync(secret, path.join(dir, 'link.json'));
     await execa('mkfifo', [path.join(dir, 'fifo.json')]);
-    fs.writeFileSync(path.join(dir, 'big.json'), JSON.stringify({ state: 'working', time: Date.now(), pad: 'x'.repeat(10_000) }));
+    fs.writeFileSync(
+      path.join(dir, 'big.json'),
+      JSON.stringify({ state: 'working', time: Date.now(), pad: 'x'.repeat(10_000) }),
+    );
     fs.writeFileSync(path.join(dir, 'garbage.json'), '{"state":');
     fs.writeFileSync(path.join(dir, 'unknown.json'), JSON.stringify({ state: 'dancing', time: Date.now() }));
-    for (const name of ['link.json', 'fifo.json', 'big.json', 'garbage.json', 'unknown.json', 'missing.json']) expect(readStatusFile(path.join(dir, name))).toBeNull();
+    for (const name of ['link.json', 'fifo.json', 'big.json', 'garbage.json', 'unknown.json', 'missing.json'])
+      expect(readStatusFile(path.join(dir, name))).toBeNull();
     expect(readStatusFile(secret)?.state).toBe('working');
   });
 
   it('given a container agent, the status file is the same file through the workspace mount', () => {
-    expect(agentStatusFile('/home/me/ws/.ralph/status', '/home/me/ws', 'W2', '/workspace')).toBe('/workspace/.ralph/status/W2.json');
+    expect(agentStatusFile('/home/me/ws/.ralph/status', '/home/me/ws', 'W2', '/workspace')).toBe(
+      '/workspace/.ralph/status/W2.json',
+    );
     expect(agentStatusFile('/home/me/ws/.ralph/status', '/home/me/ws', 'W2')).toBe('/home/me/ws/.ralph/status/W2.json');
   });
 });
@@ -117,7 +146,12 @@ describe('launching a Claude agent', () => {
   });
 
   it('given a config that sets one of the defaults itself, the launch script keeps the configured value and still ends in exec', () => {
-    const script = claudeLaunchScript('claude --x', { configDir: '/c', statusFile: "/s/it's.json", onboarding: false, configured: { DISABLE_AUTOUPDATER: '0' } });
+    const script = claudeLaunchScript('claude --x', {
+      configDir: '/c',
+      statusFile: "/s/it's.json",
+      onboarding: false,
+      configured: { DISABLE_AUTOUPDATER: '0' },
+    });
     expect(script).not.toContain('DISABLE_AUTOUPDATER');
     expect(script).toContain(`export RALPH_STATUS_FILE='/s/it'\\''s.json'`);
     expect(script).toContain('ralph-tui claude-setup --no-onboarding; exec claude --x');

@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claudeWorkspace, HeadlessRun, onboardedOffline, ralphAsAgent, TEST_API_KEY, transcriptText } from '../helpers/claude-agent.js';
+import {
+  claudeWorkspace,
+  HeadlessRun,
+  onboardedOffline,
+  ralphAsAgent,
+  TEST_API_KEY,
+  transcriptText,
+} from '../helpers/claude-agent.js';
 import { makeTempDir } from '../helpers/cli.js';
 import { ScriptedModel, turnContext, type MessageBody } from '../helpers/scripted-model.js';
 import { workerScript } from '../helpers/claude-scripts.js';
@@ -27,7 +34,15 @@ describe('Claude Code agents for real, local runtime (scripted model)', () => {
     model.setScript('W1', workerScript());
     model.setScript('W0', {
       waiting: 'The queue has work.',
-      steps: [{ reply: { text: 'Adding an experiment.', bash: 'ralph-tui queue add --name scripted_idea --family scripted --priority 4 --description "added by W0"' } }, { reply: { text: 'Added one experiment.' } }],
+      steps: [
+        {
+          reply: {
+            text: 'Adding an experiment.',
+            bash: 'ralph-tui queue add --name scripted_idea --family scripted --priority 4 --description "added by W0"',
+          },
+        },
+        { reply: { text: 'Added one experiment.' } },
+      ],
     });
     const root = await claudeWorkspace(makeTempDir('ralph-claude-'), {
       agents: [
@@ -37,7 +52,10 @@ describe('Claude Code agents for real, local runtime (scripted model)', () => {
       baseUrl: (id) => model.baseUrl(id),
       loop: { idleSeconds: 3, idleNudgeMinutes: 0.2 },
     });
-    expect((await ralphAsAgent(root, ['queue', 'add', '--name', 'fast', '--priority', '0', '--description', 'tiny'])).exitCode).toBe(0);
+    expect(
+      (await ralphAsAgent(root, ['queue', 'add', '--name', 'fast', '--priority', '0', '--description', 'tiny']))
+        .exitCode,
+    ).toBe(0);
     const run = new HeadlessRun(root, { ANTHROPIC_API_KEY: TEST_API_KEY });
     try {
       await run.waitFor(/W1 prompt delivered \(\d+ chars, bracketed paste\)/);
@@ -52,23 +70,36 @@ describe('Claude Code agents for real, local runtime (scripted model)', () => {
     expect(turnContext(model.turns('W1')[0]!.body as MessageBody).allUserText).toEqual([WORKER_PROMPT]);
     expect(model.played('W1')).toBe(4);
     // The wrap-up nudge is what the model heard next.
-    expect(model.turns('W1').some((turn) => JSON.stringify(turn.body).includes('Continue: read ITERATION_LOG.md'))).toBe(true);
+    expect(
+      model.turns('W1').some((turn) => JSON.stringify(turn.body).includes('Continue: read ITERATION_LOG.md')),
+    ).toBe(true);
 
-    const queue = JSON.parse(fs.readFileSync(path.join(root, 'orchestration/shared/experiment_queue.json'), 'utf8')).experiment_queue as { id: string; name: string; status: string; score?: number }[];
+    const queue = JSON.parse(fs.readFileSync(path.join(root, 'orchestration/shared/experiment_queue.json'), 'utf8'))
+      .experiment_queue as { id: string; name: string; status: string; score?: number }[];
     expect(queue.find((entry) => entry.id === 'EXP_FAST_001')).toMatchObject({ status: 'completed' });
-    expect(queue.find((entry) => entry.name === 'scripted_idea')).toMatchObject({ status: 'available', family: 'scripted' });
-    expect(fs.readFileSync(path.join(root, 'ITERATION_LOG.md'), 'utf8')).toMatch(/### \[W1\] Experiment: fast \| Score: \d\.\d+/);
+    expect(queue.find((entry) => entry.name === 'scripted_idea')).toMatchObject({
+      status: 'available',
+      family: 'scripted',
+    });
+    expect(fs.readFileSync(path.join(root, 'ITERATION_LOG.md'), 'utf8')).toMatch(
+      /### \[W1\] Experiment: fast \| Score: \d\.\d+/,
+    );
     expect(fs.readdirSync(path.join(root, 'experiments', 'fast', 'results')).length).toBe(1);
 
     // Claude Code's own hooks reported the states, in the file the supervisor reads.
-    for (const id of ['W0', 'W1']) expect(readStatusFile(path.join(root, '.ralph', 'status', `${id}.json`))).not.toBeNull();
+    for (const id of ['W0', 'W1'])
+      expect(readStatusFile(path.join(root, '.ralph', 'status', `${id}.json`))).not.toBeNull();
     expect(run.matching(/W1 state working/).length).toBeGreaterThan(0);
     expect(run.matching(/W1 state idle/).length).toBeGreaterThan(0);
     const pane = transcriptText(root, 'W1');
     expect(pane).toContain('ralph-tui queue claim --worker W1');
     // The CLI folds tool output ("Ran 1 shell command"); the model's words about the run's score show.
     expect(pane).toMatch(/Scored \d\.\d+; recording it/);
-    expect(model.turns('W1').some((turn) => /Submission Score: \d\.\d+/.test(turnContext(turn.body as MessageBody).toolResult ?? ''))).toBe(true);
+    expect(
+      model
+        .turns('W1')
+        .some((turn) => /Submission Score: \d\.\d+/.test(turnContext(turn.body as MessageBody).toolResult ?? '')),
+    ).toBe(true);
     // No first-run screen was ever drawn: the config was seeded.
     expect(pane).not.toMatch(/trust this folder|Do you want to use this API key|Bypass Permissions mode/);
   }, 300_000);
@@ -102,8 +133,14 @@ describe('Claude Code agents for real, local runtime (scripted model)', () => {
       steps: [
         { reply: { text: 'Crashing now.', bash: 'kill -KILL $PPID' } },
         { when: (turn) => turn.userText.includes(WORKER_PROMPT), reply: { text: 'Back after a restart.' } },
-        { when: (turn) => turn.userText.startsWith('Continue'), reply: { text: 'Checking for STOP.', bash: 'test -f orchestration/shared/STOP && echo STOP-present' } },
-        { when: (turn) => (turn.toolResult ?? '').includes('STOP-present'), reply: { text: 'STOP is set: finishing.', bash: 'kill -TERM $PPID' } },
+        {
+          when: (turn) => turn.userText.startsWith('Continue'),
+          reply: { text: 'Checking for STOP.', bash: 'test -f orchestration/shared/STOP && echo STOP-present' },
+        },
+        {
+          when: (turn) => (turn.toolResult ?? '').includes('STOP-present'),
+          reply: { text: 'STOP is set: finishing.', bash: 'kill -TERM $PPID' },
+        },
       ],
     });
     const root = await claudeWorkspace(makeTempDir('ralph-claude-'), {
@@ -134,7 +171,12 @@ describe('Claude Code agents for real, local runtime (scripted model)', () => {
       agents: [
         { id: 'W1', role: 'worker', prompt: WORKER_PROMPT, extra: { claudeOnboarding: 'off' } },
         // W2 has no key: a subscription user who has not logged in yet.
-        { id: 'W2', role: 'worker', prompt: WORKER_PROMPT, extra: { env: { ANTHROPIC_BASE_URL: model.baseUrl('W2'), ANTHROPIC_API_KEY: '' } } },
+        {
+          id: 'W2',
+          role: 'worker',
+          prompt: WORKER_PROMPT,
+          extra: { env: { ANTHROPIC_BASE_URL: model.baseUrl('W2'), ANTHROPIC_API_KEY: '' } },
+        },
       ],
       baseUrl: (id) => model.baseUrl(id),
       // The prompt would be forced after 5 s if screens did not hold it.

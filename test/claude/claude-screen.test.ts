@@ -28,16 +28,35 @@ describe('Claude Code for real in the full-screen app', () => {
   it('holds the prompt while the first-run screens show, lets a person answer them attached, then the worker runs its experiment on screen', async () => {
     model.setScript('W1', workerScript());
     const root = await claudeWorkspace(makeTempDir('ralph-claude-'), {
-      agents: [{ id: 'W1', role: 'worker', prompt: 'You are W1. Claim, run, complete, log.', extra: { claudeOnboarding: 'off' } }],
+      agents: [
+        {
+          id: 'W1',
+          role: 'worker',
+          prompt: 'You are W1. Claim, run, complete, log.',
+          extra: { claudeOnboarding: 'off' },
+        },
+      ],
       baseUrl: (id) => model.baseUrl(id),
       loop: { idleNudgeMinutes: 10 },
     });
-    expect((await ralphAsAgent(root, ['queue', 'add', '--name', 'fast', '--priority', '0', '--description', 'tiny'])).exitCode).toBe(0);
+    expect(
+      (await ralphAsAgent(root, ['queue', 'add', '--name', 'fast', '--priority', '0', '--description', 'tiny']))
+        .exitCode,
+    ).toBe(0);
     onboardedOffline(root, 'W1');
-    const s = new ScreenSession(['--workspace', root], { cols: 160, rows: 48, runAs: asAgent([]), env: { ANTHROPIC_API_KEY: TEST_API_KEY } });
+    const s = new ScreenSession(['--workspace', root], {
+      cols: 160,
+      rows: 48,
+      runAs: asAgent([]),
+      env: { ANTHROPIC_API_KEY: TEST_API_KEY },
+    });
     session = s;
 
-    await s.waitFor('the trust screen in W1’s pane, W1 waiting for a person', (text) => text.includes('Yes, I trust this folder') && text.includes('needs-input'), 60_000);
+    await s.waitFor(
+      'the trust screen in W1’s pane, W1 waiting for a person',
+      (text) => text.includes('Yes, I trust this folder') && text.includes('needs-input'),
+      60_000,
+    );
     expect(model.turns('W1')).toEqual([]);
     s.press('\r');
     await s.waitForText('ATTACHED to W1');
@@ -56,10 +75,22 @@ describe('Claude Code for real in the full-screen app', () => {
     s.press('\x1d');
     await s.waitFor('detached', (text) => !text.includes('ATTACHED to W1'));
 
-    await s.waitFor('the worker claiming through its Bash tool', (text) => text.includes('ralph-tui queue claim --worker W1'), 90_000);
-    await s.waitFor('the queue pane showing the experiment completed by W1', (text) => /✓ \d\.\d+ @[\d.]+ min fast \(W1\)/.test(text), 180_000);
+    await s.waitFor(
+      'the worker claiming through its Bash tool',
+      (text) => text.includes('ralph-tui queue claim --worker W1'),
+      90_000,
+    );
+    await s.waitFor(
+      'the queue pane showing the experiment completed by W1',
+      (text) => /✓ \d\.\d+ @[\d.]+ min fast \(W1\)/.test(text),
+      180_000,
+    );
     await s.waitFor('the experiments pane showing the finished run', (text) => /✓ fast \d\.\d+/.test(text), 30_000);
-    await s.waitFor('the log pane showing the entry the worker appended', (text) => /W1 fast \d\.\d+ @/.test(text), 30_000);
+    await s.waitFor(
+      'the log pane showing the entry the worker appended',
+      (text) => /W1 fast \d\.\d+ @/.test(text),
+      30_000,
+    );
     await s.waitFor('the wrap-up', (text) => text.includes('Session complete'), 60_000);
     expect(model.played('W1')).toBe(4);
     expect(JSON.stringify(model.turns('W1')[0]!.body)).toContain('You are W1. Claim, run, complete, log.');

@@ -98,7 +98,18 @@ async function buildRootfs(tarball: string, uid: number, gid: number): Promise<v
       await execa(
         'chroot',
         // INSTALL_UV=0: these machines reach the Debian mirror and npm, but not PyPI.
-        [dir, 'env', `AGENT_UID=${uid}`, `AGENT_GID=${gid}`, 'INSTALL_UV=0', 'NODE_BINARY=/tmp/agent-setup/node', 'CLAUDE_BINARY=/tmp/agent-setup/claude', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'sh', '/tmp/agent-setup/agent-setup.sh'],
+        [
+          dir,
+          'env',
+          `AGENT_UID=${uid}`,
+          `AGENT_GID=${gid}`,
+          'INSTALL_UV=0',
+          'NODE_BINARY=/tmp/agent-setup/node',
+          'CLAUDE_BINARY=/tmp/agent-setup/claude',
+          'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+          'sh',
+          '/tmp/agent-setup/agent-setup.sh',
+        ],
         { all: true },
       );
     } finally {

@@ -31,7 +31,10 @@ export function agentUser(): AgentUser | null {
   const uid = Number(execaSync('id', ['-u', AGENT_USER]).stdout);
   const gid = Number(execaSync('id', ['-g', AGENT_USER]).stdout);
   const readable = execaSync('runuser', ['-u', AGENT_USER, '--', 'test', '-r', cliPath], { reject: false });
-  if (readable.exitCode !== 0) throw new Error(`${AGENT_USER} cannot read ${cliPath}: make the checkout readable (chmod o+rx on its parent folders)`);
+  if (readable.exitCode !== 0)
+    throw new Error(
+      `${AGENT_USER} cannot read ${cliPath}: make the checkout readable (chmod o+rx on its parent folders)`,
+    );
   return { name: AGENT_USER, uid, gid };
 }
 
@@ -63,7 +66,12 @@ export interface ClaudeAgentSpec {
  */
 export async function claudeWorkspace(
   root: string,
-  options: { agents: ClaudeAgentSpec[]; baseUrl: (id: string) => string; loop?: Record<string, unknown>; config?: Record<string, unknown> },
+  options: {
+    agents: ClaudeAgentSpec[];
+    baseUrl: (id: string) => string;
+    loop?: Record<string, unknown>;
+    config?: Record<string, unknown>;
+  },
 ): Promise<string> {
   fs.chmodSync(root, 0o755);
   giveToAgent(root);
@@ -80,7 +88,13 @@ export async function claudeWorkspace(
     env: { ANTHROPIC_BASE_URL: options.baseUrl(agent.id) },
     ...agent.extra,
   }));
-  config.loop = { readySettleMs: 1500, shortSessionSeconds: 1, restartDelayMs: 500, errorBackoffMs: 500, ...options.loop };
+  config.loop = {
+    readySettleMs: 1500,
+    shortSessionSeconds: 1,
+    restartDelayMs: 500,
+    errorBackoffMs: 500,
+    ...options.loop,
+  };
   Object.assign(config, options.config);
   fs.writeFileSync(file, JSON.stringify(config, null, 2));
   giveToAgent(root);
@@ -113,9 +127,24 @@ export class HeadlessRun {
   readonly exited: Promise<number>;
 
   constructor(root: string, env: Record<string, string> = {}, args: string[] = [], options: { asRoot?: boolean } = {}) {
-    const command = ['env', ...Object.entries({ FORCE_COLOR: '0', ...env }).map(([key, value]) => `${key}=${value}`), process.execPath, cliPath, 'up', '--headless', '--workspace', root, ...args];
+    const command = [
+      'env',
+      ...Object.entries({ FORCE_COLOR: '0', ...env }).map(([key, value]) => `${key}=${value}`),
+      process.execPath,
+      cliPath,
+      'up',
+      '--headless',
+      '--workspace',
+      root,
+      ...args,
+    ];
     const argv = options.asRoot ? command : asAgent(command);
-    this.child = execa(argv[0]!, argv.slice(1), { reject: false, buffer: false, env: { ...process.env, ANTHROPIC_API_KEY: '' }, extendEnv: true });
+    this.child = execa(argv[0]!, argv.slice(1), {
+      reject: false,
+      buffer: false,
+      env: { ...process.env, ANTHROPIC_API_KEY: '' },
+      extendEnv: true,
+    });
     let pending = '';
     this.child.stdout!.on('data', (data: Buffer) => {
       pending += data.toString();
@@ -141,7 +170,10 @@ export class HeadlessRun {
     const seen = this.lines.find((line) => pattern.test(line));
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; lines:\n${this.lines.join('\n')}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; lines:\n${this.lines.join('\n')}`)),
+        timeoutMs,
+      );
       this.waiters.push({ pattern, resolve: (line) => (clearTimeout(timer), resolve(line)) });
     });
   }
@@ -163,5 +195,7 @@ export function transcriptText(root: string, id: string): string {
   // Claude Code draws some spaces as cursor moves (ESC[nC, ESC[nG): they read as spaces.
   return raw
     .replace(/\x1b\[\d*[CG]/g, ' ')
-    .replace(/\x1b\][^\x07\x1b]*(\x07|\x1b\\)/g, '').replace(/\x1b\[[0-9;?>]*[a-zA-Z]/g, '').replace(/\x1b[()][A-Z0-9]/g, '');
+    .replace(/\x1b\][^\x07\x1b]*(\x07|\x1b\\)/g, '')
+    .replace(/\x1b\[[0-9;?>]*[a-zA-Z]/g, '')
+    .replace(/\x1b[()][A-Z0-9]/g, '');
 }

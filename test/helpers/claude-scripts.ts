@@ -10,7 +10,10 @@ export function workerScript(id = 'W1'): AgentScript {
       {
         reply: (turn) => {
           const entry = JSON.parse(turn.toolResult ?? '{}') as { id: string; name: string };
-          return { text: `Claimed ${entry.id}; running ${entry.name}.`, bash: `ralph-tui run ${entry.name} --max-samples 1 --workers 1` };
+          return {
+            text: `Claimed ${entry.id}; running ${entry.name}.`,
+            bash: `ralph-tui run ${entry.name} --max-samples 1 --workers 1`,
+          };
         },
       },
       {
@@ -18,7 +21,10 @@ export function workerScript(id = 'W1'): AgentScript {
           const score = /Submission Score: ([\d.]+)/.exec(turn.toolResult ?? '')?.[1] ?? '0';
           const time = /Projected \(400\): ([\d.]+) min/.exec(turn.toolResult ?? '')?.[1] ?? '0';
           const fields = `--worker ${id} --score ${score} --time ${time} --result SUCCESS --finding "scripted run of fast"`;
-          return { text: `Scored ${score}; recording it.`, bash: `ralph-tui queue complete EXP_FAST_001 ${fields} && ralph-tui log append --experiment fast ${fields}` };
+          return {
+            text: `Scored ${score}; recording it.`,
+            bash: `ralph-tui queue complete EXP_FAST_001 ${fields} && ralph-tui log append --experiment fast ${fields}`,
+          };
         },
       },
       { reply: { text: 'Recorded in the queue and ITERATION_LOG.md. Session complete.' } },

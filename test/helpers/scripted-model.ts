@@ -74,7 +74,8 @@ export class ScriptedModel {
   /** Replaces an agent's script (the next main-loop turn plays its first step) and forgets its recorded requests. */
   setScript(agent: string, script: AgentScript): void {
     this.scripts.set(agent, { script, next: 0 });
-    for (let i = this.requests.length - 1; i >= 0; i--) if (this.requests[i]!.agent === agent) this.requests.splice(i, 1);
+    for (let i = this.requests.length - 1; i >= 0; i--)
+      if (this.requests[i]!.agent === agent) this.requests.splice(i, 1);
   }
 
   /** How many steps of the agent's script have been played. */
@@ -122,7 +123,15 @@ export class ScriptedModel {
     const route = `/${rest.join('/')}`;
     const message = (body ?? {}) as MessageBody;
     const scripted = route === '/v1/messages' && (message.tools ?? []).some((tool) => tool.name === 'Bash');
-    const record: RecordedRequest = { agent, method: req.method ?? 'GET', path: `${route}${url.search}`, headers: req.headers, body, scripted, time: Date.now() };
+    const record: RecordedRequest = {
+      agent,
+      method: req.method ?? 'GET',
+      path: `${route}${url.search}`,
+      headers: req.headers,
+      body,
+      scripted,
+      time: Date.now(),
+    };
     this.requests.push(record);
     res.on('finish', () => (record.repliedAt = Date.now()));
 
@@ -153,7 +162,12 @@ export class ScriptedModel {
     if (reply.text) blocks.push({ type: 'text', text: reply.text });
     if (reply.bash !== undefined) {
       this.toolIds += 1;
-      blocks.push({ type: 'tool_use', id: `toolu_scripted_${this.toolIds}`, name: 'Bash', input: { command: reply.bash, description: 'Run a command' } });
+      blocks.push({
+        type: 'tool_use',
+        id: `toolu_scripted_${this.toolIds}`,
+        name: 'Bash',
+        input: { command: reply.bash, description: 'Run a command' },
+      });
     }
     if (!blocks.length) blocks.push({ type: 'text', text: '' });
     return blocks;
@@ -176,22 +190,44 @@ export class ScriptedModel {
   /** The reply as server-sent events, the way the real API streams it (text in a few deltas, tool input as JSON deltas). */
   private stream(res: http.ServerResponse, model: string, reply: Reply): void {
     const message = this.messageObject(model, reply);
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'request-id': message.id });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'request-id': message.id,
+    });
     const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    send('message_start', { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } } });
+    send('message_start', {
+      type: 'message_start',
+      message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } },
+    });
     message.content.forEach((block, index) => {
       if (block.type === 'text') {
         send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
-        for (const piece of splitText(String(block.text))) send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
+        for (const piece of splitText(String(block.text)))
+          send('content_block_delta', {
+            type: 'content_block_delta',
+            index,
+            delta: { type: 'text_delta', text: piece },
+          });
       } else {
         send('content_block_start', { type: 'content_block_start', index, content_block: { ...block, input: {} } });
         const input = JSON.stringify(block.input);
         const half = Math.floor(input.length / 2);
-        for (const piece of [input.slice(0, half), input.slice(half)]) send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } });
+        for (const piece of [input.slice(0, half), input.slice(half)])
+          send('content_block_delta', {
+            type: 'content_block_delta',
+            index,
+            delta: { type: 'input_json_delta', partial_json: piece },
+          });
       }
       send('content_block_stop', { type: 'content_block_stop', index });
     });
-    send('message_delta', { type: 'message_delta', delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens: 20 } });
+    send('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: message.stop_reason, stop_sequence: null },
+      usage: { output_tokens: 20 },
+    });
     send('message_stop', { type: 'message_stop' });
     res.end();
   }
@@ -210,7 +246,11 @@ function splitText(text: string): string[] {
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return content.map((part: { type?: string; text?: string; content?: unknown }) => (part.type === 'text' ? (part.text ?? '') : part.type === 'tool_result' ? textOf(part.content) : '')).join('\n');
+  return content
+    .map((part: { type?: string; text?: string; content?: unknown }) =>
+      part.type === 'text' ? (part.text ?? '') : part.type === 'tool_result' ? textOf(part.content) : '',
+    )
+    .join('\n');
 }
 
 /** What the newest user turn says: typed text (system reminders dropped) or a tool result. */
@@ -226,7 +266,8 @@ export function turnContext(body: MessageBody): TurnContext {
   const last = users[users.length - 1];
   const allUserText = users.map(typed).filter(Boolean);
   if (!last) return { userText: '', allUserText };
-  const result = typeof last.content === 'string' ? undefined : last.content.find((part) => part.type === 'tool_result');
+  const result =
+    typeof last.content === 'string' ? undefined : last.content.find((part) => part.type === 'tool_result');
   if (result) return { userText: '', toolResult: textOf(result.content), allUserText };
   return { userText: typed(last), allUserText };
 }
