@@ -12,7 +12,12 @@ const MAX_STATUS_BYTES = 4096;
  * The one place that says where an agent's hooks report its state, as the agent sees the path (RALPH_STATUS_FILE):
  * the host path for a local agent, the same file through the workspace mount for a container.
  */
-export function agentStatusFile(statusDir: string, workspace: string, agentId: string, containerWorkspace?: string): string {
+export function agentStatusFile(
+  statusDir: string,
+  workspace: string,
+  agentId: string,
+  containerWorkspace?: string,
+): string {
   const file = path.join(statusDir, `${agentId}.json`);
   if (!containerWorkspace) return file;
   return path.posix.join(containerWorkspace, path.relative(workspace, file).split(path.sep).join('/'));
