@@ -1,9 +1,37 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { HookStatus, interpretHookStatus } from './agent-state.js';
+import { HookStatus, interpretHookStatus, type HookState } from './agent-state.js';
 
-export type HookReport = { state: 'working' | 'idle' | 'needs-input'; time: number };
+export type HookReport = { state: HookState; time: number };
+
+/** A report is a few dozen bytes; anything bigger is not one (and is never read whole). */
+const MAX_STATUS_BYTES = 4096;
+
+/**
+ * Reads an agent-written status file without trusting it: no symlink is followed, only a regular file is read, the
+ * open never blocks (a FIFO in its place), and at most MAX_STATUS_BYTES are read. Null when it is not a report.
+ */
+export function readStatusFile(file: string): HookReport | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile() || stat.size > MAX_STATUS_BYTES) return null;
+    const buffer = Buffer.alloc(MAX_STATUS_BYTES);
+    const length = fs.readSync(fd, buffer, 0, MAX_STATUS_BYTES, 0);
+    const parsed = HookStatus.safeParse(JSON.parse(buffer.subarray(0, length).toString('utf8')));
+    return parsed.success ? interpretHookStatus(parsed.data) : null;
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 /**
  * Watches `.ralph/agents/<id>/status.json` (written by Claude Code hooks in the agent's container or process) and keeps
@@ -40,13 +68,7 @@ export class HookStatusWatcher {
   private read(file: string): void {
     const match = /^(W\d+)$/.exec(path.basename(path.dirname(file)));
     if (!match || path.basename(file) !== 'status.json') return;
-    let report: HookReport | null = null;
-    try {
-      const parsed = HookStatus.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-      report = parsed.success ? interpretHookStatus(parsed.data) : null;
-    } catch {
-      return;
-    }
+    const report = readStatusFile(file);
     if (!report) return;
     this.reports.set(match[1], report);
     this.onChange(match[1]);

@@ -22,7 +22,13 @@ export function ralphBinDir(): string {
  * ralph-tui on PATH (as `ralph-tui`, through a shim that runs this install with this Node) so agents can call
  * `ralph-tui queue claim` etc., and RALPH_WORKSPACE / RALPH_AGENT_ID telling them where and who they are.
  */
-export function localSpawnSpec(agent: ResolvedAgent, workspace: string, shimDir: string, baseEnv: NodeJS.ProcessEnv = process.env): SpawnSpec {
+export function localSpawnSpec(
+  agent: ResolvedAgent,
+  workspace: string,
+  shimDir: string,
+  baseEnv: NodeJS.ProcessEnv = process.env,
+  script = agent.command,
+): SpawnSpec {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(baseEnv)) if (value !== undefined) env[key] = value;
   Object.assign(env, agent.env);
@@ -33,7 +39,7 @@ export function localSpawnSpec(agent: ResolvedAgent, workspace: string, shimDir:
   env.RALPH_STATUS_DIR = paths.agentDir(agent.id);
   env.RALPH_STATUS_FILE = paths.agentStatus(agent.id);
   env.TERM = 'xterm-256color';
-  const shell = ['sh', '-c', agent.command];
+  const shell = ['sh', '-c', script];
   const argv = agent.cpuset ? ['taskset', '-c', agent.cpuset, ...shell] : shell;
   return { file: argv[0], args: argv.slice(1), cwd: workspace, env };
 }
@@ -55,6 +61,7 @@ export function writeRalphShim(dir: string): string {
   return dir;
 }
 
-function shellQuote(text: string): string {
+/** One word for sh, whatever it contains. */
+export function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
