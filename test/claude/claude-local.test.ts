@@ -88,8 +88,7 @@ describe('Claude Code agents for real, local runtime (scripted model)', () => {
     expect(fs.readdirSync(path.join(root, 'experiments', 'fast', 'results')).length).toBe(1);
 
     // Claude Code's own hooks reported the states, in the file the supervisor reads.
-    for (const id of ['W0', 'W1'])
-      expect(readStatusFile(workspacePaths(root).agentStatus(id))).not.toBeNull();
+    for (const id of ['W0', 'W1']) expect(readStatusFile(workspacePaths(root).agentStatus(id))).not.toBeNull();
     expect(run.matching(/W1 state working/).length).toBeGreaterThan(0);
     expect(run.matching(/W1 state idle/).length).toBeGreaterThan(0);
     const pane = transcriptText(root, 'W1');
