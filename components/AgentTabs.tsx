@@ -10,6 +10,7 @@ export const STATE_GLYPHS: Record<TabState, { glyph: string; color: string }> = 
   working: { glyph: '●', color: theme.good },
   idle: { glyph: '○', color: theme.muted },
   'needs-input': { glyph: '?', color: theme.warn },
+  'needs-login': { glyph: '!', color: theme.warn },
   exited: { glyph: '✖', color: theme.bad },
   restarting: { glyph: '↻', color: theme.warn },
   stopped: { glyph: '■', color: theme.muted },
@@ -20,6 +21,8 @@ const HOST_MARK = ' ⚠ host';
 
 function tabText(tab: AgentTab, index: number, room: number): string {
   const parts = [`${index + 1}:${tab.id}`];
+  // Nothing happens until a person logs in: say so in words, a glyph alone is easy to miss.
+  if (tab.state === 'needs-login') parts.push('needs login');
   if (tab.problem) parts.push(clip(`⚠ ${tab.problem}`, Math.max(8, room - 20)));
   else if (tab.experiment) parts.push(clip(tab.experiment, Math.max(6, room - 30)));
   if (tab.restarts > 0) parts.push(`↻${tab.restarts}`);

@@ -8,7 +8,7 @@ import type { ContainerAgent, EngineChoice } from './container-agent.js';
 import { assertOurs, checkCpuset, checkedContainerSpec } from './container-checks.js';
 import { RecordedContainers } from './container-records.js';
 import { createOptions, securityDifferences } from './container-options.js';
-import { AGENT_HOME, EGRESS_SOCKET_DIR, egressName, LABEL_AGENT, LABEL_WORKSPACE, type ContainerSpec } from './container-spec.js';
+import { CONTAINER_CLAUDE_CONFIG_DIR, EGRESS_SOCKET_DIR, egressName, LABEL_AGENT, LABEL_WORKSPACE, type ContainerSpec } from './container-spec.js';
 import { containerState, type ContainerState } from './container-state.js';
 import type { EgressLogLine } from './egress-proxy.js';
 import { checkEgressForwarder, ensureEgressProxy, followEgressDenials, LABEL_EGRESS_FOR } from './egress-sidecar.js';
@@ -49,7 +49,7 @@ export class AgentContainers {
     if (byName) assertOurs(byName, agent, this.workspace);
     const existing = byName ?? (await this.findByLabel(handle, agent));
     // Renamed in the config: the container keeps the volumes (the login) named after its first name.
-    const login = existing?.Mounts?.find((mount) => mount.Type === 'volume' && mount.Destination === `${AGENT_HOME}/.claude`)?.Name;
+    const login = existing?.Mounts?.find((mount) => mount.Type === 'volume' && mount.Destination === CONTAINER_CLAUDE_CONFIG_DIR)?.Name;
     const spec = await checkedContainerSpec(handle, agent, this.workspace, this.ralphInstallDir, {
       user: existing?.Config.User || undefined,
       volumeBase: login?.endsWith('-claude') ? login.slice(0, -'-claude'.length) : undefined,

@@ -12,9 +12,12 @@ export function pidFile(agent: Pick<ContainerAgent, 'id'>): string {
   return `/tmp/ralph-agent-${agent.id}.pid`;
 }
 
-/** The command for `docker exec … sh -c`: record "pid starttime", then become the agent (exec keeps both). */
-export function recordedCommand(agent: Pick<ContainerAgent, 'id'> & { command: string }): string {
-  return `echo "$$ $(cut -d' ' -f22 /proc/$$/stat)" > ${pidFile(agent)}; exec ${agent.command}`;
+/**
+ * The command for `docker exec … sh -c`: record "pid starttime", then run the agent's shell text, which ends by
+ * exec'ing the agent (exec keeps both).
+ */
+export function recordedCommand(agent: Pick<ContainerAgent, 'id'> & { command: string }, script = `exec ${agent.command}`): string {
+  return `echo "$$ $(cut -d' ' -f22 /proc/$$/stat)" > ${pidFile(agent)}; ${script}`;
 }
 
 /**

@@ -59,6 +59,8 @@ export const EGRESS_MAIN = `${CONTAINER_INSTALL}/dist/docker/egress-main.js`;
 /** The agent's own writable folder (hook status), the only supervisor-side folder it can write. */
 export const CONTAINER_STATUS_DIR = '/run/ralph';
 export const CONTAINER_STATUS_FILE = `${CONTAINER_STATUS_DIR}/status.json`;
+/** The agent's CLAUDE_CONFIG_DIR in its container: its credentials (login) volume, so logins and answers persist. */
+export const CONTAINER_CLAUDE_CONFIG_DIR = `${AGENT_HOME}/.claude`;
 
 /**
  * How an agent's container reaches the network. `filtered` (the default): no network interface but loopback, and an
@@ -211,7 +213,7 @@ export function agentContainerSpec(agent: ContainerAgent, context: SpecContext):
       ...(egress.mode === 'filtered' ? egressEnv() : {}),
       HOME: AGENT_HOME,
       // Claude Code keeps .claude.json in HOME unless told otherwise; HOME is in memory, the login volume is not.
-      CLAUDE_CONFIG_DIR: `${AGENT_HOME}/.claude`,
+      CLAUDE_CONFIG_DIR: CONTAINER_CLAUDE_CONFIG_DIR,
       PATH: `${WRAPPER_DIR}:${context.imagePath ?? DEFAULT_PATH}`,
       RALPH_WORKSPACE: CONTAINER_WORKSPACE,
       // The host's name for the workspace, for paths written into files the host reads (MLflow's URIs).
@@ -222,7 +224,7 @@ export function agentContainerSpec(agent: ContainerAgent, context: SpecContext):
     },
     binds,
     volumes: [
-      { name: credentialsVolumeName(volumesOf), target: `${AGENT_HOME}/.claude`, readOnly: false },
+      { name: credentialsVolumeName(volumesOf), target: CONTAINER_CLAUDE_CONFIG_DIR, readOnly: false },
       ...(egress.mode === 'filtered' ? [{ name: egressName(volumesOf), target: EGRESS_SOCKET_DIR, readOnly: true }] : []),
     ],
     tmpfs,

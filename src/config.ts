@@ -90,6 +90,7 @@ export const AgentConfig = z
     focus: FocusConfig.optional(),
     /** Docker network mode for this agent's container (default: none, with egress through the allow-list proxy). */
     network: z.string().min(1).optional(),
+    claudeOnboarding: z.enum(['seed', 'off']).optional(),
     /** `network: host` or `container:…` put the agent in another network namespace, unfiltered: only with this set. */
     allowHostNetwork: z.boolean().optional(),
     egress: EgressConfig.optional(),
@@ -119,6 +120,15 @@ export const LoopConfig = z
     // Claude Code's permission boxes ("Do you want to proceed?", "Do you want to make this edit to …?",
     // "Do you want to create …?") all start the same way; hooks are the reliable route, this is the fallback.
     needsInputPatterns: z.array(z.string()).default(['Do you want to (proceed|make this edit|create|run)', '\\(y/n\\)', 'Allow this', 'Press Enter to continue']),
+    /**
+     * Claude Code's first-run screens (texts of 2.1.332): while one shows, the prompt waits (pasted with its Enter
+     * it would answer the screen: "No, exit" is the default of the trust and bypass screens) and the agent needs input.
+     */
+    setupScreenPatterns: z
+      .array(z.string())
+      .default(['Do you want to use this API key', 'Yes, I trust this folder', 'Bypass Permissions mode', 'Choose the text style', 'Unable to connect to Anthropic services']),
+    /** The CLI asks for a login: the agent "needs login", the prompt waits and nudges stop until someone logs in. */
+    loginScreenPatterns: z.array(z.string()).default(['Select login method', 'Not logged in']),
   })
   .strict();
 export type LoopConfig = z.infer<typeof LoopConfig>;
@@ -142,9 +152,15 @@ export const RalphConfig = z
     engine: EngineConfig.optional(),
     /** Docker network mode for every agent container unless an agent sets its own. */
     network: z.string().min(1).optional(),
+    /** `network: host` or `container:…` put the agent in another network namespace, unfiltered: only with this set. */
     allowHostNetwork: z.boolean().optional(),
     egress: EgressConfig.optional(),
     passEnv: z.array(z.string()).default([...DEFAULT_PASS_ENV]),
+    /**
+     * "seed": Claude agents start with their first-run screens answered as a person would (onboarding done, the
+     * workspace trusted, the bypass warning accepted, the passed API key approved); "off": a person answers them.
+     */
+    claudeOnboarding: z.enum(['seed', 'off']).default('seed'),
     loop: LoopConfig.default(LoopConfig.parse({})),
     agents: z.array(AgentConfig).min(1, 'expected at least one agent'),
     experiments: z
@@ -178,7 +194,8 @@ export const RalphConfig = z
 export type RalphConfig = z.infer<typeof RalphConfig>;
 
 /** An agent with every default applied: what the supervisor actually runs. */
-export interface ResolvedAgent extends Omit<AgentConfig, 'runtime' | 'command' | 'prompt' | 'image' | 'passEnv' | 'containerName' | 'egress'> {
+export interface ResolvedAgent extends Omit<AgentConfig, 'runtime' | 'command' | 'prompt' | 'image' | 'passEnv' | 'containerName' | 'egress' | 'claudeOnboarding'> {
+  claudeOnboarding: 'seed' | 'off';
   runtime: 'docker' | 'local';
   /** Destinations the egress proxy lets through (see EgressConfig). */
   egressAllow: string[];
@@ -208,6 +225,7 @@ export function resolveAgent(config: RalphConfig, agent: AgentConfig, workspace:
     network: agent.network ?? config.network,
     passEnv: agent.passEnv ?? config.passEnv,
     containerName: agent.containerName ?? `ralph-${name}-${agent.id}`,
+    claudeOnboarding: agent.claudeOnboarding ?? config.claudeOnboarding,
   };
 }
 

@@ -41,4 +41,13 @@ describe('ralph.config.json', () => {
     expect(() => loadConfig(empty)).toThrowError(UserError);
     expect(() => loadConfig(empty)).toThrowError(/run `ralph-tui init/);
   });
+
+  it('refuses the host network unless allowHostNetwork says so, and seeds Claude onboarding unless turned off', () => {
+    const host = workspaceWith(JSON.stringify({ network: 'host', agents: [{ id: 'W1', role: 'worker' }] }));
+    expect(() => loadConfig(host)).toThrowError(/field network: network "host" gives agent W1 the host's network .*"allowHostNetwork": true/);
+    const allowed = workspaceWith(JSON.stringify({ network: 'host', allowHostNetwork: true, claudeOnboarding: 'off', agents: [{ id: 'W1', role: 'worker' }, { id: 'W2', role: 'worker', claudeOnboarding: 'seed' }] }));
+    const config = loadConfig(allowed);
+    expect(config.agents.map((agent) => resolveAgent(config, agent, allowed).claudeOnboarding)).toEqual(['off', 'seed']);
+    expect(resolveAgent(loadConfig(workspaceWith(JSON.stringify({ agents: [{ id: 'W1', role: 'worker' }] }))), { id: 'W1', role: 'worker', kind: 'claude', env: {} }, '/x').claudeOnboarding).toBe('seed');
+  });
 });

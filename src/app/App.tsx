@@ -135,7 +135,7 @@ export function App({ store, controller }: { store: AppStore; controller: InputC
             key={box.id}
             store={store}
             box={box}
-            subtitle={[tab?.state, tab?.experiment].filter(Boolean).join(' · ')}
+            subtitle={[tab?.state === 'needs-login' ? 'needs login — Enter to attach, then /login once' : tab?.state, tab?.experiment].filter(Boolean).join(' · ')}
             focused={box.id === ui.focusedId}
             attached={ui.attached && box.id === ui.focusedId}
             scrolled={ui.scrollTop[box.id] !== undefined}

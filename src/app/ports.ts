@@ -10,7 +10,8 @@ export interface ExternalSource<T> {
   subscribe(listener: () => void): () => void;
 }
 
-export type AgentState = 'starting' | 'working' | 'idle' | 'needs-input' | 'exited' | 'restarting' | 'stopped';
+export type AgentState =
+  'starting' | 'working' | 'idle' | 'needs-input' | 'needs-login' | 'exited' | 'restarting' | 'stopped';
 
 export interface AgentStatsView {
   cpuPercent: number;

@@ -1,7 +1,8 @@
 // The shapes the presentational components draw: selectors build them from the services' snapshots.
 import type { RunViewBase } from './ports.js';
 
-export type TabState = 'starting' | 'working' | 'idle' | 'needs-input' | 'exited' | 'restarting' | 'stopped';
+export type TabState =
+  'starting' | 'working' | 'idle' | 'needs-input' | 'needs-login' | 'exited' | 'restarting' | 'stopped';
 
 /** One agent's tab: state, current experiment, restarts, CPU/mem and pinned cores. */
 export interface AgentTab {

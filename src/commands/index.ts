@@ -10,6 +10,7 @@ type Registration = (program: Command) => void;
  */
 export const commandModules: Record<string, () => Promise<Registration>> = {
   agent: async () => (await import('./agent.js')).registerAgent,
+  'claude-setup': async () => (await import('./claude-setup.js')).registerClaudeSetup,
   compose: async () => (await import('./compose.js')).registerCompose,
   down: async () => (await import('./down.js')).registerDown,
   generate: async () => (await import('./generate.js')).registerGenerate,

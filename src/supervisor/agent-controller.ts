@@ -6,6 +6,7 @@ import type { HookReport } from './hook-status.js';
 import { outputSettled, pasteBytes, readPromptText, readyForPrompt, SUBMIT_DELAY_MS } from './prompt-delivery.js';
 import { PhraseWatcher, planRestart, shouldIdleNudge } from './ralph-loop.js';
 import type { StopVerdict } from './stop-conditions.js';
+import { runsClaudeCli } from '../claude/claude-launch.js';
 
 export interface ControllerDeps {
   workspace: string;
@@ -53,12 +54,24 @@ export class AgentController {
   private lastEventText: string | undefined;
   /** What a person must act on, in one sentence: why the agent cannot start, why it keeps exiting, what it waits for. */
   private problemText: { text: string; from: 'launch' | 'exit' | 'waiting' } | undefined;
+  /** Wrap-up phrases on the screen when the agent last got input, and the output time last checked against it. */
+  private screenPhrases = 0;
+  private screenCheckedAt = 0;
+  /** Last time a login or a first-run screen held the prompt back: readiness counts from here. */
+  private heldAt = 0;
   private readonly phrases: PhraseWatcher;
   private readonly needsInput: RegExp[];
+  private readonly setupScreens: RegExp[];
+  private readonly loginScreens: RegExp[];
+  /** Claude Code enables bracketed paste when its input box is up: its prompt waits for that. */
+  private readonly claudeCli: boolean;
 
   constructor(private readonly deps: ControllerDeps) {
     this.phrases = new PhraseWatcher(deps.config.loop.wrapUpPhrases);
     this.needsInput = compilePatterns(deps.config.loop.needsInputPatterns);
+    this.setupScreens = compilePatterns(deps.config.loop.setupScreenPatterns, 'setupScreenPatterns');
+    this.loginScreens = compilePatterns(deps.config.loop.loginScreenPatterns, 'loginScreenPatterns');
+    this.claudeCli = runsClaudeCli(deps.agent);
     deps.session.onOutput((chunk) => this.handleOutput(chunk));
     deps.session.onExit((exit) => this.handleExit(exit));
   }
@@ -135,9 +148,12 @@ export class AgentController {
     }
     this.startedAt = Date.now();
     if (this.problemText?.from === 'launch') this.setProblem(undefined);
+    this.heldAt = 0;
     this.promptPending = true;
     this.wrapUp = null;
     this.phrases.reset();
+    // A restarted agent continues in the same pane: phrases of the previous session are already on it.
+    this.screenPhrases = this.phrases.onScreen(this.deps.session.screenTail(SCREEN_ROWS, 'bottom')).count;
     this.emit({ type: 'started', pid, attempt: this.restartCount || undefined, reason });
     // Without a prompt there is nothing to wait for: the agent is running as soon as its process is.
     if (this.deps.agent.prompt === 'off') {
@@ -153,15 +169,22 @@ export class AgentController {
   tick(now = Date.now()): void {
     const { loop } = this.deps.config;
     const session = this.deps.session;
-    if (this.phase === 'starting' && this.promptPending && session.running && readyForPrompt(now, this.startedAt, session.lastOutputAt, loop)) {
-      this.promptPending = false;
-      this.deliverPrompt(now);
-      this.setPhase('running');
+    if (this.phase === 'starting' && this.promptPending && session.running) {
+      // A login to do or a first-run screen: a person answers it; the prompt (with its Enter) would answer it wrongly.
+      const held = this.currentState(now) !== 'starting';
+      if (held) this.heldAt = now;
+      else if (readyForPrompt(now, Math.max(this.startedAt, this.heldAt), session.lastOutputAt, loop, !this.claudeCli || session.bracketedPaste)) {
+        this.promptPending = false;
+        this.deliverPrompt(now);
+        this.setPhase('running');
+      }
     }
     if (this.phase === 'running') {
-      const needsInput = this.currentState(now) === 'needs-input';
-      if (this.wrapUp && !needsInput && outputSettled(now, this.lastInputAt, session.lastOutputAt, loop.readySettleMs)) {
-        const phrase = this.wrapUp;
+      const state = this.currentState(now);
+      const needsInput = state === 'needs-input' || state === 'needs-login';
+      const settled = !needsInput && outputSettled(now, this.lastInputAt, session.lastOutputAt, loop.readySettleMs);
+      const phrase = settled ? (this.wrapUp ?? this.newPhraseOnScreen()) : null;
+      if (phrase) {
         this.wrapUp = null;
         this.nudge(`wrap-up phrase "${phrase}"`, now);
       } else if (shouldIdleNudge({ now, lastOutputAt: session.lastOutputAt, lastNudgeAt: this.lastInputAt, needsInput }, loop)) {
@@ -200,6 +223,7 @@ export class AgentController {
   /** Keystrokes from the user: they count as activity, so an agent being talked to is not nudged. */
   write(data: string): void {
     this.lastInputAt = Date.now();
+    this.screenPhrases = Number.POSITIVE_INFINITY;
     this.deps.session.write(data);
   }
 
@@ -270,8 +294,24 @@ export class AgentController {
     session.write(pasteBytes(text.replace(/\s+$/, ''), session.bracketedPaste));
     setTimeout(() => {
       this.lastInputAt = Date.now();
+      // The pasted text is echoed by now: a phrase in it is the input's, not the agent wrapping up.
+      this.screenPhrases = this.phrases.onScreen(session.screenTail(SCREEN_ROWS, 'bottom')).count;
       session.write('\r');
     }, SUBMIT_DELAY_MS).unref();
+  }
+
+  /** A wrap-up phrase that appeared on the screen since the last input (checked once per burst of output). */
+  private newPhraseOnScreen(): string | null {
+    const session = this.deps.session;
+    if (session.lastOutputAt === this.screenCheckedAt) return null;
+    this.screenCheckedAt = session.lastOutputAt;
+    const seen = this.phrases.onScreen(session.screenTail(SCREEN_ROWS, 'bottom'));
+    // Output within the settle time of the last input is its echo (as for the stream watcher in handleOutput).
+    const echo = session.lastOutputAt - this.lastInputAt <= this.deps.config.loop.readySettleMs;
+    if (!echo && seen.count > this.screenPhrases && seen.phrase) return seen.phrase;
+    // Older phrases scrolled away: count from what is left.
+    this.screenPhrases = seen.count;
+    return null;
   }
 
   private handleOutput(chunk: Uint8Array): void {
@@ -365,8 +405,11 @@ export class AgentController {
       lastOutputAt: Math.max(session.lastOutputAt, this.startedAt),
       hook: this.deps.hookReport(),
       screenTail: this.phase === 'running' ? session.screenTail() : '',
+      screenBottom: this.phase === 'running' || this.phase === 'starting' ? session.screenTail(12, 'bottom') : '',
       idleSeconds: loop.idleSeconds,
       needsInput: this.needsInput,
+      setupScreens: this.setupScreens,
+      loginScreens: this.loginScreens,
     });
   }
 
@@ -376,7 +419,7 @@ export class AgentController {
     if (next === this.stateName) return;
     this.stateName = next;
     this.stateSince = now;
-    if (next === 'working' || next === 'idle' || next === 'needs-input') this.emit({ type: 'state', state: next });
+    if (next === 'working' || next === 'idle' || next === 'needs-input' || next === 'needs-login') this.emit({ type: 'state', state: next });
     else this.deps.onChange();
   }
 
@@ -386,6 +429,9 @@ export class AgentController {
     this.deps.onChange();
   }
 }
+
+/** Rows read for wrap-up phrases: the whole visible screen (screenTail stops at the top of the viewport). */
+const SCREEN_ROWS = 1000;
 
 function formatMinutes(ms: number): string {
   const minutes = ms / 60_000;

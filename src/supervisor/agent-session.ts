@@ -229,10 +229,12 @@ export class AgentSession {
    * The text of the last `count` non-empty screen lines up to the cursor: where a question to the user sits.
    * Ten lines hold Claude Code's whole permission box (question, three options, borders) below the command.
    */
-  screenTail(count = 10): string {
+  screenTail(count = 10, from: 'cursor' | 'bottom' = 'cursor'): string {
     const buffer = this.terminal.buffer.active;
     const lines: string[] = [];
-    const bottom = buffer.baseY + buffer.cursorY;
+    // 'bottom': the screen's last rows whatever the cursor does — Claude Code's first-run screens park the
+    // cursor above the box they draw (ESC 7 … ESC 8), so the lines up to the cursor miss them.
+    const bottom = buffer.baseY + (from === 'cursor' ? buffer.cursorY : this.terminal.rows - 1);
     for (let row = bottom; row >= buffer.baseY && lines.length < count; row -= 1) {
       const text = buffer.getLine(row)?.translateToString(true) ?? '';
       if (text.trim()) lines.unshift(text);

@@ -1,12 +1,33 @@
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { ensureDir, readText, UnsafeFileError } from '../../core/safe-fs.js';
-import { HookStatus, interpretHookStatus } from './agent-state.js';
+import { HookStatus, interpretHookStatus, type HookState } from './agent-state.js';
 
-/** A hook status file is one small JSON object. */
-const STATUS_MAX_BYTES = 64 * 1024;
+export type HookReport = { state: HookState; time: number };
 
-export type HookReport = { state: 'working' | 'idle' | 'needs-input'; time: number };
+/** A report is a few dozen bytes; anything bigger is not one (and is never read whole). */
+const MAX_STATUS_BYTES = 4096;
+
+/**
+ * Reads an agent-written status file through the safe file layer: no link followed, regular files only, never
+ * blocking on a FIFO, at most MAX_STATUS_BYTES. Null when there is no valid report; throws UnsafeFileError for a
+ * file that is refused, so the watcher can say so once.
+ */
+function parseStatusFile(file: string): HookReport | null {
+  const text = readText(file, { maxBytes: MAX_STATUS_BYTES });
+  if (text === null) return null;
+  const parsed = HookStatus.safeParse(JSON.parse(text));
+  return parsed.success ? interpretHookStatus(parsed.data) : null;
+}
+
+/** The report in an agent's status file, or null when it is missing, refused, malformed or not a report. */
+export function readStatusFile(file: string): HookReport | null {
+  try {
+    return parseStatusFile(file);
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Watches `.ralph/agents/<id>/status.json` (written by Claude Code hooks in the agent's container or process) and keeps
@@ -48,8 +69,7 @@ export class HookStatusWatcher {
     if (!match || path.basename(file) !== 'status.json') return;
     let report: HookReport | null = null;
     try {
-      const parsed = HookStatus.safeParse(JSON.parse(readText(file, { maxBytes: STATUS_MAX_BYTES }) ?? ''));
-      report = parsed.success ? interpretHookStatus(parsed.data) : null;
+      report = parseStatusFile(file);
       this.refused.delete(file);
     } catch (error) {
       if (error instanceof UnsafeFileError && !this.refused.has(file)) {

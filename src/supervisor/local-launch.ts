@@ -24,7 +24,13 @@ export function ralphBinDir(): string {
  * `ralph-tui queue claim` etc., and RALPH_WORKSPACE / RALPH_AGENT_ID telling them where and who they are. The
  * host environment is passed through an allow-list (childEnvironment): passEnv names yes, anything else no.
  */
-export function localSpawnSpec(agent: ResolvedAgent, workspace: string, shimDir: string, baseEnv: NodeJS.ProcessEnv = process.env): SpawnSpec {
+export function localSpawnSpec(
+  agent: ResolvedAgent,
+  workspace: string,
+  shimDir: string,
+  baseEnv: NodeJS.ProcessEnv = process.env,
+  script = agent.command,
+): SpawnSpec {
   const env = childEnvironment(agent.passEnv, baseEnv);
   Object.assign(env, agent.env);
   env.PATH = [shimDir, env.PATH].filter(Boolean).join(path.delimiter);
@@ -34,7 +40,7 @@ export function localSpawnSpec(agent: ResolvedAgent, workspace: string, shimDir:
   env.RALPH_STATUS_DIR = paths.agentDir(agent.id);
   env.RALPH_STATUS_FILE = paths.agentStatus(agent.id);
   env.TERM = 'xterm-256color';
-  const shell = ['sh', '-c', agent.command];
+  const shell = ['sh', '-c', script];
   const argv = agent.cpuset ? ['taskset', '-c', agent.cpuset, ...shell] : shell;
   return { file: argv[0], args: argv.slice(1), cwd: workspace, env };
 }
@@ -67,6 +73,7 @@ export function writeRalphShim(dir: string): string {
   return dir;
 }
 
-function shellQuote(text: string): string {
+/** One word for sh, whatever it contains. */
+export function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }

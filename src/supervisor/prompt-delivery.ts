@@ -49,10 +49,19 @@ export const SUBMIT_DELAY_MS = 150;
  * Quiet before the first byte is not ready: a loaded machine can take longer than the settle time just to start
  * Node, and a prompt sent then arrives before the program enabled bracketed paste (seen in the up --headless
  * test). A program that never prints, or never stops printing, gets its prompt after `readyTimeoutMs`.
+ * `inputReady` is false while a program known to take input through its own prompt box has not shown it yet: Claude
+ * Code on a loaded machine printed its first bytes, then stayed quiet for more than the settle time before it
+ * enabled bracketed paste, and the prompt went in typed (seen in the real-CLI test at load average ~13).
  */
-export function readyForPrompt(now: number, startedAt: number, lastOutputAt: number, loop: { readySettleMs: number; readyTimeoutMs: number }): boolean {
+export function readyForPrompt(
+  now: number,
+  startedAt: number,
+  lastOutputAt: number,
+  loop: { readySettleMs: number; readyTimeoutMs: number },
+  inputReady = true,
+): boolean {
   if (now - startedAt >= loop.readyTimeoutMs) return true;
-  return lastOutputAt > startedAt && now - lastOutputAt >= loop.readySettleMs;
+  return inputReady && lastOutputAt > startedAt && now - lastOutputAt >= loop.readySettleMs;
 }
 
 /** Whether output has been quiet for `settleMs` since `since` and since the last output. */

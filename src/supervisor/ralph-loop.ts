@@ -66,6 +66,7 @@ export class PhraseWatcher {
   private readonly phrases: string[];
   private readonly keep: number;
   private tail = '';
+  private pending = '';
 
   constructor(phrases: readonly string[]) {
     this.phrases = phrases.map((phrase) => fold(phrase).toLowerCase()).filter(Boolean);
@@ -75,8 +76,14 @@ export class PhraseWatcher {
   /** Feeds raw output; returns the first phrase that completed in this chunk, if any. */
   feed(chunk: Uint8Array | string): string | undefined {
     if (this.phrases.length === 0) return undefined;
-    const text = typeof chunk === 'string' ? chunk : this.decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    let fresh = fold(stripVTControlCharacters(text)).toLowerCase();
+    let text = this.pending + (typeof chunk === 'string' ? chunk : this.decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+    // A control sequence cut by the chunk boundary waits for its end: Claude Code redraws the same frame with the
+    // same pty read boundary, so "Session␛[5|5Gcomplete" was missed on every redraw (seen in the real-CLI test).
+    const cut = INCOMPLETE_CSI.exec(text);
+    this.pending = cut ? cut[0] : '';
+    if (cut) text = text.slice(0, cut.index);
+    // Claude Code 2.1.332 draws some spaces as cursor moves: "Session␛[55Gcomplete." (seen in a transcript) is two words.
+    let fresh = fold(stripVTControlCharacters(text.replace(CURSOR_MOVE, ' '))).toLowerCase();
     if (this.tail.endsWith(' ') && fresh.startsWith(' ')) fresh = fresh.slice(1);
     if (!fresh) return undefined;
     const combined = this.tail + fresh;
@@ -91,8 +98,30 @@ export class PhraseWatcher {
 
   reset(): void {
     this.tail = '';
+    this.pending = '';
+  }
+
+  /**
+   * How many times the phrases appear in a screen's text, and the last one found. The byte stream alone misses
+   * phrases a differential renderer never writes whole: Claude Code 2.1.332 drew "Session complete." over a previous
+   * frame as "S␛[49Gssio␛[54G complete." (only the changed cells), so the screen is read too.
+   */
+  onScreen(text: string): { count: number; phrase?: string } {
+    const screen = fold(text).toLowerCase();
+    let count = 0;
+    let found: string | undefined;
+    for (const phrase of this.phrases) {
+      for (let at = screen.indexOf(phrase); at >= 0; at = screen.indexOf(phrase, at + phrase.length)) {
+        count += 1;
+        found = phrase;
+      }
+    }
+    return { count, phrase: found };
   }
 }
+
+const CURSOR_MOVE = /\x1b\[[\d;]*[A-HJKdf`]/g;
+const INCOMPLETE_CSI = /\x1b(\[[\d;?]*)?$/;
 
 /** Control characters (CR, LF, BEL, …) and runs of whitespace become one space, so phrases match across lines and cursor moves. */
 function fold(text: string): string {

@@ -2,7 +2,15 @@ import { ensureDir, type UnsafeFileError } from '../../core/safe-fs.js';
 import { configSecrets, resolveAgent, type RalphConfig, type ResolvedAgent } from '../config.js';
 import { UserError } from '../../core/errors.js';
 import { workspacePaths, type WorkspacePaths } from '../../core/workspace-paths.js';
-import { egressName, recordedCommand, validateCpusets, type AgentContainers, type ContainerStats } from '../../docker/index.js';
+import {
+  CONTAINER_CLAUDE_CONFIG_DIR,
+  CONTAINER_STATUS_FILE,
+  egressName,
+  recordedCommand,
+  validateCpusets,
+  type AgentContainers,
+  type ContainerStats,
+} from '../../docker/index.js';
 import { clearStop, createStop, FORCED_STOP_REASON, stopState } from '../../orchestration/index.js';
 import { AgentController } from './agent-controller.js';
 import { AgentSession, type SpawnSpec } from './agent-session.js';
@@ -10,6 +18,7 @@ import type { AgentStateName } from './agent-state.js';
 import { EgressRefusals } from './egress-refusals.js';
 import { EventLog, type SupervisorEvent } from './event-log.js';
 import { HookStatusWatcher } from './hook-status.js';
+import { claudeLaunchScript, localClaudeConfigDir, runsClaudeCli } from '../claude/claude-launch.js';
 import { localSpawnSpec, runsUnconfined, writeRalphShim } from './local-launch.js';
 import { StatsPoller } from './stats-poller.js';
 import { checkStopConditions } from './stop-conditions.js';
@@ -328,7 +337,7 @@ export class Supervisor {
 
   /** Local: a shell in the workspace. Docker: make sure the container runs (reattaching if it exists), then `docker exec -it`. */
   private async launch(agent: ResolvedAgent): Promise<SpawnSpec> {
-    if (agent.runtime === 'local') return localSpawnSpec(agent, this.opts.workspace, this.paths.ralphBin);
+    if (agent.runtime === 'local') return localSpawnSpec(agent, this.opts.workspace, this.paths.ralphBin, process.env, this.agentScript(agent) ?? agent.command);
     const containers = await this.dockerContainers();
     const state = await containers.ensure(agent);
     this.eventLog.emit({ agent: agent.id, type: 'container', state: state.status, reason: state.name });
@@ -338,7 +347,7 @@ export class Supervisor {
     await this.followEgress(containers, agent);
     // A reattached container may still run the previous supervisor's agent process: one agent per container.
     await this.killInContainer(agent);
-    const exec = containers.execCommand(agent, recordedCommand(agent));
+    const exec = containers.execCommand(agent, recordedCommand(agent, this.agentScript(agent, true)));
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
     return { file: exec.file, args: exec.args, cwd: this.opts.workspace, env: { ...env, ...exec.env } };
@@ -362,6 +371,21 @@ export class Supervisor {
         return undefined;
       });
     if (stop) this.egressFollowers.set(agent.id, stop);
+  }
+
+  /**
+   * The shell text that starts a Claude CLI agent (its config folder, status file, setup, then the CLI); undefined
+   * for other agents. In a container both paths are the container's own (the credentials volume, the status mount),
+   * the same values its spec sets; locally the agent's private folders under .ralph.
+   */
+  private agentScript(agent: ResolvedAgent, inContainer = false): string | undefined {
+    if (!runsClaudeCli(agent)) return undefined;
+    return claudeLaunchScript(agent.command, {
+      configDir: inContainer ? CONTAINER_CLAUDE_CONFIG_DIR : localClaudeConfigDir(this.paths.ralph, agent.id),
+      statusFile: inContainer ? CONTAINER_STATUS_FILE : this.paths.agentStatus(agent.id),
+      onboarding: agent.claudeOnboarding === 'seed',
+      configured: agent.env,
+    });
   }
 
   /** One engine connection per engine, reused: the container pool's (a kill used to open its own). */

@@ -27,9 +27,11 @@ export class ScreenSession {
   private readonly proc: pty.IPty;
   private output = '';
 
-  constructor(args: string[], options: { cols: number; rows: number; cwd?: string; env?: Record<string, string> }) {
+  /** `runAs`: argv that runs the CLI as another user (e.g. `runuser -u agent --`). */
+  constructor(args: string[], options: { cols: number; rows: number; cwd?: string; env?: Record<string, string>; runAs?: string[] }) {
     this.terminal = new Terminal({ cols: options.cols, rows: options.rows, scrollback: 0, allowProposedApi: true });
-    this.proc = pty.spawn(process.execPath, [cliPath, ...args], {
+    const argv = [...(options.runAs ?? []), process.execPath, cliPath, ...args];
+    this.proc = pty.spawn(argv[0]!, argv.slice(1), {
       name: 'xterm-256color',
       cols: options.cols,
       rows: options.rows,

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll } from 'vitest';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { cliPath, repoRoot } from './repo-paths.js';
+
+export { cliPath, repoRoot };
 /** Reference data the tests read, kept in the repository so a fresh clone with nothing beside it passes. */
 export const fixturesDir = path.join(repoRoot, 'test', 'fixtures', 'reference');
-export const cliPath = path.join(repoRoot, 'bin', 'ralph-tui.js');
 
 /** Runs the built CLI (`npm test` builds first) and never throws on a non-zero exit. */
 export async function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string; timeout?: number } = {}) {

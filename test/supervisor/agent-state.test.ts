@@ -87,5 +87,19 @@ describe('prompt delivery', () => {
   it('delivers to a program that never stops printing after readyTimeoutMs', () => {
     expect(readyForPrompt(29_999, 0, 29_990, timing)).toBe(false);
     expect(readyForPrompt(30_000, 0, 29_990, timing)).toBe(true);
+    // A program whose input box is not up yet (Claude Code before it enables bracketed paste) waits, up to the timeout.
+    expect(readyForPrompt(2500, 0, 1000, timing, false)).toBe(false);
+    expect(readyForPrompt(30_000, 0, 1000, timing, false)).toBe(true);
+  });
+});
+
+describe('classifyAgent before the prompt (first-run screens and logins)', () => {
+  const base = { now: 10_000, startedAt: 1_000, lastOutputAt: 9_000, idleSeconds: 30, needsInput: [] as RegExp[], setupScreens: [/Yes, I trust this folder/i], loginScreens: [/Select login method/i] };
+  it('given a starting agent, a first-run screen reads as needs-input, a login screen or a needs-login report as needs-login, anything else as starting', () => {
+    expect(classifyAgent({ ...base, phase: 'starting', screenTail: '❯ No, exit\n  Yes, I trust this folder' })).toBe('needs-input');
+    expect(classifyAgent({ ...base, phase: 'starting', screenTail: 'Select login method:' })).toBe('needs-login');
+    expect(classifyAgent({ ...base, phase: 'starting', screenTail: '❯', hook: { state: 'needs-login', time: 2_000 } })).toBe('needs-login');
+    expect(classifyAgent({ ...base, phase: 'starting', screenTail: '❯', hook: { state: 'working', time: 2_000 } })).toBe('starting');
+    expect(classifyAgent({ ...base, phase: 'starting', screenTail: '❯', hook: { state: 'needs-login', time: 500 } })).toBe('starting');
   });
 });

@@ -57,6 +57,25 @@ describe('PhraseWatcher (wrap-up phrases in the output stream)', () => {
     expect(watcher.feed(Buffer.from('> '))).toBeUndefined();
   });
 
+  it('reads a cursor move between words as a space (Claude Code draws "Session␛[55Gcomplete.")', () => {
+    expect(new PhraseWatcher(['Session complete']).feed('Recorded. Session\x1b[55Gcomplete.\r\x1b[1B')).toBe('session complete');
+    expect(new PhraseWatcher(['Session complete']).feed('Session\x1b[1Ccomplete')).toBe('session complete');
+  });
+
+  it('counts the phrases on a rendered screen (a differential redraw never writes them whole)', () => {
+    const watcher = new PhraseWatcher(['Session complete', 'Summary of']);
+    expect(watcher.onScreen('● Recorded.  Session complete.\n❯ Continue\n● Session\n  complete again')).toEqual({ count: 2, phrase: 'session complete' });
+    expect(watcher.onScreen('nothing here')).toEqual({ count: 0, phrase: undefined });
+  });
+
+  it('finds the phrase wherever a chunk boundary cuts the cursor move between its words', () => {
+    const text = 'Recorded. Session\x1b[55Gcomplete.\r\n';
+    for (let cut = 1; cut < text.length; cut++) {
+      const watcher = new PhraseWatcher(['Session complete']);
+      expect([watcher.feed(text.slice(0, cut)), watcher.feed(text.slice(cut))].find(Boolean), `cut at ${cut}`).toBe('session complete');
+    }
+  });
+
   it('matches across line breaks and case, and ignores text without the phrase', () => {
     const watcher = new PhraseWatcher(['Summary of', 'Session complete']);
     expect(watcher.feed('nothing to see\r\n')).toBeUndefined();
