@@ -24,6 +24,7 @@ export const fsBoundary = {
     'orchestration/run-status.ts': 'readlink of /proc/self/ns/pid, not a workspace path',
     'src/app/frame-metrics.ts': 'writes the benchmark file named by RALPH_FRAME_METRICS, a path the person running the bench chose',
     'src/commands/image.ts': 'stat of the workspace folder itself (its owner uid for the image), which a person named',
+    'src/commands/claude-setup.ts': "runs as the agent itself (in its container or as its user), on the agent's own Claude config, before its CLI starts: nothing the host supervisor reads",
     'src/commands/init.ts': "realpath of `ralph-tui` on PATH and of this install's bin script (the start command it prints), never a workspace path",
   },
 };
