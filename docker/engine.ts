@@ -103,7 +103,7 @@ const PING_TIMEOUT_MS = 5_000;
 
 /**
  * Connects to the engine and checks it answers. When none does: one sentence naming where we looked and
- * the two ways out (issue 5 §2).
+ * the two ways out (start Docker, or set runtime: local), so a missing engine is fixable without a stack trace.
  */
 export async function connectEngine(engine?: EngineChoice): Promise<Docker> {
   const target = resolveEngine(engine);

@@ -1,5 +1,5 @@
 /**
- * The shared-file protocol (issue 3): the one place that reads and writes orchestration/shared/*,
+ * The shared-file protocol agents and the supervisor coordinate through: the one place that reads and writes orchestration/shared/*,
  * ITERATION_LOG.md and experiments/<name>/STATE.json. Every function takes the workspace root.
  * Reads are synchronous (small files, retried briefly when half-written); every write is locked
  * and atomic, hence async.

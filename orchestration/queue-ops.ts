@@ -13,7 +13,7 @@ import { mapStatus } from './status-map.js';
 
 /**
  * The locked read-modify-write operations agents and people use instead of editing the JSON by
- * hand (issue 3 §2). Every operation holds the workspace's shared lock for its whole
+ * hand, where two concurrent edits silently lose one of them. Every operation holds the workspace's shared lock for its whole
  * read-modify-write of experiment_queue.json and coordination.json.
  */
 

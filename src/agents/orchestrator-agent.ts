@@ -10,7 +10,7 @@ import { isWaitableFault, Waiting } from './waiting.js';
 
 const HEARTBEAT_MS = 30_000;
 
-/** The orchestrator keeps at least this many experiments available (issue 7 §1). */
+/** The orchestrator keeps at least this many experiments available, so an idle worker never waits for new work to be planned. */
 export const MIN_AVAILABLE = 5;
 
 export interface StepResult {

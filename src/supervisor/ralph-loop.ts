@@ -25,7 +25,7 @@ export interface RestartPlan {
 
 /**
  * Short delay after a clean exit; capped exponential backoff after an error exit or a session shorter than
- * `shortSessionSeconds` (an agent that dies at once must not spin: issue 5 §4).
+ * `shortSessionSeconds` (an agent that dies at once must not spin, burning CPU and flooding the log).
  */
 export function planRestart(facts: ExitFacts, loop: Pick<LoopConfig, 'restartDelayMs' | 'errorBackoffMs' | 'maxBackoffMs' | 'shortSessionSeconds'>): RestartPlan {
   const short = facts.sessionMs < loop.shortSessionSeconds * 1000;

@@ -226,7 +226,7 @@ export class Supervisor {
   }
 
   /**
-   * Graceful stop (issue 5 §4): create STOP so agents finish their current experiment and exit, restart nobody,
+   * Graceful stop, so no experiment is cut off half-way: create STOP so agents finish their current experiment and exit, restart nobody,
    * and list who is still running in `draining` until they are all gone.
    */
   async stopGraceful(): Promise<void> {
