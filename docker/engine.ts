@@ -1,3 +1,4 @@
+// Finds and connects to the Docker engine an agent or the config names (socket, tcp:// or ssh://).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';

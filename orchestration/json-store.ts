@@ -1,3 +1,4 @@
+// Reads the shared JSON files (retrying half-written ones) and rewrites them atomically under the lock.
 import { readText, readTextAsync, writeAtomic, type WriteOptions } from '../core/safe-fs.js';
 import { UserError } from '../core/errors.js';
 import { parseJsonText } from '../core/json-file.js';
