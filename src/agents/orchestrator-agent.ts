@@ -1,3 +1,4 @@
+// The built-in orchestrator agent: keeps the queue stocked with experiments and records findings.
 import { addExperiments, heartbeat, readCoordination, readQueue, recordFinding, stopState } from '../../orchestration/index.js';
 import { ExperimentConfig } from '../../solver/experiment-config.js';
 import type { RalphConfig } from '../config.js';

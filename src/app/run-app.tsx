@@ -1,3 +1,4 @@
+// Starts the full-screen supervisor: services, the Ink app, and terminal restore on every way out.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
