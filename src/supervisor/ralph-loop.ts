@@ -1,3 +1,4 @@
+// The Ralph loop's pure decisions: when to restart, when to nudge, and whether an agent is wrapping up.
 import { StringDecoder } from 'node:string_decoder';
 import { stripVTControlCharacters } from 'node:util';
 import type { LoopConfig } from '../config.js';

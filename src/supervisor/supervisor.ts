@@ -1,3 +1,4 @@
+// Owns the team of agent controllers: starts, stops and restarts them and publishes the supervisor snapshot.
 import { ensureDir, type UnsafeFileError } from '../../core/safe-fs.js';
 import { configSecrets, resolveAgent, type RalphConfig, type ResolvedAgent } from '../config.js';
 import { UserError } from '../../core/errors.js';
