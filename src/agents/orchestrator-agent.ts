@@ -11,7 +11,7 @@ import { isWaitableFault, Waiting } from './waiting.js';
 
 const HEARTBEAT_MS = 30_000;
 
-/** The orchestrator keeps at least this many experiments available, so an idle worker never waits for new work to be planned. */
+/** The orchestrator keeps at least this many experiments available, so an idle worker never waits for a plan. */
 export const MIN_AVAILABLE = 5;
 
 export interface StepResult {

@@ -73,7 +73,10 @@ export async function runApp(options: RunAppOptions): Promise<number> {
 
   let instance: Instance | null = null;
   let finishing: Promise<number> | null = null;
-  /** Children first, then the terminal, so no child can redraw over the restored screen; bounded so a hung engine cannot keep the screen broken. */
+  /**
+   * Children first, then the terminal, so no child can redraw over the restored screen; bounded so a hung engine
+   * cannot keep the screen broken.
+   */
   const finish = (code: number, crash?: unknown): Promise<number> => {
     if (finishing) return finishing;
     finishing = (async () => {

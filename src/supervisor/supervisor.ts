@@ -227,8 +227,8 @@ export class Supervisor {
   }
 
   /**
-   * Graceful stop, so no experiment is cut off half-way: create STOP so agents finish their current experiment and exit, restart nobody,
-   * and list who is still running in `draining` until they are all gone.
+   * Graceful stop, so no experiment is cut off half-way: create STOP so agents finish their current experiment
+   * and exit, restart nobody, and list who is still running in `draining` until they are all gone.
    */
   async stopGraceful(): Promise<void> {
     await this.serially(async () => {
