@@ -1,5 +1,6 @@
 /**
- * `npm run bench:protocol`: what the shared-file protocol costs (issue 3). Figures go to
+ * `npm run bench:protocol`: what the shared-file protocol costs, so its targets are checked by
+ * measurement rather than assumed. Figures go to
  * docs/protocol.md.
  *  1. tail of a 1 GB ITERATION_LOG.md (generated in /tmp, deleted after): target ≤ 50 ms;
  *  2. following: the LogFollower's cost per appended entry (target ≤ 1 ms), and the event latency

@@ -1,3 +1,4 @@
+// Estimator half of `npm run bench:solver`: score and CPU-s per sample of each preset on the benchmark sets.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';

@@ -1,3 +1,4 @@
+// Entry point of `npm run bench:solver`: runs the simulator bench, then the estimator bench.
 import { runEstimatorBench } from './solver-estimator.js';
 import { runSimulatorBench } from './solver-simulator.js';
 

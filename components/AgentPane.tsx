@@ -1,3 +1,4 @@
+// One agent's terminal pane: title line and its scrolled or live output rows.
 import { useMemo } from 'react';
 import { Box, Text } from 'ink';
 import type { Row } from '../src/app/terminal-rows.js';

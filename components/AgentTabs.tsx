@@ -1,3 +1,4 @@
+// The one-line agent tab bar: state glyph, id, experiment, restarts and resources per agent.
 import { Box, Text } from 'ink';
 import type { AgentTab, TabState } from '../src/app/view-models.js';
 import stringWidth from 'string-width';

@@ -1,3 +1,4 @@
+// The yes/no dialog that guards stop, forced stop, quit and workspace-requested commands.
 import { Text } from 'ink';
 import { Dialog } from './Dialog.js';
 import { theme } from './theme.js';

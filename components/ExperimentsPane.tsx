@@ -1,3 +1,4 @@
+// The pane listing experiment runs: progress bars for running ones, results and failures for finished ones.
 import { Box, Text } from 'ink';
 import type { ExperimentRun } from '../src/app/view-models.js';
 import { clip, formatDuration, formatScore, perFourHundred, progressBar } from './format.js';

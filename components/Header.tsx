@@ -1,3 +1,4 @@
+// The one-line header: best score vs target, queue health, stop state and clock.
 import { Box, Text } from 'ink';
 import { formatScore, perFourHundred } from './format.js';
 import { theme } from './theme.js';

@@ -1,3 +1,4 @@
+// The `?` overlay: every key binding and the state glyph legend, laid out to fit the screen.
 import { Box, Text } from 'ink';
 import { Dialog } from './Dialog.js';
 import { STATE_GLYPHS } from './AgentTabs.js';

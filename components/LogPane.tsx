@@ -1,3 +1,4 @@
+// The ITERATION_LOG pane: the log's tail, one styled line per entry.
 import { Box, Text } from 'ink';
 import { clip, formatScore } from './format.js';
 import { PaneTitle } from './PaneTitle.js';

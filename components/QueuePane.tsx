@@ -1,3 +1,4 @@
+// The experiment queue pane: in progress, next up and recent completions within the space given.
 import { Box, Text } from 'ink';
 import { clip, formatMinutes, formatScore } from './format.js';
 import { PaneTitle } from './PaneTitle.js';

@@ -1,3 +1,4 @@
+// JSON parsing whose errors name the file, line and column.
 import { parseTree, type ParseError } from 'jsonc-parser';
 import { UserError } from './errors.js';
 

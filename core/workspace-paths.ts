@@ -1,3 +1,4 @@
+// Where the workspace is and every path of its layout, in one place.
 import path from 'node:path';
 import { registerWorkspaceRoot } from './safe-fs.js';
 

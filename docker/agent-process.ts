@@ -1,3 +1,4 @@
+// Tracks and kills an agent's process inside its container, since `docker exec` leaves it orphaned otherwise.
 import type Docker from 'dockerode';
 import type { ContainerAgent } from './container-agent.js';
 

@@ -1,3 +1,4 @@
+// Exports the agents as a docker compose file, with cpusets planned for a given host.
 import path from 'node:path';
 import YAML from 'yaml';
 import type { ContainerAgent } from './container-agent.js';

@@ -1,3 +1,4 @@
+// Reads and writes `.ralph/containers.json`: which container each agent has, on which engine.
 import path from 'node:path';
 import { z } from 'zod';
 import { UserError, zodToUserError } from '../core/errors.js';

@@ -1,3 +1,4 @@
+// Builds the create options of an agent container: image layout, user, mounts, environment and command.
 import path from 'node:path';
 import type { ContainerAgent } from './container-agent.js';
 import { UserError } from '../core/errors.js';

@@ -1,3 +1,4 @@
+// Finds and connects to the Docker engine an agent or the config names (socket, tcp:// or ssh://).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -128,7 +129,7 @@ const PING_TIMEOUT_MS = 5_000;
 
 /**
  * Connects to the engine and checks it answers. When none does: one sentence naming where we looked and
- * the two ways out (issue 5 §2).
+ * the two ways out (start Docker, or set runtime: local), so a missing engine is fixable without a stack trace.
  */
 export async function connectEngine(engine?: EngineChoice): Promise<Docker> {
   const target = resolveEngine(engine);

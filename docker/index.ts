@@ -1,4 +1,4 @@
-// Everything Docker for ralph-tui (issue 5 §2): engines, agent containers, the CPU planner, compose export.
+// Everything Docker for ralph-tui, the surface other layers import: engines, agent containers, CPU planner, compose.
 export type { ContainerAgent, EngineChoice } from './container-agent.js';
 export { connectEngine, engineEnv, resolveEngine, describeEngine, DEFAULT_SOCKET, type EngineTarget } from './engine.js';
 export { AgentContainers } from './agent-containers.js';

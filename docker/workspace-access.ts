@@ -1,3 +1,4 @@
+// Picks the uid:gid agents run as and checks they can write what they must in the workspace.
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';

@@ -1,3 +1,4 @@
+// Reads coordination.json in every format seen into one view: best scores, workers, target.
 import { listDir } from '../core/safe-fs.js';
 import { workspacePaths } from '../core/workspace-paths.js';
 import { readJsonSync, type JsonDocument } from './json-store.js';

@@ -1,3 +1,4 @@
+// The one rule for valid experiment names, shared by everything that takes one.
 import { UserError } from '../core/errors.js';
 
 /**

@@ -1,3 +1,4 @@
+// Turns an experiment's STATE.json into what the screen shows.
 import { ExperimentStateFile, parseFile } from './schemas.js';
 
 /** What the screen shows for experiments/<name>/STATE.json. */

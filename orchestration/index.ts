@@ -1,8 +1,8 @@
 /**
- * The shared-file protocol (issue 3): the one place that reads and writes orchestration/shared/*,
- * ITERATION_LOG.md and experiments/<name>/STATE.json. Every function takes the workspace root.
- * Reads are synchronous (small files, retried briefly when half-written); every write is locked
- * and atomic, hence async.
+ * The shared-file protocol agents and the supervisor coordinate through: the one place that reads and
+ * writes orchestration/shared/*, ITERATION_LOG.md and experiments/<name>/STATE.json. Every function takes
+ * the workspace root. Reads are synchronous (small files, retried briefly when half-written); every write
+ * is locked and atomic, hence async.
  */
 export { readQueue, claimedBy, nextUp, queueViewOf, countStatuses, type QueueEntry, type QueueView, type QueueFormat, type StatusCounts, type EntryStatus } from './queue-view.js';
 export { mapStatus, ARCHIVED_PRIORITY } from './status-map.js';

@@ -1,3 +1,4 @@
+// Rewrites JSON text touching only the values that changed, keeping every other byte as written.
 import type { FormattingOptions } from 'jsonc-parser';
 import { arrayItems, objectProps, rootSpan, type Span } from './json-scan.js';
 

@@ -1,3 +1,4 @@
+// Reads the shared JSON files (retrying half-written ones) and rewrites them atomically under the lock.
 import { readText, readTextAsync, writeAtomic, type WriteOptions } from '../core/safe-fs.js';
 import { UserError } from '../core/errors.js';
 import { parseJsonText } from '../core/json-file.js';
@@ -7,7 +8,7 @@ import { assertLockHeld } from './lock.js';
 /**
  * Reading and rewriting the shared JSON files. Agents in the original deployment wrote these
  * files non-atomically, so a reader can catch one half-written: it retries briefly before it
- * reports the file, line and column (issue 3 §1).
+ * reports the file, line and column, so a truly broken file can be fixed by hand.
  */
 export const PARSE_RETRIES = 3;
 export const PARSE_RETRY_MS = 50;

@@ -1,3 +1,4 @@
+// Cross-process file locks: the shared files' read-modify-write and one supervisor per workspace.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import path from 'node:path';

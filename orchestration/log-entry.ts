@@ -1,3 +1,4 @@
+// Parses, formats and appends ITERATION_LOG.md entries in both of the log's header styles.
 import path from 'node:path';
 import { appendText, openRead } from '../core/safe-fs.js';
 import { fileSystemError, UserError } from '../core/errors.js';

@@ -1,3 +1,4 @@
+// Follows ITERATION_LOG.md like `tail -F`, emitting new lines and resets when the file is replaced.
 import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';

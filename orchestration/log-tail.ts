@@ -1,3 +1,4 @@
+// The last lines of a large file, read backwards so cost depends on the tail, not the file.
 import type { FileHandle } from 'node:fs/promises';
 import { openRead } from '../core/safe-fs.js';
 

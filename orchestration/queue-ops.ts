@@ -1,3 +1,4 @@
+// The locked queue operations: add, claim, complete, fail and release experiments.
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { workspacePaths } from '../core/workspace-paths.js';
@@ -13,8 +14,8 @@ import { mapStatus } from './status-map.js';
 
 /**
  * The locked read-modify-write operations agents and people use instead of editing the JSON by
- * hand (issue 3 §2). Every operation holds the workspace's shared lock for its whole
- * read-modify-write of experiment_queue.json and coordination.json.
+ * hand, where two concurrent edits silently lose one of them. Every operation holds the workspace's
+ * shared lock for its whole read-modify-write of experiment_queue.json and coordination.json.
  */
 
 /** Exit code for "nothing to do / somebody else has it": agents loop on it without parsing text. */

@@ -1,3 +1,4 @@
+// The live status file of each `ralph-tui run`, written by the run and read by the screen.
 import fs from 'node:fs';
 import { listDir } from '../core/safe-fs.js';
 import os from 'node:os';

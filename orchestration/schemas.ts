@@ -1,3 +1,4 @@
+// Tolerant schemas for every generation of the shared files.
 import * as v from 'valibot';
 import { formatPath, UserError } from '../core/errors.js';
 

@@ -1,3 +1,4 @@
+// Records tuning runs and state updates in experiments/<name>/STATE.json.
 import { ensureDir, exists } from '../core/safe-fs.js';
 import path from 'node:path';
 import { workspacePaths } from '../core/workspace-paths.js';

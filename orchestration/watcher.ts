@@ -1,3 +1,4 @@
+// Watches the shared files and publishes an immutable snapshot of the workspace on every change.
 import { plainDeep } from '../core/plain-text.js';
 import { entryAsync, listDirAsync } from '../core/safe-fs.js';
 import path from 'node:path';

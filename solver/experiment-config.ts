@@ -1,3 +1,4 @@
+// The estimator's experiment config: every key it accepts, with this project's best-known defaults.
 import { z } from 'zod';
 import { UserError, zodToUserError } from '../core/errors.js';
 

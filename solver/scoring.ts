@@ -1,3 +1,4 @@
+// The competition's scoring: candidate distinctness, RMSE, per-sample and dataset scores, predictions file checks.
 import { z } from 'zod';
 import { UserError, zodToUserError } from '../core/errors.js';
 import type { Dataset, Sample } from './dataset.js';

@@ -1,3 +1,4 @@
+// Builds the `ralph-tui` command-line program and turns user errors into one sentence and an exit code.
 import { Command, CommanderError } from 'commander';
 import { fileSystemError, UserError } from '../core/errors.js';
 import { commandModules, modulesFor, registerRoot } from './commands/index.js';

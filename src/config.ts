@@ -1,3 +1,4 @@
+// The ralph.config.json schema: agents, engines, prompts, loop settings and their defaults.
 import path from 'node:path';
 import { z } from 'zod';
 import { CONFIG_MAX_BYTES, DEFAULT_PASS_ENV, passEnvNames, secretsOf } from './config-fields.js';

@@ -1,3 +1,4 @@
+// Builds each agent's prompt text and writes the prompt files agents read.
 import { ensureDir } from '../../core/safe-fs.js';
 import { DEFAULT_EXPERIMENT_CONFIG } from '../../solver/experiment-config.js';
 import { workspacePaths } from '../../core/workspace-paths.js';

@@ -1,3 +1,4 @@
+// Estimates one sample's heat sources: searches source sets and returns the best distinct candidates.
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { Dataset, Sample } from '../dataset.js';
 import type { ExperimentConfig } from '../experiment-config.js';

@@ -1,3 +1,4 @@
+// The misfit of candidate source positions against one sample's readings, intensities solved by least squares.
 import { boundedLeastSquares } from './bounded-least-squares.js';
 import type { Linearization } from './levenberg-marquardt.js';
 import type { ResponseModel } from './response-model.js';

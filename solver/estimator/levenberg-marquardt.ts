@@ -1,3 +1,4 @@
+// Bounded Levenberg–Marquardt for small least-squares problems with a closed-form Jacobian.
 import { Matrix, solve } from 'ml-matrix';
 
 /**

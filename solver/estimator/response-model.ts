@@ -1,3 +1,4 @@
+// Sensor responses of a unit source anywhere on the plate, precomputed from one adjoint pass per sensor.
 import { Heat2D, type Bc, type Sensors } from '../heat2d.js';
 import { implicitLaplacian, TridiagonalFactor } from '../tridiagonal.js';
 

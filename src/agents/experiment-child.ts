@@ -1,3 +1,4 @@
+// Runs one experiment as a `ralph-tui run` child and reports its progress and outcome.
 import path from 'node:path';
 import { execa } from 'execa';
 import { parseProgressLine } from '../experiments/output-line-parser.js';

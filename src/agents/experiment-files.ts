@@ -1,3 +1,4 @@
+// Reads and writes an experiment's files: its definition (experiment.json) and its summary.
 import path from 'node:path';
 import { ensureDir, readText, writeAtomic } from '../../core/safe-fs.js';
 import { workspacePaths } from '../../core/workspace-paths.js';

@@ -1,6 +1,6 @@
 /**
  * The research families the built-in orchestrator explores. A family is one worker's focus area (the same
- * four the original team used, see issue 3 §5) with the experiment-config keys it is allowed to move and
+ * four the original team used) with the experiment-config keys it is allowed to move and
  * how far one step moves them. Keys that the estimator's ExperimentConfig does not have are ignored at
  * run time (see `usableParams`), so this table can be a little ahead of or behind the schema.
  */

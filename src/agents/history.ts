@@ -54,7 +54,7 @@ export function analyseHistory(entries: readonly HistoryEntry[], budgetMinutes: 
   const streaks = new Map<string, string[]>();
   for (const entry of finishedInOrder(entries)) {
     const score = entry.score as number;
-    // Results over budget never become the best (issue 7 §1), however good.
+    // Results over budget never become the best, however good: a score that breaks the time budget is not usable.
     const improved = entry.status === 'completed' && inBudget(entry.timeMin, budgetMinutes) && beatsBest(score, best?.score);
     if (improved) {
       improvements.push({ name: entry.name, family: entry.family, score, timeMin: entry.timeMin as number, previous: best?.score ?? null });

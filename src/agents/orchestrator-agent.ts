@@ -1,3 +1,4 @@
+// The built-in orchestrator agent: keeps the queue stocked with experiments and records findings.
 import { addExperiments, heartbeat, readCoordination, readQueue, recordFinding, stopState } from '../../orchestration/index.js';
 import { ExperimentConfig } from '../../solver/experiment-config.js';
 import type { RalphConfig } from '../config.js';
@@ -10,7 +11,7 @@ import { isWaitableFault, Waiting } from './waiting.js';
 
 const HEARTBEAT_MS = 30_000;
 
-/** The orchestrator keeps at least this many experiments available (issue 7 §1). */
+/** The orchestrator keeps at least this many experiments available, so an idle worker never waits for a plan. */
 export const MIN_AVAILABLE = 5;
 
 export interface StepResult {

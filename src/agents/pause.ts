@@ -1,3 +1,4 @@
+// A sleep for agents that wakes early on STOP or abort, so stops are honoured within a second.
 import { stopState } from '../../orchestration/index.js';
 
 export type PauseOutcome = 'elapsed' | 'stop' | 'aborted';

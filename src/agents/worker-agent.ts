@@ -1,3 +1,4 @@
+// The built-in worker agent: claims experiments, runs them, logs and records their results.
 import path from 'node:path';
 import {
   appendLogEntry,

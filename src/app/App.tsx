@@ -1,3 +1,4 @@
+// The root Ink component: subscribes to the store and services and draws the screen.
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { useWindowSize } from 'ink';
 import type { AppStore } from './app-store.js';

@@ -1,3 +1,4 @@
+// The screen's store: holds UI state and the services' snapshots and notifies subscribers of changes.
 import type { FrameMetrics } from './frame-metrics.js';
 import { FrameScheduler } from './frame-scheduler.js';
 import type { AgentBox, Layout } from './layout.js';

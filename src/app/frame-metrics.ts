@@ -1,3 +1,4 @@
+// Frame timings for `npm run bench:tui`, recorded only when RALPH_TUI_METRICS names a file.
 import fs from 'node:fs';
 
 /**

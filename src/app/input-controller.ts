@@ -1,3 +1,4 @@
+// Routes keys and mouse input to actions through the keymap: focus, scrolling, dialogs and agent input.
 import type { AppStore } from './app-store.js';
 import { CTRL_RIGHT_BRACKET, lookupKey, type ActionName } from './keymap.js';
 import { experimentRuns, runningExperimentOf } from './selectors.js';

@@ -1,5 +1,5 @@
 /**
- * The single source of every shortcut (issue 6): input routing, the footer and the `?` overlay are all
+ * The single source of every shortcut: input routing, the footer and the `?` overlay are all
  * generated from this table, so a key cannot work without being documented or be documented without working.
  * Keys are matched on the raw sequence a terminal sends (key-parser.ts splits stdin into one sequence per
  * key), so the same table serves the attached mode, which must see raw bytes.

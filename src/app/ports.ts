@@ -1,3 +1,4 @@
+// The structural types the screen needs from the supervisor, workspace watcher and experiment runner.
 import type { Terminal } from '@xterm/headless';
 
 /**

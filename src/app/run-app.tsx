@@ -1,3 +1,4 @@
+// Starts the full-screen supervisor: services, the Ink app, and terminal restore on every way out.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,7 +76,10 @@ export async function runApp(options: RunAppOptions): Promise<number> {
 
   let instance: Instance | null = null;
   let finishing: Promise<number> | null = null;
-  /** Children first, then the terminal (issue 6); bounded so a hung engine cannot keep the screen broken. */
+  /**
+   * Children first, then the terminal, so no child can redraw over the restored screen; bounded so a hung engine
+   * cannot keep the screen broken.
+   */
   const finish = (code: number, crash?: unknown): Promise<number> => {
     if (finishing) return finishing;
     finishing = (async () => {

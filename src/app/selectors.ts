@@ -1,3 +1,4 @@
+// Pure mappings from the services' snapshots to the panes' props.
 import type { ExperimentRunView, FileRunView, SupervisorSnapshotView, WorkspaceSnapshotView } from './ports.js';
 import type { AgentTab, ExperimentRun, WorkerRow } from './view-models.js';
 

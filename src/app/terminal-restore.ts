@@ -2,7 +2,7 @@
  * The escape sequences that give a person their terminal back, whatever state the screen left it in:
  * mouse reporting and bracketed paste off, application cursor keys off, attributes reset, cursor shown,
  * normal screen. Written on every exit path (quit, Ctrl-C twice, SIGTERM, SIGHUP, crash), after the
- * children are stopped (issue 6).
+ * children are stopped, so none of them can write to the screen once it is restored.
  */
 export const MOUSE_ON = '\x1b[?1000h\x1b[?1006h';
 export const MOUSE_OFF = '\x1b[?1006l\x1b[?1000l';

@@ -1,3 +1,4 @@
+// Turns a terminal emulator's buffer into styled screen rows with content-based keys.
 import type { IBufferCell, Terminal } from '@xterm/headless';
 
 /** The style of a run of cells, in the colour strings Ink's <Text> understands. */

@@ -1,3 +1,4 @@
+// The screen's own immutable state (focus, dialogs, overlays, scroll positions) and its reducer.
 import type { InputMode } from './keymap.js';
 import type { ViewMode } from './layout.js';
 

@@ -1,3 +1,4 @@
+// The `ralph-tui compose` command: prints the docker compose file equivalent to the agent containers.
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { composeFile, flatTopology, prepareWorkspaceMounts, ralphInstallDir, workspaceUser, type WorkspaceMounts } from '../../docker/index.js';

@@ -1,3 +1,4 @@
+// The `ralph-tui down` command: stops and removes this workspace's agent containers on every engine.
 import { exists } from '../../core/safe-fs.js';
 import { type Command, InvalidArgumentError } from 'commander';
 import { AgentContainers, ralphInstallDir } from '../../docker/index.js';

@@ -1,3 +1,4 @@
+// The `ralph-tui image build` command: builds the agent image with the workspace owner's uid/gid.
 import fs from 'node:fs';
 import { exists } from '../../core/safe-fs.js';
 import { type Command, InvalidArgumentError } from 'commander';

@@ -1,3 +1,4 @@
+// The table of command modules, imported on demand so each CLI call loads only what it runs.
 import type { Command } from 'commander';
 
 type Registration = (program: Command) => void;

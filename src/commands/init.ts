@@ -1,3 +1,4 @@
+// The `ralph-tui init` command: creates a workspace and prints the command that starts it.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

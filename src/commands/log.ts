@@ -1,3 +1,4 @@
+// The `ralph-tui log` commands: append ITERATION_LOG.md entries in the established form, tail and follow the log.
 import type { Command } from 'commander';
 import { appendLogEntry, parseLogEntries } from '../../orchestration/log-entry.js';
 import { LogFollower } from '../../orchestration/log-follower.js';

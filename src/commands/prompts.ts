@@ -1,3 +1,4 @@
+// The `ralph-tui prompts` command: rewrites the agents' prompt files with the current best.
 import type { Command } from 'commander';
 import { writePrompts } from '../../orchestration/prompts/write-prompts.js';
 import { loadConfig, resolveAgents } from '../config.js';

@@ -1,3 +1,4 @@
+// The `ralph-tui queue` commands agents and people use on the experiment queue: list, claim, complete, fail, add.
 import { readText } from '../../core/safe-fs.js';
 import type { Command } from 'commander';
 import { readCoordination } from '../../orchestration/coordination.js';

@@ -1,3 +1,4 @@
+// The `ralph-tui resume` command: removes the STOP file so agents continue.
 import type { Command } from 'commander';
 import { clearStop, stopState } from '../../orchestration/stop-file.js';
 import { workspaceOf } from './workspace-option.js';

@@ -1,3 +1,4 @@
+// The `ralph-tui run` command: runs one experiment over its dataset on worker threads.
 import type { Command } from 'commander';
 import { addSolveOptions, parseSolveOptions } from '../experiments/cli-options.js';
 import { resolveExperiment } from '../experiments/experiment-definition.js';

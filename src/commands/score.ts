@@ -1,3 +1,4 @@
+// The `ralph-tui score` command: scores a predictions file with the official metric.
 import path from 'node:path';
 import type { Command } from 'commander';
 import { plainText } from '../../core/plain-text.js';

@@ -1,3 +1,4 @@
+// The `ralph-tui solve` command: estimates every sample of a dataset and writes predictions.
 import { exists, readText, writeAtomic } from '../../core/safe-fs.js';
 import path from 'node:path';
 import type { Command } from 'commander';

@@ -1,3 +1,4 @@
+// The `ralph-tui status` command: a report of best score, queue, workers and STOP from the shared files.
 import type { Command } from 'commander';
 import { formatStatus, statusReport } from '../../orchestration/status-report.js';
 import { plainDeep, plainText } from '../../core/plain-text.js';

@@ -1,3 +1,4 @@
+// The `ralph-tui stop` command: creates the STOP file so agents finish their current step and stop.
 import type { Command } from 'commander';
 import { createStop, FORCED_STOP_REASON } from '../../orchestration/stop-file.js';
 import { workspacePaths } from '../../core/workspace-paths.js';

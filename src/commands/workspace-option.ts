@@ -1,3 +1,4 @@
+// Resolves a command's workspace folder from --workspace, RALPH_WORKSPACE or the current folder.
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';

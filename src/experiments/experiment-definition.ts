@@ -1,3 +1,4 @@
+// The experiments/<name>/experiment.json schema, its loading, and the built-in experiments.
 import type { Dirent } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';

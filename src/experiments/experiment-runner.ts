@@ -1,3 +1,4 @@
+// Runs experiments started from the screen as child processes and publishes a snapshot of each run.
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,4 @@
+// Logs finished runs into an MLflow file store (mlruns/) so they show in the MLflow UI.
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import os from 'node:os';

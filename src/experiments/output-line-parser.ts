@@ -1,3 +1,4 @@
+// Parses an experiment's output lines (ralph-tui's own and tqdm bars) into progress events.
 import { runFieldsOf } from '../../orchestration/run-status.js';
 import { ProgressLine, type ProgressEndLine, type ProgressSampleLine } from './json-progress-lines.js';
 

@@ -1,3 +1,4 @@
+// Records a finished run through an outbox, so no record (STATE.json, MLflow, ITERATION_LOG.md) is lost to a crash.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { appendLogEntry, appendTuningRun, type NewLogEntry } from '../../orchestration/index.js';

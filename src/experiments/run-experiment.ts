@@ -1,3 +1,4 @@
+// Plans and executes one `ralph-tui run`: resolves its settings, estimates every sample, writes the results.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { assertInsideWorkspace, ensureDir, entry, exists, writeAtomic } from '../../core/safe-fs.js';

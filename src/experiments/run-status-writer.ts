@@ -1,3 +1,4 @@
+// Writes a run's live status file from its progress events, atomically and throttled.
 import os from 'node:os';
 import path from 'node:path';
 import { ensureDir, entry, listDir, removeFile, writeAtomic, writeAtomicSync } from '../../core/safe-fs.js';

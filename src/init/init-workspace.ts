@@ -1,3 +1,4 @@
+// Creates or refreshes a workspace: configuration, synthetic dataset, shared files and prompts.
 import { ensureDir, entry, exists, PRIVATE_FILE_MODE, removeFile } from '../../core/safe-fs.js';
 import path from 'node:path';
 import { addExperiments, DEFAULT_TARGET, readQueue, writePrompts } from '../../orchestration/index.js';

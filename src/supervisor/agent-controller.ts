@@ -1,3 +1,4 @@
+// Runs one agent through its life: starts it, watches its state, restarts and nudges it per the Ralph loop.
 import type { RalphConfig, ResolvedAgent } from '../config.js';
 import type { AgentSession, ExitInfo, SpawnSpec } from './agent-session.js';
 import { classifyAgent, compilePatterns, type AgentPhase, type AgentStateName } from './agent-state.js';

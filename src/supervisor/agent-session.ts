@@ -1,3 +1,4 @@
+// One agent's pty and headless terminal emulator, with bounded scrollback and a rotating transcript.
 import path from 'node:path';
 import pty, { type IPty } from 'node-pty';
 import { StreamRedactor } from '../../core/redact.js';

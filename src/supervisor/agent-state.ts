@@ -1,3 +1,4 @@
+// Agent state names, the hook status file schema, and how the two combine into what the screen shows.
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
 

@@ -1,3 +1,4 @@
+// The supervisor's event log: appends each event to `.ralph/events.jsonl` and hands it to listeners.
 import os from 'node:os';
 import path from 'node:path';
 import { plainText } from '../../core/plain-text.js';

@@ -1,3 +1,4 @@
+// Watches the Claude Code hook status files and keeps the last readable report per agent.
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { ensureDir, readText, UnsafeFileError } from '../../core/safe-fs.js';

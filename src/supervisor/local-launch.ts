@@ -1,3 +1,4 @@
+// Launches local agents: the spawn spec, CPU pinning, and the `ralph-tui` shim on their PATH.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDir, exists, readText, writeAtomicSync } from '../../core/safe-fs.js';

@@ -1,3 +1,4 @@
+// Delivers an agent's prompt: reads it safely, pastes it, and decides when the agent is ready for it.
 import path from 'node:path';
 import { readText } from '../../core/safe-fs.js';
 import type { PromptConfig } from '../config.js';

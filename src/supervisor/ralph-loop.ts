@@ -1,3 +1,4 @@
+// The Ralph loop's pure decisions: when to restart, when to nudge, and whether an agent is wrapping up.
 import { StringDecoder } from 'node:string_decoder';
 import { stripVTControlCharacters } from 'node:util';
 import type { LoopConfig } from '../config.js';
@@ -25,7 +26,7 @@ export interface RestartPlan {
 
 /**
  * Short delay after a clean exit; capped exponential backoff after an error exit or a session shorter than
- * `shortSessionSeconds` (an agent that dies at once must not spin: issue 5 §4).
+ * `shortSessionSeconds` (an agent that dies at once must not spin, burning CPU and flooding the log).
  */
 export function planRestart(facts: ExitFacts, loop: Pick<LoopConfig, 'restartDelayMs' | 'errorBackoffMs' | 'maxBackoffMs' | 'shortSessionSeconds'>): RestartPlan {
   const short = facts.sessionMs < loop.shortSessionSeconds * 1000;

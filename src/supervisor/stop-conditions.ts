@@ -1,3 +1,4 @@
+// Reads the loop's stop conditions from the shared files: STOP, or the best score reaching the target.
 import { exists, UnsafeFileError } from '../../core/safe-fs.js';
 import type { RalphConfig } from '../config.js';
 import { workspacePaths } from '../../core/workspace-paths.js';

@@ -1,3 +1,4 @@
+// Owns the team of agent controllers: starts, stops and restarts them and publishes the supervisor snapshot.
 import { ensureDir, type UnsafeFileError } from '../../core/safe-fs.js';
 import { configSecrets, resolveAgent, type RalphConfig, type ResolvedAgent } from '../config.js';
 import { UserError } from '../../core/errors.js';
@@ -244,8 +245,8 @@ export class Supervisor {
   }
 
   /**
-   * Graceful stop (issue 5 §4): create STOP so agents finish their current experiment and exit, restart nobody,
-   * and list who is still running in `draining` until they are all gone.
+   * Graceful stop, so no experiment is cut off half-way: create STOP so agents finish their current experiment
+   * and exit, restart nobody, and list who is still running in `draining` until they are all gone.
    */
   async stopGraceful(): Promise<void> {
     await this.serially(async () => {

@@ -3,7 +3,7 @@ import { KEYMAP, bindingsFor, footerHints, lookupKey } from '../../src/app/keyma
 import { confirmText } from '../../src/app/input-controller.js';
 
 describe('keymap (the single source of shortcuts)', () => {
-  it('maps the keys issue 6 lists to their actions in normal mode', () => {
+  it('maps focus, layout, scroll, search, experiment, agent, stop and quit keys to actions in normal mode', () => {
     expect(lookupKey('3', 'normal')).toEqual({ action: 'focus-index', arg: 2 });
     expect(lookupKey('\t', 'normal')?.action).toBe('next-agent');
     expect(lookupKey('\x1b[Z', 'normal')?.action).toBe('prev-agent');
