@@ -174,7 +174,15 @@ export class AgentController {
       // A login to do or a first-run screen: a person answers it; the prompt (with its Enter) would answer it wrongly.
       const held = this.currentState(now) !== 'starting';
       if (held) this.heldAt = now;
-      else if (readyForPrompt(now, Math.max(this.startedAt, this.heldAt), session.lastOutputAt, loop, !this.claudeCli || session.bracketedPaste)) {
+      else if (
+        readyForPrompt(
+          now,
+          Math.max(this.startedAt, this.heldAt),
+          session.lastOutputAt,
+          loop,
+          !this.claudeCli || session.bracketedPaste,
+        )
+      ) {
         this.promptPending = false;
         this.deliverPrompt(now);
         this.setPhase('running');
@@ -188,8 +196,13 @@ export class AgentController {
       if (phrase) {
         this.wrapUp = null;
         this.nudge(`wrap-up phrase "${phrase}"`, now);
-      } else if (shouldIdleNudge({ now, lastOutputAt: session.lastOutputAt, lastNudgeAt: this.lastInputAt, needsInput }, loop)) {
-        this.nudge(`idle for ${formatMinutes(now - Math.max(session.lastOutputAt, this.lastInputAt))}`, now);
+      } else if (
+        shouldIdleNudge(
+          { now, lastOutputAt: this.quietSince(session), lastNudgeAt: this.lastInputAt, needsInput },
+          loop,
+        )
+      ) {
+        this.nudge(`idle for ${formatMinutes(now - Math.max(this.quietSince(session), this.lastInputAt))}`, now);
       }
     }
     if (this.phase === 'running') this.noticeProblem(now);
@@ -205,13 +218,22 @@ export class AgentController {
     const waiting = /\bWAITING: (.+)$/.exec(this.deps.session.lastLine());
     if (waiting) this.setProblem({ text: waiting[1], from: 'waiting' });
     else if (this.problemText?.from === 'waiting') this.setProblem(undefined);
-    else if (this.problemText?.from === 'exit' && now - this.startedAt >= this.deps.config.loop.shortSessionSeconds * 1000) this.setProblem(undefined);
+    else if (
+      this.problemText?.from === 'exit' &&
+      now - this.startedAt >= this.deps.config.loop.shortSessionSeconds * 1000
+    )
+      this.setProblem(undefined);
   }
 
   private setProblem(problem: { text: string; from: 'launch' | 'exit' | 'waiting' } | undefined): void {
     if (problem?.text === this.problemText?.text && problem?.from === this.problemText?.from) return;
     this.problemText = problem;
     this.deps.onChange();
+  }
+
+  /** Quiet since the last output, or since the start for an agent that never printed (not since 1970). */
+  private quietSince(session: AgentSession): number {
+    return Math.max(session.lastOutputAt, this.startedAt);
   }
 
   /** Types the nudge text into the agent (as a paste, then Enter). */
@@ -331,7 +353,12 @@ export class AgentController {
     this.exitCode = exit.exitCode;
     this.promptPending = false;
     if (exit.exitCode !== -1 || this.phase !== 'starting') {
-      this.emit({ type: 'exit', exitCode: exit.exitCode, signal: exit.signal, reason: `after ${(sessionMs / 1000).toFixed(1)} s` });
+      this.emit({
+        type: 'exit',
+        exitCode: exit.exitCode,
+        signal: exit.signal,
+        reason: `after ${(sessionMs / 1000).toFixed(1)} s`,
+      });
     }
     this.setPhase('exited');
     void this.deps.afterExit?.().catch((error: Error) => this.emit({ type: 'error', reason: error.message }));
@@ -351,7 +378,10 @@ export class AgentController {
       this.emit({ type: 'stopped', reason: verdict.reason });
       return;
     }
-    const plan = planRestart({ exitCode: exit.exitCode, signal: exit.signal, sessionMs, failures: this.failures }, this.deps.config.loop);
+    const plan = planRestart(
+      { exitCode: exit.exitCode, signal: exit.signal, sessionMs, failures: this.failures },
+      this.deps.config.loop,
+    );
     this.failures = plan.failures;
     if (plan.failures === 0) this.setProblem(undefined);
     else if (exit.exitCode !== -1) this.setProblem({ text: this.exitProblem(exit), from: 'exit' });
@@ -420,7 +450,8 @@ export class AgentController {
     if (next === this.stateName) return;
     this.stateName = next;
     this.stateSince = now;
-    if (next === 'working' || next === 'idle' || next === 'needs-input' || next === 'needs-login') this.emit({ type: 'state', state: next });
+    if (next === 'working' || next === 'idle' || next === 'needs-input' || next === 'needs-login')
+      this.emit({ type: 'state', state: next });
     else this.deps.onChange();
   }
 
