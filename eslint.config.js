@@ -18,14 +18,29 @@ const layer = (files, rule) => ({ files, rules: { 'no-restricted-imports': ['err
  * imports are fine. The exceptions never open a workspace path; test/core/fs-boundary.test.ts reads this list too.
  */
 export const fsBoundary = {
-  files: ['orchestration/**', 'components/**', 'src/supervisor/**', 'src/agents/**', 'src/experiments/**', 'src/commands/**', 'src/app/**', 'src/init/**', 'src/config.ts', 'docker/container-records.ts'],
+  files: [
+    'orchestration/**',
+    'components/**',
+    'src/supervisor/**',
+    'src/agents/**',
+    'src/experiments/**',
+    'src/commands/**',
+    'src/app/**',
+    'src/init/**',
+    'src/config.ts',
+    'docker/container-records.ts',
+  ],
   exceptions: {
-    'orchestration/log-follower.ts': 'fs.watch / fs.watchFile for change notifications only; every read goes through openRead',
+    'orchestration/log-follower.ts':
+      'fs.watch / fs.watchFile for change notifications only; every read goes through openRead',
     'orchestration/run-status.ts': 'readlink of /proc/self/ns/pid, not a workspace path',
-    'src/app/frame-metrics.ts': 'writes the benchmark file named by RALPH_FRAME_METRICS, a path the person running the bench chose',
+    'src/app/frame-metrics.ts':
+      'writes the benchmark file named by RALPH_FRAME_METRICS, a path the person running the bench chose',
     'src/commands/image.ts': 'stat of the workspace folder itself (its owner uid for the image), which a person named',
-    'src/commands/claude-setup.ts': "runs as the agent itself (in its container or as its user), on the agent's own Claude config, before its CLI starts: nothing the host supervisor reads",
-    'src/commands/init.ts': "realpath of `ralph-tui` on PATH and of this install's bin script (the start command it prints), never a workspace path",
+    'src/commands/claude-setup.ts':
+      "runs as the agent itself (in its container or as its user), on the agent's own Claude config, before its CLI starts: nothing the host supervisor reads",
+    'src/commands/init.ts':
+      "realpath of `ralph-tui` on PATH and of this install's bin script (the start command it prints), never a workspace path",
   },
 };
 const fsModules = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'write-file-atomic'];
@@ -40,9 +55,15 @@ export default tseslint.config(
     settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })] },
     rules: {
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      'max-len': ['error', { code: 160, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true }],
+      'max-len': [
+        'error',
+        { code: 160, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true },
+      ],
     },
   },
   {
@@ -52,26 +73,66 @@ export default tseslint.config(
       // A rule of its own name, so the layer rules' no-restricted-imports for the same files still apply.
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { paths: fsModules.map((name) => ({ name, allowTypeImports: true, message: 'workspace paths go through core/safe-fs.ts (docs/security.md).' })) },
+        {
+          paths: fsModules.map((name) => ({
+            name,
+            allowTypeImports: true,
+            message: 'workspace paths go through core/safe-fs.ts (docs/security.md).',
+          })),
+        },
       ],
     },
   },
-  layer(['core/**'], forbid(['solver', 'orchestration', 'docker', 'src', 'components'], 'core/ is the bottom layer: it imports nothing of ours.')),
-  layer(['solver/**'], forbid(['orchestration', 'docker', 'src', 'components'], 'solver/ knows nothing of the TUI: it may import core/ only.')),
-  layer(['orchestration/**', 'docker/**'], forbid(['src', 'components'], 'orchestration/ and docker/ are libraries: they never import the application (src/) or the screen (components/).')),
+  layer(
+    ['core/**'],
+    forbid(
+      ['solver', 'orchestration', 'docker', 'src', 'components'],
+      'core/ is the bottom layer: it imports nothing of ours.',
+    ),
+  ),
+  layer(
+    ['solver/**'],
+    forbid(
+      ['orchestration', 'docker', 'src', 'components'],
+      'solver/ knows nothing of the TUI: it may import core/ only.',
+    ),
+  ),
+  layer(
+    ['orchestration/**', 'docker/**'],
+    forbid(
+      ['src', 'components'],
+      'orchestration/ and docker/ are libraries: they never import the application (src/) or the screen (components/).',
+    ),
+  ),
   {
     files: ['components/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'child_process', 'node:child_process', 'node-pty', 'dockerode', 'execa'].map((name) => ({
+          paths: [
+            'fs',
+            'node:fs',
+            'fs/promises',
+            'node:fs/promises',
+            'child_process',
+            'node:child_process',
+            'node-pty',
+            'dockerode',
+            'execa',
+          ].map((name) => ({
             name,
             message: 'components/ are presentational: effects live in src/ services.',
           })),
           patterns: [
-            forbid(['solver', 'orchestration', 'docker', 'core'], 'components/ import view-model types from src/app only.'),
-            { ...forbid(['src'], 'components/ import view-model types (import type) from src/app only.'), allowTypeImports: true },
+            forbid(
+              ['solver', 'orchestration', 'docker', 'core'],
+              'components/ import view-model types from src/app only.',
+            ),
+            {
+              ...forbid(['src'], 'components/ import view-model types (import type) from src/app only.'),
+              allowTypeImports: true,
+            },
           ],
         },
       ],

@@ -29,7 +29,12 @@ function parseArgs(argv: string[]): Options {
     if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`${name}: expected a positive number`);
     return parsed;
   };
-  return { seconds: value('--seconds', 30), agents: value('--agents', 4), rate: value('--rate', 204_800), json: argv.includes('--json') };
+  return {
+    seconds: value('--seconds', 30),
+    agents: value('--agents', 4),
+    rate: value('--rate', 204_800),
+    json: argv.includes('--json'),
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -67,7 +72,9 @@ async function main(): Promise<void> {
       const now = performance.timeOrigin + performance.now();
       bytes.set(id, bytes.get(id)! + chunk.byteLength);
       // latin1 keeps byte offsets and is the cheapest decode; the marker is ASCII.
-      for (const match of Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1').matchAll(MARKER)) {
+      for (const match of Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+        .toString('latin1')
+        .matchAll(MARKER)) {
         latencies.push(now - Number(match[1]));
       }
     });
@@ -90,7 +97,10 @@ async function main(): Promise<void> {
   peakRss = Math.max(peakRss, rss);
   const states = supervisor.getSnapshot().agents.map((agent) => `${agent.id}:${agent.state}`);
   await supervisor.shutdown();
-  const transcriptBytes = ids.reduce((sum, id) => sum + fs.statSync(path.join(workspace, '.ralph', 'transcripts', `${id}.log`)).size, 0);
+  const transcriptBytes = ids.reduce(
+    (sum, id) => sum + fs.statSync(path.join(workspace, '.ralph', 'transcripts', `${id}.log`)).size,
+    0,
+  );
   fs.rmSync(workspace, { recursive: true, force: true });
 
   latencies.sort((a, b) => a - b);
@@ -126,7 +136,9 @@ async function main(): Promise<void> {
       `bench:agents — ${result.agents} local fake agents × ${kb(options.rate)} for ${result.seconds} s (Node ${result.node}, ${result.cpus} CPUs)`,
       `  supervisor CPU          ${result.supervisorCpuPercentOfOneCore} % of one core`,
       `  supervisor RSS          ${result.rssMB} MB (peak ${result.peakRssMB} MB)`,
-      `  bytes processed         ${kb(result.bytesPerSecond)} total (${Object.entries(result.bytesPerSecondPerAgent).map(([id, rate]) => `${id} ${kb(rate)}`).join(', ')})`,
+      `  bytes processed         ${kb(result.bytesPerSecond)} total (${Object.entries(result.bytesPerSecondPerAgent)
+        .map(([id, rate]) => `${id} ${kb(rate)}`)
+        .join(', ')})`,
       `  write → parsed latency  p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, max ${result.latencyMs.max} ms (${result.latencyMs.samples} samples)`,
       `  transcripts             ${(transcriptBytes / 2 ** 20).toFixed(1)} MB written`,
       '',

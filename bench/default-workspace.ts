@@ -31,7 +31,11 @@ async function main(argv: string[]): Promise<void> {
     const report = await initWorkspace(root, { samples });
     const workers = report.config.agents.filter((agent) => agent.role === 'worker').length;
     const started = Date.now();
-    const up = execa(process.execPath, [path.join(ralphBinDir(), 'ralph-tui.js'), '--workspace', root, 'up', '--headless'], { reject: false, stdin: 'ignore', env: { CI: 'false' } });
+    const up = execa(
+      process.execPath,
+      [path.join(ralphBinDir(), 'ralph-tui.js'), '--workspace', root, 'up', '--headless'],
+      { reject: false, stdin: 'ignore', env: { CI: 'false' } },
+    );
     const completions: { at: number; name: string; score: number; best: number | null }[] = [];
     const seen = new Set<string>();
     while (Date.now() - started < seconds * 1000) {
@@ -39,7 +43,12 @@ async function main(argv: string[]): Promise<void> {
       for (const entry of readQueue(root).entries) {
         if (entry.status !== 'completed' || seen.has(entry.id)) continue;
         seen.add(entry.id);
-        completions.push({ at: (Date.now() - started) / 1000, name: entry.name, score: entry.score ?? Number.NaN, best: readCoordination(root).best?.score ?? null });
+        completions.push({
+          at: (Date.now() - started) / 1000,
+          name: entry.name,
+          score: entry.score ?? Number.NaN,
+          best: readCoordination(root).best?.score ?? null,
+        });
       }
     }
     const stopAt = Date.now();

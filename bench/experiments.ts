@@ -16,7 +16,8 @@ import { solveDataset } from '../src/experiments/solve-dataset.js';
 
 function benchParser(): void {
   const lines: Record<string, string> = {
-    'JSON protocol': '{"type":"sample","done":12,"total":80,"sample_id":"sample_45","n_sources":2,"rmse":0.1834,"candidates":3,"seconds":1.9,"elapsed":14.2,"eta":80.5,"running_score":1.1712}',
+    'JSON protocol':
+      '{"type":"sample","done":12,"total":80,"sample_id":"sample_45","n_sources":2,"rmse":0.1834,"candidates":3,"seconds":1.9,"elapsed":14.2,"eta":80.5,"running_score":1.1712}',
     '[k/N] line': '[ 12/80] sample_45 2-src rmse=0.1834 cands=3 1.9s',
     'tqdm bar': 'Samples:  45%|████▌     | 36/80 [00:41<00:50,  1.14s/it]',
     'Progress: line': 'Progress: 20/80 samples',
@@ -37,8 +38,13 @@ function benchParser(): void {
 async function benchPool(): Promise<void> {
   const dataset = generateDataset({ samples: 8, seed: 1 });
   const config = applyOverrides(parseExperimentConfig(FAST_EXPERIMENT_CONFIG, 'fast'), []);
-  const indices = planSamples(dataset.samples.map((s) => s.n_sources), { shuffle: true, seed: 0 });
-  console.log(`estimate pool, 8 generated samples (seed 1), fast preset, --shuffle, ${os.availableParallelism()} cores`);
+  const indices = planSamples(
+    dataset.samples.map((s) => s.n_sources),
+    { shuffle: true, seed: 0 },
+  );
+  console.log(
+    `estimate pool, 8 generated samples (seed 1), fast preset, --shuffle, ${os.availableParallelism()} cores`,
+  );
   let reference: string | undefined;
   let oneThread = 0;
   for (let workers = 1; workers <= os.availableParallelism(); workers++) {
@@ -54,10 +60,13 @@ async function benchPool(): Promise<void> {
 }
 
 async function benchRunner(): Promise<void> {
-  const script = "for (let i = 1; i <= 100; i++) console.log(JSON.stringify({type:'sample',done:i,total:100,eta:100-i})); console.log(JSON.stringify({type:'end',score:1.2}))";
+  const script =
+    "for (let i = 1; i <= 100; i++) console.log(JSON.stringify({type:'sample',done:i,total:100,eta:100-i})); console.log(JSON.stringify({type:'end',score:1.2}))";
   const bare = performance.now();
   await new Promise<void>((resolve) => {
-    import('node:child_process').then(({ spawn }) => spawn(process.execPath, ['-e', script], { stdio: 'ignore' }).on('exit', () => resolve()));
+    import('node:child_process').then(({ spawn }) =>
+      spawn(process.execPath, ['-e', script], { stdio: 'ignore' }).on('exit', () => resolve()),
+    );
   });
   const bareMs = performance.now() - bare;
   const runner = new ExperimentRunner({ workspace: os.tmpdir(), logDir: `${os.tmpdir()}/ralph-bench-runs` });
@@ -72,7 +81,9 @@ async function benchRunner(): Promise<void> {
   });
   const runnerMs = performance.now() - started;
   await runner.dispose();
-  console.log(`runner: 100 protocol lines, start → finished ${runnerMs.toFixed(0)} ms (bare spawn ${bareMs.toFixed(0)} ms), ${snapshots} snapshots`);
+  console.log(
+    `runner: 100 protocol lines, start → finished ${runnerMs.toFixed(0)} ms (bare spawn ${bareMs.toFixed(0)} ms), ${snapshots} snapshots`,
+  );
 }
 
 benchParser();

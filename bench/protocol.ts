@@ -19,7 +19,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addExperiments, claimNext, completeExperiment, formatLogEntry, LogFollower, parseLogEntries, tailLines } from '../orchestration/index.js';
+import {
+  addExperiments,
+  claimNext,
+  completeExperiment,
+  formatLogEntry,
+  LogFollower,
+  parseLogEntries,
+  tailLines,
+} from '../orchestration/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cliPath = path.resolve(here, '..', '..', 'bin', 'ralph-tui.js');
@@ -37,7 +45,15 @@ function median(values: number[]): number {
 const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
 
 function entryText(i: number): string {
-  return formatLogEntry({ worker: `W${(i % 4) + 1}`, experiment: `experiment_${i}`, score: 1 + (i % 1000) / 10_000, timeMin: 40 + (i % 30), config: { sigma0_1src: 0.18, refine_maxiter: 8 }, result: 'FAILED - slower than baseline', finding: 'More polish iterations overfit the coarse grid; keep 8.' });
+  return formatLogEntry({
+    worker: `W${(i % 4) + 1}`,
+    experiment: `experiment_${i}`,
+    score: 1 + (i % 1000) / 10_000,
+    timeMin: 40 + (i % 30),
+    config: { sigma0_1src: 0.18, refine_maxiter: 8 },
+    result: 'FAILED - slower than baseline',
+    finding: 'More polish iterations overfit the coarse grid; keep 8.',
+  });
 }
 
 async function benchTail(dir: string, sizeMb: number): Promise<void> {
@@ -50,7 +66,9 @@ async function benchTail(dir: string, sizeMb: number): Promise<void> {
   for (let written = 0; written < sizeMb * (1 << 20); written += buffer.length) fs.writeSync(fd, buffer);
   fs.closeSync(fd);
   const size = fs.statSync(file).size;
-  console.log(`log tail (${(size / (1 << 30)).toFixed(2)} GB file, written in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(
+    `log tail (${(size / (1 << 30)).toFixed(2)} GB file, written in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
   for (const n of [20, 400, 5000]) {
     const times: number[] = [];
     for (let run = 0; run < 7; run++) {
@@ -100,21 +118,38 @@ async function benchFollow(dir: string): Promise<void> {
   }
   await follower.close();
   console.log('log follow (file already 1,000 entries long)');
-  console.log(`  cost per appended entry  mean ${ms(perEntry)}, median ${ms(median(costs))}   (target ≤ 1 ms; ${received} lines delivered)`);
+  console.log(
+    `  cost per appended entry  mean ${ms(perEntry)}, median ${ms(median(costs))}   (target ≤ 1 ms; ${received} lines delivered)`,
+  );
   console.log(`  append → line delivered  median ${ms(median(latencies))}, max ${ms(Math.max(...latencies))}`);
 }
 
 async function makeQueue(dir: string, name: string, entries: number): Promise<string> {
   const root = path.join(dir, name);
   fs.mkdirSync(path.join(root, 'orchestration', 'shared'), { recursive: true });
-  await addExperiments(root, Array.from({ length: entries }, (_, i) => ({ name: `exp_${i}`, family: `family_${i % 7}`, priority: 1 + (i % 5), description: 'Test a variation of the polish budget.', hypothesis: 'Fewer iterations save time at equal accuracy.' })));
+  await addExperiments(
+    root,
+    Array.from({ length: entries }, (_, i) => ({
+      name: `exp_${i}`,
+      family: `family_${i % 7}`,
+      priority: 1 + (i % 5),
+      description: 'Test a variation of the polish budget.',
+      hypothesis: 'Fewer iterations save time at equal accuracy.',
+    })),
+  );
   return root;
 }
 
 async function cycles(root: string, worker: string, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     const entry = await claimNext(root, worker);
-    await completeExperiment(root, entry.id, { worker, score: 1 + i / 1e4, timeMin: 55, inBudget: true, result: 'SUCCESS' });
+    await completeExperiment(root, entry.id, {
+      worker,
+      score: 1 + i / 1e4,
+      timeMin: 55,
+      inBudget: true,
+      result: 'SUCCESS',
+    });
   }
 }
 
@@ -125,26 +160,37 @@ async function benchThroughput(dir: string): Promise<void> {
   await cycles(root, 'W1', single);
   const singleMs = performance.now() - t;
   console.log('claim/complete on an 800-entry queue (queue + coordination rewritten, locked, fsync’d)');
-  console.log(`  1 process:  ${single} cycles in ${(singleMs / 1000).toFixed(1)} s = ${(single / (singleMs / 1000)).toFixed(1)} cycles/s (${ms(singleMs / single)} per cycle)`);
+  console.log(
+    `  1 process:  ${single} cycles in ${(singleMs / 1000).toFixed(1)} s = ${(single / (singleMs / 1000)).toFixed(1)} cycles/s (${ms(singleMs / single)} per cycle)`,
+  );
 
   const procs = arg('procs', 8);
   const perProc = arg('proc-cycles', 25);
   const shared = await makeQueue(dir, 'shared', 800);
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: procs }, (_, i) =>
-      new Promise<void>((resolve, reject) => {
-        const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'child', shared, `W${i + 1}`, String(perProc)], { stdio: 'inherit' });
-        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`child exited ${code}`))));
-      }),
+    Array.from(
+      { length: procs },
+      (_, i) =>
+        new Promise<void>((resolve, reject) => {
+          const child = spawn(
+            process.execPath,
+            [fileURLToPath(import.meta.url), 'child', shared, `W${i + 1}`, String(perProc)],
+            { stdio: 'inherit' },
+          );
+          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`child exited ${code}`))));
+        }),
     ),
   );
   const wall = performance.now() - started;
   const total = procs * perProc;
-  console.log(`  ${procs} processes: ${total} cycles in ${(wall / 1000).toFixed(1)} s = ${(total / (wall / 1000)).toFixed(1)} cycles/s (process start included)`);
+  console.log(
+    `  ${procs} processes: ${total} cycles in ${(wall / 1000).toFixed(1)} s = ${(total / (wall / 1000)).toFixed(1)} cycles/s (process start included)`,
+  );
 }
 
-const minMedMax = (values: number[]) => `${ms(Math.min(...values))} / ${ms(median(values))} / ${ms(Math.max(...values))}`;
+const minMedMax = (values: number[]) =>
+  `${ms(Math.min(...values))} / ${ms(median(values))} / ${ms(Math.max(...values))}`;
 
 /** CPU ms of this process's waited-for children so far (/proc/self/stat cutime + cstime; 10 ms ticks). */
 function childrenCpuMs(): number {
@@ -175,11 +221,47 @@ function benchCliCalls(root: string): void {
     ['queue list', () => cli('queue', 'list')],
     ['queue add', (run) => cli('queue', 'add', '--name', `cli_bench_${run}`, '--priority', '0')],
     ['queue claim', (run) => cli('queue', 'claim', '--worker', `W${run + 1}`, '--json')],
-    ['queue complete', (run) => cli('queue', 'complete', `EXP_CLI_BENCH_${run}_001`, '--worker', `W${run + 1}`, '--score', '1.1', '--time', '50')],
-    ['log append', (run) => cli('log', 'append', '--worker', 'W1', '--experiment', `cli_bench_${run}`, '--score', '1.1', '--time', '50', '--result', 'SUCCESS')],
+    [
+      'queue complete',
+      (run) =>
+        cli(
+          'queue',
+          'complete',
+          `EXP_CLI_BENCH_${run}_001`,
+          '--worker',
+          `W${run + 1}`,
+          '--score',
+          '1.1',
+          '--time',
+          '50',
+        ),
+    ],
+    [
+      'log append',
+      (run) =>
+        cli(
+          'log',
+          'append',
+          '--worker',
+          'W1',
+          '--experiment',
+          `cli_bench_${run}`,
+          '--score',
+          '1.1',
+          '--time',
+          '50',
+          '--result',
+          'SUCCESS',
+        ),
+    ],
     ['log tail', () => cli('log', 'tail', '-n', '20')],
   ];
-  const times = new Map(calls.map(([name]) => [name, { command: [] as number[], node: [] as number[], commandCpu: [] as number[], nodeCpu: [] as number[] }]));
+  const times = new Map(
+    calls.map(([name]) => [
+      name,
+      { command: [] as number[], node: [] as number[], commandCpu: [] as number[], nodeCpu: [] as number[] },
+    ]),
+  );
   for (let run = 0; run < runs; run++) {
     for (const [name, args] of calls) {
       const entry = times.get(name)!;
@@ -191,7 +273,9 @@ function benchCliCalls(root: string): void {
       entry.commandCpu.push(command.cpu);
     }
   }
-  console.log(`agent CLI calls, wall per process (start-up included), ${runs} runs each, min / median / max; target ≤ 100 ms; CPU median (10 ms ticks)`);
+  console.log(
+    `agent CLI calls, wall per process (start-up included), ${runs} runs each, min / median / max; target ≤ 100 ms; CPU median (10 ms ticks)`,
+  );
   for (const [name, { command, node, commandCpu, nodeCpu }] of times) {
     const verdict = median(command) <= 100 ? 'met' : 'missed';
     console.log(
@@ -207,20 +291,34 @@ async function benchCliCycles(dir: string): Promise<void> {
   const root = await makeQueue(dir, 'cli-cycles', workers * perWorker + 50);
   const run = (args: string[]) =>
     new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, [cliPath, '--workspace', root, ...args], (error, stdout) => (error ? reject(error) : resolve(stdout)));
+      execFile(process.execPath, [cliPath, '--workspace', root, ...args], (error, stdout) =>
+        error ? reject(error) : resolve(stdout),
+      );
     });
   const started = performance.now();
   await Promise.all(
     Array.from({ length: workers }, async (_, w) => {
       for (let i = 0; i < perWorker; i++) {
         const entry = JSON.parse(await run(['queue', 'claim', '--worker', `W${w + 1}`, '--json'])) as { id: string };
-        await run(['queue', 'complete', entry.id, '--worker', `W${w + 1}`, '--score', String(1 + i / 1e4), '--time', '55']);
+        await run([
+          'queue',
+          'complete',
+          entry.id,
+          '--worker',
+          `W${w + 1}`,
+          '--score',
+          String(1 + i / 1e4),
+          '--time',
+          '55',
+        ]);
       }
     }),
   );
   const wall = (performance.now() - started) / 1000;
   const calls = workers * perWorker * 2;
-  console.log(`  ${workers} workers × ${perWorker} claim → complete through the CLI at once: ${wall.toFixed(1)} s (${calls} calls, ${((wall * 1000) / calls).toFixed(0)} ms of wall per call)`);
+  console.log(
+    `  ${workers} workers × ${perWorker} claim → complete through the CLI at once: ${wall.toFixed(1)} s (${calls} calls, ${((wall * 1000) / calls).toFixed(0)} ms of wall per call)`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -231,7 +329,9 @@ async function main(): Promise<void> {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'protocol-bench-'));
   try {
-    console.log(`bench:protocol — ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}, ${new Date().toISOString()}`);
+    console.log(
+      `bench:protocol — ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}, ${new Date().toISOString()}`,
+    );
     const only = process.argv.indexOf('--only') >= 0 ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
     if (only !== 'cli') {
       await benchTail(dir, arg('log-mb', 1024));

@@ -24,12 +24,15 @@ const sensors: [number, number][] = [
  */
 function referenceSeconds(): ((nt: number) => number) | null {
   if (!fs.existsSync(referenceFile)) return null;
-  const cases = (JSON.parse(fs.readFileSync(referenceFile, 'utf8')) as { cases: { nt: number; reference_seconds: number }[] }).cases;
+  const cases = (
+    JSON.parse(fs.readFileSync(referenceFile, 'utf8')) as { cases: { nt: number; reference_seconds: number }[] }
+  ).cases;
   const n = cases.length;
   const mx = cases.reduce((s, c) => s + c.nt, 0) / n;
   const my = cases.reduce((s, c) => s + c.reference_seconds, 0) / n;
   const slope =
-    cases.reduce((s, c) => s + (c.nt - mx) * (c.reference_seconds - my), 0) / cases.reduce((s, c) => s + (c.nt - mx) ** 2, 0);
+    cases.reduce((s, c) => s + (c.nt - mx) * (c.reference_seconds - my), 0) /
+    cases.reduce((s, c) => s + (c.nt - mx) ** 2, 0);
   return (nt) => my + slope * (nt - mx);
 }
 
@@ -99,7 +102,9 @@ export async function runSimulatorBench(): Promise<SimulatorBenchRow[]> {
     console.log(
       `${r.grid.padEnd(18)} ${String(r.nt).padStart(5)} ${String(r.steps).padStart(6)} ${r.msPerSimulation.toFixed(2).padStart(8)} ${r.wallMs.toFixed(2).padStart(8)} ${r.simulationsPerSecond
         .toFixed(1)
-        .padStart(8)} ${(r.referenceMs?.toFixed(0) ?? '-').padStart(14)} ${(r.speedup ? `${r.speedup.toFixed(1)}×` : '-').padStart(10)}`,
+        .padStart(
+          8,
+        )} ${(r.referenceMs?.toFixed(0) ?? '-').padStart(14)} ${(r.speedup ? `${r.speedup.toFixed(1)}×` : '-').padStart(10)}`,
     );
   }
   return rows;

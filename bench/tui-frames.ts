@@ -12,7 +12,12 @@
  */
 import { EventEmitter } from 'node:events';
 import xterm from '@xterm/headless';
-import type { AgentSessionPort, SupervisorPort, SupervisorSnapshotView, WorkspaceSnapshotView } from '../src/app/ports.js';
+import type {
+  AgentSessionPort,
+  SupervisorPort,
+  SupervisorSnapshotView,
+  WorkspaceSnapshotView,
+} from '../src/app/ports.js';
 import { FakeStdin } from '../test/helpers/fake-stdin.js';
 
 // React's development build is 2–3× slower (docs/screen.md); it must be chosen before React loads.
@@ -78,15 +83,24 @@ function chunkFor(id: string): string {
   while (chunk.length < chunkBytes) {
     const line = counters.get(id)! + 1;
     counters.set(id, line);
-    const parts = [`\x1b[1;${colours[line % colours.length]}m${id}\x1b[0m`, `\x1b[2m${String(line).padStart(7)}\x1b[0m`];
-    for (let i = 0; i < 6; i++) parts.push(`\x1b[38;5;${(line * 7 + i * 31) % 256}mtoken_${(line * 13 + i) % 997}\x1b[0m`);
+    const parts = [
+      `\x1b[1;${colours[line % colours.length]}m${id}\x1b[0m`,
+      `\x1b[2m${String(line).padStart(7)}\x1b[0m`,
+    ];
+    for (let i = 0; i < 6; i++)
+      parts.push(`\x1b[38;5;${(line * 7 + i * 31) % 256}mtoken_${(line * 13 + i) % 997}\x1b[0m`);
     parts.push(`\x1b[38;2;${line % 256};${(line * 3) % 256};200mrgb\x1b[0m`);
     chunk += parts.join(' ') + '\r\n';
   }
   return chunk;
 }
 
-const snapshot: SupervisorSnapshotView = { agents: ids.map((id) => ({ id, role: 'worker', runtime: 'local', state: 'working', restarts: 0 })), draining: [], stopping: false, version: 1 };
+const snapshot: SupervisorSnapshotView = {
+  agents: ids.map((id) => ({ id, role: 'worker', runtime: 'local', state: 'working', restarts: 0 })),
+  draining: [],
+  stopping: false,
+  version: 1,
+};
 const supervisor: SupervisorPort = {
   getSnapshot: () => snapshot,
   subscribe: () => () => undefined,
@@ -119,20 +133,42 @@ const workspace: WorkspaceSnapshotView = {
   coordination: {
     best: { score: 1.1689, timeMin: 58.2 },
     target: 1.25,
-    workers: Object.fromEntries(ids.map((id, i) => [id, { status: 'active', currentExperiment: `experiment_${i}_polish_variant`, runs: 10 + i }])),
+    workers: Object.fromEntries(
+      ids.map((id, i) => [id, { status: 'active', currentExperiment: `experiment_${i}_polish_variant`, runs: 10 + i }]),
+    ),
   },
   stop: { present: false },
   log: {
-    entries: Array.from({ length: 40 }, (_, i) => ({ worker: ids[i % 4], experiment: `experiment_${i}`, score: 1.1 + i / 1000, timeMin: 40 + i })),
-    lines: Array.from({ length: 40 }, (_, i) => `### [${ids[i % 4]}] Experiment: experiment_${i} | Score: ${(1.1 + i / 1000).toFixed(4)} @ ${40 + i} min`),
+    entries: Array.from({ length: 40 }, (_, i) => ({
+      worker: ids[i % 4],
+      experiment: `experiment_${i}`,
+      score: 1.1 + i / 1000,
+      timeMin: 40 + i,
+    })),
+    lines: Array.from(
+      { length: 40 },
+      (_, i) =>
+        `### [${ids[i % 4]}] Experiment: experiment_${i} | Score: ${(1.1 + i / 1000).toFixed(4)} @ ${40 + i} min`,
+    ),
   },
   errors: [],
   version: 1,
 };
 const store = new AppStore({
   supervisor,
-  watcher: { getSnapshot: () => workspace, subscribe: () => () => undefined, start: async () => undefined, close: async () => undefined },
-  runner: { getSnapshot: () => noRuns, subscribe: () => () => undefined, startBuiltin: () => 'r', cancel: async () => undefined, dispose: async () => undefined },
+  watcher: {
+    getSnapshot: () => workspace,
+    subscribe: () => () => undefined,
+    start: async () => undefined,
+    close: async () => undefined,
+  },
+  runner: {
+    getSnapshot: () => noRuns,
+    subscribe: () => () => undefined,
+    startBuiltin: () => 'r',
+    cancel: async () => undefined,
+    dispose: async () => undefined,
+  },
   actions: { listExperiments: () => [], planExperiment: (name) => ({ kind: 'run', name }) },
   settings: { name: 'bench', targetScore: 1.25, experimentWorkers: 1 },
   // No throttle: the focused pane (W0) is drawn right after its emulator parsed each chunk (see run()).
@@ -142,7 +178,9 @@ const store = new AppStore({
 const controller = new InputController(store);
 const inkMs: number[] = [];
 const instance = render(React.createElement(App, { store, controller }), {
-  stdout: (painter ? inkStdout(fakeStdout as unknown as NodeJS.WriteStream, painter) : fakeStdout) as unknown as NodeJS.WriteStream,
+  stdout: (painter
+    ? inkStdout(fakeStdout as unknown as NodeJS.WriteStream, painter)
+    : fakeStdout) as unknown as NodeJS.WriteStream,
   stdin: new FakeStdin() as unknown as NodeJS.ReadStream,
   exitOnCtrlC: false,
   patchConsole: false,
@@ -182,9 +220,13 @@ const cpu = await run(frames);
 const sorted = [...cpu].sort((a, b) => a - b);
 const mean = cpu.reduce((sum, ms) => sum + ms, 0) / cpu.length;
 const inkSorted = [...inkMs].sort((a, b) => a - b);
-console.log(`bench:tui-frames — the real App in ${cols}×${rows}, 4 emulators, ${chunkBytes} B of new output per pane per frame, ${frames} frames, focused pane ${throughInk ? 'through Ink' : 'painted'} (Node ${process.version})`);
+console.log(
+  `bench:tui-frames — the real App in ${cols}×${rows}, 4 emulators, ${chunkBytes} B of new output per pane per frame, ${frames} frames, focused pane ${throughInk ? 'through Ink' : 'painted'} (Node ${process.version})`,
+);
 console.log('| measure | value |\n|---|---|');
-console.log(`| CPU per frame, mean / p50 (ms) | ${mean.toFixed(2)} / ${sorted[Math.floor(sorted.length / 2)].toFixed(2)} |`);
+console.log(
+  `| CPU per frame, mean / p50 (ms) | ${mean.toFixed(2)} / ${sorted[Math.floor(sorted.length / 2)].toFixed(2)} |`,
+);
 console.log(`| Ink render p50 (ms) | ${inkSorted[Math.floor(inkSorted.length / 2)]?.toFixed(2) ?? '—'} |`);
 console.log(`| bytes written per frame | ${Math.round(bytesWritten / frames)} |`);
 console.log(`| RSS (MB) | ${Math.round(process.memoryUsage().rss / 2 ** 20)} |`);

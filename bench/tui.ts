@@ -50,20 +50,32 @@ function parseArgs(argv: string[]): Options[] {
     return index >= 0 ? argv[index + 1] : undefined;
   };
   const generator = at('--generator');
-  if (generator !== undefined && generator !== 'node' && generator !== 'shell') throw new Error(`--generator: expected node or shell, got ${generator}`);
+  if (generator !== undefined && generator !== 'node' && generator !== 'shell')
+    throw new Error(`--generator: expected node or shell, got ${generator}`);
   const common = {
     seconds: Number(at('--seconds') ?? 30),
     cols: Number(at('--cols') ?? 160),
     rows: Number(at('--rows') ?? 48),
     skipTmux: argv.includes('--skip-tmux'),
   };
-  if (at('--agents') === undefined && at('--rate') === undefined && generator === undefined) return LOADS.map((load) => ({ ...common, ...load }));
-  return [{ ...common, agents: Number(at('--agents') ?? 4), rate: Number(at('--rate') ?? 200_000), generator: generator ?? 'node' }];
+  if (at('--agents') === undefined && at('--rate') === undefined && generator === undefined)
+    return LOADS.map((load) => ({ ...common, ...load }));
+  return [
+    {
+      ...common,
+      agents: Number(at('--agents') ?? 4),
+      rate: Number(at('--rate') ?? 200_000),
+      generator: generator ?? 'node',
+    },
+  ];
 }
 
 /** The command line of one agent's generator. */
 function generatorCommand(load: Load): string {
-  const script = load.generator === 'node' ? `node ${path.join(repoRoot, 'test', 'e2e', 'stream-agent.mjs')}` : `bash ${path.join(repoRoot, 'test', 'e2e', 'stream-agent.sh')}`;
+  const script =
+    load.generator === 'node'
+      ? `node ${path.join(repoRoot, 'test', 'e2e', 'stream-agent.mjs')}`
+      : `bash ${path.join(repoRoot, 'test', 'e2e', 'stream-agent.sh')}`;
   return `${script} --rate ${load.rate} --input-line`;
 }
 
@@ -163,7 +175,10 @@ function workspace(options: Options): string {
     command: generatorCommand(options),
     prompt: 'off',
   }));
-  fs.writeFileSync(path.join(root, 'ralph.config.json'), JSON.stringify({ name: 'bench', runtime: 'local', agents }, null, 2));
+  fs.writeFileSync(
+    path.join(root, 'ralph.config.json'),
+    JSON.stringify({ name: 'bench', runtime: 'local', agents }, null, 2),
+  );
   fs.mkdirSync(path.join(root, 'orchestration', 'shared'), { recursive: true });
   return root;
 }
@@ -208,7 +223,12 @@ async function benchRalph(options: Options) {
   term.write('\x03');
   await Promise.race([exited, sleep(15_000)]);
   const metrics = fs.existsSync(metricsFile)
-    ? (JSON.parse(fs.readFileSync(metricsFile, 'utf8')) as { rows: number[]; frame: number[]; ink: number[]; frames: number })
+    ? (JSON.parse(fs.readFileSync(metricsFile, 'utf8')) as {
+        rows: number[];
+        frame: number[];
+        ink: number[];
+        frames: number;
+      })
     : { rows: [], frame: [], ink: [], frames: 0 };
   fs.rmSync(root, { recursive: true, force: true });
   return { cpuPercent: (100 * cpu) / wall, rss, echo, metrics, outputBytes: watch.bytes, wall };
@@ -235,10 +255,20 @@ async function benchTmux(options: Options) {
   // Up to 9 agents in tiled panes of one window (all drawn); more in one window each (only W0's drawn),
   // as the screen draws only the focused agent then.
   const add = (i: number) =>
-    options.agents <= 9 ? `tmux -L ${socket} split-window -t 0 '${agent(i + 1)}' && tmux -L ${socket} select-layout -t 0 tiled` : `tmux -L ${socket} new-window -d '${agent(i + 1)}'`;
-  const script = [`tmux -L ${socket} -f /dev/null new-session -d -x ${options.cols} -y ${options.rows} '${agent(0)}'`, ...Array.from({ length: options.agents - 1 }, (_, i) => add(i))].join(' && ');
+    options.agents <= 9
+      ? `tmux -L ${socket} split-window -t 0 '${agent(i + 1)}' && tmux -L ${socket} select-layout -t 0 tiled`
+      : `tmux -L ${socket} new-window -d '${agent(i + 1)}'`;
+  const script = [
+    `tmux -L ${socket} -f /dev/null new-session -d -x ${options.cols} -y ${options.rows} '${agent(0)}'`,
+    ...Array.from({ length: options.agents - 1 }, (_, i) => add(i)),
+  ].join(' && ');
   execFileSync('sh', ['-c', script]);
-  const term = pty.spawn('tmux', ['-L', socket, 'attach', '-t', '0:0'], { name: 'xterm-256color', cols: options.cols, rows: options.rows, env: interactiveEnv({}) });
+  const term = pty.spawn('tmux', ['-L', socket, 'attach', '-t', '0:0'], {
+    name: 'xterm-256color',
+    cols: options.cols,
+    rows: options.rows,
+    env: interactiveEnv({}),
+  });
   const watch = new OutputWatch(term);
   await sleep(2_500);
   const pids = tmuxPids(socket);
@@ -272,14 +302,50 @@ async function benchLoad(options: Options): Promise<void> {
   const echo95 = percentile(ralph.echo, 95);
   const frame95 = percentile(ralph.metrics.frame, 95);
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
-  console.log(`\n${options.agents} agents × ${fmt(options.rate / 1000, options.rate < 10_000 ? 1 : 0)} KB/s (${options.generator} generators), ${options.seconds} s each, load average ${load0} → ${loadAverage()}`);
+  console.log(
+    `\n${options.agents} agents × ${fmt(options.rate / 1000, options.rate < 10_000 ? 1 : 0)} KB/s (${options.generator} generators), ${options.seconds} s each, load average ${load0} → ${loadAverage()}`,
+  );
   const rows: Array<[string, string, string, string]> = [
-    ['supervisor CPU (% of one core)', fmt(ralph.cpuPercent), tmux ? fmt(tmux.cpuPercent) : '—', tmux ? `ratio ${fmt(cpuRatio, 2)}: target ≤ ${cpuLimit} ${verdict(cpuRatio <= cpuLimit)}` : `target ≤ ${cpuLimit}× tmux`],
-    ['memory (peak RSS, MB)', fmt(ralph.rss / 2 ** 20, 0), tmux ? fmt(tmux.rss / 2 ** 20, 0) : '—', heavy ? `target ≤ 300 ${verdict(ralph.rss / 2 ** 20 <= 300)}` : ''],
-    ['keystroke→echo p50 / p95 (ms)', `${fmt(percentile(ralph.echo, 50))} / ${fmt(echo95)}`, tmux ? `${fmt(percentile(tmux.echo, 50))} / ${fmt(percentile(tmux.echo, 95))}` : '—', `p95 target ≤ ${echoLimit} ${verdict(echo95 <= echoLimit)}; n=${ralph.echo.length}, ${ralph.echo.filter((ms) => ms >= 2_000).length} lost (counted as 2 s)${tmux ? ` vs ${tmux.echo.filter((ms) => ms >= 2_000).length}` : ''}`],
-    ['frame p50 / p95 (ms, scheduler → rows → on the terminal)', `${fmt(percentile(ralph.metrics.frame, 50))} / ${fmt(frame95)}`, '—', heavy ? `p95 target ≤ 50 ${verdict(frame95 <= 50)}; ${ralph.metrics.frames} pane frames` : `${ralph.metrics.frames} pane frames`],
-    ['  rows from emulators p50 / p95', `${fmt(percentile(ralph.metrics.rows, 50), 2)} / ${fmt(percentile(ralph.metrics.rows, 95), 2)}`, '', ''],
-    ['  Ink layout+write p50 / p95', `${fmt(percentile(ralph.metrics.ink, 50), 2)} / ${fmt(percentile(ralph.metrics.ink, 95), 2)}`, '', `${ralph.metrics.ink.length} Ink frames`],
+    [
+      'supervisor CPU (% of one core)',
+      fmt(ralph.cpuPercent),
+      tmux ? fmt(tmux.cpuPercent) : '—',
+      tmux
+        ? `ratio ${fmt(cpuRatio, 2)}: target ≤ ${cpuLimit} ${verdict(cpuRatio <= cpuLimit)}`
+        : `target ≤ ${cpuLimit}× tmux`,
+    ],
+    [
+      'memory (peak RSS, MB)',
+      fmt(ralph.rss / 2 ** 20, 0),
+      tmux ? fmt(tmux.rss / 2 ** 20, 0) : '—',
+      heavy ? `target ≤ 300 ${verdict(ralph.rss / 2 ** 20 <= 300)}` : '',
+    ],
+    [
+      'keystroke→echo p50 / p95 (ms)',
+      `${fmt(percentile(ralph.echo, 50))} / ${fmt(echo95)}`,
+      tmux ? `${fmt(percentile(tmux.echo, 50))} / ${fmt(percentile(tmux.echo, 95))}` : '—',
+      `p95 target ≤ ${echoLimit} ${verdict(echo95 <= echoLimit)}; n=${ralph.echo.length}, ${ralph.echo.filter((ms) => ms >= 2_000).length} lost (counted as 2 s)${tmux ? ` vs ${tmux.echo.filter((ms) => ms >= 2_000).length}` : ''}`,
+    ],
+    [
+      'frame p50 / p95 (ms, scheduler → rows → on the terminal)',
+      `${fmt(percentile(ralph.metrics.frame, 50))} / ${fmt(frame95)}`,
+      '—',
+      heavy
+        ? `p95 target ≤ 50 ${verdict(frame95 <= 50)}; ${ralph.metrics.frames} pane frames`
+        : `${ralph.metrics.frames} pane frames`,
+    ],
+    [
+      '  rows from emulators p50 / p95',
+      `${fmt(percentile(ralph.metrics.rows, 50), 2)} / ${fmt(percentile(ralph.metrics.rows, 95), 2)}`,
+      '',
+      '',
+    ],
+    [
+      '  Ink layout+write p50 / p95',
+      `${fmt(percentile(ralph.metrics.ink, 50), 2)} / ${fmt(percentile(ralph.metrics.ink, 95), 2)}`,
+      '',
+      `${ralph.metrics.ink.length} Ink frames`,
+    ],
   ];
   console.log('| measure | ralph-tui | tmux | note |\n|---|---|---|---|');
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
@@ -287,7 +353,9 @@ async function benchLoad(options: Options): Promise<void> {
 
 async function main(): Promise<void> {
   const loads = parseArgs(process.argv.slice(2));
-  console.log(`bench:tui — ${loads[0].cols}×${loads[0].rows}, ${os.cpus().length} CPUs, Node ${process.version}, ${new Date().toISOString()}`);
+  console.log(
+    `bench:tui — ${loads[0].cols}×${loads[0].rows}, ${os.cpus().length} CPUs, Node ${process.version}, ${new Date().toISOString()}`,
+  );
   for (const options of loads) await benchLoad(options);
 }
 

@@ -38,7 +38,18 @@ export function rowKeys(rows: readonly Row[]): string[] {
 }
 
 /** An agent's live terminal: a title line, then exactly height − 1 emulator rows, clipped to the width. */
-export function AgentPane({ id, subtitle, rows, width, height, focused, attached, scrolled, separator = false, painted = false }: AgentPaneProps) {
+export function AgentPane({
+  id,
+  subtitle,
+  rows,
+  width,
+  height,
+  focused,
+  attached,
+  scrolled,
+  separator = false,
+  painted = false,
+}: AgentPaneProps) {
   const inner = Math.max(1, width - (separator ? 1 : 0));
   const bodyRows = Math.max(0, height - 1);
   const keys = useMemo(() => rowKeys(rows), [rows]);
@@ -58,7 +69,12 @@ export function AgentPane({ id, subtitle, rows, width, height, focused, attached
     >
       <Box width={inner} height={1} overflow="hidden">
         <Box flexGrow={1} overflow="hidden">
-          <PaneTitle text={id} extra={subtitle} width={Math.max(1, inner - (badge ? badge.length + 2 : 0))} focused={focused} />
+          <PaneTitle
+            text={id}
+            extra={subtitle}
+            width={Math.max(1, inner - (badge ? badge.length + 2 : 0))}
+            focused={focused}
+          />
         </Box>
         {badge ? (
           <Text bold inverse color={attached ? theme.attached : theme.warn}>

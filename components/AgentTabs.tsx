@@ -48,12 +48,29 @@ function visibleTabs(widths: readonly number[], focused: number, width: number):
 }
 
 /** One line of tabs: glyph, id, current experiment, restarts, CPU/mem and pinned cores. */
-export function AgentTabs({ tabs, focusedId, width }: { tabs: readonly AgentTab[]; focusedId: string | undefined; width: number }) {
+export function AgentTabs({
+  tabs,
+  focusedId,
+  width,
+}: {
+  tabs: readonly AgentTab[];
+  focusedId: string | undefined;
+  width: number;
+}) {
   const room = Math.floor(width / Math.max(1, tabs.length));
   const texts = tabs.map((tab, index) => ` ${tabText(tab, index, room)} `);
   // Each tab's width on the line: the glyph (2 columns), the host marker of an unconfined agent and its text.
-  const widths = tabs.map((tab, index) => 2 + (tab.unconfined ? stringWidth(HOST_MARK) : 0) + stringWidth(texts[index]));
-  const { start, end } = visibleTabs(widths, Math.max(0, tabs.findIndex((tab) => tab.id === focusedId)), width);
+  const widths = tabs.map(
+    (tab, index) => 2 + (tab.unconfined ? stringWidth(HOST_MARK) : 0) + stringWidth(texts[index]),
+  );
+  const { start, end } = visibleTabs(
+    widths,
+    Math.max(
+      0,
+      tabs.findIndex((tab) => tab.id === focusedId),
+    ),
+    width,
+  );
   return (
     <Box width={width} height={1} overflow="hidden">
       <Text wrap="truncate">

@@ -5,7 +5,19 @@ import { clip } from './format.js';
 import { theme } from './theme.js';
 
 /** `e`: pick an experiment (workspace experiments and built-ins) and a worker count. */
-export function ExperimentPicker({ names, index, workers, width, height }: { names: readonly string[]; index: number; workers: number; width: number; height: number }) {
+export function ExperimentPicker({
+  names,
+  index,
+  workers,
+  width,
+  height,
+}: {
+  names: readonly string[];
+  index: number;
+  workers: number;
+  width: number;
+  height: number;
+}) {
   const visible = Math.max(1, Math.min(names.length, height - 7));
   const first = Math.max(0, Math.min(index - Math.floor(visible / 2), names.length - visible));
   return (

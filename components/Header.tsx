@@ -20,7 +20,19 @@ export interface HeaderProps {
 }
 
 /** Best in-budget score vs target and the gap, queue health, STOP / draining, clock — one line. */
-export function Header({ name, best, target, budgetWorkers, queue, stop, draining, stopping, unconfined = [], clock, width }: HeaderProps) {
+export function Header({
+  name,
+  best,
+  target,
+  budgetWorkers,
+  queue,
+  stop,
+  draining,
+  stopping,
+  unconfined = [],
+  clock,
+  width,
+}: HeaderProps) {
   const gap = best ? target - best.score : undefined;
   const stopText = stop.present
     ? draining.length > 0
@@ -36,17 +48,29 @@ export function Header({ name, best, target, budgetWorkers, queue, stop, drainin
       <Box flexGrow={1} overflow="hidden">
         <Text wrap="truncate">
           <Text bold color={theme.accent}>{` ralph-tui · ${name} `}</Text>
-          {unconfined.length ? <Text bold inverse color={theme.bad}>{` ⚠ ${unconfined.join(' ')} unconfined on this host `}</Text> : null}
+          {unconfined.length ? (
+            <Text bold inverse color={theme.bad}>{` ⚠ ${unconfined.join(' ')} unconfined on this host `}</Text>
+          ) : null}
           <Text>{' best '}</Text>
-          <Text bold color={best && best.score >= target ? theme.good : theme.plain}>{formatScore(best?.score)}</Text>
+          <Text bold color={best && best.score >= target ? theme.good : theme.plain}>
+            {formatScore(best?.score)}
+          </Text>
           <Text>{best?.timeMin != null ? ` @ ${perFourHundred(best.timeMin, budgetWorkers)}` : ''}</Text>
           <Text dimColor>{` / target ${formatScore(target)}`}</Text>
-          <Text color={gap !== undefined && gap <= 0 ? theme.good : theme.warn}>{gap !== undefined ? ` gap ${gap <= 0 ? 'reached' : gap.toFixed(4)}` : ''}</Text>
+          <Text color={gap !== undefined && gap <= 0 ? theme.good : theme.warn}>
+            {gap !== undefined ? ` gap ${gap <= 0 ? 'reached' : gap.toFixed(4)}` : ''}
+          </Text>
           <Text dimColor>{' │ '}</Text>
-          <Text color={queue.available === 0 ? theme.bad : queue.available < 3 ? theme.warn : theme.good}>{`queue ${queue.available} avail`}</Text>
+          <Text
+            color={queue.available === 0 ? theme.bad : queue.available < 3 ? theme.warn : theme.good}
+          >{`queue ${queue.available} avail`}</Text>
           <Text>{` · ${queue.claimed} claimed · ${queue.done} done`}</Text>
           {stopText ? <Text dimColor>{' │ '}</Text> : null}
-          {stopText ? <Text bold color={theme.bad}>{stopText}</Text> : null}
+          {stopText ? (
+            <Text bold color={theme.bad}>
+              {stopText}
+            </Text>
+          ) : null}
         </Text>
       </Box>
       <Text dimColor>{` ${clock} `}</Text>

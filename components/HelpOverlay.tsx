@@ -49,7 +49,15 @@ function Binding({ binding, labelWidth, width }: { binding: HelpBinding; labelWi
  * column when it fits the height; else two side by side, descriptions wrapped rather than cut (80×24 has room
  * for about 16 rows of keys, the keymap has more).
  */
-export function HelpOverlay({ bindings, width, height }: { bindings: readonly HelpBinding[]; width: number; height: number }) {
+export function HelpOverlay({
+  bindings,
+  width,
+  height,
+}: {
+  bindings: readonly HelpBinding[];
+  width: number;
+  height: number;
+}) {
   const glyphs = Object.entries(STATE_GLYPHS).map(([state, { glyph }]) => `${glyph} ${state}`);
   const labelWidth = Math.max(...bindings.map((binding) => binding.label.length)) + 2;
   const singleWidth = Math.min(width, 64);
@@ -59,9 +67,16 @@ export function HelpOverlay({ bindings, width, height }: { bindings: readonly He
       <Dialog width={width} height={height} boxWidth={singleWidth} boxHeight={single + FRAME_ROWS + 1}>
         <Text bold>Keys</Text>
         {bindings.map((binding) => (
-          <Binding key={binding.label + binding.description} binding={binding} labelWidth={labelWidth} width={singleWidth - 4} />
+          <Binding
+            key={binding.label + binding.description}
+            binding={binding}
+            labelWidth={labelWidth}
+            width={singleWidth - 4}
+          />
         ))}
-        <Text dimColor wrap="wrap">{glyphs.join('  ')}</Text>
+        <Text dimColor wrap="wrap">
+          {glyphs.join('  ')}
+        </Text>
         <Text dimColor>Esc closes</Text>
       </Dialog>
     );
@@ -70,7 +85,9 @@ export function HelpOverlay({ bindings, width, height }: { bindings: readonly He
   const column = Math.floor((boxWidth - 4 - GAP) / 2);
   const half = Math.ceil(bindings.length / 2);
   const columns = [bindings.slice(0, half), bindings.slice(half)];
-  const keyRows = Math.max(...columns.map((list) => list.reduce((rows, binding) => rows + rowsOf(binding, labelWidth, column), 0)));
+  const keyRows = Math.max(
+    ...columns.map((list) => list.reduce((rows, binding) => rows + rowsOf(binding, labelWidth, column), 0)),
+  );
   return (
     <Dialog width={width} height={height} boxWidth={boxWidth} boxHeight={keyRows + FRAME_ROWS + 1}>
       <Text bold>Keys</Text>
@@ -78,12 +95,19 @@ export function HelpOverlay({ bindings, width, height }: { bindings: readonly He
         {columns.map((list, index) => (
           <Box key={index} width={column} flexDirection="column">
             {list.map((binding) => (
-              <Binding key={binding.label + binding.description} binding={binding} labelWidth={labelWidth} width={column} />
+              <Binding
+                key={binding.label + binding.description}
+                binding={binding}
+                labelWidth={labelWidth}
+                width={column}
+              />
             ))}
           </Box>
         ))}
       </Box>
-      <Text dimColor wrap="truncate">{glyphs.join(' ')}</Text>
+      <Text dimColor wrap="truncate">
+        {glyphs.join(' ')}
+      </Text>
       <Text dimColor>Esc closes</Text>
     </Dialog>
   );

@@ -59,12 +59,28 @@ export function queueLines(entries: readonly QueueItem[], max: number): Line[] {
   ];
 }
 
-export function QueuePane({ entries, counts, width, height, missing }: { entries: readonly QueueItem[]; counts: { available: number; claimed: number; done: number }; width: number; height: number; missing?: boolean }) {
+export function QueuePane({
+  entries,
+  counts,
+  width,
+  height,
+  missing,
+}: {
+  entries: readonly QueueItem[];
+  counts: { available: number; claimed: number; done: number };
+  width: number;
+  height: number;
+  missing?: boolean;
+}) {
   const lines = queueLines(entries, Math.max(0, height - 1 - (missing ? 1 : 0)));
   return (
     <Box width={width} height={height} flexDirection="column" overflowY="hidden">
-      <PaneTitle text="Queue" extra={`${counts.available} next · ${counts.claimed} running · ${counts.done} done`} width={width} />
-      {missing ? <Text dimColor>  no queue file yet</Text> : null}
+      <PaneTitle
+        text="Queue"
+        extra={`${counts.available} next · ${counts.claimed} running · ${counts.done} done`}
+        width={width}
+      />
+      {missing ? <Text dimColor> no queue file yet</Text> : null}
       {lines.map((line) => (
         <Text key={line.key} color={line.color} dimColor={line.dim} wrap="truncate">
           {clip(line.text, width)}

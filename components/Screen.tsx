@@ -19,7 +19,11 @@ export interface ScreenProps {
   focusedId: string | undefined;
   /** Draws one agent pane; the caller decides where its rows come from (a busy pane re-renders only itself). */
   renderAgent: (box: AgentBox, index: number) => ReactNode;
-  queue: { entries: readonly QueueItem[]; counts: { available: number; claimed: number; done: number }; missing: boolean };
+  queue: {
+    entries: readonly QueueItem[];
+    counts: { available: number; claimed: number; done: number };
+    missing: boolean;
+  };
   workers: readonly WorkerRow[];
   now: number;
   runs: readonly ExperimentRun[];
@@ -68,17 +72,41 @@ export function Screen(props: ScreenProps) {
               {layout.agents[0] ? props.renderAgent(layout.agents[0], 0) : null}
             </Box>
             {side ? (
-              <Box width={side.width} height={main} flexDirection="column" overflow="hidden" borderStyle="single" borderTop={false} borderRight={false} borderBottom={false} borderDimColor>
+              <Box
+                width={side.width}
+                height={main}
+                flexDirection="column"
+                overflow="hidden"
+                borderStyle="single"
+                borderTop={false}
+                borderRight={false}
+                borderBottom={false}
+                borderDimColor
+              >
                 <QueuePane {...props.queue} width={side.width - 1} height={side.queue} />
                 <WorkersPane workers={props.workers} now={props.now} width={side.width - 1} height={side.workers} />
-                <ExperimentsPane runs={props.runs} selectedId={props.selectedRunId} width={side.width - 1} height={side.experiments} />
-                {side.log > 0 ? <LogPane entries={props.log.entries} lines={props.log.lines} width={side.width - 1} height={side.log} /> : null}
+                <ExperimentsPane
+                  runs={props.runs}
+                  selectedId={props.selectedRunId}
+                  width={side.width - 1}
+                  height={side.experiments}
+                />
+                {side.log > 0 ? (
+                  <LogPane
+                    entries={props.log.entries}
+                    lines={props.log.lines}
+                    width={side.width - 1}
+                    height={side.log}
+                  />
+                ) : null}
               </Box>
             ) : null}
           </>
         )}
       </Box>
-      {props.search ? <SearchBar query={props.search.query} notFound={props.search.notFound} width={layout.cols} /> : null}
+      {props.search ? (
+        <SearchBar query={props.search.query} notFound={props.search.notFound} width={layout.cols} />
+      ) : null}
       <Box width={layout.cols} height={Math.max(1, layout.footer - searchRows)} overflow="hidden">
         <Footer {...props.footer} width={layout.cols} />
       </Box>

@@ -7,7 +7,9 @@ export function SearchBar({ query, notFound, width }: { query: string; notFound:
   return (
     <Box width={width} height={1} overflow="hidden">
       <Text wrap="truncate">
-        <Text bold color={theme.accent}>/</Text>
+        <Text bold color={theme.accent}>
+          /
+        </Text>
         <Text>{query}</Text>
         <Text inverse> </Text>
         {notFound ? <Text color={theme.bad}>{'  not found'}</Text> : null}

@@ -30,7 +30,10 @@ export function zodToUserError(error: ZodError, source: string, exitCode = 2): U
   const issue = error.issues[0];
   const where = issue ? formatPath(issue.path) : '(root)';
   const what = issue ? issue.message : 'invalid value';
-  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
+  const more =
+    error.issues.length > 1
+      ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})`
+      : '';
   return new UserError(`${source}: field ${where}: ${what}${more}`, exitCode);
 }
 

@@ -24,7 +24,11 @@ export interface ThrottleOptions {
 }
 
 /** `run` returns false when it found nothing to do: that does not count as a run. */
-export function leadingThrottle(run: () => boolean | void, intervalMs: number, options: ThrottleOptions = {}): Throttle {
+export function leadingThrottle(
+  run: () => boolean | void,
+  intervalMs: number,
+  options: ThrottleOptions = {},
+): Throttle {
   const now = options.now ?? (() => performance.now());
   const leading = options.leading ?? 'sync';
   let last = -Infinity;

@@ -8,7 +8,14 @@ import type { ContainerAgent, EngineChoice } from './container-agent.js';
 import { assertOurs, checkCpuset, checkedContainerSpec } from './container-checks.js';
 import { RecordedContainers } from './container-records.js';
 import { createOptions, securityDifferences } from './container-options.js';
-import { CONTAINER_CLAUDE_CONFIG_DIR, EGRESS_SOCKET_DIR, egressName, LABEL_AGENT, LABEL_WORKSPACE, type ContainerSpec } from './container-spec.js';
+import {
+  CONTAINER_CLAUDE_CONFIG_DIR,
+  EGRESS_SOCKET_DIR,
+  egressName,
+  LABEL_AGENT,
+  LABEL_WORKSPACE,
+  type ContainerSpec,
+} from './container-spec.js';
 import { containerState, type ContainerState } from './container-state.js';
 import type { EgressLogLine } from './egress-proxy.js';
 import { checkEgressForwarder, ensureEgressProxy, followEgressDenials, LABEL_EGRESS_FOR } from './egress-sidecar.js';
@@ -34,7 +41,11 @@ export class AgentContainers {
   /** The team, so each agent's default memory limit is its share of its engine's memory. */
   private readonly team: Array<{ runtime: string; engine?: EngineChoice }>;
 
-  constructor(opts: { workspace: string; ralphInstallDir: string; agents?: Array<{ runtime: string; engine?: EngineChoice }> }) {
+  constructor(opts: {
+    workspace: string;
+    ralphInstallDir: string;
+    agents?: Array<{ runtime: string; engine?: EngineChoice }>;
+  }) {
     this.workspace = path.resolve(opts.workspace);
     this.ralphInstallDir = path.resolve(opts.ralphInstallDir);
     this.records = new RecordedContainers(workspacePaths(this.workspace).containers);
@@ -43,17 +54,22 @@ export class AgentContainers {
 
   /** Finds the agent's container (reattach) or creates it, and makes sure it is running. */
   async ensure(agent: ContainerAgent): Promise<ContainerState> {
-    if (agent.runtime !== 'docker') throw new UserError(`agent ${agent.id} has runtime "${agent.runtime}", so it has no container`);
+    if (agent.runtime !== 'docker')
+      throw new UserError(`agent ${agent.id} has runtime "${agent.runtime}", so it has no container`);
     const handle = await this.engines.get(agent.engine);
     const byName = await this.inspectRaw(handle, agent.containerName);
     if (byName) assertOurs(byName, agent, this.workspace);
     const existing = byName ?? (await this.findByLabel(handle, agent));
     // Renamed in the config: the container keeps the volumes (the login) named after its first name.
-    const login = existing?.Mounts?.find((mount) => mount.Type === 'volume' && mount.Destination === CONTAINER_CLAUDE_CONFIG_DIR)?.Name;
+    const login = existing?.Mounts?.find(
+      (mount) => mount.Type === 'volume' && mount.Destination === CONTAINER_CLAUDE_CONFIG_DIR,
+    )?.Name;
     const spec = await checkedContainerSpec(handle, agent, this.workspace, this.ralphInstallDir, {
       user: existing?.Config.User || undefined,
       volumeBase: login?.endsWith('-claude') ? login.slice(0, -'-claude'.length) : undefined,
-      agentsOnEngine: this.team.filter((member) => member.runtime === 'docker' && describeEngine(resolveEngine(member.engine)) === handle.where).length,
+      agentsOnEngine: this.team.filter(
+        (member) => member.runtime === 'docker' && describeEngine(resolveEngine(member.engine)) === handle.where,
+      ).length,
     });
     if (existing) {
       // Secrets are exec'd into this container: it must be the one the config describes, not an older or edited one.
@@ -69,9 +85,14 @@ export class AgentContainers {
     if (existing) {
       container = handle.docker.getContainer(existing.Id);
       // Reattached by label after containerName changed in the config: keep the agent, take the new name.
-      if (!byName) await container.rename({ name: agent.containerName }).catch((error: unknown) => {
-        throw agentDockerError(error, agent, `renaming ${existing.Name.replace(/^\//, '')} to ${agent.containerName}`);
-      });
+      if (!byName)
+        await container.rename({ name: agent.containerName }).catch((error: unknown) => {
+          throw agentDockerError(
+            error,
+            agent,
+            `renaming ${existing.Name.replace(/^\//, '')} to ${agent.containerName}`,
+          );
+        });
       await this.updateResources(handle, container, existing, spec, agent);
       if (!existing.State.Running) await this.start(handle, container, agent);
       this.records.remember(agent, existing.Id, handle.where);
@@ -120,7 +141,14 @@ export class AgentContainers {
   async inspect(agent: ContainerAgent): Promise<ContainerState> {
     const handle = await this.engines.get(agent.engine);
     const info = await this.find(handle, agent);
-    if (!info) return { name: agent.containerName, id: this.records.get(agent, handle.where)?.id, agent: agent.id, engine: handle.where, status: 'gone' };
+    if (!info)
+      return {
+        name: agent.containerName,
+        id: this.records.get(agent, handle.where)?.id,
+        agent: agent.id,
+        engine: handle.where,
+        status: 'gone',
+      };
     const state = containerState(info, handle.where);
     if (!state.oomKilled && (await oomEventsSinceStart(handle, info)) > 0) state.oomKilled = true;
     return state;
@@ -148,12 +176,14 @@ export class AgentContainers {
     try {
       await container.stop({ t: timeoutSeconds });
     } catch (error) {
-      if (statusCode(error) !== 304 && statusCode(error) !== 404) throw agentDockerError(error, agent, `stopping ${agent.containerName}`);
+      if (statusCode(error) !== 304 && statusCode(error) !== 404)
+        throw agentDockerError(error, agent, `stopping ${agent.containerName}`);
     }
     const after = await this.inspectRaw(handle, info.Id);
     if (after?.State.Running) {
       await container.kill().catch((error: unknown) => {
-        if (statusCode(error) !== 404 && statusCode(error) !== 409) throw agentDockerError(error, agent, `killing ${agent.containerName}`);
+        if (statusCode(error) !== 404 && statusCode(error) !== 409)
+          throw agentDockerError(error, agent, `killing ${agent.containerName}`);
       });
     }
   }
@@ -195,7 +225,10 @@ export class AgentContainers {
     const handles = await this.engines.all(engines);
     const states: ContainerState[] = [];
     for (const handle of handles) {
-      const found = await handle.docker.listContainers({ all: true, filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`] } });
+      const found = await handle.docker.listContainers({
+        all: true,
+        filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`] },
+      });
       for (const summary of found) {
         if (summary.Labels[LABEL_EGRESS_FOR]) continue;
         const info = await this.inspectRaw(handle, summary.Id);
@@ -209,11 +242,18 @@ export class AgentContainers {
    * `ralph-tui down`: stop and remove every container of this workspace on the given engines; with
    * `volumes`, also the credential volumes (the agents' logins).
    */
-  async down(engines: Array<EngineChoice | undefined> = [], timeoutSeconds = 10, volumes = false): Promise<ContainerState[]> {
+  async down(
+    engines: Array<EngineChoice | undefined> = [],
+    timeoutSeconds = 10,
+    volumes = false,
+  ): Promise<ContainerState[]> {
     const handles = await this.engines.all(engines);
     const removed: ContainerState[] = [];
     for (const handle of handles) {
-      const found = await handle.docker.listContainers({ all: true, filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`] } });
+      const found = await handle.docker.listContainers({
+        all: true,
+        filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`] },
+      });
       // In parallel: each agent gets its own stop timeout instead of waiting behind the others'.
       const done = await Promise.all(
         found.map(async (summary): Promise<ContainerState> => {
@@ -221,7 +261,8 @@ export class AgentContainers {
           const name = (summary.Names[0] ?? summary.Id).replace(/^\//, '');
           if (summary.State === 'running') await container.stop({ t: timeoutSeconds }).catch(() => undefined);
           await container.remove({ force: true }).catch((error: unknown) => {
-            if (statusCode(error) !== 404) throw new UserError(`removing ${name} on ${handle.where}: ${engineMessage(error)}`);
+            if (statusCode(error) !== 404)
+              throw new UserError(`removing ${name} on ${handle.where}: ${engineMessage(error)}`);
           });
           return { name, id: summary.Id, agent: summary.Labels[LABEL_AGENT], engine: handle.where, status: 'gone' };
         }),
@@ -242,11 +283,17 @@ export class AgentContainers {
 
   /** This workspace's volumes (those carrying every label in `alsoLabelled`). */
   private async removeVolumes(handle: EngineHandle, alsoLabelled: string[]): Promise<void> {
-    const { Volumes } = await handle.docker.listVolumes({ filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`, ...alsoLabelled] } });
+    const { Volumes } = await handle.docker.listVolumes({
+      filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`, ...alsoLabelled] },
+    });
     for (const volume of Volumes ?? []) {
-      await handle.docker.getVolume(volume.Name).remove().catch((error: unknown) => {
-        if (statusCode(error) !== 404) throw new UserError(`removing volume ${volume.Name} on ${handle.where}: ${engineMessage(error)}`);
-      });
+      await handle.docker
+        .getVolume(volume.Name)
+        .remove()
+        .catch((error: unknown) => {
+          if (statusCode(error) !== 404)
+            throw new UserError(`removing volume ${volume.Name} on ${handle.where}: ${engineMessage(error)}`);
+        });
     }
   }
 
@@ -276,13 +323,21 @@ export class AgentContainers {
       }
     }
     const byName = await this.inspectRaw(handle, agent.containerName);
-    if (byName && byName.Config.Labels?.[LABEL_WORKSPACE] === this.workspace && byName.Config.Labels?.[LABEL_AGENT] === agent.id) return byName;
+    if (
+      byName &&
+      byName.Config.Labels?.[LABEL_WORKSPACE] === this.workspace &&
+      byName.Config.Labels?.[LABEL_AGENT] === agent.id
+    )
+      return byName;
     return this.findByLabel(handle, agent);
   }
 
   /** This workspace's container for the agent, whatever its name. */
   private async findByLabel(handle: EngineHandle, agent: ContainerAgent): Promise<Docker.ContainerInspectInfo | null> {
-    const found = await handle.docker.listContainers({ all: true, filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`, `${LABEL_AGENT}=${agent.id}`] } });
+    const found = await handle.docker.listContainers({
+      all: true,
+      filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`, `${LABEL_AGENT}=${agent.id}`] },
+    });
     return found[0] ? this.inspectRaw(handle, found[0].Id) : null;
   }
 
@@ -324,7 +379,8 @@ export class AgentContainers {
     const update: Record<string, unknown> = {};
     if ((spec.cpuset ?? '') !== (host.CpusetCpus ?? '')) update.CpusetCpus = spec.cpuset ?? '';
     if ((spec.nanoCpus ?? 0) !== (host.NanoCpus ?? 0)) update.NanoCpus = spec.nanoCpus ?? 0;
-    if (spec.memoryBytes !== undefined && spec.memoryBytes !== host.Memory) Object.assign(update, { Memory: spec.memoryBytes, MemorySwap: spec.memoryBytes });
+    if (spec.memoryBytes !== undefined && spec.memoryBytes !== host.Memory)
+      Object.assign(update, { Memory: spec.memoryBytes, MemorySwap: spec.memoryBytes });
     if (spec.pidsLimit !== (host.PidsLimit ?? 0)) update.PidsLimit = spec.pidsLimit;
     if (Object.keys(update).length === 0) return;
     if (update.CpusetCpus) await checkCpuset(handle, agent);

@@ -17,7 +17,10 @@ export function pidFile(agent: Pick<ContainerAgent, 'id'>): string {
  * The command for `docker exec … sh -c`: record "pid starttime", then run the agent's shell text, which ends by
  * exec'ing the agent (exec keeps both).
  */
-export function recordedCommand(agent: Pick<ContainerAgent, 'id'> & { command: string }, script = `exec ${agent.command}`): string {
+export function recordedCommand(
+  agent: Pick<ContainerAgent, 'id'> & { command: string },
+  script = `exec ${agent.command}`,
+): string {
   return `echo "$$ $(cut -d' ' -f22 /proc/$$/stat)" > ${pidFile(agent)}; ${script}`;
 }
 
@@ -40,11 +43,20 @@ export function killScript(agent: Pick<ContainerAgent, 'id'>, graceSeconds = 3):
 }
 
 /** Runs killScript in the container through the Engine API (no TTY needed); a stopped or missing container is fine. */
-export async function killContainerAgent(docker: Docker, containerId: string, agent: Pick<ContainerAgent, 'id' | 'containerName'>, graceSeconds = 3): Promise<void> {
+export async function killContainerAgent(
+  docker: Docker,
+  containerId: string,
+  agent: Pick<ContainerAgent, 'id' | 'containerName'>,
+  graceSeconds = 3,
+): Promise<void> {
   const container = docker.getContainer(containerId);
   let exec: Docker.Exec;
   try {
-    exec = await container.exec({ Cmd: ['sh', '-c', killScript(agent, graceSeconds)], AttachStdout: true, AttachStderr: true });
+    exec = await container.exec({
+      Cmd: ['sh', '-c', killScript(agent, graceSeconds)],
+      AttachStdout: true,
+      AttachStderr: true,
+    });
   } catch {
     return; // Not running or gone: nothing of the agent's is left in it.
   }

@@ -56,10 +56,23 @@ function service(spec: ContainerSpec, agent: ContainerAgent): Record<string, unk
     command: spec.command.map(escapeDollars),
     labels: spec.labels,
     // Pass-through names without values: compose copies them from the host at `up`, never into this file.
-    environment: [...Object.entries(spec.env).map(([key, value]) => `${key}=${escapeDollars(value)}`), ...agent.passEnv],
+    environment: [
+      ...Object.entries(spec.env).map(([key, value]) => `${key}=${escapeDollars(value)}`),
+      ...agent.passEnv,
+    ],
     volumes: [
-      ...spec.binds.map((bind) => ({ type: 'bind', source: bind.source, target: bind.target, read_only: bind.readOnly })),
-      ...spec.volumes.map((volume) => ({ type: 'volume', source: volume.name, target: volume.target, read_only: volume.readOnly })),
+      ...spec.binds.map((bind) => ({
+        type: 'bind',
+        source: bind.source,
+        target: bind.target,
+        read_only: bind.readOnly,
+      })),
+      ...spec.volumes.map((volume) => ({
+        type: 'volume',
+        source: volume.name,
+        target: volume.target,
+        read_only: volume.readOnly,
+      })),
     ],
     tmpfs: Object.entries(spec.tmpfs).map(([target, options]) => `${target}:${options}`),
     init: spec.init,
@@ -71,7 +84,9 @@ function service(spec: ContainerSpec, agent: ContainerAgent): Record<string, unk
   if (spec.memoryBytes) Object.assign(out, { mem_limit: spec.memoryBytes, memswap_limit: spec.memoryBytes });
   Object.assign(out, { pids_limit: spec.pidsLimit, cap_drop: ['ALL'], security_opt: ['no-new-privileges:true'] });
   if (spec.gpus !== undefined) {
-    out.deploy = { resources: { reservations: { devices: [{ driver: 'nvidia', count: spec.gpus, capabilities: ['gpu'] }] } } };
+    out.deploy = {
+      resources: { reservations: { devices: [{ driver: 'nvidia', count: spec.gpus, capabilities: ['gpu'] }] } },
+    };
   }
   return out;
 }
@@ -86,7 +101,10 @@ function egressService(spec: ContainerSpec, allow: string[]): Record<string, unk
     user: spec.user,
     entrypoint: ['node'],
     command: [EGRESS_MAIN, 'proxy', EGRESS_SOCKET],
-    environment: [`RALPH_EGRESS_ALLOW=${escapeDollars(JSON.stringify(allow))}`, `RALPH_AGENT_ID=${spec.labels[LABEL_AGENT]}`],
+    environment: [
+      `RALPH_EGRESS_ALLOW=${escapeDollars(JSON.stringify(allow))}`,
+      `RALPH_AGENT_ID=${spec.labels[LABEL_AGENT]}`,
+    ],
     labels: { [LABEL_WORKSPACE]: spec.labels[LABEL_WORKSPACE], [LABEL_EGRESS_FOR]: spec.labels[LABEL_AGENT] },
     volumes: [
       { type: 'bind', source: install.source, target: CONTAINER_INSTALL, read_only: true },
@@ -106,7 +124,11 @@ function egressService(spec: ContainerSpec, allow: string[]): Record<string, unk
  * mounts, limits, labels), for people who prefer `docker compose up`. Agents without a cpuset get one
  * from the planner; every cpuset is checked for overlaps and CPUs the host lacks.
  */
-export function composeFile(project: { name?: string; agents: ContainerAgent[] }, workspace: string, options: ComposeOptions = {}): string {
+export function composeFile(
+  project: { name?: string; agents: ContainerAgent[] },
+  workspace: string,
+  options: ComposeOptions = {},
+): string {
   const root = path.resolve(workspace);
   const agents = project.agents.map((agent) => ({ ...agent }));
   const topology = options.topology ?? readCpuTopology();
@@ -125,19 +147,30 @@ export function composeFile(project: { name?: string; agents: ContainerAgent[] }
     }
   }
   // The orchestrator shares the system's cores by design; only agents with dedicated cores must not overlap.
-  validateCpusets(agents.filter((agent) => agent.role === 'worker'), topology);
+  validateCpusets(
+    agents.filter((agent) => agent.role === 'worker'),
+    topology,
+  );
   const user = options.user ?? `${DEFAULT_AGENT_UID}:${DEFAULT_AGENT_UID}`;
   const ralphInstallDir = options.ralphInstallDir ?? path.resolve(root);
   const services: Record<string, unknown> = {};
   const volumes: Record<string, unknown> = {};
   for (const agent of agents) {
-    const spec = agentContainerSpec(agent, { workspace: root, ralphInstallDir, user, mounts: options.mounts?.(agent.id) });
+    const spec = agentContainerSpec(agent, {
+      workspace: root,
+      ralphInstallDir,
+      user,
+      mounts: options.mounts?.(agent.id),
+    });
     services[agent.id.toLowerCase()] = service(spec, agent);
     volumes[credentialsVolumeName(agent)] = { name: credentialsVolumeName(agent) };
     if (spec.egress.mode === 'filtered') {
       services[`${agent.id.toLowerCase()}-egress`] = egressService(spec, spec.egress.allow);
       const [uid, gid] = spec.user.split(':');
-      volumes[egressName(agent)] = { name: egressName(agent), driver_opts: { type: 'tmpfs', device: 'tmpfs', o: `size=1m,uid=${uid},gid=${gid ?? uid},mode=0700` } };
+      volumes[egressName(agent)] = {
+        name: egressName(agent),
+        driver_opts: { type: 'tmpfs', device: 'tmpfs', o: `size=1m,uid=${uid},gid=${gid ?? uid},mode=0700` },
+      };
     }
   }
   const projectName = `ralph-${(project.name ?? path.basename(root)).toLowerCase().replace(/[^a-z0-9_-]/g, '-')}`;

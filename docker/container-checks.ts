@@ -4,7 +4,15 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { UserError } from '../core/errors.js';
 import type { ContainerAgent } from './container-agent.js';
-import { agentContainerSpec, assertNoDockerSocket, DEFAULT_PATH, defaultMemoryBytes, LABEL_AGENT, LABEL_WORKSPACE, type ContainerSpec } from './container-spec.js';
+import {
+  agentContainerSpec,
+  assertNoDockerSocket,
+  DEFAULT_PATH,
+  defaultMemoryBytes,
+  LABEL_AGENT,
+  LABEL_WORKSPACE,
+  type ContainerSpec,
+} from './container-spec.js';
 import { formatCpuList, parseCpuList } from './cpu-planner.js';
 import { DEFAULT_SOCKET } from './engine.js';
 import type { EngineHandle } from './engine-pool.js';
@@ -23,7 +31,9 @@ function realpathOr(file: string): string {
 export function assertOurs(info: Docker.ContainerInspectInfo, agent: ContainerAgent, workspace: string): void {
   const labels = info.Config.Labels ?? {};
   if (labels[LABEL_WORKSPACE] === workspace && labels[LABEL_AGENT] === agent.id) return;
-  const owner = labels[LABEL_WORKSPACE] ? `agent ${labels[LABEL_AGENT] ?? '?'} of workspace ${labels[LABEL_WORKSPACE]}` : 'not a ralph-tui container';
+  const owner = labels[LABEL_WORKSPACE]
+    ? `agent ${labels[LABEL_AGENT] ?? '?'} of workspace ${labels[LABEL_WORKSPACE]}`
+    : 'not a ralph-tui container';
   throw new UserError(
     `a container named ${agent.containerName} already exists (${owner}) — remove it, or set containerName for agent ${agent.id} in ralph.config.json`,
   );
@@ -69,7 +79,9 @@ export async function checkedContainerSpec(
     image = await handle.docker.getImage(agent.image).inspect();
   } catch (error) {
     if (statusCode(error) === 404) {
-      throw new UserError(`image ${agent.image} (agent ${agent.id}) is not on the Docker engine at ${handle.where} — build it with \`ralph-tui image build\``);
+      throw new UserError(
+        `image ${agent.image} (agent ${agent.id}) is not on the Docker engine at ${handle.where} — build it with \`ralph-tui image build\``,
+      );
     }
     throw agentDockerError(error, agent, `inspecting image ${agent.image}`);
   }
@@ -88,9 +100,16 @@ export async function checkedContainerSpec(
     defaultMemoryBytes: defaultMemory,
     volumeBase: choices.volumeBase,
   });
-  const sockets = [DEFAULT_SOCKET, '/run/docker.sock', ...(handle.target.kind === 'unix' ? [handle.target.socketPath] : [])];
+  const sockets = [
+    DEFAULT_SOCKET,
+    '/run/docker.sock',
+    ...(handle.target.kind === 'unix' ? [handle.target.socketPath] : []),
+  ];
   assertNoDockerSocket(spec, sockets);
-  assertNoDockerSocket({ ...spec, binds: spec.binds.map((bind) => ({ ...bind, source: realpathOr(bind.source) })) }, sockets.map(realpathOr));
+  assertNoDockerSocket(
+    { ...spec, binds: spec.binds.map((bind) => ({ ...bind, source: realpathOr(bind.source) })) },
+    sockets.map(realpathOr),
+  );
   await checkCpuset(handle, agent);
   return spec;
 }

@@ -18,7 +18,9 @@ export const ContainerRecord = z
   .passthrough();
 export type ContainerRecord = z.infer<typeof ContainerRecord>;
 
-export const ContainerRecords = z.object({ version: z.literal(1), containers: z.record(z.string(), ContainerRecord) }).passthrough();
+export const ContainerRecords = z
+  .object({ version: z.literal(1), containers: z.record(z.string(), ContainerRecord) })
+  .passthrough();
 export type ContainerRecords = z.infer<typeof ContainerRecords>;
 
 /** `.ralph/containers.json`; a broken file is an error naming it, never silently replaced. */
@@ -59,7 +61,12 @@ export class RecordedContainers {
     const records = readContainerRecords(this.file);
     const previous = records.containers[agent.id];
     if (previous?.id === id && previous.engine === where) return;
-    records.containers[agent.id] = { name: agent.containerName, id, engine: where, createdAt: new Date().toISOString() };
+    records.containers[agent.id] = {
+      name: agent.containerName,
+      id,
+      engine: where,
+      createdAt: new Date().toISOString(),
+    };
     writeContainerRecords(this.file, records);
   }
 

@@ -81,22 +81,36 @@ export function isHostNetwork(network: string | undefined): boolean {
 
 export function egressPlan(agent: ContainerAgent): EgressPlan {
   const network = agent.network;
-  if (network === undefined) return { mode: 'filtered', allow: agent.egressAllow, proxyNetwork: agent.egressProxyNetwork };
+  if (network === undefined)
+    return { mode: 'filtered', allow: agent.egressAllow, proxyNetwork: agent.egressProxyNetwork };
   if (network === 'none') return { mode: 'none' };
   if (isHostNetwork(network)) {
     if (!agent.allowHostNetwork) {
-      throw new UserError(`agent ${agent.id}: network "${network}" gives the agent the host's network unfiltered — set "allowHostNetwork": true in ralph.config.json to allow it`);
+      throw new UserError(
+        `agent ${agent.id}: network "${network}" gives the agent the host's network unfiltered — set "allowHostNetwork": true in ralph.config.json to allow it`,
+      );
     }
     return { mode: 'open', network, warning: `network ${network}: egress is not filtered (allowHostNetwork)` };
   }
-  return { mode: 'open', network, warning: `network ${network}: egress is not filtered (the allow-list applies when "network" is not set)` };
+  return {
+    mode: 'open',
+    network,
+    warning: `network ${network}: egress is not filtered (the allow-list applies when "network" is not set)`,
+  };
 }
 
 /** The proxy variables every tool reads (curl, git, npm, pip, uv, node's claude CLI), both spellings. */
 export function egressEnv(): Record<string, string> {
   const proxy = `http://127.0.0.1:${EGRESS_PORT}`;
   const noProxy = 'localhost,127.0.0.1,::1';
-  return { HTTPS_PROXY: proxy, HTTP_PROXY: proxy, https_proxy: proxy, http_proxy: proxy, NO_PROXY: noProxy, no_proxy: noProxy };
+  return {
+    HTTPS_PROXY: proxy,
+    HTTP_PROXY: proxy,
+    https_proxy: proxy,
+    http_proxy: proxy,
+    NO_PROXY: noProxy,
+    no_proxy: noProxy,
+  };
 }
 
 /** The keep-alive, plus (filtered egress) the loopback forwarder to the proxy's socket. */
@@ -176,7 +190,8 @@ export function workspaceMounts(workspace: string, agentId?: string): WorkspaceM
 /** Binds and in-memory mounts shared by agent and experiment containers. */
 function hardenedMounts(mounts: WorkspaceMounts, ralphInstallDir: string, user: string) {
   const [uid, gid] = user.split(':');
-  const inWorkspace = (file: string) => `${CONTAINER_WORKSPACE}/${path.relative(mounts.workspace, file).split(path.sep).join('/')}`;
+  const inWorkspace = (file: string) =>
+    `${CONTAINER_WORKSPACE}/${path.relative(mounts.workspace, file).split(path.sep).join('/')}`;
   const binds = [
     { source: mounts.workspace, target: CONTAINER_WORKSPACE, readOnly: false },
     { source: path.resolve(ralphInstallDir), target: CONTAINER_INSTALL, readOnly: true },
@@ -226,14 +241,17 @@ export function agentContainerSpec(agent: ContainerAgent, context: SpecContext):
     binds,
     volumes: [
       { name: credentialsVolumeName(volumesOf), target: CONTAINER_CLAUDE_CONFIG_DIR, readOnly: false },
-      ...(egress.mode === 'filtered' ? [{ name: egressName(volumesOf), target: EGRESS_SOCKET_DIR, readOnly: true }] : []),
+      ...(egress.mode === 'filtered'
+        ? [{ name: egressName(volumesOf), target: EGRESS_SOCKET_DIR, readOnly: true }]
+        : []),
     ],
     tmpfs,
     init: true,
     readOnlyRootfs: true,
     cpuset: agent.cpuset,
     nanoCpus: agent.cpus === undefined ? undefined : Math.round(agent.cpus * 1e9),
-    memoryBytes: agent.memory === undefined ? context.defaultMemoryBytes : parseMemory(agent.memory, `agent ${agent.id}: memory`),
+    memoryBytes:
+      agent.memory === undefined ? context.defaultMemoryBytes : parseMemory(agent.memory, `agent ${agent.id}: memory`),
     pidsLimit: agent.pidsLimit ?? DEFAULT_PIDS_LIMIT,
     gpus: agent.gpus,
     network: egress.mode === 'open' ? egress.network : 'none',

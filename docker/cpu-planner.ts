@@ -30,7 +30,7 @@ export function parseCpuList(text: string): number[] {
 export function formatCpuList(cpus: Iterable<number>): string {
   const sorted = [...new Set(cpus)].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
     parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
@@ -108,10 +108,14 @@ export interface CpuPlan {
 export function planCpusets(options: PlanOptions): CpuPlan {
   const topology = options.topology ?? readCpuTopology();
   const reserve = options.reserveSystem ?? 1;
-  if (!Number.isInteger(options.workers) || options.workers < 1) throw new UserError(`workers must be a positive whole number, got ${options.workers}`);
-  if (!Number.isInteger(reserve) || reserve < 0) throw new UserError(`the system reserve must be a whole number of cores, got ${reserve}`);
+  if (!Number.isInteger(options.workers) || options.workers < 1)
+    throw new UserError(`workers must be a positive whole number, got ${options.workers}`);
+  if (!Number.isInteger(reserve) || reserve < 0)
+    throw new UserError(`the system reserve must be a whole number of cores, got ${reserve}`);
   if (reserve >= topology.cores.length) {
-    throw new UserError(`cannot reserve ${reserve} core${reserve === 1 ? '' : 's'} for the system: this host has only ${topology.cores.length} physical core${topology.cores.length === 1 ? '' : 's'} (${formatCpuList(topology.cpus)})`);
+    throw new UserError(
+      `cannot reserve ${reserve} core${reserve === 1 ? '' : 's'} for the system: this host has only ${topology.cores.length} physical core${topology.cores.length === 1 ? '' : 's'} (${formatCpuList(topology.cpus)})`,
+    );
   }
   const systemCpus = topology.cores.slice(0, reserve).flat();
   const rest = topology.cores.slice(reserve);
@@ -134,7 +138,10 @@ export function planCpusets(options: PlanOptions): CpuPlan {
  * Rejects cpusets that name CPUs this host does not have, or that two agents share (either would make
  * Docker fail late with a vague message, or make timings dishonest).
  */
-export function validateCpusets(agents: ReadonlyArray<{ id: string; cpuset?: string }>, topology: CpuTopology = readCpuTopology()): void {
+export function validateCpusets(
+  agents: ReadonlyArray<{ id: string; cpuset?: string }>,
+  topology: CpuTopology = readCpuTopology(),
+): void {
   const available = new Set(topology.cpus);
   const owner = new Map<number, { id: string; cpuset: string }>();
   for (const agent of agents) {
@@ -142,12 +149,16 @@ export function validateCpusets(agents: ReadonlyArray<{ id: string; cpuset?: str
     const cpus = parseCpuList(agent.cpuset);
     const missing = cpus.filter((cpu) => !available.has(cpu));
     if (missing.length) {
-      throw new UserError(`agent ${agent.id}: cpuset "${agent.cpuset}" names CPU ${formatCpuList(missing)}, but this host has CPUs ${formatCpuList(topology.cpus)}`);
+      throw new UserError(
+        `agent ${agent.id}: cpuset "${agent.cpuset}" names CPU ${formatCpuList(missing)}, but this host has CPUs ${formatCpuList(topology.cpus)}`,
+      );
     }
     for (const cpu of cpus) {
       const other = owner.get(cpu);
       if (other) {
-        throw new UserError(`agents ${other.id} and ${agent.id} both use CPU ${cpu} (cpusets "${other.cpuset}" and "${agent.cpuset}"); give each agent its own CPUs`);
+        throw new UserError(
+          `agents ${other.id} and ${agent.id} both use CPU ${cpu} (cpusets "${other.cpuset}" and "${agent.cpuset}"); give each agent its own CPUs`,
+        );
       }
       owner.set(cpu, { id: agent.id, cpuset: agent.cpuset });
     }

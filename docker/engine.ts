@@ -34,11 +34,19 @@ export function resolveEngine(engine?: EngineChoice, env: NodeJS.ProcessEnv = pr
   try {
     url = new URL(host.includes('://') ? host : `tcp://${host}`);
   } catch {
-    throw new UserError(`engine "${host}" is not a Docker host: expected a socket path, unix:///path, tcp://host:port or ssh://user@host`);
+    throw new UserError(
+      `engine "${host}" is not a Docker host: expected a socket path, unix:///path, tcp://host:port or ssh://user@host`,
+    );
   }
   if (url.protocol === 'ssh:') {
     const knownHosts = spec && 'knownHosts' in spec && spec.knownHosts ? [spec.knownHosts] : undefined;
-    return { kind: 'ssh', host: url.hostname, port: Number(url.port || 22), username: url.username || undefined, knownHosts };
+    return {
+      kind: 'ssh',
+      host: url.hostname,
+      port: Number(url.port || 22),
+      username: url.username || undefined,
+      knownHosts,
+    };
   }
   if (url.protocol !== 'tcp:' && url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UserError(`engine "${host}" uses ${url.protocol}//, expected unix://, tcp:// or ssh://`);
@@ -76,7 +84,9 @@ function readTlsFile(file: string, what: string, where: string): Buffer {
   try {
     return fs.readFileSync(file);
   } catch (error) {
-    throw new UserError(`engine ${where}: cannot read the TLS ${what} file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new UserError(
+      `engine ${where}: cannot read the TLS ${what} file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
 }
 
@@ -92,7 +102,8 @@ export function createClient(target: EngineTarget): Docker {
     case 'unix':
       return new Docker({ socketPath: target.socketPath, host: undefined, protocol: undefined, port: undefined });
     case 'tcp': {
-      if (!target.tls) return new Docker({ protocol: 'http', host: target.host, port: target.port, socketPath: undefined });
+      if (!target.tls)
+        return new Docker({ protocol: 'http', host: target.host, port: target.port, socketPath: undefined });
       return new Docker({
         protocol: 'https',
         host: target.host,
@@ -148,9 +159,14 @@ export async function connectEngine(engine?: EngineChoice): Promise<Docker> {
     if (refused) throw new UserError(`engine ${where}: ${refused}`);
     const code = (error as NodeJS.ErrnoException).code;
     // Permission denied means the engine runs and "start Docker" would be the wrong advice.
-    if (code === 'EACCES') throw new UserError(`permission denied on the Docker engine at ${where} — add your user to the docker group, or set runtime: local`);
+    if (code === 'EACCES')
+      throw new UserError(
+        `permission denied on the Docker engine at ${where} — add your user to the docker group, or set runtime: local`,
+      );
     if (target.kind === 'tcp' && !target.tls && /HTTPS/i.test((error as Error).message)) {
-      throw new UserError(`the Docker engine at ${where} speaks TLS: give its ca, cert and key files in "engine" (or DOCKER_CERT_PATH)`);
+      throw new UserError(
+        `the Docker engine at ${where} speaks TLS: give its ca, cert and key files in "engine" (or DOCKER_CERT_PATH)`,
+      );
     }
     const cause = code === 'ENOENT' || code === 'ECONNREFUSED' ? '' : ` (${code ?? (error as Error).message})`;
     throw new UserError(`no Docker engine at ${where}${cause} — start Docker, or set runtime: local`);
@@ -173,7 +189,11 @@ export function engineEnv(engine?: EngineChoice): Record<string, string> {
       return { DOCKER_HOST: describeEngine(target) };
     case 'tcp':
       if (!target.tls) return { DOCKER_HOST: `tcp://${target.host}:${target.port}` };
-      return { DOCKER_HOST: `tcp://${target.host}:${target.port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certDir(target.tls) };
+      return {
+        DOCKER_HOST: `tcp://${target.host}:${target.port}`,
+        DOCKER_TLS_VERIFY: '1',
+        DOCKER_CERT_PATH: certDir(target.tls),
+      };
   }
 }
 
@@ -183,7 +203,11 @@ export function engineEnv(engine?: EngineChoice): Record<string, string> {
  */
 function certDir(tls: { ca?: string; cert: string; key: string }): string {
   const files = { 'ca.pem': tls.ca, 'cert.pem': tls.cert, 'key.pem': tls.key };
-  const dirs = new Set(Object.values(files).filter(Boolean).map((file) => path.dirname(path.resolve(file!))));
+  const dirs = new Set(
+    Object.values(files)
+      .filter(Boolean)
+      .map((file) => path.dirname(path.resolve(file!))),
+  );
   const named = Object.entries(files).every(([name, file]) => !file || path.basename(file) === name);
   if (dirs.size === 1 && named) return [...dirs][0]!;
   const key = JSON.stringify(files);
@@ -193,7 +217,8 @@ function certDir(tls: { ca?: string; cert: string; key: string }): string {
   // who would then choose the CA the docker CLI trusts.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ralph-tls-'));
   for (const [name, file] of Object.entries(files)) if (file) fs.symlinkSync(path.resolve(file), path.join(dir, name));
-  if (linkedCertDirs.size === 0) process.once('exit', () => linkedCertDirs.forEach((made) => fs.rmSync(made, { recursive: true, force: true })));
+  if (linkedCertDirs.size === 0)
+    process.once('exit', () => linkedCertDirs.forEach((made) => fs.rmSync(made, { recursive: true, force: true })));
   linkedCertDirs.set(key, dir);
   return dir;
 }

@@ -11,7 +11,10 @@ const DETACH_KEYS = 'ctrl-@,ctrl-@';
  * variables go as `-e NAME` (the docker CLI reads the value from its own environment), so API keys
  * never appear in argv, in the container's config or in `docker inspect`.
  */
-export function execCommand(agent: ContainerAgent, command: string): { file: string; args: string[]; env: Record<string, string> } {
+export function execCommand(
+  agent: ContainerAgent,
+  command: string,
+): { file: string; args: string[]; env: Record<string, string> } {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
   Object.assign(env, engineEnv(agent.engine));

@@ -41,6 +41,10 @@ export function imageBuildCommand(build: ImageBuild): { args: string[]; env: Rec
 export async function buildImage(build: ImageBuild): Promise<void> {
   const { args, env } = imageBuildCommand(build);
   const result = await execa('docker', args, { env: { ...process.env, ...env }, stdio: 'inherit', reject: false });
-  if ((result as { code?: string }).code === 'ENOENT') throw new UserError('the docker CLI is not installed (it builds the image): install Docker, then run `ralph-tui image build` again');
-  if (result.exitCode !== 0) throw new UserError(`docker build of ${build.tag} failed (exit ${result.exitCode}); its output is above`, 1);
+  if ((result as { code?: string }).code === 'ENOENT')
+    throw new UserError(
+      'the docker CLI is not installed (it builds the image): install Docker, then run `ralph-tui image build` again',
+    );
+  if (result.exitCode !== 0)
+    throw new UserError(`docker build of ${build.tag} failed (exit ${result.exitCode}); its output is above`, 1);
 }

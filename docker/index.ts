@@ -1,13 +1,29 @@
 // Everything Docker for ralph-tui, the surface other layers import: engines, agent containers, CPU planner, compose.
 export type { ContainerAgent, EngineChoice } from './container-agent.js';
-export { connectEngine, engineEnv, resolveEngine, describeEngine, DEFAULT_SOCKET, type EngineTarget } from './engine.js';
+export {
+  connectEngine,
+  engineEnv,
+  resolveEngine,
+  describeEngine,
+  DEFAULT_SOCKET,
+  type EngineTarget,
+} from './engine.js';
 export { AgentContainers } from './agent-containers.js';
 export type { ContainerState } from './container-state.js';
 export { recordedCommand } from './agent-process.js';
 export { buildImage, imageBuildCommand, type ImageBuild } from './image-build.js';
 export { workspaceUser, assertAgentCanWrite, prepareWorkspaceMounts } from './workspace-access.js';
 export { computeStats, type ContainerStats, type RawStats } from './stats.js';
-export { planCpusets, readCpuTopology, validateCpusets, parseCpuList, formatCpuList, type CpuTopology, type CpuPlan, type PlanOptions } from './cpu-planner.js';
+export {
+  planCpusets,
+  readCpuTopology,
+  validateCpusets,
+  parseCpuList,
+  formatCpuList,
+  type CpuTopology,
+  type CpuPlan,
+  type PlanOptions,
+} from './cpu-planner.js';
 export { composeFile, flatTopology, type ComposeOptions } from './compose.js';
 export {
   agentContainerSpec,
@@ -28,4 +44,9 @@ export {
 } from './container-spec.js';
 export { redactSecrets } from '../core/redact.js';
 export { ralphInstallDir } from './install-dir.js';
-export { experimentRunCommand, experimentContainerSpec, LABEL_EXPERIMENT, type ExperimentContainerOptions } from './experiment-container.js';
+export {
+  experimentRunCommand,
+  experimentContainerSpec,
+  LABEL_EXPERIMENT,
+  type ExperimentContainerOptions,
+} from './experiment-container.js';

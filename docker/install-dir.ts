@@ -11,9 +11,14 @@ export function ralphInstallDir(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = path.join(dir, 'package.json');
-    if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === 'ralph-tui') return dir;
+    if (
+      fs.existsSync(manifest) &&
+      (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === 'ralph-tui'
+    )
+      return dir;
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('cannot find the ralph-tui install folder (no package.json named ralph-tui above this module)');
+    if (parent === dir)
+      throw new Error('cannot find the ralph-tui install folder (no package.json named ralph-tui above this module)');
     dir = parent;
   }
 }

@@ -20,7 +20,11 @@ export class StatsSampler {
     // An engine that ignores one-shot fills precpu_stats itself; otherwise use our previous reading.
     if (previous && !raw.precpu_stats?.system_cpu_usage) raw.precpu_stats = previous;
     const cpu = raw.cpu_stats;
-    if (cpu?.system_cpu_usage) this.cpuSamples.set(containerId, { cpu_usage: { total_usage: cpu.cpu_usage?.total_usage }, system_cpu_usage: cpu.system_cpu_usage });
+    if (cpu?.system_cpu_usage)
+      this.cpuSamples.set(containerId, {
+        cpu_usage: { total_usage: cpu.cpu_usage?.total_usage },
+        system_cpu_usage: cpu.system_cpu_usage,
+      });
     return computeStats(raw);
   }
 }

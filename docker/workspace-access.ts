@@ -72,7 +72,9 @@ export function prepareWorkspaceMounts(workspace: string, agentId?: string, user
   const planned = workspaceMounts(workspace, agentId);
   const realRoot = fs.realpathSync(planned.workspace);
   const refuse = (file: string, what: string) =>
-    new UserError(`${file} ${what}: agent containers mount it, so it must be a real ${file.endsWith('.json') ? 'file' : 'folder'} inside ${planned.workspace} — replace it`);
+    new UserError(
+      `${file} ${what}: agent containers mount it, so it must be a real ${file.endsWith('.json') ? 'file' : 'folder'} inside ${planned.workspace} — replace it`,
+    );
   const inspect = (file: string, kind: 'file' | 'dir', create: boolean): string | undefined => {
     const parts = path.relative(planned.workspace, file).split(path.sep);
     let current = planned.workspace;
@@ -92,7 +94,8 @@ export function prepareWorkspaceMounts(workspace: string, agentId?: string, user
       if ((!last || kind === 'dir') && !stat.isDirectory()) throw refuse(current, 'is not a folder');
       if (last && kind === 'file' && !stat.isFile()) throw refuse(current, 'is not a regular file');
     }
-    if (fs.realpathSync(file) !== path.join(realRoot, path.relative(planned.workspace, file))) throw refuse(file, 'resolves outside its place');
+    if (fs.realpathSync(file) !== path.join(realRoot, path.relative(planned.workspace, file)))
+      throw refuse(file, 'resolves outside its place');
     return file;
   };
   const writable = (file: string | undefined) => {

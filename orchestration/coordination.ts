@@ -78,7 +78,11 @@ export function bestOf(data: CoordinationFile): BestScore | null {
     return { score: inBudget.score, timeMin: inBudget.time_min ?? null, experiment: inBudget.experiment ?? null };
   }
   if (typeof data.best_score === 'number') {
-    return { score: data.best_score, timeMin: data.best_time_min ?? null, experiment: data.best_config?.experiment ?? null };
+    return {
+      score: data.best_score,
+      timeMin: data.best_time_min ?? null,
+      experiment: data.best_config?.experiment ?? null,
+    };
   }
   return null;
 }
@@ -100,7 +104,8 @@ function findingText(value: unknown): string {
   if (value && typeof value === 'object') {
     const record = value as Record<string, unknown>;
     const textField = record.text ?? record.finding ?? record.description;
-    if (typeof textField === 'string') return typeof record.worker === 'string' ? `${record.worker}: ${textField}` : textField;
+    if (typeof textField === 'string')
+      return typeof record.worker === 'string' ? `${record.worker}: ${textField}` : textField;
   }
   return JSON.stringify(value);
 }
@@ -115,7 +120,10 @@ export function coordinationViewOf(data: unknown, file: string, configTarget?: n
   const workers: Record<string, WorkerView> = {};
   for (const [id, raw] of Object.entries(doc.workers ?? {})) {
     const counted = completed.filter((entry) => entry.worker === id).length;
-    const view: WorkerView = { status: raw.status ?? 'unknown', runs: Math.max(raw.experiments_run ?? raw.runs ?? 0, counted) };
+    const view: WorkerView = {
+      status: raw.status ?? 'unknown',
+      runs: Math.max(raw.experiments_run ?? raw.runs ?? 0, counted),
+    };
     if (raw.current_experiment) view.currentExperiment = raw.current_experiment;
     const lastSeen = isoTime(raw.last_seen) ?? isoTime(raw.last_started);
     if (lastSeen) view.lastSeen = lastSeen;
@@ -168,7 +176,10 @@ function mergeWorkerStates(root: string, workers: Record<string, WorkerView>): v
       if (!existing.currentExperiment && current) existing.currentExperiment = current;
       continue;
     }
-    const view: WorkerView = { status: state.topic_status ?? 'unknown', runs: state.session_info?.experiments_this_session ?? 0 };
+    const view: WorkerView = {
+      status: state.topic_status ?? 'unknown',
+      runs: state.session_info?.experiments_this_session ?? 0,
+    };
     if (current) view.currentExperiment = current;
     const lastSeen = state.session_info?.last_active;
     if (lastSeen) view.lastSeen = lastSeen;
@@ -177,7 +188,11 @@ function mergeWorkerStates(root: string, workers: Record<string, WorkerView>): v
 }
 
 /** The view of an already-read coordination.json (null: missing) plus any state_W*.json. */
-export function coordinationFromDocument(root: string, doc: JsonDocument | null, configTarget?: number): CoordinationView {
+export function coordinationFromDocument(
+  root: string,
+  doc: JsonDocument | null,
+  configTarget?: number,
+): CoordinationView {
   const file = workspacePaths(root).coordination;
   const view = coordinationViewOf(doc ? doc.data : {}, file, configTarget);
   if (!doc) view.format = 'missing';

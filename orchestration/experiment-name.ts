@@ -10,5 +10,8 @@ export const EXPERIMENT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 /** Throws one sentence naming the field when `name` is not a valid experiment name. */
 export function assertExperimentName(name: string, where = 'experiment name'): void {
-  if (!EXPERIMENT_NAME.test(name)) throw new UserError(`${where} ${JSON.stringify(name)} is not valid: letters, digits, _ . - only, starting with a letter or digit (it names the experiments/<name> folder)`);
+  if (!EXPERIMENT_NAME.test(name))
+    throw new UserError(
+      `${where} ${JSON.stringify(name)} is not valid: letters, digits, _ . - only, starting with a letter or digit (it names the experiments/<name> folder)`,
+    );
 }

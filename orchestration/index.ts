@@ -4,7 +4,18 @@
  * the workspace root. Reads are synchronous (small files, retried briefly when half-written); every write
  * is locked and atomic, hence async.
  */
-export { readQueue, claimedBy, nextUp, queueViewOf, countStatuses, type QueueEntry, type QueueView, type QueueFormat, type StatusCounts, type EntryStatus } from './queue-view.js';
+export {
+  readQueue,
+  claimedBy,
+  nextUp,
+  queueViewOf,
+  countStatuses,
+  type QueueEntry,
+  type QueueView,
+  type QueueFormat,
+  type StatusCounts,
+  type EntryStatus,
+} from './queue-view.js';
 export { mapStatus, ARCHIVED_PRIORITY } from './status-map.js';
 export {
   readCoordination,
@@ -40,7 +51,16 @@ export { LogFollower, type LogFollowerOptions } from './log-follower.js';
 export { createStop, clearStop, stopState, FORCED_STOP_REASON, type StopState } from './stop-file.js';
 export { WorkspaceWatcher, type WorkspaceSnapshot, type WorkspaceWatcherOptions, type WatchError } from './watcher.js';
 export { experimentStateViewOf, type ExperimentStateView } from './experiment-state.js';
-export { RunProgressFile, runProgressViewOf, selectRuns, isProcessAlive, RUN_HEARTBEAT_MS, RUN_STALE_MS, type RunProgressView, type RunProgressState } from './run-status.js';
+export {
+  RunProgressFile,
+  runProgressViewOf,
+  selectRuns,
+  isProcessAlive,
+  RUN_HEARTBEAT_MS,
+  RUN_STALE_MS,
+  type RunProgressView,
+  type RunProgressState,
+} from './run-status.js';
 export { statusReport, formatStatus, type StatusReport } from './status-report.js';
 export { writePrompts, promptFor, type PromptTeam } from './prompts/write-prompts.js';
 export { DEFAULT_FOCUS, focusOf, type Focus } from './prompts/focus.js';

@@ -85,13 +85,18 @@ export function fastRewrite(text: string, before: unknown, after: unknown): stri
   const { eol, insertSpaces, tabSize } = detectFormatting(text);
   const unit = insertSpaces ? ' '.repeat(tabSize ?? 2) : '\t';
   const splices: Splice[] = [];
-  const add = (offset: number, length: number, content: string) => splices.push({ offset, length, content, order: splices.length });
+  const add = (offset: number, length: number, content: string) =>
+    splices.push({ offset, length, content, order: splices.length });
   const indentAt = (offset: number) => {
     const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
     return /^[ \t]*/.exec(text.slice(lineStart, offset))![0];
   };
-  const render = (value: unknown, indent: string) => stringifyJson(value, unit).split('\n').join(eol + indent);
-  const replace = (node: Span, value: unknown) => add(node.start, node.end - node.start, render(value, indentAt(node.start)));
+  const render = (value: unknown, indent: string) =>
+    stringifyJson(value, unit)
+      .split('\n')
+      .join(eol + indent);
+  const replace = (node: Span, value: unknown) =>
+    add(node.start, node.end - node.start, render(value, indentAt(node.start)));
   /** Inserts `parts` after the last child, on its own line like it (or on the same line for inline containers). */
   const append = (node: Span, lastStart: number, lastEnd: number, parts: string[]) => {
     const indent = indentAt(lastStart);
@@ -119,13 +124,17 @@ export function fastRewrite(text: string, before: unknown, after: unknown): stri
         const prop = byKey.get(key);
         if (prop && key in was) {
           if (!isDeepEqual(was[key], value)) walk(prop.value, was[key], value);
-        }
-        else if (value !== undefined) added.push(key);
+        } else if (value !== undefined) added.push(key);
       }
       if (added.length === 0) return;
       const last = props[props.length - 1];
       const indent = indentAt(last.start);
-      append(node, last.start, last.value.end, added.map((key) => `${JSON.stringify(key)}: ${render(now[key], indent)}`));
+      append(
+        node,
+        last.start,
+        last.value.end,
+        added.map((key) => `${JSON.stringify(key)}: ${render(now[key], indent)}`),
+      );
       return;
     }
     if (Array.isArray(was) && Array.isArray(now) && open === 91) {
@@ -143,7 +152,12 @@ export function fastRewrite(text: string, before: unknown, after: unknown): stri
       if (now.length > was.length) {
         const last = items[items.length - 1];
         const indent = indentAt(last.start);
-        append(node, last.start, last.end, now.slice(was.length).map((value) => render(value, indent)));
+        append(
+          node,
+          last.start,
+          last.end,
+          now.slice(was.length).map((value) => render(value, indent)),
+        );
       }
       return;
     }
@@ -173,11 +187,15 @@ export function fastRewrite(text: string, before: unknown, after: unknown): stri
 export function isDeepEqual(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
   // A spelling is not data: an unchanged value keeps the spelling the file has.
-  if (a instanceof JsonNumber || b instanceof JsonNumber) return Object.is(a instanceof JsonNumber ? a.value : a, b instanceof JsonNumber ? b.value : b);
+  if (a instanceof JsonNumber || b instanceof JsonNumber)
+    return Object.is(a instanceof JsonNumber ? a.value : a, b instanceof JsonNumber ? b.value : b);
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a);
   const kb = Object.keys(b);
   if (ka.length !== kb.length) return false;
-  return ka.every((key) => key in (b as object) && isDeepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+  return ka.every(
+    (key) =>
+      key in (b as object) && isDeepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
+  );
 }

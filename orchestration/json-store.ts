@@ -91,6 +91,7 @@ export async function writeTextAtomic(file: string, text: string, options: Write
  */
 export async function updateJson<R>(
   file: string,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a free-form JSON document whose unknown fields are kept as they are
   mutate: (data: any) => R,
   options: { create?: () => unknown; label?: string } = {},
 ): Promise<R> {

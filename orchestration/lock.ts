@@ -32,7 +32,10 @@ function refuseUnwritable(lockPath: string): void {
   try {
     created = makeDirOnce(lockPath);
   } catch (error) {
-    throw fileSystemError(error, lockPath, '; nothing was changed') ?? new UserError(`cannot lock ${lockPath}: ${(error as Error).message}`);
+    throw (
+      fileSystemError(error, lockPath, '; nothing was changed') ??
+      new UserError(`cannot lock ${lockPath}: ${(error as Error).message}`)
+    );
   }
   if (created) removeEmptyDir(lockPath);
 }
@@ -97,12 +100,17 @@ export function assertLockHeld(): void {
       : Date.now() - now.mtimeMs > STALE_MS
         ? `it was not refreshed for over ${STALE_MS / 1000} s`
         : null;
-  if (why) throw new UserError(`lost the lock ${lock.file} during an update (${why}); the file was not written — retry`);
+  if (why)
+    throw new UserError(`lost the lock ${lock.file} during an update (${why}); the file was not written — retry`);
 }
 
 /** Runs `fn` holding the lock; every atomic write inside checks the lock is still ours before it replaces a file. */
 export async function withLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
-  const lock: HeldLock = { file: lockPath, token: `${process.pid}-${crypto.randomBytes(8).toString('hex')}`, compromised: null };
+  const lock: HeldLock = {
+    file: lockPath,
+    token: `${process.pid}-${crypto.randomBytes(8).toString('hex')}`,
+    compromised: null,
+  };
   let release: () => Promise<void>;
   try {
     release = await acquireLock(lockPath, {
@@ -111,7 +119,9 @@ export async function withLock<T>(lockPath: string, fn: () => Promise<T>): Promi
       },
     });
   } catch (error) {
-    throw new UserError(`cannot lock ${lockPath}: ${(error as Error).message} (another ralph-tui process holds it; a lock older than ${STALE_MS / 1000} s is broken automatically)`);
+    throw new UserError(
+      `cannot lock ${lockPath}: ${(error as Error).message} (another ralph-tui process holds it; a lock older than ${STALE_MS / 1000} s is broken automatically)`,
+    );
   }
   try {
     try {
@@ -120,7 +130,8 @@ export async function withLock<T>(lockPath: string, fn: () => Promise<T>): Promi
       lock.token = null;
     }
     const result = await held.run(lock, fn);
-    if (lock.compromised) throw new UserError(`lost the lock ${lockPath} during an update (${lock.compromised.message}); retry`);
+    if (lock.compromised)
+      throw new UserError(`lost the lock ${lockPath} during an update (${lock.compromised.message}); retry`);
     return result;
   } finally {
     await release().catch(() => undefined);

@@ -95,7 +95,8 @@ function applyResult(entry: LogEntry, result: string): void {
   if (scored) {
     entry.score = Number(scored[1]);
     entry.timeMin = Number(scored[2]);
-    if (scored[3] && /budget|killed|failed/i.test(scored[3]) && !/within/i.test(scored[3])) entry.flags.push(scored[3].trim());
+    if (scored[3] && /budget|killed|failed/i.test(scored[3]) && !/within/i.test(scored[3]))
+      entry.flags.push(scored[3].trim());
     return;
   }
   const flag = RESULT_FLAG.exec(result);
@@ -116,7 +117,9 @@ export function parseLogEntries(text: string, firstLine = 1): LogEntry[] {
     const header = HEADER.exec(line);
     const session = header ? null : SESSION_HEADER.exec(line);
     if (header || session) {
-      current = header ? parseHeader(header[1], header[2], line, firstLine + i) : parseSessionHeader(session![1], session![2], line, firstLine + i);
+      current = header
+        ? parseHeader(header[1], header[2], line, firstLine + i)
+        : parseSessionHeader(session![1], session![2], line, firstLine + i);
       entries.push(current);
       continue;
     }
@@ -165,11 +168,17 @@ export function formatLogEntry(entry: NewLogEntry): string {
   if (!/^W\d+$/.test(entry.worker)) throw new UserError(`invalid worker "${entry.worker}" (expected W0, W1, ...)`);
   if (!entry.experiment.trim()) throw new UserError('a log entry needs an experiment name');
   const parts = [`### [${entry.worker}] Experiment: ${oneLine(entry.experiment)}`];
-  if (entry.score !== undefined) parts.push(`Score: ${entry.score.toFixed(4)}${entry.timeMin !== undefined ? ` @ ${entry.timeMin.toFixed(1)} min` : ''}`);
+  if (entry.score !== undefined)
+    parts.push(
+      `Score: ${entry.score.toFixed(4)}${entry.timeMin !== undefined ? ` @ ${entry.timeMin.toFixed(1)} min` : ''}`,
+    );
   else if (entry.timeMin !== undefined) parts.push(`Time: ${entry.timeMin.toFixed(1)} min`);
   for (const flag of entry.flags ?? []) parts.push(flag.toUpperCase() === 'NEW BEST' ? '**NEW BEST**' : oneLine(flag));
   const lines = [parts.join(' | ')];
-  if (entry.config !== undefined) lines.push(`**Config**: ${typeof entry.config === 'string' ? oneLine(entry.config) : `\`${JSON.stringify(entry.config)}\``}`);
+  if (entry.config !== undefined)
+    lines.push(
+      `**Config**: ${typeof entry.config === 'string' ? oneLine(entry.config) : `\`${JSON.stringify(entry.config)}\``}`,
+    );
   if (entry.result !== undefined) lines.push(`**Result**: ${oneLine(entry.result)}`);
   if (entry.finding !== undefined) lines.push(`**Key Finding**: ${oneLine(entry.finding)}`);
   if (entry.key !== undefined) lines.push(keyMarker(entry.key));
@@ -190,7 +199,8 @@ export async function appendLogEntry(root: string, entry: NewLogEntry): Promise<
       try {
         const { size } = await handle.stat();
         // A replayed result (see outbox.ts) whose entry made it into the log before a crash: nothing to do.
-        if (entry.key !== undefined && size > 0 && (await handle.readFile('utf8')).includes(keyMarker(entry.key))) return;
+        if (entry.key !== undefined && size > 0 && (await handle.readFile('utf8')).includes(keyMarker(entry.key)))
+          return;
         if (size > 0) {
           const last = Buffer.alloc(1);
           await handle.read(last, 0, 1, size - 1);

@@ -135,7 +135,9 @@ export class LogFollower {
       const buffer = Buffer.alloc(length);
       const { bytesRead } = await handle.read(buffer, 0, length, this.offset);
       this.offset += bytesRead;
-      const data = this.remainder.length ? Buffer.concat([this.remainder, buffer.subarray(0, bytesRead)]) : buffer.subarray(0, bytesRead);
+      const data = this.remainder.length
+        ? Buffer.concat([this.remainder, buffer.subarray(0, bytesRead)])
+        : buffer.subarray(0, bytesRead);
       const lastNewline = data.lastIndexOf(10);
       if (lastNewline < 0) {
         this.remainder = Buffer.from(data);
@@ -143,7 +145,11 @@ export class LogFollower {
       }
       // Keep a partial last line (and any split UTF-8 sequence) for the next read.
       this.remainder = Buffer.from(data.subarray(lastNewline + 1));
-      const lines = data.subarray(0, lastNewline).toString('utf8').split('\n').map((line) => line.replace(/\r$/, ''));
+      const lines = data
+        .subarray(0, lastNewline)
+        .toString('utf8')
+        .split('\n')
+        .map((line) => line.replace(/\r$/, ''));
       for (const listener of this.lineListeners) listener(lines);
     } finally {
       await handle.close();

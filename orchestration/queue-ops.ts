@@ -21,6 +21,7 @@ import { mapStatus } from './status-map.js';
 /** Exit code for "nothing to do / somebody else has it": agents loop on it without parsing text. */
 export const EXIT_UNAVAILABLE = 3;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a free-form JSON document whose unknown fields are kept as they are
 type Json = Record<string, any>;
 
 const now = () => new Date().toISOString();
@@ -31,13 +32,22 @@ export function withSharedLock<T>(root: string, fn: () => Promise<T>): Promise<T
 }
 
 function touchUpdated(doc: Json): void {
-  if ('last_updated' in doc && (doc.last_updated === null || typeof doc.last_updated === 'string')) doc.last_updated = now();
+  if ('last_updated' in doc && (doc.last_updated === null || typeof doc.last_updated === 'string'))
+    doc.last_updated = now();
 }
 
 /** Edits the queue file (any format) under the lock already held; `mutate` gets the entry list and layout. */
-async function editQueue<R>(root: string, mutate: (list: Json[], layout: QueueLayout, doc: Json) => R, create = false): Promise<R> {
+async function editQueue<R>(
+  root: string,
+  mutate: (list: Json[], layout: QueueLayout, doc: Json) => R,
+  create = false,
+): Promise<R> {
   const { file, exists } = queueFile(root);
-  if (!exists && !create) throw new UserError(`no experiment available: ${file} does not exist yet (add experiments with \`ralph-tui queue add\`)`, EXIT_UNAVAILABLE);
+  if (!exists && !create)
+    throw new UserError(
+      `no experiment available: ${file} does not exist yet (add experiments with \`ralph-tui queue add\`)`,
+      EXIT_UNAVAILABLE,
+    );
   return updateJson(
     file,
     (doc: Json) => {
@@ -77,14 +87,16 @@ function workerRecord(doc: Json, worker: string): Json {
  */
 function markSeen(doc: Json, record: Json): void {
   const team = Object.values((doc.workers ?? {}) as Record<string, Json>);
-  const spelling = record.last_seen ?? team.find((other) => other?.last_seen !== undefined && other?.last_seen !== null)?.last_seen;
+  const spelling =
+    record.last_seen ?? team.find((other) => other?.last_seen !== undefined && other?.last_seen !== null)?.last_seen;
   record.last_seen = typeof spelling === 'number' ? pythonFloat(Date.now() / 1000) : now();
 }
 
 function setWorker(entry: Json, layout: QueueLayout, worker: string): void {
   entry[layout.workerKey] = worker;
   // Keep every field that names the worker consistent, so no reader sees a stale name.
-  for (const key of ['worker', 'claimed_by', 'assigned_to']) if (key in entry && key !== layout.workerKey) entry[key] = worker;
+  for (const key of ['worker', 'claimed_by', 'assigned_to'])
+    if (key in entry && key !== layout.workerKey) entry[key] = worker;
 }
 
 function findEntry(list: Json[], id: string, file: string): Json {
@@ -95,7 +107,8 @@ function findEntry(list: Json[], id: string, file: string): Json {
 
 async function markClaimed(root: string, entry: QueueEntry, worker: string): Promise<void> {
   await editCoordination(root, (doc) => {
-    if (!doc.experiments_in_progress || typeof doc.experiments_in_progress !== 'object') doc.experiments_in_progress = {};
+    if (!doc.experiments_in_progress || typeof doc.experiments_in_progress !== 'object')
+      doc.experiments_in_progress = {};
     doc.experiments_in_progress[entry.id] = { worker, started: now(), name: entry.name };
     const record = workerRecord(doc, worker);
     record.status = 'running';
@@ -143,7 +156,10 @@ export async function claimById(root: string, id: string, worker: string): Promi
       const entry = normaliseEntry(raw);
       if (entry.status !== 'available') {
         const who = entry.worker ? ` by ${entry.worker}` : '';
-        throw new UserError(`experiment ${id} is not available: it is ${entry.status}${who} (status "${entry.rawStatus}")`, EXIT_UNAVAILABLE);
+        throw new UserError(
+          `experiment ${id} is not available: it is ${entry.status}${who} (status "${entry.rawStatus}")`,
+          EXIT_UNAVAILABLE,
+        );
       }
       return claim(raw, layout, worker);
     });
@@ -171,7 +187,10 @@ function ownedEntry(list: Json[], id: string, worker: string, file: string): Jso
   const raw = findEntry(list, id, file);
   const entry = normaliseEntry(raw);
   if (entry.status === 'completed' || entry.status === 'failed' || entry.status === 'aborted') {
-    throw new UserError(`experiment ${id} is already ${entry.status}${entry.worker ? ` by ${entry.worker}` : ''}`, EXIT_UNAVAILABLE);
+    throw new UserError(
+      `experiment ${id} is already ${entry.status}${entry.worker ? ` by ${entry.worker}` : ''}`,
+      EXIT_UNAVAILABLE,
+    );
   }
   if ((entry.status === 'claimed' || entry.status === 'running') && entry.worker && entry.worker !== worker) {
     throw new UserError(`experiment ${id} is claimed by ${entry.worker}, not ${worker}`, EXIT_UNAVAILABLE);
@@ -180,7 +199,8 @@ function ownedEntry(list: Json[], id: string, worker: string, file: string): Jso
 }
 
 function finishInCoordination(doc: Json, entry: QueueEntry, worker: string, completed: Json): void {
-  if (doc.experiments_in_progress && typeof doc.experiments_in_progress === 'object') delete doc.experiments_in_progress[entry.id];
+  if (doc.experiments_in_progress && typeof doc.experiments_in_progress === 'object')
+    delete doc.experiments_in_progress[entry.id];
   if (!Array.isArray(doc.experiments_completed)) doc.experiments_completed = [];
   doc.experiments_completed.push(completed);
   const record = workerRecord(doc, worker);
@@ -196,7 +216,11 @@ function finishInCoordination(doc: Json, entry: QueueEntry, worker: string, comp
  * worker to idle (runs + 1) and records a new best in coordination.json only when the run is
  * in budget and better than the current in-budget best.
  */
-export async function completeExperiment(root: string, id: string, options: CompleteOptions): Promise<{ newBest: boolean; entry: QueueEntry }> {
+export async function completeExperiment(
+  root: string,
+  id: string,
+  options: CompleteOptions,
+): Promise<{ newBest: boolean; entry: QueueEntry }> {
   return withSharedLock(root, async () => {
     const { file } = queueFile(root);
     const entry = await editQueue(root, (list, layout, doc) => {
@@ -214,7 +238,8 @@ export async function completeExperiment(root: string, id: string, options: Comp
       raw.completed_at = now();
       if (options.resultKey !== undefined) raw.result_key = options.resultKey;
       // The original v3 queue also kept a list of completed ids.
-      if (layout.format === 'v3' && Array.isArray(doc.completed_experiments) && !doc.completed_experiments.includes(id)) doc.completed_experiments.push(id);
+      if (layout.format === 'v3' && Array.isArray(doc.completed_experiments) && !doc.completed_experiments.includes(id))
+        doc.completed_experiments.push(id);
       const normalised = normaliseEntry(raw);
       // Scores and times are floats in the original files (58.2, 63.0): `--time 50.0` is written 50.0.
       raw.score = pythonFloat(options.score);
@@ -247,10 +272,18 @@ export async function completeExperiment(root: string, id: string, options: Comp
           };
         }
       }
-      const completed: Json = { id: entry.id, name: entry.name, worker: options.worker, score: pythonFloat(options.score), time_min: pythonFloat(options.timeMin), result: options.result ?? (better ? 'NEW_BEST' : 'COMPLETED') };
+      const completed: Json = {
+        id: entry.id,
+        name: entry.name,
+        worker: options.worker,
+        score: pythonFloat(options.score),
+        time_min: pythonFloat(options.timeMin),
+        result: options.result ?? (better ? 'NEW_BEST' : 'COMPLETED'),
+      };
       if (entry.family) completed.family = entry.family;
       if (options.finding) completed.finding = options.finding;
-      if (options.resultKey !== undefined) Object.assign(completed, { result_key: options.resultKey, new_best: better });
+      if (options.resultKey !== undefined)
+        Object.assign(completed, { result_key: options.resultKey, new_best: better });
       finishInCoordination(doc, entry, options.worker, completed);
       return better;
     });
@@ -276,7 +309,15 @@ export async function failExperiment(
       return normaliseEntry(raw);
     });
     await editCoordination(root, (doc) => {
-      const completed: Json = { id: entry.id, name: entry.name, worker: options.worker, score: null, time_min: null, result: status.toUpperCase(), note: options.reason };
+      const completed: Json = {
+        id: entry.id,
+        name: entry.name,
+        worker: options.worker,
+        score: null,
+        time_min: null,
+        result: status.toUpperCase(),
+        note: options.reason,
+      };
       if (entry.family) completed.family = entry.family;
       finishInCoordination(doc, entry, options.worker, completed);
     });
@@ -288,19 +329,25 @@ export async function failExperiment(
  * Puts a claimed experiment back to available: its run failed for a reason that is not the experiment's (a bad
  * dataset, a full disk), so the queue keeps it for when the cause is fixed instead of recording a failure.
  */
-export async function releaseExperiment(root: string, id: string, options: { worker: string; reason: string }): Promise<QueueEntry> {
+export async function releaseExperiment(
+  root: string,
+  id: string,
+  options: { worker: string; reason: string },
+): Promise<QueueEntry> {
   return withSharedLock(root, async () => {
     const { file } = queueFile(root);
     const entry = await editQueue(root, (list, layout) => {
       const raw = ownedEntry(list, id, options.worker, file);
       raw.status = 'available';
-      for (const key of new Set([layout.workerKey, 'worker', 'claimed_by', 'assigned_to'])) if (key in raw) raw[key] = null;
+      for (const key of new Set([layout.workerKey, 'worker', 'claimed_by', 'assigned_to']))
+        if (key in raw) raw[key] = null;
       delete raw.claimed_at;
       raw.released = { worker: options.worker, reason: options.reason, at: now() };
       return normaliseEntry(raw);
     });
     await editCoordination(root, (doc) => {
-      if (doc.experiments_in_progress && typeof doc.experiments_in_progress === 'object') delete doc.experiments_in_progress[entry.id];
+      if (doc.experiments_in_progress && typeof doc.experiments_in_progress === 'object')
+        delete doc.experiments_in_progress[entry.id];
       const record = workerRecord(doc, options.worker);
       record.status = 'idle';
       record.current_experiment = null;
@@ -324,7 +371,12 @@ export interface NewExperiment {
 export const DEFAULT_PRIORITY = 3;
 
 function newId(name: string, taken: Set<string>): string {
-  const stem = `EXP_${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_|_$/g, '') || 'EXPERIMENT'}`;
+  const stem = `EXP_${
+    name
+      .toUpperCase()
+      .replace(/[^A-Z0-9]+/g, '_')
+      .replace(/^_|_$/g, '') || 'EXPERIMENT'
+  }`;
   for (let n = 1; ; n++) {
     const id = `${stem}_${String(n).padStart(3, '0')}`;
     if (!taken.has(id)) return id;
@@ -334,7 +386,8 @@ function newId(name: string, taken: Set<string>): string {
 /** Adds experiments (status available). Creates experiment_queue.json when the workspace has no queue yet. */
 export async function addExperiments(root: string, entries: NewExperiment[]): Promise<QueueEntry[]> {
   for (const [index, entry] of entries.entries()) {
-    if (!entry.name || typeof entry.name !== 'string') throw new UserError(`experiment ${index + 1}: field name: expected a non-empty name`);
+    if (!entry.name || typeof entry.name !== 'string')
+      throw new UserError(`experiment ${index + 1}: field name: expected a non-empty name`);
     assertExperimentName(entry.name, entries.length > 1 ? `experiment ${index + 1}: name` : 'experiment name');
   }
   return withSharedLock(root, () =>
@@ -365,7 +418,12 @@ export async function addExperiments(root: string, entries: NewExperiment[]): Pr
 }
 
 /** Records that a worker is alive (and optionally its status and current experiment). */
-export async function heartbeat(root: string, worker: string, status?: string, currentExperiment?: string | null): Promise<void> {
+export async function heartbeat(
+  root: string,
+  worker: string,
+  status?: string,
+  currentExperiment?: string | null,
+): Promise<void> {
   await withSharedLock(root, () =>
     editCoordination(root, (doc) => {
       const record = workerRecord(doc, worker);

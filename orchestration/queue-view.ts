@@ -100,7 +100,8 @@ export function normaliseEntry(raw: RawQueueEntry | string, defaultStatus?: stri
   const mapped = mapStatus(rawStatus, priority);
   const id = entry.id ?? entry.name ?? '';
   const out: QueueEntry = { id, name: entry.name ?? id, priority, status: mapped.status, rawStatus };
-  const worker = mapped.worker ?? entry.worker ?? entry.claimed_by ?? entry.assigned_to ?? entry.completed_by ?? undefined;
+  const worker =
+    mapped.worker ?? entry.worker ?? entry.claimed_by ?? entry.assigned_to ?? entry.completed_by ?? undefined;
   if (worker) out.worker = worker;
   if (entry.family) out.family = entry.family;
   const score = num(entry.score);
@@ -171,5 +172,9 @@ export function nextUp(view: QueueView, limit = Infinity): QueueEntry[] {
 
 /** The entry a worker holds (claimed or running), or null. */
 export function claimedBy(root: string, worker: string): QueueEntry | null {
-  return readQueue(root).entries.find((entry) => entry.worker === worker && (entry.status === 'claimed' || entry.status === 'running')) ?? null;
+  return (
+    readQueue(root).entries.find(
+      (entry) => entry.worker === worker && (entry.status === 'claimed' || entry.status === 'running'),
+    ) ?? null
+  );
 }

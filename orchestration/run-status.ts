@@ -126,7 +126,9 @@ export function runProgressViewOf(file: RunProgressFile, probe: LivenessProbe = 
   let state: RunProgressState = file.state;
   if (state === 'running') {
     const ns = probe.pidNs ?? pidNamespace();
-    const sameHost = file.host === (probe.host ?? os.hostname()) && (file.pid_ns === undefined || ns === undefined || file.pid_ns === ns);
+    const sameHost =
+      file.host === (probe.host ?? os.hostname()) &&
+      (file.pid_ns === undefined || ns === undefined || file.pid_ns === ns);
     const dead = sameHost && !(probe.pidAlive ?? isProcessAlive)(file.pid);
     if (dead || !(now - updatedAt <= RUN_STALE_MS)) state = 'interrupted';
   }
@@ -155,7 +157,10 @@ export function runProgressViewOf(file: RunProgressFile, probe: LivenessProbe = 
 /** A status file's parsed content as a view; a file that is not one is an error naming it. */
 export function runProgressFromJson(data: unknown, file: string): { data: RunProgressFile; view: RunProgressView } {
   const parsed = v.safeParse(RunProgressFile, data);
-  if (!parsed.success) throw new Error(`${file}: not a run status file: ${v.getDotPath(parsed.issues[0]) ?? ''} ${parsed.issues[0].message}`);
+  if (!parsed.success)
+    throw new Error(
+      `${file}: not a run status file: ${v.getDotPath(parsed.issues[0]) ?? ''} ${parsed.issues[0].message}`,
+    );
   return { data: parsed.output, view: runProgressViewOf(parsed.output) };
 }
 
@@ -164,7 +169,9 @@ export function runningRunsSync(root: string): RunProgressView[] {
   const dir = workspacePaths(root).progress;
   let names: string[];
   try {
-    names = listDir(dir).map((found) => found.name).filter((name) => name.endsWith('.json'));
+    names = listDir(dir)
+      .map((found) => found.name)
+      .filter((name) => name.endsWith('.json'));
   } catch {
     return [];
   }
@@ -177,7 +184,10 @@ export function runningRunsSync(root: string): RunProgressView[] {
       // A half-written or foreign file: the screen's watcher reports it; status shows the rest.
     }
   }
-  return selectRuns(running.filter((view) => view.state === 'running'), 0);
+  return selectRuns(
+    running.filter((view) => view.state === 'running'),
+    0,
+  );
 }
 
 /** Newest first: every running run, then the latest `keepFinished` others. */

@@ -17,7 +17,9 @@ import { formatPath, UserError } from '../core/errors.js';
 /** A number, or a numeric string as agents sometimes wrote ("3", "1.1464"). */
 const Num = v.pipe(
   v.unknown(),
-  v.transform((value) => (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value)),
+  v.transform((value) =>
+    typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value,
+  ),
   v.number(),
 );
 const OptNum = v.nullish(Num);
@@ -117,7 +119,9 @@ export const CoordinationFile = v.looseObject({
   best_config: v.nullish(v.looseObject({ experiment: OptStr })),
   target_score: OptNum,
   workers: v.nullish(v.record(v.string(), RawWorker)),
-  experiments_in_progress: v.nullish(v.record(v.string(), v.looseObject({ worker: OptStr, name: OptStr, started: OptStr, started_at: OptStr }))),
+  experiments_in_progress: v.nullish(
+    v.record(v.string(), v.looseObject({ worker: OptStr, name: OptStr, started: OptStr, started_at: OptStr })),
+  ),
   experiments_completed: v.nullish(v.array(RawCompleted)),
   research_findings: v.nullish(v.array(v.unknown())),
 });

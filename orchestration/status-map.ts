@@ -47,7 +47,10 @@ const SYNONYMS: Record<string, EntryStatus> = {
  * the normalised status, and the worker named by the status itself if any. An unknown spelling
  * is shown as archived rather than available: claiming it could run an experiment twice.
  */
-export function mapStatus(rawStatus: string | null | undefined, priority: number): { status: EntryStatus; worker?: string } {
+export function mapStatus(
+  rawStatus: string | null | undefined,
+  priority: number,
+): { status: EntryStatus; worker?: string } {
   const raw = (rawStatus ?? 'available').trim();
   const claimedBy = /^claimed[_ -]by[_ -](\S+)$/i.exec(raw);
   if (claimedBy) return { status: 'claimed', worker: claimedBy[1] };

@@ -1,6 +1,12 @@
 // Builds and formats what `ralph-tui status` prints: best vs target, queue, workers, runs, STOP.
 import { workspacePaths } from '../core/workspace-paths.js';
-import { DEFAULT_TARGET, readCoordination, type BestScore, type CoordinationView, type WorkerView } from './coordination.js';
+import {
+  DEFAULT_TARGET,
+  readCoordination,
+  type BestScore,
+  type CoordinationView,
+  type WorkerView,
+} from './coordination.js';
 import { nextUp, readQueue, type QueueEntry, type QueueView, type StatusCounts } from './queue-view.js';
 import { runningRunsSync, type RunProgressView } from './run-status.js';
 import { stopState, type StopState } from './stop-file.js';
@@ -20,7 +26,9 @@ export interface StatusReport {
   };
   workers: Record<string, WorkerView>;
   /** Experiment runs going on now, from their live status files (.ralph/progress/). */
-  experiments: Array<Pick<RunProgressView, 'id' | 'name' | 'worker' | 'done' | 'total' | 'etaSeconds' | 'runningScore'>>;
+  experiments: Array<
+    Pick<RunProgressView, 'id' | 'name' | 'worker' | 'done' | 'total' | 'etaSeconds' | 'runningScore'>
+  >;
   stop: StopState;
   /** Files that could not be read; the report shows everything else. */
   errors: Array<{ file: string; message: string }>;
@@ -55,11 +63,32 @@ export function statusReport(root: string, configTarget?: number): StatusReport 
     queue: {
       format: queue?.format ?? 'missing',
       counts: queue?.counts ?? null,
-      nextUp: queue ? nextUp(queue, 5).map(({ id, name, priority, family }) => ({ id, name, priority, ...(family ? { family } : {}) })) : [],
-      running: running.map(({ id, name, status, worker, claimedAt }) => ({ id, name, status, ...(worker ? { worker } : {}), ...(claimedAt ? { claimedAt } : {}) })),
+      nextUp: queue
+        ? nextUp(queue, 5).map(({ id, name, priority, family }) => ({
+            id,
+            name,
+            priority,
+            ...(family ? { family } : {}),
+          }))
+        : [],
+      running: running.map(({ id, name, status, worker, claimedAt }) => ({
+        id,
+        name,
+        status,
+        ...(worker ? { worker } : {}),
+        ...(claimedAt ? { claimedAt } : {}),
+      })),
     },
     workers: coordination?.workers ?? {},
-    experiments: runningRunsSync(root).map(({ id, name, worker, done, total, etaSeconds, runningScore }) => ({ id, name, worker, done, total, etaSeconds, runningScore })),
+    experiments: runningRunsSync(root).map(({ id, name, worker, done, total, etaSeconds, runningScore }) => ({
+      id,
+      name,
+      worker,
+      done,
+      total,
+      etaSeconds,
+      runningScore,
+    })),
     stop: stopState(root, coordination),
     errors,
   };
@@ -78,7 +107,11 @@ export function formatStatus(report: StatusReport): string {
     ? `${score(report.best.score)}${report.best.timeMin !== null ? ` @ ${report.best.timeMin.toFixed(1)} min` : ''}${report.best.experiment ? ` (${report.best.experiment})` : ''}`
     : 'none yet';
   lines.push(`${label('Best:')}${best}`);
-  const reached = report.stop.targetReached ? ' — target reached' : report.gap !== null ? ` — gap ${score(report.gap)}` : '';
+  const reached = report.stop.targetReached
+    ? ' — target reached'
+    : report.gap !== null
+      ? ` — gap ${score(report.gap)}`
+      : '';
   lines.push(`${label('Target:')}${score(report.target)}${reached}`);
   const c = report.queue.counts;
   lines.push(
@@ -87,22 +120,36 @@ export function formatStatus(report: StatusReport): string {
       : `${label('Queue:')}unreadable`,
   );
   if (report.queue.nextUp.length === 0) lines.push(`${label('Next up:')}nothing available`);
-  report.queue.nextUp.forEach((entry, i) => lines.push(`${label(i === 0 ? 'Next up:' : '')}P${entry.priority} ${entry.id}${entry.name !== entry.id ? ` ${entry.name}` : ''}`));
+  report.queue.nextUp.forEach((entry, i) =>
+    lines.push(
+      `${label(i === 0 ? 'Next up:' : '')}P${entry.priority} ${entry.id}${entry.name !== entry.id ? ` ${entry.name}` : ''}`,
+    ),
+  );
   if (report.queue.running.length === 0) lines.push(`${label('Running:')}none`);
-  report.queue.running.forEach((entry, i) => lines.push(`${label(i === 0 ? 'Running:' : '')}${entry.worker ?? '?'} ${entry.id} (${entry.status}${entry.claimedAt ? ` since ${entry.claimedAt}` : ''})`));
+  report.queue.running.forEach((entry, i) =>
+    lines.push(
+      `${label(i === 0 ? 'Running:' : '')}${entry.worker ?? '?'} ${entry.id} (${entry.status}${entry.claimedAt ? ` since ${entry.claimedAt}` : ''})`,
+    ),
+  );
   const workers = Object.entries(report.workers);
   if (workers.length === 0) lines.push(`${label('Workers:')}none registered`);
   workers.forEach(([id, worker], i) => {
     const current = worker.currentExperiment ? ` on ${worker.currentExperiment}` : '';
     const seen = worker.lastSeen ? ` · seen ${worker.lastSeen}` : '';
-    lines.push(`${label(i === 0 ? 'Workers:' : '')}${id} ${worker.status}${current} · ${worker.runs} run${worker.runs === 1 ? '' : 's'}${seen}`);
+    lines.push(
+      `${label(i === 0 ? 'Workers:' : '')}${id} ${worker.status}${current} · ${worker.runs} run${worker.runs === 1 ? '' : 's'}${seen}`,
+    );
   });
   report.experiments.forEach((run, i) => {
     const eta = run.etaSeconds !== undefined ? ` · eta ${Math.round(run.etaSeconds)}s` : '';
     const running = run.runningScore !== undefined ? ` · running score ${score(run.runningScore)}` : '';
-    lines.push(`${label(i === 0 ? 'Progress:' : '')}${run.worker ?? '—'} ${run.name} ${run.done}/${run.total}${eta}${running}`);
+    lines.push(
+      `${label(i === 0 ? 'Progress:' : '')}${run.worker ?? '—'} ${run.name} ${run.done}/${run.total}${eta}${running}`,
+    );
   });
-  const stop = report.stop.present ? `present${report.stop.reason ? ` (${report.stop.reason})` : ''} since ${report.stop.since}` : 'not present';
+  const stop = report.stop.present
+    ? `present${report.stop.reason ? ` (${report.stop.reason})` : ''} since ${report.stop.since}`
+    : 'not present';
   lines.push(`${label('STOP:')}${stop}`);
   for (const error of report.errors) lines.push(`${label('Error:')}${error.message}`);
   return `${lines.join('\n')}\n`;

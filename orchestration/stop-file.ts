@@ -38,9 +38,13 @@ export async function clearStop(root: string): Promise<void> {
  * Whether STOP is present (with reason and time) and whether the target is already reached.
  * `coordination` saves a re-read when the caller has the view (null: unknown, not reached).
  */
-export function stopState(root: string, coordination: Pick<CoordinationView, 'best' | 'target'> | null = readCoordination(root)): StopState {
+export function stopState(
+  root: string,
+  coordination: Pick<CoordinationView, 'best' | 'target'> | null = readCoordination(root),
+): StopState {
   const file = workspacePaths(root).stop;
-  const targetReached = coordination !== null && coordination.best !== null && coordination.best.score >= coordination.target;
+  const targetReached =
+    coordination !== null && coordination.best !== null && coordination.best.score >= coordination.target;
   const found = entry(file);
   if (found.kind === 'missing') return { present: false, targetReached };
   // STOP counts whatever it is (an agent may make it a link or a pipe); only a regular file's first bytes are
@@ -52,5 +56,11 @@ export function stopState(root: string, coordination: Pick<CoordinationView, 'be
     reason = `unreadable: ${(error as Error).message}`;
   }
   const forced = reason === FORCED_STOP_REASON || reason.startsWith(`${FORCED_STOP_REASON}:`);
-  return { present: true, ...(reason ? { reason } : {}), since: new Date(found.mtimeMs).toISOString(), targetReached, ...(forced ? { forced } : {}) };
+  return {
+    present: true,
+    ...(reason ? { reason } : {}),
+    since: new Date(found.mtimeMs).toISOString(),
+    targetReached,
+    ...(forced ? { forced } : {}),
+  };
 }

@@ -9,7 +9,13 @@ import { coordinationFromDocument, type CoordinationView } from './coordination.
 import { experimentStateViewOf, type ExperimentStateView } from './experiment-state.js';
 import { readJson } from './json-store.js';
 import { parseLogEntries, type LogEntry } from './log-entry.js';
-import { runProgressFromJson, runProgressViewOf, selectRuns, type RunProgressFile, type RunProgressView } from './run-status.js';
+import {
+  runProgressFromJson,
+  runProgressViewOf,
+  selectRuns,
+  type RunProgressFile,
+  type RunProgressView,
+} from './run-status.js';
 import { tailLines } from './log-tail.js';
 import { queueFile, queueViewOf, emptyCounts, type QueueView } from './queue-view.js';
 import { stopState, type StopState } from './stop-file.js';
@@ -65,7 +71,8 @@ const ALL_PARTS: Part[] = ['queue', 'coordination', 'stop', 'log', 'experiments'
  */
 export class WorkspaceWatcher {
   private readonly paths;
-  private readonly options: Required<Omit<WorkspaceWatcherOptions, 'configTarget'>> & Pick<WorkspaceWatcherOptions, 'configTarget'>;
+  private readonly options: Required<Omit<WorkspaceWatcherOptions, 'configTarget'>> &
+    Pick<WorkspaceWatcherOptions, 'configTarget'>;
   private snapshot: WorkspaceSnapshot;
   private readonly listeners = new Set<() => void>();
   private watcher: FSWatcher | null = null;
@@ -129,7 +136,10 @@ export class WorkspaceWatcher {
   }
 
   private async watch(): Promise<void> {
-    this.rootExisted = await entryAsync(this.root).then((found) => found.kind === 'directory', () => false);
+    this.rootExisted = await entryAsync(this.root).then(
+      (found) => found.kind === 'directory',
+      () => false,
+    );
     const watcher = watch(this.root, {
       ignoreInitial: true,
       // A folder an agent links to / would be watched (and walked) on the host: links are not followed.
@@ -190,7 +200,8 @@ export class WorkspaceWatcher {
       this.dirty.add('coordination');
       this.dirty.add('stop'); // targetReached depends on the best score
     } else if (base === 'STOP') this.dirty.add('stop');
-    else if (rel === 'orchestration/shared' || rel === 'orchestration') for (const part of ['queue', 'coordination', 'stop'] as const) this.dirty.add(part);
+    else if (rel === 'orchestration/shared' || rel === 'orchestration')
+      for (const part of ['queue', 'coordination', 'stop'] as const) this.dirty.add(part);
     else return;
     this.schedule();
   }
@@ -211,8 +222,21 @@ export class WorkspaceWatcher {
     // Signatures taken before reading: a write that lands during the read shows up as a change.
     const signatures = await this.readSignatures();
     const next: WorkspaceSnapshot = { ...this.snapshot };
-    if (parts.has('queue')) next.queue = await this.readPart(queueFile(this.root).file, (doc) => (doc ? queueViewOf(doc.data, queueFile(this.root).file) : { format: 'missing', file: null, entries: [], counts: emptyCounts() }), next.queue);
-    if (parts.has('coordination')) next.coordination = await this.readPart(this.paths.coordination, (doc) => coordinationFromDocument(this.root, doc, this.options.configTarget), next.coordination);
+    if (parts.has('queue'))
+      next.queue = await this.readPart(
+        queueFile(this.root).file,
+        (doc) =>
+          doc
+            ? queueViewOf(doc.data, queueFile(this.root).file)
+            : { format: 'missing', file: null, entries: [], counts: emptyCounts() },
+        next.queue,
+      );
+    if (parts.has('coordination'))
+      next.coordination = await this.readPart(
+        this.paths.coordination,
+        (doc) => coordinationFromDocument(this.root, doc, this.options.configTarget),
+        next.coordination,
+      );
     if (parts.has('stop')) next.stop = stopState(this.root, next.coordination);
     if (parts.has('log')) {
       try {
@@ -243,15 +267,26 @@ export class WorkspaceWatcher {
    */
   private scheduleRecheck(): void {
     if (this.recheckTimer || this.closed) return;
-    this.recheckTimer = setTimeout(() => {
-      this.recheckTimer = null;
-      void this.recheck();
-    }, Math.max(200, this.options.throttleMs * 2));
+    this.recheckTimer = setTimeout(
+      () => {
+        this.recheckTimer = null;
+        void this.recheck();
+      },
+      Math.max(200, this.options.throttleMs * 2),
+    );
   }
 
   private async recheck(): Promise<void> {
     if (this.closed) return;
-    if (!this.rootExisted && (await entryAsync(this.root).then((found) => found.kind === 'directory', () => false)) && !this.closed && !this.rootExisted) {
+    if (
+      !this.rootExisted &&
+      (await entryAsync(this.root).then(
+        (found) => found.kind === 'directory',
+        () => false,
+      )) &&
+      !this.closed &&
+      !this.rootExisted
+    ) {
       this.rootExisted = true; // claimed before the awaits below: concurrent rechecks re-watch once
       await this.watcher?.close();
       await this.watch();
@@ -262,7 +297,11 @@ export class WorkspaceWatcher {
       this.onChange(file);
     }
     // A run's process can die without a word (SIGKILL, a container removed): judge the running ones again.
-    if ([...this.runFiles.values()].some(({ data, view }) => view.state === 'running' && runProgressViewOf(data).state !== 'running')) {
+    if (
+      [...this.runFiles.values()].some(
+        ({ data, view }) => view.state === 'running' && runProgressViewOf(data).state !== 'running',
+      )
+    ) {
       this.dirty.add('runs');
       this.schedule();
     }
@@ -280,16 +319,34 @@ export class WorkspaceWatcher {
 
   private trackedFiles(): string[] {
     const paths = this.paths;
-    const experiments = [...this.experimentViews.keys()].map((name) => path.join(paths.experimentDir(name), 'STATE.json'));
+    const experiments = [...this.experimentViews.keys()].map((name) =>
+      path.join(paths.experimentDir(name), 'STATE.json'),
+    );
     // The progress folder's mtime changes when a run's file appears; only running runs' files change after that.
     const running = [...this.runFiles].filter(([, run]) => run.view.state === 'running').map(([file]) => file);
-    return [paths.queue, paths.legacyQueue, paths.coordination, paths.stop, paths.iterationLog, ...experiments, paths.progress, ...running];
+    return [
+      paths.queue,
+      paths.legacyQueue,
+      paths.coordination,
+      paths.stop,
+      paths.iterationLog,
+      ...experiments,
+      paths.progress,
+      ...running,
+    ];
   }
 
   private async readSignatures(): Promise<Map<string, string>> {
     const files = this.trackedFiles();
     const stats = await Promise.all(files.map((file) => entryAsync(file).catch(() => null)));
-    return new Map(files.map((file, i) => [file, stats[i] && stats[i]!.kind !== 'missing' ? `${stats[i]!.kind}:${stats[i]!.ino}:${stats[i]!.size}:${stats[i]!.mtimeMs}` : 'missing']));
+    return new Map(
+      files.map((file, i) => [
+        file,
+        stats[i] && stats[i]!.kind !== 'missing'
+          ? `${stats[i]!.kind}:${stats[i]!.ino}:${stats[i]!.size}:${stats[i]!.mtimeMs}`
+          : 'missing',
+      ]),
+    );
   }
 
   /** Reads one file; on failure records the error and keeps `last`. */
@@ -308,7 +365,10 @@ export class WorkspaceWatcher {
     const dir = this.paths.progress;
     let files: string[];
     try {
-      files = (await listDirAsync(dir)).map((found) => found.name).filter((name) => name.endsWith('.json')).map((name) => path.join(dir, name));
+      files = (await listDirAsync(dir))
+        .map((found) => found.name)
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => path.join(dir, name));
     } catch {
       files = [];
     }
@@ -338,7 +398,9 @@ export class WorkspaceWatcher {
   private async readExperiments(): Promise<ExperimentStateView[]> {
     let names: string[];
     try {
-      names = (await listDirAsync(this.paths.experiments)).filter((found) => found.isDirectory()).map((found) => found.name);
+      names = (await listDirAsync(this.paths.experiments))
+        .filter((found) => found.isDirectory())
+        .map((found) => found.name);
     } catch {
       names = [];
     }
@@ -352,7 +414,11 @@ export class WorkspaceWatcher {
     for (const name of names) {
       if (this.experimentViews.has(name) && !this.dirtyExperiments.has(name)) continue;
       const file = path.join(this.paths.experimentDir(name), 'STATE.json');
-      const view = await this.readPart(file, (doc) => (doc ? experimentStateViewOf(name, doc.data, file) : null), this.experimentViews.get(name) ?? null);
+      const view = await this.readPart(
+        file,
+        (doc) => (doc ? experimentStateViewOf(name, doc.data, file) : null),
+        this.experimentViews.get(name) ?? null,
+      );
       if (view) this.experimentViews.set(name, view);
       else this.experimentViews.delete(name);
     }

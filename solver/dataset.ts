@@ -9,28 +9,34 @@ import { looksLikePickle, unpickle } from './pickle.js';
 import { NdArray, PyTuple, pickleValue, type PickleValue } from './pickle-writer.js';
 
 /** zod 4's z.number() already rejects NaN and ±Infinity, which is what a reading must never be. */
-const finite = z.number({ error: (issue) => (issue.input === undefined ? 'missing' : `expected a finite number, got ${describe(issue.input)}`) });
+const finite = z.number({
+  error: (issue) => (issue.input === undefined ? 'missing' : `expected a finite number, got ${describe(issue.input)}`),
+});
 const point = z.tuple([finite, finite]);
 /**
  * A matrix of finite numbers, checked by a plain loop: element-wise zod schemas took 1.3 s on a
  * 400-sample dataset (3 M readings); this takes a few ms and still names the first bad element.
  */
-const matrix = z.custom<number[][]>((value) => Array.isArray(value), { error: (issue) => `expected a list of rows, got ${describe(issue.input)}` }).superRefine((rows, ctx) => {
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i] as unknown;
-    if (!Array.isArray(row)) {
-      ctx.addIssue({ code: 'custom', path: [i], message: `expected a row of numbers, got ${describe(row)}` });
-      return;
-    }
-    for (let j = 0; j < row.length; j++) {
-      const v = row[j] as unknown;
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        ctx.addIssue({ code: 'custom', path: [i, j], message: `expected a finite number, got ${describe(v)}` });
+const matrix = z
+  .custom<number[][]>((value) => Array.isArray(value), {
+    error: (issue) => `expected a list of rows, got ${describe(issue.input)}`,
+  })
+  .superRefine((rows, ctx) => {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as unknown;
+      if (!Array.isArray(row)) {
+        ctx.addIssue({ code: 'custom', path: [i], message: `expected a row of numbers, got ${describe(row)}` });
         return;
       }
+      for (let j = 0; j < row.length; j++) {
+        const v = row[j] as unknown;
+        if (typeof v !== 'number' || !Number.isFinite(v)) {
+          ctx.addIssue({ code: 'custom', path: [i, j], message: `expected a finite number, got ${describe(v)}` });
+          return;
+        }
+      }
     }
-  }
-});
+  });
 
 export const TrueSource = z.looseObject({
   x: finite,
@@ -44,7 +50,9 @@ export const SampleMetadata = z.looseObject({
   noise_std: finite.min(0),
   nt: z.number().int().min(1),
   kappa: finite.positive(),
-  bc: z.enum(['dirichlet', 'neumann'], { error: (issue) => `expected "dirichlet" or "neumann", got ${describe(issue.input)}` }),
+  bc: z.enum(['dirichlet', 'neumann'], {
+    error: (issue) => `expected "dirichlet" or "neumann", got ${describe(issue.input)}`,
+  }),
   T0: finite,
 });
 export type SampleMetadata = z.infer<typeof SampleMetadata>;
@@ -67,7 +75,11 @@ export const Sample = z
       const values = sample[field];
       if (!values) continue;
       if (values.length !== rows) {
-        ctx.addIssue({ code: 'custom', path: [field], message: `expected ${rows} rows (nt + 1), got ${values.length}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `expected ${rows} rows (nt + 1), got ${values.length}`,
+        });
         continue;
       }
       const bad = values.findIndex((row) => row.length !== columns);
@@ -120,7 +132,10 @@ export function parseDataset(raw: unknown, source: string): Dataset {
   }
   let message = issue.message;
   if (issue.code === 'invalid_type' && message.includes('received undefined')) message = 'missing';
-  const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problem${result.error.issues.length > 2 ? 's' : ''})` : '';
+  const more =
+    result.error.issues.length > 1
+      ? ` (and ${result.error.issues.length - 1} more problem${result.error.issues.length > 2 ? 's' : ''})`
+      : '';
   return fail(`${prefix} field ${formatPath(rest)}: ${message}${more}`);
 }
 
@@ -135,7 +150,11 @@ export async function loadDataset(file: string): Promise<Dataset> {
     bytes = await fs.readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${file}: no such dataset file` : `${file}: cannot read the dataset (${code ?? String(error)})`);
+    throw new UserError(
+      code === 'ENOENT'
+        ? `${file}: no such dataset file`
+        : `${file}: cannot read the dataset (${code ?? String(error)})`,
+    );
   }
   return parseDataset(decodeDataset(bytes, file), file);
 }
@@ -146,7 +165,9 @@ export function decodeDataset(bytes: Uint8Array, source: string): unknown {
     try {
       return unpickle(bytes);
     } catch (error) {
-      throw new UserError(`${source}: not a readable Python pickle (${error instanceof Error ? error.message : String(error)})`);
+      throw new UserError(
+        `${source}: not a readable Python pickle (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
   }
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');

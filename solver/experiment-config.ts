@@ -29,7 +29,10 @@ export const ExperimentConfig = z
     /** Gaussian truncation, in sigmas, when a response is assembled from the adjoint table. */
     responseRadius: z.number().min(2).max(50).default(4),
     /** Starting points: a lattice scan of the plate, the hottest sensors, the signal-weighted sensor centroid. */
-    inits: z.array(z.enum(['grid', 'hottest', 'centroid'])).min(1).default(['grid', 'hottest', 'centroid']),
+    inits: z
+      .array(z.enum(['grid', 'hottest', 'centroid']))
+      .min(1)
+      .default(['grid', 'hottest', 'centroid']),
     /** Lattice of the grid scan (positions per axis). */
     gridNx: z.number().int().min(2).max(200).default(24),
     gridNy: z.number().int().min(2).max(100).default(12),
@@ -118,7 +121,9 @@ export function applyOverrides(config: ExperimentConfig, overrides: readonly str
     const key = override.slice(0, eq).trim();
     const raw = override.slice(eq + 1).trim();
     if (!(EXPERIMENT_CONFIG_KEYS as string[]).includes(key)) {
-      throw new UserError(`--set ${override}: unknown experiment config key "${key}" (known keys: ${EXPERIMENT_CONFIG_KEYS.join(', ')})`);
+      throw new UserError(
+        `--set ${override}: unknown experiment config key "${key}" (known keys: ${EXPERIMENT_CONFIG_KEYS.join(', ')})`,
+      );
     }
     next[key] = parseValue(raw, Array.isArray((config as Record<string, unknown>)[key]));
   }
@@ -130,6 +135,11 @@ function parseValue(raw: string, isArray: boolean): unknown {
     const value: unknown = JSON.parse(raw);
     return isArray && !Array.isArray(value) ? [value] : value;
   } catch {
-    return isArray ? raw.split(',').map((part) => part.trim()).filter(Boolean) : raw;
+    return isArray
+      ? raw
+          .split(',')
+          .map((part) => part.trim())
+          .filter(Boolean)
+      : raw;
   }
 }

@@ -79,7 +79,8 @@ export class Heat2D {
     if (!(this.nx >= 3 && this.ny >= 3) || !Number.isInteger(this.nx) || !Number.isInteger(this.ny)) {
       throw new RangeError(`grid must be at least 3×3 integers, got ${this.nx}×${this.ny}`);
     }
-    if (opts.bc !== 'dirichlet' && opts.bc !== 'neumann') throw new RangeError(`unknown boundary condition ${String(opts.bc)}`);
+    if (opts.bc !== 'dirichlet' && opts.bc !== 'neumann')
+      throw new RangeError(`unknown boundary condition ${String(opts.bc)}`);
     this.dx = this.Lx / (this.nx - 1);
     this.dy = this.Ly / (this.ny - 1);
     this.dt = opts.dt;
@@ -91,10 +92,7 @@ export class Heat2D {
     this.ry = r / (this.dy * this.dy);
     this.xFactor = implicitLaplacian(this.nx, this.dx, r, this.bc);
     this.yFactor = implicitLaplacian(this.ny, this.dy, r, this.bc);
-    this.edge =
-      this.bc === 'neumann'
-        ? { first: [0, -2, 2], last: [2, -2, 0] }
-        : { first: [0, 0, 0], last: [0, 0, 0] };
+    this.edge = this.bc === 'neumann' ? { first: [0, -2, 2], last: [2, -2, 0] } : { first: [0, 0, 0], last: [0, 0, 0] };
   }
 
   /** Number of grid cells (length of a field). */
@@ -207,7 +205,8 @@ export class Heat2D {
     visit: (u: Float64Array, n: number) => void,
   ): void {
     const cells = this.cells;
-    if (!this.scratch) this.scratch = { u: new Float64Array(cells), w: new Float64Array(cells), s: new Float64Array(cells) };
+    if (!this.scratch)
+      this.scratch = { u: new Float64Array(cells), w: new Float64Array(cells), s: new Float64Array(cells) };
     const { u, w, s } = this.scratch;
     u.fill(T0);
     visit(u, 0);
@@ -399,6 +398,9 @@ function sample(u: Float64Array, stencil: SensorStencil, out: Float64Array, offs
   for (let s = 0; s < m; s++) {
     const k = 4 * s;
     out[offset + s] =
-      weight[k] * u[index[k]] + weight[k + 1] * u[index[k + 1]] + weight[k + 2] * u[index[k + 2]] + weight[k + 3] * u[index[k + 3]];
+      weight[k] * u[index[k]] +
+      weight[k + 1] * u[index[k + 1]] +
+      weight[k + 2] * u[index[k + 2]] +
+      weight[k + 3] * u[index[k + 3]];
   }
 }

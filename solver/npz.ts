@@ -22,7 +22,10 @@ export function submissionNpz(predictions: readonly SamplePrediction[]): Uint8Ar
     estimated_sources: prediction.estimated_sources.map((candidate) => candidate.map((source) => new PyTuple(source))),
   }));
   const array = new NdArray(objects, [objects.length], 'O');
-  const npy = npyFile(`{'descr': '|O', 'fortran_order': False, 'shape': (${objects.length},), }`, pickleValue(array, { floatKeys: new Set(['estimated_sources']) }));
+  const npy = npyFile(
+    `{'descr': '|O', 'fortran_order': False, 'shape': (${objects.length},), }`,
+    pickleValue(array, { floatKeys: new Set(['estimated_sources']) }),
+  );
   // np.savez stores entries uncompressed; level 0 keeps the file byte-for-byte like numpy's.
   return zipSync({ 'samples.npy': [npy, { level: 0 }] });
 }

@@ -21,7 +21,8 @@ export class NdArray {
     readonly dtype: 'f8' | 'i8' | 'O',
   ) {
     const size = shape.reduce((a, b) => a * b, 1);
-    if (size !== data.length) throw new RangeError(`array of shape (${shape.join(', ')}) needs ${size} elements, got ${data.length}`);
+    if (size !== data.length)
+      throw new RangeError(`array of shape (${shape.join(', ')}) needs ${size} elements, got ${data.length}`);
   }
 
   /** A float64 array from nested number lists (rectangular). */

@@ -77,7 +77,8 @@ export class NumpyArray {
     const raw = this.elements();
     const flat = Array.isArray(raw) ? raw.map(plain) : raw;
     const size = this.shape.reduce((a, b) => a * b, 1);
-    if (flat.length !== size) throw new Error(`NumPy array of shape (${this.shape.join(', ')}) holds ${flat.length} elements`);
+    if (flat.length !== size)
+      throw new Error(`NumPy array of shape (${this.shape.join(', ')}) holds ${flat.length} elements`);
     if (this.shape.length === 0) return flat[0];
     const strides = this.strides();
     const build = (axis: number, offset: number): unknown[] => {

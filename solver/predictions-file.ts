@@ -17,7 +17,9 @@ export async function loadPredictions(file: string): Promise<Predictions> {
     bytes = await fs.readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${file}: no such predictions file` : `${file}: cannot read the predictions file (${code})`);
+    throw new UserError(
+      code === 'ENOENT' ? `${file}: no such predictions file` : `${file}: cannot read the predictions file (${code})`,
+    );
   }
   const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
   if (isZip) return parsePredictions({ samples: readSubmissionNpz(bytes, file) }, file);
@@ -35,7 +37,10 @@ function readSubmissionNpz(bytes: Uint8Array, file: string): unknown {
     throw new UserError(`${file}: not a readable .npz (${error instanceof Error ? error.message : String(error)})`);
   }
   const npy = entries['samples.npy'];
-  if (!npy) throw new UserError(`${file}: no "samples" array in the .npz (entries: ${Object.keys(entries).join(', ') || 'none'})`);
+  if (!npy)
+    throw new UserError(
+      `${file}: no "samples" array in the .npz (entries: ${Object.keys(entries).join(', ') || 'none'})`,
+    );
   // .npy: magic \x93NUMPY, version (1 byte major, 1 byte minor), header length (uint16 in v1, uint32 in v2+).
   if (npy[0] !== 0x93 || Buffer.from(npy.subarray(1, 6)).toString('latin1') !== 'NUMPY') {
     throw new UserError(`${file}: samples.npy is not a NumPy .npy file`);
@@ -43,10 +48,13 @@ function readSubmissionNpz(bytes: Uint8Array, file: string): unknown {
   const view = new DataView(npy.buffer, npy.byteOffset, npy.byteLength);
   const [headerLength, start] = npy[6] === 1 ? [view.getUint16(8, true), 10] : [view.getUint32(8, true), 12];
   const header = Buffer.from(npy.subarray(start, start + headerLength)).toString('latin1');
-  if (!/'descr':\s*'\|O'/.test(header)) throw new UserError(`${file}: samples.npy must be an object array of dicts, got header ${header.trim()}`);
+  if (!/'descr':\s*'\|O'/.test(header))
+    throw new UserError(`${file}: samples.npy must be an object array of dicts, got header ${header.trim()}`);
   try {
     return unpickle(npy.subarray(start + headerLength));
   } catch (error) {
-    throw new UserError(`${file}: samples.npy holds no readable pickle (${error instanceof Error ? error.message : String(error)})`);
+    throw new UserError(
+      `${file}: samples.npy holds no readable pickle (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
 }

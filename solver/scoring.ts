@@ -43,7 +43,11 @@ function distance(a: number[][], b: number[][]): number {
 }
 
 /** The candidates the scorer keeps: in order, each farther than tau from every one kept before; at most nMax. */
-export function distinctCandidates(cands: Candidate[], tau: number = SCORING.tau, nMax: number = SCORING.nMax): Candidate[] {
+export function distinctCandidates(
+  cands: Candidate[],
+  tau: number = SCORING.tau,
+  nMax: number = SCORING.nMax,
+): Candidate[] {
   const kept: Candidate[] = [];
   const keptScaled: number[][][] = [];
   for (const candidate of cands) {
@@ -111,7 +115,9 @@ export function scoreSample(
   return { score, n_valid: kept.length, losses, against };
 }
 
-const finite = z.number({ error: (issue) => `expected a finite number, got ${JSON.stringify(issue.input) ?? 'nothing'}` });
+const finite = z.number({
+  error: (issue) => `expected a finite number, got ${JSON.stringify(issue.input) ?? 'nothing'}`,
+});
 /** A source as [x, y, q]. */
 export const CandidateSource = z.tuple([finite, finite, finite]);
 export const CandidateSchema = z.array(CandidateSource).min(1, 'a candidate needs at least one source');
@@ -138,12 +144,15 @@ export function parsePredictions(raw: unknown, source: string): Predictions {
 export const PLATE = { Lx: SCORING.scale[0], Ly: SCORING.scale[1] } as const;
 
 /** Predicted sources off the plate, which the scorer simulates as given (a likely mistake in the predictions). */
-export function sourcesOffPlate(predictions: Predictions): Array<{ sample_id: string; candidate: number; x: number; y: number }> {
+export function sourcesOffPlate(
+  predictions: Predictions,
+): Array<{ sample_id: string; candidate: number; x: number; y: number }> {
   const off: Array<{ sample_id: string; candidate: number; x: number; y: number }> = [];
   for (const entry of predictions.samples) {
     entry.estimated_sources.forEach((candidate, index) => {
       for (const [x, y] of candidate) {
-        if (!(x >= 0 && x <= PLATE.Lx && y >= 0 && y <= PLATE.Ly)) off.push({ sample_id: entry.sample_id, candidate: index + 1, x, y });
+        if (!(x >= 0 && x <= PLATE.Lx && y >= 0 && y <= PLATE.Ly))
+          off.push({ sample_id: entry.sample_id, candidate: index + 1, x, y });
       }
     });
   }
@@ -163,11 +172,16 @@ export interface DatasetScore {
  * Scores predictions against a dataset. Samples without a prediction score 0, as on the leaderboard; with
  * `onlyPredicted` the mean is over the predicted samples only (for runs on a subset).
  */
-export function scoreDataset(dataset: Dataset, predictions: Predictions, opts: { onlyPredicted?: boolean } = {}): DatasetScore {
+export function scoreDataset(
+  dataset: Dataset,
+  predictions: Predictions,
+  opts: { onlyPredicted?: boolean } = {},
+): DatasetScore {
   const byId = new Map(dataset.samples.map((sample) => [sample.sample_id, sample]));
   const predicted = new Map<string, Candidate[]>();
   for (const entry of predictions.samples) {
-    if (!byId.has(entry.sample_id)) throw new UserError(`predictions: sample "${entry.sample_id}" is not in the dataset`);
+    if (!byId.has(entry.sample_id))
+      throw new UserError(`predictions: sample "${entry.sample_id}" is not in the dataset`);
     if (predicted.has(entry.sample_id)) throw new UserError(`predictions: sample "${entry.sample_id}" appears twice`);
     predicted.set(entry.sample_id, entry.estimated_sources);
   }

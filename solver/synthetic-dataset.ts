@@ -65,7 +65,8 @@ function allot<T>(options: { value: T; weight: number }[], n: number, rng: Rng):
   const exact = options.map((o) => o.weight * n);
   const counts = exact.map(Math.floor);
   const order = exact.map((e, k) => ({ k, rest: e - counts[k] })).sort((a, b) => b.rest - a.rest || a.k - b.k);
-  for (let left = n - counts.reduce((a, b) => a + b, 0), i = 0; left > 0; left--, i++) counts[order[i % order.length].k]++;
+  for (let left = n - counts.reduce((a, b) => a + b, 0), i = 0; left > 0; left--, i++)
+    counts[order[i % order.length].k]++;
   const values = options.flatMap((o, k) => new Array<T>(counts[k]).fill(o.value));
   for (let i = values.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
@@ -88,7 +89,9 @@ export function drawSampleSpecs(samples: number, seed: number, sources?: number)
   const shapeMix =
     sources === undefined
       ? MIX.shape
-      : MIX.shape.filter((o) => o.value[0] === Math.min(2, sources)).map((o) => ({ ...o, value: [sources, o.value[1]] as [number, number] }));
+      : MIX.shape
+          .filter((o) => o.value[0] === Math.min(2, sources))
+          .map((o) => ({ ...o, value: [sources, o.value[1]] as [number, number] }));
   const shapes = allot(shapeMix, samples, rng);
   const nts = allot(MIX.nt, samples, rng);
   const kappas = allot(MIX.kappa, samples, rng);
@@ -102,7 +105,8 @@ export function drawSampleSpecs(samples: number, seed: number, sources?: number)
     const sources: SampleSpec['true_sources'] = [];
     while (sources.length < nSources) {
       const candidate = { x: x(), y: y(), q: uniform(rng, qRange[0], qRange[1]), on: [0, nt * dt] as [number, number] };
-      if (sources.every((s) => Math.hypot(s.x - candidate.x, s.y - candidate.y) >= minSourceDistance)) sources.push(candidate);
+      if (sources.every((s) => Math.hypot(s.x - candidate.x, s.y - candidate.y) >= minSourceDistance))
+        sources.push(candidate);
     }
     const sensors: [number, number][] = Array.from({ length: nSensors }, () => [x(), y()]);
     return {

@@ -79,14 +79,22 @@ export const AgentConfig = z
     prompt: PromptConfig.optional(),
     cpuset: z.string().regex(cpusetPattern, 'expected a cpuset like "2-3" or "2,4"').optional(),
     cpus: z.number().positive().optional(),
-    memory: z.union([z.string().regex(/^\d+(\.\d+)?[kmgKMG]?[bB]?$/, 'expected a size like "8g"'), z.number().int().positive()]).optional(),
+    memory: z
+      .union([
+        z.string().regex(/^\d+(\.\d+)?[kmgKMG]?[bB]?$/, 'expected a size like "8g"'),
+        z.number().int().positive(),
+      ])
+      .optional(),
     pidsLimit: z.number().int().positive().optional(),
     env: z.record(z.string(), z.string()).default({}),
     /** Names of host environment variables passed through (values never logged or stored). */
     passEnv: z.array(z.string()).optional(),
     image: z.string().min(1).optional(),
     engine: EngineConfig.optional(),
-    containerName: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/).optional(),
+    containerName: z
+      .string()
+      .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/)
+      .optional(),
     gpus: z.union([z.literal('all'), z.number().int().positive()]).optional(),
     focus: FocusConfig.optional(),
     /** Docker network mode for this agent's container (default: none, with egress through the allow-list proxy). */
@@ -112,7 +120,9 @@ export const LoopConfig = z
     /** Idle for this long → send the nudge text. */
     idleNudgeMinutes: z.number().positive().default(10),
     nudgeText: z.string().min(1).default(DEFAULT_NUDGE),
-    wrapUpPhrases: z.array(z.string().min(1)).default(['Session complete', 'Summary of', 'That concludes', 'I have completed all']),
+    wrapUpPhrases: z
+      .array(z.string().min(1))
+      .default(['Session complete', 'Summary of', 'That concludes', 'I have completed all']),
     /** Output must be quiet this long after start before the prompt is pasted. */
     readySettleMs: z.number().int().min(0).default(1_500),
     /** An agent that prints nothing at all gets its prompt after this long (a silent start is not "settled"). */
@@ -120,14 +130,27 @@ export const LoopConfig = z
     /** Screen rules that mean the agent waits for a person (regular expressions). */
     // Claude Code's permission boxes ("Do you want to proceed?", "Do you want to make this edit to …?",
     // "Do you want to create …?") all start the same way; hooks are the reliable route, this is the fallback.
-    needsInputPatterns: z.array(z.string()).default(['Do you want to (proceed|make this edit|create|run)', '\\(y/n\\)', 'Allow this', 'Press Enter to continue']),
+    needsInputPatterns: z
+      .array(z.string())
+      .default([
+        'Do you want to (proceed|make this edit|create|run)',
+        '\\(y/n\\)',
+        'Allow this',
+        'Press Enter to continue',
+      ]),
     /**
      * Claude Code's first-run screens (texts of 2.1.332): while one shows, the prompt waits (pasted with its Enter
      * it would answer the screen: "No, exit" is the default of the trust and bypass screens) and the agent needs input.
      */
     setupScreenPatterns: z
       .array(z.string())
-      .default(['Do you want to use this API key', 'Yes, I trust this folder', 'Bypass Permissions mode', 'Choose the text style', 'Unable to connect to Anthropic services']),
+      .default([
+        'Do you want to use this API key',
+        'Yes, I trust this folder',
+        'Bypass Permissions mode',
+        'Choose the text style',
+        'Unable to connect to Anthropic services',
+      ]),
     /** The CLI asks for a login: the agent "needs login", the prompt waits and nudges stop until someone logs in. */
     loginScreenPatterns: z.array(z.string()).default(['Select login method', 'Not logged in']),
   })
@@ -142,7 +165,10 @@ export const RalphConfig = z
     $schema: z.string().optional(),
     version: z.literal(1).default(1),
     /** Used in container names: ralph-<name>-<id>. Defaults to the workspace folder's name. */
-    name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/).optional(),
+    name: z
+      .string()
+      .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/)
+      .optional(),
     targetScore: z.number().positive().default(DEFAULT_TARGET),
     /** The competition's budget: 400 samples in 60 minutes. */
     budgetMinutes: z.number().positive().default(60),
@@ -180,7 +206,8 @@ export const RalphConfig = z
   .superRefine((config, ctx) => {
     const seen = new Set<string>();
     config.agents.forEach((agent, index) => {
-      if (seen.has(agent.id)) ctx.addIssue({ code: 'custom', path: ['agents', index, 'id'], message: `duplicate agent id ${agent.id}` });
+      if (seen.has(agent.id))
+        ctx.addIssue({ code: 'custom', path: ['agents', index, 'id'], message: `duplicate agent id ${agent.id}` });
       seen.add(agent.id);
       const network = agent.network ?? config.network;
       if (isHostNetwork(network) && !(agent.allowHostNetwork ?? config.allowHostNetwork)) {
@@ -195,7 +222,10 @@ export const RalphConfig = z
 export type RalphConfig = z.infer<typeof RalphConfig>;
 
 /** An agent with every default applied: what the supervisor actually runs. */
-export interface ResolvedAgent extends Omit<AgentConfig, 'runtime' | 'command' | 'prompt' | 'image' | 'passEnv' | 'containerName' | 'egress' | 'claudeOnboarding'> {
+export interface ResolvedAgent extends Omit<
+  AgentConfig,
+  'runtime' | 'command' | 'prompt' | 'image' | 'passEnv' | 'containerName' | 'egress' | 'claudeOnboarding'
+> {
   claudeOnboarding: 'seed' | 'off';
   runtime: 'docker' | 'local';
   /** Destinations the egress proxy lets through (see EgressConfig). */
@@ -259,7 +289,8 @@ export function loadConfig(workspace: string): RalphConfig {
     if (error instanceof UserError) throw error;
     throw new UserError(`cannot read ${file}: ${(error as Error).message}`);
   }
-  if (text === null) throw new UserError(`no ralph.config.json in ${workspace} — run \`ralph-tui init ${workspace}\` first`);
+  if (text === null)
+    throw new UserError(`no ralph.config.json in ${workspace} — run \`ralph-tui init ${workspace}\` first`);
   return parseConfig(parseJsonText(text, file), file);
 }
 

@@ -15,7 +15,9 @@ describe('ralph-tui status', () => {
     const elsewhere = await runCli(['status'], { cwd: empty });
     fs.rmSync(empty, { recursive: true, force: true });
     expect(elsewhere.exitCode).toBe(2);
-    expect(elsewhere.stderr).toBe(`ralph-tui: ${empty} is not a ralph-tui workspace (no ralph.config.json or orchestration/shared/); pass --workspace DIR or set RALPH_WORKSPACE (\`npm start\` keeps its workspace in ./workspace of the ralph-tui folder)`);
+    expect(elsewhere.stderr).toBe(
+      `ralph-tui: ${empty} is not a ralph-tui workspace (no ralph.config.json or orchestration/shared/); pass --workspace DIR or set RALPH_WORKSPACE (\`npm start\` keeps its workspace in ./workspace of the ralph-tui folder)`,
+    );
     const inRepo = await runCli(['status'], { cwd: repoRoot });
     if (fs.existsSync(path.join(repoRoot, 'workspace', 'ralph.config.json'))) {
       expect(inRepo.exitCode).toBe(0);
@@ -26,31 +28,57 @@ describe('ralph-tui status', () => {
   });
 
   it('reports the HEAD files: best 1.1689 @ 58.2 min vs 1.25, queue counts, next up, who runs what, STOP', async () => {
-    const root = workspaceWith({ 'coordination.json': 'coordination.json', 'experiment_queue.json': 'experiment_queue.json' });
+    const root = workspaceWith({
+      'coordination.json': 'coordination.json',
+      'experiment_queue.json': 'experiment_queue.json',
+    });
     const text = await cli(root, 'status');
     expect(text.exitCode).toBe(0);
     expect(text.stdout).toContain('Best:     1.1689 @ 58.2 min (hopping_with_tabu_memory (no_tabu_baseline config))');
     expect(text.stdout).toContain('Target:   1.2500 — gap 0.0811');
-    expect(text.stdout).toContain('Queue:    7 available · 2 claimed · 2 running · 183 completed · 0 failed · 12 aborted · 3 archived (209 total, v3)');
+    expect(text.stdout).toContain(
+      'Queue:    7 available · 2 claimed · 2 running · 183 completed · 0 failed · 12 aborted · 3 archived (209 total, v3)',
+    );
     expect(text.stdout).toContain('Next up:  P3 EXP_SECOND_NM_ROUND_001 second_nm_polish_round');
     expect(text.stdout).toContain('W2 EXP_SIMPLE_TOP3_NO_FILTER_001 (claimed since 2026-01-27T04:37:16.704239Z)');
     expect(text.stdout).toContain('STOP:     not present');
     const json = await cli(root, 'status', '--json');
     const report = JSON.parse(json.stdout);
-    expect(report).toMatchObject({ best: { score: 1.1689, timeMin: 58.2 }, target: 1.25, gap: 0.0811, stop: { present: false, targetReached: false }, errors: [] });
+    expect(report).toMatchObject({
+      best: { score: 1.1689, timeMin: 58.2 },
+      target: 1.25,
+      gap: 0.0811,
+      stop: { present: false, targetReached: false },
+      errors: [],
+    });
     expect(report.queue.counts.available).toBe(7);
     expect(report.queue.running).toHaveLength(4);
     expect(report.workers.W3).toMatchObject({ status: 'active', currentExperiment: 'EXP_45PCT_TEMPORAL_001' });
   });
 
   it('lists the experiment runs going on now from their live status files, not the ones whose process is gone', async () => {
-    const root = workspaceWith({ 'coordination.json': 'coordination.json', 'experiment_queue.json': 'experiment_queue.json' });
+    const root = workspaceWith({
+      'coordination.json': 'coordination.json',
+      'experiment_queue.json': 'experiment_queue.json',
+    });
     const progress = path.join(root, '.ralph', 'progress');
     fs.mkdirSync(progress, { recursive: true });
     const now = new Date().toISOString();
     const run = (id: string, pid: number) => ({
-      run_id: id, name: `exp-${id}`, worker: 'W2', pid, host: os.hostname(), state: 'running', done: 3, total: 8,
-      elapsed: 12, eta: 20, running_score: 1.2103, started_at: now, updated_at: now, last_lines: [],
+      run_id: id,
+      name: `exp-${id}`,
+      worker: 'W2',
+      pid,
+      host: os.hostname(),
+      state: 'running',
+      done: 3,
+      total: 8,
+      elapsed: 12,
+      eta: 20,
+      running_score: 1.2103,
+      started_at: now,
+      updated_at: now,
+      last_lines: [],
     });
     // This test process is alive; a child that has exited is gone.
     const child = execa('true');
@@ -68,11 +96,22 @@ describe('ralph-tui status', () => {
   });
 
   it('reads the v1 layout (queue.json, best_score, state_W1.json) and the v2 layout', async () => {
-    const v1 = workspaceWith({ 'coordination.json': 'v1-coordination.json', 'queue.json': 'v1-queue.json', 'state_W1.json': 'v1-state_W1.json' });
+    const v1 = workspaceWith({
+      'coordination.json': 'v1-coordination.json',
+      'queue.json': 'v1-queue.json',
+      'state_W1.json': 'v1-state_W1.json',
+    });
     const report = JSON.parse((await cli(v1, 'status', '--json')).stdout);
-    expect(report).toMatchObject({ best: { score: 1.1247, timeMin: 57.2, experiment: 'robust_fallback' }, target: 1.25, queue: { format: 'v1', counts: { available: 3 } } });
+    expect(report).toMatchObject({
+      best: { score: 1.1247, timeMin: 57.2, experiment: 'robust_fallback' },
+      target: 1.25,
+      queue: { format: 'v1', counts: { available: 3 } },
+    });
     expect(report.queue.nextUp[0]).toMatchObject({ id: 'RT001', priority: 1 });
-    const v2 = workspaceWith({ 'coordination.json': 'v2-coordination.json', 'experiment_queue.json': 'v2-experiment_queue.json' });
+    const v2 = workspaceWith({
+      'coordination.json': 'v2-coordination.json',
+      'experiment_queue.json': 'v2-experiment_queue.json',
+    });
     const text = await cli(v2, 'status');
     expect(text.stdout).toContain('Best:     1.1247 @ 57.2 min (robust_fallback)');
     expect(text.stdout).toContain('W2 EXP019 (running)');
@@ -95,17 +134,43 @@ describe('ralph-tui status', () => {
 describe('ralph-tui queue', () => {
   it('add, list, claim, complete and fail with clear errors and exit codes', async () => {
     const root = workspaceWith({ 'coordination.json': 'coordination.json' });
-    const added = await cli(root, 'queue', 'add', '--name', 'tighter_sigma', '--family', 'sigma', '--priority', '2', '--config', '{"sigma0_1src": 0.17}', '--json');
+    const added = await cli(
+      root,
+      'queue',
+      'add',
+      '--name',
+      'tighter_sigma',
+      '--family',
+      'sigma',
+      '--priority',
+      '2',
+      '--config',
+      '{"sigma0_1src": 0.17}',
+      '--json',
+    );
     expect(added.exitCode).toBe(0);
-    expect(JSON.parse(added.stdout)[0]).toMatchObject({ id: 'EXP_TIGHTER_SIGMA_001', status: 'available', priority: 2, config: { sigma0_1src: 0.17 } });
+    expect(JSON.parse(added.stdout)[0]).toMatchObject({
+      id: 'EXP_TIGHTER_SIGMA_001',
+      status: 'available',
+      priority: 2,
+      config: { sigma0_1src: 0.17 },
+    });
     const list = JSON.parse((await cli(root, 'queue', 'list', '--json')).stdout);
     expect(list).toMatchObject({ format: 'v3', counts: { available: 1, total: 1 } });
 
     const claim = await cli(root, 'queue', 'claim', '--worker', 'W1', '--json');
     expect(claim.exitCode).toBe(0);
-    expect(JSON.parse(claim.stdout)).toMatchObject({ id: 'EXP_TIGHTER_SIGMA_001', status: 'claimed', worker: 'W1', resumed: false });
+    expect(JSON.parse(claim.stdout)).toMatchObject({
+      id: 'EXP_TIGHTER_SIGMA_001',
+      status: 'claimed',
+      worker: 'W1',
+      resumed: false,
+    });
     // A restarted worker gets its experiment back.
-    expect(JSON.parse((await cli(root, 'queue', 'claim', '--worker', 'W1', '--json')).stdout)).toMatchObject({ id: 'EXP_TIGHTER_SIGMA_001', resumed: true });
+    expect(JSON.parse((await cli(root, 'queue', 'claim', '--worker', 'W1', '--json')).stdout)).toMatchObject({
+      id: 'EXP_TIGHTER_SIGMA_001',
+      resumed: true,
+    });
 
     const none = await cli(root, 'queue', 'claim', '--worker', 'W2');
     expect(none.exitCode).toBe(3);
@@ -113,25 +178,95 @@ describe('ralph-tui queue', () => {
     const taken = await cli(root, 'queue', 'claim', '--worker', 'W2', '--id', 'EXP_TIGHTER_SIGMA_001');
     expect(taken.exitCode).toBe(3);
     expect(taken.stderr).toMatch(/EXP_TIGHTER_SIGMA_001 is not available: it is claimed by W1/);
-    const unknown = await cli(root, 'queue', 'complete', 'EXP_NOPE', '--worker', 'W1', '--score', '1.2', '--time', '50');
+    const unknown = await cli(
+      root,
+      'queue',
+      'complete',
+      'EXP_NOPE',
+      '--worker',
+      'W1',
+      '--score',
+      '1.2',
+      '--time',
+      '50',
+    );
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toMatch(/no experiment with id EXP_NOPE/);
-    const badScore = await cli(root, 'queue', 'complete', 'EXP_TIGHTER_SIGMA_001', '--worker', 'W1', '--score', 'high', '--time', '50');
+    const badScore = await cli(
+      root,
+      'queue',
+      'complete',
+      'EXP_TIGHTER_SIGMA_001',
+      '--worker',
+      'W1',
+      '--score',
+      'high',
+      '--time',
+      '50',
+    );
     expect(badScore.exitCode).toBe(2);
     expect(badScore.stderr).toBe('ralph-tui: --score: expected a number, got "high"');
 
-    const complete = await cli(root, 'queue', 'complete', 'EXP_TIGHTER_SIGMA_001', '--worker', 'W1', '--score', '1.2', '--time', '55.5', '--result', 'SUCCESS', '--finding', 'lower sigma helps', '--json');
+    const complete = await cli(
+      root,
+      'queue',
+      'complete',
+      'EXP_TIGHTER_SIGMA_001',
+      '--worker',
+      'W1',
+      '--score',
+      '1.2',
+      '--time',
+      '55.5',
+      '--result',
+      'SUCCESS',
+      '--finding',
+      'lower sigma helps',
+      '--json',
+    );
     expect(complete.exitCode).toBe(0);
-    expect(JSON.parse(complete.stdout)).toMatchObject({ newBest: true, inBudget: true, previousBest: { score: 1.1689 }, entry: { status: 'completed', score: 1.2, timeMin: 55.5 } });
-    expect(JSON.parse((await cli(root, 'status', '--json')).stdout).best).toEqual({ score: 1.2, timeMin: 55.5, experiment: 'tighter_sigma' });
+    expect(JSON.parse(complete.stdout)).toMatchObject({
+      newBest: true,
+      inBudget: true,
+      previousBest: { score: 1.1689 },
+      entry: { status: 'completed', score: 1.2, timeMin: 55.5 },
+    });
+    expect(JSON.parse((await cli(root, 'status', '--json')).stdout).best).toEqual({
+      score: 1.2,
+      timeMin: 55.5,
+      experiment: 'tighter_sigma',
+    });
 
     await cli(root, 'queue', 'add', '--name', 'slow_idea');
     await cli(root, 'queue', 'claim', '--worker', 'W2');
-    const over = await cli(root, 'queue', 'complete', 'EXP_SLOW_IDEA_001', '--worker', 'W2', '--score', '1.3', '--time', '75');
-    expect(over.stdout).toBe('EXP_SLOW_IDEA_001 completed by W2: 1.3000 @ 75.0 min — over the 60-minute budget, not eligible as best');
+    const over = await cli(
+      root,
+      'queue',
+      'complete',
+      'EXP_SLOW_IDEA_001',
+      '--worker',
+      'W2',
+      '--score',
+      '1.3',
+      '--time',
+      '75',
+    );
+    expect(over.stdout).toBe(
+      'EXP_SLOW_IDEA_001 completed by W2: 1.3000 @ 75.0 min — over the 60-minute budget, not eligible as best',
+    );
     await cli(root, 'queue', 'add', '--name', 'broken_idea');
     await cli(root, 'queue', 'claim', '--worker', 'W3');
-    const fail = await cli(root, 'queue', 'fail', 'EXP_BROKEN_IDEA_001', '--worker', 'W3', '--reason', 'diverges', '--abort');
+    const fail = await cli(
+      root,
+      'queue',
+      'fail',
+      'EXP_BROKEN_IDEA_001',
+      '--worker',
+      'W3',
+      '--reason',
+      'diverges',
+      '--abort',
+    );
     expect(fail.stdout).toBe('EXP_BROKEN_IDEA_001 aborted by W3: diverges');
     const counts = JSON.parse((await cli(root, 'queue', 'list', '--json')).stdout).counts;
     expect(counts).toMatchObject({ available: 0, completed: 2, aborted: 1 });
@@ -146,7 +281,10 @@ describe('ralph-tui queue', () => {
       [['queue', 'add'], /^ralph-tui: queue add needs --name/],
       [['queue', 'list', '--status', 'done'], /^ralph-tui: --status: unknown status "done"/],
       // queue add takes only names that `run` accepts (they name the experiments/<name> folder).
-      [['queue', 'add', '--name', 'two words'], /^ralph-tui: experiment name "two words" is not valid: letters, digits, _ \. - only/],
+      [
+        ['queue', 'add', '--name', 'two words'],
+        /^ralph-tui: experiment name "two words" is not valid: letters, digits, _ \. - only/,
+      ],
       [['queue', 'add', '--name', '../escape'], /^ralph-tui: experiment name "\.\.\/escape" is not valid/],
       [['run', 'two words'], /^ralph-tui: experiment name "two words" is not valid: letters, digits, _ \. - only/],
     ];
@@ -161,12 +299,46 @@ describe('ralph-tui queue', () => {
 describe('ralph-tui log', () => {
   it('appends in the established format, tails lines and entries', async () => {
     const root = workspaceWith();
-    const appended = await cli(root, 'log', 'append', '--worker', 'W1', '--experiment', 'sigma_ladder', '--score', '1.1658', '--time', '70', '--config', '{"sigma0_1src":0.18}', '--result', 'OVER_BUDGET', '--finding', 'too slow', '--flag', 'FAILED');
+    const appended = await cli(
+      root,
+      'log',
+      'append',
+      '--worker',
+      'W1',
+      '--experiment',
+      'sigma_ladder',
+      '--score',
+      '1.1658',
+      '--time',
+      '70',
+      '--config',
+      '{"sigma0_1src":0.18}',
+      '--result',
+      'OVER_BUDGET',
+      '--finding',
+      'too slow',
+      '--flag',
+      'FAILED',
+    );
     expect(appended.exitCode).toBe(0);
     expect(fs.readFileSync(path.join(root, 'ITERATION_LOG.md'), 'utf8')).toBe(
       '\n### [W1] Experiment: sigma_ladder | Score: 1.1658 @ 70.0 min | FAILED\n**Config**: {"sigma0_1src":0.18}\n**Result**: OVER_BUDGET\n**Key Finding**: too slow\n\n---\n',
     );
-    await cli(root, 'log', 'append', '--worker', 'W2', '--experiment', 'best_one', '--score', '1.2', '--time', '50', '--flag', 'NEW BEST');
+    await cli(
+      root,
+      'log',
+      'append',
+      '--worker',
+      'W2',
+      '--experiment',
+      'best_one',
+      '--score',
+      '1.2',
+      '--time',
+      '50',
+      '--flag',
+      'NEW BEST',
+    );
     const tail = await cli(root, 'log', 'tail', '-n', '4');
     // The last 4 lines (the CLI's final newline is stripped by execa).
     expect(tail.stdout).toBe('\n### [W2] Experiment: best_one | Score: 1.2000 @ 50.0 min | **NEW BEST**\n\n---');
@@ -175,7 +347,9 @@ describe('ralph-tui log', () => {
       ['sigma_ladder', ['FAILED']],
       ['best_one', ['NEW BEST']],
     ]);
-    expect((await cli(root, 'log', 'append', '--worker', 'W1', '--experiment', 'x', '--score', 'abc')).stderr).toBe('ralph-tui: --score: expected a number, got "abc"');
+    expect((await cli(root, 'log', 'append', '--worker', 'W1', '--experiment', 'x', '--score', 'abc')).stderr).toBe(
+      'ralph-tui: --score: expected a number, got "abc"',
+    );
   });
 
   it('tail --entries --json gives each entry its line in the whole file, for the original log too', async () => {
@@ -183,7 +357,10 @@ describe('ralph-tui log', () => {
     const log = path.join(root, 'ITERATION_LOG.md');
     fs.copyFileSync(path.join(fixturesDir, 'original', 'ITERATION_LOG.md'), log);
     const lines = fs.readFileSync(log, 'utf8').split('\n');
-    const entries = JSON.parse((await cli(root, 'log', 'tail', '--entries', '-n', '3', '--json')).stdout) as Array<{ line: number; header: string }>;
+    const entries = JSON.parse((await cli(root, 'log', 'tail', '--entries', '-n', '3', '--json')).stdout) as Array<{
+      line: number;
+      header: string;
+    }>;
     expect(entries).toHaveLength(3);
     for (const entry of entries) expect(lines[entry.line - 1]).toBe(entry.header);
     expect(entries.at(-1)!.header).toMatch(/^### \[W1\] Experiment: perturbed_extended_polish/);
@@ -192,7 +369,9 @@ describe('ralph-tui log', () => {
   it('tail -f prints lines appended by another process', async () => {
     const root = workspaceWith();
     fs.writeFileSync(path.join(root, 'ITERATION_LOG.md'), '# Iteration Log\n');
-    const child = execa(process.execPath, [cliPath, '--workspace', root, 'log', 'tail', '-n', '1', '-f'], { reject: false });
+    const child = execa(process.execPath, [cliPath, '--workspace', root, 'log', 'tail', '-n', '1', '-f'], {
+      reject: false,
+    });
     let out = '';
     const seen = (text: string) =>
       new Promise<void>((resolve) => {
@@ -220,7 +399,11 @@ describe('ralph-tui stop / resume / prompts', () => {
     expect((await cli(root, 'stop')).exitCode).toBe(0);
     expect(fs.readFileSync(sharedFile(root, 'STOP'), 'utf8')).toBe('graceful stop requested\n');
     await cli(root, 'stop', '--force', '--reason', 'runaway costs');
-    expect(JSON.parse((await cli(root, 'status', '--json')).stdout).stop).toMatchObject({ present: true, reason: 'forced: runaway costs', forced: true });
+    expect(JSON.parse((await cli(root, 'status', '--json')).stdout).stop).toMatchObject({
+      present: true,
+      reason: 'forced: runaway costs',
+      forced: true,
+    });
     expect((await cli(root, 'resume')).stdout).toBe('STOP removed: agents continue.');
     expect(fs.existsSync(sharedFile(root, 'STOP'))).toBe(false);
     expect((await cli(root, 'resume')).stdout).toBe('No STOP was present.');
@@ -242,22 +425,36 @@ describe('ralph-tui stop / resume / prompts', () => {
     );
     const result = await cli(root, 'prompts');
     expect(result.exitCode).toBe(0);
-    expect(result.stdout.trim().split('\n')).toEqual(['W0', 'W1', 'W2'].map((id) => `wrote ${sharedFile(root, `prompt_${id}.txt`)}`));
+    expect(result.stdout.trim().split('\n')).toEqual(
+      ['W0', 'W1', 'W2'].map((id) => `wrote ${sharedFile(root, `prompt_${id}.txt`)}`),
+    );
     expect(fs.existsSync(sharedFile(root, 'prompt_W3.txt'))).toBe(false);
     const w0 = fs.readFileSync(sharedFile(root, 'prompt_W0.txt'), 'utf8');
     expect(w0).toContain('Current best in-budget score: 1.1689. Target: 1.3000.');
     expect(w0).toContain('ralph-tui queue add --name');
     expect(w0).toContain('Keep at least 5 experiments available');
     const w1 = fs.readFileSync(sharedFile(root, 'prompt_W1.txt'), 'utf8');
-    expect(w1).toContain('Your focus: threshold tuning. Search space: threshold_1src 0.28–0.42, threshold_2src 0.38–0.55, fallback_sigma [here: fallbackExcess1');
+    expect(w1).toContain(
+      'Your focus: threshold tuning. Search space: threshold_1src 0.28–0.42, threshold_2src 0.38–0.55, fallback_sigma [here: fallbackExcess1',
+    );
     // The config the prompt shows is one `ralph-tui run` accepts.
     const shown = JSON.parse(/^ {3}(\{"seed".*\})$/m.exec(w1)![1]);
     expect(parseExperimentConfig(shown, 'prompt')).toEqual(shown);
-    for (const step of ['ralph-tui queue claim --worker W1 --json', 'ralph-tui run <name> --workers $(nproc) --progress json', 'ralph-tui queue complete <id> --worker W1', 'ralph-tui log append --worker W1']) expect(w1).toContain(step);
+    for (const step of [
+      'ralph-tui queue claim --worker W1 --json',
+      'ralph-tui run <name> --workers $(nproc) --progress json',
+      'ralph-tui queue complete <id> --worker W1',
+      'ralph-tui log append --worker W1',
+    ])
+      expect(w1).toContain(step);
     expect(w1).not.toMatch(/â€|Ã/); // no mojibake
-    expect(fs.readFileSync(sharedFile(root, 'prompt_W2.txt'), 'utf8')).toContain('Your focus: polish. Search space: refine_maxiter 6–10.');
+    expect(fs.readFileSync(sharedFile(root, 'prompt_W2.txt'), 'utf8')).toContain(
+      'Your focus: polish. Search space: refine_maxiter 6–10.',
+    );
     await cli(root, 'prompts', '--best', '1.25');
-    expect(fs.readFileSync(sharedFile(root, 'prompt_W1.txt'), 'utf8')).toContain('Current best in-budget score: 1.2500.');
+    expect(fs.readFileSync(sharedFile(root, 'prompt_W1.txt'), 'utf8')).toContain(
+      'Current best in-budget score: 1.2500.',
+    );
   });
 
   it('status takes the target from ralph.config.json when coordination.json names none, even if the config is otherwise invalid', async () => {
@@ -274,7 +471,14 @@ describe('ralph-tui stop / resume / prompts', () => {
   });
 
   it('the protocol commands have --help', async () => {
-    for (const args of [['status'], ['stop'], ['prompts'], ['queue', 'claim'], ['queue', 'complete'], ['log', 'tail']]) {
+    for (const args of [
+      ['status'],
+      ['stop'],
+      ['prompts'],
+      ['queue', 'claim'],
+      ['queue', 'complete'],
+      ['log', 'tail'],
+    ]) {
       const result = await runCli([...args, '--help']);
       expect(result.exitCode, args.join(' ')).toBe(0);
       expect(result.stdout).toContain('Usage: ralph-tui');

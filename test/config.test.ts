@@ -13,7 +13,15 @@ function workspaceWith(config: string): string {
 
 describe('ralph.config.json', () => {
   it('applies defaults: claude agents get the claude command and their prompt file, builtin agents no prompt', () => {
-    const dir = workspaceWith(JSON.stringify({ name: 'demo', agents: [{ id: 'W0', role: 'orchestrator' }, { id: 'W1', role: 'worker', kind: 'builtin', cpuset: '1' }] }));
+    const dir = workspaceWith(
+      JSON.stringify({
+        name: 'demo',
+        agents: [
+          { id: 'W0', role: 'orchestrator' },
+          { id: 'W1', role: 'worker', kind: 'builtin', cpuset: '1' },
+        ],
+      }),
+    );
     const config = loadConfig(dir);
     expect(config.targetScore).toBe(1.25);
     const [w0, w1] = config.agents.map((agent) => resolveAgent(config, agent, dir));
@@ -30,12 +38,26 @@ describe('ralph.config.json', () => {
   });
 
   it('names the field that is wrong', () => {
-    const dir = workspaceWith(JSON.stringify({ agents: [{ id: 'W0', role: 'orchestrator' }, { id: 'W1', role: 'worker', cpuset: '0-' }] }));
+    const dir = workspaceWith(
+      JSON.stringify({
+        agents: [
+          { id: 'W0', role: 'orchestrator' },
+          { id: 'W1', role: 'worker', cpuset: '0-' },
+        ],
+      }),
+    );
     expect(() => loadConfig(dir)).toThrowError(/field agents\[1\]\.cpuset: expected a cpuset/);
   });
 
   it('rejects duplicate agent ids and a missing config with a clear sentence', () => {
-    const dup = workspaceWith(JSON.stringify({ agents: [{ id: 'W1', role: 'worker' }, { id: 'W1', role: 'worker' }] }));
+    const dup = workspaceWith(
+      JSON.stringify({
+        agents: [
+          { id: 'W1', role: 'worker' },
+          { id: 'W1', role: 'worker' },
+        ],
+      }),
+    );
     expect(() => loadConfig(dup)).toThrowError(/duplicate agent id W1/);
     const empty = makeTempDir();
     expect(() => loadConfig(empty)).toThrowError(UserError);
@@ -44,10 +66,31 @@ describe('ralph.config.json', () => {
 
   it('refuses the host network unless allowHostNetwork says so, and seeds Claude onboarding unless turned off', () => {
     const host = workspaceWith(JSON.stringify({ network: 'host', agents: [{ id: 'W1', role: 'worker' }] }));
-    expect(() => loadConfig(host)).toThrowError(/field network: network "host" gives agent W1 the host's network .*"allowHostNetwork": true/);
-    const allowed = workspaceWith(JSON.stringify({ network: 'host', allowHostNetwork: true, claudeOnboarding: 'off', agents: [{ id: 'W1', role: 'worker' }, { id: 'W2', role: 'worker', claudeOnboarding: 'seed' }] }));
+    expect(() => loadConfig(host)).toThrowError(
+      /field network: network "host" gives agent W1 the host's network .*"allowHostNetwork": true/,
+    );
+    const allowed = workspaceWith(
+      JSON.stringify({
+        network: 'host',
+        allowHostNetwork: true,
+        claudeOnboarding: 'off',
+        agents: [
+          { id: 'W1', role: 'worker' },
+          { id: 'W2', role: 'worker', claudeOnboarding: 'seed' },
+        ],
+      }),
+    );
     const config = loadConfig(allowed);
-    expect(config.agents.map((agent) => resolveAgent(config, agent, allowed).claudeOnboarding)).toEqual(['off', 'seed']);
-    expect(resolveAgent(loadConfig(workspaceWith(JSON.stringify({ agents: [{ id: 'W1', role: 'worker' }] }))), { id: 'W1', role: 'worker', kind: 'claude', env: {} }, '/x').claudeOnboarding).toBe('seed');
+    expect(config.agents.map((agent) => resolveAgent(config, agent, allowed).claudeOnboarding)).toEqual([
+      'off',
+      'seed',
+    ]);
+    expect(
+      resolveAgent(
+        loadConfig(workspaceWith(JSON.stringify({ agents: [{ id: 'W1', role: 'worker' }] }))),
+        { id: 'W1', role: 'worker', kind: 'claude', env: {} },
+        '/x',
+      ).claudeOnboarding,
+    ).toBe('seed');
   });
 });

@@ -38,16 +38,40 @@ describe('a full disk', () => {
     // Exactly one page: the entry needs a new one, which the full disk refuses.
     fs.writeFileSync(path.join(disk, 'ITERATION_LOG.md'), `${'#'.repeat(4095)}\n`);
     fillDisk(disk);
-    const result = await runCli(['log', 'append', '--worker', 'W1', '--experiment', 'baseline', '--score', '1.1', '-w', disk]);
+    const result = await runCli([
+      'log',
+      'append',
+      '--worker',
+      'W1',
+      '--experiment',
+      'baseline',
+      '--score',
+      '1.1',
+      '-w',
+      disk,
+    ]);
 
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toBe(`ralph-tui: ${path.join(disk, 'ITERATION_LOG.md')}: cannot write: no space left on the device (ENOSPC)`);
+    expect(result.stderr).toBe(
+      `ralph-tui: ${path.join(disk, 'ITERATION_LOG.md')}: cannot write: no space left on the device (ENOSPC)`,
+    );
   });
 
   it('a log that is a link to a device (/dev/full) is refused by name, not written through', async () => {
     const root = makeTempDir('ralph-devfull-');
     fs.symlinkSync('/dev/full', path.join(root, 'ITERATION_LOG.md'));
-    const result = await runCli(['log', 'append', '--worker', 'W1', '--experiment', 'baseline', '--score', '1.1', '-w', root]);
+    const result = await runCli([
+      'log',
+      'append',
+      '--worker',
+      'W1',
+      '--experiment',
+      'baseline',
+      '--score',
+      '1.1',
+      '-w',
+      root,
+    ]);
 
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/ITERATION_LOG\.md is a symbolic link, not a regular file/);
@@ -71,7 +95,9 @@ describe('a full disk', () => {
     const result = await runCli(['queue', 'add', '--name', 'one_more', '--family', 'polish', '-w', disk]);
 
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/^ralph-tui: .*experiment_queue\.json: cannot write: no space left on the device \(ENOSPC\); the file is unchanged$/);
+    expect(result.stderr).toMatch(
+      /^ralph-tui: .*experiment_queue\.json: cannot write: no space left on the device \(ENOSPC\); the file is unchanged$/,
+    );
     expect(fs.readFileSync(queueFile).equals(before)).toBe(true);
     expect(fs.readdirSync(shared).filter((name) => name !== 'experiment_queue.json' && name !== '.locks')).toEqual([]);
   });

@@ -4,7 +4,9 @@ import { bestText, configText, type PromptContext } from './context.js';
 /** A worker's prompt: the claim → run → complete → log loop, with its focus area. */
 export function workerPrompt(ctx: PromptContext): string {
   const id = ctx.agentId;
-  const focus = ctx.focus ? `Your focus: ${ctx.focus.area}. Search space: ${ctx.focus.searchSpace}.\nPrefer queue entries in your focus; when you tune, stay inside this space unless the data says otherwise.\n` : '';
+  const focus = ctx.focus
+    ? `Your focus: ${ctx.focus.area}. Search space: ${ctx.focus.searchSpace}.\nPrefer queue entries in your focus; when you tune, stay inside this space unless the data says otherwise.\n`
+    : '';
   return `You are ${id}, an experiment worker on Heat Signature Zero: find 1–2 heat sources (x, y, q) on a 2×1
 plate from a few sensors' temperature series, scored against a budget of 400 samples in ${ctx.budgetMinutes} minutes.
 ${focus}

@@ -44,7 +44,11 @@ export function promptFor(config: PromptTeam, agentId: string, best: number | nu
  * the user's and is left alone). UTF-8, written atomically.
  * `best` defaults to the best in-budget score in coordination.json.
  */
-export async function writePrompts(root: string, config: PromptTeam, options: { best?: number | null } = {}): Promise<string[]> {
+export async function writePrompts(
+  root: string,
+  config: PromptTeam,
+  options: { best?: number | null } = {},
+): Promise<string[]> {
   const paths = workspacePaths(root);
   const best = options.best !== undefined ? options.best : (readCoordination(root).best?.score ?? null);
   ensureDir(paths.shared);

@@ -10,7 +10,13 @@ export interface BoundedLsResult {
   rss: number;
 }
 
-export function boundedLeastSquares(G: ArrayLike<number>, b: ArrayLike<number>, c: number, lo: number, hi: number): BoundedLsResult {
+export function boundedLeastSquares(
+  G: ArrayLike<number>,
+  b: ArrayLike<number>,
+  c: number,
+  lo: number,
+  hi: number,
+): BoundedLsResult {
   const k = b.length;
   if (k === 0) return { q: [], rss: c };
   const value = (q: number[]): number => {

@@ -133,9 +133,7 @@ export function cmaes(f: (x: number[]) => number, opts: CmaOptions): CmaResult {
         let rankMu = 0;
         for (let k = 0; k < mu; k++) rankMu += weights[k] * pop[k].y[i] * pop[k].y[j];
         const v =
-          (1 - c1 - cmu) * C.get(i, j) +
-          c1 * (pc[i] * pc[j] + (1 - hsig) * cc * (2 - cc) * C.get(i, j)) +
-          cmu * rankMu;
+          (1 - c1 - cmu) * C.get(i, j) + c1 * (pc[i] * pc[j] + (1 - hsig) * cc * (2 - cc) * C.get(i, j)) + cmu * rankMu;
         next.set(i, j, v);
         next.set(j, i, v);
       }

@@ -207,7 +207,10 @@ function extraCandidates(
   const expectedError: number[] = [0];
   if (config.maxCandidates < 2 || config.altStarts === 0) return { kept, expectedError };
   const bestPrediction = exact.predict(best);
-  const starts = [...others, ...valleyDirections(exact, best).map((d) => offset(best, d, TAU * (1 + config.distinctMargin)))];
+  const starts = [
+    ...others,
+    ...valleyDirections(exact, best).map((d) => offset(best, d, TAU * (1 + config.distinctMargin))),
+  ];
   while (kept.length < config.maxCandidates) {
     const alt = alternative(exact, kept, starts, config, qRange);
     if (!alt) break;
@@ -224,11 +227,15 @@ function extraCandidates(
 function startingPoints(k: number, config: ExperimentConfig, search: Fitter, ctx: InitContext): number[][] {
   const singles: [number, number][] = [];
   if (config.inits.includes('grid')) {
-    for (const p of gridScan(search, ctx.Lx, ctx.Ly, config.gridNx, config.gridNy).slice(0, 6)) singles.push([p.x, p.y]);
+    for (const p of gridScan(search, ctx.Lx, ctx.Ly, config.gridNx, config.gridNy).slice(0, 6))
+      singles.push([p.x, p.y]);
   }
   if (config.inits.includes('hottest')) singles.push(...hottestSensors(ctx).slice(0, 2));
   if (config.inits.includes('centroid')) singles.push(weightedCentroid(ctx));
-  return rankStarts(combinations(singles.length, k).map((set) => set.flatMap((i) => singles[i])), search);
+  return rankStarts(
+    combinations(singles.length, k).map((set) => set.flatMap((i) => singles[i])),
+    search,
+  );
 }
 
 /** All k-subsets of 0..n−1 (n ≤ 9 single starts, so at most 84 for k = 3). */
@@ -310,7 +317,10 @@ function valleyDirections(fitter: Fitter, cand: Candidate): number[][] {
   const dirs: number[][] = [];
   for (const { i } of order) {
     const v = evd.eigenvectorMatrix.getColumn(i);
-    dirs.push(v, v.map((x) => -x));
+    dirs.push(
+      v,
+      v.map((x) => -x),
+    );
   }
   return dirs;
 }
@@ -378,7 +388,10 @@ function alternative(
         const minus = params.slice();
         plus[p] += h;
         minus[p] -= h;
-        return (candidateDistance(toSources(plus), kept[nearest]) - candidateDistance(toSources(minus), kept[nearest])) / (2 * h);
+        return (
+          (candidateDistance(toSources(plus), kept[nearest]) - candidateDistance(toSources(minus), kept[nearest])) /
+          (2 * h)
+        );
       });
     };
     const ranked = starts

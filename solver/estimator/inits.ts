@@ -38,7 +38,13 @@ export function weightedCentroid(ctx: InitContext): [number, number] {
  * Single-source misfit on a lattice of the plate; returns the lattice's local minima, best first. One
  * lookup per node on the adjoint table, so a 24×12 scan costs about as much as a few simulations.
  */
-export function gridScan(fitter: Fitter, Lx: number, Ly: number, gx: number, gy: number): { x: number; y: number; rss: number }[] {
+export function gridScan(
+  fitter: Fitter,
+  Lx: number,
+  Ly: number,
+  gx: number,
+  gy: number,
+): { x: number; y: number; rss: number }[] {
   const values = new Float64Array(gx * gy);
   const at = (i: number, j: number) => [((i + 0.5) * Lx) / gx, ((j + 0.5) * Ly) / gy];
   for (let i = 0; i < gx; i++) {

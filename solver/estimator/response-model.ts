@@ -39,7 +39,14 @@ export class ResponseModel {
     sigma?: number;
     radius?: number;
   }) {
-    this.heat = new Heat2D({ kappa: opts.kappa, bc: opts.bc, dt: opts.dt, nx: opts.nx, ny: opts.ny, sigma: opts.sigma });
+    this.heat = new Heat2D({
+      kappa: opts.kappa,
+      bc: opts.bc,
+      dt: opts.dt,
+      nx: opts.nx,
+      ny: opts.ny,
+      sigma: opts.sigma,
+    });
     this.sensors = opts.sensors;
     this.steps = opts.steps;
     this.stride = Math.max(1, Math.floor(opts.stride ?? 1));
@@ -274,8 +281,7 @@ function transposedExplicit(n: number, r: number, bc: Bc): Tridiagonal {
   const upper = new Float64Array(n);
   for (let k = 0; k < n; k++) {
     const edge = k === 0 || k === n - 1;
-    const [p, self, next] =
-      !edge ? [1, -2, 1] : bc === 'dirichlet' ? [0, 0, 0] : k === 0 ? [0, -2, 2] : [2, -2, 0];
+    const [p, self, next] = !edge ? [1, -2, 1] : bc === 'dirichlet' ? [0, 0, 0] : k === 0 ? [0, -2, 2] : [2, -2, 0];
     lower[k] = r * p;
     diagonal[k] = 1 + r * self;
     upper[k] = r * next;

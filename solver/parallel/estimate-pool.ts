@@ -57,10 +57,13 @@ export class EstimatePool {
       };
       const count = Math.min(this.opts.workers, tasks.length);
       for (let k = 0; k < count; k++) {
-        const worker = new Worker(workerEntry(), { workerData: { meta: this.opts.meta, config: this.opts.config } satisfies EstimateWorkerData });
+        const worker = new Worker(workerEntry(), {
+          workerData: { meta: this.opts.meta, config: this.opts.config } satisfies EstimateWorkerData,
+        });
         this.workers.push(worker);
         worker.on('message', (reply: WorkerReply) => {
-          if (!reply.ok) return fail(new EstimateFailure(`the estimator failed on sample #${reply.index}: ${reply.message}`));
+          if (!reply.ok)
+            return fail(new EstimateFailure(`the estimator failed on sample #${reply.index}: ${reply.message}`));
           onOutcome(reply.outcome);
           if (--pending === 0) {
             void this.terminate();
@@ -69,7 +72,8 @@ export class EstimatePool {
         });
         worker.on('error', (error) => fail(new EstimateFailure(`an estimator thread crashed: ${error.message}`)));
         worker.on('exit', (code) => {
-          if (!this.terminated && pending > 0) fail(new EstimateFailure(`an estimator thread exited with code ${code}`));
+          if (!this.terminated && pending > 0)
+            fail(new EstimateFailure(`an estimator thread exited with code ${code}`));
         });
         feed(worker);
       }

@@ -19,7 +19,10 @@ export function sampleSeed(runSeed: number, sampleIndex: number): number {
  * run ends on short 1-source samples and every worker stays busy to the end (longest-first
  * scheduling); a plain dataset order can leave one worker finishing a 2-source sample alone.
  */
-export function planSamples(nSources: readonly number[], opts: { shuffle?: boolean; maxSamples?: number; seed?: number } = {}): number[] {
+export function planSamples(
+  nSources: readonly number[],
+  opts: { shuffle?: boolean; maxSamples?: number; seed?: number } = {},
+): number[] {
   let order = nSources.map((_, index) => index);
   if (opts.shuffle) {
     const rng = createRng(opts.seed ?? 0);

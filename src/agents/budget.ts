@@ -23,7 +23,11 @@ export function experimentThreads(agent: { cpuset?: string }, experimentsWorkers
  * judged at `budgetWorkers` (7 in the competition). Sample-parallel runs scale linearly with workers, so the
  * projection is rescaled by measured ÷ budget workers.
  */
-export function minutesAtBudgetWorkers(projected400Min: number, measuredWorkers: number, budgetWorkers: number): number {
+export function minutesAtBudgetWorkers(
+  projected400Min: number,
+  measuredWorkers: number,
+  budgetWorkers: number,
+): number {
   return (projected400Min * Math.max(1, measuredWorkers)) / budgetWorkers;
 }
 
@@ -35,8 +39,12 @@ export function minutesAtBudgetWorkers(projected400Min: number, measuredWorkers:
 export function runMinutes(end: RunEnd, budgetWorkers: number, budgetMinutes: number): number {
   if (typeof end.cpu_seconds_per_sample === 'number') {
     // budgetOf reads only cpu_seconds_per_sample: one formula for the runner, STATE.json and the queue.
-    return budgetOf({ cpu_seconds_per_sample: end.cpu_seconds_per_sample } as RunSummary, { minutes: budgetMinutes, workers: budgetWorkers }).projectedMin as number;
+    return budgetOf({ cpu_seconds_per_sample: end.cpu_seconds_per_sample } as RunSummary, {
+      minutes: budgetMinutes,
+      workers: budgetWorkers,
+    }).projectedMin as number;
   }
-  if (typeof end.workers === 'number') return minutesAtBudgetWorkers(end.projected_400_samples_min, end.workers, budgetWorkers);
+  if (typeof end.workers === 'number')
+    return minutesAtBudgetWorkers(end.projected_400_samples_min, end.workers, budgetWorkers);
   return end.projected_400_samples_min;
 }

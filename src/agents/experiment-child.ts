@@ -23,15 +23,12 @@ export interface RunEnd {
   incomplete?: boolean;
 }
 
-export type ChildOutcome =
-  | { kind: 'finished'; end: RunEnd }
-  | { kind: 'failed'; reason: string }
-  | { kind: 'aborted' };
-
+export type ChildOutcome = { kind: 'finished'; end: RunEnd } | { kind: 'failed'; reason: string } | { kind: 'aborted' };
 
 /** One readable progress line from a JSON progress event, or null for events not worth a line. */
 export function describeProgress(event: Record<string, unknown>): string | null {
-  const num = (value: unknown, digits: number) => (typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '?');
+  const num = (value: unknown, digits: number) =>
+    typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '?';
   if (event.type === 'start') return `  started: ${String(event.total)} samples on ${String(event.workers)} thread(s)`;
   if (event.type === 'sample') {
     const eta = typeof event.eta === 'number' ? ` eta ${Math.round(event.eta)}s` : '';
@@ -45,9 +42,25 @@ export function describeProgress(event: Record<string, unknown>): string | null 
  * worker's pane. Aborting the signal (the worker got SIGTERM) sends the child SIGTERM, so it writes its partial
  * result and exits; the caller leaves the queue claim alone so the restarted worker resumes the experiment.
  */
-export async function runExperimentChild(opts: { root: string; name: string; threads: number; log: AgentLog; signal?: AbortSignal }): Promise<ChildOutcome> {
+export async function runExperimentChild(opts: {
+  root: string;
+  name: string;
+  threads: number;
+  log: AgentLog;
+  signal?: AbortSignal;
+}): Promise<ChildOutcome> {
   // This install's launcher with this Node, so the child runs the same build as the agent.
-  const args = [path.join(ralphBinDir(), 'ralph-tui.js'), '--workspace', opts.root, 'run', opts.name, '--workers', String(opts.threads), '--progress', 'json'];
+  const args = [
+    path.join(ralphBinDir(), 'ralph-tui.js'),
+    '--workspace',
+    opts.root,
+    'run',
+    opts.name,
+    '--workers',
+    String(opts.threads),
+    '--progress',
+    'json',
+  ];
   const child = execa(process.execPath, args, {
     cwd: opts.root,
     stdin: 'ignore',
@@ -84,8 +97,15 @@ export async function runExperimentChild(opts: { root: string; name: string; thr
   if (!end && result.exitCode === 0 && printedScore !== undefined && printedProjection !== undefined) {
     end = { type: 'end', score: printedScore, projected_400_samples_min: printedProjection };
   }
-  if (result.exitCode === 0 && end && typeof end.score === 'number' && !end.incomplete) return { kind: 'finished', end };
-  const stderr = String(result.stderr ?? '').trim().split('\n').filter(Boolean);
+  if (result.exitCode === 0 && end && typeof end.score === 'number' && !end.incomplete)
+    return { kind: 'finished', end };
+  const stderr = String(result.stderr ?? '')
+    .trim()
+    .split('\n')
+    .filter(Boolean);
   const last = stderr.at(-1) ?? (end ? 'the run ended incomplete' : 'no result line');
-  return { kind: 'failed', reason: `ralph-tui run exited with code ${result.exitCode ?? result.signal ?? '?'}: ${last}` };
+  return {
+    kind: 'failed',
+    reason: `ralph-tui run exited with code ${result.exitCode ?? result.signal ?? '?'}: ${last}`,
+  };
 }

@@ -16,7 +16,9 @@ export interface ExperimentDefinition {
  */
 export function ownCommand(root: string, name: string): string | null {
   try {
-    const definition = JSON.parse(readText(path.join(workspacePaths(root).experimentDir(name), 'experiment.json'), { maxBytes: 1024 * 1024 }) ?? '') as { command?: unknown };
+    const definition = JSON.parse(
+      readText(path.join(workspacePaths(root).experimentDir(name), 'experiment.json'), { maxBytes: 1024 * 1024 }) ?? '',
+    ) as { command?: unknown };
     return typeof definition.command === 'string' && definition.command.trim() ? definition.command : null;
   } catch {
     return null;

@@ -23,7 +23,8 @@ export const FAMILIES: readonly Family[] = [
   {
     id: 'thresholds',
     area: 'threshold tuning',
-    searchSpace: 'fallbackExcess1 0–0.3, fallbackExcess2 0–0.4 (when a poor fit triggers a re-search), fallbackStarts 0–6, distinctMargin',
+    searchSpace:
+      'fallbackExcess1 0–0.3, fallbackExcess2 0–0.4 (when a poor fit triggers a re-search), fallbackStarts 0–6, distinctMargin',
     params: [
       { key: 'fallbackExcess1', kind: 'number', step: 0.02, min: 0, max: 0.3, digits: 3 },
       { key: 'fallbackExcess2', kind: 'number', step: 0.03, min: 0, max: 0.4, digits: 3 },
@@ -36,7 +37,11 @@ export const FAMILIES: readonly Family[] = [
     area: 'init strategies',
     searchSpace: 'inits (grid, hottest, centroid), starts1 1–8, starts2 1–8, sigma0 0.05–0.4, gridNx/gridNy',
     params: [
-      { key: 'inits', kind: 'enum', values: [['grid', 'hottest', 'centroid'], ['hottest', 'centroid'], ['grid'], ['grid', 'hottest']] },
+      {
+        key: 'inits',
+        kind: 'enum',
+        values: [['grid', 'hottest', 'centroid'], ['hottest', 'centroid'], ['grid'], ['grid', 'hottest']],
+      },
       { key: 'starts1', kind: 'int', step: 1, min: 1, max: 8 },
       { key: 'starts2', kind: 'int', step: 1, min: 1, max: 8 },
       { key: 'sigma0', kind: 'number', step: 0.04, min: 0.05, max: 0.4, digits: 2 },
@@ -76,13 +81,20 @@ export const FAMILIES: readonly Family[] = [
 export function usableParams(family: Family, defaults: Readonly<Record<string, unknown>>): ParamSpec[] {
   return family.params.filter((param) => {
     const value = defaults[param.key];
-    if (param.kind === 'enum') return value !== undefined && param.values.some((option) => Array.isArray(option) === Array.isArray(value) && typeof option === typeof value);
+    if (param.kind === 'enum')
+      return (
+        value !== undefined &&
+        param.values.some((option) => Array.isArray(option) === Array.isArray(value) && typeof option === typeof value)
+      );
     return typeof value === 'number' && Number.isFinite(value);
   });
 }
 
 /** The families with at least one usable parameter: the ones the orchestrator can propose in. */
-export function activeFamilies(defaults: Readonly<Record<string, unknown>>, families: readonly Family[] = FAMILIES): Family[] {
+export function activeFamilies(
+  defaults: Readonly<Record<string, unknown>>,
+  families: readonly Family[] = FAMILIES,
+): Family[] {
   return families.filter((family) => usableParams(family, defaults).length > 0);
 }
 
@@ -100,5 +112,8 @@ export function familiesForWorker(index: number, workers: number, families: read
 
 /** Focus areas as written in a worker's `focus.area`: one area, or several separated by commas. */
 export function focusAreas(area: string): string[] {
-  return area.split(',').map((part) => part.trim().toLowerCase()).filter(Boolean);
+  return area
+    .split(',')
+    .map((part) => part.trim().toLowerCase())
+    .filter(Boolean);
 }

@@ -43,21 +43,34 @@ export function inBudget(timeMin: number | undefined, budgetMinutes: number): bo
 function finishedInOrder(entries: readonly HistoryEntry[]): HistoryEntry[] {
   return entries
     .map((entry, index) => ({ entry, index }))
-    .filter(({ entry }) => (entry.status === 'completed' && typeof entry.score === 'number') || entry.status === 'failed')
+    .filter(
+      ({ entry }) => (entry.status === 'completed' && typeof entry.score === 'number') || entry.status === 'failed',
+    )
     .sort((a, b) => (a.entry.completedAt ?? '').localeCompare(b.entry.completedAt ?? '') || a.index - b.index)
     .map(({ entry }) => entry);
 }
 
-export function analyseHistory(entries: readonly HistoryEntry[], budgetMinutes: number, retireAfter = RETIRE_AFTER): History {
+export function analyseHistory(
+  entries: readonly HistoryEntry[],
+  budgetMinutes: number,
+  retireAfter = RETIRE_AFTER,
+): History {
   let best: History['best'] = null;
   const improvements: Improvement[] = [];
   const streaks = new Map<string, string[]>();
   for (const entry of finishedInOrder(entries)) {
     const score = entry.score as number;
     // Results over budget never become the best, however good: a score that breaks the time budget is not usable.
-    const improved = entry.status === 'completed' && inBudget(entry.timeMin, budgetMinutes) && beatsBest(score, best?.score);
+    const improved =
+      entry.status === 'completed' && inBudget(entry.timeMin, budgetMinutes) && beatsBest(score, best?.score);
     if (improved) {
-      improvements.push({ name: entry.name, family: entry.family, score, timeMin: entry.timeMin as number, previous: best?.score ?? null });
+      improvements.push({
+        name: entry.name,
+        family: entry.family,
+        score,
+        timeMin: entry.timeMin as number,
+        previous: best?.score ?? null,
+      });
       best = { name: entry.name, score, timeMin: entry.timeMin as number, config: entry.config };
     }
     if (entry.family) {
@@ -66,6 +79,7 @@ export function analyseHistory(entries: readonly HistoryEntry[], budgetMinutes: 
     }
   }
   const retired = new Map<string, string[]>();
-  for (const [family, streak] of streaks) if (streak.length >= retireAfter) retired.set(family, streak.slice(-retireAfter));
+  for (const [family, streak] of streaks)
+    if (streak.length >= retireAfter) retired.set(family, streak.slice(-retireAfter));
   return { best, improvements, retired };
 }

@@ -1,5 +1,12 @@
 // The built-in orchestrator agent: keeps the queue stocked with experiments and records findings.
-import { addExperiments, heartbeat, readCoordination, readQueue, recordFinding, stopState } from '../../orchestration/index.js';
+import {
+  addExperiments,
+  heartbeat,
+  readCoordination,
+  readQueue,
+  recordFinding,
+  stopState,
+} from '../../orchestration/index.js';
 import { ExperimentConfig } from '../../solver/experiment-config.js';
 import type { RalphConfig } from '../config.js';
 import type { AgentLog } from './agent-output.js';
@@ -30,7 +37,9 @@ export function experimentBase(config: RalphConfig): Record<string, unknown> {
 /** The families the workers focus on (their `focus.area`), else every family the estimator can move. */
 export function workerFamilies(config: RalphConfig, base: Readonly<Record<string, unknown>>): Family[] {
   const usable = activeFamilies(base, FAMILIES);
-  const areas = new Set(config.agents.flatMap((agent) => (agent.role === 'worker' && agent.focus ? focusAreas(agent.focus.area) : [])));
+  const areas = new Set(
+    config.agents.flatMap((agent) => (agent.role === 'worker' && agent.focus ? focusAreas(agent.focus.area) : [])),
+  );
   const focused = usable.filter((family) => areas.has(family.area.toLowerCase()) || areas.has(family.id));
   return focused.length > 0 ? focused : usable;
 }
@@ -43,7 +52,9 @@ export function findingsFrom(history: History): string[] {
       : `NEW BEST ${improvement.score.toFixed(4)} @ ${improvement.timeMin.toFixed(1)} min from ${improvement.name}${improvement.family ? ` (${improvement.family})` : ''}, +${(improvement.score - improvement.previous).toFixed(4)} over ${improvement.previous.toFixed(4)}.`,
   );
   for (const [family, names] of history.retired) {
-    texts.push(`Family ${family} retired: its last ${names.length} experiments (${names.join(', ')}) did not improve the best${history.best ? ` ${history.best.score.toFixed(4)}` : ''}.`);
+    texts.push(
+      `Family ${family} retired: its last ${names.length} experiments (${names.join(', ')}) did not improve the best${history.best ? ` ${history.best.score.toFixed(4)}` : ''}.`,
+    );
   }
   return texts;
 }
@@ -68,7 +79,12 @@ export function orchestratorSleepMs(available: number, minAvailable = MIN_AVAILA
  * retire exhausted families, and top the queue up to MIN_AVAILABLE + 1 with proposals around the best
  * in-budget configuration. Everything goes through orchestration/ (locked, atomic).
  */
-export async function orchestratorStep(root: string, config: RalphConfig, agentId = 'W0', minAvailable = MIN_AVAILABLE): Promise<StepResult> {
+export async function orchestratorStep(
+  root: string,
+  config: RalphConfig,
+  agentId = 'W0',
+  minAvailable = MIN_AVAILABLE,
+): Promise<StepResult> {
   const queue = readQueue(root);
   const entries = queue.entries;
   const history = analyseHistory(entries, config.budgetMinutes);
@@ -82,25 +98,49 @@ export async function orchestratorStep(root: string, config: RalphConfig, agentI
   const families = workerFamilies(config, base);
   const open = families.filter((family) => !history.retired.has(family.id));
   const available = entries.filter((entry) => entry.status === 'available').length;
-  const centerLabel = history.best ? `${history.best.name} (${history.best.score.toFixed(4)})` : 'the base configuration';
+  const centerLabel = history.best
+    ? `${history.best.name} (${history.best.score.toFixed(4)})`
+    : 'the base configuration';
   // A new best that nothing in the queue builds on yet gets a fresh batch (one per open family) even when the
   // queue is full; it runs ahead of the older proposals (see proposalPriority).
-  const freshBest = history.best !== null && !entries.some((entry) => entry.description?.includes(`around ${centerLabel}`));
+  const freshBest =
+    history.best !== null && !entries.some((entry) => entry.description?.includes(`around ${centerLabel}`));
   const count = Math.max(minAvailable + 1 - available, freshBest ? open.length : 0);
   let added: Proposal[] = [];
   if (count > 0) {
     const proposals = proposeExperiments(
-      { base, families: open, center: history.best?.config ?? {}, centerLabel, existing: entries, count, priority: proposalPriority(history.improvements.length) },
+      {
+        base,
+        families: open,
+        center: history.best?.config ?? {},
+        centerLabel,
+        existing: entries,
+        count,
+        priority: proposalPriority(history.improvements.length),
+      },
       families,
     );
     if (proposals.length > 0) await addExperiments(root, proposals);
     added = proposals;
   }
-  return { added, available: available + added.length, retired: [...history.retired.keys()], findings, best: history.best };
+  return {
+    added,
+    available: available + added.length,
+    retired: [...history.retired.keys()],
+    findings,
+    best: history.best,
+  };
 }
 
 /** The orchestrator's loop: a step, then an adaptive sleep that wakes for STOP; exits 0 when STOP exists. */
-export async function runOrchestrator(opts: { root: string; config: RalphConfig; agentId: string; log: AgentLog; signal?: AbortSignal; maxSteps?: number }): Promise<number> {
+export async function runOrchestrator(opts: {
+  root: string;
+  config: RalphConfig;
+  agentId: string;
+  log: AgentLog;
+  signal?: AbortSignal;
+  maxSteps?: number;
+}): Promise<number> {
   const { root, config, agentId, log } = opts;
   log('orchestrator ready: keeping at least 5 experiments available');
   let retiredBefore = new Set<string>();

@@ -58,7 +58,11 @@ export function stepValue(param: ParamSpec, current: unknown, direction: 1 | -1,
  * parameter up before any goes down, so the first few proposals touch different parameters. An enum's other
  * options are handed out one per (distance, direction) slot.
  */
-function familyNeighbours(family: Family, base: Readonly<Record<string, unknown>>, center: Overrides): Array<{ key: string; from: unknown; to: unknown }> {
+function familyNeighbours(
+  family: Family,
+  base: Readonly<Record<string, unknown>>,
+  center: Overrides,
+): Array<{ key: string; from: unknown; to: unknown }> {
   const effective = { ...base, ...center };
   const params = usableParams(family, base);
   const moves: Array<{ key: string; from: unknown; to: unknown }> = [];
@@ -81,14 +85,23 @@ function familyNeighbours(family: Family, base: Readonly<Record<string, unknown>
 }
 
 /** Two parameters of different families moved together: used once every family is retired. */
-function exploreNeighbours(allFamilies: readonly Family[], base: Readonly<Record<string, unknown>>, center: Overrides): Array<Array<{ key: string; from: unknown; to: unknown }>> {
+function exploreNeighbours(
+  allFamilies: readonly Family[],
+  base: Readonly<Record<string, unknown>>,
+  center: Overrides,
+): Array<Array<{ key: string; from: unknown; to: unknown }>> {
   const effective = { ...base, ...center };
   const params = allFamilies.flatMap((family) => usableParams(family, base).filter((param) => param.kind !== 'enum'));
   const moves: Array<Array<{ key: string; from: unknown; to: unknown }>> = [];
   for (let scale = 1; scale <= MAX_SCALE; scale++) {
     for (let a = 0; a < params.length; a++) {
       for (let b = a + 1; b < params.length; b++) {
-        for (const [da, db] of [[1, 1], [1, -1], [-1, 1], [-1, -1]] as const) {
+        for (const [da, db] of [
+          [1, 1],
+          [1, -1],
+          [-1, 1],
+          [-1, -1],
+        ] as const) {
           const toA = stepValue(params[a], effective[params[a].key], da, scale);
           const toB = stepValue(params[b], effective[params[b].key], db, scale);
           if (toA === null || toB === null) continue;
@@ -125,7 +138,9 @@ function uniqueName(wanted: string, taken: Set<string>): string {
  * that is already in the queue. With no family left, pairs of parameters are moved together ("explore").
  */
 export function proposeExperiments(input: ProposalInput, allFamilies: readonly Family[] = input.families): Proposal[] {
-  const tried = new Set(input.existing.filter((entry) => entry.config).map((entry) => configKey(input.base, entry.config ?? {})));
+  const tried = new Set(
+    input.existing.filter((entry) => entry.config).map((entry) => configKey(input.base, entry.config ?? {})),
+  );
   const names = new Set(input.existing.map((entry) => entry.name));
   const proposals: Proposal[] = [];
   const priority = input.priority ?? 10;
@@ -148,7 +163,10 @@ export function proposeExperiments(input: ProposalInput, allFamilies: readonly F
     return true;
   };
 
-  const queues = input.families.map((family) => ({ family, moves: familyNeighbours(family, input.base, input.center) }));
+  const queues = input.families.map((family) => ({
+    family,
+    moves: familyNeighbours(family, input.base, input.center),
+  }));
   while (proposals.length < input.count && queues.some((queue) => queue.moves.length > 0)) {
     for (const queue of queues) {
       if (proposals.length >= input.count) break;

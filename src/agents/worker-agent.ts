@@ -55,9 +55,19 @@ export function nextIdleDelay(previous: number | null): number {
 }
 
 /** The queue entry's `result` and `finding` texts for a finished run. */
-export function describeResult(run: { score: number; timeMin: number; inBudget: boolean; budgetMinutes: number; previousBest: number | null; config: Record<string, unknown> }): { result: string; finding: string } {
+export function describeResult(run: {
+  score: number;
+  timeMin: number;
+  inBudget: boolean;
+  budgetMinutes: number;
+  previousBest: number | null;
+  config: Record<string, unknown>;
+}): { result: string; finding: string } {
   const where = `${run.score.toFixed(4)} @ ${run.timeMin.toFixed(1)} min`;
-  const changes = Object.entries(run.config).map(([key, value]) => `${key}=${JSON.stringify(value)}`).join(', ') || 'the base configuration';
+  const changes =
+    Object.entries(run.config)
+      .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
+      .join(', ') || 'the base configuration';
   if (!run.inBudget) {
     return {
       result: `OVER BUDGET - ${where} (budget ${run.budgetMinutes} min)`,
@@ -65,7 +75,10 @@ export function describeResult(run: { score: number; timeMin: number; inBudget: 
     };
   }
   if (run.previousBest === null || run.score > run.previousBest) {
-    const gain = run.previousBest === null ? 'first in-budget result' : `+${(run.score - run.previousBest).toFixed(4)} over ${run.previousBest.toFixed(4)}`;
+    const gain =
+      run.previousBest === null
+        ? 'first in-budget result'
+        : `+${(run.score - run.previousBest).toFixed(4)} over ${run.previousBest.toFixed(4)}`;
     return { result: `SUCCESS - ${where} (NEW BEST)`, finding: `${changes}: ${gain}.` };
   }
   return {
@@ -110,7 +123,13 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     try {
       const pending = await drainPending(root, kinds);
       if (!pending.complete) {
-        if ((await waiting.on(`a finished result waits in ${path.relative(root, pending.file ?? '')} (${pending.step}: ${pending.error.message})`, opts.signal)) === 'aborted') return 143;
+        if (
+          (await waiting.on(
+            `a finished result waits in ${path.relative(root, pending.file ?? '')} (${pending.step}: ${pending.error.message})`,
+            opts.signal,
+          )) === 'aborted'
+        )
+          return 143;
         continue;
       }
       const problem = await dataset.problem();
@@ -123,7 +142,9 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       if (entry) log(`resuming my claimed experiment ${entry.name}`);
       else {
         entry = await claimNext(root, agent.id);
-        log(`claimed ${entry.name} (${entry.id}, priority ${entry.priority}${entry.family ? `, family ${entry.family}` : ''})`);
+        log(
+          `claimed ${entry.name} (${entry.id}, priority ${entry.priority}${entry.family ? `, family ${entry.family}` : ''})`,
+        );
       }
       waiting.clear();
     } catch (error) {
@@ -165,7 +186,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     failuresInARow = outcome === 'failed' || outcome === 'released' ? failuresInARow + 1 : 0;
     if (failuresInARow > 0) {
       const waitMs = failurePauseMs(failuresInARow);
-      if (failuresInARow > 1) log(`${failuresInARow} failed runs in a row: waiting ${Math.round(waitMs / 1000)} s before the next claim`);
+      if (failuresInARow > 1)
+        log(`${failuresInARow} failed runs in a row: waiting ${Math.round(waitMs / 1000)} s before the next claim`);
       if ((await pause(root, waitMs, opts.signal)) === 'aborted') return 143;
     }
   }
@@ -178,7 +200,11 @@ async function beat(root: string, worker: string, status: string, current?: stri
 
 /** STATE.json of an experiment whose run ended without a result (stopped, crashed, released): never left `running`. */
 export async function markInterrupted(root: string, name: string, why: string): Promise<void> {
-  await updateExperimentState(root, name, { status: 'interrupted', interrupted_at: new Date().toISOString(), conclusion: `INTERRUPTED - ${why}` }).catch(() => undefined);
+  await updateExperimentState(root, name, {
+    status: 'interrupted',
+    interrupted_at: new Date().toISOString(),
+    conclusion: `INTERRUPTED - ${why}`,
+  }).catch(() => undefined);
 }
 
 async function runEntry(opts: WorkerOptions, entry: QueueEntry, threads: number): Promise<EntryOutcome> {
@@ -224,15 +250,32 @@ async function runEntry(opts: WorkerOptions, entry: QueueEntry, threads: number)
     }
     log(`FAILED ${name}: ${outcome.reason}`);
     await failExperiment(root, entry.id, { worker: agent.id, reason: outcome.reason });
-    await updateExperimentState(root, name, { status: 'failed', completed_at: new Date().toISOString(), conclusion: `FAILED - ${outcome.reason}` });
-    await appendLogEntry(root, { worker: agent.id, experiment: entry.name, config: overrides, result: `FAILED - ${outcome.reason}`, flags: ['FAILED'] });
+    await updateExperimentState(root, name, {
+      status: 'failed',
+      completed_at: new Date().toISOString(),
+      conclusion: `FAILED - ${outcome.reason}`,
+    });
+    await appendLogEntry(root, {
+      worker: agent.id,
+      experiment: entry.name,
+      config: overrides,
+      result: `FAILED - ${outcome.reason}`,
+      flags: ['FAILED'],
+    });
     await beat(root, agent.id, 'idle');
     return 'failed';
   }
   const { end } = outcome;
   const timeMin = Number(runMinutes(end, config.budgetWorkers, config.budgetMinutes).toFixed(2));
   const inBudget = timeMin <= config.budgetMinutes;
-  const { result, finding } = describeResult({ score: end.score, timeMin, inBudget, budgetMinutes: config.budgetMinutes, previousBest, config: overrides });
+  const { result, finding } = describeResult({
+    score: end.score,
+    timeMin,
+    inBudget,
+    budgetMinutes: config.budgetMinutes,
+    previousBest,
+    config: overrides,
+  });
   const finishedResult: WorkerResult = {
     entryId: entry.id,
     entryName: entry.name,
@@ -262,10 +305,14 @@ async function runEntry(opts: WorkerOptions, entry: QueueEntry, threads: number)
   );
   const drained = await drainOutbox(journal, workerResultSteps(root));
   if (!drained.complete) {
-    log(`result of ${name} kept in ${path.relative(root, journal)}: ${drained.step} waits (${drained.error.message}); applied as soon as the file is usable`);
+    log(
+      `result of ${name} kept in ${path.relative(root, journal)}: ${drained.step} waits (${drained.error.message}); applied as soon as the file is usable`,
+    );
     return 'completed';
   }
   await beat(root, agent.id, 'idle');
-  log(`done ${name}: score ${end.score.toFixed(4)} @ ${timeMin.toFixed(1)} min${inBudget ? '' : ' (over budget)'}${(drained.outputs.complete as { newBest?: boolean } | undefined)?.newBest ? ' — NEW BEST' : ''}`);
+  log(
+    `done ${name}: score ${end.score.toFixed(4)} @ ${timeMin.toFixed(1)} min${inBudget ? '' : ' (over budget)'}${(drained.outputs.complete as { newBest?: boolean } | undefined)?.newBest ? ' — NEW BEST' : ''}`,
+  );
   return 'completed';
 }

@@ -55,7 +55,11 @@ const SERVICE_REDRAW_MS = 100;
 
 function bindSources(store: AppStore) {
   const throttled = <T,>(source: ExternalSource<T>) => bind(throttleSource(source, SERVICE_REDRAW_MS));
-  return { supervisor: throttled(store.supervisor), watcher: throttled(store.watcher), runner: throttled(store.runner) };
+  return {
+    supervisor: throttled(store.supervisor),
+    watcher: throttled(store.watcher),
+    runner: throttled(store.runner),
+  };
 }
 
 /** The connected root: selects snapshots from the store and the services, draws the Screen. */
@@ -80,7 +84,15 @@ export function App({ store, controller }: { store: AppStore; controller: InputC
   const searching = ui.overlay?.kind === 'search';
   const footerLines = (error ? 2 : 1) + (searching ? 1 : 0);
   const layout = useMemo(
-    () => computeLayout({ cols: columns, rows, view: ui.view, agentIds: idsKey ? idsKey.split(',') : [], focusedId: ui.focusedId, footerLines }),
+    () =>
+      computeLayout({
+        cols: columns,
+        rows,
+        view: ui.view,
+        agentIds: idsKey ? idsKey.split(',') : [],
+        focusedId: ui.focusedId,
+        footerLines,
+      }),
     [columns, rows, ui.view, idsKey, ui.focusedId, footerLines],
   );
   // A layout effect: the painter repaints after the frame Ink is writing, and must know this layout by then.
@@ -93,9 +105,13 @@ export function App({ store, controller }: { store: AppStore; controller: InputC
   const paintedId = store.paintsPanes ? paintedBox(layout, overlay)?.id : undefined;
   const renderOverlay =
     overlay?.kind === 'help'
-      ? (width: number, height: number) => <HelpOverlay bindings={bindingsFor('normal')} width={width} height={height} />
+      ? (width: number, height: number) => (
+          <HelpOverlay bindings={bindingsFor('normal')} width={width} height={height} />
+        )
       : overlay?.kind === 'confirm'
-        ? (width: number, height: number) => <ConfirmDialog {...confirmText(overlay, store.settings)} width={width} height={height} />
+        ? (width: number, height: number) => (
+            <ConfirmDialog {...confirmText(overlay, store.settings)} width={width} height={height} />
+          )
         : overlay?.kind === 'run-command'
           ? (width: number, height: number) => (
               <ConfirmDialog
@@ -106,11 +122,17 @@ export function App({ store, controller }: { store: AppStore; controller: InputC
                 height={height}
               />
             )
-        : overlay?.kind === 'picker'
-          ? (width: number, height: number) => (
-              <ExperimentPicker names={overlay.names} index={overlay.index} workers={overlay.workers} width={width} height={height} />
-            )
-          : undefined;
+          : overlay?.kind === 'picker'
+            ? (width: number, height: number) => (
+                <ExperimentPicker
+                  names={overlay.names}
+                  index={overlay.index}
+                  workers={overlay.workers}
+                  width={width}
+                  height={height}
+                />
+              )
+            : undefined;
 
   return (
     <Screen
@@ -136,7 +158,12 @@ export function App({ store, controller }: { store: AppStore; controller: InputC
             key={box.id}
             store={store}
             box={box}
-            subtitle={[tab?.state === 'needs-login' ? 'needs login — Enter to attach, then /login once' : tab?.state, tab?.experiment].filter(Boolean).join(' · ')}
+            subtitle={[
+              tab?.state === 'needs-login' ? 'needs login — Enter to attach, then /login once' : tab?.state,
+              tab?.experiment,
+            ]
+              .filter(Boolean)
+              .join(' · ')}
             focused={box.id === ui.focusedId}
             attached={ui.attached && box.id === ui.focusedId}
             scrolled={ui.scrollTop[box.id] !== undefined}

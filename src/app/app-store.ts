@@ -72,7 +72,10 @@ export class AppStore {
     this.actions = options.actions;
     this.settings = options.settings;
     this.resizeDebounceMs = options.resizeDebounceMs ?? 120;
-    this.scheduler = new FrameScheduler({ intervalMs: options.frameIntervalMs ?? 50, onFrame: (dirty) => this.drawPanes(dirty) });
+    this.scheduler = new FrameScheduler({
+      intervalMs: options.frameIntervalMs ?? 50,
+      onFrame: (dirty) => this.drawPanes(dirty),
+    });
     this.quitRequested = new Promise((resolve) => (this.quitResolve = resolve));
     this.syncAgents();
   }
@@ -90,7 +93,12 @@ export class AppStore {
     const previous = this.ui;
     this.ui = next;
     // Focus, scroll, search highlight and attach all change what a pane draws (title, cursor, rows).
-    if (previous.focusedId !== next.focusedId || previous.scrollTop !== next.scrollTop || previous.overlay !== next.overlay || previous.attached !== next.attached) {
+    if (
+      previous.focusedId !== next.focusedId ||
+      previous.scrollTop !== next.scrollTop ||
+      previous.overlay !== next.overlay ||
+      previous.attached !== next.attached
+    ) {
       for (const box of this.layout?.agents ?? []) this.scheduler.markDirty(box.id);
     }
     // Before the listeners: an overlay opening stops the painting before Ink draws it.
@@ -103,7 +111,10 @@ export class AppStore {
     const ids = this.supervisor.agentIds();
     for (const id of ids) {
       if (this.outputSubscriptions.has(id)) continue;
-      this.outputSubscriptions.set(id, this.supervisor.session(id).onOutput(() => this.scheduler.markDirty(id)));
+      this.outputSubscriptions.set(
+        id,
+        this.supervisor.session(id).onOutput(() => this.scheduler.markDirty(id)),
+      );
       this.scheduler.markDirty(id);
     }
     this.dispatch({ type: 'agents', ids });
@@ -119,14 +130,23 @@ export class AppStore {
     this.layout = layout;
     this.scheduler.setVisible(layout.agents.map((box) => box.id));
     this.updatePainting();
-    const changed = !previous || previous.agents.length !== layout.agents.length || previous.agents.some((box, i) => box.id !== layout.agents[i].id || box.rows !== layout.agents[i].rows || box.cols !== layout.agents[i].cols);
+    const changed =
+      !previous ||
+      previous.agents.length !== layout.agents.length ||
+      previous.agents.some(
+        (box, i) =>
+          box.id !== layout.agents[i].id || box.rows !== layout.agents[i].rows || box.cols !== layout.agents[i].cols,
+      );
     if (!changed) return;
     for (const box of layout.agents) this.scheduler.markDirty(box.id);
     if (this.resizeTimer) clearTimeout(this.resizeTimer);
-    this.resizeTimer = setTimeout(() => {
-      this.resizeTimer = null;
-      this.resizeEmulators();
-    }, previous ? this.resizeDebounceMs : 0);
+    this.resizeTimer = setTimeout(
+      () => {
+        this.resizeTimer = null;
+        this.resizeEmulators();
+      },
+      previous ? this.resizeDebounceMs : 0,
+    );
   }
 
   /** Whether the focused pane is painted straight onto the terminal (then Ink leaves its body blank). */
@@ -177,7 +197,13 @@ export class AppStore {
     const top = ui.scrollTop[box.id];
     const focused = box.id === ui.focusedId;
     const search = focused && ui.overlay?.kind === 'search' ? ui.overlay.query : undefined;
-    return buildRows(terminal, { top, rows: box.rows, cols: box.cols, cursor: focused && top === undefined, highlight: search || undefined });
+    return buildRows(terminal, {
+      top,
+      rows: box.rows,
+      cols: box.cols,
+      cursor: focused && top === undefined,
+      highlight: search || undefined,
+    });
   }
 
   /** Rebuilds the rows of the given visible panes from their emulators (called by the frame scheduler). */

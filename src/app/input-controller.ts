@@ -61,7 +61,8 @@ export class InputController {
       if (arg !== undefined && ids[arg]) this.store.dispatch({ type: 'focus', id: ids[arg] });
     },
     'next-agent': () => this.store.dispatch({ type: 'focus-offset', ids: this.store.supervisor.agentIds(), offset: 1 }),
-    'prev-agent': () => this.store.dispatch({ type: 'focus-offset', ids: this.store.supervisor.agentIds(), offset: -1 }),
+    'prev-agent': () =>
+      this.store.dispatch({ type: 'focus-offset', ids: this.store.supervisor.agentIds(), offset: -1 }),
     attach: () => {
       const focused = this.focusedId();
       if (focused) this.store.dispatch({ type: 'scroll', id: focused, top: undefined });
@@ -76,7 +77,8 @@ export class InputController {
       const focused = this.focusedId();
       if (focused) this.store.dispatch({ type: 'scroll', id: focused, top: undefined });
     },
-    search: () => this.store.dispatch({ type: 'overlay', overlay: { kind: 'search', query: '', line: null, notFound: false } }),
+    search: () =>
+      this.store.dispatch({ type: 'overlay', overlay: { kind: 'search', query: '', line: null, notFound: false } }),
     'search-next': () => this.searchNext(),
     help: () => this.store.dispatch({ type: 'overlay', overlay: { kind: 'help' } }),
     close: () => this.store.dispatch({ type: 'overlay', overlay: null }),
@@ -93,7 +95,11 @@ export class InputController {
       if (!focused) return;
       // Restarting throws the running experiment's progress away: ask first, naming it.
       const experiment = runningExperimentOf(this.store.watcher.getSnapshot(), focused);
-      if (experiment) this.store.dispatch({ type: 'overlay', overlay: { kind: 'confirm', action: 'restart', agent: focused, experiment } });
+      if (experiment)
+        this.store.dispatch({
+          type: 'overlay',
+          overlay: { kind: 'confirm', action: 'restart', agent: focused, experiment },
+        });
       else this.effect(this.store.supervisor.restart(focused), `restarting ${focused}`);
     },
     nudge: () => {
@@ -155,7 +161,10 @@ export class InputController {
       this.store.expedite(ui.focusedId);
       this.store.supervisor.write(ui.focusedId, bracketed ? `\x1b[200~${text}\x1b[201~` : text);
     } else if (ui.overlay?.kind === 'search') {
-      this.store.dispatch({ type: 'overlay', overlay: { ...ui.overlay, query: ui.overlay.query + text.replace(/[\r\n]+/g, ' ') } });
+      this.store.dispatch({
+        type: 'overlay',
+        overlay: { ...ui.overlay, query: ui.overlay.query + text.replace(/[\r\n]+/g, ' ') },
+      });
     }
   }
 
@@ -191,7 +200,9 @@ export class InputController {
   /** Runs an effect, showing `done` at once and the error's sentence if it fails. */
   private effect(promise: Promise<unknown>, done: string): void {
     this.store.dispatch({ type: 'notice', text: done });
-    promise.catch((error: unknown) => this.store.dispatch({ type: 'notice', text: error instanceof Error ? error.message : String(error) }));
+    promise.catch((error: unknown) =>
+      this.store.dispatch({ type: 'notice', text: error instanceof Error ? error.message : String(error) }),
+    );
   }
 
   private scroll(direction: number, lines: boolean): void {
@@ -239,7 +250,10 @@ export class InputController {
       this.store.dispatch({ type: 'notice', text: error instanceof Error ? error.message : String(error) });
       return;
     }
-    this.store.dispatch({ type: 'overlay', overlay: { kind: 'picker', names, index: 0, workers: this.store.settings.experimentWorkers } });
+    this.store.dispatch({
+      type: 'overlay',
+      overlay: { kind: 'picker', names, index: 0, workers: this.store.settings.experimentWorkers },
+    });
   }
 
   /** Moves the picker's selection by `step` (wrapping) and its worker count by `workers` (1..64). */
@@ -248,7 +262,10 @@ export class InputController {
     if (overlay?.kind !== 'picker') return;
     const count = Math.max(1, overlay.names.length);
     const index = (overlay.index + step + count) % count;
-    this.store.dispatch({ type: 'overlay', overlay: { ...overlay, index, workers: Math.min(64, Math.max(1, overlay.workers + workers)) } });
+    this.store.dispatch({
+      type: 'overlay',
+      overlay: { ...overlay, index, workers: Math.min(64, Math.max(1, overlay.workers + workers)) },
+    });
   }
 
   /** Enter in the picker: a command from the workspace is shown for confirmation first; the rest starts at once. */
@@ -261,7 +278,11 @@ export class InputController {
     try {
       const plan = this.store.actions.planExperiment(name);
       if (plan.kind === 'refuse') this.store.dispatch({ type: 'notice', text: plan.reason });
-      else if (plan.kind === 'confirm') this.store.dispatch({ type: 'overlay', overlay: { kind: 'run-command', name, command: plan.command, source: plan.source, workers: overlay.workers } });
+      else if (plan.kind === 'confirm')
+        this.store.dispatch({
+          type: 'overlay',
+          overlay: { kind: 'run-command', name, command: plan.command, source: plan.source, workers: overlay.workers },
+        });
       else this.startRun(name, overlay.workers);
     } catch (error) {
       this.store.dispatch({ type: 'notice', text: error instanceof Error ? error.message : String(error) });
@@ -297,12 +318,19 @@ export class InputController {
     const runs = this.store.runner.getSnapshot();
     // An agent's run (from its status file) belongs to that agent: cancelling it here would look like a crash to it.
     const selectedId = this.store.getUi().selectedRunId;
-    const foreign = runs.some((run) => run.id === selectedId) ? undefined : this.store.watcher.getSnapshot().runs?.find((run) => run.id === selectedId);
+    const foreign = runs.some((run) => run.id === selectedId)
+      ? undefined
+      : this.store.watcher.getSnapshot().runs?.find((run) => run.id === selectedId);
     if (foreign) {
-      this.store.dispatch({ type: 'notice', text: `${foreign.name} was started by ${foreign.worker ?? 'another process'}; only runs started here can be cancelled` });
+      this.store.dispatch({
+        type: 'notice',
+        text: `${foreign.name} was started by ${foreign.worker ?? 'another process'}; only runs started here can be cancelled`,
+      });
       return;
     }
-    const selected = runs.find((run) => run.id === this.store.getUi().selectedRunId && (run.state === 'running' || run.state === 'queued'));
+    const selected = runs.find(
+      (run) => run.id === this.store.getUi().selectedRunId && (run.state === 'running' || run.state === 'queued'),
+    );
     const target = selected ?? runs.find((run) => run.state === 'running' || run.state === 'queued');
     if (!target) {
       this.store.dispatch({ type: 'notice', text: 'no running experiment to cancel' });

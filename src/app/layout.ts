@@ -61,7 +61,19 @@ export function computeLayout(input: {
   if (tooSmall) {
     const cols = Math.max(1, input.cols);
     const rows = Math.max(1, input.rows);
-    return { cols, rows, header: 0, tabs: 0, main: rows, footer: 0, view: input.view, agents: [], gridColumns: 1, side: null, tooSmall };
+    return {
+      cols,
+      rows,
+      header: 0,
+      tabs: 0,
+      main: rows,
+      footer: 0,
+      view: input.view,
+      agents: [],
+      gridColumns: 1,
+      side: null,
+      tooSmall,
+    };
   }
   const cols = input.cols;
   const rows = input.rows;

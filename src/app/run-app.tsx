@@ -38,7 +38,9 @@ const SHUTDOWN_LIMIT_MS = 10_000;
 export async function runApp(options: RunAppOptions): Promise<number> {
   const stdout = process.stdout;
   if (!stdout.isTTY || !process.stdin.isTTY) {
-    throw new UserError('the screen needs a terminal (stdin and stdout must be a TTY); use `ralph-tui up --headless` for a log of events instead');
+    throw new UserError(
+      'the screen needs a terminal (stdin and stdout must be a TTY); use `ralph-tui up --headless` for a log of events instead',
+    );
   }
   const leftBroken = recoverTerminal(stdout);
   const root = options.workspace;
@@ -48,19 +50,34 @@ export async function runApp(options: RunAppOptions): Promise<number> {
 
   // The emulators start at the focused pane's size so agents do not redraw right after the first frame.
   const ids = config.agents.map((agent) => agent.id);
-  const first = computeLayout({ cols: stdout.columns ?? 120, rows: stdout.rows ?? 40, view: 'split', agentIds: ids, focusedId: ids[0], footerLines: 1 }).agents[0];
+  const first = computeLayout({
+    cols: stdout.columns ?? 120,
+    rows: stdout.rows ?? 40,
+    view: 'split',
+    agentIds: ids,
+    focusedId: ids[0],
+    footerLines: 1,
+  }).agents[0];
   const supervisor = new Supervisor({ workspace: root, config, cols: first?.cols, rows: first?.rows });
   const watcher = new WorkspaceWatcher(root, { configTarget: config.targetScore });
   // A Docker workspace's experiments run in a sandbox container; a local one's after a person confirmed the command.
   const sandbox = await experimentSandbox(root, config);
-  const runner = new ExperimentRunner({ workspace: root, passEnv: configPassEnv(config), secrets: configSecrets(config), sandbox });
+  const runner = new ExperimentRunner({
+    workspace: root,
+    passEnv: configPassEnv(config),
+    secrets: configSecrets(config),
+    sandbox,
+  });
   const metrics = FrameMetrics.fromEnv();
   const painter = new PanePainter((data) => stdout.write(data));
   const store = new AppStore({
     supervisor,
     watcher,
     runner,
-    actions: { listExperiments: () => listExperiments(root), planExperiment: (name) => experimentLaunch(root, name, { sandboxed: sandbox !== undefined }) },
+    actions: {
+      listExperiments: () => listExperiments(root),
+      planExperiment: (name) => experimentLaunch(root, name, { sandboxed: sandbox !== undefined }),
+    },
     settings: {
       name: config.name ?? path.basename(root),
       targetScore: config.targetScore,
@@ -84,7 +101,11 @@ export async function runApp(options: RunAppOptions): Promise<number> {
     if (finishing) return finishing;
     finishing = (async () => {
       if (crash !== undefined) writeCrashLog(paths.crashLog, crash, configSecrets(config));
-      const stopChildren = Promise.allSettled([supervisor.shutdown({ down: options.down }), runner.dispose(), watcher.close()]);
+      const stopChildren = Promise.allSettled([
+        supervisor.shutdown({ down: options.down }),
+        runner.dispose(),
+        watcher.close(),
+      ]);
       await Promise.race([stopChildren, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_LIMIT_MS).unref())]);
       store.dispose();
       try {
@@ -101,7 +122,8 @@ export async function runApp(options: RunAppOptions): Promise<number> {
     return finishing;
   };
 
-  const onSignal = (signal: NodeJS.Signals) => void finish(128 + (os.constants.signals[signal] ?? 1)).then((code) => process.exit(code));
+  const onSignal = (signal: NodeJS.Signals) =>
+    void finish(128 + (os.constants.signals[signal] ?? 1)).then((code) => process.exit(code));
   const onCrash = (error: unknown) => void finish(1, error).then((code) => process.exit(code));
   for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(signal, onSignal);
   process.on('uncaughtException', onCrash);
@@ -111,24 +133,21 @@ export async function runApp(options: RunAppOptions): Promise<number> {
     await watcher.start();
     await supervisor.start();
     store.syncAgents();
-    instance = render(
-      <App store={store} controller={controller} />,
-      {
-        // The focused pane's rows are painted beside Ink (pane-painter.ts); Ink's writes trigger its repaint.
-        stdout: inkStdout(stdout, painter),
-        alternateScreen: true,
-        exitOnCtrlC: false,
-        patchConsole: false,
-        incrementalRendering: true,
-        // Agent panes are already capped at 20 fps by the FrameScheduler, so Ink's own throttle only delays them:
-        // at 20 it added up to 50 ms to every frame (loaded 2-core machine: echo p95 262 → 92 ms, frame p95
-        // 224 → 41 ms with 60), and at 60 it held back the keystroke frames the scheduler draws at once (quiet
-        // machine: echo p95 44 → 20 ms, frame p95 24 → 13 ms with 1000, same CPU). Other updates (header
-        // clock, files) are rare, and React batches what arrives together.
-        maxFps: 1000,
-        onRender: ({ renderTime }) => metrics?.ink(renderTime),
-      },
-    );
+    instance = render(<App store={store} controller={controller} />, {
+      // The focused pane's rows are painted beside Ink (pane-painter.ts); Ink's writes trigger its repaint.
+      stdout: inkStdout(stdout, painter),
+      alternateScreen: true,
+      exitOnCtrlC: false,
+      patchConsole: false,
+      incrementalRendering: true,
+      // Agent panes are already capped at 20 fps by the FrameScheduler, so Ink's own throttle only delays them:
+      // at 20 it added up to 50 ms to every frame (loaded 2-core machine: echo p95 262 → 92 ms, frame p95
+      // 224 → 41 ms with 60), and at 60 it held back the keystroke frames the scheduler draws at once (quiet
+      // machine: echo p95 44 → 20 ms, frame p95 24 → 13 ms with 1000, same CPU). Other updates (header
+      // clock, files) are rare, and React batches what arrives together.
+      maxFps: 1000,
+      onRender: ({ renderTime }) => metrics?.ink(renderTime),
+    });
     stdout.write(MOUSE_ON);
     // A render error ends Ink on its own (its error boundary unmounts): that is a crash, not a quit.
     const inkEnded = instance.waitUntilExit().then(

@@ -54,7 +54,13 @@ export function agentProblem(sup: SupervisorSnapshotView): string | undefined {
 
 export function workerRows(ws: WorkspaceSnapshotView): WorkerRow[] {
   return Object.entries(ws.coordination?.workers ?? {})
-    .map(([id, worker]) => ({ id, status: worker.status, currentExperiment: worker.currentExperiment, runs: worker.runs, lastSeen: worker.lastSeen }))
+    .map(([id, worker]) => ({
+      id,
+      status: worker.status,
+      currentExperiment: worker.currentExperiment,
+      runs: worker.runs,
+      lastSeen: worker.lastSeen,
+    }))
     .sort((a, b) => a.id.localeCompare(b.id, undefined, { numeric: true }));
 }
 
@@ -71,7 +77,10 @@ export function latestFileError(ws: WorkspaceSnapshotView): string | undefined {
  * status file (agents' runs, in any container). A run the screen started also has a status file under the
  * same id (the runner passes RALPH_RUN_ID), so it is listed once, from the runner. In the order shown (↑/↓ follow it).
  */
-export function experimentRuns(own: readonly ExperimentRunView[], files: readonly FileRunView[] | undefined): readonly ExperimentRun[] {
+export function experimentRuns(
+  own: readonly ExperimentRunView[],
+  files: readonly FileRunView[] | undefined,
+): readonly ExperimentRun[] {
   const ids = new Set(own.map((run) => run.id));
   return orderRuns([...own, ...(files ?? []).filter((run) => !ids.has(run.id))]);
 }
@@ -82,5 +91,11 @@ export function orderRuns(runs: readonly ExperimentRun[]): ExperimentRun[] {
 }
 
 function rank(run: ExperimentRun): number {
-  return run.state === 'running' ? 0 : run.state === 'queued' ? 1 : run.state === 'failed' || run.state === 'interrupted' ? 2 : 3;
+  return run.state === 'running'
+    ? 0
+    : run.state === 'queued'
+      ? 1
+      : run.state === 'failed' || run.state === 'interrupted'
+        ? 2
+        : 3;
 }

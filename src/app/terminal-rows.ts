@@ -38,8 +38,22 @@ export interface RowsOptions {
 
 // The 16 base colours by name so the user's terminal theme applies (as tmux does), 16–255 by index.
 const NAMED = [
-  'black', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'white',
-  'gray', 'redBright', 'greenBright', 'yellowBright', 'blueBright', 'magentaBright', 'cyanBright', 'whiteBright',
+  'black',
+  'red',
+  'green',
+  'yellow',
+  'blue',
+  'magenta',
+  'cyan',
+  'white',
+  'gray',
+  'redBright',
+  'greenBright',
+  'yellowBright',
+  'blueBright',
+  'magentaBright',
+  'cyanBright',
+  'whiteBright',
 ];
 
 function colorOf(isDefault: boolean, isRgb: boolean, value: number): string | undefined {

@@ -8,7 +8,11 @@ import type { ExternalSource } from './ports.js';
  * and runs without a throttle of its own (run-app.tsx: maxFps 1000, so keystroke frames are not held back);
  * this keeps a chatty service — an experiment printing many chunks a second — from drawing a frame per chunk.
  */
-export function throttleSource<T>(source: ExternalSource<T>, intervalMs: number, now: () => number = () => performance.now()): ExternalSource<T> {
+export function throttleSource<T>(
+  source: ExternalSource<T>,
+  intervalMs: number,
+  now: () => number = () => performance.now(),
+): ExternalSource<T> {
   return {
     getSnapshot: () => source.getSnapshot(),
     subscribe(listener) {

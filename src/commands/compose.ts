@@ -1,7 +1,14 @@
 // The `ralph-tui compose` command: prints the docker compose file equivalent to the agent containers.
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { composeFile, flatTopology, prepareWorkspaceMounts, ralphInstallDir, workspaceUser, type WorkspaceMounts } from '../../docker/index.js';
+import {
+  composeFile,
+  flatTopology,
+  prepareWorkspaceMounts,
+  ralphInstallDir,
+  workspaceUser,
+  type WorkspaceMounts,
+} from '../../docker/index.js';
 import { DEFAULT_AGENT_UID } from '../../docker/container-spec.js';
 import { loadConfig, resolveAgent, type RalphConfig } from '../config.js';
 import { workspaceOf } from './workspace-option.js';
@@ -32,7 +39,9 @@ function agentsFor(config: RalphConfig, workers?: number): RalphConfig['agents']
   const template = configured.at(-1) ?? { id: 'W1', role: 'worker' as const, kind: 'claude' as const, env: {} };
   const list = Array.from({ length: workers }, (_, i) => {
     const id = `W${i + 1}`;
-    return configured.find((agent) => agent.id === id) ?? { ...template, id, cpuset: undefined, containerName: undefined };
+    return (
+      configured.find((agent) => agent.id === id) ?? { ...template, id, cpuset: undefined, containerName: undefined }
+    );
   });
   return [...orchestrators.filter((agent) => !list.some((worker) => worker.id === agent.id)), ...list];
 }

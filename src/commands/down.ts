@@ -15,7 +15,9 @@ function seconds(value: string): number {
 export function registerDown(program: Command): void {
   program
     .command('down')
-    .description("stop and remove this workspace's agent containers on every engine the config names (credential volumes are kept unless --volumes)")
+    .description(
+      "stop and remove this workspace's agent containers on every engine the config names (credential volumes are kept unless --volumes)",
+    )
     .option('-t, --timeout <seconds>', 'seconds each agent gets to exit after SIGTERM before it is killed', seconds, 10)
     .option('--volumes', "also remove the agents' credential volumes (their Claude logins)")
     .action(async (options: { timeout: number; volumes?: boolean }, command: Command) => {
@@ -39,6 +41,7 @@ export function registerDown(program: Command): void {
       const containers = new AgentContainers({ workspace: root, ralphInstallDir: ralphInstallDir() });
       const removed = await containers.down(engines, options.timeout, options.volumes);
       if (removed.length === 0) process.stdout.write(`no agent containers for ${root}\n`);
-      for (const state of removed) process.stdout.write(`removed ${state.name}${state.agent ? ` (${state.agent})` : ''} on ${state.engine}\n`);
+      for (const state of removed)
+        process.stdout.write(`removed ${state.name}${state.agent ? ` (${state.agent})` : ''} on ${state.engine}\n`);
     });
 }

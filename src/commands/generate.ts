@@ -8,8 +8,13 @@ import { wholeNumber } from './solver-options.js';
 export function registerGenerate(program: Command): void {
   program
     .command('generate')
-    .description('write a synthetic dataset with ground truth, drawn like the competition data (.json, or .pkl by extension)')
-    .requiredOption('--out <file>', 'output file; a name ending in .pkl gets the official pickle layout, anything else JSON')
+    .description(
+      'write a synthetic dataset with ground truth, drawn like the competition data (.json, or .pkl by extension)',
+    )
+    .requiredOption(
+      '--out <file>',
+      'output file; a name ending in .pkl gets the official pickle layout, anything else JSON',
+    )
     .option('--samples <n>', 'number of samples', wholeNumber('--samples', 1), 400)
     .option('--seed <s>', 'random seed (same seed, same dataset)', wholeNumber('--seed', 0), 0)
     .option('--json', 'print {"out", "samples", "seed", "seconds"} as JSON')
@@ -28,7 +33,9 @@ export function registerGenerate(program: Command): void {
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ out, samples: options.samples, seed: options.seed, seconds })}\n`);
       } else {
-        process.stdout.write(`wrote ${options.samples} samples to ${options.out} (seed ${options.seed}, ${seconds.toFixed(1)} s)\n`);
+        process.stdout.write(
+          `wrote ${options.samples} samples to ${options.out} (seed ${options.seed}, ${seconds.toFixed(1)} s)\n`,
+        );
       }
     });
 }

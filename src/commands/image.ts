@@ -10,7 +10,8 @@ import { workspaceOf } from './workspace-option.js';
 
 function id(value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a non-root numeric id (1 or more).');
+  if (!Number.isInteger(parsed) || parsed < 1)
+    throw new InvalidArgumentError('expected a non-root numeric id (1 or more).');
   return parsed;
 }
 
@@ -29,32 +30,43 @@ export function registerImage(program: Command): void {
   const image = program.command('image').description('the agent image (docker/Dockerfile.agent)');
   image
     .command('build')
-    .description('build the agent image (Node, Python with uv, the claude CLI, a non-root user) with the docker CLI; needs network access')
+    .description(
+      'build the agent image (Node, Python with uv, the claude CLI, a non-root user) with the docker CLI; needs network access',
+    )
     .option('--tag <image>', 'image name (default: "image" from ralph.config.json, else ralph-agent:latest)')
     .option('--uid <uid>', "the agent user's uid (default: the workspace owner's)", id)
     .option('--gid <gid>', "the agent user's gid (default: the workspace owner's)", id)
     .option('--claude-version <version>', 'npm version of @anthropic-ai/claude-code', 'latest')
     .option('--engine <host>', 'Docker engine to build on (socket path, tcp://host:port, ssh://user@host)')
     .option('--print', 'print the docker command instead of running it')
-    .action(async (options: { tag?: string; uid?: number; gid?: number; claudeVersion: string; engine?: string; print?: boolean }, command: Command) => {
-      const root = workspaceOf(command);
-      const config = exists(workspacePaths(root).config) ? loadConfig(root) : undefined;
-      const tag = options.tag ?? config?.image ?? DEFAULT_IMAGE;
-      const owner = ownerIds(root);
-      const build = {
-        tag,
-        uid: options.uid ?? owner.uid,
-        gid: options.gid ?? owner.gid,
-        claudeVersion: options.claudeVersion,
-        engine: options.engine ?? config?.engine,
-        installDir: ralphInstallDir(),
-      };
-      if (options.print) {
-        const { args, env } = imageBuildCommand(build);
-        process.stdout.write(`${Object.entries(env).map(([key, value]) => `${key}=${value}`).join(' ')} docker ${args.join(' ')}\n`);
-        return;
-      }
-      await buildImage(build);
-      process.stdout.write(`built ${tag}\n`);
-    });
+    .action(
+      async (
+        options: { tag?: string; uid?: number; gid?: number; claudeVersion: string; engine?: string; print?: boolean },
+        command: Command,
+      ) => {
+        const root = workspaceOf(command);
+        const config = exists(workspacePaths(root).config) ? loadConfig(root) : undefined;
+        const tag = options.tag ?? config?.image ?? DEFAULT_IMAGE;
+        const owner = ownerIds(root);
+        const build = {
+          tag,
+          uid: options.uid ?? owner.uid,
+          gid: options.gid ?? owner.gid,
+          claudeVersion: options.claudeVersion,
+          engine: options.engine ?? config?.engine,
+          installDir: ralphInstallDir(),
+        };
+        if (options.print) {
+          const { args, env } = imageBuildCommand(build);
+          process.stdout.write(
+            `${Object.entries(env)
+              .map(([key, value]) => `${key}=${value}`)
+              .join(' ')} docker ${args.join(' ')}\n`,
+          );
+          return;
+        }
+        await buildImage(build);
+        process.stdout.write(`built ${tag}\n`);
+      },
+    );
 }

@@ -13,7 +13,8 @@ import { wholeNumber } from './solver-options.js';
 import { workspaceOf } from './workspace-option.js';
 
 function runtime(value: string): 'local' | 'docker' {
-  if (value !== 'local' && value !== 'docker') throw new UserError(`--runtime: expected local or docker, got ${JSON.stringify(value)}`);
+  if (value !== 'local' && value !== 'docker')
+    throw new UserError(`--runtime: expected local or docker, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -45,7 +46,9 @@ export function startCommand(root: string, env: NodeJS.ProcessEnv = process.env)
       return false;
     }
   });
-  return onPath ? `ralph-tui ${workspace}` : `node ${shellWord(displayPath(bin))} ${workspace}   (or \`npm link\` once in ${shellWord(install)} to type \`ralph-tui\`)`;
+  return onPath
+    ? `ralph-tui ${workspace}`
+    : `node ${shellWord(displayPath(bin))} ${workspace}   (or \`npm link\` once in ${shellWord(install)} to type \`ralph-tui\`)`;
 }
 
 /**
@@ -53,7 +56,10 @@ export function startCommand(root: string, env: NodeJS.ProcessEnv = process.env)
  * Docker when an engine answers and otherwise stops and says so; running them on this machine is the user's
  * explicit choice (--runtime local).
  */
-async function claudeRuntime(options: { agents?: ReturnType<typeof parseAgentKinds>; runtime?: 'local' | 'docker' }): Promise<'local' | 'docker' | undefined> {
+async function claudeRuntime(options: {
+  agents?: ReturnType<typeof parseAgentKinds>;
+  runtime?: 'local' | 'docker';
+}): Promise<'local' | 'docker' | undefined> {
   const kinds = Array.isArray(options.agents) ? options.agents : options.agents ? [options.agents] : [];
   if (options.runtime || !kinds.includes('claude')) return options.runtime;
   try {
@@ -69,31 +75,60 @@ async function claudeRuntime(options: { agents?: ReturnType<typeof parseAgentKin
 export function registerInit(program: Command): void {
   program
     .command('init')
-    .description('create a workspace: ralph.config.json, a synthetic dataset, the queue, coordination, prompts and ITERATION_LOG.md')
+    .description(
+      'create a workspace: ralph.config.json, a synthetic dataset, the queue, coordination, prompts and ITERATION_LOG.md',
+    )
     .argument('[dir]', 'workspace folder (default: --workspace, $RALPH_WORKSPACE or the current folder)')
-    .option('--agents <kinds>', 'builtin or claude, or a comma list from W0 whose last kind repeats (claude,builtin)', parseAgentKinds)
+    .option(
+      '--agents <kinds>',
+      'builtin or claude, or a comma list from W0 whose last kind repeats (claude,builtin)',
+      parseAgentKinds,
+    )
     .option('--runtime <runtime>', 'local (processes) or docker (one container per agent)', runtime)
     .option('--workers <n>', 'workers besides W0 (default: one per spare CPU, at least 1)', wholeNumber('--workers', 1))
     .option('--samples <n>', 'samples in data/synthetic.json (default 8)', wholeNumber('--samples', 1))
     .option('--seed <n>', 'seed of the synthetic dataset (default 1)', wholeNumber('--seed', 0))
-    .option('--force', 'rewrite the configuration, dataset and prompts of an existing workspace (queue, log and results are kept)')
-    .action(async (dir: string | undefined, options: { agents?: ReturnType<typeof parseAgentKinds>; runtime?: 'local' | 'docker'; workers?: number; samples?: number; seed?: number; force?: boolean }, command: Command) => {
-      const root = dir ? path.resolve(dir) : workspaceOf(command);
-      const report = await initWorkspace(root, { ...options, runtime: await claudeRuntime(options) });
-      const workers = report.config.agents.filter((agent) => agent.role === 'worker').length;
-      const spare = Math.max(1, os.availableParallelism() - 1);
-      if (workers > spare) {
-        // Accepted (the config may be meant for a bigger machine), but said: here they would share CPUs.
-        process.stderr.write(
-          `ralph-tui: warning: ${workers} workers on this ${os.availableParallelism()}-CPU machine: ${workers - spare} of them get no CPU of their own, and experiments running at once share the CPUs and take longer each (one worker per spare CPU is ${spare}; --workers ${spare})\n`,
+    .option(
+      '--force',
+      'rewrite the configuration, dataset and prompts of an existing workspace (queue, log and results are kept)',
+    )
+    .action(
+      async (
+        dir: string | undefined,
+        options: {
+          agents?: ReturnType<typeof parseAgentKinds>;
+          runtime?: 'local' | 'docker';
+          workers?: number;
+          samples?: number;
+          seed?: number;
+          force?: boolean;
+        },
+        command: Command,
+      ) => {
+        const root = dir ? path.resolve(dir) : workspaceOf(command);
+        const report = await initWorkspace(root, { ...options, runtime: await claudeRuntime(options) });
+        const workers = report.config.agents.filter((agent) => agent.role === 'worker').length;
+        const spare = Math.max(1, os.availableParallelism() - 1);
+        if (workers > spare) {
+          // Accepted (the config may be meant for a bigger machine), but said: here they would share CPUs.
+          process.stderr.write(
+            `ralph-tui: warning: ${workers} workers on this ${os.availableParallelism()}-CPU machine: ${workers - spare} of them get no CPU of their own, and experiments running at once share the CPUs and take longer each (one worker per spare CPU is ${spare}; --workers ${spare})\n`,
+          );
+        }
+        const agents = report.config.agents.map(
+          (agent) => `${agent.id} ${agent.kind} ${agent.role}${agent.cpuset ? ` (cpuset ${agent.cpuset})` : ''}`,
         );
-      }
-      const agents = report.config.agents.map((agent) => `${agent.id} ${agent.kind} ${agent.role}${agent.cpuset ? ` (cpuset ${agent.cpuset})` : ''}`);
-      process.stdout.write(
-        `Initialised ${root}\n  runtime: ${report.config.runtime}\n  agents: ${agents.join(', ')}\n  files:\n${report.written.map((file) => `    ${path.relative(root, file)}`).join('\n')}\n` +
-          `Start it with: ${startCommand(root)}\n`,
-      );
-      const unconfined = resolveAgents(report.config, root).filter(runsUnconfined).map((agent) => agent.id);
-      if (unconfined.length) process.stdout.write(`Warning: ${unconfined.join(', ')} run with --dangerously-skip-permissions directly on this machine (runtime local): no container, no permission prompts, your files and keys within reach.\n`);
-    });
+        process.stdout.write(
+          `Initialised ${root}\n  runtime: ${report.config.runtime}\n  agents: ${agents.join(', ')}\n  files:\n${report.written.map((file) => `    ${path.relative(root, file)}`).join('\n')}\n` +
+            `Start it with: ${startCommand(root)}\n`,
+        );
+        const unconfined = resolveAgents(report.config, root)
+          .filter(runsUnconfined)
+          .map((agent) => agent.id);
+        if (unconfined.length)
+          process.stdout.write(
+            `Warning: ${unconfined.join(', ')} run with --dangerously-skip-permissions directly on this machine (runtime local): no container, no permission prompts, your files and keys within reach.\n`,
+          );
+      },
+    );
 }

@@ -2,7 +2,14 @@
 import { readText } from '../../core/safe-fs.js';
 import type { Command } from 'commander';
 import { readCoordination } from '../../orchestration/coordination.js';
-import { addExperiments, claimById, claimNext, completeExperiment, failExperiment, type NewExperiment } from '../../orchestration/queue-ops.js';
+import {
+  addExperiments,
+  claimById,
+  claimNext,
+  completeExperiment,
+  failExperiment,
+  type NewExperiment,
+} from '../../orchestration/queue-ops.js';
 import { claimedBy, nextUp, readQueue, type QueueEntry } from '../../orchestration/queue-view.js';
 import { UserError } from '../../core/errors.js';
 import { parseJsonText } from '../../core/json-file.js';
@@ -18,7 +25,9 @@ function print(json: boolean | undefined, value: unknown, text: string): void {
 
 function describeEntry(entry: QueueEntry): string {
   const family = entry.family ? ` [${entry.family}]` : '';
-  const lines = [`${entry.id} ${entry.name !== entry.id ? `${entry.name} ` : ''}(P${entry.priority}${family}, ${entry.status}${entry.worker ? ` by ${entry.worker}` : ''})`];
+  const lines = [
+    `${entry.id} ${entry.name !== entry.id ? `${entry.name} ` : ''}(P${entry.priority}${family}, ${entry.status}${entry.worker ? ` by ${entry.worker}` : ''})`,
+  ];
   if (entry.description) lines.push(`  description: ${entry.description}`);
   if (entry.hypothesis) lines.push(`  hypothesis: ${entry.hypothesis}`);
   if (entry.config) lines.push(`  config: ${JSON.stringify(entry.config)}`);
@@ -28,7 +37,11 @@ function describeEntry(entry: QueueEntry): string {
 const STATUSES = ['available', 'claimed', 'running', 'completed', 'failed', 'aborted', 'archived'];
 
 export function registerQueue(program: Command): void {
-  const queue = program.command('queue').description('the experiment queue: list, claim, complete, fail, add (locked, atomic; never edit the JSON by hand)');
+  const queue = program
+    .command('queue')
+    .description(
+      'the experiment queue: list, claim, complete, fail, add (locked, atomic; never edit the JSON by hand)',
+    );
 
   queue
     .command('list')
@@ -40,31 +53,53 @@ export function registerQueue(program: Command): void {
     .action((options: { status?: string; worker?: string; all?: boolean; json?: boolean }, command: Command) => {
       const view = readQueue(workspaceOf(command));
       const wanted = options.status?.split(',').map((status) => status.trim());
-      for (const status of wanted ?? []) if (!STATUSES.includes(status)) throw new UserError(`--status: unknown status "${status}" (expected ${STATUSES.join(', ')})`);
-      let entries = options.all || wanted ? view.entries : [...nextUp(view), ...view.entries.filter((entry) => entry.status === 'claimed' || entry.status === 'running')];
+      for (const status of wanted ?? [])
+        if (!STATUSES.includes(status))
+          throw new UserError(`--status: unknown status "${status}" (expected ${STATUSES.join(', ')})`);
+      let entries =
+        options.all || wanted
+          ? view.entries
+          : [
+              ...nextUp(view),
+              ...view.entries.filter((entry) => entry.status === 'claimed' || entry.status === 'running'),
+            ];
       if (wanted) entries = entries.filter((entry) => wanted.includes(entry.status));
       if (options.worker) entries = entries.filter((entry) => entry.worker === options.worker);
       const c = view.counts;
       const header = `${c.available} available · ${c.claimed} claimed · ${c.running} running · ${c.completed} completed · ${c.failed} failed · ${c.aborted} aborted · ${c.archived} archived\n`;
-      print(options.json, { format: view.format, file: view.file, counts: view.counts, entries }, header + entries.map(describeEntry).join(''));
+      print(
+        options.json,
+        { format: view.format, file: view.file, counts: view.counts, entries },
+        header + entries.map(describeEntry).join(''),
+      );
     });
 
   queue
     .command('claim')
-    .description('claim the next available experiment (lowest priority number; exit 3 when none) or --id one; a worker that already holds one gets it back')
+    .description(
+      'claim the next available experiment (lowest priority number; exit 3 when none) or --id one; a worker that already holds one gets it back',
+    )
     .requiredOption('--worker <id>', 'the claiming worker, e.g. W1', workerId)
     .option('--id <id>', 'claim this experiment instead of the next one (exit 3 if somebody else has it)')
     .option('--json', 'print the entry as JSON')
     .action(async (options: { worker: string; id?: string; json?: boolean }, command: Command) => {
       const root = workspaceOf(command);
       const held = options.id ? null : claimedBy(root, options.worker);
-      const entry = held ?? (options.id ? await claimById(root, options.id, options.worker) : await claimNext(root, options.worker));
-      print(options.json, { ...entry, resumed: held !== null }, `${held ? `${options.worker} already holds` : `${options.worker} claimed`} ${describeEntry(entry)}`);
+      const entry =
+        held ??
+        (options.id ? await claimById(root, options.id, options.worker) : await claimNext(root, options.worker));
+      print(
+        options.json,
+        { ...entry, resumed: held !== null },
+        `${held ? `${options.worker} already holds` : `${options.worker} claimed`} ${describeEntry(entry)}`,
+      );
     });
 
   queue
     .command('complete <id>')
-    .description('record a finished experiment: score, time, result, finding; frees the worker; a new best is recorded only in budget')
+    .description(
+      'record a finished experiment: score, time, result, finding; frees the worker; a new best is recorded only in budget',
+    )
     .requiredOption('--worker <id>', 'the worker that ran it', workerId)
     .requiredOption('--score <score>', 'the score (higher is better)', decimal('--score'))
     .requiredOption('--time <minutes>', 'projected minutes for 400 samples', decimal('--time'))
@@ -73,28 +108,71 @@ export function registerQueue(program: Command): void {
     .option('--in-budget', 'count it as in budget regardless of --time')
     .option('--over-budget', 'count it as over budget regardless of --time')
     .option('--json', 'print {entry, newBest, inBudget, previousBest} as JSON')
-    .action(async (id: string, options: { worker: string; score: number; time: number; result?: string; finding?: string; inBudget?: boolean; overBudget?: boolean; json?: boolean }, command: Command) => {
-      const root = workspaceOf(command);
-      if (options.inBudget && options.overBudget) throw new UserError('--in-budget and --over-budget contradict each other');
-      const budget = configuredBudgetMinutes(root);
-      const inBudget = options.inBudget ? true : options.overBudget ? false : options.time <= budget;
-      const previousBest = readCoordination(root).best;
-      const { newBest, entry } = await completeExperiment(root, id, { worker: options.worker, score: options.score, timeMin: options.time, result: options.result, finding: options.finding, inBudget });
-      const verdict = newBest ? ` — NEW BEST${previousBest ? ` (was ${previousBest.score.toFixed(4)})` : ''}` : inBudget ? '' : ` — over the ${budget}-minute budget, not eligible as best`;
-      print(options.json, { entry, newBest, inBudget, previousBest }, `${entry.id} completed by ${options.worker}: ${options.score.toFixed(4)} @ ${options.time.toFixed(1)} min${verdict}\n`);
-    });
+    .action(
+      async (
+        id: string,
+        options: {
+          worker: string;
+          score: number;
+          time: number;
+          result?: string;
+          finding?: string;
+          inBudget?: boolean;
+          overBudget?: boolean;
+          json?: boolean;
+        },
+        command: Command,
+      ) => {
+        const root = workspaceOf(command);
+        if (options.inBudget && options.overBudget)
+          throw new UserError('--in-budget and --over-budget contradict each other');
+        const budget = configuredBudgetMinutes(root);
+        const inBudget = options.inBudget ? true : options.overBudget ? false : options.time <= budget;
+        const previousBest = readCoordination(root).best;
+        const { newBest, entry } = await completeExperiment(root, id, {
+          worker: options.worker,
+          score: options.score,
+          timeMin: options.time,
+          result: options.result,
+          finding: options.finding,
+          inBudget,
+        });
+        const verdict = newBest
+          ? ` — NEW BEST${previousBest ? ` (was ${previousBest.score.toFixed(4)})` : ''}`
+          : inBudget
+            ? ''
+            : ` — over the ${budget}-minute budget, not eligible as best`;
+        print(
+          options.json,
+          { entry, newBest, inBudget, previousBest },
+          `${entry.id} completed by ${options.worker}: ${options.score.toFixed(4)} @ ${options.time.toFixed(1)} min${verdict}\n`,
+        );
+      },
+    );
 
   queue
     .command('fail <id>')
-    .description('mark an experiment failed (it crashed or cannot work) or --abort (stopped on purpose); frees the worker')
+    .description(
+      'mark an experiment failed (it crashed or cannot work) or --abort (stopped on purpose); frees the worker',
+    )
     .requiredOption('--worker <id>', 'the worker that held it', workerId)
     .requiredOption('--reason <text>', 'why, in one sentence')
     .option('--abort', 'aborted rather than failed')
     .option('--json', 'print the entry as JSON')
-    .action(async (id: string, options: { worker: string; reason: string; abort?: boolean; json?: boolean }, command: Command) => {
-      const entry = await failExperiment(workspaceOf(command), id, { worker: options.worker, reason: options.reason, status: options.abort ? 'aborted' : 'failed' });
-      print(options.json, entry, `${entry.id} ${entry.status} by ${options.worker}: ${options.reason}\n`);
-    });
+    .action(
+      async (
+        id: string,
+        options: { worker: string; reason: string; abort?: boolean; json?: boolean },
+        command: Command,
+      ) => {
+        const entry = await failExperiment(workspaceOf(command), id, {
+          worker: options.worker,
+          reason: options.reason,
+          status: options.abort ? 'aborted' : 'failed',
+        });
+        print(options.json, entry, `${entry.id} ${entry.status} by ${options.worker}: ${options.reason}\n`);
+      },
+    );
 
   queue
     .command('add')
@@ -106,7 +184,10 @@ export function registerQueue(program: Command): void {
     .option('--hypothesis <text>', 'why it should help')
     .option('--config <json>', 'experiment config as a JSON object', jsonObject('--config'))
     .option('--id <id>', 'explicit id (default EXP_<NAME>_001, numbered to be unique)')
-    .option('--file <file>', 'add every entry of a JSON file (an array of {name, family, priority, description, hypothesis, config})')
+    .option(
+      '--file <file>',
+      'add every entry of a JSON file (an array of {name, family, priority, description, hypothesis, config})',
+    )
     .option('--json', 'print the added entries as JSON')
     .action(async (options: NewExperiment & { file?: string; json?: boolean }, command: Command) => {
       let entries: NewExperiment[];

@@ -38,13 +38,17 @@ export function registerSimulate(program: Command): void {
       for (let k = 0; k < options.repeat; k++) Y = simulateCandidate(sample, dataset.meta, candidate);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9 / options.repeat;
       const m = sample.sensors_xy.length;
-      const rows = Array.from({ length: sample.sample_metadata.nt + 1 }, (_, k) => Array.from(Y.subarray(k * m, (k + 1) * m)));
+      const rows = Array.from({ length: sample.sample_metadata.nt + 1 }, (_, k) =>
+        Array.from(Y.subarray(k * m, (k + 1) * m)),
+      );
       const losses = {
         ...(sample.Y ? { Y: rmse(Y, sample.Y) } : {}),
         Y_noisy: rmse(Y, sample.Y_noisy),
       };
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ sample_id: sample.sample_id, Y: rows, seconds_per_simulation: seconds, rmse: losses })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ sample_id: sample.sample_id, Y: rows, seconds_per_simulation: seconds, rmse: losses })}\n`,
+        );
         return;
       }
       const { nt, kappa, bc } = sample.sample_metadata;
@@ -64,7 +68,10 @@ function parseSources(text: string): number[][] {
   const raw = parseJsonText(text, '--sources');
   const result = CandidateSchema.safeParse(raw);
   if (result.success) return result.data;
-  if (!Array.isArray(raw) || raw.length === 0) throw new UserError('--sources: expected a non-empty JSON list of [x, y, q] sources');
+  if (!Array.isArray(raw) || raw.length === 0)
+    throw new UserError('--sources: expected a non-empty JSON list of [x, y, q] sources');
   const bad = raw.findIndex((source) => !CandidateSource.safeParse(source).success);
-  throw new UserError(`--sources: source [${bad}] must be [x, y, q] (three finite numbers), got ${JSON.stringify(raw[bad])}`);
+  throw new UserError(
+    `--sources: source [${bad}] must be [x, y, q] (three finite numbers), got ${JSON.stringify(raw[bad])}`,
+  );
 }

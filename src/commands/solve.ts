@@ -18,26 +18,50 @@ import { parseJsonText } from '../../core/json-file.js';
 export function registerSolve(program: Command): void {
   const command = program
     .command('solve')
-    .description('Estimate the sources of every sample of a dataset and write predictions (JSON, or the competition .npz)')
+    .description(
+      'Estimate the sources of every sample of a dataset and write predictions (JSON, or the competition .npz)',
+    )
     .requiredOption('--data <file>', 'dataset (.json or the official .pkl)')
-    .requiredOption('--out <file>', 'predictions: *.npz writes the competition submission, anything else JSON {"samples": [...]}')
+    .requiredOption(
+      '--out <file>',
+      'predictions: *.npz writes the competition submission, anything else JSON {"samples": [...]}',
+    )
     .option('--config <file>', 'experiment config: an experiment.json (its "config") or a bare config object');
   addSolveOptions(command).action(async (raw: Record<string, unknown>) => {
     const options = parseSolveOptions(raw);
     const out = path.resolve(String(raw.out));
-    if (!exists(path.dirname(out))) throw new UserError(`--out ${String(raw.out)}: folder ${path.dirname(out)} does not exist`);
-    let config = parseExperimentConfig(raw.config ? readConfigFile(String(raw.config)) : {}, String(raw.config ?? 'defaults'));
+    if (!exists(path.dirname(out)))
+      throw new UserError(`--out ${String(raw.out)}: folder ${path.dirname(out)} does not exist`);
+    let config = parseExperimentConfig(
+      raw.config ? readConfigFile(String(raw.config)) : {},
+      String(raw.config ?? 'defaults'),
+    );
     config = applyOverrides(config, options.set);
     if (options.seed !== undefined) config = { ...config, seed: options.seed };
     const dataset = await loadDataset(path.resolve(String(raw.data)));
-    const indices = planSamples(dataset.samples.map((s) => s.n_sources), { shuffle: options.shuffle, maxSamples: options.maxSamples, seed: config.seed });
+    const indices = planSamples(
+      dataset.samples.map((s) => s.n_sources),
+      { shuffle: options.shuffle, maxSamples: options.maxSamples, seed: config.seed },
+    );
     const workers = Math.min(options.workers ?? defaultWorkerCount(), Math.max(1, indices.length));
     const reporter = new ProgressReporter(options.progress);
     reporter.start('solve', indices.length, workers);
     const { value: solved, stoppedBy } = await withStopSignals((signal) =>
-      solveDataset({ dataset, config, indices, workers, seed: config.seed, signal, onOutcome: (o, finished) => reporter.sample(o, finished, indices.length) }),
+      solveDataset({
+        dataset,
+        config,
+        indices,
+        workers,
+        seed: config.seed,
+        signal,
+        onOutcome: (o, finished) => reporter.sample(o, finished, indices.length),
+      }),
     );
-    const summary = summarizeRun(solved.outcomes, { wallSeconds: solved.wallSeconds, cpuSeconds: solved.cpuSeconds, workers });
+    const summary = summarizeRun(solved.outcomes, {
+      wallSeconds: solved.wallSeconds,
+      cpuSeconds: solved.cpuSeconds,
+      workers,
+    });
     if (stoppedBy) {
       // A submission missing samples would be scored as if they were wrong: write nothing.
       reporter.end(summary, { incomplete: true });
@@ -68,6 +92,7 @@ function readConfigFile(file: string): unknown {
   if (text === null) throw new UserError(`--config ${file}: cannot read (ENOENT)`);
   const value = parseJsonText(text, file);
   // An experiment.json carries its config under "config"; a bare config object is the config itself.
-  if (value && typeof value === 'object' && !Array.isArray(value) && 'config' in value) return (value as { config: unknown }).config;
+  if (value && typeof value === 'object' && !Array.isArray(value) && 'config' in value)
+    return (value as { config: unknown }).config;
   return value;
 }

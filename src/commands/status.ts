@@ -9,7 +9,9 @@ import { requireWorkspace, workspaceOf } from './workspace-option.js';
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('best score vs target, queue counts and next up, who runs what, workers, STOP (reads every file format)')
+    .description(
+      'best score vs target, queue counts and next up, who runs what, workers, STOP (reads every file format)',
+    )
     .option('--json', 'print the report as JSON')
     .action((options: { json?: boolean }, command: Command) => {
       const root = workspaceOf(command);
@@ -17,8 +19,11 @@ export function registerStatus(program: Command): void {
       // Everything in the report came from files agents write: no escape sequences, no secrets reach the terminal.
       const report = plainDeep(statusReport(root, configuredTarget(root)));
       const secrets = workspaceSecrets(root);
-      process.stdout.write(redactSecrets(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report), secrets));
+      process.stdout.write(
+        redactSecrets(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report), secrets),
+      );
       // A broken file is part of the report (and the rest is still shown); say so on stderr too.
-      for (const error of report.errors) process.stderr.write(redactSecrets(`ralph-tui: ${plainText(error.message)}\n`, secrets));
+      for (const error of report.errors)
+        process.stderr.write(redactSecrets(`ralph-tui: ${plainText(error.message)}\n`, secrets));
     });
 }

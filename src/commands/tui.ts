@@ -15,7 +15,8 @@ export function registerTui(program: Command): void {
     .argument('[command]')
     .usage('[options] [command]')
     .action(async (unknown: string | undefined, _options: unknown, command: Command) => {
-      if (unknown !== undefined) throw new UserError(`unknown command "${unknown}" (run ralph-tui --help for the list)`);
+      if (unknown !== undefined)
+        throw new UserError(`unknown command "${unknown}" (run ralph-tui --help for the list)`);
       // React's development build (the default without NODE_ENV) made every frame 2–3× slower in
       // bench:tui (dev-only element checks and performance marks); React reads this when first imported.
       process.env.NODE_ENV ??= 'production';

@@ -67,9 +67,19 @@ export function resolveExperiment(root: string, name: string): ExperimentDefinit
     return { name, source: 'workspace', file, dir, description, config, dataset, command };
   }
   const configured = configCommands(root, true).find((entry) => entry.name === name);
-  if (configured) return { name, source: 'workspace', file: workspacePaths(root).config, dir, config: {}, command: configured.command };
+  if (configured)
+    return {
+      name,
+      source: 'workspace',
+      file: workspacePaths(root).config,
+      dir,
+      config: {},
+      command: configured.command,
+    };
   const known = listExperiments(root);
-  throw new UserError(`no experiment "${name}": expected ${path.relative(root, file) || file}, an experiments.commands entry in ralph.config.json, or a built-in (known: ${known.join(', ')})`);
+  throw new UserError(
+    `no experiment "${name}": expected ${path.relative(root, file) || file}, an experiments.commands entry in ralph.config.json, or a built-in (known: ${known.join(', ')})`,
+  );
 }
 
 /** Every runnable experiment name: experiments/*\/experiment.json, ralph.config.json's commands, then the built-ins. */
@@ -83,7 +93,13 @@ export function listExperiments(root: string): string[] {
     // No experiments folder yet (or a link in its place): only the built-ins.
   }
   for (const entry of entries) {
-    if (entry.isDirectory() && EXPERIMENT_NAME.test(entry.name) && !isBuiltinExperiment(entry.name) && exists(path.join(dir, entry.name, 'experiment.json'))) names.add(entry.name);
+    if (
+      entry.isDirectory() &&
+      EXPERIMENT_NAME.test(entry.name) &&
+      !isBuiltinExperiment(entry.name) &&
+      exists(path.join(dir, entry.name, 'experiment.json'))
+    )
+      names.add(entry.name);
   }
   const ordered = [...names].sort();
   for (const { name } of configCommands(root, false)) {

@@ -71,7 +71,10 @@ interface Run {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The CLI entry, seen from dist/src/experiments/ (built) or src/experiments/ (under vitest). */
-const cliCandidates = [path.resolve(here, '..', '..', '..', 'bin', 'ralph-tui.js'), path.resolve(here, '..', '..', 'bin', 'ralph-tui.js')];
+const cliCandidates = [
+  path.resolve(here, '..', '..', '..', 'bin', 'ralph-tui.js'),
+  path.resolve(here, '..', '..', 'bin', 'ralph-tui.js'),
+];
 const cliPath = cliCandidates.find((file) => exists(file)) ?? cliCandidates[0];
 
 /**
@@ -110,7 +113,17 @@ export class ExperimentRunner {
       cancelRequested: false,
       exited,
       markExited,
-      view: { id, name: start.name, command, state: 'queued', done: 0, total: 0, elapsedSeconds: 0, lastLines: [], logFile: path.join(this.logDir, `${id}.log`) },
+      view: {
+        id,
+        name: start.name,
+        command,
+        state: 'queued',
+        done: 0,
+        total: 0,
+        elapsedSeconds: 0,
+        lastLines: [],
+        logFile: path.join(this.logDir, `${id}.log`),
+      },
     };
     this.runs.set(id, run);
     this.pump();
@@ -132,7 +145,11 @@ export class ExperimentRunner {
       const sandboxed = this.options.sandbox(name, args);
       return this.start({ name, command: sandboxed.command, env: sandboxed.env, cwd: this.options.workspace });
     }
-    return this.start({ name, command: [process.execPath, cliPath, '--workspace', this.options.workspace, ...args], cwd: this.options.workspace });
+    return this.start({
+      name,
+      command: [process.execPath, cliPath, '--workspace', this.options.workspace, ...args],
+      cwd: this.options.workspace,
+    });
   }
 
   /** Stops a run: SIGTERM to its process group, SIGKILL after the grace period; resolves once it is gone. */
@@ -201,7 +218,12 @@ export class ExperimentRunner {
       // A `ralph-tui run` child names its live status file (.ralph/progress/) after this id, so the screen
       // shows the run once, not once from here and once from the file.
       // Not the host's whole environment: an allow-list plus the configured passEnv names.
-      env: { ...childEnvironment(this.options.passEnv ?? []), ...start.env, FORCE_COLOR: '0', RALPH_RUN_ID: run.view.id },
+      env: {
+        ...childEnvironment(this.options.passEnv ?? []),
+        ...start.env,
+        FORCE_COLOR: '0',
+        RALPH_RUN_ID: run.view.id,
+      },
       extendEnv: false,
       stdin: 'ignore',
       detached: true,
@@ -236,8 +258,18 @@ export class ExperimentRunner {
       const state: ExperimentRunState = run.cancelRequested ? 'cancelled' : exitCode === 0 ? 'finished' : 'failed';
       const finishedAt = Date.now();
       // A command that never started (not found, bad cwd) printed nothing: say why instead.
-      const lastLines = result.exitCode === undefined && !result.signal && result.failed ? [...run.view.lastLines, result.shortMessage ?? `could not start ${run.view.command}`].slice(-this.keepLines) : run.view.lastLines;
-      this.update(run, { state, exitCode, finishedAt, lastLines, elapsedSeconds: (finishedAt - startedAt) / 1000, etaSeconds: state === 'finished' ? 0 : undefined });
+      const lastLines =
+        result.exitCode === undefined && !result.signal && result.failed
+          ? [...run.view.lastLines, result.shortMessage ?? `could not start ${run.view.command}`].slice(-this.keepLines)
+          : run.view.lastLines;
+      this.update(run, {
+        state,
+        exitCode,
+        finishedAt,
+        lastLines,
+        elapsedSeconds: (finishedAt - startedAt) / 1000,
+        etaSeconds: state === 'finished' ? 0 : undefined,
+      });
       run.markExited();
       this.pump();
       this.publish();
@@ -252,7 +284,9 @@ export class ExperimentRunner {
       if (event) Object.assign(patch, progressPatch(event, { ...run.view, ...patch }));
     }
     // The output of a command is shown on the screen: without escape sequences (a progress bar's \r included).
-    const shown = lines.filter((line) => line.trim() !== '' && !line.trimStart().startsWith('{"type":')).map((line) => plainText(line));
+    const shown = lines
+      .filter((line) => line.trim() !== '' && !line.trimStart().startsWith('{"type":'))
+      .map((line) => plainText(line));
     const lastLines = shown.length ? [...run.view.lastLines, ...shown].slice(-this.keepLines) : run.view.lastLines;
     const elapsedSeconds = run.view.startedAt ? (Date.now() - run.view.startedAt) / 1000 : 0;
     this.update(run, { ...plainDeep(patch), lastLines, elapsedSeconds: patch.elapsedSeconds ?? elapsedSeconds });
@@ -261,7 +295,8 @@ export class ExperimentRunner {
 
   private update(run: Run, patch: Partial<ExperimentRunView>): void {
     run.view = { ...run.view, ...patch };
-    for (const key of Object.keys(run.view) as Array<keyof ExperimentRunView>) if (run.view[key] === undefined) delete run.view[key];
+    for (const key of Object.keys(run.view) as Array<keyof ExperimentRunView>)
+      if (run.view[key] === undefined) delete run.view[key];
   }
 
   private publish(): void {

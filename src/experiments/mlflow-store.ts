@@ -73,12 +73,18 @@ export interface MlflowOptions {
  * `mlruns/` (not inside it), renamed into place without its meta.yaml (MLflow skips such a folder), and
  * gets its meta.yaml last, by an atomic rename.
  */
-export async function logMlflowRun(mlruns: string, run: MlflowRun, options: MlflowOptions): Promise<{ experimentId: string; runId: string; runDir: string }> {
+export async function logMlflowRun(
+  mlruns: string,
+  run: MlflowRun,
+  options: MlflowOptions,
+): Promise<{ experimentId: string; runId: string; runDir: string }> {
   const fresh = !exists(mlruns);
   ensureDir(mlruns);
   const hostPath = options.hostPath ?? ((file: string) => file);
   // Two runs finishing together must not both create the experiment.
-  const experiment = await withLock(path.join(options.lockDir, 'mlruns.lock'), async () => ensureExperiment(mlruns, MLFLOW_EXPERIMENT, run.startTime, fresh, hostPath));
+  const experiment = await withLock(path.join(options.lockDir, 'mlruns.lock'), async () =>
+    ensureExperiment(mlruns, MLFLOW_EXPERIMENT, run.startTime, fresh, hostPath),
+  );
   const runId = run.runId ?? randomUUID().replace(/-/g, '');
   const runDir = path.join(mlruns, experiment.id, runId);
   const user = userName();
@@ -110,14 +116,23 @@ export async function logMlflowRun(mlruns: string, run: MlflowRun, options: Mlfl
   const staging = stagingDir(mlruns, runId);
   try {
     const body = path.join(staging, BODY);
-    writeEntries(path.join(body, 'params'), Object.entries(run.params).map(([key, value]) => [key, paramText(value)]));
+    writeEntries(
+      path.join(body, 'params'),
+      Object.entries(run.params).map(([key, value]) => [key, paramText(value)]),
+    );
     writeEntries(
       path.join(body, 'metrics'),
       Object.entries(run.metrics)
         .filter((entry): entry is [string, number] => typeof entry[1] === 'number' && Number.isFinite(entry[1]))
         .map(([key, value]) => [key, `${run.endTime} ${value} 0\n`]),
     );
-    const tags = { 'mlflow.runName': run.runName, 'mlflow.source.name': 'ralph-tui run', 'mlflow.source.type': 'LOCAL', 'mlflow.user': user, ...run.tags };
+    const tags = {
+      'mlflow.runName': run.runName,
+      'mlflow.source.name': 'ralph-tui run',
+      'mlflow.source.type': 'LOCAL',
+      'mlflow.user': user,
+      ...run.tags,
+    };
     writeEntries(path.join(body, 'tags'), Object.entries(tags));
     writeEntries(path.join(body, 'artifacts'), Object.entries(run.artifacts ?? {}));
     moveIntoPlace(staging, runDir, { 'meta.yaml': meta() });
@@ -136,7 +151,13 @@ interface Experiment {
  * The active experiment with this name, or a new one. MLflow refuses to reuse the name of a deleted
  * experiment (it can still be restored), so runs then go to the first free `name-2`, `name-3`, ...
  */
-function ensureExperiment(mlruns: string, name: string, now: number, fresh: boolean, hostPath: (file: string) => string): Experiment {
+function ensureExperiment(
+  mlruns: string,
+  name: string,
+  now: number,
+  fresh: boolean,
+  hostPath: (file: string) => string,
+): Experiment {
   const active = readExperiments(mlruns);
   const deleted = readExperiments(path.join(mlruns, TRASH));
   const taken = new Set([...active.keys(), ...deleted.keys()]);
@@ -151,7 +172,13 @@ function ensureExperiment(mlruns: string, name: string, now: number, fresh: bool
     const candidate = n === 1 ? name : `${name}-${n}`;
     for (const [id, meta] of active) {
       if (meta.name === candidate && meta.lifecycle_stage !== 'deleted') {
-        return { id, artifactLocation: typeof meta.artifact_location === 'string' ? meta.artifact_location : pathToFileURL(hostPath(path.join(mlruns, id))).href };
+        return {
+          id,
+          artifactLocation:
+            typeof meta.artifact_location === 'string'
+              ? meta.artifact_location
+              : pathToFileURL(hostPath(path.join(mlruns, id))).href,
+        };
       }
     }
     if (deletedNames.has(candidate)) continue;
@@ -162,7 +189,9 @@ function ensureExperiment(mlruns: string, name: string, now: number, fresh: bool
 }
 
 /** Experiment folders (id → their meta.yaml) directly under `dir`; unreadable ones count as taken ids. */
-function readExperiments(dir: string): Map<string, { name?: unknown; lifecycle_stage?: unknown; artifact_location?: unknown }> {
+function readExperiments(
+  dir: string,
+): Map<string, { name?: unknown; lifecycle_stage?: unknown; artifact_location?: unknown }> {
   const experiments = new Map<string, { name?: unknown; lifecycle_stage?: unknown; artifact_location?: unknown }>();
   let entries: Dirent[];
   try {
@@ -174,7 +203,9 @@ function readExperiments(dir: string): Map<string, { name?: unknown; lifecycle_s
     if (!entry.isDirectory() || entry.name === TRASH) continue;
     let meta = {};
     try {
-      meta = (YAML.parse(readText(path.join(dir, entry.name, 'meta.yaml'), { maxBytes: META_MAX_BYTES }) ?? '') as object | null) ?? {};
+      meta =
+        (YAML.parse(readText(path.join(dir, entry.name, 'meta.yaml'), { maxBytes: META_MAX_BYTES }) ?? '') as
+          object | null) ?? {};
     } catch {
       // Not an experiment MLflow could read either; its id stays taken.
     }
@@ -194,13 +225,26 @@ export function newExperimentId(): string {
 }
 
 /** Creates the experiment folder in one rename; returns its artifact location. */
-function createExperiment(mlruns: string, id: string, name: string, now: number, hostPath: (file: string) => string): string {
+function createExperiment(
+  mlruns: string,
+  id: string,
+  name: string,
+  now: number,
+  hostPath: (file: string) => string,
+): string {
   const dir = path.join(mlruns, id);
   const artifactLocation = pathToFileURL(hostPath(dir)).href;
   const staging = stagingDir(mlruns, `experiment-${id}`);
   try {
     // An experiment appears whole, meta.yaml included: MLflow warns about a folder without one.
-    const meta = yamlText({ artifact_location: artifactLocation, creation_time: now, experiment_id: id, last_update_time: now, lifecycle_stage: 'active', name });
+    const meta = yamlText({
+      artifact_location: artifactLocation,
+      creation_time: now,
+      experiment_id: id,
+      last_update_time: now,
+      lifecycle_stage: 'active',
+      name,
+    });
     writeAtomicSync(path.join(staging, BODY, 'meta.yaml'), meta, { fsync: false });
     moveIntoPlace(staging, dir, {});
   } finally {
@@ -278,10 +322,15 @@ export function userName(userInfo: () => { username: string } = () => os.userInf
 
 function writeEntries(dir: string, entries: Array<[string, string]>): void {
   ensureDir(dir);
-  for (const [key, text] of entries) writeAtomicSync(path.join(dir, key.replace(/[^\w.\- ]/g, '_')), text, { fsync: false });
+  for (const [key, text] of entries)
+    writeAtomicSync(path.join(dir, key.replace(/[^\w.\- ]/g, '_')), text, { fsync: false });
 }
 
 /** Params as MLflow shows them: plain text for scalars, JSON for lists and objects. */
 function paramText(value: unknown): string {
-  return typeof value === 'string' ? value : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+  return typeof value === 'string'
+    ? value
+    : typeof value === 'object' && value !== null
+      ? JSON.stringify(value)
+      : String(value);
 }

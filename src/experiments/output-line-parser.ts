@@ -108,9 +108,21 @@ export function progressEventOf(line: ProgressLine): ProgressEvent {
     case 'start':
       return dropUndefined({ type: 'start', name: line.name, total: line.total, workers: line.workers });
     case 'sample':
-      return dropUndefined({ type: 'progress', done: line.done, total: line.total, sampleId: line.sample_id, rmse: line.rmse ?? undefined, ...sampleFields(line) });
+      return dropUndefined({
+        type: 'progress',
+        done: line.done,
+        total: line.total,
+        sampleId: line.sample_id,
+        rmse: line.rmse ?? undefined,
+        ...sampleFields(line),
+      });
     case 'end':
-      return dropUndefined({ type: 'end', ...endFields(line), wallSeconds: line.wall_seconds, incomplete: line.incomplete ?? false });
+      return dropUndefined({
+        type: 'end',
+        ...endFields(line),
+        wallSeconds: line.wall_seconds,
+        incomplete: line.incomplete ?? false,
+      });
   }
 }
 

@@ -2,7 +2,14 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { appendLogEntry, appendTuningRun, type NewLogEntry } from '../../orchestration/index.js';
-import { drainOutbox, openOutbox, outboxDir, type DrainResult, type OutboxRecord, type OutboxStep } from '../../orchestration/outbox.js';
+import {
+  drainOutbox,
+  openOutbox,
+  outboxDir,
+  type DrainResult,
+  type OutboxRecord,
+  type OutboxStep,
+} from '../../orchestration/outbox.js';
 import type { ExperimentConfig } from '../../solver/experiment-config.js';
 import { readText } from '../../core/safe-fs.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
@@ -47,7 +54,11 @@ export interface RunRecordPayload {
  * rest pending (the result file is already written), applied exactly once by the next drain.
  */
 export async function recordRun(root: string, run: RecordedRun): Promise<DrainResult & { file: string }> {
-  const file = await openOutbox(outboxDir(root, run.experiment), { key: run.runId, kind: RUN_RECORD, payload: { ...runRecordPayload(run) } });
+  const file = await openOutbox(outboxDir(root, run.experiment), {
+    key: run.runId,
+    kind: RUN_RECORD,
+    payload: { ...runRecordPayload(run) },
+  });
   return { ...(await drainOutbox(file, runRecordSteps(root))), file };
 }
 
@@ -86,7 +97,13 @@ export function runRecordPayload(run: RecordedRun): RunRecordPayload {
       runName: `${run.experiment}-${run.runId}`,
       // Derived from the run id, so a replay finds the run it logged before a crash.
       runId: createHash('md5').update(run.runId).digest('hex'),
-      params: { ...run.config, workers: summary.workers, n_samples: summary.n_samples, dataset: run.dataset, shuffle: run.shuffle },
+      params: {
+        ...run.config,
+        workers: summary.workers,
+        n_samples: summary.n_samples,
+        dataset: run.dataset,
+        shuffle: run.shuffle,
+      },
       metrics: {
         submission_score: summary.score,
         projected_400_samples_min: summary.projected_400_samples_min,
@@ -96,7 +113,12 @@ export function runRecordPayload(run: RecordedRun): RunRecordPayload {
         rmse_2src: summary.rmse_2src,
         cpu_seconds_per_sample: summary.cpu_seconds_per_sample,
       },
-      tags: { 'ralph.experiment': run.experiment, 'ralph.run_id': run.runId, 'ralph.against': summary.against, 'ralph.incomplete': String(run.incomplete) },
+      tags: {
+        'ralph.experiment': run.experiment,
+        'ralph.run_id': run.runId,
+        'ralph.against': summary.against,
+        'ralph.incomplete': String(run.incomplete),
+      },
       startTime: run.startedAt.getTime(),
       endTime: run.finishedAt.getTime(),
       status: run.incomplete ? 'KILLED' : 'FINISHED',
@@ -136,7 +158,11 @@ export function runRecordSteps(root: string): OutboxStep[] {
         const file = path.resolve(root, resultFile);
         const resultJson = readText(file);
         if (resultJson === null) throw new Error(`${file} is missing`);
-        await logMlflowRun(paths.mlruns, { ...mlflow, artifacts: { 'result.json': resultJson } }, { lockDir: paths.locks, hostPath: hostPathOf(root) });
+        await logMlflowRun(
+          paths.mlruns,
+          { ...mlflow, artifacts: { 'result.json': resultJson } },
+          { lockDir: paths.locks, hostPath: hostPathOf(root) },
+        );
       },
     },
     {

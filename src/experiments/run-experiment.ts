@@ -63,13 +63,22 @@ export async function planRun(opts: RunExperimentOptions): Promise<RunPlan> {
   const datasetFile = resolveDataset(opts, ralph);
   const dataset = await loadDataset(datasetFile);
   if (dataset.samples.length === 0) throw new UserError(`${datasetFile}: the dataset has no samples`);
-  if (opts.maxSamples !== undefined && opts.maxSamples < 1) throw new UserError(`--max-samples must be at least 1, got ${opts.maxSamples}`);
+  if (opts.maxSamples !== undefined && opts.maxSamples < 1)
+    throw new UserError(`--max-samples must be at least 1, got ${opts.maxSamples}`);
   const indices = planSamples(
     dataset.samples.map((sample) => sample.n_sources),
     { shuffle: opts.shuffle, maxSamples: opts.maxSamples, seed: config.seed },
   );
   const workers = Math.min(opts.workers ?? ralph?.experiments.workers ?? defaultWorkerCount(), indices.length);
-  return { config, datasetFile, dataset, indices, workers, budgetMinutes: ralph?.budgetMinutes ?? 60, budgetWorkers: ralph?.budgetWorkers ?? 7 };
+  return {
+    config,
+    datasetFile,
+    dataset,
+    indices,
+    workers,
+    budgetMinutes: ralph?.budgetMinutes ?? 60,
+    budgetWorkers: ralph?.budgetWorkers ?? 7,
+  };
 }
 
 function resolveDataset(opts: RunExperimentOptions, ralph: RalphConfig | undefined): string {
@@ -78,9 +87,12 @@ function resolveDataset(opts: RunExperimentOptions, ralph: RalphConfig | undefin
     return exists(fromCwd) ? fromCwd : path.resolve(opts.root, opts.data);
   }
   const file = path.resolve(opts.root, opts.experiment.dataset ?? ralph?.experiments.dataset ?? 'data/synthetic.json');
-  if (opts.experiment.dataset !== undefined && opts.experiment.source === 'workspace') assertWorkspaceDataset(opts.root, file, opts.experiment.file ?? opts.root);
+  if (opts.experiment.dataset !== undefined && opts.experiment.source === 'workspace')
+    assertWorkspaceDataset(opts.root, file, opts.experiment.file ?? opts.root);
   if (!exists(file)) {
-    throw new UserError(`dataset ${file} not found: pass --data FILE, or create it with \`ralph-tui generate --out ${path.relative(process.cwd(), file) || file}\``);
+    throw new UserError(
+      `dataset ${file} not found: pass --data FILE, or create it with \`ralph-tui generate --out ${path.relative(process.cwd(), file) || file}\``,
+    );
   }
   return file;
 }
@@ -91,10 +103,16 @@ function resolveDataset(opts: RunExperimentOptions, ralph: RalphConfig | undefin
  */
 function assertWorkspaceDataset(root: string, file: string, source: string): void {
   const relative = path.relative(path.resolve(root), file);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) throw new UserError(`${source}: dataset ${file} is outside the workspace; an experiment's dataset must be a file in it`);
+  if (relative.startsWith('..') || path.isAbsolute(relative))
+    throw new UserError(
+      `${source}: dataset ${file} is outside the workspace; an experiment's dataset must be a file in it`,
+    );
   assertInsideWorkspace(file);
   const kind = entry(file).kind;
-  if (kind !== 'file' && kind !== 'missing') throw new UserError(`${source}: dataset ${file} is ${kind === 'symlink' ? 'a symbolic link' : `a ${kind}`}, not a regular file`);
+  if (kind !== 'file' && kind !== 'missing')
+    throw new UserError(
+      `${source}: dataset ${file} is ${kind === 'symlink' ? 'a symbolic link' : `a ${kind}`}, not a regular file`,
+    );
 }
 
 /** A run's id: its start time and a random suffix (`20261125-081602-5076`), naming its result file. */
@@ -120,8 +138,15 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunExpe
   const { experiment, root } = opts;
   const runId = newRunId();
   const startedAt = new Date();
-  const status = new RunStatusFile({ root, runId: statusRunId(runId), name: experiment.name, worker: statusWorker(opts.log) });
-  const reporter = new ProgressReporter(opts.progress ?? 'human', opts.out, (line) => status.apply(progressEventOf(line)));
+  const status = new RunStatusFile({
+    root,
+    runId: statusRunId(runId),
+    name: experiment.name,
+    worker: statusWorker(opts.log),
+  });
+  const reporter = new ProgressReporter(opts.progress ?? 'human', opts.out, (line) =>
+    status.apply(progressEventOf(line)),
+  );
   reporter.start(experiment.name, plan.indices.length, plan.workers);
   await status.start();
   try {
@@ -150,7 +175,11 @@ async function solveAndRecord(
     onOutcome: (outcome, finished) => reporter.sample(outcome, finished, plan.indices.length),
   });
   const finishedAt = new Date();
-  const summary = summarizeRun(solved.outcomes, { wallSeconds: solved.wallSeconds, cpuSeconds: solved.cpuSeconds, workers: plan.workers });
+  const summary = summarizeRun(solved.outcomes, {
+    wallSeconds: solved.wallSeconds,
+    cpuSeconds: solved.cpuSeconds,
+    workers: plan.workers,
+  });
   const budget = budgetOf(summary, { minutes: plan.budgetMinutes, workers: plan.budgetWorkers });
   const relative = path.relative(root, plan.datasetFile);
   const dataset = relative.startsWith('..') ? plan.datasetFile : relative;
@@ -216,6 +245,11 @@ async function solveAndRecord(
     budget.projectedMin === null
       ? undefined
       : `(from CPU time: ${budget.projectedMin.toFixed(1)} min on ${plan.budgetWorkers} uncontended workers, ${budget.inBudget ? 'in' : 'over'} the ${plan.budgetMinutes}-min budget)`;
-  reporter.end(summary, { resultFile: resultRel, incomplete: solved.incomplete, budgetNote, inBudget: budget.inBudget });
+  reporter.end(summary, {
+    resultFile: resultRel,
+    incomplete: solved.incomplete,
+    budgetNote,
+    inBudget: budget.inBudget,
+  });
   return { resultFile, summary, incomplete: solved.incomplete };
 }

@@ -12,9 +12,20 @@ import { exitCodeFor } from './stop-signals.js';
  * tqdm, `Progress:`, `Submission Score:` / `Projected (400):`) into the run's live status file, so the
  * screen shows a bar for it like for a built-in run. RALPH_* variables tell it where it runs.
  */
-export async function runExternal(opts: { experiment: ExperimentDefinition; root: string; workers?: number; log?: string; ownRunId: string }): Promise<number> {
+export async function runExternal(opts: {
+  experiment: ExperimentDefinition;
+  root: string;
+  workers?: number;
+  log?: string;
+  ownRunId: string;
+}): Promise<number> {
   const { experiment, root } = opts;
-  const status = new RunStatusFile({ root, runId: statusRunId(opts.ownRunId), name: experiment.name, worker: statusWorker(opts.log) });
+  const status = new RunStatusFile({
+    root,
+    runId: statusRunId(opts.ownRunId),
+    name: experiment.name,
+    worker: statusWorker(opts.log),
+  });
   // Our status file carries RALPH_RUN_ID's id: a `ralph-tui run` inside the command must not reuse it.
   const { RALPH_RUN_ID: _ours, ...inherited } = process.env;
   const child = execa(experiment.command!, {
@@ -64,9 +75,18 @@ export async function runExternal(opts: { experiment: ExperimentDefinition; root
     const result = await child;
     const signal = (result.signal as NodeJS.Signals | undefined) ?? undefined;
     const exitCode = signal ? exitCodeFor(signal) : (result.exitCode ?? 1);
-    const notStarted = result.exitCode === undefined && !signal && result.failed ? [result.shortMessage ?? `could not start ${experiment.command}`] : [];
+    const notStarted =
+      result.exitCode === undefined && !signal && result.failed
+        ? [result.shortMessage ?? `could not start ${experiment.command}`]
+        : [];
     // Killed by a signal we did not forward (the OOM killer, a person's kill -9): a failure, not a cancel.
-    const state = stoppedBy ? 'cancelled' : exitCode !== 0 ? 'failed' : status.reportedIncomplete() ? 'incomplete' : 'finished';
+    const state = stoppedBy
+      ? 'cancelled'
+      : exitCode !== 0
+        ? 'failed'
+        : status.reportedIncomplete()
+          ? 'incomplete'
+          : 'finished';
     await status.end(state, { exitCode, lines: notStarted });
     return exitCode;
   } finally {

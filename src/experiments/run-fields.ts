@@ -29,9 +29,17 @@ export function progressPatch(event: ProgressEvent, view: ProgressFields, now = 
       return { total: event.total, workers: event.workers ?? view.workers };
     case 'progress': {
       const elapsed = event.elapsedSeconds ?? (view.startedAt ? (now - view.startedAt) / 1000 : 0);
-      const eta = event.etaSeconds ?? (event.done > 0 ? (elapsed / event.done) * (event.total - event.done) : undefined);
+      const eta =
+        event.etaSeconds ?? (event.done > 0 ? (elapsed / event.done) * (event.total - event.done) : undefined);
       const projected = event.done > 0 && elapsed > 0 ? (elapsed / event.done) * (400 / 60) : view.projected400Min;
-      return { done: event.done, total: event.total, elapsedSeconds: elapsed, etaSeconds: eta, runningScore: event.runningScore ?? view.runningScore, projected400Min: projected };
+      return {
+        done: event.done,
+        total: event.total,
+        elapsedSeconds: elapsed,
+        etaSeconds: eta,
+        runningScore: event.runningScore ?? view.runningScore,
+        projected400Min: projected,
+      };
     }
     case 'score':
       return { score: event.score };

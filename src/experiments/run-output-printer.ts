@@ -57,7 +57,10 @@ export class ProgressReporter {
     );
   }
 
-  end(summary: RunSummary, extra: { resultFile?: string; incomplete: boolean; budgetNote?: string; inBudget?: boolean }): void {
+  end(
+    summary: RunSummary,
+    extra: { resultFile?: string; incomplete: boolean; budgetNote?: string; inBudget?: boolean },
+  ): void {
     const line = {
       type: 'end',
       score: summary.score,
@@ -76,7 +79,9 @@ export class ProgressReporter {
       return;
     }
     const lines = [
-      extra.incomplete ? `Stopped early: ${plural(summary.n_samples, 'sample')} finished (result marked incomplete)` : '',
+      extra.incomplete
+        ? `Stopped early: ${plural(summary.n_samples, 'sample')} finished (result marked incomplete)`
+        : '',
       `Submission Score: ${fmt(summary.score, 4)} (${summary.against === 'Y' ? 'against clean Y' : 'proxy against Y_noisy'}, ${plural(summary.n_samples, 'sample')})`,
       `RMSE: ${fmt(summary.rmse_mean, 4)} (1-src ${fmt(summary.rmse_1src, 4)}, 2-src ${fmt(summary.rmse_2src, 4)})`,
       `Total time: ${summary.wall_seconds.toFixed(1)}s with ${plural(summary.workers, 'worker')}, ${fmt(summary.cpu_seconds_per_sample, 1)} CPU-s/sample`,

@@ -40,11 +40,15 @@ export class RunStatusFile {
   private writing: Promise<void> = Promise.resolve();
   private ended = false;
   private readonly keepLines: number;
-  private readonly onExit = (code: number) => this.endSync(code === 129 || code === 130 || code === 143 ? 'cancelled' : 'failed', code);
+  private readonly onExit = (code: number) =>
+    this.endSync(code === 129 || code === 130 || code === 143 ? 'cancelled' : 'failed', code);
 
   constructor(private readonly options: RunStatusFileOptions) {
     this.file = workspacePaths(options.root).progressFile(options.runId);
-    this.writes = leadingThrottle(() => this.flush(), options.minIntervalMs ?? 500, { leading: 'timer', now: Date.now });
+    this.writes = leadingThrottle(() => this.flush(), options.minIntervalMs ?? 500, {
+      leading: 'timer',
+      now: Date.now,
+    });
     this.keepLines = options.keepLines ?? 20;
     this.fields.startedAt = this.startedAt.getTime();
   }

@@ -28,8 +28,12 @@ export interface RunSummary {
  * at load 11 on 2 cores took 99 s wall for 3.6 CPU-s/sample. The competition's wall-based figure stays
  * in projected_400_samples_min, with the worker count it was measured at.
  */
-export function budgetOf(summary: RunSummary, budget: { minutes: number; workers: number }): { projectedMin: number | null; inBudget: boolean } {
-  const projectedMin = summary.cpu_seconds_per_sample === null ? null : (summary.cpu_seconds_per_sample * 400) / budget.workers / 60;
+export function budgetOf(
+  summary: RunSummary,
+  budget: { minutes: number; workers: number },
+): { projectedMin: number | null; inBudget: boolean } {
+  const projectedMin =
+    summary.cpu_seconds_per_sample === null ? null : (summary.cpu_seconds_per_sample * 400) / budget.workers / 60;
   return { projectedMin, inBudget: projectedMin !== null && projectedMin <= budget.minutes };
 }
 
@@ -38,9 +42,18 @@ export function bestRmse(outcome: EstimateOutcome): number | null {
   return outcome.losses.length ? Math.min(...outcome.losses) : null;
 }
 
-export function summarizeRun(outcomes: readonly EstimateOutcome[], timing: { wallSeconds: number; cpuSeconds: number; workers: number }): RunSummary {
+export function summarizeRun(
+  outcomes: readonly EstimateOutcome[],
+  timing: { wallSeconds: number; cpuSeconds: number; workers: number },
+): RunSummary {
   const n = outcomes.length;
-  const rmseOf = (filter: (o: EstimateOutcome) => boolean) => mean(outcomes.filter(filter).map(bestRmse).filter((v): v is number => v !== null));
+  const rmseOf = (filter: (o: EstimateOutcome) => boolean) =>
+    mean(
+      outcomes
+        .filter(filter)
+        .map(bestRmse)
+        .filter((v): v is number => v !== null),
+    );
   return {
     n_samples: n,
     score: mean(outcomes.map((o) => o.score)),

@@ -34,7 +34,11 @@ export async function solveDataset(opts: SolveDatasetOptions): Promise<SolveData
   const cpuBefore = process.cpuUsage();
   const finished: EstimateOutcome[] = [];
   const pool = new EstimatePool({ meta: opts.dataset.meta, config: opts.config, workers: opts.workers });
-  const tasks = opts.indices.map((index) => ({ index, sample: opts.dataset.samples[index], seed: sampleSeed(opts.seed, index) }));
+  const tasks = opts.indices.map((index) => ({
+    index,
+    sample: opts.dataset.samples[index],
+    seed: sampleSeed(opts.seed, index),
+  }));
   let aborted = opts.signal?.aborted ?? false;
   const onAbort = () => {
     aborted = true;

@@ -7,7 +7,9 @@ import os from 'node:os';
  * SIGHUP) instead of dying with half-written files. SIGHUP is what a run gets when the agent pane it runs
  * in closes: without it the run would die silently and leave its status file claiming "running".
  */
-export async function withStopSignals<T>(work: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; stoppedBy?: NodeJS.Signals }> {
+export async function withStopSignals<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<{ value: T; stoppedBy?: NodeJS.Signals }> {
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -77,7 +77,9 @@ export function buildConfig(options: InitOptions): Record<string, unknown> {
 export async function initWorkspace(root: string, options: InitOptions = {}): Promise<InitReport> {
   const paths = workspacePaths(root);
   if (!workspaceNeedsInit(root) && !options.force) {
-    throw new UserError(`${root} is already a ralph-tui workspace (ralph.config.json exists); use --force to rewrite its configuration, dataset and prompts`);
+    throw new UserError(
+      `${root} is already a ralph-tui workspace (ralph.config.json exists); use --force to rewrite its configuration, dataset and prompts`,
+    );
   }
   // The file keeps defaults implicit (later releases can improve them); the parsed form drives the rest.
   const raw = buildConfig(options);
@@ -92,14 +94,23 @@ export async function initWorkspace(root: string, options: InitOptions = {}): Pr
     ensureDir(path.dirname(datasetFile));
     // The solver's writer (write-file-atomic) resolves links: a link planted at the dataset path goes first.
     if (entry(datasetFile).kind === 'symlink') removeFile(datasetFile);
-    await writeDataset(datasetFile, generateDataset({ samples: options.samples ?? DEFAULT_SAMPLES, seed: options.seed ?? DEFAULT_SEED }));
+    await writeDataset(
+      datasetFile,
+      generateDataset({ samples: options.samples ?? DEFAULT_SAMPLES, seed: options.seed ?? DEFAULT_SEED }),
+    );
     written.push(datasetFile);
   }
 
   const queue = readQueue(root);
   if (queue.entries.length === 0) {
     const base = experimentBase(config);
-    const baseline = { name: 'baseline', family: 'baseline', priority: 1, description: 'The workspace base configuration, unchanged: the score every variation is compared with.', config: {} };
+    const baseline = {
+      name: 'baseline',
+      family: 'baseline',
+      priority: 1,
+      description: 'The workspace base configuration, unchanged: the score every variation is compared with.',
+      config: {},
+    };
     const variations = proposeExperiments({
       base,
       families: workerFamilies(config, base),

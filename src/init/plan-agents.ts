@@ -15,7 +15,10 @@ export type AgentKind = 'builtin' | 'claude';
 export function parseAgentKinds(value: string): AgentKind[] {
   const kinds = value.split(',').map((part) => part.trim());
   for (const kind of kinds) {
-    if (kind !== 'builtin' && kind !== 'claude') throw new UserError(`--agents: "${kind}" is not an agent kind (expected builtin or claude, or a comma list like claude,builtin)`);
+    if (kind !== 'builtin' && kind !== 'claude')
+      throw new UserError(
+        `--agents: "${kind}" is not an agent kind (expected builtin or claude, or a comma list like claude,builtin)`,
+      );
   }
   return kinds as AgentKind[];
 }
@@ -44,7 +47,11 @@ function cpusets(topology: CpuTopology, workers: number): { orchestrator?: strin
       // Fewer spare CPUs than workers: fall through to the simple split.
     }
   }
-  return { workers: Array.from({ length: workers }, (_, i) => (i < topology.cpus.length ? String(topology.cpus[i]) : undefined)) };
+  return {
+    workers: Array.from({ length: workers }, (_, i) =>
+      i < topology.cpus.length ? String(topology.cpus[i]) : undefined,
+    ),
+  };
 }
 
 /** W0 (orchestrator) plus `workers` workers (default: one per spare CPU, at least 1), each with a focus area. */
@@ -55,7 +62,9 @@ export function planAgents(opts: { kinds: AgentKind[]; workers?: number; topolog
   const workers = opts.workers ?? Math.max(1, opts.topology.cpus.length - 1);
   const kindOf = (index: number) => opts.kinds[Math.min(index, opts.kinds.length - 1)];
   const sets = cpusets(opts.topology, workers);
-  const agents: PlannedAgent[] = [{ id: 'W0', role: 'orchestrator', kind: kindOf(0), ...(sets.orchestrator ? { cpuset: sets.orchestrator } : {}) }];
+  const agents: PlannedAgent[] = [
+    { id: 'W0', role: 'orchestrator', kind: kindOf(0), ...(sets.orchestrator ? { cpuset: sets.orchestrator } : {}) },
+  ];
   for (let index = 1; index <= workers; index++) {
     const families = familiesForWorker(index, workers);
     const cpuset = sets.workers[index - 1];
@@ -64,7 +73,10 @@ export function planAgents(opts: { kinds: AgentKind[]; workers?: number; topolog
       role: 'worker',
       kind: kindOf(index),
       ...(cpuset ? { cpuset } : {}),
-      focus: { area: families.map((family) => family.area).join(', '), searchSpace: families.map((family) => family.searchSpace).join('; ') },
+      focus: {
+        area: families.map((family) => family.area).join(', '),
+        searchSpace: families.map((family) => family.searchSpace).join('; '),
+      },
     });
   }
   return agents;

@@ -300,7 +300,11 @@ export class AgentSession {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     if (this.pending.length > 0) {
-      this.transcript.write(this.redactor.push(this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes)));
+      this.transcript.write(
+        this.redactor.push(
+          this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes),
+        ),
+      );
       this.pending = [];
       this.pendingBytes = 0;
     }
@@ -308,5 +312,4 @@ export class AgentSession {
     const held = this.redactor.flush();
     if (held.length > 0) this.transcript.write(held);
   }
-
 }

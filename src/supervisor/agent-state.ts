@@ -2,7 +2,16 @@
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
 
-export const AgentStateName = z.enum(['starting', 'working', 'idle', 'needs-input', 'needs-login', 'exited', 'restarting', 'stopped']);
+export const AgentStateName = z.enum([
+  'starting',
+  'working',
+  'idle',
+  'needs-input',
+  'needs-login',
+  'exited',
+  'restarting',
+  'stopped',
+]);
 export type AgentStateName = z.infer<typeof AgentStateName>;
 
 /** Where the agent's process is in its life; the controller owns this, the classifier refines "running". */
@@ -101,7 +110,9 @@ export function compilePatterns(patterns: readonly string[], field = 'needsInput
     try {
       return new RegExp(source, 'i');
     } catch (error) {
-      throw new UserError(`ralph.config.json: field loop.${field}[${index}]: invalid regular expression ${JSON.stringify(source)}: ${(error as Error).message}`);
+      throw new UserError(
+        `ralph.config.json: field loop.${field}[${index}]: invalid regular expression ${JSON.stringify(source)}: ${(error as Error).message}`,
+      );
     }
   });
 }

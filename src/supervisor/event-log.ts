@@ -60,7 +60,10 @@ export class EventLog {
     if (full.reason !== undefined) full.reason = plainText(redactSecrets(full.reason, this.secrets));
     let replaced: string | null = null;
     try {
-      appendText(this.file, `${JSON.stringify(full)}\n`, { private: true, onReplaced: (refusal) => (replaced = replacementNote(refusal)) });
+      appendText(this.file, `${JSON.stringify(full)}\n`, {
+        private: true,
+        onReplaced: (refusal) => (replaced = replacementNote(refusal)),
+      });
     } catch (error) {
       // A full disk must not take the supervisor down; say it once and keep the agents running.
       if (!this.writeFailed) {

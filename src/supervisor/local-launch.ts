@@ -14,7 +14,7 @@ export function ralphBinDir(): string {
     const candidate = path.join(dir, 'bin');
     if (exists(path.join(candidate, 'ralph-tui.js'))) return candidate;
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('cannot find ralph-tui\'s bin/ folder above ' + fileURLToPath(import.meta.url));
+    if (parent === dir) throw new Error("cannot find ralph-tui's bin/ folder above " + fileURLToPath(import.meta.url));
     dir = parent;
   }
 }

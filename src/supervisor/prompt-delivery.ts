@@ -16,7 +16,10 @@ export function readPromptText(prompt: PromptConfig, workspace: string, agentId:
   } catch (error) {
     throw new UserError(`${agentId}: prompt file ${(error as Error).message}`);
   }
-  if (text === null) throw new UserError(`${agentId}: prompt file ${file} does not exist — run \`ralph-tui prompts\` or set the agent's prompt`);
+  if (text === null)
+    throw new UserError(
+      `${agentId}: prompt file ${file} does not exist — run \`ralph-tui prompts\` or set the agent's prompt`,
+    );
   return text;
 }
 

@@ -28,14 +28,19 @@ export interface RestartPlan {
  * Short delay after a clean exit; capped exponential backoff after an error exit or a session shorter than
  * `shortSessionSeconds` (an agent that dies at once must not spin, burning CPU and flooding the log).
  */
-export function planRestart(facts: ExitFacts, loop: Pick<LoopConfig, 'restartDelayMs' | 'errorBackoffMs' | 'maxBackoffMs' | 'shortSessionSeconds'>): RestartPlan {
+export function planRestart(
+  facts: ExitFacts,
+  loop: Pick<LoopConfig, 'restartDelayMs' | 'errorBackoffMs' | 'maxBackoffMs' | 'shortSessionSeconds'>,
+): RestartPlan {
   const short = facts.sessionMs < loop.shortSessionSeconds * 1000;
   const error = facts.exitCode !== 0 || (facts.signal ?? 0) !== 0;
   if (!error && !short) return { delayMs: loop.restartDelayMs, failures: 0, reason: 'clean exit' };
   const failures = facts.failures + 1;
   const delayMs = Math.min(loop.errorBackoffMs * 2 ** (failures - 1), loop.maxBackoffMs);
   const what = error ? `exit code ${facts.exitCode}${facts.signal ? `, signal ${facts.signal}` : ''}` : 'clean exit';
-  const reason = short ? `${what} after a short session of ${(facts.sessionMs / 1000).toFixed(1)} s, failure ${failures} in a row` : `${what}, failure ${failures} in a row`;
+  const reason = short
+    ? `${what} after a short session of ${(facts.sessionMs / 1000).toFixed(1)} s, failure ${failures} in a row`
+    : `${what}, failure ${failures} in a row`;
   return { delayMs, failures, reason };
 }
 
@@ -77,7 +82,11 @@ export class PhraseWatcher {
   /** Feeds raw output; returns the first phrase that completed in this chunk, if any. */
   feed(chunk: Uint8Array | string): string | undefined {
     if (this.phrases.length === 0) return undefined;
-    let text = this.pending + (typeof chunk === 'string' ? chunk : this.decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+    let text =
+      this.pending +
+      (typeof chunk === 'string'
+        ? chunk
+        : this.decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
     // A control sequence cut by the chunk boundary waits for its end: Claude Code redraws the same frame with the
     // same pty read boundary, so "Session␛[5|5Gcomplete" was missed on every redraw (seen in the real-CLI test).
     const cut = INCOMPLETE_CSI.exec(text);
@@ -126,6 +135,5 @@ const INCOMPLETE_CSI = /\x1b(\[[\d;?]*)?$/;
 
 /** Control characters (CR, LF, BEL, …) and runs of whitespace become one space, so phrases match across lines and cursor moves. */
 function fold(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\s\u0000-\u001f\u007f]+/g, ' ');
 }

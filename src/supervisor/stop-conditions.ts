@@ -15,7 +15,11 @@ export interface StopVerdict {
  * be read right now (mid-write by an agent, malformed) leaves only the STOP check: agents keep running and the
  * next check reads it again.
  */
-export function checkStopConditions(workspace: string, config: RalphConfig, onUnsafe: (error: UnsafeFileError) => void = () => undefined): StopVerdict {
+export function checkStopConditions(
+  workspace: string,
+  config: RalphConfig,
+  onUnsafe: (error: UnsafeFileError) => void = () => undefined,
+): StopVerdict {
   let state: ReturnType<typeof stopState>;
   try {
     state = stopState(workspace, readCoordination(workspace, config.targetScore));
@@ -26,6 +30,7 @@ export function checkStopConditions(workspace: string, config: RalphConfig, onUn
     return present ? { stop: true, reason: 'STOP file present' } : { stop: false };
   }
   if (state.present) return { stop: true, reason: `STOP file present${state.reason ? `: ${state.reason}` : ''}` };
-  if (state.targetReached) return { stop: true, reason: `target score reached (ralph.config.json targetScore ${config.targetScore})` };
+  if (state.targetReached)
+    return { stop: true, reason: `target score reached (ralph.config.json targetScore ${config.targetScore})` };
   return { stop: false };
 }

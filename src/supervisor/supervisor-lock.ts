@@ -3,7 +3,11 @@ import { UserError } from '../../core/errors.js';
 import { acquireLock } from '../../orchestration/lock.js';
 
 /** Takes `.ralph/supervisor.lock` or says who holds it; `onLost` hears if the lock is lost while held. */
-export async function takeSupervisorLock(lockPath: string, workspace: string, onLost: (error: Error) => void): Promise<() => Promise<void>> {
+export async function takeSupervisorLock(
+  lockPath: string,
+  workspace: string,
+  onLost: (error: Error) => void,
+): Promise<() => Promise<void>> {
   try {
     return await acquireLock(lockPath, { wait: false, updateMs: 5_000, onCompromised: onLost });
   } catch (error) {

@@ -107,14 +107,19 @@ export class Supervisor {
     const secrets = configSecrets(opts.config);
     ensureDir(this.paths.ralph, { private: true });
     this.eventLog = new EventLog(this.paths.events, secrets);
-    this.hooks = new HookStatusWatcher(this.paths.agentsDir, (id) => this.controllers.get(id)?.reclassify(), (reason) =>
-      this.eventLog.emit({ agent: '*', type: 'warning', reason }),
+    this.hooks = new HookStatusWatcher(
+      this.paths.agentsDir,
+      (id) => this.controllers.get(id)?.reclassify(),
+      (reason) => this.eventLog.emit({ agent: '*', type: 'warning', reason }),
     );
     for (const agent of this.agents) {
       const session = new AgentSession(agent.id, this.paths.transcript(agent.id), opts.cols ?? 120, opts.rows ?? 40, {
         secrets,
         // Warnings from opening the transcript come before anyone subscribed: they are emitted on start.
-        onWarning: (reason) => (this.started ? this.eventLog.emit({ agent: agent.id, type: 'warning', reason }) : this.earlyWarnings.push({ agent: agent.id, reason })),
+        onWarning: (reason) =>
+          this.started
+            ? this.eventLog.emit({ agent: agent.id, type: 'warning', reason })
+            : this.earlyWarnings.push({ agent: agent.id, reason }),
       });
       this.sessions.set(agent.id, session);
       this.controllers.set(
@@ -135,18 +140,27 @@ export class Supervisor {
       );
     }
     this.eventLog.subscribe(() => this.changed());
-    this.stats = new StatsPoller(this.agents.filter((agent) => agent.runtime === 'docker'), () => this.containers, () => this.changed());
-    this.stopFile = new StopFileFollower(opts.workspace, this.paths.stop, {
-      removed: () => void this.resume({ fileCleared: true }),
-      appeared: (state) => {
-        if (state.forced) {
-          void this.stopForced();
-          return;
-        }
-        const reason = `STOP file present${state.reason ? `: ${state.reason}` : ''}`;
-        void this.serially(async () => this.drain(reason, `${reason}; waiting for agents to finish`));
+    this.stats = new StatsPoller(
+      this.agents.filter((agent) => agent.runtime === 'docker'),
+      () => this.containers,
+      () => this.changed(),
+    );
+    this.stopFile = new StopFileFollower(
+      opts.workspace,
+      this.paths.stop,
+      {
+        removed: () => void this.resume({ fileCleared: true }),
+        appeared: (state) => {
+          if (state.forced) {
+            void this.stopForced();
+            return;
+          }
+          const reason = `STOP file present${state.reason ? `: ${state.reason}` : ''}`;
+          void this.serially(async () => this.drain(reason, `${reason}; waiting for agents to finish`));
+        },
       },
-    }, this.reportUnsafe);
+      this.reportUnsafe,
+    );
   }
 
   /** Takes the workspace's supervisor lock, then starts every agent. */
@@ -157,7 +171,8 @@ export class Supervisor {
     // on another host, whose CPUs are not ours to check.
     validateCpusets(this.agents.filter((agent) => agent.runtime === 'local' || !agent.engine));
     this.started = true;
-    for (const { agent, reason } of this.earlyWarnings.splice(0)) this.eventLog.emit({ agent, type: 'warning', reason });
+    for (const { agent, reason } of this.earlyWarnings.splice(0))
+      this.eventLog.emit({ agent, type: 'warning', reason });
     ensureDir(this.paths.ralph, { private: true });
     this.releaseLock = await takeSupervisorLock(this.paths.lock, this.opts.workspace, (error) =>
       this.eventLog.emit({ agent: '*', type: 'warning', reason: `supervisor lock lost: ${error.message}` }),
@@ -179,14 +194,22 @@ export class Supervisor {
       const reason = `STOP file present (${readStop(this.opts.workspace).reason ?? 'no reason given'})`;
       this.stopFile.wrote();
       this.stopping = true;
-      this.eventLog.emit({ agent: '*', type: 'stop-requested', reason: `${reason}: agents stay stopped until resumed (u, or \`ralph-tui resume\`)` });
+      this.eventLog.emit({
+        agent: '*',
+        type: 'stop-requested',
+        reason: `${reason}: agents stay stopped until resumed (u, or \`ralph-tui resume\`)`,
+      });
       await Promise.all([...this.controllers.values()].map((controller) => controller.stop(reason)));
       this.checkDrained();
       return;
     }
     const verdict = checkStopConditions(this.opts.workspace, this.opts.config, this.reportUnsafe);
     if (verdict.stop) {
-      this.eventLog.emit({ agent: '*', type: 'warning', reason: `${verdict.reason}: agents start but will not be restarted` });
+      this.eventLog.emit({
+        agent: '*',
+        type: 'warning',
+        reason: `${verdict.reason}: agents start but will not be restarted`,
+      });
     }
     await Promise.all([...this.controllers.values()].map((controller) => controller.start()));
   }
@@ -291,7 +314,9 @@ export class Supervisor {
     this.eventLog.emit({ agent: '*', type: 'stop-requested', reason: 'forced' });
     this.changed();
     if (!readStop(this.opts.workspace).forced) {
-      await createStop(this.opts.workspace, `${FORCED_STOP_REASON}: from ralph-tui`).catch((error: Error) => this.eventLog.emit({ agent: '*', type: 'error', reason: error.message }));
+      await createStop(this.opts.workspace, `${FORCED_STOP_REASON}: from ralph-tui`).catch((error: Error) =>
+        this.eventLog.emit({ agent: '*', type: 'error', reason: error.message }),
+      );
     }
     this.stopFile.wrote();
     await Promise.all(
@@ -299,7 +324,9 @@ export class Supervisor {
         const controller = this.controller(agent.id);
         controller.holdRestarts('forced stop');
         if (agent.runtime === 'docker' && this.containers) {
-          await this.containers.stop(agent, 5).catch((error: Error) => this.eventLog.emit({ agent: agent.id, type: 'error', reason: error.message }));
+          await this.containers
+            .stop(agent, 5)
+            .catch((error: Error) => this.eventLog.emit({ agent: agent.id, type: 'error', reason: error.message }));
         }
         await controller.stop('forced stop', 2000);
       }),
@@ -318,10 +345,14 @@ export class Supervisor {
     this.stats.stop();
     for (const stop of this.egressFollowers.values()) stop();
     this.egressFollowers.clear();
-    await Promise.all([...this.controllers.values()].map((controller) => controller.stop('supervisor shut down', 2000)));
+    await Promise.all(
+      [...this.controllers.values()].map((controller) => controller.stop('supervisor shut down', 2000)),
+    );
     if (opts.down && this.containers) {
       for (const agent of this.agents.filter((item) => item.runtime === 'docker')) {
-        await this.containers.remove(agent).catch((error: Error) => this.eventLog.emit({ agent: agent.id, type: 'error', reason: error.message }));
+        await this.containers
+          .remove(agent)
+          .catch((error: Error) => this.eventLog.emit({ agent: agent.id, type: 'error', reason: error.message }));
       }
     }
     await this.hooks.close();
@@ -338,12 +369,20 @@ export class Supervisor {
 
   /** Local: a shell in the workspace. Docker: make sure the container runs (reattaching if it exists), then `docker exec -it`. */
   private async launch(agent: ResolvedAgent): Promise<SpawnSpec> {
-    if (agent.runtime === 'local') return localSpawnSpec(agent, this.opts.workspace, this.paths.ralphBin, process.env, this.agentScript(agent) ?? agent.command);
+    if (agent.runtime === 'local')
+      return localSpawnSpec(
+        agent,
+        this.opts.workspace,
+        this.paths.ralphBin,
+        process.env,
+        this.agentScript(agent) ?? agent.command,
+      );
     const containers = await this.dockerContainers();
     const state = await containers.ensure(agent);
     this.eventLog.emit({ agent: agent.id, type: 'container', state: state.status, reason: state.name });
     this.containerWarnings.set(agent.id, state.warnings ?? []);
-    for (const warning of state.warnings ?? []) this.eventLog.emit({ agent: agent.id, type: 'warning', reason: warning });
+    for (const warning of state.warnings ?? [])
+      this.eventLog.emit({ agent: agent.id, type: 'warning', reason: warning });
     this.changed();
     await this.followEgress(containers, agent);
     // A reattached container may still run the previous supervisor's agent process: one agent per container.
@@ -362,13 +401,20 @@ export class Supervisor {
     if (this.closed) return;
     let refusals = this.egressRefusals.get(agent.id);
     if (!refusals) {
-      refusals = new EgressRefusals((reason) => this.eventLog.emit({ agent: agent.id, type: 'warning', reason }), egressName(agent));
+      refusals = new EgressRefusals(
+        (reason) => this.eventLog.emit({ agent: agent.id, type: 'warning', reason }),
+        egressName(agent),
+      );
       this.egressRefusals.set(agent.id, refusals);
     }
     const stop = await containers
       .followEgress(agent, (line) => refusals.report(line))
       .catch((error: Error) => {
-        this.eventLog.emit({ agent: agent.id, type: 'warning', reason: `cannot follow the egress proxy: ${error.message}` });
+        this.eventLog.emit({
+          agent: agent.id,
+          type: 'warning',
+          reason: `cannot follow the egress proxy: ${error.message}`,
+        });
         return undefined;
       });
     if (stop) this.egressFollowers.set(agent.id, stop);
@@ -398,7 +444,11 @@ export class Supervisor {
     if (!this.containers) {
       // Loaded on first use: a local-only team never needs dockerode.
       const docker = await import('../../docker/index.js');
-      this.containers = new docker.AgentContainers({ workspace: this.opts.workspace, ralphInstallDir: docker.ralphInstallDir(), agents: this.agents });
+      this.containers = new docker.AgentContainers({
+        workspace: this.opts.workspace,
+        ralphInstallDir: docker.ralphInstallDir(),
+        agents: this.agents,
+      });
     }
     return this.containers;
   }
@@ -418,7 +468,11 @@ export class Supervisor {
       this.drainedReported = false;
       this.eventLog.emit({ agent: '*', type: 'resumed', reason: 'STOP cleared' });
       this.changed();
-      await Promise.all([...this.controllers.values()].filter((controller) => !controller.active).map((controller) => controller.restart('STOP cleared')));
+      await Promise.all(
+        [...this.controllers.values()]
+          .filter((controller) => !controller.active)
+          .map((controller) => controller.restart('STOP cleared')),
+      );
     });
   }
 
@@ -464,7 +518,9 @@ export class Supervisor {
         problem: controller.problem ?? this.containerWarnings.get(agent.id)?.[0],
       };
     });
-    const draining = this.stopping ? agents.filter((view) => this.controller(view.id).active).map((view) => view.id) : [];
+    const draining = this.stopping
+      ? agents.filter((view) => this.controller(view.id).active).map((view) => view.id)
+      : [];
     return { agents, draining, stopping: this.stopping, version: this.version };
   }
 }

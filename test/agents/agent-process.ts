@@ -32,7 +32,12 @@ export function agentWorkspace(samples: number, prefix = 'ralph-agents-'): strin
   const config = {
     agents: [
       { id: 'W0', role: 'orchestrator', kind: 'builtin' },
-      { id: 'W1', role: 'worker', kind: 'builtin', focus: { area: 'threshold tuning', searchSpace: 'fallbackExcess1/2' } },
+      {
+        id: 'W1',
+        role: 'worker',
+        kind: 'builtin',
+        focus: { area: 'threshold tuning', searchSpace: 'fallbackExcess1/2' },
+      },
       { id: 'W2', role: 'worker', kind: 'builtin', focus: { area: 'evaluation budgets', searchSpace: 'fevals' } },
     ],
     experiments: { dataset: 'data/tiny.json', workers: 1, base: TINY_BASE },
@@ -44,7 +49,12 @@ export function agentWorkspace(samples: number, prefix = 'ralph-agents-'): strin
 export async function queueExperiments(root: string, count: number): Promise<void> {
   await addExperiments(
     root,
-    Array.from({ length: count }, (_, i) => ({ name: `exp-${i + 1}`, family: 'budget', priority: 1 + i, config: { fevals1: 20 + 2 * i } })),
+    Array.from({ length: count }, (_, i) => ({
+      name: `exp-${i + 1}`,
+      family: 'budget',
+      priority: 1 + i,
+      config: { fevals1: 20 + 2 * i },
+    })),
   );
 }
 

@@ -9,8 +9,23 @@ import { DEFAULT_EXPERIMENT_CONFIG } from '../../solver/experiment-config.js';
 
 const base = { ...DEFAULT_EXPERIMENT_CONFIG } as Record<string, unknown>;
 
-function completed(name: string, family: string, score: number, timeMin: number, minute: number, config: Record<string, unknown> = {}): HistoryEntry {
-  return { name, family, status: 'completed', score, timeMin, completedAt: `2026-01-01T00:${String(minute).padStart(2, '0')}:00Z`, config };
+function completed(
+  name: string,
+  family: string,
+  score: number,
+  timeMin: number,
+  minute: number,
+  config: Record<string, unknown> = {},
+): HistoryEntry {
+  return {
+    name,
+    family,
+    status: 'completed',
+    score,
+    timeMin,
+    completedAt: `2026-01-01T00:${String(minute).padStart(2, '0')}:00Z`,
+    config,
+  };
 }
 
 describe('the budget', () => {
@@ -27,8 +42,14 @@ describe('the budget', () => {
     expect(minutesAtBudgetWorkers(30, 7, 7)).toBeCloseTo(30);
   });
 
-  it('judges a run like `ralph-tui run`: CPU seconds per sample first (63 CPU-s = 60 min), else wall time, else the script\'s own projection', () => {
-    expect(runMinutes({ type: 'end', score: 1, projected_400_samples_min: 99, workers: 1, cpu_seconds_per_sample: 63 }, 7, 60)).toBeCloseTo(60);
+  it("judges a run like `ralph-tui run`: CPU seconds per sample first (63 CPU-s = 60 min), else wall time, else the script's own projection", () => {
+    expect(
+      runMinutes(
+        { type: 'end', score: 1, projected_400_samples_min: 99, workers: 1, cpu_seconds_per_sample: 63 },
+        7,
+        60,
+      ),
+    ).toBeCloseTo(60);
     expect(runMinutes({ type: 'end', score: 1, projected_400_samples_min: 70, workers: 1 }, 7, 60)).toBeCloseTo(10);
     expect(runMinutes({ type: 'end', score: 1, projected_400_samples_min: 39 }, 7, 60)).toBe(39);
   });
@@ -42,15 +63,29 @@ describe('proposals around the best configuration', () => {
   });
 
   it('moves one parameter of each family in turn, with unique names and configs not already queued', () => {
-    const proposals = proposeExperiments({ base, families, center: {}, centerLabel: 'base', existing: [{ name: 'baseline', config: {} }], count: 8 });
+    const proposals = proposeExperiments({
+      base,
+      families,
+      center: {},
+      centerLabel: 'base',
+      existing: [{ name: 'baseline', config: {} }],
+      count: 8,
+    });
     expect(proposals).toHaveLength(8);
-    expect(proposals.slice(0, 4).map((proposal) => proposal.family)).toEqual(['thresholds', 'init', 'budget', 'fidelity']);
+    expect(proposals.slice(0, 4).map((proposal) => proposal.family)).toEqual([
+      'thresholds',
+      'init',
+      'budget',
+      'fidelity',
+    ]);
     expect(new Set(proposals.map((proposal) => proposal.name)).size).toBe(8);
     const keys = proposals.map((proposal) => configKey(base, proposal.config));
     expect(new Set(keys).size).toBe(8);
     expect(keys).not.toContain(configKey(base, {}));
     for (const proposal of proposals) {
-      const changed = Object.keys(proposal.config).filter((key) => JSON.stringify(proposal.config[key]) !== JSON.stringify(base[key]));
+      const changed = Object.keys(proposal.config).filter(
+        (key) => JSON.stringify(proposal.config[key]) !== JSON.stringify(base[key]),
+      );
       expect(changed).toHaveLength(1);
       const family = FAMILIES.find((candidate) => candidate.id === proposal.family)!;
       expect(family.params.map((param) => param.key)).toContain(changed[0]);
@@ -59,16 +94,38 @@ describe('proposals around the best configuration', () => {
 
   it('builds on the best configuration and never repeats a configuration already in the queue', () => {
     const center = { fevals1: 140 };
-    const first = proposeExperiments({ base, families: families.filter((f) => f.id === 'budget'), center, centerLabel: 'best', existing: [], count: 3 });
-    for (const proposal of first) expect(Object.keys(proposal.config).length === 1 ? proposal.config.fevals1 !== undefined : proposal.config.fevals1 === 140).toBe(true);
-    const second = proposeExperiments({ base, families: families.filter((f) => f.id === 'budget'), center, centerLabel: 'best', existing: first, count: 3 });
+    const first = proposeExperiments({
+      base,
+      families: families.filter((f) => f.id === 'budget'),
+      center,
+      centerLabel: 'best',
+      existing: [],
+      count: 3,
+    });
+    for (const proposal of first)
+      expect(
+        Object.keys(proposal.config).length === 1
+          ? proposal.config.fevals1 !== undefined
+          : proposal.config.fevals1 === 140,
+      ).toBe(true);
+    const second = proposeExperiments({
+      base,
+      families: families.filter((f) => f.id === 'budget'),
+      center,
+      centerLabel: 'best',
+      existing: first,
+      count: 3,
+    });
     const firstKeys = new Set(first.map((proposal) => configKey(base, proposal.config)));
     for (const proposal of second) expect(firstKeys.has(configKey(base, proposal.config))).toBe(false);
     for (const proposal of second) expect(first.map((p) => p.name)).not.toContain(proposal.name);
   });
 
   it('explores pairs of parameters once every family is retired', () => {
-    const proposals = proposeExperiments({ base, families: [], center: {}, centerLabel: 'base', existing: [], count: 3 }, families);
+    const proposals = proposeExperiments(
+      { base, families: [], center: {}, centerLabel: 'base', existing: [], count: 3 },
+      families,
+    );
     expect(proposals).toHaveLength(3);
     for (const proposal of proposals) {
       expect(proposal.family).toBe('explore');
@@ -93,7 +150,14 @@ describe('the history of completed experiments', () => {
   });
 
   it('a result equal to the best at the 4 decimals scores are shown with is no improvement (no "NEW BEST +0.0000")', () => {
-    const history = analyseHistory([completed('baseline', 'baseline', 1.21041, 20, 1), completed('tie', 'thresholds', 1.21043, 20, 2), completed('better', 'init', 1.2105, 20, 3)], 60);
+    const history = analyseHistory(
+      [
+        completed('baseline', 'baseline', 1.21041, 20, 1),
+        completed('tie', 'thresholds', 1.21043, 20, 2),
+        completed('better', 'init', 1.2105, 20, 3),
+      ],
+      60,
+    );
     expect(history.improvements.map((improvement) => improvement.name)).toEqual(['baseline', 'better']);
     expect(findingsFrom(history).join('\n')).not.toContain('+0.0000');
   });
@@ -115,7 +179,13 @@ describe('the history of completed experiments', () => {
     const revived = analyseHistory([...entries.slice(0, 5), completed('t3', 'thresholds', 1.1, 20, 6)], 60);
     expect(revived.retired.size).toBe(0);
     // A failed run did not improve the best either.
-    const failing = analyseHistory([...entries.slice(0, 5), { name: 't3', family: 'thresholds', status: 'failed', completedAt: '2026-01-01T00:06:00Z' }], 60);
+    const failing = analyseHistory(
+      [
+        ...entries.slice(0, 5),
+        { name: 't3', family: 'thresholds', status: 'failed', completedAt: '2026-01-01T00:06:00Z' },
+      ],
+      60,
+    );
     expect(failing.retired.get('thresholds')).toEqual(['t1', 't2', 't3']);
   });
 });
@@ -131,8 +201,23 @@ describe('worker and orchestrator pacing', () => {
   });
 
   it('describes results: a new best, no improvement, over budget', () => {
-    expect(describeResult({ score: 1.1, timeMin: 30, inBudget: true, budgetMinutes: 60, previousBest: 1.05, config: { sigma0: 0.2 } }).result).toContain('NEW BEST');
-    expect(describeResult({ score: 1.0, timeMin: 30, inBudget: true, budgetMinutes: 60, previousBest: 1.05, config: {} }).finding).toContain('-0.0500');
-    expect(describeResult({ score: 1.3, timeMin: 70, inBudget: false, budgetMinutes: 60, previousBest: 1.05, config: {} }).result).toContain('OVER BUDGET');
+    expect(
+      describeResult({
+        score: 1.1,
+        timeMin: 30,
+        inBudget: true,
+        budgetMinutes: 60,
+        previousBest: 1.05,
+        config: { sigma0: 0.2 },
+      }).result,
+    ).toContain('NEW BEST');
+    expect(
+      describeResult({ score: 1.0, timeMin: 30, inBudget: true, budgetMinutes: 60, previousBest: 1.05, config: {} })
+        .finding,
+    ).toContain('-0.0500');
+    expect(
+      describeResult({ score: 1.3, timeMin: 70, inBudget: false, budgetMinutes: 60, previousBest: 1.05, config: {} })
+        .result,
+    ).toContain('OVER BUDGET');
   });
 });

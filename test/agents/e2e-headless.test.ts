@@ -23,12 +23,21 @@ async function until(condition: () => boolean, what: () => string, timeoutMs: nu
 
 /** `ralph-tui up --headless` until `completed` experiments are completed, then a graceful STOP; its exit and output. */
 async function upUntil(root: string, completed: number): Promise<{ exitCode: number | undefined; output: string }> {
-  const up = execa(process.execPath, [cliPath, '--workspace', root, 'up', '--headless'], { reject: false, stdin: 'ignore', env: { FORCE_COLOR: '0', CI: 'false' }, timeout: 280_000 });
+  const up = execa(process.execPath, [cliPath, '--workspace', root, 'up', '--headless'], {
+    reject: false,
+    stdin: 'ignore',
+    env: { FORCE_COLOR: '0', CI: 'false' },
+    timeout: 280_000,
+  });
   let output = '';
   up.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   up.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   try {
-    await until(() => completedCount(root) >= completed, () => `${completed} completed experiments; output so far:\n${output}`, 240_000);
+    await until(
+      () => completedCount(root) >= completed,
+      () => `${completed} completed experiments; output so far:\n${output}`,
+      240_000,
+    );
   } finally {
     await createStop(root, 'e2e test done');
   }
@@ -65,9 +74,14 @@ describe('the default workspace, end to end', () => {
     expect(log.map((entry) => entry.experiment).sort()).toEqual(completed.map((entry) => entry.name).sort());
     expect(readCoordination(root).best?.score).toBe(Math.max(...completed.map((entry) => entry.score as number)));
     const mlruns = path.join(root, 'mlruns');
-    const runs = fs.readdirSync(mlruns).filter((name) => fs.statSync(path.join(mlruns, name)).isDirectory() && name !== '.trash').flatMap((experiment) =>
-      fs.readdirSync(path.join(mlruns, experiment)).filter((name) => fs.statSync(path.join(mlruns, experiment, name)).isDirectory()),
-    );
+    const runs = fs
+      .readdirSync(mlruns)
+      .filter((name) => fs.statSync(path.join(mlruns, name)).isDirectory() && name !== '.trash')
+      .flatMap((experiment) =>
+        fs
+          .readdirSync(path.join(mlruns, experiment))
+          .filter((name) => fs.statSync(path.join(mlruns, experiment, name)).isDirectory()),
+      );
     expect(runs.length).toBeGreaterThanOrEqual(completed.length);
 
     // Starting again resumes: STOP cleared, one more experiment, none run twice, nothing left claimed.
@@ -78,7 +92,9 @@ describe('the default workspace, end to end', () => {
     const done = again.filter((entry) => entry.status === 'completed');
     expect(done.length).toBeGreaterThan(completed.length);
     expect(again.filter((entry) => entry.status === 'claimed' || entry.status === 'running')).toHaveLength(0);
-    const logged = parseLogEntries(fs.readFileSync(path.join(root, 'ITERATION_LOG.md'), 'utf8')).map((entry) => entry.experiment);
+    const logged = parseLogEntries(fs.readFileSync(path.join(root, 'ITERATION_LOG.md'), 'utf8')).map(
+      (entry) => entry.experiment,
+    );
     expect(logged.sort()).toEqual(done.map((entry) => entry.name).sort());
     for (const entry of done) {
       const state = JSON.parse(fs.readFileSync(path.join(root, 'experiments', entry.name, 'STATE.json'), 'utf8'));

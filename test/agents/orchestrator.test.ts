@@ -12,7 +12,12 @@ function workspace(): string {
   const config = {
     agents: [
       { id: 'W0', role: 'orchestrator', kind: 'builtin' },
-      { id: 'W1', role: 'worker', kind: 'builtin', focus: { area: 'threshold tuning', searchSpace: 'fallbackExcess1/2' } },
+      {
+        id: 'W1',
+        role: 'worker',
+        kind: 'builtin',
+        focus: { area: 'threshold tuning', searchSpace: 'fallbackExcess1/2' },
+      },
       { id: 'W2', role: 'worker', kind: 'builtin', focus: { area: 'init strategies', searchSpace: 'inits, starts' } },
     ],
   };
@@ -29,12 +34,20 @@ describe('the built-in orchestrator', () => {
   it('reads several focus areas per worker (one worker covering all families on a small machine)', async () => {
     const root = makeTempDir('ralph-orch-');
     const area = 'threshold tuning, fidelity';
-    fs.writeFileSync(path.join(root, 'ralph.config.json'), JSON.stringify({ agents: [{ id: 'W0', role: 'orchestrator', kind: 'builtin' }, { id: 'W1', role: 'worker', kind: 'builtin', focus: { area, searchSpace: 'x' } }] }));
+    fs.writeFileSync(
+      path.join(root, 'ralph.config.json'),
+      JSON.stringify({
+        agents: [
+          { id: 'W0', role: 'orchestrator', kind: 'builtin' },
+          { id: 'W1', role: 'worker', kind: 'builtin', focus: { area, searchSpace: 'x' } },
+        ],
+      }),
+    );
     const step = await orchestratorStep(root, loadConfig(root));
     expect(new Set(step.added.map((proposal) => proposal.family))).toEqual(new Set(['thresholds', 'fidelity']));
   });
 
-  it('fills an empty queue to at least 5 available experiments in the workers\' families, then leaves a full queue alone', async () => {
+  it("fills an empty queue to at least 5 available experiments in the workers' families, then leaves a full queue alone", async () => {
     const root = workspace();
     const config = loadConfig(root);
     const first = await orchestratorStep(root, config);
@@ -72,11 +85,16 @@ describe('the built-in orchestrator', () => {
     for (const proposal of step.added) {
       expect(proposal.family).toBe('init');
       for (const [key, value] of Object.entries(init[0].config ?? {})) {
-        if (proposal.config[key] !== undefined && Object.keys(proposal.config).length > 1) expect(proposal.config[key]).toEqual(value);
+        if (proposal.config[key] !== undefined && Object.keys(proposal.config).length > 1)
+          expect(proposal.config[key]).toEqual(value);
       }
     }
     // A new best gets a fresh batch around it that runs before the older proposals.
-    const older = Math.min(...readQueue(root).entries.filter((entry) => entry.status === 'available' && !step.added.some((p) => p.name === entry.name)).map((entry) => entry.priority));
+    const older = Math.min(
+      ...readQueue(root)
+        .entries.filter((entry) => entry.status === 'available' && !step.added.some((p) => p.name === entry.name))
+        .map((entry) => entry.priority),
+    );
     for (const proposal of step.added) {
       expect(proposal.description).toContain(`around ${init[0].name} (1.0000)`);
       expect(proposal.priority).toBeLessThan(older);

@@ -3,7 +3,12 @@ import xterm from '@xterm/headless';
 import { AppStore } from '../../src/app/app-store.js';
 import { confirmText, InputController } from '../../src/app/input-controller.js';
 import { computeLayout } from '../../src/app/layout.js';
-import type { AgentSessionPort, SupervisorPort, SupervisorSnapshotView, WorkspaceSnapshotView } from '../../src/app/ports.js';
+import type {
+  AgentSessionPort,
+  SupervisorPort,
+  SupervisorSnapshotView,
+  WorkspaceSnapshotView,
+} from '../../src/app/ports.js';
 
 const { Terminal } = xterm;
 
@@ -26,7 +31,12 @@ function fakeSupervisor(ids: string[]) {
     const session = sessions.get(id)!;
     session.terminal.write(data, () => session.listeners.forEach((listener) => listener()));
   };
-  const snapshot: SupervisorSnapshotView = { agents: ids.map((id) => ({ id, role: 'worker', runtime: 'local', state: 'working', restarts: 0 })), draining: [], stopping: false, version: 1 };
+  const snapshot: SupervisorSnapshotView = {
+    agents: ids.map((id) => ({ id, role: 'worker', runtime: 'local', state: 'working', restarts: 0 })),
+    draining: [],
+    stopping: false,
+    version: 1,
+  };
   const restarts: string[] = [];
   const supervisor: SupervisorPort = {
     getSnapshot: () => snapshot,
@@ -47,23 +57,54 @@ function fakeSupervisor(ids: string[]) {
 
 // Snapshots must be stable between changes (useSyncExternalStore re-renders forever on a new array).
 const noRuns: never[] = [];
-const workspace: WorkspaceSnapshotView = { queue: null, coordination: null, stop: { present: false }, log: { entries: [], lines: [] }, errors: [], version: 1 };
+const workspace: WorkspaceSnapshotView = {
+  queue: null,
+  coordination: null,
+  stop: { present: false },
+  log: { entries: [], lines: [] },
+  errors: [],
+  version: 1,
+};
 
 function makeStore(ids: string[], frameIntervalMs: number, ws: WorkspaceSnapshotView = workspace) {
   const { supervisor, output, restarts } = fakeSupervisor(ids);
   const store = new AppStore({
     supervisor,
-    watcher: { getSnapshot: () => ws, subscribe: () => () => undefined, start: async () => undefined, close: async () => undefined },
-    runner: { getSnapshot: () => noRuns, subscribe: () => () => undefined, startBuiltin: () => 'r', cancel: async () => undefined, dispose: async () => undefined },
+    watcher: {
+      getSnapshot: () => ws,
+      subscribe: () => () => undefined,
+      start: async () => undefined,
+      close: async () => undefined,
+    },
+    runner: {
+      getSnapshot: () => noRuns,
+      subscribe: () => () => undefined,
+      startBuiltin: () => 'r',
+      cancel: async () => undefined,
+      dispose: async () => undefined,
+    },
     actions: { listExperiments: () => [], planExperiment: (name) => ({ kind: 'run', name }) },
     settings: { name: 'test', targetScore: 1.25, experimentWorkers: 1 },
     frameIntervalMs,
   });
-  store.setLayout(computeLayout({ cols: 120, rows: 30, view: 'split', agentIds: ids, focusedId: store.getUi().focusedId, footerLines: 1 }));
+  store.setLayout(
+    computeLayout({
+      cols: 120,
+      rows: 30,
+      view: 'split',
+      agentIds: ids,
+      focusedId: store.getUi().focusedId,
+      footerLines: 1,
+    }),
+  );
   return { store, output, restarts, controller: new InputController(store) };
 }
 
-const text = (store: AppStore, id: string) => store.panes.get(id).map((row) => row.runs.map((run) => run.text).join('')).join('\n');
+const text = (store: AppStore, id: string) =>
+  store.panes
+    .get(id)
+    .map((row) => row.runs.map((run) => run.text).join(''))
+    .join('\n');
 
 async function until(condition: () => boolean, ms = 3000): Promise<boolean> {
   const end = Date.now() + ms;
@@ -81,7 +122,7 @@ describe('AppStore frames (what is drawn when)', () => {
   // A frame interval far longer than the test: anything drawn before it ends was drawn on the leading edge.
   const SLOW = 60_000;
 
-  it('draws an attached keystroke\'s echo at once, while other output of the pane waits for the frame interval', async () => {
+  it("draws an attached keystroke's echo at once, while other output of the pane waits for the frame interval", async () => {
     const { store, output, controller } = makeStore(['W1'], SLOW);
     stores.push(store);
     // The first frame is drawn at once (leading edge)...
@@ -104,7 +145,16 @@ describe('AppStore frames (what is drawn when)', () => {
     expect(await until(() => text(store, 'W2').includes('hidden 19'), 300)).toBe(false);
     expect(store.panes.get('W2')).toHaveLength(0);
     controller.handleInput('2');
-    store.setLayout(computeLayout({ cols: 120, rows: 30, view: 'split', agentIds: ['W1', 'W2'], focusedId: store.getUi().focusedId, footerLines: 1 }));
+    store.setLayout(
+      computeLayout({
+        cols: 120,
+        rows: 30,
+        view: 'split',
+        agentIds: ['W1', 'W2'],
+        focusedId: store.getUi().focusedId,
+        footerLines: 1,
+      }),
+    );
     expect(await until(() => text(store, 'W2').includes('hidden 19'))).toBe(true);
   });
 });

@@ -14,7 +14,18 @@ import { renderFixed } from './render-fixed.js';
 
 function writeStatus(root: string, fields: Partial<RunProgressFile> & { run_id: string; name: string }): void {
   const now = Date.now();
-  const file = v.parse(RunProgressFile, { pid: process.pid, host: os.hostname(), state: 'running', done: 0, total: 8, elapsed: 10, started_at: new Date(now - 60_000).toISOString(), updated_at: new Date(now).toISOString(), last_lines: [], ...fields });
+  const file = v.parse(RunProgressFile, {
+    pid: process.pid,
+    host: os.hostname(),
+    state: 'running',
+    done: 0,
+    total: 8,
+    elapsed: 10,
+    started_at: new Date(now - 60_000).toISOString(),
+    updated_at: new Date(now).toISOString(),
+    last_lines: [],
+    ...fields,
+  });
   const target = workspacePaths(root).progressFile(file.run_id);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.writeFileSync(target, JSON.stringify(file));
@@ -27,13 +38,58 @@ describe('ExperimentsPane with runs from status files (.ralph/progress/)', () =>
     const root = makeTempDir('ralph-pane-');
     const gone = execa(process.execPath, ['-e', '0']);
     await gone; // its pid no longer runs
-    writeStatus(root, { run_id: 'a', name: 'sigma_sweep', worker: 'W2', done: 3, total: 8, eta: 50, running_score: 1.15, projected_400_samples_min: 20, started_at: minutesAgo(1) });
-    writeStatus(root, { run_id: 'b', name: 'polish_more', worker: 'W1', state: 'finished', done: 8, score: 1.2101, projected_400_samples_min: 41.5, started_at: minutesAgo(30) });
-    writeStatus(root, { run_id: 'c', name: 'bad_inits', worker: 'W3', state: 'failed', done: 1, last_lines: ['Traceback (most recent call last):', 'ValueError: bad sigma'], started_at: minutesAgo(20) });
-    writeStatus(root, { run_id: 'd', name: 'killed_one', worker: 'W4', pid: gone.pid!, done: 2, started_at: minutesAgo(10) });
+    writeStatus(root, {
+      run_id: 'a',
+      name: 'sigma_sweep',
+      worker: 'W2',
+      done: 3,
+      total: 8,
+      eta: 50,
+      running_score: 1.15,
+      projected_400_samples_min: 20,
+      started_at: minutesAgo(1),
+    });
+    writeStatus(root, {
+      run_id: 'b',
+      name: 'polish_more',
+      worker: 'W1',
+      state: 'finished',
+      done: 8,
+      score: 1.2101,
+      projected_400_samples_min: 41.5,
+      started_at: minutesAgo(30),
+    });
+    writeStatus(root, {
+      run_id: 'c',
+      name: 'bad_inits',
+      worker: 'W3',
+      state: 'failed',
+      done: 1,
+      last_lines: ['Traceback (most recent call last):', 'ValueError: bad sigma'],
+      started_at: minutesAgo(20),
+    });
+    writeStatus(root, {
+      run_id: 'd',
+      name: 'killed_one',
+      worker: 'W4',
+      pid: gone.pid!,
+      done: 2,
+      started_at: minutesAgo(10),
+    });
     // The screen's own run also has a status file under the same id (the runner passed RALPH_RUN_ID).
     writeStatus(root, { run_id: 'screen-1', name: 'tiny', done: 1, total: 2, started_at: minutesAgo(0.5) });
-    const own: ExperimentRunView[] = [{ id: 'screen-1', name: 'tiny', state: 'running', done: 1, total: 2, elapsedSeconds: 3, etaSeconds: 3, lastLines: [] }];
+    const own: ExperimentRunView[] = [
+      {
+        id: 'screen-1',
+        name: 'tiny',
+        state: 'running',
+        done: 1,
+        total: 2,
+        elapsedSeconds: 3,
+        etaSeconds: 3,
+        lastLines: [],
+      },
+    ];
 
     const watcher = new WorkspaceWatcher(root);
     await watcher.start();
@@ -42,7 +98,10 @@ describe('ExperimentsPane with runs from status files (.ralph/progress/)', () =>
     // The order shown, which ↑/↓ follow: running, then failed/interrupted, then finished; newest first within each.
     expect(runs.map((run) => run.name)).toEqual(['tiny', 'sigma_sweep', 'killed_one', 'bad_inits', 'polish_more']);
 
-    const r = renderFixed(<ExperimentsPane runs={runs} selectedId="a" width={70} height={14} />, { cols: 70, rows: 14 });
+    const r = renderFixed(<ExperimentsPane runs={runs} selectedId="a" width={70} height={14} />, {
+      cols: 70,
+      rows: 14,
+    });
     const lines = r.lastFrameLines();
     const frame = lines.join('\n');
     expect(lines[0]).toContain('Experiments');

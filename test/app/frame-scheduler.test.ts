@@ -7,7 +7,11 @@ describe('FrameScheduler (leading-edge throttle, visible panes only)', () => {
 
   function make() {
     const frames: string[][] = [];
-    const scheduler = new FrameScheduler({ intervalMs: 50, onFrame: (dirty) => frames.push([...dirty].sort()), now: () => Date.now() });
+    const scheduler = new FrameScheduler({
+      intervalMs: 50,
+      onFrame: (dirty) => frames.push([...dirty].sort()),
+      now: () => Date.now(),
+    });
     return { scheduler, frames };
   }
 
@@ -39,7 +43,7 @@ describe('FrameScheduler (leading-edge throttle, visible panes only)', () => {
     scheduler.dispose();
   });
 
-  it('after a keystroke, draws the pane\'s next output at once instead of at the end of the interval, for one interval', () => {
+  it("after a keystroke, draws the pane's next output at once instead of at the end of the interval, for one interval", () => {
     const { scheduler, frames } = make();
     scheduler.setVisible(['W1']);
     scheduler.markDirty('W1');

@@ -5,7 +5,18 @@ describe('key parser: raw terminal input → one event per key sequence', () => 
   it('splits escape sequences, keeps text runs whole and Backspaces apart', () => {
     const parser = createKeyParser();
     expect(parser.push('ab\x1b[A\x1bOP\x1b[15~\x03\x7f\x7fcd\x1b[<64;3;4M\x1bx\x1b[[A\x1b\x1b[B')).toEqual([
-      'ab', '\x1b[A', '\x1bOP', '\x1b[15~', '\x03', '\x7f', '\x7f', 'cd', '\x1b[<64;3;4M', '\x1bx', '\x1b[[A', '\x1b\x1b[B',
+      'ab',
+      '\x1b[A',
+      '\x1bOP',
+      '\x1b[15~',
+      '\x03',
+      '\x7f',
+      '\x7f',
+      'cd',
+      '\x1b[<64;3;4M',
+      '\x1bx',
+      '\x1b[[A',
+      '\x1b\x1b[B',
     ]);
   });
 

@@ -27,7 +27,8 @@ describe('keymap (the single source of shortcuts)', () => {
   });
 
   it('leaves every hotkey inactive while attached except Ctrl-]', () => {
-    for (const key of ['q', 's', 'z', '1', '\t', '\r', '\x03', '\x1b[5~']) expect(lookupKey(key, 'attached')).toBeNull();
+    for (const key of ['q', 's', 'z', '1', '\t', '\r', '\x03', '\x1b[5~'])
+      expect(lookupKey(key, 'attached')).toBeNull();
     expect(lookupKey('\x1d', 'attached')?.action).toBe('detach');
   });
 
@@ -70,7 +71,11 @@ describe('the quit dialog', () => {
   it('says what happens to this workspace’s agents: local processes stop, containers keep running unless --down', () => {
     expect(confirmText({ kind: 'confirm', action: 'quit' }, { containers: false }).message).not.toMatch(/container/i);
     expect(confirmText({ kind: 'confirm', action: 'quit' }, { containers: false }).message).toContain('stop with it');
-    expect(confirmText({ kind: 'confirm', action: 'quit' }, { containers: true }).message).toContain('Agent containers keep running');
-    expect(confirmText({ kind: 'confirm', action: 'quit' }, { containers: true, down: true }).message).toContain('stopped and removed (--down)');
+    expect(confirmText({ kind: 'confirm', action: 'quit' }, { containers: true }).message).toContain(
+      'Agent containers keep running',
+    );
+    expect(confirmText({ kind: 'confirm', action: 'quit' }, { containers: true, down: true }).message).toContain(
+      'stopped and removed (--down)',
+    );
   });
 });

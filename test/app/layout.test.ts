@@ -17,9 +17,16 @@ describe('computeLayout', () => {
             }
             if (layout.view === 'grid') {
               const perRow = new Map<number, number>();
-              layout.agents.forEach((box, i) => perRow.set(Math.floor(i / layout.gridColumns), (perRow.get(Math.floor(i / layout.gridColumns)) ?? 0) + box.width));
+              layout.agents.forEach((box, i) =>
+                perRow.set(
+                  Math.floor(i / layout.gridColumns),
+                  (perRow.get(Math.floor(i / layout.gridColumns)) ?? 0) + box.width,
+                ),
+              );
               for (const width of perRow.values()) expect(width).toBeLessThanOrEqual(cols);
-              const heights = layout.agents.filter((_, i) => i % layout.gridColumns === 0).reduce((sum, box) => sum + box.height, 0);
+              const heights = layout.agents
+                .filter((_, i) => i % layout.gridColumns === 0)
+                .reduce((sum, box) => sum + box.height, 0);
               expect(heights).toBeLessThanOrEqual(layout.main);
             } else {
               expect(layout.agents[0].width + (layout.side?.width ?? 0)).toBe(cols);

@@ -8,7 +8,10 @@ import { FakeStdin } from '../helpers/fake-stdin.js';
 class FixedStdout extends EventEmitter {
   readonly frames: string[] = [];
   isTTY = false;
-  constructor(readonly columns: number, readonly rows: number) {
+  constructor(
+    readonly columns: number,
+    readonly rows: number,
+  ) {
     super();
   }
   write = (chunk: string): boolean => {

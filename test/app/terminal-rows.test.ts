@@ -94,11 +94,16 @@ describe('buildRows (agent pane rows from the headless emulator)', () => {
   });
 });
 
-describe('an agent\'s escape sequences stay inside its pane', () => {
+describe("an agent's escape sequences stay inside its pane", () => {
   it('given OSC 52 (clipboard), OSC 0/2 (title), DCS and 8-bit CSI in the output, when the pane rows are built, then no control character or escape reaches the text drawn', async () => {
     const t = term(40, 4);
-    await write(t, 'a\x1b]52;c;cm0gLXJmIH4K\x07b\x1b]0;pwned\x07c\x1b]2;title\x1b\\d\x1bP1$r0m\x1b\\e\u009b1mf\u009d0;x\u009cg');
-    const drawn = buildRows(t, { rows: 4 }).flatMap((row) => row.runs.map((run) => run.text)).join('');
+    await write(
+      t,
+      'a\x1b]52;c;cm0gLXJmIH4K\x07b\x1b]0;pwned\x07c\x1b]2;title\x1b\\d\x1bP1$r0m\x1b\\e\u009b1mf\u009d0;x\u009cg',
+    );
+    const drawn = buildRows(t, { rows: 4 })
+      .flatMap((row) => row.runs.map((run) => run.text))
+      .join('');
     expect(drawn).toContain('abcdefg');
     expect(drawn).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
     expect(drawn).not.toContain('pwned');

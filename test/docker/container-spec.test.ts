@@ -1,18 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { agentContainerSpec, assertNoDockerSocket, computeStats, parseMemory, redactSecrets } from '../../docker/index.js';
+import {
+  agentContainerSpec,
+  assertNoDockerSocket,
+  computeStats,
+  parseMemory,
+  redactSecrets,
+} from '../../docker/index.js';
 import { defaultMemoryBytes, egressPlan } from '../../docker/container-spec.js';
 import { parseConfig, resolveAgent } from '../../src/config.js';
 
 const config = parseConfig({
   name: 'heat',
   runtime: 'docker',
-  agents: [{ id: 'W1', role: 'worker', cpuset: '2-3', cpus: 1.5, memory: '8g', env: { MLFLOW_TRACKING_URI: 'file:///workspace/mlruns' }, gpus: 'all' }],
+  agents: [
+    {
+      id: 'W1',
+      role: 'worker',
+      cpuset: '2-3',
+      cpus: 1.5,
+      memory: '8g',
+      env: { MLFLOW_TRACKING_URI: 'file:///workspace/mlruns' },
+      gpus: 'all',
+    },
+  ],
 });
 const agent = resolveAgent(config, config.agents[0]!, '/home/me/heat');
 
 describe('agentContainerSpec', () => {
-  it('places the workspace at /workspace (rw) with the supervisor\'s .ralph masked, the install, config and data read-only, ~/.claude on a per-agent volume, with the limits', () => {
-    const spec = agentContainerSpec(agent, { workspace: '/home/me/heat', ralphInstallDir: '/opt/src/ralph-tui', user: '1001:1001', imagePath: '/usr/local/bin:/usr/bin:/bin' });
+  it("places the workspace at /workspace (rw) with the supervisor's .ralph masked, the install, config and data read-only, ~/.claude on a per-agent volume, with the limits", () => {
+    const spec = agentContainerSpec(agent, {
+      workspace: '/home/me/heat',
+      ralphInstallDir: '/opt/src/ralph-tui',
+      user: '1001:1001',
+      imagePath: '/usr/local/bin:/usr/bin:/bin',
+    });
     expect(spec).toMatchObject({
       name: 'ralph-heat-W1',
       image: 'ralph-agent:latest',
@@ -34,7 +55,10 @@ describe('agentContainerSpec', () => {
       init: true,
       readOnlyRootfs: true,
       network: 'none',
-      egress: { mode: 'filtered', allow: expect.arrayContaining(['api.anthropic.com', 'registry.npmjs.org', 'pypi.org', 'github.com']) },
+      egress: {
+        mode: 'filtered',
+        allow: expect.arrayContaining(['api.anthropic.com', 'registry.npmjs.org', 'pypi.org', 'github.com']),
+      },
       cpuset: '2-3',
       nanoCpus: 1_500_000_000,
       memoryBytes: 8 * 1024 ** 3,
@@ -60,18 +84,36 @@ describe('agentContainerSpec', () => {
     expect(Object.keys(spec.env)).not.toContain('ANTHROPIC_API_KEY');
   });
 
-  it('gives an agent without a memory setting its share of the engine\'s memory', () => {
+  it("gives an agent without a memory setting its share of the engine's memory", () => {
     const { memory: _none, ...unlimited } = agent;
-    expect(agentContainerSpec(unlimited, { workspace: '/w', ralphInstallDir: '/i', user: '1000:1000', defaultMemoryBytes: defaultMemoryBytes(32 * 1024 ** 3, 8) }).memoryBytes).toBe(3 * 1024 ** 3);
+    expect(
+      agentContainerSpec(unlimited, {
+        workspace: '/w',
+        ralphInstallDir: '/i',
+        user: '1000:1000',
+        defaultMemoryBytes: defaultMemoryBytes(32 * 1024 ** 3, 8),
+      }).memoryBytes,
+    ).toBe(3 * 1024 ** 3);
     expect(defaultMemoryBytes(2 * 1024 ** 3, 8)).toBe(512 * 1024 ** 2);
   });
 
   it('filters egress unless a network is named; host networking only with allowHostNetwork', () => {
     expect(egressPlan({ ...agent, network: 'none' })).toEqual({ mode: 'none' });
-    expect(egressPlan({ ...agent, network: 'bridge' })).toMatchObject({ mode: 'open', network: 'bridge', warning: expect.stringContaining('egress is not filtered') });
-    expect(() => egressPlan({ ...agent, network: 'host' })).toThrow('agent W1: network "host" gives the agent the host\'s network unfiltered — set "allowHostNetwork": true');
-    expect(egressPlan({ ...agent, network: 'container:other', allowHostNetwork: true })).toMatchObject({ mode: 'open' });
-    const spec = agentContainerSpec({ ...agent, network: 'bridge' }, { workspace: '/w', ralphInstallDir: '/i', user: '1000:1000' });
+    expect(egressPlan({ ...agent, network: 'bridge' })).toMatchObject({
+      mode: 'open',
+      network: 'bridge',
+      warning: expect.stringContaining('egress is not filtered'),
+    });
+    expect(() => egressPlan({ ...agent, network: 'host' })).toThrow(
+      'agent W1: network "host" gives the agent the host\'s network unfiltered — set "allowHostNetwork": true',
+    );
+    expect(egressPlan({ ...agent, network: 'container:other', allowHostNetwork: true })).toMatchObject({
+      mode: 'open',
+    });
+    const spec = agentContainerSpec(
+      { ...agent, network: 'bridge' },
+      { workspace: '/w', ralphInstallDir: '/i', user: '1000:1000' },
+    );
     expect(spec.env.HTTPS_PROXY).toBeUndefined();
     expect(spec.volumes.map((volume) => volume.target)).toEqual(['/home/agent/.claude']);
   });
@@ -81,12 +123,15 @@ describe('agentContainerSpec', () => {
     expect(parseMemory('1.5g')).toBe(1.5 * 1024 ** 3);
     expect(parseMemory('64MB')).toBe(64 * 1024 ** 2);
     expect(parseMemory(1000)).toBe(1000);
-    expect(() => parseMemory('lots', 'agent W1: memory')).toThrow('agent W1: memory: "lots" is not a size like "8g" or "512m"');
+    expect(() => parseMemory('lots', 'agent W1: memory')).toThrow(
+      'agent W1: memory: "lots" is not a size like "8g" or "512m"',
+    );
   });
 });
 
 describe('assertNoDockerSocket', () => {
-  const spec = (source: string) => agentContainerSpec(agent, { workspace: source, ralphInstallDir: '/opt/src/ralph-tui', user: '1000:1000' });
+  const spec = (source: string) =>
+    agentContainerSpec(agent, { workspace: source, ralphInstallDir: '/opt/src/ralph-tui', user: '1000:1000' });
 
   it('refuses to mount a folder that holds the Docker socket', () => {
     expect(() => assertNoDockerSocket(spec('/var/run'), ['/var/run/docker.sock'])).toThrow(
@@ -127,6 +172,13 @@ describe('computeStats (docker stats arithmetic)', () => {
 
 describe('redactSecrets', () => {
   it('replaces every occurrence of each secret', () => {
-    expect(redactSecrets('key sk-ant-123456 and again sk-ant-123456, token abcd', ['sk-ant-123456', 'abcd', undefined, 'xy'])).toBe('key *** and again ***, token ***');
+    expect(
+      redactSecrets('key sk-ant-123456 and again sk-ant-123456, token abcd', [
+        'sk-ant-123456',
+        'abcd',
+        undefined,
+        'xy',
+      ]),
+    ).toBe('key *** and again ***, token ***');
   });
 });

@@ -19,7 +19,10 @@ async function inContainer(name: string, script: string): Promise<string> {
 
 function agentIn(workspace: string, image: string, extra: Record<string, unknown> = {}): ResolvedAgent {
   const config = parseConfig({
-    name: `t${path.basename(workspace).replace(/[^a-zA-Z0-9]/g, '').toLowerCase()}`,
+    name: `t${path
+      .basename(workspace)
+      .replace(/[^a-zA-Z0-9]/g, '')
+      .toLowerCase()}`,
     runtime: 'docker',
     image,
     agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: 'fake-agent', ...extra }],
@@ -43,7 +46,13 @@ describe.runIf(enabled)('agent containers on the real engine', () => {
   beforeAll(async () => {
     image = await ensureTestImage();
     workspace = userWorkspace();
-    agent = agentIn(workspace, image, { cpuset: '1', memory: '64m', pidsLimit: 64, env: { RALPH_TEST_FLAG: 'config-value' }, passEnv: ['RALPH_TEST_SECRET'] });
+    agent = agentIn(workspace, image, {
+      cpuset: '1',
+      memory: '64m',
+      pidsLimit: 64,
+      env: { RALPH_TEST_FLAG: 'config-value' },
+      passEnv: ['RALPH_TEST_SECRET'],
+    });
     created.push(agent);
   });
 
@@ -57,16 +66,24 @@ describe.runIf(enabled)('agent containers on the real engine', () => {
     const state = await containers.ensure(agent);
     expect(state).toMatchObject({ name: agent.containerName, status: 'running', cpuset: '1', agent: 'W1' });
     // This image has no node for the egress proxy: the tab says so, and the agent has no network at all (never an open one).
-    expect(state.warnings).toEqual([expect.stringMatching(/^egress proxy .*-W1-egress (could not start|did not start).*: the agent has no network$/)]);
+    expect(state.warnings).toEqual([
+      expect.stringMatching(/^egress proxy .*-W1-egress (could not start|did not start).*: the agent has no network$/),
+    ]);
     expect(await inContainer(agent.containerName, 'ls /sys/class/net')).toBe('lo');
 
-    const status = await inContainer(agent.containerName, 'grep -E "^(Cpus_allowed_list|CapEff|CapPrm|NoNewPrivs)" /proc/self/status');
+    const status = await inContainer(
+      agent.containerName,
+      'grep -E "^(Cpus_allowed_list|CapEff|CapPrm|NoNewPrivs)" /proc/self/status',
+    );
     expect(status).toMatch(/Cpus_allowed_list:\s+1$/m);
     expect(status).toMatch(/CapEff:\s+0000000000000000$/m);
     expect(status).toMatch(/CapPrm:\s+0000000000000000$/m);
     expect(status).toMatch(/NoNewPrivs:\s+1$/m);
     expect(await inContainer(agent.containerName, 'id -u')).toBe('1000');
-    const limit = await inContainer(agent.containerName, 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max');
+    const limit = await inContainer(
+      agent.containerName,
+      'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max',
+    );
     expect(Number(limit)).toBe(64 * 1024 * 1024);
 
     // The workspace is the host folder, read-write, and files the agent writes belong to the workspace owner.
@@ -78,12 +95,20 @@ describe.runIf(enabled)('agent containers on the real engine', () => {
     // ralph-tui's install is there read-only, with the wrapper on PATH; the Docker socket is not.
     expect(await inContainer(agent.containerName, 'command -v ralph-tui')).toBe('/opt/ralph-tui/docker/bin/ralph-tui');
     expect(await inContainer(agent.containerName, 'touch /opt/ralph-tui/x 2>&1 || echo refused')).toMatch(/refused/);
-    expect(await inContainer(agent.containerName, 'ls /var/run/docker.sock /run/docker.sock 2>&1 | grep -c "No such file"')).toBe('2');
+    expect(
+      await inContainer(agent.containerName, 'ls /var/run/docker.sock /run/docker.sock 2>&1 | grep -c "No such file"'),
+    ).toBe('2');
     // Config env is set; pass-through names are not baked into the container.
-    expect(await inContainer(agent.containerName, 'echo "$RALPH_TEST_FLAG:$RALPH_WORKSPACE:$RALPH_AGENT_ID"')).toBe('config-value:/workspace:W1');
+    expect(await inContainer(agent.containerName, 'echo "$RALPH_TEST_FLAG:$RALPH_WORKSPACE:$RALPH_AGENT_ID"')).toBe(
+      'config-value:/workspace:W1',
+    );
     const inspected = JSON.parse((await execa('docker', ['inspect', agent.containerName])).stdout)[0];
     expect(inspected.Config.Labels).toMatchObject({ 'ralph.workspace': workspace, 'ralph.agent': 'W1' });
-    expect(inspected.HostConfig).toMatchObject({ CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges:true'], PidsLimit: 64 });
+    expect(inspected.HostConfig).toMatchObject({
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges:true'],
+      PidsLimit: 64,
+    });
   });
 
   it('runs the agent in a pty through docker exec -it: typed lines echo back, secrets reach it only at exec time', async () => {
@@ -139,7 +164,11 @@ describe.runIf(enabled)('agent containers on the real engine', () => {
     await containers.ensure(agent);
     expect((await containers.inspect(agent)).oomKilled).toBeUndefined();
     // Grow a shell variable past the 64 MiB limit, as a runaway experiment would.
-    const hog = await execa('docker', ['exec', agent.containerName, 'sh', '-c', 'x=$(head -c 200000000 /dev/zero | tr "\\0" a); echo ${#x}'], { reject: false });
+    const hog = await execa(
+      'docker',
+      ['exec', agent.containerName, 'sh', '-c', 'x=$(head -c 200000000 /dev/zero | tr "\\0" a); echo ${#x}'],
+      { reject: false },
+    );
     expect(hog.exitCode).toBe(137);
     expect(await containers.inspect(agent)).toMatchObject({ status: 'running', oomKilled: true });
   });
@@ -190,28 +219,43 @@ describe.runIf(enabled)('agent containers on the real engine', () => {
     expect(after.id).not.toBe(before.id);
     await fresh.remove(agent);
     expect((await fresh.inspect(agent)).status).toBe('gone');
-    expect(JSON.parse(fs.readFileSync(path.join(workspace, '.ralph', 'containers.json'), 'utf8')).containers).toEqual({});
+    expect(JSON.parse(fs.readFileSync(path.join(workspace, '.ralph', 'containers.json'), 'utf8')).containers).toEqual(
+      {},
+    );
   });
 
   it('refuses with one clear sentence: missing image, missing CPUs, GPUs without a GPU runtime, a foreign container under the name', async () => {
     const containers = new AgentContainers({ workspace, ralphInstallDir: ralphInstallDir() });
-    const missing = { ...agent, id: 'W2', containerName: `${agent.containerName}-noimage`, image: 'ralph-no-such-image:1' };
-    await expect(containers.ensure(missing)).rejects.toThrow(/image ralph-no-such-image:1 \(agent W2\) is not on the Docker engine at .* — build it with `ralph-tui image build`/);
+    const missing = {
+      ...agent,
+      id: 'W2',
+      containerName: `${agent.containerName}-noimage`,
+      image: 'ralph-no-such-image:1',
+    };
+    await expect(containers.ensure(missing)).rejects.toThrow(
+      /image ralph-no-such-image:1 \(agent W2\) is not on the Docker engine at .* — build it with `ralph-tui image build`/,
+    );
 
     const tooMany = { ...agent, id: 'W3', containerName: `${agent.containerName}-cpus`, cpuset: '0-63' };
-    await expect(containers.ensure(tooMany)).rejects.toThrow(/agent W3: cpuset "0-63" names CPU \d+-63, but the Docker engine at .* has CPUs 0-\d+/);
+    await expect(containers.ensure(tooMany)).rejects.toThrow(
+      /agent W3: cpuset "0-63" names CPU \d+-63, but the Docker engine at .* has CPUs 0-\d+/,
+    );
 
     const gpu = { ...agent, id: 'W4', containerName: `${agent.containerName}-gpu`, gpus: 1 as const };
     created.push(gpu);
     const gpuError = await containers.ensure(gpu).catch((error: unknown) => error);
     expect(gpuError).toBeInstanceOf(UserError);
-    expect((gpuError as Error).message).toMatch(/agent W4 asks for GPUs, but the Docker engine at .* has no GPU runtime/);
+    expect((gpuError as Error).message).toMatch(
+      /agent W4 asks for GPUs, but the Docker engine at .* has no GPU runtime/,
+    );
     expect((await containers.inspect(gpu)).status).toBe('gone');
 
     const foreign = { ...agent, id: 'W5', containerName: `${agent.containerName}-foreign` };
     created.push(foreign);
     await execa('docker', ['create', '--name', foreign.containerName, '--network', 'none', image, 'true']);
-    await expect(containers.ensure(foreign)).rejects.toThrow(/a container named .*-foreign already exists \(not a ralph-tui container\)/);
+    await expect(containers.ensure(foreign)).rejects.toThrow(
+      /a container named .*-foreign already exists \(not a ralph-tui container\)/,
+    );
   });
 
   it('does not reattach (nor exec secrets into) a container whose mounts or security options differ from the config', async () => {
@@ -219,17 +263,38 @@ describe.runIf(enabled)('agent containers on the real engine', () => {
     // Made the way ralph-tui made containers before: the whole workspace writable, a writable root, no init.
     const old = { ...agent, id: 'W8', containerName: `${agent.containerName}-old` };
     created.push(old);
-    await execa('docker', ['create', '--name', old.containerName, '--label', `ralph.workspace=${workspace}`, '--label', 'ralph.agent=W8', '--user', '1000:1000', '--network', 'none', '--mount', `type=bind,source=${workspace},target=/workspace`, image, 'sleep', '600']);
+    await execa('docker', [
+      'create',
+      '--name',
+      old.containerName,
+      '--label',
+      `ralph.workspace=${workspace}`,
+      '--label',
+      'ralph.agent=W8',
+      '--user',
+      '1000:1000',
+      '--network',
+      'none',
+      '--mount',
+      `type=bind,source=${workspace},target=/workspace`,
+      image,
+      'sleep',
+      '600',
+    ]);
     const error = (await containers.ensure(old).catch((caught: unknown) => caught)) as Error;
     expect(error).toBeInstanceOf(UserError);
-    expect(error.message).toMatch(/^agent W8: container .*-old differs from what ralph\.config\.json asks for \(.*missing \/opt\/ralph-tui=.*a writable root filesystem; no init process.*\) — run `ralph-tui down` first/);
+    expect(error.message).toMatch(
+      /^agent W8: container .*-old differs from what ralph\.config\.json asks for \(.*missing \/opt\/ralph-tui=.*a writable root filesystem; no init process.*\) — run `ralph-tui down` first/,
+    );
     expect((await containers.inspect(old)).status).toBe('created');
 
     // A config edit that changes what the agent can reach (its network) needs `down` too; limits do not.
     const fresh = { ...agent, id: 'W9', containerName: `${agent.containerName}-edit` };
     created.push(fresh);
     await containers.ensure(fresh);
-    await expect(containers.ensure({ ...fresh, network: 'bridge' })).rejects.toThrow(/network none instead of bridge\) — run `ralph-tui down` first/);
+    await expect(containers.ensure({ ...fresh, network: 'bridge' })).rejects.toThrow(
+      /network none instead of bridge\) — run `ralph-tui down` first/,
+    );
     expect((await containers.ensure({ ...fresh, pidsLimit: 100 })).status).toBe('running');
   });
 
@@ -237,10 +302,16 @@ describe.runIf(enabled)('agent containers on the real engine', () => {
     const nodeImage = await ensureTestImage(undefined, { withNode: true });
     const withNode = { ...agentIn(workspace, nodeImage), id: 'W6', containerName: `${agent.containerName}-node` };
     created.push(withNode);
-    fs.writeFileSync(path.join(workspace, 'ralph.config.json'), JSON.stringify({ name: 'inside', agents: [{ id: 'W1', role: 'worker', cpuset: '1' }] }));
+    fs.writeFileSync(
+      path.join(workspace, 'ralph.config.json'),
+      JSON.stringify({ name: 'inside', agents: [{ id: 'W1', role: 'worker', cpuset: '1' }] }),
+    );
     const containers = new AgentContainers({ workspace, ralphInstallDir: ralphInstallDir() });
     await containers.ensure(withNode);
-    const output = await inContainer(withNode.containerName, 'ralph-tui compose --cores 2 --out /workspace/inside.yml && cat /workspace/inside.yml');
+    const output = await inContainer(
+      withNode.containerName,
+      'ralph-tui compose --cores 2 --out /workspace/inside.yml && cat /workspace/inside.yml',
+    );
     expect(output).toContain('wrote /workspace/inside.yml');
     expect(output).toContain('ralph.workspace: /workspace');
     expect(fs.statSync(path.join(workspace, 'inside.yml')).uid).toBe(1000);
@@ -248,10 +319,15 @@ describe.runIf(enabled)('agent containers on the real engine', () => {
   });
 
   // Only root can make a root-owned folder; CI runs as root.
-  it.runIf(process.getuid?.() === 0)('refuses a root-owned workspace that the non-root agent user could not write', async () => {
-    const rootOwned = makeTempDir('docker-root-ws-');
-    fs.chmodSync(rootOwned, 0o755);
-    const containers = new AgentContainers({ workspace: rootOwned, ralphInstallDir: ralphInstallDir() });
-    await expect(containers.ensure(agentIn(rootOwned, image))).rejects.toThrow(/is owned by root, but agent containers run as a non-root user \(uid 1000\)/);
-  });
+  it.runIf(process.getuid?.() === 0)(
+    'refuses a root-owned workspace that the non-root agent user could not write',
+    async () => {
+      const rootOwned = makeTempDir('docker-root-ws-');
+      fs.chmodSync(rootOwned, 0o755);
+      const containers = new AgentContainers({ workspace: rootOwned, ralphInstallDir: ralphInstallDir() });
+      await expect(containers.ensure(agentIn(rootOwned, image))).rejects.toThrow(
+        /is owned by root, but agent containers run as a non-root user \(uid 1000\)/,
+      );
+    },
+  );
 });

@@ -34,7 +34,12 @@ describe('readCpuTopology', () => {
   it('groups SMT siblings into physical cores', () => {
     const topology = readCpuTopology(fakeSysfs(4, 2));
     expect(topology.cpus).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    expect(topology.cores).toEqual([[0, 4], [1, 5], [2, 6], [3, 7]]);
+    expect(topology.cores).toEqual([
+      [0, 4],
+      [1, 5],
+      [2, 6],
+      [3, 7],
+    ]);
   });
 
   it('ignores offline CPUs and treats CPUs without topology as their own core', () => {
@@ -84,16 +89,26 @@ describe('validateCpusets', () => {
   const topology = readCpuTopology(fakeSysfs(4, 1));
 
   it('accepts disjoint cpusets and agents without one', () => {
-    expect(() => validateCpusets([{ id: 'W0' }, { id: 'W1', cpuset: '1' }, { id: 'W2', cpuset: '2-3' }], topology)).not.toThrow();
+    expect(() =>
+      validateCpusets([{ id: 'W0' }, { id: 'W1', cpuset: '1' }, { id: 'W2', cpuset: '2-3' }], topology),
+    ).not.toThrow();
   });
 
   it('rejects overlaps, naming both agents and the CPU', () => {
-    expect(() => validateCpusets([{ id: 'W1', cpuset: '1-2' }, { id: 'W2', cpuset: '2-3' }], topology)).toThrow(
-      'agents W1 and W2 both use CPU 2 (cpusets "1-2" and "2-3"); give each agent its own CPUs',
-    );
+    expect(() =>
+      validateCpusets(
+        [
+          { id: 'W1', cpuset: '1-2' },
+          { id: 'W2', cpuset: '2-3' },
+        ],
+        topology,
+      ),
+    ).toThrow('agents W1 and W2 both use CPU 2 (cpusets "1-2" and "2-3"); give each agent its own CPUs');
   });
 
   it('rejects CPUs the host does not have', () => {
-    expect(() => validateCpusets([{ id: 'W3', cpuset: '3-5' }], topology)).toThrow('agent W3: cpuset "3-5" names CPU 4-5, but this host has CPUs 0-3');
+    expect(() => validateCpusets([{ id: 'W3', cpuset: '3-5' }], topology)).toThrow(
+      'agent W3: cpuset "3-5" names CPU 4-5, but this host has CPUs 0-3',
+    );
   });
 });

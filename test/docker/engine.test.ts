@@ -9,7 +9,10 @@ import { makeTempDir, repoRoot } from '../helpers/cli.js';
 describe('resolveEngine', () => {
   it('reads socket paths, unix://, tcp:// and ssh:// hosts, and DOCKER_HOST when the config names none', () => {
     expect(resolveEngine('/tmp/d2.sock')).toEqual({ kind: 'unix', socketPath: '/tmp/d2.sock' });
-    expect(resolveEngine('unix:///run/user/1000/docker.sock')).toEqual({ kind: 'unix', socketPath: '/run/user/1000/docker.sock' });
+    expect(resolveEngine('unix:///run/user/1000/docker.sock')).toEqual({
+      kind: 'unix',
+      socketPath: '/run/user/1000/docker.sock',
+    });
     expect(resolveEngine('tcp://127.0.0.1:2375')).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 2375 });
     expect(resolveEngine('ssh://ralph@gpu-box')).toEqual({ kind: 'ssh', host: 'gpu-box', port: 22, username: 'ralph' });
     expect(resolveEngine(undefined, {})).toEqual({ kind: 'unix', socketPath: '/var/run/docker.sock' });
@@ -22,17 +25,24 @@ describe('resolveEngine', () => {
   });
 
   it('takes TLS files from the engine object and rejects half a key pair or an unknown scheme', () => {
-    expect(resolveEngine({ host: 'tcp://gpu:2376', ca: 'ca.crt', cert: 'c.crt', key: 'k.key' })).toMatchObject({ tls: { ca: 'ca.crt', cert: 'c.crt', key: 'k.key' } });
-    expect(() => resolveEngine({ host: 'tcp://gpu:2376', cert: 'c.crt' })).toThrow('engine tcp://gpu:2376: TLS needs both cert and key files');
+    expect(resolveEngine({ host: 'tcp://gpu:2376', ca: 'ca.crt', cert: 'c.crt', key: 'k.key' })).toMatchObject({
+      tls: { ca: 'ca.crt', cert: 'c.crt', key: 'k.key' },
+    });
+    expect(() => resolveEngine({ host: 'tcp://gpu:2376', cert: 'c.crt' })).toThrow(
+      'engine tcp://gpu:2376: TLS needs both cert and key files',
+    );
     expect(() => resolveEngine('ftp://x')).toThrow('engine "ftp://x" uses ftp://, expected unix://, tcp:// or ssh://');
   });
 
-  it('accepts tcp:// without TLS only on loopback, where exec\'d API keys never cross a network', () => {
-    for (const host of ['tcp://localhost:2375', 'tcp://127.0.0.2:2375', 'tcp://[::1]:2375']) expect(resolveEngine(host).kind).toBe('tcp');
+  it("accepts tcp:// without TLS only on loopback, where exec'd API keys never cross a network", () => {
+    for (const host of ['tcp://localhost:2375', 'tcp://127.0.0.2:2375', 'tcp://[::1]:2375'])
+      expect(resolveEngine(host).kind).toBe('tcp');
     expect(() => resolveEngine('tcp://build-box:2375')).toThrow(
       'engine tcp://build-box:2375 has no TLS: the API keys passed to agents would cross the network in clear — give its ca, cert and key files in "engine" (or DOCKER_CERT_PATH), or use ssh://',
     );
-    expect(() => resolveEngine(undefined, { DOCKER_HOST: 'tcp://10.0.0.5:2375' })).toThrow('engine tcp://10.0.0.5:2375 has no TLS');
+    expect(() => resolveEngine(undefined, { DOCKER_HOST: 'tcp://10.0.0.5:2375' })).toThrow(
+      'engine tcp://10.0.0.5:2375 has no TLS',
+    );
     expect(() => resolveEngine('https://10.0.0.5:2376')).toThrow('has no TLS');
   });
 
@@ -51,7 +61,12 @@ describe('engineEnv (for the docker CLI child of a pty)', () => {
   it('points DOCKER_CERT_PATH at the TLS files under the names the docker CLI expects', () => {
     const dir = makeTempDir('engine-tls-');
     for (const name of ['my-ca.crt', 'client.crt', 'client.key']) fs.writeFileSync(path.join(dir, name), name);
-    const env = engineEnv({ host: 'tcp://gpu:2376', ca: path.join(dir, 'my-ca.crt'), cert: path.join(dir, 'client.crt'), key: path.join(dir, 'client.key') });
+    const env = engineEnv({
+      host: 'tcp://gpu:2376',
+      ca: path.join(dir, 'my-ca.crt'),
+      cert: path.join(dir, 'client.crt'),
+      key: path.join(dir, 'client.key'),
+    });
     expect(env).toMatchObject({ DOCKER_HOST: 'tcp://gpu:2376', DOCKER_TLS_VERIFY: '1' });
     expect(fs.readFileSync(path.join(env.DOCKER_CERT_PATH!, 'ca.pem'), 'utf8')).toBe('my-ca.crt');
     expect(fs.readFileSync(path.join(env.DOCKER_CERT_PATH!, 'cert.pem'), 'utf8')).toBe('client.crt');
@@ -68,7 +83,9 @@ describe('engineEnv (for the docker CLI child of a pty)', () => {
 describe('connectEngine', () => {
   it('says in one sentence that no engine answers, and how to go on', async () => {
     const socket = path.join(makeTempDir('engine-none-'), 'docker.sock');
-    await expect(connectEngine(socket)).rejects.toThrow(`no Docker engine at ${socket} — start Docker, or set runtime: local`);
+    await expect(connectEngine(socket)).rejects.toThrow(
+      `no Docker engine at ${socket} — start Docker, or set runtime: local`,
+    );
   });
 
   it('tells a permission problem apart from a missing engine', async () => {
@@ -83,15 +100,17 @@ describe('connectEngine', () => {
       const script = `import('${path.join(repoRoot, 'dist', 'docker', 'engine.js')}').then((m) => m.connectEngine('${socket}')).then(() => console.log('connected'), (e) => console.log(e.message))`;
       const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
       const result = await execa(process.execPath, ['-e', script], { ...asNobody, reject: false });
-      expect(result.stdout).toBe(`permission denied on the Docker engine at ${socket} — add your user to the docker group, or set runtime: local`);
+      expect(result.stdout).toBe(
+        `permission denied on the Docker engine at ${socket} — add your user to the docker group, or set runtime: local`,
+      );
     } finally {
       server.close();
     }
   });
 
   it('names a TLS file it cannot read', async () => {
-    await expect(connectEngine({ host: 'tcp://127.0.0.1:1', cert: '/nonexistent/c.pem', key: '/nonexistent/k.pem' })).rejects.toThrow(
-      'engine tcp://127.0.0.1:1: cannot read the TLS certificate file /nonexistent/c.pem (ENOENT)',
-    );
+    await expect(
+      connectEngine({ host: 'tcp://127.0.0.1:1', cert: '/nonexistent/c.pem', key: '/nonexistent/k.pem' }),
+    ).rejects.toThrow('engine tcp://127.0.0.1:1: cannot read the TLS certificate file /nonexistent/c.pem (ENOENT)');
   });
 });

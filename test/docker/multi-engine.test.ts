@@ -14,7 +14,8 @@ const SECOND_SOCKET = '/tmp/ralph-d2.sock';
 const enabled = await dockerTestsEnabled('multi-engine placement tests');
 // The TLS listener exists only on an engine this file starts itself.
 const secondAlreadyRunning = enabled && (await dockerAvailable(SECOND_SOCKET));
-if (secondAlreadyRunning) console.warn(`SKIPPED the TLS engine check: ${SECOND_SOCKET} is already running, without this test's TCP listener`);
+if (secondAlreadyRunning)
+  console.warn(`SKIPPED the TLS engine check: ${SECOND_SOCKET} is already running, without this test's TCP listener`);
 
 const TLS_HOST = 'tcp://127.0.0.1:23760';
 
@@ -31,15 +32,58 @@ async function makeTlsFiles(): Promise<TlsFiles> {
   const dir = makeTempDir('docker-tls-');
   const file = (name: string) => path.join(dir, name);
   const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await execa('openssl', ['req', '-x509', ...key, '-keyout', file('ca-key.pem'), '-out', file('test-ca.crt'), '-days', '1', '-subj', '/CN=ralph-test-ca']);
+  await execa('openssl', [
+    'req',
+    '-x509',
+    ...key,
+    '-keyout',
+    file('ca-key.pem'),
+    '-out',
+    file('test-ca.crt'),
+    '-days',
+    '1',
+    '-subj',
+    '/CN=ralph-test-ca',
+  ]);
   const sign = async (name: string, cn: string, ext: string) => {
-    await execa('openssl', ['req', ...key, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`), '-subj', `/CN=${cn}`]);
+    await execa('openssl', [
+      'req',
+      ...key,
+      '-keyout',
+      file(`${name}.key`),
+      '-out',
+      file(`${name}.csr`),
+      '-subj',
+      `/CN=${cn}`,
+    ]);
     fs.writeFileSync(file(`${name}.ext`), ext);
-    await execa('openssl', ['x509', '-req', '-in', file(`${name}.csr`), '-CA', file('test-ca.crt'), '-CAkey', file('ca-key.pem'), '-CAcreateserial', '-out', file(`${name}.crt`), '-days', '1', '-extfile', file(`${name}.ext`)]);
+    await execa('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      file(`${name}.csr`),
+      '-CA',
+      file('test-ca.crt'),
+      '-CAkey',
+      file('ca-key.pem'),
+      '-CAcreateserial',
+      '-out',
+      file(`${name}.crt`),
+      '-days',
+      '1',
+      '-extfile',
+      file(`${name}.ext`),
+    ]);
   };
   await sign('server', 'localhost', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
   await sign('client', 'ralph', 'extendedKeyUsage=clientAuth\n');
-  return { ca: file('test-ca.crt'), cert: file('client.crt'), key: file('client.key'), serverCert: file('server.crt'), serverKey: file('server.key') };
+  return {
+    ca: file('test-ca.crt'),
+    cert: file('client.crt'),
+    key: file('client.key'),
+    serverCert: file('server.crt'),
+    serverKey: file('server.key'),
+  };
 }
 
 /**
@@ -49,7 +93,17 @@ async function makeTlsFiles(): Promise<TlsFiles> {
 async function startSecondEngine(): Promise<{ child?: ChildProcess; tls?: TlsFiles }> {
   if (await dockerAvailable(SECOND_SOCKET)) return {};
   const tls = await makeTlsFiles();
-  const tcp = ['-H', TLS_HOST, '--tlsverify', '--tlscacert', tls.ca, '--tlscert', tls.serverCert, '--tlskey', tls.serverKey];
+  const tcp = [
+    '-H',
+    TLS_HOST,
+    '--tlsverify',
+    '--tlscacert',
+    tls.ca,
+    '--tlscert',
+    tls.serverCert,
+    '--tlskey',
+    tls.serverKey,
+  ];
   return { child: await startDockerd('ralph-d2', [...tcp, '--iptables=false', '--bridge=none']), tls };
 }
 
@@ -71,7 +125,11 @@ describe.runIf(enabled)('agents placed on two Docker engines', () => {
     workspace = makeTempDir('docker-multi-');
     fs.chownSync(workspace, 1000, 1000);
     const config = parseConfig({
-      name: `multi${path.basename(workspace).slice(-6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`,
+      name: `multi${path
+        .basename(workspace)
+        .slice(-6)
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, 'x')}`,
       runtime: 'docker',
       image: imageOne,
       agents: [
@@ -84,7 +142,8 @@ describe.runIf(enabled)('agents placed on two Docker engines', () => {
 
   afterAll(async () => {
     try {
-      if (agents) await new AgentContainers({ workspace, ralphInstallDir: ralphInstallDir() }).down([SECOND_SOCKET], 1, true);
+      if (agents)
+        await new AgentContainers({ workspace, ralphInstallDir: ralphInstallDir() }).down([SECOND_SOCKET], 1, true);
     } finally {
       await stopDockerd(second);
     }
@@ -114,33 +173,46 @@ describe.runIf(enabled)('agents placed on two Docker engines', () => {
     expect(two.id!.startsWith(output.match(/on ([0-9a-f]{12})/)![1]!)).toBe(true);
   });
 
-  it.runIf(!secondAlreadyRunning)('reaches an engine over tcp:// with TLS client certificates, from dockerode and from the pty docker CLI', async () => {
-    const engine = { host: TLS_HOST, ca: tls!.ca, cert: tls!.cert, key: tls!.key };
-    await expect(connectEngine({ host: TLS_HOST })).rejects.toThrow(`the Docker engine at ${TLS_HOST} speaks TLS: give its ca, cert and key files in "engine"`);
-    const config = parseConfig({ name: agents[0]!.containerName.replace(/-W1$/, '').replace(/^ralph-/, ''), runtime: 'docker', image: agents[0]!.image, agents: [{ id: 'W3', role: 'worker', kind: 'custom', command: 'fake-agent', engine }] });
-    const overTls = resolveAgent(config, config.agents[0]!, workspace);
-    const containers = new AgentContainers({ workspace, ralphInstallDir: ralphInstallDir() });
-    expect(await containers.ensure(overTls)).toMatchObject({ status: 'running', engine: TLS_HOST });
-    // Same daemon as the socket: the container is visible there too.
-    expect(await namesOn(SECOND_SOCKET)).toContain(overTls.containerName);
+  it.runIf(!secondAlreadyRunning)(
+    'reaches an engine over tcp:// with TLS client certificates, from dockerode and from the pty docker CLI',
+    async () => {
+      const engine = { host: TLS_HOST, ca: tls!.ca, cert: tls!.cert, key: tls!.key };
+      await expect(connectEngine({ host: TLS_HOST })).rejects.toThrow(
+        `the Docker engine at ${TLS_HOST} speaks TLS: give its ca, cert and key files in "engine"`,
+      );
+      const config = parseConfig({
+        name: agents[0]!.containerName.replace(/-W1$/, '').replace(/^ralph-/, ''),
+        runtime: 'docker',
+        image: agents[0]!.image,
+        agents: [{ id: 'W3', role: 'worker', kind: 'custom', command: 'fake-agent', engine }],
+      });
+      const overTls = resolveAgent(config, config.agents[0]!, workspace);
+      const containers = new AgentContainers({ workspace, ralphInstallDir: ralphInstallDir() });
+      expect(await containers.ensure(overTls)).toMatchObject({ status: 'running', engine: TLS_HOST });
+      // Same daemon as the socket: the container is visible there too.
+      expect(await namesOn(SECOND_SOCKET)).toContain(overTls.containerName);
 
-    const exec = containers.execCommand(overTls, 'echo "tls ok from $RALPH_AGENT_ID"');
-    expect(exec.env).toMatchObject({ DOCKER_HOST: TLS_HOST, DOCKER_TLS_VERIFY: '1' });
-    const term = pty.spawn(exec.file, exec.args, { cols: 80, rows: 10, env: exec.env });
-    let output = '';
-    term.onData((data) => {
-      output += data;
-    });
-    expect(await new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)))).toBe(0);
-    expect(output).toContain('tls ok from W3');
-    await containers.remove(overTls);
-    expect((await containers.inspect(overTls)).status).toBe('gone');
-  });
+      const exec = containers.execCommand(overTls, 'echo "tls ok from $RALPH_AGENT_ID"');
+      expect(exec.env).toMatchObject({ DOCKER_HOST: TLS_HOST, DOCKER_TLS_VERIFY: '1' });
+      const term = pty.spawn(exec.file, exec.args, { cols: 80, rows: 10, env: exec.env });
+      let output = '';
+      term.onData((data) => {
+        output += data;
+      });
+      expect(await new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)))).toBe(0);
+      expect(output).toContain('tls ok from W3');
+      await containers.remove(overTls);
+      expect((await containers.inspect(overTls)).status).toBe('gone');
+    },
+  );
 
   it('lists and reattaches across engines from a fresh instance, and down removes both', async () => {
     const fresh = new AgentContainers({ workspace, ralphInstallDir: ralphInstallDir() });
     const listed = await fresh.list([SECOND_SOCKET]);
-    expect(listed.map((state) => `${state.agent}@${state.engine}`).sort()).toEqual(['W1@/var/run/docker.sock', `W2@${SECOND_SOCKET}`]);
+    expect(listed.map((state) => `${state.agent}@${state.engine}`).sort()).toEqual([
+      'W1@/var/run/docker.sock',
+      `W2@${SECOND_SOCKET}`,
+    ]);
     expect((await fresh.inspect(agents[1]!)).status).toBe('running');
     const removed = await fresh.down([SECOND_SOCKET], 1);
     expect(removed.map((state) => state.agent).sort()).toEqual(['W1', 'W2']);

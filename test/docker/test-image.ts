@@ -71,7 +71,8 @@ export async function dockerTestsEnabled(what: string): Promise<boolean> {
  */
 export async function ensureTestImage(engine?: string, options: { withNode?: boolean } = {}): Promise<string> {
   if (!fs.existsSync(BUSYBOX)) throw new Error(`${BUSYBOX} is missing: install Debian's busybox-static`);
-  if (hasInterpreter(BUSYBOX)) throw new Error(`${BUSYBOX} is dynamically linked and cannot run without libc: install Debian's busybox-static`);
+  if (hasInterpreter(BUSYBOX))
+    throw new Error(`${BUSYBOX} is dynamically linked and cannot run without libc: install Debian's busybox-static`);
   const node = options.withNode ? await nodeFiles() : [];
   const hash = crypto
     .createHash('sha256')
@@ -103,13 +104,30 @@ export async function ensureTestImage(engine?: string, options: { withNode?: boo
       fs.chmodSync(path.join(root, file), 0o755);
     }
     if (node.length) fs.symlinkSync(node[0]!, path.join(root, 'usr/local/bin/node'));
-    fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nagent:x:1000:1000:agent:/home/agent:/bin/sh\n');
+    fs.writeFileSync(
+      path.join(root, 'etc/passwd'),
+      'root:x:0:0:root:/root:/bin/sh\nagent:x:1000:1000:agent:/home/agent:/bin/sh\n',
+    );
     fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nagent:x:1000:\n');
     const tar = path.join(dir, 'rootfs.tar');
     // Two passes so ownership is right without root: everything root-owned, the agent's home uid 1000.
-    await execa('tar', ['-cf', tar, '--owner=0', '--group=0', '--numeric-owner', '--exclude=./home/agent', '-C', root, '.']);
+    await execa('tar', [
+      '-cf',
+      tar,
+      '--owner=0',
+      '--group=0',
+      '--numeric-owner',
+      '--exclude=./home/agent',
+      '-C',
+      root,
+      '.',
+    ]);
     await execa('tar', ['-rf', tar, '--owner=1000', '--group=1000', '--numeric-owner', '-C', root, './home/agent']);
-    await execa('docker', ['import', '--change', 'ENV PATH=/usr/local/bin:/bin', '--change', 'USER 1000:1000', tar, tag], { env });
+    await execa(
+      'docker',
+      ['import', '--change', 'ENV PATH=/usr/local/bin:/bin', '--change', 'USER 1000:1000', tar, tag],
+      { env },
+    );
     return tag;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

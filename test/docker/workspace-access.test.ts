@@ -31,7 +31,12 @@ describe('workspace access for agents in containers', () => {
   it('accepts group- and world-writable files, and ignores what agents never write (the config)', () => {
     const root = workspace();
     fs.chmodSync(path.join(root, 'ralph.config.json'), 0o600);
-    for (const file of ['orchestration', 'orchestration/shared', 'orchestration/shared/experiment_queue.json', 'ITERATION_LOG.md']) {
+    for (const file of [
+      'orchestration',
+      'orchestration/shared',
+      'orchestration/shared/experiment_queue.json',
+      'ITERATION_LOG.md',
+    ]) {
       fs.chmodSync(path.join(root, file), fs.statSync(path.join(root, file)).isDirectory() ? 0o777 : 0o666);
     }
     expect(() => assertAgentCanWrite(root, '4242:4242')).not.toThrow();
@@ -40,14 +45,19 @@ describe('workspace access for agents in containers', () => {
     expect(() => assertAgentCanWrite(root, '4242:4242')).toThrow('but orchestration/shared in');
   });
 
-  it.runIf(process.getuid?.() === 0)('runs agents as the workspace owner, or refuses a private root-owned workspace', () => {
-    const root = workspace();
-    fs.chownSync(root, 1001, 1002);
-    expect(workspaceUser(root)).toBe('1001:1002');
-    fs.chownSync(root, 0, 0);
-    fs.chmodSync(root, 0o755);
-    expect(() => workspaceUser(root)).toThrow(`workspace ${root} is owned by root, but agent containers run as a non-root user (uid 1000)`);
-    fs.chmodSync(root, 0o777);
-    expect(workspaceUser(root)).toBe('1000:1000');
-  });
+  it.runIf(process.getuid?.() === 0)(
+    'runs agents as the workspace owner, or refuses a private root-owned workspace',
+    () => {
+      const root = workspace();
+      fs.chownSync(root, 1001, 1002);
+      expect(workspaceUser(root)).toBe('1001:1002');
+      fs.chownSync(root, 0, 0);
+      fs.chmodSync(root, 0o755);
+      expect(() => workspaceUser(root)).toThrow(
+        `workspace ${root} is owned by root, but agent containers run as a non-root user (uid 1000)`,
+      );
+      fs.chmodSync(root, 0o777);
+      expect(workspaceUser(root)).toBe('1000:1000');
+    },
+  );
 });

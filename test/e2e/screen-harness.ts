@@ -11,7 +11,8 @@ const { Terminal } = xterm;
 export function interactiveEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (value === undefined || key === 'CONTINUOUS_INTEGRATION' || key.startsWith('CI_') || key.startsWith('VITEST')) continue;
+    if (value === undefined || key === 'CONTINUOUS_INTEGRATION' || key.startsWith('CI_') || key.startsWith('VITEST'))
+      continue;
     env[key] = value;
   }
   return { ...env, CI: 'false', TERM: 'xterm-256color', COLORTERM: 'truecolor', ...extra };
@@ -28,7 +29,10 @@ export class ScreenSession {
   private output = '';
 
   /** `runAs`: argv that runs the CLI as another user (e.g. `runuser -u agent --`). */
-  constructor(args: string[], options: { cols: number; rows: number; cwd?: string; env?: Record<string, string>; runAs?: string[] }) {
+  constructor(
+    args: string[],
+    options: { cols: number; rows: number; cwd?: string; env?: Record<string, string>; runAs?: string[] },
+  ) {
     this.terminal = new Terminal({ cols: options.cols, rows: options.rows, scrollback: 0, allowProposedApi: true });
     const argv = [...(options.runAs ?? []), process.execPath, cliPath, ...args];
     this.proc = pty.spawn(argv[0]!, argv.slice(1), {
@@ -60,7 +64,8 @@ export class ScreenSession {
   lines(): string[] {
     const buffer = this.terminal.buffer.active;
     const lines: string[] = [];
-    for (let y = 0; y < this.terminal.rows; y++) lines.push(buffer.getLine(buffer.viewportY + y)?.translateToString(true) ?? '');
+    for (let y = 0; y < this.terminal.rows; y++)
+      lines.push(buffer.getLine(buffer.viewportY + y)?.translateToString(true) ?? '');
     return lines;
   }
 
@@ -86,13 +91,18 @@ export class ScreenSession {
   }
 
   /** Waits (polling the parsed screen) until `check` holds; throws with the screen after `timeoutMs`. */
-  async waitFor(description: string, check: (text: string, lines: string[]) => boolean, timeoutMs = 15_000): Promise<void> {
+  async waitFor(
+    description: string,
+    check: (text: string, lines: string[]) => boolean,
+    timeoutMs = 15_000,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       await new Promise<void>((resolve) => this.terminal.write('', resolve));
       const lines = this.lines();
       if (check(lines.join('\n'), lines)) return;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}; the screen shows:\n${lines.join('\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${description}; the screen shows:\n${lines.join('\n')}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -103,10 +113,16 @@ export class ScreenSession {
 
   /** Ends the program if a test left it running (children are in its pty's session and go with it). */
   async close(): Promise<void> {
-    const done = await Promise.race([this.exited.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 0))]);
+    const done = await Promise.race([
+      this.exited.then(() => true),
+      new Promise((resolve) => setTimeout(() => resolve(false), 0)),
+    ]);
     if (done) return;
     this.kill('SIGTERM');
-    const ended = await Promise.race([this.exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 12_000))]);
+    const ended = await Promise.race([
+      this.exited.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 12_000)),
+    ]);
     if (!ended) this.kill('SIGKILL');
   }
 }
@@ -127,18 +143,38 @@ export function fakeAgentWorkspace(agents = ['W0', 'W1', 'W2'], command = `node 
   fs.copyFileSync(path.join(original, 'experiment_queue.json'), path.join(shared, 'experiment_queue.json'));
   fs.copyFileSync(path.join(original, 'coordination.json'), path.join(shared, 'coordination.json'));
   fs.copyFileSync(path.join(original, 'ITERATION_LOG.md'), path.join(root, 'ITERATION_LOG.md'));
-  const dataset = JSON.parse(fs.readFileSync(path.join(fixturesDir, 'synthetic-6.json'), 'utf8')) as { samples: unknown[] };
+  const dataset = JSON.parse(fs.readFileSync(path.join(fixturesDir, 'synthetic-6.json'), 'utf8')) as {
+    samples: unknown[];
+  };
   fs.mkdirSync(path.join(root, 'data'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'data', 'tiny.json'), JSON.stringify({ ...dataset, samples: dataset.samples.slice(0, 2) }));
+  fs.writeFileSync(
+    path.join(root, 'data', 'tiny.json'),
+    JSON.stringify({ ...dataset, samples: dataset.samples.slice(0, 2) }),
+  );
   fs.mkdirSync(path.join(root, 'experiments', 'tiny'), { recursive: true });
   fs.writeFileSync(
     path.join(root, 'experiments', 'tiny', 'experiment.json'),
-    JSON.stringify({ name: 'tiny', description: 'two samples, fast budgets', dataset: 'data/tiny.json', config: FAST_EXPERIMENT_CONFIG }, null, 2),
+    JSON.stringify(
+      {
+        name: 'tiny',
+        description: 'two samples, fast budgets',
+        dataset: 'data/tiny.json',
+        config: FAST_EXPERIMENT_CONFIG,
+      },
+      null,
+      2,
+    ),
   );
   const config = {
     name: 'e2e',
     runtime: 'local',
-    agents: agents.map((id, index) => ({ id, role: index === 0 ? 'orchestrator' : 'worker', kind: 'custom', command, prompt: 'off' })),
+    agents: agents.map((id, index) => ({
+      id,
+      role: index === 0 ? 'orchestrator' : 'worker',
+      kind: 'custom',
+      command,
+      prompt: 'off',
+    })),
     experiments: { dataset: 'data/tiny.json', workers: 1 },
   };
   fs.writeFileSync(path.join(root, 'ralph.config.json'), JSON.stringify(config, null, 2));

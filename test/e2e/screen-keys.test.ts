@@ -70,7 +70,9 @@ describe('ralph-tui keys n and x (real CLI in a pty)', () => {
     await s.waitForText('Start an experiment');
     await s.waitForText('aaslow');
     // The picker opens on its first entry: workspace experiments come first, sorted by name.
-    await s.waitFor('aaslow first in the picker', (_text, lines) => /│\s+aaslow\s/.test(lines[lines.findIndex((l) => l.includes('Start an experiment')) + 1] ?? ''));
+    await s.waitFor('aaslow first in the picker', (_text, lines) =>
+      /│\s+aaslow\s/.test(lines[lines.findIndex((l) => l.includes('Start an experiment')) + 1] ?? ''),
+    );
     s.press('\r');
     // A command from the workspace runs on this machine only after a person read it and pressed y.
     await s.waitForText('Run a command from experiments/aaslow/experiment.json?');
@@ -79,7 +81,8 @@ describe('ralph-tui keys n and x (real CLI in a pty)', () => {
     await s.waitFor('the running aaslow bar', (text) => /aaslow [1-9]\d?\/50 \d+%/.test(text));
     const progressDir = path.join(ws, '.ralph', 'progress');
     const statusFiles = () => fs.readdirSync(progressDir).filter((name) => name.endsWith('.json'));
-    const readStatus = () => JSON.parse(fs.readFileSync(path.join(progressDir, statusFiles()[0]), 'utf8')) as { state: string; pid?: number };
+    const readStatus = () =>
+      JSON.parse(fs.readFileSync(path.join(progressDir, statusFiles()[0]), 'utf8')) as { state: string; pid?: number };
     expect(statusFiles()).toHaveLength(1);
     const running = readStatus();
     expect(running.state).toBe('running');

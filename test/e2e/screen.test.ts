@@ -26,11 +26,21 @@ describe('ralph-tui (the full-screen app, real CLI in a pty)', () => {
   it('switches panes with 1-9/Tab/Shift-Tab, attaches, types to the agent, sees the echo, detaches; zoom and grid', async () => {
     const ws = fakeAgentWorkspace();
     const s = open(ws);
-    await s.waitFor('W0 banner in the focused pane', (text, lines) => paneTitle(lines).includes('W0') && text.includes('Fake Claude (W0)'));
+    await s.waitFor(
+      'W0 banner in the focused pane',
+      (text, lines) => paneTitle(lines).includes('W0') && text.includes('Fake Claude (W0)'),
+    );
     s.press('2');
-    await s.waitFor('W1 focused', (text, lines) => paneTitle(lines).startsWith(' W1') && text.includes('Fake Claude (W1)') && !text.includes('Fake Claude (W0)'));
+    await s.waitFor(
+      'W1 focused',
+      (text, lines) =>
+        paneTitle(lines).startsWith(' W1') && text.includes('Fake Claude (W1)') && !text.includes('Fake Claude (W0)'),
+    );
     s.press('\t');
-    await s.waitFor('W2 focused after Tab', (text, lines) => paneTitle(lines).startsWith(' W2') && text.includes('Fake Claude (W2)'));
+    await s.waitFor(
+      'W2 focused after Tab',
+      (text, lines) => paneTitle(lines).startsWith(' W2') && text.includes('Fake Claude (W2)'),
+    );
     s.press(`${ESC}[Z`);
     await s.waitFor('W1 focused after Shift-Tab', (_text, lines) => paneTitle(lines).startsWith(' W1'));
 
@@ -53,7 +63,9 @@ describe('ralph-tui (the full-screen app, real CLI in a pty)', () => {
     s.press('z');
     await s.waitForText('ITERATION_LOG');
     s.press('g');
-    await s.waitFor('grid shows every agent', (text) => ['W0', 'W1', 'W2'].every((id) => text.includes(`Fake Claude (${id})`)));
+    await s.waitFor('grid shows every agent', (text) =>
+      ['W0', 'W1', 'W2'].every((id) => text.includes(`Fake Claude (${id})`)),
+    );
     s.press('g');
 
     s.press('q');
@@ -83,13 +95,18 @@ describe('ralph-tui (the full-screen app, real CLI in a pty)', () => {
     s.press('/');
     for (const key of 'no-such-text') s.press(key);
     s.press('\r');
-    await s.waitFor('"not found" in the search bar', (_text, lines) => lines.some((line) => line.startsWith('/no-such-text') && line.includes('not found')));
+    await s.waitFor('"not found" in the search bar', (_text, lines) =>
+      lines.some((line) => line.startsWith('/no-such-text') && line.includes('not found')),
+    );
     s.press(ESC);
     await s.waitFor('search bar closed', (_text, lines) => !lines.some((line) => line.startsWith('/no-such-text')));
     s.press('/');
     for (const key of 'stream agent W0') s.press(key);
     s.press('\r');
-    await s.waitFor('the first line, found in the scrollback', (text) => text.includes('scrolled — End to follow') && text.includes('stream agent W0 at'));
+    await s.waitFor(
+      'the first line, found in the scrollback',
+      (text) => text.includes('scrolled — End to follow') && text.includes('stream agent W0 at'),
+    );
     s.press(ESC);
     await s.waitFor('search bar closed', (_text, lines) => !lines.some((line) => line.startsWith('/stream')));
     s.press('r');
@@ -114,8 +131,13 @@ describe('ralph-tui (the full-screen app, real CLI in a pty)', () => {
     const ws = fakeAgentWorkspace();
     const s = open(ws);
     await s.waitForText('second_nm_polish_round');
-    fs.writeFileSync(path.join(ws, 'orchestration', 'shared', 'experiment_queue.json'), '{ "experiment_queue": [ { "id": ');
-    await s.waitFor('a footer error naming the queue file', (_text, lines) => lines.slice(-2).some((line) => line.includes('experiment_queue.json')));
+    fs.writeFileSync(
+      path.join(ws, 'orchestration', 'shared', 'experiment_queue.json'),
+      '{ "experiment_queue": [ { "id": ',
+    );
+    await s.waitFor('a footer error naming the queue file', (_text, lines) =>
+      lines.slice(-2).some((line) => line.includes('experiment_queue.json')),
+    );
     expect(s.text()).toContain('second_nm_polish_round');
   });
 
@@ -146,7 +168,11 @@ describe('ralph-tui (the full-screen app, real CLI in a pty)', () => {
     await s.waitForText('Start an experiment');
     expect(s.text()).toContain('tiny');
     s.press('\r');
-    await s.waitFor('the live progress line of the run', (text) => /tiny \d\/[\d?]+ \d+%/.test(text) || /✓ tiny/.test(text), 30_000);
+    await s.waitFor(
+      'the live progress line of the run',
+      (text) => /tiny \d\/[\d?]+ \d+%/.test(text) || /✓ tiny/.test(text),
+      30_000,
+    );
     await s.waitFor('the finished run with its score', (text) => /✓ tiny \d\.\d{4}/.test(text), 90_000);
     expect(s.text()).toMatch(/✓ tiny \d\.\d{4}.*\(2\/2\)/);
     // Its status file (.ralph/progress/) carries the runner's id: listed once, not twice.
@@ -155,13 +181,14 @@ describe('ralph-tui (the full-screen app, real CLI in a pty)', () => {
 
   it("shows the live bar of an experiment an agent runs itself (`ralph-tui run` in its own pane), with the agent's id", async () => {
     // W1 is a fake worker: it runs an experiment as its own child process, as built-in and Claude workers do.
-    const worker = 'if [ "$RALPH_AGENT_ID" = W1 ]; then ralph-tui run tiny --workers 1 --data data/six.json --progress json > /dev/null; echo RUN-DONE; fi; exec sleep 600';
+    const worker =
+      'if [ "$RALPH_AGENT_ID" = W1 ]; then ralph-tui run tiny --workers 1 --data data/six.json --progress json > /dev/null; echo RUN-DONE; fi; exec sleep 600';
     const ws = fakeAgentWorkspace(['W0', 'W1'], worker);
     fs.copyFileSync(path.join(fixturesDir, 'synthetic-6.json'), path.join(ws, 'data', 'six.json'));
     const s = open(ws);
-    await s.waitFor('the running bar of W1\'s run', (text) => /tiny \d\/6 \d+% · W1/.test(text), 60_000);
+    await s.waitFor("the running bar of W1's run", (text) => /tiny \d\/6 \d+% · W1/.test(text), 60_000);
     expect(s.text()).toMatch(/█*░+ ETA /);
-    await s.waitFor('W1\'s run finished with its score', (text) => /✓ tiny \d\.\d{4}.*\(6\/6\) · W1/.test(text), 90_000);
+    await s.waitFor("W1's run finished with its score", (text) => /✓ tiny \d\.\d{4}.*\(6\/6\) · W1/.test(text), 90_000);
     expect(s.text()).not.toContain('e to start one');
   }, 120_000);
 
@@ -178,7 +205,11 @@ describe('ralph-tui (the full-screen app, real CLI in a pty)', () => {
     s.kill('SIGTERM');
     const exit = await s.exited;
     expect(exit.exitCode).toBe(143);
-    const core = (s.terminal as unknown as { _core: { coreService: { isCursorHidden: boolean; decPrivateModes: { bracketedPasteMode: boolean } } } })._core;
+    const core = (
+      s.terminal as unknown as {
+        _core: { coreService: { isCursorHidden: boolean; decPrivateModes: { bracketedPasteMode: boolean } } };
+      }
+    )._core;
     expect(s.terminal.buffer.active.type).toBe('normal');
     expect(core.coreService.isCursorHidden).toBe(false);
     expect(s.terminal.modes.mouseTrackingMode).toBe('none');

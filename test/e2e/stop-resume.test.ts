@@ -51,9 +51,7 @@ describe('stop and resume through the screen (real CLI in a pty)', () => {
     const s = open(ws);
     await started(s);
     await confirm(s, 's', 'Graceful stop');
-    await s.waitFor('draining in the header', (_text, lines) =>
-      /STOP · draining: W0, W1/.test(header(lines)),
-    );
+    await s.waitFor('draining in the header', (_text, lines) => /STOP · draining: W0, W1/.test(header(lines)));
     await confirm(s, 'S', 'Forced stop');
     await s.waitFor(
       'both stopped, the header says STOP and nothing drains',

@@ -44,7 +44,8 @@ function makeLine() {
   line++;
   const c = colours[line % colours.length];
   const parts = [`\x1b[1;${c}m${id}\x1b[0m`, `\x1b[2m${String(line).padStart(7)}\x1b[0m`];
-  for (let i = 0; i < 6; i++) parts.push(`\x1b[38;5;${(line * 7 + i * 31) % 256}mtoken_${(line * 13 + i) % 997}\x1b[0m`);
+  for (let i = 0; i < 6; i++)
+    parts.push(`\x1b[38;5;${(line * 7 + i * 31) % 256}mtoken_${(line * 13 + i) % 997}\x1b[0m`);
   parts.push(`\x1b[38;2;${line % 256};${(line * 3) % 256};200mrgb\x1b[0m`);
   return parts.join(' ') + '\r\n';
 }

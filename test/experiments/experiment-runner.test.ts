@@ -14,7 +14,11 @@ afterEach(async () => {
 });
 
 /** Resolves with the run's view once `predicate` holds (checked on every published snapshot). */
-function waitForRun(r: ExperimentRunner, id: string, predicate: (view: ExperimentRunView) => boolean): Promise<ExperimentRunView> {
+function waitForRun(
+  r: ExperimentRunner,
+  id: string,
+  predicate: (view: ExperimentRunView) => boolean,
+): Promise<ExperimentRunView> {
   return new Promise((resolve) => {
     const check = () => {
       const view = r.getSnapshot().find((v) => v.id === id);
@@ -47,7 +51,18 @@ describe('ExperimentRunner', () => {
     runner.subscribe(() => seen.push(...runner!.getSnapshot()));
     const id = runner.start({ name: 'fake', command: fake('json') });
     const view = await waitForRun(runner, id, ended);
-    expect(view).toMatchObject({ name: 'fake', state: 'finished', exitCode: 0, done: 4, total: 4, score: 1.2345, against: 'Y_noisy', projected400Min: 12.5, workers: 2, etaSeconds: 0 });
+    expect(view).toMatchObject({
+      name: 'fake',
+      state: 'finished',
+      exitCode: 0,
+      done: 4,
+      total: 4,
+      score: 1.2345,
+      against: 'Y_noisy',
+      projected400Min: 12.5,
+      workers: 2,
+      etaSeconds: 0,
+    });
     const midway = seen.find((v) => v.id === id && v.done === 2);
     expect(midway).toMatchObject({ state: 'running', total: 4, etaSeconds: 4, runningScore: 1.12, elapsedSeconds: 4 });
     // Protocol lines stay out of the human tail; other output is kept, and everything is in the log.

@@ -23,7 +23,13 @@ describe('parseProgressLine on real-looking experiment output', () => {
     expect(events[0]).toEqual({ type: 'start', name: 'baseline', total: 6, workers: 3 });
     const progress = events.filter((e) => e.type === 'progress');
     expect(progress.map((e) => e.done)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(progress[1]).toMatchObject({ sampleId: 'sample_3', rmse: 0.14, elapsedSeconds: 3, etaSeconds: 6, runningScore: 1.2 });
+    expect(progress[1]).toMatchObject({
+      sampleId: 'sample_3',
+      rmse: 0.14,
+      elapsedSeconds: 3,
+      etaSeconds: 6,
+      runningScore: 1.2,
+    });
     expect(events.at(-1)).toMatchObject({
       type: 'end',
       score: 1.1613,
@@ -77,7 +83,14 @@ describe('parseProgressLine on real-looking experiment output', () => {
   });
 
   it('ignores lines that say nothing about progress, including malformed or foreign JSON', () => {
-    for (const line of ['', 'Loading data...', '{"type":"sample","done":"x"}', '{not json', '{"level":"info"}', 'RMSE: 0.1689 (1-src 0.1295)']) {
+    for (const line of [
+      '',
+      'Loading data...',
+      '{"type":"sample","done":"x"}',
+      '{not json',
+      '{"level":"info"}',
+      'RMSE: 0.1689 (1-src 0.1295)',
+    ]) {
       expect(parseProgressLine(line)).toBeNull();
     }
   });

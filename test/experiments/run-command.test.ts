@@ -11,7 +11,18 @@ import { cliPath, fixturesDir, makeTempDir, runCli } from '../helpers/cli.js';
 
 const dataset = path.join(fixturesDir, 'synthetic-6.json');
 // Small budgets so a 3-sample run takes a couple of seconds on 2 shared cores.
-const fastSet = ['--set', 'fevals1=40', '--set', 'fevals2=80', '--set', 'starts1=1', '--set', 'starts2=1', '--set', 'altStarts=1'];
+const fastSet = [
+  '--set',
+  'fevals1=40',
+  '--set',
+  'fevals2=80',
+  '--set',
+  'starts1=1',
+  '--set',
+  'starts2=1',
+  '--set',
+  'altStarts=1',
+];
 
 /** A workspace holding the 6-sample fixture as data/synthetic.json and one experiment, `tiny`. */
 function makeWorkspace(): string {
@@ -21,12 +32,20 @@ function makeWorkspace(): string {
   fs.mkdirSync(path.join(root, 'experiments', 'tiny'), { recursive: true });
   fs.writeFileSync(
     path.join(root, 'experiments', 'tiny', 'experiment.json'),
-    JSON.stringify({ name: 'tiny', description: 'a quick check', config: { polishTopK: 1, polishEvals1: 10, polishEvals2: 20 }, hypothesis: 'kept as is' }),
+    JSON.stringify({
+      name: 'tiny',
+      description: 'a quick check',
+      config: { polishTopK: 1, polishEvals1: 10, polishEvals2: 20 },
+      hypothesis: 'kept as is',
+    }),
   );
   return root;
 }
 
-const numpy = await execa('/usr/bin/python3', ['-c', 'import numpy'], { reject: false }).then((r) => r.exitCode === 0, () => false);
+const numpy = await execa('/usr/bin/python3', ['-c', 'import numpy'], { reject: false }).then(
+  (r) => r.exitCode === 0,
+  () => false,
+);
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 const resultFiles = (root: string, name: string) => {
   const dir = path.join(root, 'experiments', name, 'results');
@@ -36,12 +55,29 @@ const resultFiles = (root: string, name: string) => {
 describe('ralph-tui run', () => {
   it('runs an experiment end to end: JSON progress, result file, STATE.json tuning run, MLflow run, ITERATION_LOG entry', async () => {
     const root = makeWorkspace();
-    const { exitCode, stdout, stderr } = await runCli(['--workspace', root, 'run', 'tiny', '--workers', '2', '--max-samples', '3', '--progress', 'json', '--log', 'W1', ...fastSet]);
+    const { exitCode, stdout, stderr } = await runCli([
+      '--workspace',
+      root,
+      'run',
+      'tiny',
+      '--workers',
+      '2',
+      '--max-samples',
+      '3',
+      '--progress',
+      'json',
+      '--log',
+      'W1',
+      ...fastSet,
+    ]);
     expect(stderr).toBe('');
     expect(exitCode).toBe(0);
 
     // Every stdout line is a protocol object: start, one per sample, end.
-    const lines = stdout.trim().split('\n').map((line) => ProgressLine.parse(JSON.parse(line)));
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => ProgressLine.parse(JSON.parse(line)));
     expect(lines.map((l) => l.type)).toEqual(['start', 'sample', 'sample', 'sample', 'end']);
     expect(lines[0]).toMatchObject({ name: 'tiny', total: 3, workers: 2 });
     expect(lines.filter((l) => l.type === 'sample').map((l) => l.type === 'sample' && l.done)).toEqual([1, 2, 3]);
@@ -53,7 +89,15 @@ describe('ralph-tui run', () => {
     expect(others).toEqual([]);
     expect(path.relative(root, resultFile)).toBe(end!.result_file);
     const result = readJson(resultFile);
-    expect(result).toMatchObject({ experiment: 'tiny', n_samples: 3, n_planned: 3, workers: 2, against: 'Y', incomplete: false, score: end!.score });
+    expect(result).toMatchObject({
+      experiment: 'tiny',
+      n_samples: 3,
+      n_planned: 3,
+      workers: 2,
+      against: 'Y',
+      incomplete: false,
+      score: end!.score,
+    });
     expect(result.config).toMatchObject({ polishTopK: 1, fevals1: 40, fevals2: 80 });
     expect(result.samples.map((s: { sample_id: string }) => s.sample_id)).toEqual(['sample_0', 'sample_1', 'sample_2']);
     for (const sample of result.samples) {
@@ -66,22 +110,52 @@ describe('ralph-tui run', () => {
     expect(result.projected_400_samples_min).toBeCloseTo((result.wall_seconds / 3) * (400 / 60), 9);
     expect(result.cpu_seconds_per_sample).toBeGreaterThan(0);
     // The budget (60 min for 400 samples on 7 workers) is checked on CPU time, which contention does not inflate.
-    expect(result.projected_400_cpu_at_budget_workers_min).toBeCloseTo((result.cpu_seconds_per_sample * 400) / 7 / 60, 9);
+    expect(result.projected_400_cpu_at_budget_workers_min).toBeCloseTo(
+      (result.cpu_seconds_per_sample * 400) / 7 / 60,
+      9,
+    );
 
     const state = readJson(path.join(root, 'experiments', 'tiny', 'STATE.json'));
     expect(state.tuning_runs).toHaveLength(1);
-    expect(state.tuning_runs[0]).toMatchObject({ run: 1, run_id: result.run_id, score: result.score, time_min: result.projected_400_cpu_at_budget_workers_min, in_budget: true, result_file: end!.result_file });
+    expect(state.tuning_runs[0]).toMatchObject({
+      run: 1,
+      run_id: result.run_id,
+      score: result.score,
+      time_min: result.projected_400_cpu_at_budget_workers_min,
+      in_budget: true,
+      result_file: end!.result_file,
+    });
 
     // Every folder but .trash (deleted experiments, made with a new store as MLflow does) is an experiment.
-    const experimentDir = fs.readdirSync(path.join(root, 'mlruns')).filter((id) => id !== '.trash').find((id) => YAML.parse(fs.readFileSync(path.join(root, 'mlruns', id, 'meta.yaml'), 'utf8')).name === 'heat-signature-zero')!;
+    const experimentDir = fs
+      .readdirSync(path.join(root, 'mlruns'))
+      .filter((id) => id !== '.trash')
+      .find(
+        (id) =>
+          YAML.parse(fs.readFileSync(path.join(root, 'mlruns', id, 'meta.yaml'), 'utf8')).name ===
+          'heat-signature-zero',
+      )!;
     const runs = fs.readdirSync(path.join(root, 'mlruns', experimentDir)).filter((name) => name !== 'meta.yaml');
     expect(runs).toHaveLength(1);
     const runDir = path.join(root, 'mlruns', experimentDir, runs[0]);
-    expect(YAML.parse(fs.readFileSync(path.join(runDir, 'meta.yaml'), 'utf8'))).toMatchObject({ status: 3, run_id: runs[0] });
+    expect(YAML.parse(fs.readFileSync(path.join(runDir, 'meta.yaml'), 'utf8'))).toMatchObject({
+      status: 3,
+      run_id: runs[0],
+    });
     expect(fs.readdirSync(path.join(runDir, 'metrics')).sort()).toEqual(
-      ['cpu_seconds_per_sample', 'projected_400_samples_min', 'rmse_1src', 'rmse_2src', 'rmse_mean', 'submission_score', 'total_time_sec'].sort(),
+      [
+        'cpu_seconds_per_sample',
+        'projected_400_samples_min',
+        'rmse_1src',
+        'rmse_2src',
+        'rmse_mean',
+        'submission_score',
+        'total_time_sec',
+      ].sort(),
     );
-    expect(fs.readFileSync(path.join(runDir, 'metrics', 'submission_score'), 'utf8')).toMatch(new RegExp(`^\\d+ ${result.score} 0\\n$`));
+    expect(fs.readFileSync(path.join(runDir, 'metrics', 'submission_score'), 'utf8')).toMatch(
+      new RegExp(`^\\d+ ${result.score} 0\\n$`),
+    );
     expect(fs.readFileSync(path.join(runDir, 'params', 'fevals1'), 'utf8')).toBe('40');
     expect(readJson(path.join(runDir, 'artifacts', 'result.json'))).toEqual(result);
 
@@ -91,49 +165,86 @@ describe('ralph-tui run', () => {
 
   it('gives the same candidates whatever the worker count (per-sample seeds), and prints human lines by default', async () => {
     const root = makeWorkspace();
-    const one = await runCli(['--workspace', root, 'run', 'tiny', '--workers', '1', '--max-samples', '3', '--seed', '7', ...fastSet]);
-    const two = await runCli(['--workspace', root, 'run', 'tiny', '--workers', '2', '--max-samples', '3', '--seed', '7', ...fastSet]);
+    const one = await runCli([
+      '--workspace',
+      root,
+      'run',
+      'tiny',
+      '--workers',
+      '1',
+      '--max-samples',
+      '3',
+      '--seed',
+      '7',
+      ...fastSet,
+    ]);
+    const two = await runCli([
+      '--workspace',
+      root,
+      'run',
+      'tiny',
+      '--workers',
+      '2',
+      '--max-samples',
+      '3',
+      '--seed',
+      '7',
+      ...fastSet,
+    ]);
     expect([one.exitCode, two.exitCode]).toEqual([0, 0]);
     expect(one.stdout).toMatch(/^\[ {2}\d\/3\] sample_\d 1-src rmse=\d\.\d{4} cands=\d \d+\.\ds$/m);
     expect(one.stdout).toMatch(/^Submission Score: \d\.\d{4} \(against clean Y, 3 samples\)$/m);
     expect(one.stdout).toMatch(/^Projected \(400\): \d+\.\d min/m);
-    const [a, b] = resultFiles(root, 'tiny').map(readJson).sort((x, y) => x.workers - y.workers);
+    const [a, b] = resultFiles(root, 'tiny')
+      .map(readJson)
+      .sort((x, y) => x.workers - y.workers);
     expect([a.workers, b.workers]).toEqual([1, 2]);
-    expect(b.samples.map((s: { candidates: unknown }) => s.candidates)).toEqual(a.samples.map((s: { candidates: unknown }) => s.candidates));
+    expect(b.samples.map((s: { candidates: unknown }) => s.candidates)).toEqual(
+      a.samples.map((s: { candidates: unknown }) => s.candidates),
+    );
     expect(readJson(path.join(root, 'experiments', 'tiny', 'STATE.json')).tuning_runs).toHaveLength(2);
   });
 
   it.each([
     ['SIGTERM', 143],
     ['SIGINT', 130],
-  ] as const)('on %s mid-run stops the threads, writes an incomplete result, and exits %i leaving every file parseable', async (signal, code) => {
-    const root = makeWorkspace();
-    const done = await runInterruptedAfterFirstSample(root, signal);
-    expect(done.exitCode).toBe(code);
-    const lines = String(done.stdout).trim().split('\n').map((line) => ProgressLine.parse(JSON.parse(line)));
-    const end = lines.at(-1)!;
-    expect(end).toMatchObject({ type: 'end', incomplete: true });
-    const [resultFile, ...others] = resultFiles(root, 'baseline');
-    expect(others).toEqual([]);
-    const result = readJson(resultFile);
-    expect(result.incomplete).toBe(true);
-    expect(result.n_planned).toBe(6);
-    expect(result.n_samples).toBeGreaterThanOrEqual(1);
-    expect(result.n_samples).toBeLessThan(6);
-    expect(result.samples).toHaveLength(result.n_samples);
-    // A partial score is not a tuning run; MLflow records the run as KILLED.
-    expect(fs.existsSync(path.join(root, 'experiments', 'baseline', 'STATE.json'))).toBe(false);
-    const mlrunsFiles = fs.readdirSync(path.join(root, 'mlruns'), { recursive: true, encoding: 'utf8' });
-    const runMeta = mlrunsFiles.filter((file) => /^\d+\/[0-9a-f]{32}\/meta\.yaml$/.test(file));
-    expect(runMeta).toHaveLength(1);
-    expect(YAML.parse(fs.readFileSync(path.join(root, 'mlruns', runMeta[0]), 'utf8')).status).toBe(5);
-    // No temporary or staging files anywhere.
-    const all = fs.readdirSync(root, { recursive: true, encoding: 'utf8' });
-    expect(all.filter((file) => /staging|\.tmp|~$/.test(file))).toEqual([]);
-  });
+  ] as const)(
+    'on %s mid-run stops the threads, writes an incomplete result, and exits %i leaving every file parseable',
+    async (signal, code) => {
+      const root = makeWorkspace();
+      const done = await runInterruptedAfterFirstSample(root, signal);
+      expect(done.exitCode).toBe(code);
+      const lines = String(done.stdout)
+        .trim()
+        .split('\n')
+        .map((line) => ProgressLine.parse(JSON.parse(line)));
+      const end = lines.at(-1)!;
+      expect(end).toMatchObject({ type: 'end', incomplete: true });
+      const [resultFile, ...others] = resultFiles(root, 'baseline');
+      expect(others).toEqual([]);
+      const result = readJson(resultFile);
+      expect(result.incomplete).toBe(true);
+      expect(result.n_planned).toBe(6);
+      expect(result.n_samples).toBeGreaterThanOrEqual(1);
+      expect(result.n_samples).toBeLessThan(6);
+      expect(result.samples).toHaveLength(result.n_samples);
+      // A partial score is not a tuning run; MLflow records the run as KILLED.
+      expect(fs.existsSync(path.join(root, 'experiments', 'baseline', 'STATE.json'))).toBe(false);
+      const mlrunsFiles = fs.readdirSync(path.join(root, 'mlruns'), { recursive: true, encoding: 'utf8' });
+      const runMeta = mlrunsFiles.filter((file) => /^\d+\/[0-9a-f]{32}\/meta\.yaml$/.test(file));
+      expect(runMeta).toHaveLength(1);
+      expect(YAML.parse(fs.readFileSync(path.join(root, 'mlruns', runMeta[0]), 'utf8')).status).toBe(5);
+      // No temporary or staging files anywhere.
+      const all = fs.readdirSync(root, { recursive: true, encoding: 'utf8' });
+      expect(all.filter((file) => /staging|\.tmp|~$/.test(file))).toEqual([]);
+    },
+  );
 
   it.each([
-    [['run', 'nope'], /^ralph-tui: no experiment "nope": expected experiments\/nope\/experiment\.json, an experiments\.commands entry in ralph\.config\.json, or a built-in \(known: tiny, baseline, fast\)$/],
+    [
+      ['run', 'nope'],
+      /^ralph-tui: no experiment "nope": expected experiments\/nope\/experiment\.json, an experiments\.commands entry in ralph\.config\.json, or a built-in \(known: tiny, baseline, fast\)$/,
+    ],
     [['run', 'tiny', '--set', 'fevals9=3'], /^ralph-tui: --set fevals9=3: unknown experiment config key "fevals9"/],
     [['run', 'tiny', '--set', 'sigma0=-1'], /^ralph-tui: --set: field sigma0: /],
     [['run', 'tiny', '--data', 'missing.json'], /^ralph-tui: .*missing\.json: no such dataset file$/],
@@ -157,14 +268,26 @@ describe('ralph-tui run', () => {
     const agents = [{ id: 'W0', role: 'orchestrator', kind: 'builtin' }];
     const experiments = { dataset: 'data/six.json', workers: 1, base: { fevals1: 33, polishTopK: 2, altStarts: 1 } };
     fs.writeFileSync(path.join(root, 'ralph.config.json'), JSON.stringify({ agents, experiments }));
-    const { exitCode, stderr } = await runCli(['--workspace', root, 'run', 'tiny', '--max-samples', '1', '--set', 'altStarts=0']);
+    const { exitCode, stderr } = await runCli([
+      '--workspace',
+      root,
+      'run',
+      'tiny',
+      '--max-samples',
+      '1',
+      '--set',
+      'altStarts=0',
+    ]);
     expect(stderr).toBe('');
     expect(exitCode).toBe(0);
     const [result] = resultFiles(root, 'tiny').map(readJson);
     expect(result.config).toMatchObject({ fevals1: 33, polishTopK: 1, altStarts: 0 });
     expect(result).toMatchObject({ dataset: 'data/six.json', workers: 1 });
 
-    fs.writeFileSync(path.join(root, 'ralph.config.json'), JSON.stringify({ agents, experiments: { base: { fevals: 3 } } }));
+    fs.writeFileSync(
+      path.join(root, 'ralph.config.json'),
+      JSON.stringify({ agents, experiments: { base: { fevals: 3 } } }),
+    );
     const bad = await runCli(['--workspace', root, 'run', 'tiny']);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/ralph\.config\.json: experiments\.base: unknown experiment config key "fevals"/);
@@ -183,21 +306,40 @@ describe('ralph-tui solve', () => {
   it('writes JSON predictions for every sample in dataset order', async () => {
     const dir = makeTempDir('ralph-solve-');
     const out = path.join(dir, 'predictions.json');
-    const { exitCode, stderr } = await runCli(['solve', '--data', dataset, '--out', out, '--workers', '2', '--max-samples', '2', ...fastSet]);
+    const { exitCode, stderr } = await runCli([
+      'solve',
+      '--data',
+      dataset,
+      '--out',
+      out,
+      '--workers',
+      '2',
+      '--max-samples',
+      '2',
+      ...fastSet,
+    ]);
     // A subset is written, and said to be one.
-    expect(stderr).toBe(`ralph-tui: wrote a partial submission: ${out} has 2 of the dataset's 6 samples (--max-samples 2); each missing sample scores 0 if submitted`);
+    expect(stderr).toBe(
+      `ralph-tui: wrote a partial submission: ${out} has 2 of the dataset's 6 samples (--max-samples 2); each missing sample scores 0 if submitted`,
+    );
     expect(exitCode).toBe(0);
     const predictions = readJson(out);
     expect(predictions.samples.map((s: { sample_id: string }) => s.sample_id)).toEqual(['sample_0', 'sample_1']);
     for (const sample of predictions.samples) {
-      for (const candidate of sample.estimated_sources) expect(candidate).toEqual([[expect.any(Number), expect.any(Number), expect.any(Number)]]);
+      for (const candidate of sample.estimated_sources)
+        expect(candidate).toEqual([[expect.any(Number), expect.any(Number), expect.any(Number)]]);
     }
   });
 
-  if (!numpy) console.warn('SKIPPED: solve --out *.npz is not loaded with NumPy because /usr/bin/python3 cannot import numpy');
+  if (!numpy)
+    console.warn('SKIPPED: solve --out *.npz is not loaded with NumPy because /usr/bin/python3 cannot import numpy');
   it('stopped by SIGTERM writes no predictions at all and exits 143', async () => {
     const out = path.join(makeTempDir('ralph-solve-'), 'submission.npz');
-    const child = execa(process.execPath, [cliPath, 'solve', '--data', dataset, '--out', out, '--workers', '1', '--progress', 'json'], { reject: false, env: { FORCE_COLOR: '0' } });
+    const child = execa(
+      process.execPath,
+      [cliPath, 'solve', '--data', dataset, '--out', out, '--workers', '1', '--progress', 'json'],
+      { reject: false, env: { FORCE_COLOR: '0' } },
+    );
     child.stdout!.on('data', function onData(chunk: Buffer) {
       if (!chunk.toString().includes('"type":"sample"')) return;
       child.stdout!.off('data', onData);
@@ -212,9 +354,21 @@ describe('ralph-tui solve', () => {
   it.skipIf(!numpy)('--out *.npz writes a submission that np.load(allow_pickle=True)["samples"] reads', async () => {
     const dir = makeTempDir('ralph-solve-');
     const out = path.join(dir, 'submission.npz');
-    const { exitCode } = await runCli(['solve', '--data', dataset, '--out', out, '--workers', '2', '--max-samples', '2', ...fastSet]);
+    const { exitCode } = await runCli([
+      'solve',
+      '--data',
+      dataset,
+      '--out',
+      out,
+      '--workers',
+      '2',
+      '--max-samples',
+      '2',
+      ...fastSet,
+    ]);
     expect(exitCode).toBe(0);
-    const script = 'import sys, numpy as np\ns = np.load(sys.argv[1], allow_pickle=True)["samples"]\nprint(len(s), s[0]["sample_id"], type(s[0]["estimated_sources"][0][0]).__name__, len(s[0]["estimated_sources"][0][0]))';
+    const script =
+      'import sys, numpy as np\ns = np.load(sys.argv[1], allow_pickle=True)["samples"]\nprint(len(s), s[0]["sample_id"], type(s[0]["estimated_sources"][0][0]).__name__, len(s[0]["estimated_sources"][0][0]))';
     const loaded = await execa('/usr/bin/python3', ['-c', script, out]);
     expect(loaded.stdout).toBe('2 sample_0 tuple 3');
   });
@@ -247,8 +401,14 @@ describe('ralph-tui run with an external command', () => {
   it('runs experiment.json "command" in the workspace with RALPH_* variables and returns its exit code', async () => {
     const root = makeWorkspace();
     const script = path.join(root, 'experiments', 'tiny', 'run.mjs');
-    fs.writeFileSync(script, "console.log('[ 1/1] ' + process.env.RALPH_EXPERIMENT + ' ' + process.env.RALPH_WORKERS + ' ' + process.cwd()); process.exit(4);\n");
-    fs.writeFileSync(path.join(root, 'experiments', 'tiny', 'experiment.json'), JSON.stringify({ command: `"${process.execPath}" experiments/tiny/run.mjs` }));
+    fs.writeFileSync(
+      script,
+      "console.log('[ 1/1] ' + process.env.RALPH_EXPERIMENT + ' ' + process.env.RALPH_WORKERS + ' ' + process.cwd()); process.exit(4);\n",
+    );
+    fs.writeFileSync(
+      path.join(root, 'experiments', 'tiny', 'experiment.json'),
+      JSON.stringify({ command: `"${process.execPath}" experiments/tiny/run.mjs` }),
+    );
     const { exitCode, stdout } = await runCli(['--workspace', root, 'run', 'tiny', '--workers', '3']);
     expect(stdout).toBe(`[ 1/1] tiny 3 ${fs.realpathSync(root)}`);
     expect(exitCode).toBe(4);
@@ -257,7 +417,9 @@ describe('ralph-tui run with an external command', () => {
   it('runs an experiments.commands entry of ralph.config.json by name, and lists it', async () => {
     const root = makeWorkspace();
     const agents = [{ id: 'W0', role: 'orchestrator', kind: 'builtin' }];
-    const commands = [{ name: 'legacy', command: `"${process.execPath}" -e "console.log('Submission Score: 1.0500')"` }];
+    const commands = [
+      { name: 'legacy', command: `"${process.execPath}" -e "console.log('Submission Score: 1.0500')"` },
+    ];
     fs.writeFileSync(path.join(root, 'ralph.config.json'), JSON.stringify({ agents, experiments: { commands } }));
     expect(listExperiments(root)).toEqual(['tiny', 'legacy', 'baseline', 'fast']);
     const { exitCode, stdout } = await runCli(['--workspace', root, 'run', 'legacy']);

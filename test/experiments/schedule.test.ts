@@ -15,7 +15,11 @@ describe('planSamples', () => {
     const kinds = plan.map((i) => nSources[i]);
     expect(kinds).toEqual([2, 2, 2, 2, 1, 1, 1, 1, 1, 1]);
     expect(planSamples(nSources, { shuffle: true, seed: 5 })).toEqual(plan);
-    const subsets = new Set([1, 2, 3, 4, 5, 6].map((seed) => JSON.stringify(planSamples(nSources, { shuffle: true, seed, maxSamples: 4 }).sort())));
+    const subsets = new Set(
+      [1, 2, 3, 4, 5, 6].map((seed) =>
+        JSON.stringify(planSamples(nSources, { shuffle: true, seed, maxSamples: 4 }).sort()),
+      ),
+    );
     expect(subsets.size).toBeGreaterThan(1);
   });
 });

@@ -25,10 +25,14 @@ const TICK_MS = 10;
 
 const lines = [
   (n) => `\x1b[38;5;208m⏺\x1b[0m \x1b[1mBash\x1b[0m(python run.py --config exp_${n % 97} --workers 2)\r\n`,
-  (n) => `  \x1b[2m⎿\x1b[0m  sample ${n % 400}/400  rmse=\x1b[32m0.0${(n * 7919) % 1000}\x1b[0m  q=[${(n % 13) / 10}, ${(n % 7) / 10}]  t=${(n % 60) + 0.5}s\r\n`,
-  (n) => `\x1b[38;5;208m⏺\x1b[0m Reading \x1b[4morchestration/shared/experiment_queue.json\x1b[0m (${n % 300} lines)\r\n`,
-  (n) => `  \x1b[36mscore\x1b[0m ${(1 + (n % 250) / 1000).toFixed(4)} @ ${(40 + (n % 30)).toFixed(1)} min  \x1b[33m▲ +0.00${n % 10}\x1b[0m  ${'█'.repeat(n % 20)}${'░'.repeat(20 - (n % 20))}\r\n`,
-  (n) => `\x1b[38;5;208m⏺\x1b[0m Update(\x1b[1mexperiments/cmaes_v${n % 12}/run.py\x1b[0m) \x1b[32m+${n % 40}\x1b[0m \x1b[31m-${n % 9}\x1b[0m\r\n`,
+  (n) =>
+    `  \x1b[2m⎿\x1b[0m  sample ${n % 400}/400  rmse=\x1b[32m0.0${(n * 7919) % 1000}\x1b[0m  q=[${(n % 13) / 10}, ${(n % 7) / 10}]  t=${(n % 60) + 0.5}s\r\n`,
+  (n) =>
+    `\x1b[38;5;208m⏺\x1b[0m Reading \x1b[4morchestration/shared/experiment_queue.json\x1b[0m (${n % 300} lines)\r\n`,
+  (n) =>
+    `  \x1b[36mscore\x1b[0m ${(1 + (n % 250) / 1000).toFixed(4)} @ ${(40 + (n % 30)).toFixed(1)} min  \x1b[33m▲ +0.00${n % 10}\x1b[0m  ${'█'.repeat(n % 20)}${'░'.repeat(20 - (n % 20))}\r\n`,
+  (n) =>
+    `\x1b[38;5;208m⏺\x1b[0m Update(\x1b[1mexperiments/cmaes_v${n % 12}/run.py\x1b[0m) \x1b[32m+${n % 40}\x1b[0m \x1b[31m-${n % 9}\x1b[0m\r\n`,
 ];
 
 // The reader went away (pty closed, `| head`): nothing left to do.
@@ -46,7 +50,9 @@ function tick() {
     let body = '';
     while (Buffer.byteLength(body) < due) body += lines[n % lines.length](n++);
     // Stamped last, just before the write, so the marker measures the write → parse path only.
-    const chunk = timestamps ? `\x1b]777;ralph-ts;${(performance.timeOrigin + performance.now()).toFixed(3)}\x07${body}` : body;
+    const chunk = timestamps
+      ? `\x1b]777;ralph-ts;${(performance.timeOrigin + performance.now()).toFixed(3)}\x07${body}`
+      : body;
     written += Buffer.byteLength(chunk);
     process.stdout.write(chunk);
   }

@@ -129,7 +129,9 @@ function submit(text, wasPasted) {
   if (flag('--wrap-up')) {
     out(`${orange('⏺')} Running experiment ${messages}…\r\n`);
     setTimeout(() => {
-      out(`${orange('⏺')} Ran experiment ${messages}.\r\n\r\n\x1b[1m## Summary\x1b[0m\r\nBest score so far: 1.08.\r\n\x1b[32mSession complete\x1b[0m.\r\n> `);
+      out(
+        `${orange('⏺')} Ran experiment ${messages}.\r\n\r\n\x1b[1m## Summary\x1b[0m\r\nBest score so far: 1.08.\r\n\x1b[32mSession complete\x1b[0m.\r\n> `,
+      );
     }, workMs);
     return;
   }

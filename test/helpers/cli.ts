@@ -11,7 +11,10 @@ export { cliPath, repoRoot };
 export const fixturesDir = path.join(repoRoot, 'test', 'fixtures', 'reference');
 
 /** Runs the built CLI (`npm test` builds first) and never throws on a non-zero exit. */
-export async function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string; timeout?: number } = {}) {
+export async function runCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; input?: string; timeout?: number } = {},
+) {
   const result = await execa(process.execPath, [cliPath, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...options.env, FORCE_COLOR: '0' },

@@ -25,7 +25,10 @@ describe('ralph-tui init', () => {
       ['W1', 'worker', 'builtin'],
       ['W2', 'worker', 'builtin'],
     ]);
-    expect(config.agents.slice(1).map((agent) => agent.focus?.area)).toEqual(['threshold tuning, evaluation budgets', 'init strategies, fidelity']);
+    expect(config.agents.slice(1).map((agent) => agent.focus?.area)).toEqual([
+      'threshold tuning, evaluation budgets',
+      'init strategies, fidelity',
+    ]);
     expect(config.experiments.workers).toBe(1);
 
     const dataset = await loadDataset(path.join(root, config.experiments.dataset));
@@ -48,10 +51,15 @@ describe('ralph-tui init', () => {
 
   it('ends with a start command that works as printed, with and without ralph-tui on PATH', async () => {
     const dir = makeTempDir('ralph-init-');
-    const result = await runCli(['init', 'ws', '--samples', '1', '--workers', '1'], { cwd: dir, env: { PATH: process.env.PATH ?? '' } });
+    const result = await runCli(['init', 'ws', '--samples', '1', '--workers', '1'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '' },
+    });
     expect(result.exitCode, result.stderr).toBe(0);
     const printed = /Start it with: (.*)$/m.exec(result.stdout)![1];
-    expect(printed).toBe(`node ${cliPath} --workspace ws   (or \`npm link\` once in ${repoRoot} to type \`ralph-tui\`)`);
+    expect(printed).toBe(
+      `node ${cliPath} --workspace ws   (or \`npm link\` once in ${repoRoot} to type \`ralph-tui\`)`,
+    );
     // Run as printed (with `status` instead of the screen, which needs a terminal).
     const command = printed.split('   (')[0];
     const run = await execa('sh', ['-c', `${command} status`], { cwd: dir, reject: false });
@@ -61,10 +69,17 @@ describe('ralph-tui init', () => {
     const bin = path.join(dir, 'bin');
     fs.mkdirSync(bin);
     fs.symlinkSync(cliPath, path.join(bin, 'ralph-tui'));
-    const linked = await runCli(['init', 'ws2', '--samples', '1', '--workers', '1'], { cwd: dir, env: { PATH: `${bin}:${process.env.PATH}` } });
+    const linked = await runCli(['init', 'ws2', '--samples', '1', '--workers', '1'], {
+      cwd: dir,
+      env: { PATH: `${bin}:${process.env.PATH}` },
+    });
     const short = /Start it with: (.*)$/m.exec(linked.stdout)![1];
     expect(short).toBe('ralph-tui --workspace ws2');
-    const runShort = await execa('sh', ['-c', `${short} status`], { cwd: dir, reject: false, env: { PATH: `${bin}:${process.env.PATH}` } });
+    const runShort = await execa('sh', ['-c', `${short} status`], {
+      cwd: dir,
+      reject: false,
+      env: { PATH: `${bin}:${process.env.PATH}` },
+    });
     expect(runShort.exitCode, runShort.stderr).toBe(0);
   });
 
@@ -105,28 +120,58 @@ describe('ralph-tui init', () => {
     const shared = path.join(root, 'orchestration', 'shared');
     fs.mkdirSync(shared, { recursive: true });
     fs.mkdirSync(path.join(root, 'data'));
-    for (const name of ['experiment_queue.json', 'coordination.json']) fs.copyFileSync(path.join(fixturesDir, 'original', name), path.join(shared, name));
+    for (const name of ['experiment_queue.json', 'coordination.json'])
+      fs.copyFileSync(path.join(fixturesDir, 'original', name), path.join(shared, name));
     fs.copyFileSync(path.join(fixturesDir, 'original', 'ITERATION_LOG.md'), path.join(root, 'ITERATION_LOG.md'));
     fs.writeFileSync(path.join(root, 'data', 'synthetic.json'), 'user data');
-    const before = ['orchestration/shared/experiment_queue.json', 'orchestration/shared/coordination.json', 'ITERATION_LOG.md', 'data/synthetic.json'].map((file) => fs.readFileSync(path.join(root, file), 'utf8'));
+    const before = [
+      'orchestration/shared/experiment_queue.json',
+      'orchestration/shared/coordination.json',
+      'ITERATION_LOG.md',
+      'data/synthetic.json',
+    ].map((file) => fs.readFileSync(path.join(root, file), 'utf8'));
 
     const result = await runCli(['init', root, '--workers', '1']);
     expect(result.exitCode, result.stderr).toBe(0);
-    const after = ['orchestration/shared/experiment_queue.json', 'orchestration/shared/coordination.json', 'ITERATION_LOG.md', 'data/synthetic.json'].map((file) => fs.readFileSync(path.join(root, file), 'utf8'));
+    const after = [
+      'orchestration/shared/experiment_queue.json',
+      'orchestration/shared/coordination.json',
+      'ITERATION_LOG.md',
+      'data/synthetic.json',
+    ].map((file) => fs.readFileSync(path.join(root, file), 'utf8'));
     expect(after).toEqual(before);
     expect(loadConfig(root).agents).toHaveLength(2);
   });
 
   it('writes the Claude + Docker configuration with prompts, and mixes Claude and built-in agents', async () => {
     const claude = makeTempDir('ralph-init-');
-    expect((await runCli(['init', claude, '--agents', 'claude', '--runtime', 'docker', '--workers', '1', '--samples', '1'])).exitCode).toBe(0);
+    expect(
+      (await runCli(['init', claude, '--agents', 'claude', '--runtime', 'docker', '--workers', '1', '--samples', '1']))
+        .exitCode,
+    ).toBe(0);
     const config = loadConfig(claude);
     expect(config.runtime).toBe('docker');
     expect(config.agents.every((agent) => agent.kind === 'claude')).toBe(true);
-    for (const id of ['W0', 'W1']) expect(fs.readFileSync(path.join(claude, 'orchestration', 'shared', `prompt_${id}.txt`), 'utf8')).toContain(id);
+    for (const id of ['W0', 'W1'])
+      expect(fs.readFileSync(path.join(claude, 'orchestration', 'shared', `prompt_${id}.txt`), 'utf8')).toContain(id);
 
     const mixed = makeTempDir('ralph-init-');
-    expect((await runCli(['init', mixed, '--agents', 'claude,builtin', '--runtime', 'local', '--workers', '2', '--samples', '1'])).exitCode).toBe(0);
+    expect(
+      (
+        await runCli([
+          'init',
+          mixed,
+          '--agents',
+          'claude,builtin',
+          '--runtime',
+          'local',
+          '--workers',
+          '2',
+          '--samples',
+          '1',
+        ])
+      ).exitCode,
+    ).toBe(0);
     expect(loadConfig(mixed).agents.map((agent) => agent.kind)).toEqual(['claude', 'builtin', 'builtin']);
     expect(fs.existsSync(path.join(mixed, 'orchestration', 'shared', 'prompt_W0.txt'))).toBe(true);
     expect(fs.existsSync(path.join(mixed, 'orchestration', 'shared', 'prompt_W1.txt'))).toBe(false);

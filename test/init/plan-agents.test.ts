@@ -19,7 +19,12 @@ describe('sizing the agents to the machine', () => {
     expect(agents).toHaveLength(8);
     const sets = agents.slice(1).map((agent) => agent.cpuset);
     expect(new Set(sets).size).toBe(7);
-    expect(agents.slice(1, 5).map((agent) => agent.focus?.area)).toEqual(['threshold tuning', 'init strategies', 'evaluation budgets', 'fidelity']);
+    expect(agents.slice(1, 5).map((agent) => agent.focus?.area)).toEqual([
+      'threshold tuning',
+      'init strategies',
+      'evaluation budgets',
+      'fidelity',
+    ]);
   });
 
   it('more workers than spare CPUs: one CPU each while they last, never shared', () => {

@@ -10,7 +10,13 @@ for (let i = 0; i < Number(cyclesText); i++) {
   // Deterministic, distinct scores: the test knows which one must end up as the best.
   const score = 1 + (Number(worker.slice(1)) * 1000 + i) / 1e6;
   const inBudget = i % 3 !== 0;
-  await completeExperiment(root, entry.id, { worker, score, timeMin: inBudget ? 55 : 70, inBudget, result: `done by ${worker}` });
+  await completeExperiment(root, entry.id, {
+    worker,
+    score,
+    timeMin: inBudget ? 55 : 70,
+    inBudget,
+    result: `done by ${worker}`,
+  });
   claimed.push(entry.id);
   if (inBudget && (best === null || score > best)) best = score;
 }

@@ -12,13 +12,33 @@ describe('ITERATION_LOG.md entries', () => {
     const entries = parseLogEntries(fixtureLog).filter((entry) => entry.worker);
     expect(entries).toHaveLength(fixtureLog.split('\n').filter((line) => /^### \[W\d+\]/.test(line)).length);
     const byHeader = (text: string) => entries.find((entry) => entry.header.includes(text))!;
-    expect(byHeader('threshold_0.34_0.44')).toMatchObject({ worker: 'W1', experiment: 'threshold_0.34_0.44', score: 1.1168, timeMin: 81.2, flags: [] });
-    expect(byHeader('basin_hopping_lbfgs')).toMatchObject({ id: 'EXP_BASINHOPPING_001', algorithm: 'Basin Hopping', score: 1.0573, timeMin: 1105.2 });
+    expect(byHeader('threshold_0.34_0.44')).toMatchObject({
+      worker: 'W1',
+      experiment: 'threshold_0.34_0.44',
+      score: 1.1168,
+      timeMin: 81.2,
+      flags: [],
+    });
+    expect(byHeader('basin_hopping_lbfgs')).toMatchObject({
+      id: 'EXP_BASINHOPPING_001',
+      algorithm: 'Basin Hopping',
+      score: 1.0573,
+      timeMin: 1105.2,
+    });
     expect(byHeader('lq_cma_es_builtin')).toMatchObject({ rmse: 0.253, timeMin: 64.1, flags: ['FAILED'] });
     expect(byHeader('adaptive_sigma_schedule | Status')).toMatchObject({ flags: ['ABORTED'] });
-    expect(byHeader('cluster_transfer')).toMatchObject({ result: '**FAILED** vs baseline (1.1247 @ 57 min)', finding: expect.stringMatching(/^Sensor feature clustering/) });
+    expect(byHeader('cluster_transfer')).toMatchObject({
+      result: '**FAILED** vs baseline (1.1247 @ 57 min)',
+      finding: expect.stringMatching(/^Sensor feature clustering/),
+    });
     const last = entries.at(-1)!;
-    expect(last).toMatchObject({ worker: 'W1', experiment: 'perturbed_extended_polish', score: 1.1464, timeMin: 51.2, flags: ['NEW BEST'] });
+    expect(last).toMatchObject({
+      worker: 'W1',
+      experiment: 'perturbed_extended_polish',
+      score: 1.1464,
+      timeMin: 51.2,
+      flags: ['NEW BEST'],
+    });
     expect(last.result).toBe('**SUCCESS - NEW BEST IN-BUDGET**');
   });
 
@@ -28,12 +48,27 @@ describe('ITERATION_LOG.md entries', () => {
     expect(headers).toHaveLength(26);
     expect(sessions.map((entry) => entry.line)).toEqual(headers);
     const byId = (id: string) => sessions.find((entry) => entry.id === id)!;
-    expect(byId('S15-01')).toMatchObject({ experiment: 'coord_descent_refine', title: 'Coordinate Descent Refinement', score: 1.1211, timeMin: 93.7, flags: ['OVER BUDGET'], line: 95 });
+    expect(byId('S15-01')).toMatchObject({
+      experiment: 'coord_descent_refine',
+      title: 'Coordinate Descent Refinement',
+      score: 1.1211,
+      timeMin: 93.7,
+      flags: ['OVER BUDGET'],
+      line: 95,
+    });
     expect(byId('S15-02')).toMatchObject({ experiment: 'bipop_sep_active', score: 1.119, timeMin: 54, flags: [] });
     expect(byId('S15-03')).toMatchObject({ experiment: 'coarse_coord_descent', flags: ['KILLED'] });
     expect(byId('S15-03').score).toBeUndefined();
-    expect(byId('S15-04')).toMatchObject({ experiment: 'early_fraction tuning', config: '36 fevals, 3-iter refine top-2' });
-    expect(byId('S15-17')).toMatchObject({ experiment: 'Robust Fallback (threshold 0.35/0.45)', score: 1.1247, timeMin: 57.2, flags: ['NEW BEST'] });
+    expect(byId('S15-04')).toMatchObject({
+      experiment: 'early_fraction tuning',
+      config: '36 fevals, 3-iter refine top-2',
+    });
+    expect(byId('S15-17')).toMatchObject({
+      experiment: 'Robust Fallback (threshold 0.35/0.45)',
+      score: 1.1247,
+      timeMin: 57.2,
+      flags: ['NEW BEST'],
+    });
     expect(byId('S17-02')).toMatchObject({ experiment: 'multi_init_fallback', title: 'Multi-Init Fallback' });
   });
 
@@ -41,15 +76,34 @@ describe('ITERATION_LOG.md entries', () => {
     const lines = fixtureLog.split('\n');
     const tail = lines.slice(1000).join('\n');
     const all = parseLogEntries(fixtureLog).filter((entry) => entry.line > 1000);
-    expect(parseLogEntries(tail, 1001).map((entry) => [entry.line, entry.header])).toEqual(all.map((entry) => [entry.line, entry.header]));
+    expect(parseLogEntries(tail, 1001).map((entry) => [entry.line, entry.header])).toEqual(
+      all.map((entry) => [entry.line, entry.header]),
+    );
   });
 
   it('formats an entry exactly like the original log, and parses it back', () => {
-    const text = formatLogEntry({ worker: 'W1', experiment: 'perturbed_extended_polish', score: 1.1464, timeMin: 51.2, flags: ['NEW BEST'], config: { sigma0_1src: 0.18 }, result: 'SUCCESS', finding: 'higher sigma\nwins' });
+    const text = formatLogEntry({
+      worker: 'W1',
+      experiment: 'perturbed_extended_polish',
+      score: 1.1464,
+      timeMin: 51.2,
+      flags: ['NEW BEST'],
+      config: { sigma0_1src: 0.18 },
+      result: 'SUCCESS',
+      finding: 'higher sigma\nwins',
+    });
     expect(text).toBe(
       '\n### [W1] Experiment: perturbed_extended_polish | Score: 1.1464 @ 51.2 min | **NEW BEST**\n**Config**: `{"sigma0_1src":0.18}`\n**Result**: SUCCESS\n**Key Finding**: higher sigma wins\n\n---\n',
     );
-    expect(parseLogEntries(text)[0]).toMatchObject({ worker: 'W1', score: 1.1464, timeMin: 51.2, flags: ['NEW BEST'], config: '`{"sigma0_1src":0.18}`', result: 'SUCCESS', finding: 'higher sigma wins' });
+    expect(parseLogEntries(text)[0]).toMatchObject({
+      worker: 'W1',
+      score: 1.1464,
+      timeMin: 51.2,
+      flags: ['NEW BEST'],
+      config: '`{"sigma0_1src":0.18}`',
+      result: 'SUCCESS',
+      finding: 'higher sigma wins',
+    });
     expect(() => formatLogEntry({ worker: 'worker1', experiment: 'x' })).toThrow(/invalid worker/);
   });
 
@@ -58,7 +112,14 @@ describe('ITERATION_LOG.md entries', () => {
     fs.writeFileSync(path.join(root, 'ITERATION_LOG.md'), '# Iteration Log'); // no final newline: the first append adds one
     await Promise.all(
       [1, 2, 3, 4].map(async (w) => {
-        for (let i = 0; i < 10; i++) await appendLogEntry(root, { worker: `W${w}`, experiment: `exp_${w}_${i}`, score: w + i / 100, timeMin: 50, result: 'r'.repeat(500) });
+        for (let i = 0; i < 10; i++)
+          await appendLogEntry(root, {
+            worker: `W${w}`,
+            experiment: `exp_${w}_${i}`,
+            score: w + i / 100,
+            timeMin: 50,
+            result: 'r'.repeat(500),
+          });
       }),
     );
     const text = fs.readFileSync(path.join(root, 'ITERATION_LOG.md'), 'utf8');

@@ -3,6 +3,7 @@ import { fastRewrite } from '../../orchestration/json-edit.js';
 import { modifyRewrite } from '../../orchestration/json-modify.js';
 
 /** Applies `mutate` to a copy and rewrites the text with the given strategy. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a free-form JSON document whose unknown fields are kept as they are
 function edit(text: string, mutate: (doc: any) => void, rewrite = fastRewrite) {
   const before = JSON.parse(text);
   const after = structuredClone(before);
@@ -11,7 +12,8 @@ function edit(text: string, mutate: (doc: any) => void, rewrite = fastRewrite) {
   return { out, after };
 }
 
-const python = '{\n  "version": "15.15",\n  "team": "MG\\u00f6ksu",\n  "time_min": 39.0,\n  "search_space": {"threshold_1src": [0.33, 0.34]},\n  "workers": {},\n  "done": [],\n  "list": [\n    {"id": "A", "status": "available"},\n    {"id": "B", "status": "available"}\n  ]\n}\n';
+const python =
+  '{\n  "version": "15.15",\n  "team": "MG\\u00f6ksu",\n  "time_min": 39.0,\n  "search_space": {"threshold_1src": [0.33, 0.34]},\n  "workers": {},\n  "done": [],\n  "list": [\n    {"id": "A", "status": "available"},\n    {"id": "B", "status": "available"}\n  ]\n}\n';
 
 describe('format-preserving JSON rewrite', () => {
   it('changes only the edited value; escapes, 39.0 and inline arrays elsewhere survive byte for byte', () => {
@@ -65,10 +67,13 @@ describe('format-preserving JSON rewrite', () => {
       doc.b.push('x');
     });
     expect(JSON.parse(out!)).toEqual(after);
-    expect(out).toBe('{"a": "he said \\"}{\\" \\\\", "b": [1e-6, true, null, -0.5, "][", "x"], "c": {"d": "\\\\", "f": false}, "e": 2}');
+    expect(out).toBe(
+      '{"a": "he said \\"}{\\" \\\\", "b": [1e-6, true, null, -0.5, "][", "x"], "c": {"d": "\\\\", "f": false}, "e": 2}',
+    );
   });
 
   it('the jsonc-parser fallback gives the same document', () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a free-form JSON document whose unknown fields are kept as they are
     const mutate = (doc: any) => {
       doc.list[0].status = 'done';
       doc.workers.W2 = { status: 'running' };

@@ -46,14 +46,21 @@ async function rejection(promise: Promise<unknown>): Promise<UserError> {
 
 describe('locked queue operations', () => {
   it('claim on the HEAD queue rewrites only the claimed entry: unknown fields, key order, 39.0 and \\u00f6 survive', async () => {
-    const root = workspaceWith({ 'experiment_queue.json': 'experiment_queue.json', 'coordination.json': 'coordination.json' });
+    const root = workspaceWith({
+      'experiment_queue.json': 'experiment_queue.json',
+      'coordination.json': 'coordination.json',
+    });
     const before = fs.readFileSync(sharedFile(root, 'experiment_queue.json'), 'utf8');
     const coordinationBefore = fs.readFileSync(sharedFile(root, 'coordination.json'), 'utf8');
     const entry = await claimNext(root, 'W4');
     expect(entry).toMatchObject({ id: 'EXP_SECOND_NM_ROUND_001', status: 'claimed', worker: 'W4' });
     const after = fs.readFileSync(sharedFile(root, 'experiment_queue.json'), 'utf8');
     const diff = lineDiff(before, after);
-    expect(diff.removed).toEqual(['  "last_updated": "2026-01-30T00:55:51.102613",', '      "status": "available",', '      "success_criteria": "Score >= 1.1475 AND time <= 60 min"']);
+    expect(diff.removed).toEqual([
+      '  "last_updated": "2026-01-30T00:55:51.102613",',
+      '      "status": "available",',
+      '      "success_criteria": "Score >= 1.1475 AND time <= 60 min"',
+    ]);
     expect(diff.added).toHaveLength(5);
     expect(diff.added).toContain('      "status": "claimed",');
     expect(diff.added).toContain('      "worker": "W4",');
@@ -63,7 +70,11 @@ describe('locked queue operations', () => {
     expect(lineDiff(coordinationBefore, coordinationAfter).removed.length).toBeLessThanOrEqual(4);
     const coordination = readCoordination(root);
     expect(coordination.workers.W4).toMatchObject({ status: 'running', currentExperiment: 'EXP_SECOND_NM_ROUND_001' });
-    expect(coordination.inProgress.at(-1)).toMatchObject({ id: 'EXP_SECOND_NM_ROUND_001', worker: 'W4', name: 'second_nm_polish_round' });
+    expect(coordination.inProgress.at(-1)).toMatchObject({
+      id: 'EXP_SECOND_NM_ROUND_001',
+      worker: 'W4',
+      name: 'second_nm_polish_round',
+    });
     expect(claimedBy(root, 'W4')?.id).toBe('EXP_SECOND_NM_ROUND_001');
     // Everything but the edited fields is semantically unchanged too.
     const rawBefore = JSON.parse(before);
@@ -75,7 +86,10 @@ describe('locked queue operations', () => {
   });
 
   it('writes numbers as the original files spell them: last_seen an epoch float (also for a new worker), --time 50.0 as 50.0', async () => {
-    const root = workspaceWith({ 'experiment_queue.json': 'experiment_queue.json', 'coordination.json': 'coordination.json' });
+    const root = workspaceWith({
+      'experiment_queue.json': 'experiment_queue.json',
+      'coordination.json': 'coordination.json',
+    });
     // W1 and W2 in the real file carry "last_seen": 1769488065.2773347; W4 is new to the file.
     const entry = await claimNext(root, 'W4');
     await heartbeat(root, 'W1');
@@ -97,7 +111,9 @@ describe('locked queue operations', () => {
     const results: boolean[] = [];
     for (const score of [1.21041, 1.21043, 1.2105]) {
       const entry = await claimNext(root, 'W1');
-      results.push((await completeExperiment(root, entry.id, { worker: 'W1', score, timeMin: 40, inBudget: true })).newBest);
+      results.push(
+        (await completeExperiment(root, entry.id, { worker: 'W1', score, timeMin: 40, inBudget: true })).newBest,
+      );
     }
     expect(results).toEqual([true, false, true]);
     expect(readCoordination(root).best?.score).toBe(1.2105);
@@ -136,13 +152,27 @@ describe('locked queue operations', () => {
     const root = workspaceWith({ 'coordination.json': 'coordination.json' });
     await addExperiments(root, [{ name: 'one' }, { name: 'two' }, { name: 'three' }]);
     const one = await claimNext(root, 'W1');
-    const overBudget = await completeExperiment(root, one.id, { worker: 'W1', score: 1.3, timeMin: 75, inBudget: false, result: 'OVER_BUDGET' });
+    const overBudget = await completeExperiment(root, one.id, {
+      worker: 'W1',
+      score: 1.3,
+      timeMin: 75,
+      inBudget: false,
+      result: 'OVER_BUDGET',
+    });
     expect(overBudget.newBest).toBe(false);
     expect(readCoordination(root).best?.score).toBe(1.1689);
     const two = await claimNext(root, 'W1');
-    expect((await completeExperiment(root, two.id, { worker: 'W1', score: 1.15, timeMin: 50, inBudget: true })).newBest).toBe(false);
+    expect(
+      (await completeExperiment(root, two.id, { worker: 'W1', score: 1.15, timeMin: 50, inBudget: true })).newBest,
+    ).toBe(false);
     const three = await claimNext(root, 'W1');
-    const result = await completeExperiment(root, three.id, { worker: 'W1', score: 1.2, timeMin: 55.5, inBudget: true, finding: 'it helps' });
+    const result = await completeExperiment(root, three.id, {
+      worker: 'W1',
+      score: 1.2,
+      timeMin: 55.5,
+      inBudget: true,
+      finding: 'it helps',
+    });
     expect(result.newBest).toBe(true);
     const view = readCoordination(root);
     expect(view.best).toEqual({ score: 1.2, timeMin: 55.5, experiment: 'three' });
@@ -150,7 +180,12 @@ describe('locked queue operations', () => {
     expect(view.workers.W1).toMatchObject({ status: 'idle' });
     expect(view.workers.W1.currentExperiment).toBeUndefined();
     expect(readShared(root, 'coordination.json').workers.W1.experiments_run).toBe(3);
-    expect(readQueue(root).entries.find((entry) => entry.id === three.id)).toMatchObject({ status: 'completed', score: 1.2, timeMin: 55.5, finding: 'it helps' });
+    expect(readQueue(root).entries.find((entry) => entry.id === three.id)).toMatchObject({
+      status: 'completed',
+      score: 1.2,
+      timeMin: 55.5,
+      finding: 'it helps',
+    });
     expect(view.inProgress.find((entry) => entry.id === three.id)).toBeUndefined();
   });
 
@@ -158,9 +193,16 @@ describe('locked queue operations', () => {
     const root = workspaceWith({ 'coordination.json': 'v1-coordination.json' });
     const [entry] = await addExperiments(root, [{ name: 'x', config: { threshold_1src: 0.36 } }]);
     await claimNext(root, 'W2');
-    expect((await completeExperiment(root, entry.id, { worker: 'W2', score: 1.13, timeMin: 58, inBudget: true })).newBest).toBe(true);
+    expect(
+      (await completeExperiment(root, entry.id, { worker: 'W2', score: 1.13, timeMin: 58, inBudget: true })).newBest,
+    ).toBe(true);
     const raw = readShared(root, 'coordination.json');
-    expect(raw).toMatchObject({ best_score: 1.13, best_time_min: 58, best_worker: 'W2', best_config: { experiment: 'x', threshold_1src: 0.36 } });
+    expect(raw).toMatchObject({
+      best_score: 1.13,
+      best_time_min: 58,
+      best_worker: 'W2',
+      best_config: { experiment: 'x', threshold_1src: 0.36 },
+    });
     expect(raw.best_scores).toBeUndefined();
   });
 
@@ -168,7 +210,10 @@ describe('locked queue operations', () => {
     const root = workspaceWith();
     const [entry] = await addExperiments(root, [{ name: 'mine' }]);
     await claimNext(root, 'W2');
-    expect((await rejection(completeExperiment(root, entry.id, { worker: 'W1', score: 1, timeMin: 1, inBudget: true }))).message).toMatch(/claimed by W2, not W1/);
+    expect(
+      (await rejection(completeExperiment(root, entry.id, { worker: 'W1', score: 1, timeMin: 1, inBudget: true })))
+        .message,
+    ).toMatch(/claimed by W2, not W1/);
     await failExperiment(root, entry.id, { worker: 'W2', reason: 'crashed', status: 'aborted' });
     expect(readQueue(root).entries[0]).toMatchObject({ status: 'aborted', result: 'ABORTED: crashed' });
     expect((await rejection(failExperiment(root, entry.id, { worker: 'W2', reason: 'again' }))).exitCode).toBe(3);
@@ -181,14 +226,26 @@ describe('locked queue operations', () => {
     const raw = readShared(root, 'experiment_queue.json');
     expect(raw.ready_experiments[2]).toMatchObject({ status: 'claimed', assigned_to: 'W3' });
     const [added] = await addExperiments(root, [{ name: 'sigma_0.2' }]);
-    expect(readShared(root, 'experiment_queue.json').ready_experiments.at(-1)).toMatchObject({ id: added.id, status: 'available', assigned_to: null });
+    expect(readShared(root, 'experiment_queue.json').ready_experiments.at(-1)).toMatchObject({
+      id: added.id,
+      status: 'available',
+      assigned_to: null,
+    });
   });
 
   it('the first add creates experiment_queue.json; ids follow EXP_<NAME>_NNN and stay unique', async () => {
     const root = workspaceWith();
-    const added = await addExperiments(root, [{ name: 'tighter_sigma', family: 'sigma', description: 'd', hypothesis: 'h' }, { name: 'tighter_sigma' }]);
+    const added = await addExperiments(root, [
+      { name: 'tighter_sigma', family: 'sigma', description: 'd', hypothesis: 'h' },
+      { name: 'tighter_sigma' },
+    ]);
     expect(added.map((entry) => entry.id)).toEqual(['EXP_TIGHTER_SIGMA_001', 'EXP_TIGHTER_SIGMA_002']);
-    expect(readShared(root, 'experiment_queue.json').experiment_queue[0]).toMatchObject({ status: 'available', priority: 3, family: 'sigma', hypothesis: 'h' });
+    expect(readShared(root, 'experiment_queue.json').experiment_queue[0]).toMatchObject({
+      status: 'available',
+      priority: 3,
+      family: 'sigma',
+      hypothesis: 'h',
+    });
   });
 
   it('heartbeat and findings update coordination.json; last_seen keeps the file’s epoch-seconds spelling', async () => {
@@ -198,7 +255,11 @@ describe('locked queue operations', () => {
     const raw = readShared(root, 'coordination.json');
     expect(typeof raw.workers.W1.last_seen).toBe('number');
     expect(raw.workers.W1.last_seen).toBeGreaterThan(1769488065.2773347);
-    expect(raw.workers.W1).toMatchObject({ status: 'running', current_experiment: 'EXP_X', focus_area: 'Experiment Executor' });
+    expect(raw.workers.W1).toMatchObject({
+      status: 'running',
+      current_experiment: 'EXP_X',
+      focus_area: 'Experiment Executor',
+    });
     expect(raw.research_findings.at(-1)).toBe('W1: sigma 0.18 works');
   });
 
@@ -215,13 +276,21 @@ describe('locked queue operations', () => {
 
   it('a stray token is placed at its own line and column (V8 gives no position for it), in one line', () => {
     const root = workspaceWith();
-    fs.writeFileSync(sharedFile(root, 'experiment_queue.json'), '{\n  "experiment_queue": [ oops\n    {"id": "A"}\n  ]\n}\n');
-    expect(() => readQueue(root)).toThrow(/experiment_queue\.json: invalid JSON at line 2, column 25: Unexpected token 'o'$/);
+    fs.writeFileSync(
+      sharedFile(root, 'experiment_queue.json'),
+      '{\n  "experiment_queue": [ oops\n    {"id": "A"}\n  ]\n}\n',
+    );
+    expect(() => readQueue(root)).toThrow(
+      /experiment_queue\.json: invalid JSON at line 2, column 25: Unexpected token 'o'$/,
+    );
   });
 
   it('a field of the wrong type is named in the error', () => {
     const root = workspaceWith();
-    fs.writeFileSync(sharedFile(root, 'experiment_queue.json'), JSON.stringify({ experiment_queue: [{ id: 'A', priority: 'high' }] }));
+    fs.writeFileSync(
+      sharedFile(root, 'experiment_queue.json'),
+      JSON.stringify({ experiment_queue: [{ id: 'A', priority: 'high' }] }),
+    );
     expect(() => readQueue(root)).toThrow(/field experiment_queue\[0\]\.priority/);
   });
 
@@ -239,8 +308,28 @@ describe('locked queue operations', () => {
     const file = `${root}/experiments/perturbed_extended_polish/STATE.json`;
     const before = JSON.parse(fs.readFileSync(file, 'utf8'));
     expect(before.best_in_budget.run).toBe(4);
-    expect((await appendTuningRun(root, 'perturbed_extended_polish', { run_id: 'r-a1', config: { a: 1 }, score: 1.14, time_min: 50, in_budget: true })).newBest).toBe(false);
-    expect((await appendTuningRun(root, 'perturbed_extended_polish', { run_id: 'r-b2', config: { a: 2 }, score: 1.15, time_min: 59, in_budget: true })).newBest).toBe(true);
+    expect(
+      (
+        await appendTuningRun(root, 'perturbed_extended_polish', {
+          run_id: 'r-a1',
+          config: { a: 1 },
+          score: 1.14,
+          time_min: 50,
+          in_budget: true,
+        })
+      ).newBest,
+    ).toBe(false);
+    expect(
+      (
+        await appendTuningRun(root, 'perturbed_extended_polish', {
+          run_id: 'r-b2',
+          config: { a: 2 },
+          score: 1.15,
+          time_min: 59,
+          in_budget: true,
+        })
+      ).newBest,
+    ).toBe(true);
     const after = JSON.parse(fs.readFileSync(file, 'utf8'));
     expect(after.tuning_runs).toHaveLength(before.tuning_runs.length + 2);
     // The file's runs are numbered 1..5: ours continue the integers, and best_in_budget.run stays one.
@@ -250,7 +339,11 @@ describe('locked queue operations', () => {
     expect(Object.keys(after)).toEqual(Object.keys(before));
     // A new experiment gets a new STATE.json.
     await appendTuningRun(root, 'fresh', { run_id: 1, score: 1.0, time_min: 70, in_budget: false });
-    expect(JSON.parse(fs.readFileSync(`${root}/experiments/fresh/STATE.json`, 'utf8'))).toMatchObject({ experiment: 'fresh', best_in_budget: null, tuning_runs: [{ run_id: 1 }] });
+    expect(JSON.parse(fs.readFileSync(`${root}/experiments/fresh/STATE.json`, 'utf8'))).toMatchObject({
+      experiment: 'fresh',
+      best_in_budget: null,
+      tuning_runs: [{ run_id: 1 }],
+    });
   });
 
   it('a lock left behind by a dead process (stale mtime) is broken, a fresh one is waited for', async () => {
@@ -273,6 +366,8 @@ describe('locked queue operations', () => {
   });
 
   it('the original fixtures are untouched by the tests (they are copied)', () => {
-    expect(JSON.parse(fs.readFileSync(`${originalDir}/experiment_queue.json`, 'utf8')).experiment_queue).toHaveLength(209);
+    expect(JSON.parse(fs.readFileSync(`${originalDir}/experiment_queue.json`, 'utf8')).experiment_queue).toHaveLength(
+      209,
+    );
   });
 });

@@ -22,7 +22,11 @@ async function started(root: string): Promise<WorkspaceWatcher> {
   return watcher;
 }
 
-function snapshotWhere(watcher: WorkspaceWatcher, what: string, predicate: (snapshot: WorkspaceSnapshot) => boolean): Promise<WorkspaceSnapshot> {
+function snapshotWhere(
+  watcher: WorkspaceWatcher,
+  what: string,
+  predicate: (snapshot: WorkspaceSnapshot) => boolean,
+): Promise<WorkspaceSnapshot> {
   return new Promise((resolve, reject) => {
     const check = () => {
       const snapshot = watcher.getSnapshot();
@@ -34,7 +38,9 @@ function snapshotWhere(watcher: WorkspaceWatcher, what: string, predicate: (snap
     const unsubscribe = watcher.subscribe(check);
     const timer = setTimeout(() => {
       unsubscribe();
-      reject(new Error(`${what}: no matching snapshot; runs: ${JSON.stringify(watcher.getSnapshot().runs).slice(0, 600)}`));
+      reject(
+        new Error(`${what}: no matching snapshot; runs: ${JSON.stringify(watcher.getSnapshot().runs).slice(0, 600)}`),
+      );
     }, 10_000);
     check();
   });
@@ -42,7 +48,20 @@ function snapshotWhere(watcher: WorkspaceWatcher, what: string, predicate: (snap
 
 function status(overrides: Partial<RunProgressFile>): RunProgressFile {
   const now = new Date().toISOString();
-  return v.parse(RunProgressFile, { run_id: 'r', name: 'tiny', pid: process.pid, host: os.hostname(), state: 'running', done: 0, total: 4, elapsed: 1, started_at: now, updated_at: now, last_lines: [], ...overrides });
+  return v.parse(RunProgressFile, {
+    run_id: 'r',
+    name: 'tiny',
+    pid: process.pid,
+    host: os.hostname(),
+    state: 'running',
+    done: 0,
+    total: 4,
+    elapsed: 1,
+    started_at: now,
+    updated_at: now,
+    last_lines: [],
+    ...overrides,
+  });
 }
 
 function writeStatus(root: string, file: RunProgressFile): void {
@@ -73,7 +92,11 @@ setInterval(() => {}, 1000);
 `;
 
 function startWriter(root: string, id: string) {
-  const child = execa(process.execPath, ['-e', writerScript, workspacePaths(root).progressFile(id), id], { reject: false, buffer: false, stdin: 'pipe' });
+  const child = execa(process.execPath, ['-e', writerScript, workspacePaths(root).progressFile(id), id], {
+    reject: false,
+    buffer: false,
+    stdin: 'pipe',
+  });
   children.push(child);
   const lines: string[] = [];
   child.stdout!.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
@@ -87,20 +110,43 @@ describe('WorkspaceWatcher: live experiment runs (.ralph/progress/)', () => {
     expect(watcher.getSnapshot().runs).toEqual([]);
 
     const agent = startWriter(root, 'agent-run');
-    const running = await snapshotWhere(watcher, 'the agent run, running', (s) => s.runs.some((run) => run.id === 'agent-run'));
-    expect(running.runs[0]).toMatchObject({ id: 'agent-run', name: 'from_agent', worker: 'W2', state: 'running', done: 1, total: 4, etaSeconds: 7.5, runningScore: 1.1, projected400Min: 16.7, pid: agent.child.pid });
+    const running = await snapshotWhere(watcher, 'the agent run, running', (s) =>
+      s.runs.some((run) => run.id === 'agent-run'),
+    );
+    expect(running.runs[0]).toMatchObject({
+      id: 'agent-run',
+      name: 'from_agent',
+      worker: 'W2',
+      state: 'running',
+      done: 1,
+      total: 4,
+      etaSeconds: 7.5,
+      runningScore: 1.1,
+      projected400Min: 16.7,
+      pid: agent.child.pid,
+    });
 
     agent.child.stdin!.write('end\n');
     const finished = await snapshotWhere(watcher, 'the agent run, finished', (s) => s.runs[0]?.state === 'finished');
-    expect(finished.runs[0]).toMatchObject({ id: 'agent-run', state: 'finished', done: 4, score: 1.2345, against: 'Y' });
+    expect(finished.runs[0]).toMatchObject({
+      id: 'agent-run',
+      state: 'finished',
+      done: 4,
+      score: 1.2345,
+      against: 'Y',
+    });
     expect(finished.runs[0]).not.toHaveProperty('etaSeconds');
 
     // A second run whose process dies without a word (SIGKILL: nothing can write its end).
     const doomed = startWriter(root, 'killed-run');
-    await snapshotWhere(watcher, 'the second run, running', (s) => s.runs.some((run) => run.id === 'killed-run' && run.state === 'running'));
+    await snapshotWhere(watcher, 'the second run, running', (s) =>
+      s.runs.some((run) => run.id === 'killed-run' && run.state === 'running'),
+    );
     doomed.child.kill('SIGKILL');
     await doomed.child;
-    const interrupted = await snapshotWhere(watcher, 'the killed run, interrupted', (s) => s.runs.some((run) => run.id === 'killed-run' && run.state === 'interrupted'));
+    const interrupted = await snapshotWhere(watcher, 'the killed run, interrupted', (s) =>
+      s.runs.some((run) => run.id === 'killed-run' && run.state === 'interrupted'),
+    );
     expect(JSON.parse(fs.readFileSync(workspacePaths(root).progressFile('killed-run'), 'utf8')).state).toBe('running'); // the file itself is untouched
     expect(interrupted.runs.find((run) => run.id === 'agent-run')?.state).toBe('finished');
     expect(interrupted.errors).toEqual([]);
@@ -110,17 +156,51 @@ describe('WorkspaceWatcher: live experiment runs (.ralph/progress/)', () => {
     const root = workspaceWith();
     const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
     // pid 999999 does not exist here; on its own host it may well be alive.
-    writeStatus(root, status({ run_id: 'elsewhere-live', host: 'another-container', pid: 999_999, started_at: minutesAgo(1), updated_at: minutesAgo(0.2) }));
-    writeStatus(root, status({ run_id: 'elsewhere-silent', host: 'another-container', pid: 999_999, started_at: minutesAgo(30), updated_at: minutesAgo(10) }));
+    writeStatus(
+      root,
+      status({
+        run_id: 'elsewhere-live',
+        host: 'another-container',
+        pid: 999_999,
+        started_at: minutesAgo(1),
+        updated_at: minutesAgo(0.2),
+      }),
+    );
+    writeStatus(
+      root,
+      status({
+        run_id: 'elsewhere-silent',
+        host: 'another-container',
+        pid: 999_999,
+        started_at: minutesAgo(30),
+        updated_at: minutesAgo(10),
+      }),
+    );
     // A container on the host network has the host's hostname, but its own pid namespace.
     writeStatus(root, status({ run_id: 'host-network', pid: 999_999, pid_ns: 'pid:[1]', started_at: minutesAgo(2) }));
-    for (let i = 0; i < 25; i++) writeStatus(root, status({ run_id: `old-${String(i).padStart(2, '0')}`, state: 'finished', done: 4, score: 1, started_at: minutesAgo(100 - i), updated_at: minutesAgo(99 - i) }));
+    for (let i = 0; i < 25; i++)
+      writeStatus(
+        root,
+        status({
+          run_id: `old-${String(i).padStart(2, '0')}`,
+          state: 'finished',
+          done: 4,
+          score: 1,
+          started_at: minutesAgo(100 - i),
+          updated_at: minutesAgo(99 - i),
+        }),
+      );
     const snapshot = (await started(root)).getSnapshot();
     expect(snapshot.runs.find((run) => run.id === 'elsewhere-live')?.state).toBe('running');
     expect(snapshot.runs.find((run) => run.id === 'elsewhere-silent')?.state).toBe('interrupted');
     expect(snapshot.runs.find((run) => run.id === 'host-network')?.state).toBe('running');
     expect(snapshot.runs).toHaveLength(22); // 2 running + 20 others
-    expect(snapshot.runs.map((run) => run.id).slice(0, 4)).toEqual(['elsewhere-live', 'host-network', 'elsewhere-silent', 'old-24']);
+    expect(snapshot.runs.map((run) => run.id).slice(0, 4)).toEqual([
+      'elsewhere-live',
+      'host-network',
+      'elsewhere-silent',
+      'old-24',
+    ]);
     expect(snapshot.runs.map((run) => run.id)).not.toContain('old-04');
   });
 
@@ -130,6 +210,8 @@ describe('WorkspaceWatcher: live experiment runs (.ralph/progress/)', () => {
     fs.writeFileSync(workspacePaths(root).progressFile('bad'), JSON.stringify({ run_id: 'bad' }));
     const snapshot = (await started(root)).getSnapshot();
     expect(snapshot.runs.map((run) => run.id)).toEqual(['good']);
-    expect(snapshot.errors).toEqual([{ file: workspacePaths(root).progressFile('bad'), message: expect.stringContaining('not a run status file') }]);
+    expect(snapshot.errors).toEqual([
+      { file: workspacePaths(root).progressFile('bad'), message: expect.stringContaining('not a run status file') },
+    ]);
   });
 });

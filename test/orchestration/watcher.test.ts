@@ -9,7 +9,10 @@ afterEach(async () => {
   await Promise.all(watchers.splice(0).map((watcher) => watcher.close()));
 });
 
-async function started(root: string, options: ConstructorParameters<typeof WorkspaceWatcher>[1] = {}): Promise<WorkspaceWatcher> {
+async function started(
+  root: string,
+  options: ConstructorParameters<typeof WorkspaceWatcher>[1] = {},
+): Promise<WorkspaceWatcher> {
   const watcher = new WorkspaceWatcher(root, { throttleMs: 20, ...options });
   watchers.push(watcher);
   await watcher.start();
@@ -17,7 +20,10 @@ async function started(root: string, options: ConstructorParameters<typeof Works
 }
 
 /** Resolves with the first snapshot that satisfies `predicate` (fails the test after 10 s). */
-function snapshotWhere(watcher: WorkspaceWatcher, predicate: (snapshot: WorkspaceSnapshot) => boolean): Promise<WorkspaceSnapshot> {
+function snapshotWhere(
+  watcher: WorkspaceWatcher,
+  predicate: (snapshot: WorkspaceSnapshot) => boolean,
+): Promise<WorkspaceSnapshot> {
   return new Promise((resolve, reject) => {
     const check = () => {
       const snapshot = watcher.getSnapshot();
@@ -30,7 +36,11 @@ function snapshotWhere(watcher: WorkspaceWatcher, predicate: (snapshot: Workspac
     const unsubscribe = watcher.subscribe(() => void check());
     const timer = setTimeout(() => {
       unsubscribe();
-      reject(new Error(`no matching snapshot; last: ${JSON.stringify({ ...watcher.getSnapshot(), log: undefined }).slice(0, 400)}`));
+      reject(
+        new Error(
+          `no matching snapshot; last: ${JSON.stringify({ ...watcher.getSnapshot(), log: undefined }).slice(0, 400)}`,
+        ),
+      );
     }, 10_000);
     check();
   });
@@ -42,15 +52,33 @@ function queueText(ids: string[]): string {
 
 describe('WorkspaceWatcher', () => {
   it('starts with typed views of every file', async () => {
-    const root = workspaceWith({ 'coordination.json': 'coordination.json', 'experiment_queue.json': 'experiment_queue.json', 'experiments/perturbed_extended_polish/STATE.json': 'experiment-STATE.json' });
+    const root = workspaceWith({
+      'coordination.json': 'coordination.json',
+      'experiment_queue.json': 'experiment_queue.json',
+      'experiments/perturbed_extended_polish/STATE.json': 'experiment-STATE.json',
+    });
     fs.copyFileSync(path.join(originalDir, 'ITERATION_LOG.md'), path.join(root, 'ITERATION_LOG.md'));
     const snapshot = (await started(root)).getSnapshot();
     expect(snapshot.queue?.counts.available).toBe(7);
     expect(snapshot.coordination?.best?.score).toBe(1.1689);
     expect(snapshot.stop).toEqual({ present: false, targetReached: false });
     expect(snapshot.log.lines).toHaveLength(400);
-    expect(snapshot.log.entries.at(-1)).toMatchObject({ worker: 'W1', experiment: 'perturbed_extended_polish', score: 1.1464, timeMin: 51.2, flags: ['NEW BEST'] });
-    expect(snapshot.experiments).toEqual([{ name: 'perturbed_extended_polish', status: 'completed', worker: 'W1', runs: 5, bestInBudget: { score: 1.146444911151664, timeMin: 51.1612318555514 } }]);
+    expect(snapshot.log.entries.at(-1)).toMatchObject({
+      worker: 'W1',
+      experiment: 'perturbed_extended_polish',
+      score: 1.1464,
+      timeMin: 51.2,
+      flags: ['NEW BEST'],
+    });
+    expect(snapshot.experiments).toEqual([
+      {
+        name: 'perturbed_extended_polish',
+        status: 'completed',
+        worker: 'W1',
+        runs: 5,
+        bestInBudget: { score: 1.146444911151664, timeMin: 51.1612318555514 },
+      },
+    ]);
     expect(snapshot.errors).toEqual([]);
     expect(Object.isFrozen(snapshot)).toBe(true);
   });
@@ -69,7 +97,10 @@ describe('WorkspaceWatcher', () => {
     expect(broken.queue).toBe(before.queue);
     expect(before.errors).toEqual([]); // the old snapshot object is unchanged
     fs.writeFileSync(file, queueText(['A', 'B', 'C']));
-    const fixed = await snapshotWhere(watcher, (snapshot) => snapshot.errors.length === 0 && snapshot.queue?.counts.available === 3);
+    const fixed = await snapshotWhere(
+      watcher,
+      (snapshot) => snapshot.errors.length === 0 && snapshot.queue?.counts.available === 3,
+    );
     expect(fixed.version).toBeGreaterThan(broken.version);
   });
 
@@ -92,9 +123,21 @@ describe('WorkspaceWatcher', () => {
     const watcher = await started(root);
     await createStop(root, 'forced');
     await snapshotWhere(watcher, (snapshot) => snapshot.stop.present && snapshot.stop.reason === 'forced');
-    await appendLogEntry(root, { worker: 'W2', experiment: 'sigma_ladder', score: 1.1658, timeMin: 70, flags: ['FAILED'] });
+    await appendLogEntry(root, {
+      worker: 'W2',
+      experiment: 'sigma_ladder',
+      score: 1.1658,
+      timeMin: 70,
+      flags: ['FAILED'],
+    });
     const appended = await snapshotWhere(watcher, (snapshot) => snapshot.log.entries.length === 1);
-    expect(appended.log.entries[0]).toMatchObject({ worker: 'W2', experiment: 'sigma_ladder', score: 1.1658, timeMin: 70, flags: ['FAILED'] });
+    expect(appended.log.entries[0]).toMatchObject({
+      worker: 'W2',
+      experiment: 'sigma_ladder',
+      score: 1.1658,
+      timeMin: 70,
+      flags: ['FAILED'],
+    });
     fs.truncateSync(path.join(root, 'ITERATION_LOG.md'), 0);
     await snapshotWhere(watcher, (snapshot) => snapshot.log.lines.length === 0 && snapshot.log.entries.length === 0);
   });
@@ -145,13 +188,18 @@ describe('WorkspaceWatcher', () => {
     // Polling once a minute: chokidar will not report anything during this test.
     const watcher = await started(root, { poll: true, intervalMs: 60_000 });
     fs.writeFileSync(sharedFile(root, 'coordination.json'), JSON.stringify({ best_score: 1.2, best_time_min: 50 }));
-    expect((await snapshotWhere(watcher, (s) => s.coordination?.best?.score === 1.2)).coordination?.best?.timeMin).toBe(50);
+    expect((await snapshotWhere(watcher, (s) => s.coordination?.best?.score === 1.2)).coordination?.best?.timeMin).toBe(
+      50,
+    );
   });
 
   it('polling mode notices changes too (bind mounts without events)', async () => {
     const root = workspaceWith();
     const watcher = await started(root, { poll: true, intervalMs: 50 });
-    fs.writeFileSync(sharedFile(root, 'coordination.json'), JSON.stringify({ best_score: 1.3, best_time_min: 50, target_score: 1.25 }));
+    fs.writeFileSync(
+      sharedFile(root, 'coordination.json'),
+      JSON.stringify({ best_score: 1.3, best_time_min: 50, target_score: 1.25 }),
+    );
     const snapshot = await snapshotWhere(watcher, (s) => s.coordination?.best?.score === 1.3);
     expect(snapshot.stop.targetReached).toBe(true);
   });

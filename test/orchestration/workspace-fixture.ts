@@ -21,6 +21,7 @@ export function sharedFile(root: string, name: string): string {
   return path.join(root, 'orchestration', 'shared', name);
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a free-form JSON document whose unknown fields are kept as they are
 export function readShared(root: string, name: string): any {
   return JSON.parse(fs.readFileSync(sharedFile(root, name), 'utf8'));
 }

@@ -57,13 +57,42 @@ describe('writing pickles', () => {
   });
 
   it('writes NumPy object arrays, tuples, big ints and floats that read back the same', () => {
-    const ragged = new NdArray([[[0.5, 0.25, 1]], [[1.5, 0.75, 2], [0.1, 0.2, 0.3]]], [2], 'O');
-    const bytes = pickleValue(
-      { ragged, grid: NdArray.float64([[1, 2], [3, 4.5]]), pair: new PyTuple([1, 'a']), big: 2 ** 40, neg: -7, none: null, flag: true, half: 0.5 },
+    const ragged = new NdArray(
+      [
+        [[0.5, 0.25, 1]],
+        [
+          [1.5, 0.75, 2],
+          [0.1, 0.2, 0.3],
+        ],
+      ],
+      [2],
+      'O',
     );
+    const bytes = pickleValue({
+      ragged,
+      grid: NdArray.float64([
+        [1, 2],
+        [3, 4.5],
+      ]),
+      pair: new PyTuple([1, 'a']),
+      big: 2 ** 40,
+      neg: -7,
+      none: null,
+      flag: true,
+      half: 0.5,
+    });
     expect(unpickle(bytes)).toEqual({
-      ragged: [[[0.5, 0.25, 1]], [[1.5, 0.75, 2], [0.1, 0.2, 0.3]]],
-      grid: [[1, 2], [3, 4.5]],
+      ragged: [
+        [[0.5, 0.25, 1]],
+        [
+          [1.5, 0.75, 2],
+          [0.1, 0.2, 0.3],
+        ],
+      ],
+      grid: [
+        [1, 2],
+        [3, 4.5],
+      ],
       pair: [1, 'a'],
       big: 2 ** 40,
       neg: -7,

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { applyOverrides, DEFAULT_EXPERIMENT_CONFIG, FAST_EXPERIMENT_CONFIG, parseExperimentConfig } from '../../solver/experiment-config.js';
+import {
+  applyOverrides,
+  DEFAULT_EXPERIMENT_CONFIG,
+  FAST_EXPERIMENT_CONFIG,
+  parseExperimentConfig,
+} from '../../solver/experiment-config.js';
 import { boundedLeastSquares } from '../../solver/estimator/bounded-least-squares.js';
 import { cmaes } from '../../solver/estimator/cma-es.js';
 import { candidateDistance } from '../../solver/estimator/distinct.js';
@@ -40,7 +45,9 @@ describe('experiment config', () => {
     expect(config.fevals1).toBe(77);
     expect(config.inits).toEqual(['grid', 'centroid']);
     expect(config.sigma0).toBe(0.3);
-    expect(() => applyOverrides(DEFAULT_EXPERIMENT_CONFIG, ['budget=3'])).toThrow(/--set budget=3: unknown experiment config key "budget"/);
+    expect(() => applyOverrides(DEFAULT_EXPERIMENT_CONFIG, ['budget=3'])).toThrow(
+      /--set budget=3: unknown experiment config key "budget"/,
+    );
     expect(() => applyOverrides(DEFAULT_EXPERIMENT_CONFIG, ['fevals1=lots'])).toThrow(/--set: field fevals1: /);
     expect(() => applyOverrides(DEFAULT_EXPERIMENT_CONFIG, ['fevals1'])).toThrow(/--set fevals1: expected key=value/);
   });
@@ -79,7 +86,11 @@ describe('candidate distance', () => {
     for (let trial = 0; trial < 300; trial++) {
       const k = 1 + (trial % 2);
       const a = Array.from({ length: k }, () => [2 * rng.next(), rng.next(), 0.5 + 1.5 * rng.next()]);
-      const b = a.map(([x, y, q]) => [x + 0.3 * (rng.next() - 0.5), y + 0.3 * (rng.next() - 0.5), q + 0.3 * (rng.next() - 0.5)]);
+      const b = a.map(([x, y, q]) => [
+        x + 0.3 * (rng.next() - 0.5),
+        y + 0.3 * (rng.next() - 0.5),
+        q + 0.3 * (rng.next() - 0.5),
+      ]);
       const d = candidateDistance(a, b);
       if (Math.abs(d - SCORING.tau) < 1e-9) continue;
       expect(distinctCandidates([a, b]).length === 2).toBe(d > SCORING.tau);
@@ -115,7 +126,14 @@ describe('optimisers', () => {
 
   it('CMA-ES finds the minimum of a bounded Rosenbrock valley and is reproducible for a seed', () => {
     const run = () =>
-      cmaes(rosenbrock, { x0: [-1, 2], sigma0: 0.5, lower: [-2, -1], upper: [2, 3], maxEvals: 2000, rng: createRng(7) });
+      cmaes(rosenbrock, {
+        x0: [-1, 2],
+        sigma0: 0.5,
+        lower: [-2, -1],
+        upper: [2, 3],
+        maxEvals: 2000,
+        rng: createRng(7),
+      });
     const result = run();
     expect(result.f).toBeLessThan(1e-6);
     expect(result.x[0]).toBeCloseTo(1, 2);

@@ -10,9 +10,18 @@ import { fixturesDir } from '../helpers/cli.js';
 const meta: Dataset['meta'] = { q_range: [0.5, 2], dt: 0.004 };
 
 /** A noise-free sample made with the official simulator (Y_noisy = Y), short enough for a unit test. */
-function cleanSample(id: string, sources: { x: number; y: number; q: number }[], sensors: [number, number][], bc: 'dirichlet' | 'neumann', kappa: number, nt = 200): Sample {
+function cleanSample(
+  id: string,
+  sources: { x: number; y: number; q: number }[],
+  sensors: [number, number][],
+  bc: 'dirichlet' | 'neumann',
+  kappa: number,
+  nt = 200,
+): Sample {
   const Y = new Heat2D({ kappa, bc, dt: meta.dt }).simulate(sources, sensors, nt);
-  const rows = Array.from({ length: nt + 1 }, (_, n) => Array.from(Y.subarray(n * sensors.length, (n + 1) * sensors.length)));
+  const rows = Array.from({ length: nt + 1 }, (_, n) =>
+    Array.from(Y.subarray(n * sensors.length, (n + 1) * sensors.length)),
+  );
   return {
     sample_id: id,
     n_sources: sources.length,
@@ -28,17 +37,37 @@ function cleanSample(id: string, sources: { x: number; y: number; q: number }[],
 function positionError(cand: number[][], truth: { x: number; y: number }[]): number {
   const d = (a: number[], b: { x: number; y: number }) => Math.hypot(a[0] - b.x, a[1] - b.y);
   if (truth.length === 1) return d(cand[0], truth[0]);
-  return Math.min(Math.max(d(cand[0], truth[0]), d(cand[1], truth[1])), Math.max(d(cand[0], truth[1]), d(cand[1], truth[0])));
+  return Math.min(
+    Math.max(d(cand[0], truth[0]), d(cand[1], truth[1])),
+    Math.max(d(cand[0], truth[1]), d(cand[1], truth[0])),
+  );
 }
 
-const oneSource = cleanSample('one', [{ x: 1.32, y: 0.61, q: 1.4 }], [[0.4, 0.3], [1.1, 0.8], [1.7, 0.25], [1.5, 0.55]], 'neumann', 0.05);
+const oneSource = cleanSample(
+  'one',
+  [{ x: 1.32, y: 0.61, q: 1.4 }],
+  [
+    [0.4, 0.3],
+    [1.1, 0.8],
+    [1.7, 0.25],
+    [1.5, 0.55],
+  ],
+  'neumann',
+  0.05,
+);
 const twoSources = cleanSample(
   'two',
   [
     { x: 0.45, y: 0.3, q: 1.7 },
     { x: 1.45, y: 0.7, q: 0.9 },
   ],
-  [[0.3, 0.2], [0.7, 0.6], [1.3, 0.4], [1.7, 0.85], [1.0, 0.1]],
+  [
+    [0.3, 0.2],
+    [0.7, 0.6],
+    [1.3, 0.4],
+    [1.7, 0.85],
+    [1.0, 0.1],
+  ],
   'dirichlet',
   0.1,
 );
@@ -60,7 +89,12 @@ describe('estimateSample', () => {
   it('returns 1–3 candidates that the official rule keeps, each with one [x, y, q] per source inside the plate and q range', async () => {
     const dataset = await loadDataset(path.join(fixturesDir, 'synthetic-6.json'));
     for (const sample of dataset.samples.slice(2, 4)) {
-      const { candidates } = estimateSample(sample, dataset.meta, { ...DEFAULT_EXPERIMENT_CONFIG, ...FAST_EXPERIMENT_CONFIG }, { seed: 2 });
+      const { candidates } = estimateSample(
+        sample,
+        dataset.meta,
+        { ...DEFAULT_EXPERIMENT_CONFIG, ...FAST_EXPERIMENT_CONFIG },
+        { seed: 2 },
+      );
       expect(candidates.length).toBeGreaterThanOrEqual(1);
       expect(candidates.length).toBeLessThanOrEqual(3);
       expect(distinctCandidates(candidates)).toEqual(candidates);
@@ -87,12 +121,28 @@ describe('estimateSample', () => {
   });
 
   it('honours maxCandidates = 1 (a single best candidate)', () => {
-    const { candidates } = estimateSample(oneSource, meta, { ...DEFAULT_EXPERIMENT_CONFIG, maxCandidates: 1 }, { seed: 1 });
+    const { candidates } = estimateSample(
+      oneSource,
+      meta,
+      { ...DEFAULT_EXPERIMENT_CONFIG, maxCandidates: 1 },
+      { seed: 1 },
+    );
     expect(candidates).toHaveLength(1);
   });
 
   it('given a very short run (nt = 30), still fits every step it has and finds the source', () => {
-    const sample = cleanSample('short', [{ x: 0.9, y: 0.5, q: 1.5 }], [[0.85, 0.45], [1.0, 0.6], [0.8, 0.6]], 'neumann', 0.1, 30);
+    const sample = cleanSample(
+      'short',
+      [{ x: 0.9, y: 0.5, q: 1.5 }],
+      [
+        [0.85, 0.45],
+        [1.0, 0.6],
+        [0.8, 0.6],
+      ],
+      'neumann',
+      0.1,
+      30,
+    );
     const { candidates } = estimateSample(sample, meta, DEFAULT_EXPERIMENT_CONFIG, { seed: 1 });
     expect(positionError(candidates[0], sample.true_sources!)).toBeLessThan(0.02);
   });
@@ -105,18 +155,33 @@ describe('estimateSample', () => {
         { x: 1.0, y: 0.7, q: 1.6 },
         { x: 1.6, y: 0.4, q: 0.9 },
       ],
-      [[0.3, 0.2], [0.9, 0.8], [1.5, 0.3], [1.2, 0.5]],
+      [
+        [0.3, 0.2],
+        [0.9, 0.8],
+        [1.5, 0.3],
+        [1.2, 0.5],
+      ],
       'dirichlet',
       0.1,
       100,
     );
-    const { candidates } = estimateSample(sample, meta, { ...DEFAULT_EXPERIMENT_CONFIG, ...FAST_EXPERIMENT_CONFIG, maxCandidates: 1 }, { seed: 1 });
+    const { candidates } = estimateSample(
+      sample,
+      meta,
+      { ...DEFAULT_EXPERIMENT_CONFIG, ...FAST_EXPERIMENT_CONFIG, maxCandidates: 1 },
+      { seed: 1 },
+    );
     expect(candidates).toHaveLength(1);
     expect(candidates[0]).toHaveLength(3);
   });
 
   it('removes a non-zero initial temperature before fitting (the readings stay linear in q)', () => {
-    const sensors: [number, number][] = [[0.5, 0.5], [1.5, 0.6], [1.0, 0.2], [0.3, 0.9]];
+    const sensors: [number, number][] = [
+      [0.5, 0.5],
+      [1.5, 0.6],
+      [1.0, 0.2],
+      [0.3, 0.9],
+    ];
     const source = { x: 0.8, y: 0.45, q: 1.2 };
     const Y = new Heat2D({ kappa: 0.1, bc: 'neumann', dt: meta.dt }).simulate([source], sensors, 150, { T0: 0.4 });
     const rows = Array.from({ length: 151 }, (_, n) => Array.from(Y.subarray(n * 4, n * 4 + 4)));

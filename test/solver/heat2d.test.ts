@@ -49,7 +49,16 @@ describe('Heat2D reproduces the organisers’ reference simulator', () => {
  * The scheme written the plain way (dense loops, one line at a time, a fresh Thomas solve per line), to
  * check the optimised sweeps on grids whose sizes leave remainders after the four-line blocks.
  */
-function naiveAdi(nx: number, ny: number, bc: Bc, kappa: number, dt: number, sources: Source[], sensors: [number, number][], nt: number): number[][] {
+function naiveAdi(
+  nx: number,
+  ny: number,
+  bc: Bc,
+  kappa: number,
+  dt: number,
+  sources: Source[],
+  sensors: [number, number][],
+  nt: number,
+): number[][] {
   const dx = 2 / (nx - 1);
   const dy = 1 / (ny - 1);
   const sigma = 2.5 * Math.max(dx, dy);
@@ -67,9 +76,9 @@ function naiveAdi(nx: number, ny: number, bc: Bc, kappa: number, dt: number, sou
   const r = (kappa * dt) / 2;
   const solve = (L: number[][], d2: number, rhs: number[]) => {
     const n = rhs.length;
-    const a = (k: number) => -r * L[k][k - 1] / d2;
+    const a = (k: number) => (-r * L[k][k - 1]) / d2;
     const b = (k: number) => 1 - (r * L[k][k]) / d2;
-    const c = (k: number) => -r * L[k][k + 1] / d2;
+    const c = (k: number) => (-r * L[k][k + 1]) / d2;
     const cp = new Array<number>(n);
     const dp = new Array<number>(n);
     cp[0] = c(0) / b(0);
@@ -86,7 +95,11 @@ function naiveAdi(nx: number, ny: number, bc: Bc, kappa: number, dt: number, sou
   };
   const S = Array.from({ length: nx }, () => new Array<number>(ny).fill(0));
   for (const src of sources) {
-    const G = Array.from({ length: nx }, (_, i) => Array.from({ length: ny }, (_, j) => Math.exp(-((i * dx - src.x) ** 2 + (j * dy - src.y) ** 2) / (2 * sigma * sigma))));
+    const G = Array.from({ length: nx }, (_, i) =>
+      Array.from({ length: ny }, (_, j) =>
+        Math.exp(-((i * dx - src.x) ** 2 + (j * dy - src.y) ** 2) / (2 * sigma * sigma)),
+      ),
+    );
     const sum = G.flat().reduce((p, q) => p + q, 0);
     for (let i = 0; i < nx; i++) for (let j = 0; j < ny; j++) S[i][j] += (G[i][j] * src.q) / (sum * dx * dy);
   }
@@ -98,17 +111,32 @@ function naiveAdi(nx: number, ny: number, bc: Bc, kappa: number, dt: number, sou
       const iy = Math.min(Math.max(Math.floor(y / dy), 0), ny - 2);
       const fx = (x - ix * dx) / dx;
       const fy = (y - iy * dy) / dy;
-      return (1 - fx) * (1 - fy) * F[ix][iy] + fx * (1 - fy) * F[ix + 1][iy] + (1 - fx) * fy * F[ix][iy + 1] + fx * fy * F[ix + 1][iy + 1];
+      return (
+        (1 - fx) * (1 - fy) * F[ix][iy] +
+        fx * (1 - fy) * F[ix + 1][iy] +
+        (1 - fx) * fy * F[ix][iy + 1] +
+        fx * fy * F[ix + 1][iy + 1]
+      );
     });
   const out = [read(U)];
   for (let n = 0; n < nt; n++) {
     const Ustar = Array.from({ length: nx }, () => new Array<number>(ny).fill(0));
     for (let j = 0; j < ny; j++) {
-      const rhs = Array.from({ length: nx }, (_, i) => U[i][j] + (r / (dy * dy)) * Ly[j].reduce((sum, l, k) => sum + l * U[i][k], 0) + S[i][j]);
+      const rhs = Array.from(
+        { length: nx },
+        (_, i) => U[i][j] + (r / (dy * dy)) * Ly[j].reduce((sum, l, k) => sum + l * U[i][k], 0) + S[i][j],
+      );
       solve(Lx, dx * dx, rhs).forEach((v, i) => (Ustar[i][j] = v));
     }
     U = Array.from({ length: nx }, (_, i) =>
-      solve(Ly, dy * dy, Array.from({ length: ny }, (_, j) => Ustar[i][j] + (r / (dx * dx)) * Lx[i].reduce((sum, l, k) => sum + l * Ustar[k][j], 0) + S[i][j])),
+      solve(
+        Ly,
+        dy * dy,
+        Array.from(
+          { length: ny },
+          (_, j) => Ustar[i][j] + (r / (dx * dx)) * Lx[i].reduce((sum, l, k) => sum + l * Ustar[k][j], 0) + S[i][j],
+        ),
+      ),
     );
     out.push(read(U));
   }

@@ -8,7 +8,15 @@ import { makeTempDir } from '../helpers/cli.js';
 describe('loading predictions', () => {
   const samples = [
     { sample_id: 'a', estimated_sources: [[[1, 0.5, 1.25]], [[0.25, 0.75, 2]]] },
-    { sample_id: 'b', estimated_sources: [[[1.5, 0.25, 0.5], [0.5, 0.5, 1]]] },
+    {
+      sample_id: 'b',
+      estimated_sources: [
+        [
+          [1.5, 0.25, 0.5],
+          [0.5, 0.5, 1],
+        ],
+      ],
+    },
   ];
 
   it('reads back the .npz submission ralph-tui writes, and the same predictions from JSON', async () => {
@@ -26,7 +34,11 @@ describe('loading predictions', () => {
     const empty = path.join(dir, 'empty.npz');
     const { zipSync } = await import('fflate');
     fs.writeFileSync(empty, zipSync({ 'other.npy': new Uint8Array([1, 2, 3]) }));
-    await expect(loadPredictions(empty)).rejects.toThrow(/empty\.npz: no "samples" array in the \.npz \(entries: other\.npy\)/);
-    await expect(loadPredictions(path.join(dir, 'absent.json'))).rejects.toThrow(/absent\.json: no such predictions file/);
+    await expect(loadPredictions(empty)).rejects.toThrow(
+      /empty\.npz: no "samples" array in the \.npz \(entries: other\.npy\)/,
+    );
+    await expect(loadPredictions(path.join(dir, 'absent.json'))).rejects.toThrow(
+      /absent\.json: no such predictions file/,
+    );
   });
 });

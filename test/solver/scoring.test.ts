@@ -29,7 +29,18 @@ describe('official scoring', () => {
     const d = [[1, 0.9, 0.5]];
     expect(distinctCandidates([a, nearA, b, c, d])).toEqual([a, b, c]);
     // Source order inside a candidate does not matter: both are sorted before comparing.
-    expect(distinctCandidates([[[1, 0.5, 1], [0.2, 0.2, 1]], [[0.2, 0.2, 1], [1, 0.5, 1]]])).toHaveLength(1);
+    expect(
+      distinctCandidates([
+        [
+          [1, 0.5, 1],
+          [0.2, 0.2, 1],
+        ],
+        [
+          [0.2, 0.2, 1],
+          [1, 0.5, 1],
+        ],
+      ]),
+    ).toHaveLength(1);
   });
 
   it('compares candidates of different source counts on the shorter one, as the organisers’ zip of sorted sources does', () => {
@@ -47,7 +58,15 @@ describe('official scoring', () => {
     const mixed = scoreSample(sample, dataset.meta, [truth, variantBefore]);
     expect(mixed.n_valid).toBe(2);
     expect(mixed.score).toBeCloseTo((1 + (alone.score - 0.1)) / 2 + 0.2, 12);
-    expect(distinctCandidates([[[1, 0.5, 1], [1.5, 0.5, 1]], [[1, 0.5, 1]]])).toHaveLength(1);
+    expect(
+      distinctCandidates([
+        [
+          [1, 0.5, 1],
+          [1.5, 0.5, 1],
+        ],
+        [[1, 0.5, 1]],
+      ]),
+    ).toHaveLength(1);
   });
 
   it('scores 0 with no candidates and counts missing samples as 0', () => {
@@ -56,7 +75,11 @@ describe('official scoring', () => {
     const partial = scoreDataset(dataset, { samples: [{ sample_id: 'sample_0', estimated_sources: [truth] }] });
     expect(partial.missing).toHaveLength(5);
     expect(partial.score).toBeCloseTo(1.1 / 6, 12);
-    const subset = scoreDataset(dataset, { samples: [{ sample_id: 'sample_0', estimated_sources: [truth] }] }, { onlyPredicted: true });
+    const subset = scoreDataset(
+      dataset,
+      { samples: [{ sample_id: 'sample_0', estimated_sources: [truth] }] },
+      { onlyPredicted: true },
+    );
     expect(subset.score).toBeCloseTo(1.1, 12);
   });
 

@@ -10,7 +10,12 @@ const fixture = JSON.parse(fs.readFileSync(jsonFixture, 'utf8')) as Dataset;
 const truth0 = fixture.samples[0].true_sources!.map((s) => [s.x, s.y, s.q]);
 
 /** A copy of the fixture with one sample changed, written as JSON (or as a pickle). */
-function brokenDataset(dir: string, name: string, edit: (sample: Record<string, unknown>) => void, asPickle = false): string {
+function brokenDataset(
+  dir: string,
+  name: string,
+  edit: (sample: Record<string, unknown>) => void,
+  asPickle = false,
+): string {
   const copy = structuredClone(fixture) as unknown as { samples: Record<string, unknown>[] };
   edit(copy.samples[3]);
   const file = path.join(dir, name);
@@ -29,20 +34,41 @@ function expectUserError(result: { exitCode: number; stdout: string; stderr: str
 
 describe('ralph-tui simulate', () => {
   it('prints the readings of the given sources as JSON, matching the clean Y for the true sources', async () => {
-    const result = await runCli(['simulate', '--data', pklFixture, '--sample', 'sample_0', '--sources', JSON.stringify(truth0), '--repeat', '2', '--json']);
+    const result = await runCli([
+      'simulate',
+      '--data',
+      pklFixture,
+      '--sample',
+      'sample_0',
+      '--sources',
+      JSON.stringify(truth0),
+      '--repeat',
+      '2',
+      '--json',
+    ]);
     expect(result.exitCode).toBe(0);
     const out = JSON.parse(result.stdout);
     expect(out.sample_id).toBe('sample_0');
     expect(out.Y).toHaveLength(201);
     expect(out.Y[0]).toHaveLength(3);
     expect(out.seconds_per_simulation).toBeGreaterThan(0);
-    const worst = Math.max(...out.Y.flat().map((v: number, k: number) => Math.abs(v - fixture.samples[0].Y!.flat()[k])));
+    const worst = Math.max(
+      ...out.Y.flat().map((v: number, k: number) => Math.abs(v - fixture.samples[0].Y!.flat()[k])),
+    );
     expect(worst).toBeLessThan(1e-9);
     expect(out.rmse.Y).toBeLessThan(1e-9);
   });
 
   it('prints a human summary without --json', async () => {
-    const result = await runCli(['simulate', '--data', jsonFixture, '--sample', 'sample_2', '--sources', '[[1.5,0.85,0.54],[0.77,0.62,0.8]]']);
+    const result = await runCli([
+      'simulate',
+      '--data',
+      jsonFixture,
+      '--sample',
+      'sample_2',
+      '--sources',
+      '[[1.5,0.85,0.54],[0.77,0.62,0.8]]',
+    ]);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('sample_2: 2 sources, 4 sensors, nt 200');
     expect(result.stdout).toMatch(/RMSE against Y: \d/);
@@ -51,7 +77,10 @@ describe('ralph-tui simulate', () => {
 
   it('rejects an unknown sample, malformed sources and a bad --repeat with one sentence', async () => {
     const base = ['simulate', '--data', jsonFixture, '--sample', 'sample_0'];
-    expectUserError(await runCli([...base.slice(0, 3), '--sample', 'nope', '--sources', '[[1,0.5,1]]']), 'no sample with id "nope"');
+    expectUserError(
+      await runCli([...base.slice(0, 3), '--sample', 'nope', '--sources', '[[1,0.5,1]]']),
+      'no sample with id "nope"',
+    );
     expectUserError(await runCli([...base, '--sources', '[[1,0.5]]']), '--sources', '[0]');
     expectUserError(await runCli([...base, '--sources', '[[1,0.5,']), '--sources: invalid JSON');
     expectUserError(await runCli([...base, '--sources', '[[1,0.5,1]]', '--repeat', 'two']), '--repeat');
@@ -67,7 +96,12 @@ describe('ralph-tui score', () => {
   it('prints the official scores as JSON in the documented shape', async () => {
     const dir = makeTempDir();
     const predictions = path.join(dir, 'pred.json');
-    fs.writeFileSync(predictions, JSON.stringify({ samples: randomThree.map(({ sample_id, estimated_sources }) => ({ sample_id, estimated_sources })) }));
+    fs.writeFileSync(
+      predictions,
+      JSON.stringify({
+        samples: randomThree.map(({ sample_id, estimated_sources }) => ({ sample_id, estimated_sources })),
+      }),
+    );
     const result = await runCli(['score', '--data', pklFixture, '--predictions', predictions, '--json']);
     expect(result.exitCode).toBe(0);
     const out = JSON.parse(result.stdout);
@@ -88,7 +122,10 @@ describe('ralph-tui score', () => {
     expect(result.exitCode).toBe(0);
     const mean = randomThree.reduce((s, c) => s + c.expected_score, 0) / randomThree.length;
     expect(Math.abs(JSON.parse(result.stdout).score - mean)).toBeLessThan(1e-9);
-    expectUserError(await runCli(['score', '--data', jsonFixture, '--predictions', pklFixture]), 'neither JSON predictions nor an .npz submission');
+    expectUserError(
+      await runCli(['score', '--data', jsonFixture, '--predictions', pklFixture]),
+      'neither JSON predictions nor an .npz submission',
+    );
   });
 
   it('says when it scores against Y_noisy because the data has no clean Y', async () => {
@@ -98,7 +135,10 @@ describe('ralph-tui score', () => {
     const data = path.join(dir, 'public.json');
     fs.writeFileSync(data, JSON.stringify(noisy));
     const predictions = path.join(dir, 'pred.json');
-    fs.writeFileSync(predictions, JSON.stringify({ samples: [{ sample_id: 'sample_0', estimated_sources: [truth0] }] }));
+    fs.writeFileSync(
+      predictions,
+      JSON.stringify({ samples: [{ sample_id: 'sample_0', estimated_sources: [truth0] }] }),
+    );
     const human = await runCli(['score', '--data', data, '--predictions', predictions]);
     expect(human.exitCode).toBe(0);
     expect(human.stdout).toContain('proxy: against Y_noisy');
@@ -110,10 +150,17 @@ describe('ralph-tui score', () => {
   it('warns about predicted sources outside the 2×1 plate, and still scores them as given', async () => {
     const dir = makeTempDir();
     const predictions = path.join(dir, 'pred.json');
-    fs.writeFileSync(predictions, JSON.stringify({ samples: [{ sample_id: 'sample_0', estimated_sources: [truth0, [[2.4, 0.5, 1]], [[1, -0.1, 1]]] }] }));
+    fs.writeFileSync(
+      predictions,
+      JSON.stringify({
+        samples: [{ sample_id: 'sample_0', estimated_sources: [truth0, [[2.4, 0.5, 1]], [[1, -0.1, 1]]] }],
+      }),
+    );
     const result = await runCli(['score', '--data', jsonFixture, '--predictions', predictions, '--json']);
     expect(result.exitCode).toBe(0);
-    expect(result.stderr).toBe('ralph-tui: warning: 2 predicted sources lie outside the 2×1 plate (first: sample_0 candidate 2 at x=2.4, y=0.5); scored as given');
+    expect(result.stderr).toBe(
+      'ralph-tui: warning: 2 predicted sources lie outside the 2×1 plate (first: sample_0 candidate 2 at x=2.4, y=0.5); scored as given',
+    );
     expect(JSON.parse(result.stdout).samples[0].n_valid).toBe(3);
     const inside = path.join(dir, 'inside.json');
     fs.writeFileSync(inside, JSON.stringify({ samples: [{ sample_id: 'sample_0', estimated_sources: [truth0] }] }));
@@ -124,16 +171,24 @@ describe('ralph-tui score', () => {
     const dir = makeTempDir();
     const bad = path.join(dir, 'bad.json');
     fs.writeFileSync(bad, JSON.stringify({ samples: [{ sample_id: 'sample_0', estimated_sources: [[[1, 'x', 1]]] }] }));
-    expectUserError(await runCli(['score', '--data', jsonFixture, '--predictions', bad]), 'bad.json', 'samples[0].estimated_sources[0][0][1]');
+    expectUserError(
+      await runCli(['score', '--data', jsonFixture, '--predictions', bad]),
+      'bad.json',
+      'samples[0].estimated_sources[0][0][1]',
+    );
     const unknown = path.join(dir, 'unknown.json');
     fs.writeFileSync(unknown, JSON.stringify({ samples: [{ sample_id: 'ghost', estimated_sources: [] }] }));
-    expectUserError(await runCli(['score', '--data', jsonFixture, '--predictions', unknown]), 'sample "ghost" is not in the dataset');
+    expectUserError(
+      await runCli(['score', '--data', jsonFixture, '--predictions', unknown]),
+      'sample "ghost" is not in the dataset',
+    );
   });
 });
 
 describe('bad datasets stop with one clear sentence naming the sample and field', () => {
   const dir = makeTempDir();
-  const simulate = (data: string) => runCli(['simulate', '--data', data, '--sample', 'sample_0', '--sources', '[[1,0.5,1]]']);
+  const simulate = (data: string) =>
+    runCli(['simulate', '--data', data, '--sample', 'sample_0', '--sources', '[[1,0.5,1]]']);
 
   it('a NaN reading (in a pickle)', async () => {
     const file = brokenDataset(dir, 'nan.pkl', (s) => ((s.Y_noisy as number[][])[12][1] = Number.NaN), true);
@@ -152,7 +207,12 @@ describe('bad datasets stop with one clear sentence naming the sample and field'
 
   it('Y_noisy with a column too many', async () => {
     const file = brokenDataset(dir, 'cols.json', (s) => (s.Y_noisy as number[][])[7].push(0));
-    expectUserError(await simulate(file), 'sample "sample_3"', 'Y_noisy[7]', 'expected 4 columns (one per sensor), got 5');
+    expectUserError(
+      await simulate(file),
+      'sample "sample_3"',
+      'Y_noisy[7]',
+      'expected 4 columns (one per sensor), got 5',
+    );
   });
 
   it('an unknown boundary condition', async () => {
@@ -185,11 +245,31 @@ describe('ralph-tui generate', () => {
     const first = await runCli(['generate', '--out', a, '--samples', '2', '--seed', '5', '--json']);
     expect(first.exitCode).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({ out: a, samples: 2, seed: 5 });
-    expect((await runCli(['generate', '--out', b, '--samples', '2', '--seed', '5'])).stdout).toContain('wrote 2 samples');
+    expect((await runCli(['generate', '--out', b, '--samples', '2', '--seed', '5'])).stdout).toContain(
+      'wrote 2 samples',
+    );
     expect(fs.readFileSync(b, 'utf8')).toBe(fs.readFileSync(a, 'utf8'));
     expect((await runCli(['generate', '--out', p, '--samples', '2', '--seed', '5'])).exitCode).toBe(0);
-    const fromJson = await runCli(['simulate', '--data', a, '--sample', 'sample_1', '--sources', '[[1,0.5,1]]', '--json']);
-    const fromPickle = await runCli(['simulate', '--data', p, '--sample', 'sample_1', '--sources', '[[1,0.5,1]]', '--json']);
+    const fromJson = await runCli([
+      'simulate',
+      '--data',
+      a,
+      '--sample',
+      'sample_1',
+      '--sources',
+      '[[1,0.5,1]]',
+      '--json',
+    ]);
+    const fromPickle = await runCli([
+      'simulate',
+      '--data',
+      p,
+      '--sample',
+      'sample_1',
+      '--sources',
+      '[[1,0.5,1]]',
+      '--json',
+    ]);
     expect(JSON.parse(fromPickle.stdout).Y).toEqual(JSON.parse(fromJson.stdout).Y);
     expect(JSON.parse(fromPickle.stdout).rmse).toEqual(JSON.parse(fromJson.stdout).rmse);
   });

@@ -50,8 +50,15 @@ describe('synthetic datasets follow the competition mix', () => {
     const three = drawSampleSpecs(60, 11, 3);
     expect(three.every((s) => s.n_sources === 3 && s.true_sources.length === 3)).toBe(true);
     expect(new Set(three.map((s) => s.sensors_xy.length))).toEqual(new Set([3, 4, 5, 6]));
-    for (const { true_sources: [a, b, c] } of three) {
-      for (const [p, q] of [[a, b], [a, c], [b, c]]) expect(Math.hypot(p.x - q.x, p.y - q.y)).toBeGreaterThanOrEqual(0.07);
+    for (const {
+      true_sources: [a, b, c],
+    } of three) {
+      for (const [p, q] of [
+        [a, b],
+        [a, c],
+        [b, c],
+      ])
+        expect(Math.hypot(p.x - q.x, p.y - q.y)).toBeGreaterThanOrEqual(0.07);
     }
   });
 

@@ -3,7 +3,9 @@ import { TridiagonalFactor, implicitLaplacian } from '../../solver/tridiagonal.j
 
 /** Dense product of the tridiagonal (lower, diagonal, upper) with x. */
 function multiply(lower: number[], diagonal: number[], upper: number[], x: number[]): number[] {
-  return x.map((_, k) => (k > 0 ? lower[k] * x[k - 1] : 0) + diagonal[k] * x[k] + (k < x.length - 1 ? upper[k] * x[k + 1] : 0));
+  return x.map(
+    (_, k) => (k > 0 ? lower[k] * x[k - 1] : 0) + diagonal[k] * x[k] + (k < x.length - 1 ? upper[k] * x[k + 1] : 0),
+  );
 }
 
 describe('TridiagonalFactor', () => {

@@ -61,7 +61,9 @@ describe('AgentSession (a real pty feeding a headless emulator)', () => {
     // (onlcr) is turned off so the bytes arrive exactly as written.
     const script = `process.stdout.write(Buffer.from([...Array(255).keys()].map((i) => i + 1))); process.stdout.write('✻ done ⏺\\n');`;
     const done = exited(session);
-    session.spawn(spec(dir, 'sh', ['-c', `stty -opost; exec ${JSON.stringify(process.execPath)} -e ${JSON.stringify(script)}`]));
+    session.spawn(
+      spec(dir, 'sh', ['-c', `stty -opost; exec ${JSON.stringify(process.execPath)} -e ${JSON.stringify(script)}`]),
+    );
     await done;
     await session.dispose();
     const transcript = fs.readFileSync(path.join(dir, '.ralph', 'transcripts', 'W1.log'));
@@ -103,7 +105,12 @@ describe('AgentSession (a real pty feeding a headless emulator)', () => {
     const dir = makeTempDir();
     const session = open(dir);
     // Given a first run that scrolled the 24-row pane and ended mid-line (no final newline).
-    session.spawn(spec(dir, process.execPath, ['-e', "for (let i = 1; i <= 30; i++) process.stdout.write('first-' + i + (i < 30 ? '\\n' : ''))"]));
+    session.spawn(
+      spec(dir, process.execPath, [
+        '-e',
+        "for (let i = 1; i <= 30; i++) process.stdout.write('first-' + i + (i < 30 ? '\\n' : ''))",
+      ]),
+    );
     await Promise.all([exited(session), screenContains(session, 'first-30')]);
     // When the supervisor notes the restart and the second run prints.
     session.note('restart 1 of W1');
@@ -129,7 +136,12 @@ describe('AgentSession (a real pty feeding a headless emulator)', () => {
   it('a run that died in the alternate screen is brought back to the main screen by the note, which shows below the earlier output', async () => {
     const dir = makeTempDir();
     const session = open(dir);
-    session.spawn(spec(dir, process.execPath, ['-e', "console.log('before'); process.stdout.write('\\x1b[?1049hfull-screen app\\n')"]));
+    session.spawn(
+      spec(dir, process.execPath, [
+        '-e',
+        "console.log('before'); process.stdout.write('\\x1b[?1049hfull-screen app\\n')",
+      ]),
+    );
     await Promise.all([exited(session), screenContains(session, 'full-screen app')]);
     session.note('restart 1 of W1');
     await parsed(session);

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { LoopConfig } from '../../src/config.js';
-import { classifyAgent, compilePatterns, interpretHookStatus, type StateFacts } from '../../src/supervisor/agent-state.js';
+import {
+  classifyAgent,
+  compilePatterns,
+  interpretHookStatus,
+  type StateFacts,
+} from '../../src/supervisor/agent-state.js';
 import { UserError } from '../../core/errors.js';
 import { pasteBytes, readyForPrompt } from '../../src/supervisor/prompt-delivery.js';
 
@@ -25,11 +30,15 @@ describe('classifyAgent', () => {
   it("detects Claude's permission question on the screen as needs-input", () => {
     expect(classifyAgent(facts({ screenTail: '⏺ Bash(rm -rf build)\n  Do you want to proceed?' }))).toBe('needs-input');
     expect(classifyAgent(facts({ screenTail: 'Overwrite file? (y/n)' }))).toBe('needs-input');
-    expect(classifyAgent(facts({ screenTail: ' Edit file\n Do you want to make this edit to solver.py?\n ❯ 1. Yes' }))).toBe('needs-input');
+    expect(
+      classifyAgent(facts({ screenTail: ' Edit file\n Do you want to make this edit to solver.py?\n ❯ 1. Yes' })),
+    ).toBe('needs-input');
   });
 
   it('trusts a hook report from the current session over the screen and the timing', () => {
-    expect(classifyAgent(facts({ hook: { state: 'idle', time: 50_000 }, screenTail: 'Do you want to proceed?' }))).toBe('idle');
+    expect(classifyAgent(facts({ hook: { state: 'idle', time: 50_000 }, screenTail: 'Do you want to proceed?' }))).toBe(
+      'idle',
+    );
     expect(classifyAgent(facts({ hook: { state: 'needs-input', time: 50_000 } }))).toBe('needs-input');
   });
 
@@ -38,13 +47,17 @@ describe('classifyAgent', () => {
   });
 
   it('reports process phases as they are', () => {
-    for (const phase of ['starting', 'exited', 'restarting', 'stopped'] as const) expect(classifyAgent(facts({ phase }))).toBe(phase);
+    for (const phase of ['starting', 'exited', 'restarting', 'stopped'] as const)
+      expect(classifyAgent(facts({ phase }))).toBe(phase);
   });
 });
 
 describe('hook status files', () => {
   it('maps Claude Code hook words and reads ISO or epoch times', () => {
-    expect(interpretHookStatus({ state: 'Stop', time: '2026-01-01T00:00:00Z' })).toEqual({ state: 'idle', time: Date.parse('2026-01-01T00:00:00Z') });
+    expect(interpretHookStatus({ state: 'Stop', time: '2026-01-01T00:00:00Z' })).toEqual({
+      state: 'idle',
+      time: Date.parse('2026-01-01T00:00:00Z'),
+    });
     expect(interpretHookStatus({ state: 'PermissionRequest', time: 5 })).toEqual({ state: 'needs-input', time: 5 });
     expect(interpretHookStatus({ state: 'busy', time: 5 })?.state).toBe('working');
   });
@@ -94,12 +107,28 @@ describe('prompt delivery', () => {
 });
 
 describe('classifyAgent before the prompt (first-run screens and logins)', () => {
-  const base = { now: 10_000, startedAt: 1_000, lastOutputAt: 9_000, idleSeconds: 30, needsInput: [] as RegExp[], setupScreens: [/Yes, I trust this folder/i], loginScreens: [/Select login method/i] };
+  const base = {
+    now: 10_000,
+    startedAt: 1_000,
+    lastOutputAt: 9_000,
+    idleSeconds: 30,
+    needsInput: [] as RegExp[],
+    setupScreens: [/Yes, I trust this folder/i],
+    loginScreens: [/Select login method/i],
+  };
   it('given a starting agent, a first-run screen reads as needs-input, a login screen or a needs-login report as needs-login, anything else as starting', () => {
-    expect(classifyAgent({ ...base, phase: 'starting', screenTail: '❯ No, exit\n  Yes, I trust this folder' })).toBe('needs-input');
+    expect(classifyAgent({ ...base, phase: 'starting', screenTail: '❯ No, exit\n  Yes, I trust this folder' })).toBe(
+      'needs-input',
+    );
     expect(classifyAgent({ ...base, phase: 'starting', screenTail: 'Select login method:' })).toBe('needs-login');
-    expect(classifyAgent({ ...base, phase: 'starting', screenTail: '❯', hook: { state: 'needs-login', time: 2_000 } })).toBe('needs-login');
-    expect(classifyAgent({ ...base, phase: 'starting', screenTail: '❯', hook: { state: 'working', time: 2_000 } })).toBe('starting');
-    expect(classifyAgent({ ...base, phase: 'starting', screenTail: '❯', hook: { state: 'needs-login', time: 500 } })).toBe('starting');
+    expect(
+      classifyAgent({ ...base, phase: 'starting', screenTail: '❯', hook: { state: 'needs-login', time: 2_000 } }),
+    ).toBe('needs-login');
+    expect(
+      classifyAgent({ ...base, phase: 'starting', screenTail: '❯', hook: { state: 'working', time: 2_000 } }),
+    ).toBe('starting');
+    expect(
+      classifyAgent({ ...base, phase: 'starting', screenTail: '❯', hook: { state: 'needs-login', time: 500 } }),
+    ).toBe('starting');
   });
 });

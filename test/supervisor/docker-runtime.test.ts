@@ -18,7 +18,7 @@ async function agentProcesses(name: string): Promise<number> {
   return result.stdout.split('\n').filter((line) => line.includes('fake-agent')).length;
 }
 
-describe.runIf(enabled)('agents in Docker containers (real engine, C\'s busybox test image)', () => {
+describe.runIf(enabled)("agents in Docker containers (real engine, C's busybox test image)", () => {
   let image: string;
   const names: string[] = [];
 
@@ -39,7 +39,16 @@ describe.runIf(enabled)('agents in Docker containers (real engine, C\'s busybox 
       name,
       runtime: 'docker',
       image,
-      agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: 'fake-agent', prompt: { text: 'hello from ralph' }, memory: '64m' }],
+      agents: [
+        {
+          id: 'W1',
+          role: 'worker',
+          kind: 'custom',
+          command: 'fake-agent',
+          prompt: { text: 'hello from ralph' },
+          memory: '64m',
+        },
+      ],
     });
     // The container runs as uid 1000, like a user's own folder.
     fs.chownSync(root, 1000, 1000);

@@ -4,7 +4,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_NUDGE } from '../../src/config.js';
 import { Supervisor } from '../../src/supervisor/index.js';
 import { runCli } from '../helpers/cli.js';
-import { count, EventRecorder, fakeClaude, fakeClaudeCommand, makeWorkspace, readTranscript, sleep } from './workspace.js';
+import {
+  count,
+  EventRecorder,
+  fakeClaude,
+  fakeClaudeCommand,
+  makeWorkspace,
+  readTranscript,
+  sleep,
+} from './workspace.js';
 
 const running: Supervisor[] = [];
 afterEach(async () => {
@@ -19,11 +27,20 @@ function launch(config: Record<string, unknown>) {
   return { ...ws, supervisor, recorder };
 }
 
-const agent = (command: string, extra: Record<string, unknown> = {}) => ({ id: 'W1', role: 'worker', kind: 'custom', command, prompt: { text: 'Run the next experiment.' }, ...extra });
+const agent = (command: string, extra: Record<string, unknown> = {}) => ({
+  id: 'W1',
+  role: 'worker',
+  kind: 'custom',
+  command,
+  prompt: { text: 'Run the next experiment.' },
+  ...extra,
+});
 
 describe('the Ralph loop with real ptys and fake agents', () => {
   it('restarts an agent that keeps failing with exponential backoff and delivers the prompt again each time', async () => {
-    const { root, supervisor, recorder } = launch({ agents: [agent(fakeClaudeCommand('--exit-after-prompt 1 --work-ms 50'))] });
+    const { root, supervisor, recorder } = launch({
+      agents: [agent(fakeClaudeCommand('--exit-after-prompt 1 --work-ms 50'))],
+    });
     await supervisor.start();
     await recorder.waitFor((event) => event.type === 'started', 3);
 
@@ -53,11 +70,17 @@ describe('the Ralph loop with real ptys and fake agents', () => {
   });
 
   it('does not restart an agent once the best score in coordination.json reaches the target', async () => {
-    const { root, supervisor, recorder } = launch({ targetScore: 1.2, agents: [agent(fakeClaudeCommand('--exit-after-prompt 0 --work-ms 50'))] });
+    const { root, supervisor, recorder } = launch({
+      targetScore: 1.2,
+      agents: [agent(fakeClaudeCommand('--exit-after-prompt 0 --work-ms 50'))],
+    });
     fs.mkdirSync(path.join(root, 'orchestration', 'shared'), { recursive: true });
     fs.writeFileSync(
       path.join(root, 'orchestration', 'shared', 'coordination.json'),
-      JSON.stringify({ best_scores: { in_budget: { score: 1.21, time_min: 55, experiment: 'cmaes_v9' } }, workers: {} }),
+      JSON.stringify({
+        best_scores: { in_budget: { score: 1.21, time_min: 55, experiment: 'cmaes_v9' } },
+        workers: {},
+      }),
     );
     await supervisor.start();
     await recorder.waitFor((event) => event.type === 'stopped');
@@ -68,7 +91,10 @@ describe('the Ralph loop with real ptys and fake agents', () => {
   });
 
   it('nudges an agent that stays idle longer than idleNudgeMinutes, typing the nudge text', async () => {
-    const { root, supervisor, recorder } = launch({ agents: [agent(fakeClaudeCommand('--silent'))], loop: { idleSeconds: 0.2, idleNudgeMinutes: 0.01 } });
+    const { root, supervisor, recorder } = launch({
+      agents: [agent(fakeClaudeCommand('--silent'))],
+      loop: { idleSeconds: 0.2, idleNudgeMinutes: 0.01 },
+    });
     await supervisor.start();
     await recorder.waitFor((event) => event.type === 'nudge');
     await recorder.waitFor((event) => event.type === 'state' && event.state === 'idle');
@@ -100,8 +126,11 @@ describe('the Ralph loop with real ptys and fake agents', () => {
     expect(recorder.of('nudge')).toHaveLength(0);
   });
 
-  it('detects a permission question as needs-input, never nudges it, and passes the user\'s answer through', async () => {
-    const { root, supervisor, recorder } = launch({ agents: [agent(fakeClaudeCommand('--ask'))], loop: { idleSeconds: 0.2, idleNudgeMinutes: 0.005 } });
+  it("detects a permission question as needs-input, never nudges it, and passes the user's answer through", async () => {
+    const { root, supervisor, recorder } = launch({
+      agents: [agent(fakeClaudeCommand('--ask'))],
+      loop: { idleSeconds: 0.2, idleNudgeMinutes: 0.005 },
+    });
     await supervisor.start();
     await recorder.waitFor((event) => event.type === 'state' && event.state === 'needs-input');
     // Several idle-nudge periods (0.3 s each) pass while the question is on screen.
@@ -114,7 +143,10 @@ describe('the Ralph loop with real ptys and fake agents', () => {
   });
 
   it('trusts the hook status file over the screen and output timing', async () => {
-    const { root, supervisor, recorder } = launch({ agents: [agent(fakeClaudeCommand('--silent'))], loop: { idleSeconds: 0.2 } });
+    const { root, supervisor, recorder } = launch({
+      agents: [agent(fakeClaudeCommand('--silent'))],
+      loop: { idleSeconds: 0.2 },
+    });
     await supervisor.start();
     await recorder.waitFor((event) => event.type === 'state' && event.state === 'idle');
 
@@ -130,12 +162,21 @@ describe('the Ralph loop with real ptys and fake agents', () => {
   });
 
   it('records every event in .ralph/events.jsonl with time, agent and type', async () => {
-    const { root, supervisor, recorder } = launch({ agents: [agent(fakeClaudeCommand('--exit-after-prompt 0 --work-ms 50'))], loop: { errorBackoffMs: 5000 } });
+    const { root, supervisor, recorder } = launch({
+      agents: [agent(fakeClaudeCommand('--exit-after-prompt 0 --work-ms 50'))],
+      loop: { errorBackoffMs: 5000 },
+    });
     await supervisor.start();
     await recorder.waitFor((event) => event.type === 'restart-scheduled');
-    const lines = fs.readFileSync(path.join(root, '.ralph', 'events.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const lines = fs
+      .readFileSync(path.join(root, '.ralph', 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
 
-    expect(lines.map((line) => line.type)).toEqual(expect.arrayContaining(['started', 'prompt-delivered', 'exit', 'restart-scheduled']));
+    expect(lines.map((line) => line.type)).toEqual(
+      expect.arrayContaining(['started', 'prompt-delivered', 'exit', 'restart-scheduled']),
+    );
     for (const line of lines) {
       expect(line.agent).toBe('W1');
       expect(Number.isNaN(Date.parse(line.time))).toBe(false);
@@ -167,7 +208,9 @@ describe('the Ralph loop with real ptys and fake agents', () => {
   });
 
   it('follows STOP written by someone else: `ralph-tui stop --force` ends every agent now, `ralph-tui resume` starts them again', async () => {
-    const { root, supervisor, recorder } = launch({ agents: [agent(fakeClaudeCommand('--silent'), { prompt: 'off' })] });
+    const { root, supervisor, recorder } = launch({
+      agents: [agent(fakeClaudeCommand('--silent'), { prompt: 'off' })],
+    });
     await supervisor.start();
     await recorder.waitFor((event) => event.type === 'started');
 
@@ -205,7 +248,9 @@ describe('the Ralph loop with real ptys and fake agents', () => {
 
   it('an agent without a prompt that prints continuously is working, not stuck starting', async () => {
     const chatty = `'${process.execPath}' '${path.join(path.dirname(fakeClaude), 'chatty-agent.mjs')}' --rate 20000`;
-    const { supervisor, recorder } = launch({ agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: chatty, prompt: 'off' }] });
+    const { supervisor, recorder } = launch({
+      agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: chatty, prompt: 'off' }],
+    });
     await supervisor.start();
     await recorder.waitFor((event) => event.type === 'state' && event.state === 'working');
     expect(supervisor.getSnapshot().agents[0].state).toBe('working');
@@ -213,7 +258,16 @@ describe('the Ralph loop with real ptys and fake agents', () => {
 
   it('pins a local agent with a cpuset to those CPUs (taskset)', async () => {
     const { root, supervisor, recorder } = launch({
-      agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: 'grep Cpus_allowed_list /proc/self/status', prompt: 'off', cpuset: '0' }],
+      agents: [
+        {
+          id: 'W1',
+          role: 'worker',
+          kind: 'custom',
+          command: 'grep Cpus_allowed_list /proc/self/status',
+          prompt: 'off',
+          cpuset: '0',
+        },
+      ],
     });
     await supervisor.start();
     await recorder.waitFor((event) => event.type === 'exit');
@@ -222,7 +276,9 @@ describe('the Ralph loop with real ptys and fake agents', () => {
 
   it('puts ralph-tui on the PATH of local agents and tells them their workspace and id', async () => {
     const probe = `sh -c 'echo "ws=$RALPH_WORKSPACE id=$RALPH_AGENT_ID"; command -v ralph-tui'`;
-    const { root, supervisor, recorder } = launch({ agents: [{ id: 'W3', role: 'worker', kind: 'custom', command: probe, prompt: 'off' }] });
+    const { root, supervisor, recorder } = launch({
+      agents: [{ id: 'W3', role: 'worker', kind: 'custom', command: probe, prompt: 'off' }],
+    });
     await supervisor.start();
     await recorder.waitFor((event) => event.type === 'exit');
     const transcript = readTranscript(root, 'W3');

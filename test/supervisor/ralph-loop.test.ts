@@ -2,11 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { LoopConfig } from '../../src/config.js';
 import { PhraseWatcher, planRestart, shouldIdleNudge } from '../../src/supervisor/ralph-loop.js';
 
-const loop = LoopConfig.parse({ restartDelayMs: 2000, errorBackoffMs: 10_000, maxBackoffMs: 60_000, shortSessionSeconds: 60, idleNudgeMinutes: 10 });
+const loop = LoopConfig.parse({
+  restartDelayMs: 2000,
+  errorBackoffMs: 10_000,
+  maxBackoffMs: 60_000,
+  shortSessionSeconds: 60,
+  idleNudgeMinutes: 10,
+});
 
 describe('planRestart (the restart policy)', () => {
   it('restarts after the short delay when a long session exits cleanly, and forgets earlier failures', () => {
-    expect(planRestart({ exitCode: 0, sessionMs: 5 * 60_000, failures: 3 }, loop)).toEqual({ delayMs: 2000, failures: 0, reason: 'clean exit' });
+    expect(planRestart({ exitCode: 0, sessionMs: 5 * 60_000, failures: 3 }, loop)).toEqual({
+      delayMs: 2000,
+      failures: 0,
+      reason: 'clean exit',
+    });
   });
 
   it('backs off exponentially after error exits, capped at maxBackoffMs', () => {
@@ -58,13 +68,18 @@ describe('PhraseWatcher (wrap-up phrases in the output stream)', () => {
   });
 
   it('reads a cursor move between words as a space (Claude Code draws "Session␛[55Gcomplete.")', () => {
-    expect(new PhraseWatcher(['Session complete']).feed('Recorded. Session\x1b[55Gcomplete.\r\x1b[1B')).toBe('session complete');
+    expect(new PhraseWatcher(['Session complete']).feed('Recorded. Session\x1b[55Gcomplete.\r\x1b[1B')).toBe(
+      'session complete',
+    );
     expect(new PhraseWatcher(['Session complete']).feed('Session\x1b[1Ccomplete')).toBe('session complete');
   });
 
   it('counts the phrases on a rendered screen (a differential redraw never writes them whole)', () => {
     const watcher = new PhraseWatcher(['Session complete', 'Summary of']);
-    expect(watcher.onScreen('● Recorded.  Session complete.\n❯ Continue\n● Session\n  complete again')).toEqual({ count: 2, phrase: 'session complete' });
+    expect(watcher.onScreen('● Recorded.  Session complete.\n❯ Continue\n● Session\n  complete again')).toEqual({
+      count: 2,
+      phrase: 'session complete',
+    });
     expect(watcher.onScreen('nothing here')).toEqual({ count: 0, phrase: undefined });
   });
 
@@ -72,7 +87,9 @@ describe('PhraseWatcher (wrap-up phrases in the output stream)', () => {
     const text = 'Recorded. Session\x1b[55Gcomplete.\r\n';
     for (let cut = 1; cut < text.length; cut++) {
       const watcher = new PhraseWatcher(['Session complete']);
-      expect([watcher.feed(text.slice(0, cut)), watcher.feed(text.slice(cut))].find(Boolean), `cut at ${cut}`).toBe('session complete');
+      expect([watcher.feed(text.slice(0, cut)), watcher.feed(text.slice(cut))].find(Boolean), `cut at ${cut}`).toBe(
+        'session complete',
+      );
     }
   });
 

@@ -9,7 +9,13 @@ describe('ralph-tui up --headless', () => {
   it('starts every agent, prints one line per event, and exits 0 after --exit-after', async () => {
     const { root } = makeWorkspace({
       agents: [
-        { id: 'W1', role: 'worker', kind: 'custom', command: fakeClaudeCommand('--exit-after-prompt 3 --work-ms 100'), prompt: { text: 'go' } },
+        {
+          id: 'W1',
+          role: 'worker',
+          kind: 'custom',
+          command: fakeClaudeCommand('--exit-after-prompt 3 --work-ms 100'),
+          prompt: { text: 'go' },
+        },
         { id: 'W2', role: 'worker', kind: 'custom', command: fakeClaudeCommand('--silent'), prompt: { text: 'go' } },
       ],
     });
@@ -19,7 +25,9 @@ describe('ralph-tui up --headless', () => {
     expect(result.exitCode).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d W1 started \(pid \d+\)$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d W2 prompt delivered \(2 chars, bracketed paste\)$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^\d\d:\d\d:\d\d W2 prompt delivered \(2 chars, bracketed paste\)$/),
+    );
     expect(lines).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d W1 exited with code 3 /));
     expect(lines).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d W1 restart in 100 ms \(exit code 3/));
     expect(lines).toContainEqual('ralph-tui: shutting down (--exit-after 3 s)');
@@ -29,23 +37,38 @@ describe('ralph-tui up --headless', () => {
 
   it('exits by itself when STOP is present at start: the team stays stopped, no agent starts', async () => {
     const { root } = makeWorkspace({
-      agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: fakeClaudeCommand('--exit-after-prompt 0'), prompt: { text: 'go' } }],
+      agents: [
+        {
+          id: 'W1',
+          role: 'worker',
+          kind: 'custom',
+          command: fakeClaudeCommand('--exit-after-prompt 0'),
+          prompt: { text: 'go' },
+        },
+      ],
     });
     fs.mkdirSync(path.join(root, 'orchestration', 'shared'), { recursive: true });
     fs.writeFileSync(path.join(root, 'orchestration', 'shared', 'STOP'), 'done for today\n');
     const result = await runCli(['up', '--headless', '--workspace', root], { timeout: 30_000 });
 
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain('* stop requested (STOP file present (done for today): agents stay stopped until resumed');
+    expect(result.stdout).toContain(
+      '* stop requested (STOP file present (done for today): agents stay stopped until resumed',
+    );
     expect(result.stdout).not.toMatch(/W1 started/);
     expect(result.stdout).toContain('ralph-tui: shutting down (every agent stopped)');
   });
 
-  it('SIGTERM stops the agents\' processes and exits 0', async () => {
+  it("SIGTERM stops the agents' processes and exits 0", async () => {
     const { root } = makeWorkspace({
-      agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: fakeClaudeCommand('--silent'), prompt: { text: 'go' } }],
+      agents: [
+        { id: 'W1', role: 'worker', kind: 'custom', command: fakeClaudeCommand('--silent'), prompt: { text: 'go' } },
+      ],
     });
-    const child = execa(process.execPath, [cliPath, 'up', '--headless', '--workspace', root], { reject: false, env: { FORCE_COLOR: '0' } });
+    const child = execa(process.execPath, [cliPath, 'up', '--headless', '--workspace', root], {
+      reject: false,
+      env: { FORCE_COLOR: '0' },
+    });
     let stdout = '';
     await new Promise<void>((resolve) => {
       child.stdout!.on('data', (data: Buffer) => {
@@ -60,7 +83,9 @@ describe('ralph-tui up --headless', () => {
     expect(result.exitCode).toBe(0);
     expect(String(result.stdout)).toContain('ralph-tui: shutting down (received SIGTERM)');
     expect(String(result.stdout)).toMatch(/W1 stopped \(supervisor shut down\)/);
-    expect(fs.existsSync(`/proc/${agentPid}`) && !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${agentPid}/status`, 'utf8'))).toBe(false);
+    expect(
+      fs.existsSync(`/proc/${agentPid}`) && !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${agentPid}/status`, 'utf8')),
+    ).toBe(false);
   });
 
   it('a fresh folder is initialised (built-in agents) and its agents started', async () => {
@@ -75,11 +100,16 @@ describe('ralph-tui up --headless', () => {
 
   it('a config that does not validate is one clear error naming the field, and nothing starts', async () => {
     const { root } = makeWorkspace({ agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: 'true' }] });
-    fs.writeFileSync(path.join(root, 'ralph.config.json'), JSON.stringify({ agents: [{ id: 'worker-1', role: 'worker' }] }));
+    fs.writeFileSync(
+      path.join(root, 'ralph.config.json'),
+      JSON.stringify({ agents: [{ id: 'worker-1', role: 'worker' }] }),
+    );
     const result = await runCli(['up', '--headless', '--workspace', root]);
 
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/^ralph-tui: .*ralph\.config\.json: field agents\[0\]\.id: expected an id like W0, W1/);
+    expect(result.stderr).toMatch(
+      /^ralph-tui: .*ralph\.config\.json: field agents\[0\]\.id: expected an id like W0, W1/,
+    );
     expect(fs.existsSync(path.join(root, '.ralph', 'events.jsonl'))).toBe(false);
   });
 
