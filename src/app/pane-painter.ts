@@ -10,7 +10,7 @@
  * right after Ink's frame, before Ink's end-of-synchronized-update, so the terminal never shows the blank.
  */
 import type { AgentBox, Layout } from './layout.js';
-import type { Row, RunStyle } from './terminal-rows.js';
+import { NAMED, type Row, type RunStyle } from './terminal-rows.js';
 import type { Overlay } from './ui-state.js';
 
 /** Where a pane's body is on the terminal, in 0-based cells. */
@@ -40,25 +40,6 @@ export function paintedBox(layout: Layout | null, overlay: Overlay | null): Agen
 export function paintArea(layout: Layout, box: AgentBox): PaintArea {
   return { top: layout.header + layout.tabs + 1, left: 0, width: box.cols, height: box.rows };
 }
-
-const NAMED = [
-  'black',
-  'red',
-  'green',
-  'yellow',
-  'blue',
-  'magenta',
-  'cyan',
-  'white',
-  'gray',
-  'redBright',
-  'greenBright',
-  'yellowBright',
-  'blueBright',
-  'magentaBright',
-  'cyanBright',
-  'whiteBright',
-];
 
 /** SGR parameters for a colour as terminal-rows names it: a base colour's name, `ansi256(n)` or `#rrggbb`. */
 function colorParams(color: string, background: boolean): string {

@@ -36,8 +36,9 @@ export interface RowsOptions {
   highlight?: string;
 }
 
-// The 16 base colours by name so the user's terminal theme applies (as tmux does), 16–255 by index.
-const NAMED = [
+// The 16 base colours by name so the user's terminal theme applies (as tmux does), 16–255 by index; the pane painter
+// turns the same names back into SGR codes.
+export const NAMED = [
   'black',
   'red',
   'green',
