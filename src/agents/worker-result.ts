@@ -3,28 +3,15 @@
 import { appendLogEntry, completeExperiment, updateExperimentState } from '../../orchestration/index.js';
 import { openOutbox, outboxDir, outboxKey, type OutboxRecord, type OutboxStep } from '../../orchestration/outbox.js';
 import { RUN_RECORD, runRecordSteps } from '../experiments/record-run.js';
-import { writeSummary } from './experiment-files.js';
+import { type SummaryInput, writeSummary } from './experiment-files.js';
 
 export const WORKER_RESULT = 'worker-result';
 
 /** Everything the records need, fixed when the run ended (the journal replays exactly this). */
-export interface WorkerResult {
+export interface WorkerResult extends Omit<SummaryInput, 'id' | 'newBest'> {
   entryId: string;
   entryName: string;
-  name: string;
-  worker: string;
-  family?: string;
-  description?: string;
-  config: Record<string, unknown>;
-  score: number;
-  against?: string;
-  timeMin: number;
-  budgetMinutes: number;
-  inBudget: boolean;
-  previousBest: number | null;
   result: string;
-  finding: string;
-  resultFile?: string;
 }
 
 /**
