@@ -155,9 +155,16 @@ export class AgentController {
     this.phrases.reset();
     // A restarted agent continues in the same pane: phrases of the previous session are already on it.
     this.screenPhrases = this.phrases.onScreen(this.deps.session.screenTail(SCREEN_ROWS, 'bottom')).count;
-    this.emit({ type: 'started', pid, attempt: this.restartCount || undefined, reason });
-    // Without a prompt there is nothing to wait for: the agent is running as soon as its process is.
-    if (this.deps.agent.prompt === 'off') {
+    this.emit({
+      type: 'started',
+      pid,
+      attempt: this.restartCount || undefined,
+      reason: spec.resumes
+        ? [reason, `${spec.resumes}: same conversation, prompt not pasted again`].filter(Boolean).join('; ')
+        : reason,
+    });
+    // Without a prompt (or with the one it already had) there is nothing to wait for: it runs as soon as its process does.
+    if (this.deps.agent.prompt === 'off' || spec.resumes) {
       this.promptPending = false;
       this.lastInputAt = this.startedAt;
       this.setPhase('running');

@@ -14,6 +14,11 @@ export interface SpawnSpec {
   args: string[];
   cwd: string;
   env: Record<string, string>;
+  /**
+   * The process continues a conversation the agent already had (re-attached to its pty holder in a container, or
+   * `claude --continue` after the service died): its prompt was delivered before and must not be pasted again.
+   */
+  resumes?: 'reattached' | 'continued';
 }
 
 export interface ExitInfo {
