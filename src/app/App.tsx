@@ -4,7 +4,7 @@ import { useWindowSize } from 'ink';
 import type { AppStore } from './app-store.js';
 import type { ExternalSource } from './ports.js';
 import type { InputController } from './input-controller.js';
-import { confirmText } from './input-controller.js';
+import { confirmText } from './confirm-text.js';
 import { bindingsFor, footerHints } from './keymap.js';
 import { computeLayout, type AgentBox } from './layout.js';
 import { paintedBox } from './pane-painter.js';

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import xterm from '@xterm/headless';
 import { AppStore } from '../../src/app/app-store.js';
-import { confirmText, InputController } from '../../src/app/input-controller.js';
+import { confirmText } from '../../src/app/confirm-text.js';
+import { InputController } from '../../src/app/input-controller.js';
 import { computeLayout } from '../../src/app/layout.js';
 import type {
   AgentSessionPort,

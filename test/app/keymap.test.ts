@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KEYMAP, bindingsFor, footerHints, lookupKey } from '../../src/app/keymap.js';
-import { confirmText } from '../../src/app/input-controller.js';
+import { confirmText } from '../../src/app/confirm-text.js';
 
 describe('keymap (the single source of shortcuts)', () => {
   it('maps focus, layout, scroll, search, experiment, agent, stop and quit keys to actions in normal mode', () => {
