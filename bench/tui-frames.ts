@@ -11,13 +11,7 @@
  *   node dist/bench/tui-frames.js [--frames 150] [--chunk 4000] [--ink]
  */
 import { EventEmitter } from 'node:events';
-import xterm from '@xterm/headless';
-import type {
-  AgentSessionPort,
-  SupervisorPort,
-  SupervisorSnapshotView,
-  WorkspaceSnapshotView,
-} from '../src/app/ports.js';
+import type { WorkspaceSnapshotView } from '../src/app/ports.js';
 import { FakeStdin } from '../test/helpers/fake-stdin.js';
 
 // React's development build is 2–3× slower (docs/screen.md); it must be chosen before React loads.
@@ -25,7 +19,7 @@ process.env.NODE_ENV ??= 'production';
 const React = (await import('react')).default;
 const { render } = await import('ink');
 const { App } = await import('../src/app/App.js');
-const { AppStore } = await import('../src/app/app-store.js');
+const { fakeAgents, fakeAppStore } = await import('../test/helpers/fake-screen-services.js');
 const { InputController } = await import('../src/app/input-controller.js');
 const { inkStdout, PanePainter } = await import('../src/app/pane-painter.js');
 
@@ -53,27 +47,7 @@ const fakeStdout = new FakeStdout();
 const painter = throughInk ? null : new PanePainter((data) => fakeStdout.write(data));
 
 const ids = ['W0', 'W1', 'W2', 'W3'];
-const sessions = new Map<string, AgentSessionPort & { listeners: Set<() => void> }>();
-for (const id of ids) {
-  const listeners = new Set<() => void>();
-  sessions.set(id, {
-    terminal: new xterm.Terminal({ cols: 105, rows: 44, scrollback: 5000, allowProposedApi: true }),
-    bracketedPaste: false,
-    listeners,
-    onOutput: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  });
-}
-const session = (id: string) => sessions.get(id)!;
-const parse = (id: string, data: string) =>
-  new Promise<void>((resolve) =>
-    session(id).terminal.write(data, () => {
-      session(id).listeners.forEach((listener) => listener());
-      resolve();
-    }),
-  );
+const { supervisor, output: parse } = fakeAgents(ids, { cols: 105, rows: 44, scrollback: 5000 });
 
 // The lines stream-agent.mjs writes: a bold coloured id, a dim counter, six 256-colour tokens, a truecolour one.
 const colours = [31, 32, 33, 34, 35, 36, 91, 92, 93, 94, 95, 96];
@@ -95,28 +69,6 @@ function chunkFor(id: string): string {
   return chunk;
 }
 
-const snapshot: SupervisorSnapshotView = {
-  agents: ids.map((id) => ({ id, role: 'worker', runtime: 'local', state: 'working', restarts: 0 })),
-  draining: [],
-  stopping: false,
-  version: 1,
-};
-const supervisor: SupervisorPort = {
-  getSnapshot: () => snapshot,
-  subscribe: () => () => undefined,
-  agentIds: () => ids,
-  session,
-  write: () => undefined,
-  resize: (id, c, r) => session(id).terminal.resize(c, r),
-  restart: async () => undefined,
-  nudge: () => undefined,
-  stopGraceful: async () => undefined,
-  stopForced: async () => undefined,
-  resume: async () => undefined,
-  shutdown: async () => undefined,
-};
-// Snapshots must be stable between changes (useSyncExternalStore re-renders forever on a new array).
-const noRuns: never[] = [];
 // Side panes as full as a real deployment's (they are part of every frame Ink renders).
 const statuses = ['running', 'claimed', 'available', 'available', 'completed'] as const;
 const entries = Array.from({ length: 30 }, (_, i) => ({
@@ -154,23 +106,10 @@ const workspace: WorkspaceSnapshotView = {
   errors: [],
   version: 1,
 };
-const store = new AppStore({
+const store = fakeAppStore({
   supervisor,
-  watcher: {
-    getSnapshot: () => workspace,
-    subscribe: () => () => undefined,
-    start: async () => undefined,
-    close: async () => undefined,
-  },
-  runner: {
-    getSnapshot: () => noRuns,
-    subscribe: () => () => undefined,
-    startBuiltin: () => 'r',
-    cancel: async () => undefined,
-    dispose: async () => undefined,
-  },
-  actions: { listExperiments: () => [], planExperiment: (name) => ({ kind: 'run', name }) },
-  settings: { name: 'bench', targetScore: 1.25, experimentWorkers: 1 },
+  workspace,
+  settings: { name: 'bench' },
   // No throttle: the focused pane (W0) is drawn right after its emulator parsed each chunk (see run()).
   frameIntervalMs: 0,
   painter,

@@ -1,93 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import xterm from '@xterm/headless';
-import { AppStore } from '../../src/app/app-store.js';
+import type { AppStore } from '../../src/app/app-store.js';
 import { confirmText } from '../../src/app/confirm-text.js';
 import { InputController } from '../../src/app/input-controller.js';
 import { computeLayout } from '../../src/app/layout.js';
-import type {
-  AgentSessionPort,
-  SupervisorPort,
-  SupervisorSnapshotView,
-  WorkspaceSnapshotView,
-} from '../../src/app/ports.js';
+import type { WorkspaceSnapshotView } from '../../src/app/ports.js';
+import { emptyWorkspace, fakeAgents, fakeAppStore } from '../helpers/fake-screen-services.js';
 
-const { Terminal } = xterm;
-
-/** Agents whose emulators we feed directly; a key sent to an agent is echoed as `KEY<key>` (like stream-agent). */
-function fakeSupervisor(ids: string[]) {
-  const sessions = new Map<string, AgentSessionPort & { listeners: Set<() => void> }>();
-  for (const id of ids) {
-    const listeners = new Set<() => void>();
-    sessions.set(id, {
-      terminal: new Terminal({ cols: 40, rows: 10, allowProposedApi: true }),
-      bracketedPaste: false,
-      listeners,
-      onOutput: (listener) => {
-        listeners.add(listener);
-        return () => listeners.delete(listener);
-      },
-    });
-  }
-  const output = (id: string, data: string) => {
-    const session = sessions.get(id)!;
-    session.terminal.write(data, () => session.listeners.forEach((listener) => listener()));
-  };
-  const snapshot: SupervisorSnapshotView = {
-    agents: ids.map((id) => ({ id, role: 'worker', runtime: 'local', state: 'working', restarts: 0 })),
-    draining: [],
-    stopping: false,
-    version: 1,
-  };
-  const restarts: string[] = [];
-  const supervisor: SupervisorPort = {
-    getSnapshot: () => snapshot,
-    subscribe: () => () => undefined,
-    agentIds: () => ids,
-    session: (id) => sessions.get(id)!,
-    write: (id, data) => output(id, `KEY${data}`),
-    resize: (id, cols, rows) => sessions.get(id)!.terminal.resize(cols, rows),
-    restart: async (id) => void restarts.push(id),
-    nudge: () => undefined,
-    stopGraceful: async () => undefined,
-    stopForced: async () => undefined,
-    resume: async () => undefined,
-    shutdown: async () => undefined,
-  };
-  return { supervisor, output, restarts };
-}
-
-// Snapshots must be stable between changes (useSyncExternalStore re-renders forever on a new array).
-const noRuns: never[] = [];
-const workspace: WorkspaceSnapshotView = {
-  queue: null,
-  coordination: null,
-  stop: { present: false },
-  log: { entries: [], lines: [] },
-  errors: [],
-  version: 1,
-};
-
-function makeStore(ids: string[], frameIntervalMs: number, ws: WorkspaceSnapshotView = workspace) {
-  const { supervisor, output, restarts } = fakeSupervisor(ids);
-  const store = new AppStore({
-    supervisor,
-    watcher: {
-      getSnapshot: () => ws,
-      subscribe: () => () => undefined,
-      start: async () => undefined,
-      close: async () => undefined,
-    },
-    runner: {
-      getSnapshot: () => noRuns,
-      subscribe: () => () => undefined,
-      startBuiltin: () => 'r',
-      cancel: async () => undefined,
-      dispose: async () => undefined,
-    },
-    actions: { listExperiments: () => [], planExperiment: (name) => ({ kind: 'run', name }) },
-    settings: { name: 'test', targetScore: 1.25, experimentWorkers: 1 },
-    frameIntervalMs,
-  });
+function makeStore(ids: string[], frameIntervalMs: number, workspace: WorkspaceSnapshotView = emptyWorkspace) {
+  const { supervisor, output, restarts } = fakeAgents(ids, { cols: 40, rows: 10 });
+  const store = fakeAppStore({ supervisor, workspace, frameIntervalMs });
   store.setLayout(
     computeLayout({
       cols: 120,
@@ -129,7 +50,7 @@ describe('AppStore frames (what is drawn when)', () => {
     // The first frame is drawn at once (leading edge)...
     expect(await until(() => store.panes.get('W1').length > 0)).toBe(true);
     // ...output right after it is held back by the throttle...
-    output('W1', 'streamed\r\n');
+    void output('W1', 'streamed\r\n');
     expect(await until(() => text(store, 'W1').includes('streamed'), 300)).toBe(false);
     // ...the echo of a key typed while attached is not (and the frame shows what streamed before it too).
     controller.handleInput('\r');
@@ -142,7 +63,7 @@ describe('AppStore frames (what is drawn when)', () => {
   it('never builds rows for an agent that is not on screen, however much it prints; they appear when it is focused', async () => {
     const { store, output, controller } = makeStore(['W1', 'W2'], 10);
     stores.push(store);
-    for (let i = 0; i < 20; i++) output('W2', `hidden ${i}\r\n`);
+    for (let i = 0; i < 20; i++) void output('W2', `hidden ${i}\r\n`);
     expect(await until(() => text(store, 'W2').includes('hidden 19'), 300)).toBe(false);
     expect(store.panes.get('W2')).toHaveLength(0);
     controller.handleInput('2');
@@ -162,7 +83,7 @@ describe('AppStore frames (what is drawn when)', () => {
 
 describe('r (restart the focused agent)', () => {
   const holding: WorkspaceSnapshotView = {
-    ...workspace,
+    ...emptyWorkspace,
     queue: {
       format: 'v3',
       file: '/w/orchestration/shared/experiment_queue.json',

@@ -1,13 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import xterm from '@xterm/headless';
-import { AppStore } from '../../src/app/app-store.js';
 import { InputController } from '../../src/app/input-controller.js';
-import type { SupervisorPort, WorkspaceSnapshotView } from '../../src/app/ports.js';
 import { resolveExperiment } from '../../src/experiments/experiment-definition.js';
 import { experimentLaunch } from '../../src/experiments/launch-plan.js';
 import { makeTempDir, runCli } from '../helpers/cli.js';
+import { fakeAgents, fakeAppStore } from '../helpers/fake-screen-services.js';
 
 /** An agent-written experiment whose command would leave a marker file if it ever ran. */
 function hostileExperiment(root: string, name: string, marker: string): void {
@@ -18,52 +16,18 @@ function hostileExperiment(root: string, name: string, marker: string): void {
 
 function screen(root: string) {
   const started: Array<{ name: string; command?: string }> = [];
-  const terminal = new xterm.Terminal({ cols: 40, rows: 10, allowProposedApi: true });
-  const supervisor: SupervisorPort = {
-    getSnapshot: () => ({ agents: [], draining: [], stopping: false, version: 1 }),
-    subscribe: () => () => undefined,
-    agentIds: () => ['W1'],
-    session: () => ({ terminal, bracketedPaste: false, onOutput: () => () => undefined }),
-    write: () => undefined,
-    resize: () => undefined,
-    restart: async () => undefined,
-    nudge: () => undefined,
-    stopGraceful: async () => undefined,
-    stopForced: async () => undefined,
-    resume: async () => undefined,
-    shutdown: async () => undefined,
-  };
-  const workspace: WorkspaceSnapshotView = {
-    queue: null,
-    coordination: null,
-    stop: { present: false },
-    log: { entries: [], lines: [] },
-    errors: [],
-    version: 1,
-  };
-  const store = new AppStore({
-    supervisor,
-    watcher: {
-      getSnapshot: () => workspace,
-      subscribe: () => () => undefined,
-      start: async () => undefined,
-      close: async () => undefined,
-    },
+  const store = fakeAppStore({
+    supervisor: fakeAgents(['W1'], { cols: 40, rows: 10 }).supervisor,
     runner: {
-      getSnapshot: () => [],
-      subscribe: () => () => undefined,
       startBuiltin: (name, opts) => {
         started.push({ name, command: opts?.command });
         return 'run-1';
       },
-      cancel: async () => undefined,
-      dispose: async () => undefined,
     },
     actions: {
       listExperiments: () => ['evil', 'baseline'],
       planExperiment: (name) => experimentLaunch(root, name),
     },
-    settings: { name: 'test', targetScore: 1.25, experimentWorkers: 1 },
   });
   return { store, controller: new InputController(store), started };
 }
