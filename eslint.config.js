@@ -27,10 +27,13 @@ export const fsBoundary = {
     'src/commands/**',
     'src/app/**',
     'src/init/**',
+    'src/service/**',
     'src/config.ts',
     'docker/container-records.ts',
   ],
   exceptions: {
+    'src/service/service-socket.ts':
+      "the socket's folder under the temporary folder when the workspace path is too long for a socket address (outside the workspace, checked: a private folder of this user, not a link), and chmod of the socket itself",
     'orchestration/log-follower.ts':
       'fs.watch / fs.watchFile for change notifications only; every read goes through openRead',
     'orchestration/run-status.ts': 'readlink of /proc/self/ns/pid, not a workspace path',

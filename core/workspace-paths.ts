@@ -49,6 +49,10 @@ export function workspacePaths(root: string) {
     /** The `ralph-tui` shim put on local agents' PATH. */
     ralphBin: path.join(ralph, 'bin'),
     lock: path.join(ralph, 'supervisor.lock'),
+    /** The supervisor service's control socket (0600): screens attach through it. */
+    serviceSocket: path.join(ralph, 'service.sock'),
+    /** What a background service prints (its events, its last error). */
+    serviceLog: path.join(ralph, 'service.log'),
     crashLog: path.join(ralph, 'crash.log'),
     /** Agent containers this workspace created (name, id, engine), so a vanished one shows as gone. */
     containers: path.join(ralph, 'containers.json'),

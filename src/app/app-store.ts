@@ -14,12 +14,20 @@ export interface AppSettings {
   targetScore: number;
   /** The worker count the budget (and the best's minutes) are projected to. */
   budgetWorkers?: number;
-  /** Runs agents in containers (quitting leaves those running), not only local processes. */
+  /** Runs agents in containers, not only local processes. */
   containers?: boolean;
-  /** Quitting removes the containers (`--down`). */
+  /** Stopping every agent also removes the containers (`--down`). */
   down?: boolean;
+  /** This screen watches only: another screen (or nobody) controls the agents. */
+  readOnly?: boolean;
   /** Default worker count offered by the experiment picker. */
   experimentWorkers: number;
+}
+
+/** How the screen ends: it detaches (the agents keep working), `forced` by Ctrl-C twice; or it stops every agent. */
+export interface QuitRequest {
+  forced: boolean;
+  stopAll?: boolean;
 }
 
 export interface AppStoreOptions {
@@ -56,9 +64,9 @@ export class AppStore {
   private readonly outputSubscriptions = new Map<string, () => void>();
   private resizeTimer: NodeJS.Timeout | null = null;
   private readonly resizeDebounceMs: number;
-  private quitResolve!: (value: { forced: boolean }) => void;
-  /** Resolves when the user confirmed quit (or pressed Ctrl-C twice). */
-  readonly quitRequested: Promise<{ forced: boolean }>;
+  private quitResolve!: (value: QuitRequest) => void;
+  /** Resolves when the person detaches (q, Ctrl-C twice) or confirmed stopping every agent. */
+  readonly quitRequested: Promise<QuitRequest>;
   private disposed = false;
   private readonly metrics: FrameMetrics | null;
   private readonly painter: PanePainter | null;
@@ -236,8 +244,8 @@ export class AppStore {
     this.scheduler.markDirty(id);
   }
 
-  requestQuit(forced: boolean): void {
-    this.quitResolve({ forced });
+  requestQuit(request: QuitRequest): void {
+    this.quitResolve(request);
   }
 
   dispose(): void {

@@ -8,6 +8,19 @@ import { CTRL_RIGHT_BRACKET, lookupKey, type ActionName } from './keymap.js';
 import { editQuery, pasteIntoQuery, scrollFocused, scrollSearchHandlers } from './scroll-search-handlers.js';
 import { inputMode } from './ui-state.js';
 
+/** What a read-only screen may not do: everything that changes an agent, a run or the service. */
+const CHANGES_SOMETHING = new Set<ActionName>([
+  'attach',
+  'start-experiment',
+  'cancel-experiment',
+  'restart',
+  'nudge',
+  'stop',
+  'force-stop',
+  'resume',
+  'stop-all',
+]);
+
 /** SGR mouse report (we enable ?1000h + ?1006h): button 64 = wheel up, 65 = wheel down. */
 const WHEEL = /^\x1b\[<(\d+);\d+;\d+[Mm]$/;
 
@@ -57,6 +70,13 @@ export class InputController {
       return;
     }
     if (!match) return;
+    if (this.store.settings.readOnly && CHANGES_SOMETHING.has(match.action)) {
+      this.store.dispatch({
+        type: 'notice',
+        text: 'read-only screen: only watching (the screen in control can do that)',
+      });
+      return;
+    }
     if (match.action !== 'interrupt' && ui.notice) this.store.dispatch({ type: 'notice', text: undefined });
     this.handlers[match.action](match.arg);
   }

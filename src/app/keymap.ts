@@ -28,7 +28,8 @@ export type ActionName =
   | 'stop'
   | 'force-stop'
   | 'resume'
-  | 'quit'
+  | 'leave-screen'
+  | 'stop-all'
   | 'interrupt'
   | 'help'
   | 'confirm-yes'
@@ -145,18 +146,25 @@ export const KEYMAP: readonly KeyBinding[] = [
   { action: 'force-stop', keys: ['S'], label: 'S', description: 'forced stop of every agent', modes: ['normal'] },
   { action: 'resume', keys: ['u'], label: 'u', description: 'clear STOP and resume', modes: ['normal'] },
   {
-    action: 'quit',
+    action: 'leave-screen',
     keys: ['q'],
     label: 'q',
-    description: 'quit (agents keep running unless --down)',
+    description: 'detach (agents keep working)',
     modes: ['normal'],
-    footer: 'quit',
+    footer: 'detach',
+  },
+  {
+    action: 'stop-all',
+    keys: ['Q'],
+    label: 'Q',
+    description: 'stop every agent and the service',
+    modes: ['normal'],
   },
   {
     action: 'interrupt',
     keys: [CTRL_C],
     label: 'Ctrl-C ×2',
-    description: 'quit at once',
+    description: 'detach at once',
     modes: ['normal', 'help', 'picker', 'search', 'confirm', 'run-command'],
   },
   { action: 'help', keys: ['?'], label: '?', description: 'this help', modes: ['normal'], footer: 'help' },

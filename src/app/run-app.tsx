@@ -5,14 +5,12 @@ import path from 'node:path';
 import { render, type Instance } from 'ink';
 import { App } from './App.js';
 import { WorkspaceWatcher } from '../../orchestration/index.js';
-import { configPassEnv, configSecrets, loadConfig } from '../config.js';
+import { configSecrets, loadConfig } from '../config.js';
 import { UserError } from '../../core/errors.js';
-import { ExperimentRunner } from '../experiments/experiment-runner.js';
-import { experimentSandbox } from '../experiments/experiment-sandbox.js';
 import { listExperiments } from '../experiments/experiment-definition.js';
 import { experimentLaunch } from '../experiments/launch-plan.js';
 import { initWorkspace, workspaceNeedsInit } from '../init/init-workspace.js';
-import { Supervisor } from '../supervisor/index.js';
+import { attachService } from '../service/attach-service.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 import { AppStore } from './app-store.js';
 import { crashLine, writeCrashLog } from './crash-log.js';
@@ -24,6 +22,8 @@ import { BROKEN_TERMINAL_HINT, leftRaw, MOUSE_ON, RESET_MODES, RESTORE_TERMINAL 
 
 export interface RunAppOptions {
   workspace: string;
+  /** Watch only: keys that would change something are refused (another screen has control). */
+  readOnly?: boolean;
   /** Remove the agent containers when quitting (default: they keep running and are reattached next time). */
   down?: boolean;
 }
@@ -58,16 +58,11 @@ export async function runApp(options: RunAppOptions): Promise<number> {
     focusedId: ids[0],
     footerLines: 1,
   }).agents[0];
-  const supervisor = new Supervisor({ workspace: root, config, cols: first?.cols, rows: first?.rows });
+  // The agents live in the workspace's supervisor service (started here when none runs): this screen attaches.
+  const { client } = await attachService(root, { readOnly: options.readOnly, cols: first?.cols, rows: first?.rows });
+  const { supervisor, runner } = client;
   const watcher = new WorkspaceWatcher(root, { configTarget: config.targetScore });
-  // A Docker workspace's experiments run in a sandbox container; a local one's after a person confirmed the command.
-  const sandbox = await experimentSandbox(root, config);
-  const runner = new ExperimentRunner({
-    workspace: root,
-    passEnv: configPassEnv(config),
-    secrets: configSecrets(config),
-    sandbox,
-  });
+  const containers = config.agents.some((agent) => (agent.runtime ?? config.runtime) === 'docker');
   const metrics = FrameMetrics.fromEnv();
   const painter = new PanePainter((data) => stdout.write(data));
   const store = new AppStore({
@@ -76,14 +71,15 @@ export async function runApp(options: RunAppOptions): Promise<number> {
     runner,
     actions: {
       listExperiments: () => listExperiments(root),
-      planExperiment: (name) => experimentLaunch(root, name, { sandboxed: sandbox !== undefined }),
+      planExperiment: (name) => experimentLaunch(root, name, { sandboxed: containers }),
     },
     settings: {
       name: config.name ?? path.basename(root),
       targetScore: config.targetScore,
       budgetWorkers: config.budgetWorkers,
-      containers: config.agents.some((agent) => (agent.runtime ?? config.runtime) === 'docker'),
+      containers,
       down: options.down ?? false,
+      readOnly: client.readOnly,
       experimentWorkers: config.experiments.workers ?? Math.max(1, os.availableParallelism() - 1),
     },
     metrics,
@@ -97,16 +93,22 @@ export async function runApp(options: RunAppOptions): Promise<number> {
    * Children first, then the terminal, so no child can redraw over the restored screen; bounded so a hung engine
    * cannot keep the screen broken.
    */
-  const finish = (code: number, crash?: unknown): Promise<number> => {
+  const finish = (
+    code: number,
+    ending: { crash?: unknown; stopAll?: boolean; message?: string } = {},
+  ): Promise<number> => {
     if (finishing) return finishing;
     finishing = (async () => {
+      const { crash } = ending;
       if (crash !== undefined) writeCrashLog(paths.crashLog, crash, configSecrets(config));
-      const stopChildren = Promise.allSettled([
-        supervisor.shutdown({ down: options.down }),
-        runner.dispose(),
-        watcher.close(),
-      ]);
-      await Promise.race([stopChildren, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_LIMIT_MS).unref())]);
+      // Leaving the screen leaves the agents working, unless the person asked to stop them all (or --down).
+      if (ending.stopAll) {
+        await Promise.race([
+          supervisor.shutdown({ down: options.down }),
+          new Promise((resolve) => setTimeout(resolve, SHUTDOWN_LIMIT_MS).unref()),
+        ]);
+      } else client.detach();
+      await watcher.close().catch(() => undefined);
       store.dispose();
       try {
         instance?.unmount();
@@ -117,6 +119,7 @@ export async function runApp(options: RunAppOptions): Promise<number> {
       if (leftBroken) process.stderr.write(`ralph-tui: ${BROKEN_TERMINAL_HINT}\n`);
       metrics?.save();
       if (crash !== undefined) process.stderr.write(crashLine(crash, paths.crashLog, configSecrets(config)));
+      else process.stderr.write(`ralph-tui: ${ending.message ?? detachedLine(ending.stopAll, client.servicePid)}\n`);
       return code;
     })();
     return finishing;
@@ -124,14 +127,13 @@ export async function runApp(options: RunAppOptions): Promise<number> {
 
   const onSignal = (signal: NodeJS.Signals) =>
     void finish(128 + (os.constants.signals[signal] ?? 1)).then((code) => process.exit(code));
-  const onCrash = (error: unknown) => void finish(1, error).then((code) => process.exit(code));
+  const onCrash = (error: unknown) => void finish(1, { crash: error }).then((code) => process.exit(code));
   for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(signal, onSignal);
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);
 
   try {
     await watcher.start();
-    await supervisor.start();
     store.syncAgents();
     instance = render(<App store={store} controller={controller} />, {
       // The focused pane's rows are painted beside Ink (pane-painter.ts); Ink's writes trigger its repaint.
@@ -154,15 +156,17 @@ export async function runApp(options: RunAppOptions): Promise<number> {
       () => ({ crash: new Error('the screen closed unexpectedly') as unknown }),
       (error: unknown) => ({ crash: error }),
     );
-    const outcome = await Promise.race([store.quitRequested, inkEnded]);
-    if ('crash' in outcome) return await finish(1, outcome.crash);
-    return await finish(outcome.forced ? 130 : 0);
+    const serviceEnded = client.ended.then((reason) => ({ serviceEnded: reason }));
+    const outcome = await Promise.race([store.quitRequested, inkEnded, serviceEnded]);
+    if ('crash' in outcome) return await finish(1, { crash: outcome.crash });
+    if ('serviceEnded' in outcome) return await finish(0, { message: `${outcome.serviceEnded}; the screen closed` });
+    return await finish(outcome.forced ? 130 : 0, { stopAll: outcome.stopAll });
   } catch (error) {
     if (error instanceof UserError) {
       await finish(error.exitCode);
       throw error;
     }
-    return await finish(1, error);
+    return await finish(1, { crash: error });
   } finally {
     for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.off(signal, onSignal);
     process.off('uncaughtException', onCrash);
@@ -187,4 +191,11 @@ function recoverTerminal(stdout: NodeJS.WriteStream): boolean {
     // No stty (not a POSIX terminal): the escape sequences above are all there is.
     return false;
   }
+}
+
+/** The screen's last line: where the agents are now. */
+function detachedLine(stopAll: boolean | undefined, servicePid: number): string {
+  return stopAll
+    ? 'every agent stopped; the supervisor service ended'
+    : `detached: the agents keep working in the supervisor service (pid ${servicePid}); \`ralph-tui\` attaches again, \`ralph-tui down\` stops them`;
 }

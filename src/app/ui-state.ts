@@ -3,7 +3,7 @@ import type { InputMode } from './keymap.js';
 import type { ViewMode } from './layout.js';
 
 /** Which confirm dialog is open; each names the action it guards. */
-export type ConfirmAction = 'stop' | 'force-stop' | 'quit' | 'restart';
+export type ConfirmAction = 'stop' | 'force-stop' | 'stop-all' | 'restart';
 
 export type Overlay =
   | { kind: 'help' }
@@ -26,7 +26,7 @@ export interface UiState {
   selectedRunId: string | undefined;
   /** When Ctrl-C was pressed (ms); a second press within the window quits. */
   interruptAt: number | undefined;
-  /** A transient line for the footer ("press Ctrl-C again to quit", "experiment started"). */
+  /** A transient line for the footer ("press Ctrl-C again to detach", "experiment started"). */
   notice: string | undefined;
 }
 
@@ -92,7 +92,7 @@ export function reduceUi(state: UiState, action: UiAction): UiState {
     case 'select-run':
       return { ...state, selectedRunId: action.id };
     case 'interrupt':
-      return { ...state, interruptAt: action.at, notice: 'press Ctrl-C again to quit' };
+      return { ...state, interruptAt: action.at, notice: 'press Ctrl-C again to detach' };
     case 'notice':
       return { ...state, notice: action.text };
   }

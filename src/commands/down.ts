@@ -4,6 +4,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { AgentContainers, ralphInstallDir } from '../../docker/index.js';
 import { loadConfig, resolveAgent, type EngineConfig } from '../config.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
+import { stopService } from '../service/stop-service.js';
 import { workspaceOf } from './workspace-option.js';
 
 function seconds(value: string): number {
@@ -23,6 +24,9 @@ export function registerDown(program: Command): void {
     .action(async (options: { timeout: number; volumes?: boolean }, command: Command) => {
       const root = workspaceOf(command);
       const paths = workspacePaths(root);
+      // The service first: it stops its agents and removes its containers itself, and would otherwise restart them.
+      const service = await stopService(root);
+      if (service) process.stdout.write(`stopped the supervisor service (pid ${service.pid})\n`);
       const engines: Array<EngineConfig | undefined> = [];
       let dockerAgents = 0;
       if (exists(paths.config)) {

@@ -4,13 +4,17 @@ import { UserError } from '../../core/errors.js';
 import { workspaceOf } from './workspace-option.js';
 
 /**
- * `ralph-tui [--down]` with no subcommand: the full-screen supervisor. The app is imported on
+ * `ralph-tui [--down] [--read-only]` with no subcommand: the full-screen supervisor, attached to the service. The app is imported on
  * demand so the other commands never load Ink and React.
  */
 export function registerTui(program: Command): void {
   program
-    .option('--down', 'when quitting, stop and remove the agent containers (default: they keep running)')
-    .addHelpText('after', '\nWith no command, ralph-tui opens the full-screen supervisor (press ? there for the keys).')
+    .option('--down', 'when stopping every agent from the screen (Q), also remove the agent containers')
+    .option('--read-only', 'watch a running supervisor service without changing anything (another screen has control)')
+    .addHelpText(
+      'after',
+      '\nWith no command, ralph-tui opens the full-screen supervisor (press ? there for the keys). The agents run in a\nsupervisor service in the background: q detaches the screen and they keep working; `ralph-tui` attaches again;\nQ in the screen or `ralph-tui down` stops them.',
+    )
     // Declared so that a mistyped command reaches us and gets a clear sentence instead of "too many arguments".
     .argument('[command]')
     .usage('[options] [command]')
@@ -21,7 +25,8 @@ export function registerTui(program: Command): void {
       // bench:tui (dev-only element checks and performance marks); React reads this when first imported.
       process.env.NODE_ENV ??= 'production';
       const { runApp } = await import('../app/run-app.js');
-      const code = await runApp({ workspace: workspaceOf(command), down: Boolean(command.opts().down) });
+      const opts = command.opts<{ down?: boolean; readOnly?: boolean }>();
+      const code = await runApp({ workspace: workspaceOf(command), down: Boolean(opts.down), readOnly: opts.readOnly });
       // Exit at once: the terminal is restored and the children are stopped; a lingering watcher or
       // timer must not keep a finished screen alive.
       process.exit(code);

@@ -1,11 +1,11 @@
 // Runs experiments started from the screen as child processes and publishes a snapshot of each run.
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cliPath } from '../cli-path.js';
 import { execa, type ResultPromise } from 'execa';
 import { plainDeep, plainText } from '../../core/plain-text.js';
 import { StreamRedactor } from '../../core/redact.js';
-import { AppendFile, ensureDir, exists } from '../../core/safe-fs.js';
+import { AppendFile, ensureDir } from '../../core/safe-fs.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 import { childEnvironment } from '../child-env.js';
 import { LineSplitter } from './line-splitter.js';
@@ -57,6 +57,8 @@ export interface StartOptions {
   command: string | string[];
   cwd?: string;
   env?: Record<string, string>;
+  /** The run's id when the caller chose it (a screen names the run it asks the service for); else a new one. */
+  id?: string;
 }
 
 interface Run {
@@ -68,14 +70,6 @@ interface Run {
   exited: Promise<void>;
   markExited: () => void;
 }
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** The CLI entry, seen from dist/src/experiments/ (built) or src/experiments/ (under vitest). */
-const cliCandidates = [
-  path.resolve(here, '..', '..', '..', 'bin', 'ralph-tui.js'),
-  path.resolve(here, '..', '..', 'bin', 'ralph-tui.js'),
-];
-const cliPath = cliCandidates.find((file) => exists(file)) ?? cliCandidates[0];
 
 /**
  * Runs experiment commands as child processes and turns their output into live progress. Each child
@@ -104,7 +98,7 @@ export class ExperimentRunner {
 
   /** Starts (or queues) a command; returns the run id, which also names its log file. */
   start(start: StartOptions): string {
-    const id = this.newId(start.name);
+    const id = start.id !== undefined && !this.runs.has(start.id) ? start.id : this.newId(start.name);
     const command = Array.isArray(start.command) ? start.command.join(' ') : start.command;
     let markExited!: () => void;
     const exited = new Promise<void>((resolve) => (markExited = resolve));
@@ -137,16 +131,23 @@ export class ExperimentRunner {
    * host: `command` is the command a person confirmed (none: the run may execute no command at all), so an
    * experiment.json rewritten after the confirmation is refused instead of run.
    */
-  startBuiltin(name: string, opts: { workers?: number; command?: string } = {}): string {
+  startBuiltin(name: string, opts: { workers?: number; command?: string; id?: string } = {}): string {
     const args = ['run', name, '--progress', 'json'];
     if (!this.options.sandbox || opts.command !== undefined) args.push('--expect-command', opts.command ?? '');
     if (opts.workers !== undefined) args.push('--workers', String(opts.workers));
     if (this.options.sandbox) {
       const sandboxed = this.options.sandbox(name, args);
-      return this.start({ name, command: sandboxed.command, env: sandboxed.env, cwd: this.options.workspace });
+      return this.start({
+        name,
+        command: sandboxed.command,
+        env: sandboxed.env,
+        cwd: this.options.workspace,
+        id: opts.id,
+      });
     }
     return this.start({
       name,
+      id: opts.id,
       command: [process.execPath, cliPath, '--workspace', this.options.workspace, ...args],
       cwd: this.options.workspace,
     });
@@ -192,9 +193,7 @@ export class ExperimentRunner {
   }
 
   private newId(name: string): string {
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-    const safe = name.replace(/[^a-zA-Z0-9_.-]/g, '-').slice(0, 40) || 'run';
-    return `${safe}-${stamp}-${process.pid}-${++this.counter}`;
+    return newRunId(name, ++this.counter);
   }
 
   private pump(): void {
@@ -334,3 +333,10 @@ function signalNumber(signal: string): number {
 }
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A run id that also names its log file: the experiment, the time, this process and a counter (unique per process). */
+export function newRunId(name: string, counter: number): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  const safe = name.replace(/[^a-zA-Z0-9_.-]/g, '-').slice(0, 40) || 'run';
+  return `${safe}-${stamp}-${process.pid}-${counter}`;
+}

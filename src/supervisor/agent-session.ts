@@ -5,6 +5,8 @@ import { StreamRedactor } from '../../core/redact.js';
 import { AppendFile, ensureDir, replacementNote } from '../../core/safe-fs.js';
 // @xterm/headless is CommonJS: on Node ESM only the default import works (ARCHITECTURE.md, pitfalls).
 import xterm from '@xterm/headless';
+// Also CommonJS (same pitfall).
+import serializeAddon from '@xterm/addon-serialize';
 
 export type Terminal = InstanceType<typeof xterm.Terminal>;
 
@@ -59,10 +61,12 @@ const TRANSCRIPT_BATCH_BYTES = 256 * 1024;
  */
 export class AgentSession {
   readonly terminal: Terminal;
+  private readonly serializer = new serializeAddon.SerializeAddon();
   private proc: IPty | null = null;
   private readonly transcript: AppendFile;
   private readonly redactor: StreamRedactor;
   private readonly outputListeners = new Set<(chunk: Uint8Array) => void>();
+  private readonly writeListeners = new Set<(data: Uint8Array | string) => void>();
   private readonly exitListeners = new Set<(exit: ExitInfo) => void>();
   private lastOutput = 0;
   private disposed = false;
@@ -80,6 +84,7 @@ export class AgentSession {
     options: SessionOptions = {},
   ) {
     this.terminal = new xterm.Terminal({ cols, rows, scrollback: SCROLLBACK_LINES, allowProposedApi: true });
+    this.terminal.loadAddon(this.serializer);
     // The emulator answers queries (cursor position, device attributes) on onData; the program waits for them.
     this.terminal.onData((data) => this.proc?.write(data));
     this.redactor = new StreamRedactor(options.secrets ?? []);
@@ -155,6 +160,31 @@ export class AgentSession {
     return () => this.outputListeners.delete(listener);
   }
 
+  /**
+   * Called with everything written to the emulator (the program's output and the supervisor's notes), once parsed:
+   * a screen attached to the service replays these on its copy of the emulator.
+   */
+  onWrite(listener: (data: Uint8Array | string) => void): () => void {
+    this.writeListeners.add(listener);
+    return () => this.writeListeners.delete(listener);
+  }
+
+  /**
+   * Runs `callback` once everything written so far is parsed and nothing later has started: the moment the
+   * emulator's state matches exactly the writes onWrite reported.
+   */
+  whenParsed(callback: () => void): void {
+    this.terminal.write('', callback);
+  }
+
+  /**
+   * The emulator's state as the escape sequences that rebuild it (screen, colours, cursor, modes), with the
+   * scrollback or only the screen. Call it inside whenParsed so it matches what onWrite reported.
+   */
+  serialize(withScrollback: boolean): string {
+    return this.serializer.serialize(withScrollback ? {} : { scrollback: 0 });
+  }
+
   onExit(listener: (exit: ExitInfo) => void): () => void {
     this.exitListeners.add(listener);
     return () => this.exitListeners.delete(listener);
@@ -227,7 +257,9 @@ export class AgentSession {
       // The bytes the redactor held back (a possible secret's prefix) belong before the note.
       this.flushTranscript(true);
       this.transcript.write(line);
-      this.terminal.write(line);
+      this.terminal.write(line, () => {
+        for (const listener of this.writeListeners) listener(line);
+      });
     });
   }
 
@@ -285,6 +317,7 @@ export class AgentSession {
     else this.flushTimer ??= setTimeout(() => this.flushWhenDue(), TRANSCRIPT_QUIET_MS);
     this.terminal.write(chunk, () => {
       for (const listener of this.outputListeners) listener(chunk);
+      for (const listener of this.writeListeners) listener(chunk);
     });
   }
 

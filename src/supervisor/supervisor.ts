@@ -163,6 +163,15 @@ export class Supervisor {
     );
   }
 
+  /** Takes the workspace's supervisor lock (one supervisor per workspace); start() takes it when not done yet. */
+  async acquire(): Promise<void> {
+    if (this.releaseLock) return;
+    ensureDir(this.paths.ralph, { private: true });
+    this.releaseLock = await takeSupervisorLock(this.paths.lock, this.opts.workspace, (error) =>
+      this.eventLog.emit({ agent: '*', type: 'warning', reason: `supervisor lock lost: ${error.message}` }),
+    );
+  }
+
   /** Takes the workspace's supervisor lock, then starts every agent. */
   async start(): Promise<void> {
     if (this.started) return;
@@ -173,10 +182,7 @@ export class Supervisor {
     this.started = true;
     for (const { agent, reason } of this.earlyWarnings.splice(0))
       this.eventLog.emit({ agent, type: 'warning', reason });
-    ensureDir(this.paths.ralph, { private: true });
-    this.releaseLock = await takeSupervisorLock(this.paths.lock, this.opts.workspace, (error) =>
-      this.eventLog.emit({ agent: '*', type: 'warning', reason: `supervisor lock lost: ${error.message}` }),
-    );
+    await this.acquire();
     try {
       if (this.agents.some((agent) => agent.runtime === 'local')) writeRalphShim(this.paths.ralphBin);
       for (const agent of this.agents) ensureDir(this.paths.agentDir(agent.id));

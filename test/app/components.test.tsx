@@ -320,7 +320,7 @@ describe('panes render their snapshots', () => {
     );
     const [keys, error] = r.lastFrameLines();
     expect(keys).toContain('1-9 agent');
-    expect(keys).toContain('q quit');
+    expect(keys).toContain('q detach');
     expect(error).toContain('experiment_queue.json: invalid JSON at line 3, column 5');
     r.unmount();
   });

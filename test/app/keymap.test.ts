@@ -3,7 +3,7 @@ import { KEYMAP, bindingsFor, footerHints, lookupKey } from '../../src/app/keyma
 import { confirmText } from '../../src/app/confirm-text.js';
 
 describe('keymap (the single source of shortcuts)', () => {
-  it('maps focus, layout, scroll, search, experiment, agent, stop and quit keys to actions in normal mode', () => {
+  it('maps focus, layout, scroll, search, experiment, agent, stop and leave keys to actions in normal mode', () => {
     expect(lookupKey('3', 'normal')).toEqual({ action: 'focus-index', arg: 2 });
     expect(lookupKey('\t', 'normal')?.action).toBe('next-agent');
     expect(lookupKey('\x1b[Z', 'normal')?.action).toBe('prev-agent');
@@ -21,7 +21,7 @@ describe('keymap (the single source of shortcuts)', () => {
     expect(lookupKey('s', 'normal')?.action).toBe('stop');
     expect(lookupKey('S', 'normal')?.action).toBe('force-stop');
     expect(lookupKey('u', 'normal')?.action).toBe('resume');
-    expect(lookupKey('q', 'normal')?.action).toBe('quit');
+    expect(lookupKey('q', 'normal')?.action).toBe('leave-screen');
     expect(lookupKey('?', 'normal')?.action).toBe('help');
     expect(lookupKey('\x03', 'normal')?.action).toBe('interrupt');
   });
@@ -67,15 +67,22 @@ describe('keymap (the single source of shortcuts)', () => {
   });
 });
 
-describe('the quit dialog', () => {
-  it('says what happens to this workspace’s agents: local processes stop, containers keep running unless --down', () => {
-    expect(confirmText({ kind: 'confirm', action: 'quit' }, { containers: false }).message).not.toMatch(/container/i);
-    expect(confirmText({ kind: 'confirm', action: 'quit' }, { containers: false }).message).toContain('stop with it');
-    expect(confirmText({ kind: 'confirm', action: 'quit' }, { containers: true }).message).toContain(
-      'Agent containers keep running',
+describe('leaving the screen', () => {
+  it('q detaches at once (the footer says detach); stopping every agent is Q, behind a confirm dialog', () => {
+    expect(lookupKey('q', 'normal')?.action).toBe('leave-screen');
+    expect(footerHints('normal')).toContainEqual({ label: 'q', description: 'detach' });
+    expect(lookupKey('Q', 'normal')?.action).toBe('stop-all');
+  });
+
+  it('the stop-all dialog says what happens to the agents and containers, and that q only detaches', () => {
+    const local = confirmText({ kind: 'confirm', action: 'stop-all' }, { containers: false }).message;
+    expect(local).not.toMatch(/container/i);
+    expect(local).toContain('q only detaches');
+    expect(confirmText({ kind: 'confirm', action: 'stop-all' }, { containers: true }).message).toContain(
+      'Containers are kept',
     );
-    expect(confirmText({ kind: 'confirm', action: 'quit' }, { containers: true, down: true }).message).toContain(
-      'stopped and removed (--down)',
+    expect(confirmText({ kind: 'confirm', action: 'stop-all' }, { containers: true, down: true }).message).toContain(
+      'remove the agent containers (--down)',
     );
   });
 });

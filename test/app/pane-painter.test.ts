@@ -129,6 +129,6 @@ describe('which pane is painted', () => {
   it('none in the grid, and none under the help, confirm and picker overlays', () => {
     expect(paintedBox(layout('grid'), null)).toBeNull();
     expect(paintedBox(layout('split'), { kind: 'help' })).toBeNull();
-    expect(paintedBox(layout('split'), { kind: 'confirm', action: 'quit' })).toBeNull();
+    expect(paintedBox(layout('split'), { kind: 'confirm', action: 'stop-all' })).toBeNull();
   });
 });

@@ -93,8 +93,8 @@ describe('Claude Code for real in the full-screen app', () => {
     await s.waitFor('the wrap-up', (text) => text.includes('Session complete'), 60_000);
     expect(model.played('W1')).toBe(4);
     expect(JSON.stringify(model.turns('W1')[0]!.body)).toContain('You are W1. Claim, run, complete, log.');
-    s.press('q');
-    await s.waitForText('Quit ralph-tui');
+    s.press('Q');
+    await s.waitForText('Stop every agent');
     s.press('y');
     expect((await s.exited).exitCode).toBe(0);
     session = null;

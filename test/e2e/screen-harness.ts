@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import pty from 'node-pty';
@@ -27,6 +28,8 @@ export class ScreenSession {
   readonly exited: Promise<{ exitCode: number; signal?: number }>;
   private readonly proc: pty.IPty;
   private output = '';
+  private readonly workspace: string | undefined;
+  private readonly runAs: string[];
 
   /** `runAs`: argv that runs the CLI as another user (e.g. `runuser -u agent --`). */
   constructor(
@@ -34,6 +37,9 @@ export class ScreenSession {
     options: { cols: number; rows: number; cwd?: string; env?: Record<string, string>; runAs?: string[] },
   ) {
     this.terminal = new Terminal({ cols: options.cols, rows: options.rows, scrollback: 0, allowProposedApi: true });
+    const at = args.indexOf('--workspace');
+    this.workspace = at >= 0 ? args[at + 1] : undefined;
+    this.runAs = options.runAs ?? [];
     const argv = [...(options.runAs ?? []), process.execPath, cliPath, ...args];
     this.proc = pty.spawn(argv[0]!, argv.slice(1), {
       name: 'xterm-256color',
@@ -111,20 +117,31 @@ export class ScreenSession {
     await this.waitFor(JSON.stringify(text), (screen) => screen.includes(text), timeoutMs);
   }
 
-  /** Ends the program if a test left it running (children are in its pty's session and go with it). */
+  /**
+   * Ends the screen if a test left it running, then the supervisor service it started (the agents live there, not
+   * in the screen): `ralph-tui down`, as the user the screen ran as.
+   */
   async close(): Promise<void> {
     const done = await Promise.race([
       this.exited.then(() => true),
       new Promise((resolve) => setTimeout(() => resolve(false), 0)),
     ]);
-    if (done) return;
-    this.kill('SIGTERM');
-    const ended = await Promise.race([
-      this.exited.then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 12_000)),
-    ]);
-    if (!ended) this.kill('SIGKILL');
+    if (!done) {
+      this.kill('SIGTERM');
+      const ended = await Promise.race([
+        this.exited.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 12_000)),
+      ]);
+      if (!ended) this.kill('SIGKILL');
+    }
+    if (this.workspace) stopService(this.workspace, this.runAs);
   }
+}
+
+/** `ralph-tui down` on a workspace a test used: its service and agents end with the test. */
+export function stopService(workspace: string, runAs: string[] = []): void {
+  const argv = [...runAs, process.execPath, cliPath, '--workspace', workspace, 'down'];
+  spawnSync(argv[0]!, argv.slice(1), { stdio: 'ignore', timeout: 60_000 });
 }
 
 export const fakeClaude = path.join(repoRoot, 'test', 'fake-agents', 'fake-claude.mjs');

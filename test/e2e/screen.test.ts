@@ -50,7 +50,7 @@ describe('ralph-tui (the full-screen app, real CLI in a pty)', () => {
     for (const key of 'qs hello') s.press(key);
     s.press('\r');
     await s.waitForText('RECEIVED "qs hello" (typed)');
-    expect(s.text()).not.toContain('Quit ralph-tui');
+    expect(s.text()).not.toContain('Stop every agent');
     // A paste (the real terminal wraps it, ralph-tui asked for bracketed paste) reaches the agent as one
     // bracketed paste, because the agent enabled bracketed paste itself.
     s.press(`${ESC}[200~pasted text${ESC}[201~`, '\r');
@@ -68,14 +68,16 @@ describe('ralph-tui (the full-screen app, real CLI in a pty)', () => {
     );
     s.press('g');
 
-    s.press('q');
-    await s.waitForText('Quit ralph-tui');
-    // A local workspace: the dialog speaks of its processes, not of containers.
-    await s.waitForText('stop with it');
+    // Q stops everything, after a dialog that speaks of this local workspace's agents, not of containers.
+    s.press('Q');
+    await s.waitForText('Stop every agent');
+    await s.waitForText('q only detaches');
     expect(s.text()).not.toMatch(/container/i);
     s.press('y');
     const exit = await s.exited;
     expect(exit.exitCode).toBe(0);
+    expect(s.rawOutput()).toContain('every agent stopped; the supervisor service ended');
+    expect(fs.existsSync(path.join(ws, '.ralph', 'service.sock'))).toBe(false);
   });
 
   it('scrolls back with PgUp ("scrolled — End to follow"), End follows again; / searches; r restarts the agent', async () => {
@@ -141,7 +143,7 @@ describe('ralph-tui (the full-screen app, real CLI in a pty)', () => {
     expect(s.text()).toContain('second_nm_polish_round');
   });
 
-  it('s + confirm writes STOP and the header shows draining agents; u clears it; Ctrl-C twice quits', async () => {
+  it('s + confirm writes STOP and the header shows draining agents; u clears it; Ctrl-C twice detaches', async () => {
     const ws = fakeAgentWorkspace();
     const s = open(ws);
     await s.waitForText('Fake Claude (W0)');
@@ -153,9 +155,9 @@ describe('ralph-tui (the full-screen app, real CLI in a pty)', () => {
     s.press('u');
     await s.waitFor('STOP cleared', (_text, lines) => !lines[0].includes('STOP'));
     expect(fs.existsSync(path.join(ws, 'orchestration', 'shared', 'STOP'))).toBe(false);
-    // Ctrl-C twice quits at once (no dialog).
+    // Ctrl-C twice detaches at once (no dialog).
     s.press('\x03');
-    await s.waitForText('press Ctrl-C again to quit');
+    await s.waitForText('press Ctrl-C again to detach');
     s.press('\x03');
     expect((await s.exited).exitCode).toBe(130);
   });
@@ -200,7 +202,7 @@ describe('ralph-tui (the full-screen app, real CLI in a pty)', () => {
     await s.waitFor('the layout of a 100×30 terminal', (_text, lines) => {
       const queueRow = lines.findIndex((line) => line.includes('Queue'));
       // Side column of a 100-column terminal is 34 wide (its border at column 66); the footer on row 30.
-      return queueRow >= 0 && lines[queueRow].indexOf('Queue') === 100 - 34 + 2 && lines[29].includes('quit');
+      return queueRow >= 0 && lines[queueRow].indexOf('Queue') === 100 - 34 + 2 && lines[29].includes('detach');
     });
     s.kill('SIGTERM');
     const exit = await s.exited;
@@ -214,17 +216,5 @@ describe('ralph-tui (the full-screen app, real CLI in a pty)', () => {
     expect(core.coreService.isCursorHidden).toBe(false);
     expect(s.terminal.modes.mouseTrackingMode).toBe('none');
     expect(s.terminal.modes.bracketedPasteMode).toBe(false);
-  });
-
-  it('SIGHUP (the terminal closed) stops the agents and restores the terminal too', async () => {
-    const ws = fakeAgentWorkspace(['W0']);
-    const s = open(ws, 100, 30);
-    await s.waitForText('Fake Claude (W0)');
-    s.kill('SIGHUP');
-    expect((await s.exited).exitCode).toBe(129);
-    expect(s.terminal.buffer.active.type).toBe('normal');
-    expect(s.terminal.modes.mouseTrackingMode).toBe('none');
-    const events = fs.readFileSync(path.join(ws, '.ralph', 'events.jsonl'), 'utf8');
-    expect(events).toMatch(/"agent":"W0","type":"stopped"/);
   });
 });

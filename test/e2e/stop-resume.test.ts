@@ -75,13 +75,13 @@ describe('stop and resume through the screen (real CLI in a pty)', () => {
     await resumed(s, ws);
   });
 
-  it('a stop outlives the supervisor: after s and quit, the next start keeps the agents stopped and says STOP; u starts them', async () => {
+  it('a stop outlives the supervisor service: after s and Q (stop every agent), the next start keeps the agents stopped and says STOP; u starts them', async () => {
     const ws = fakeAgentWorkspace(['W0', 'W1']);
     const first = open(ws);
     await started(first);
     await confirm(first, 's', 'Graceful stop');
     await first.waitFor('STOP in the header', (_text, lines) => /STOP/.test(header(lines)));
-    await confirm(first, 'q', 'Quit ralph-tui');
+    await confirm(first, 'Q', 'Stop every agent');
     expect((await first.exited).exitCode).toBe(0);
 
     const second = open(ws);

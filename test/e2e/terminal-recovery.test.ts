@@ -2,7 +2,7 @@ import pty from 'node-pty';
 import { describe, expect, it } from 'vitest';
 import { BROKEN_TERMINAL_HINT, RESET_MODES } from '../../src/app/terminal-restore.js';
 import { cliPath } from '../helpers/cli.js';
-import { fakeAgentWorkspace, interactiveEnv } from './screen-harness.js';
+import { fakeAgentWorkspace, interactiveEnv, stopService } from './screen-harness.js';
 
 /**
  * After `kill -9` of a screen the terminal stays as the screen left it: modes on (mouse reports, bracketed paste,
@@ -34,8 +34,6 @@ describe('a terminal left behind by a killed screen', () => {
       // Raw bytes: the pane's rows carry attributes between differently styled words ("Fake Claude" is bold, "(W0)" dim).
       await until(/Fake Claude/);
       proc.write('q');
-      await until(/Quit ralph-tui/);
-      proc.write('y');
       await until(/AFTER: [^\r\n]*\r?\n/);
       // The first bytes: every mode off, before the alternate screen and the first frame.
       expect(output.indexOf(RESET_MODES)).toBeGreaterThanOrEqual(0);
@@ -48,6 +46,7 @@ describe('a terminal left behind by a killed screen', () => {
       } catch {
         // Already gone.
       }
+      stopService(ws);
     }
   }, 60_000);
 });

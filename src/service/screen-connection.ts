@@ -1,0 +1,202 @@
+// One screen attached to the supervisor service: its panes mirrored, its requests carried out.
+import type net from 'node:net';
+import type { ExperimentRunner } from '../experiments/experiment-runner.js';
+import type { AgentSession, Supervisor } from '../supervisor/index.js';
+import {
+  encodeMessage,
+  MessageReader,
+  parseClientMessage,
+  PROTOCOL_VERSION,
+  type ClientMessage,
+  type ServiceMessage,
+} from './service-protocol.js';
+
+/** A screen's requests are keystrokes and clicks: a line this long is not one. */
+const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
+/**
+ * A screen that stops reading (a suspended terminal, a dead SSH link) must not make the service buffer agent output
+ * without bound: past this much unsent, it is let go (it can attach again and gets the panes anew).
+ */
+const MAX_UNSENT_BYTES = 32 * 1024 * 1024;
+
+export interface ConnectionHost {
+  supervisor: Supervisor;
+  runner: ExperimentRunner;
+  workspace: string;
+  /** Another screen resized a pane: every other screen's copy follows. */
+  resized(from: ScreenConnection, id: string, cols: number, rows: number): void;
+  /** A screen asked to stop everything: the service ends. */
+  shutdown(opts: { down?: boolean; by: string }): Promise<void>;
+  log(line: string): void;
+}
+
+export class ScreenConnection {
+  private readonly reader = new MessageReader(MAX_REQUEST_BYTES);
+  private readonly unsubscribes: Array<() => void> = [];
+  private attached = false;
+  private readOnly = false;
+  private closed = false;
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly host: ConnectionHost,
+    private readonly onClose: () => void,
+  ) {
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('close', () => this.dispose());
+    socket.on('error', () => this.dispose());
+  }
+
+  get mode(): string {
+    return this.readOnly ? 'read-only' : 'control';
+  }
+
+  send(message: ServiceMessage): void {
+    // Broadcasts reach a screen only once it said hello (and got its welcome, the first message it reads).
+    if (this.closed || !this.attached) return;
+    if (this.socket.writableLength > MAX_UNSENT_BYTES) {
+      this.host.log('a screen stopped reading its output: let go (it can attach again)');
+      this.socket.destroy();
+      return;
+    }
+    this.socket.write(encodeMessage(message));
+  }
+
+  /** Says why, then closes (the service is ending, or the screen broke the protocol). */
+  end(reason: string): void {
+    if (this.closed) return;
+    // Ending before hello too (a refused or mismatched screen still reads why).
+    this.socket.end(encodeMessage({ t: 'bye', reason }));
+    this.dispose();
+  }
+
+  private receive(chunk: Buffer): void {
+    let raws: unknown[];
+    try {
+      raws = this.reader.push(chunk);
+    } catch (error) {
+      this.end(`refused: ${(error as Error).message}`);
+      return;
+    }
+    for (const raw of raws) {
+      const parsed = parseClientMessage(raw);
+      if ('error' in parsed) {
+        this.end(`refused: ${parsed.error}`);
+        return;
+      }
+      this.handle(parsed.message);
+    }
+  }
+
+  private handle(message: ClientMessage): void {
+    if (message.t === 'hello') return this.hello(message.version, message.readOnly ?? false);
+    if (!this.attached) return this.end('refused: a screen says hello first');
+    const { supervisor, runner } = this.host;
+    if (this.readOnly) {
+      if ('req' in message) this.send({ t: 'done', req: message.req, error: 'this screen is read-only' });
+      return;
+    }
+    switch (message.t) {
+      case 'write':
+        return supervisor.write(message.id, message.data);
+      case 'resize':
+        supervisor.resize(message.id, message.cols, message.rows);
+        return this.host.resized(this, message.id, message.cols, message.rows);
+      case 'nudge':
+        return supervisor.nudge(message.id);
+      case 'restart':
+        return this.reply(message.req, supervisor.restart(message.id));
+      case 'stop-graceful':
+        return this.reply(message.req, supervisor.stopGraceful());
+      case 'stop-forced':
+        return this.reply(message.req, supervisor.stopForced());
+      case 'resume':
+        return this.reply(message.req, supervisor.resume());
+      case 'start-experiment':
+        runner.startBuiltin(message.name, { workers: message.workers, command: message.command, id: message.runId });
+        return;
+      case 'cancel-experiment':
+        return this.reply(message.req, runner.cancel(message.runId));
+      case 'shutdown':
+        // The reply is the service's goodbye: the screen waits for the socket to close.
+        void this.host.shutdown({ down: message.down, by: 'a screen asked to stop every agent' });
+        return;
+    }
+  }
+
+  private reply(req: number, work: Promise<void>): void {
+    work.then(
+      () => this.send({ t: 'done', req }),
+      (error: Error) => this.send({ t: 'done', req, error: error.message }),
+    );
+  }
+
+  private hello(version: number, readOnly: boolean): void {
+    if (version !== PROTOCOL_VERSION) {
+      this.end(
+        `refused: this service speaks protocol ${PROTOCOL_VERSION}, the screen ${version} (another ralph-tui version): run \`ralph-tui down\` and start again`,
+      );
+      return;
+    }
+    if (this.attached) return;
+    this.attached = true;
+    this.readOnly = readOnly;
+    const { supervisor, runner } = this.host;
+    this.send({
+      t: 'welcome',
+      version: PROTOCOL_VERSION,
+      pid: process.pid,
+      workspace: this.host.workspace,
+      agents: supervisor.agentIds(),
+      readOnly,
+      snapshot: supervisor.getSnapshot(),
+      runs: runner.getSnapshot(),
+    });
+    const sessions = supervisor.agentIds().map((id) => supervisor.session(id));
+    // Every pane's screen first (small: the first frame needs only these), then each one's scrollback.
+    for (const session of sessions) this.mirror(session);
+    void this.sendHistories(sessions);
+  }
+
+  /** The pane's screen as it is now, then every write after it, in order. */
+  private mirror(session: AgentSession): void {
+    session.whenParsed(() => {
+      if (this.closed) return;
+      const { cols, rows } = session.terminal;
+      this.send({ t: 'pane', id: session.id, cols, rows, state: session.serialize(false), history: false });
+      this.unsubscribes.push(
+        session.onWrite((data) =>
+          this.send(
+            typeof data === 'string'
+              ? { t: 'out', id: session.id, text: data }
+              : { t: 'out', id: session.id, bytes: Buffer.from(data).toString('base64') },
+          ),
+        ),
+      );
+    });
+  }
+
+  /** One pane's scrollback at a time, yielding between them so live output keeps flowing. */
+  private async sendHistories(sessions: AgentSession[]): Promise<void> {
+    for (const session of sessions) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await new Promise<void>((resolve) =>
+        session.whenParsed(() => {
+          if (!this.closed) {
+            const { cols, rows } = session.terminal;
+            this.send({ t: 'pane', id: session.id, cols, rows, state: session.serialize(true), history: true });
+          }
+          resolve();
+        }),
+      );
+      if (this.closed) return;
+    }
+  }
+
+  private dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
+    this.onClose();
+  }
+}
