@@ -138,7 +138,8 @@ export function App({ store, controller }: { store: AppStore; controller: InputC
     <Screen
       layout={layout}
       header={{
-        name: store.settings.name,
+        // A watching screen says so where the eye starts: its keys that change something are refused.
+        name: store.settings.readOnly ? `${store.settings.name} · read-only` : store.settings.name,
         best: ws.coordination?.best ?? null,
         target,
         budgetWorkers: store.settings.budgetWorkers,

@@ -125,6 +125,7 @@ describe('the supervisor service (screens attach and detach)', () => {
     await second.waitForText('Fake Claude (W0)');
     const watcher = open(ws, ['--read-only']);
     await watcher.waitForText('Fake Claude (W0)');
+    await watcher.waitFor('the header says read-only', (_text, lines) => lines[0]!.includes('read-only'));
 
     control.press('\r');
     await control.waitForText('ATTACHED to W0');
