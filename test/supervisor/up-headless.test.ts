@@ -88,6 +88,32 @@ describe('ralph-tui up --headless', () => {
     ).toBe(false);
   });
 
+  it('after kill -9 of a supervisor, the next one takes its lock at once (its holder is gone), while a live one is refused', async () => {
+    const { root } = makeWorkspace({
+      agents: [
+        { id: 'W1', role: 'worker', kind: 'custom', command: fakeClaudeCommand('--silent'), prompt: { text: 'go' } },
+      ],
+    });
+    const first = execa(process.execPath, [cliPath, 'up', '--headless', '--workspace', root], {
+      reject: false,
+      env: { FORCE_COLOR: '0' },
+    });
+    await new Promise<void>((resolve) =>
+      first.stdout!.on('data', (data: Buffer) => data.includes('W1 started') && resolve()),
+    );
+    const refused = await runCli(['up', '--headless', '--exit-after', '1', '--workspace', root]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain(`another ralph-tui supervisor is running on ${root} (pid ${first.pid})`);
+
+    first.kill('SIGKILL');
+    await first;
+    // Well inside proper-lockfile's stale time (10 s): the lock's holder is known to be gone.
+    const next = await runCli(['up', '--headless', '--exit-after', '1', '--workspace', root], { timeout: 9_000 });
+    expect(next.stderr).toBe('');
+    expect(next.exitCode).toBe(0);
+    expect(next.stdout).toMatch(/W1 started/);
+  });
+
   it('a fresh folder is initialised (built-in agents) and its agents started', async () => {
     const root = makeTempDir('ralph-up-init-');
     const result = await runCli(['up', '--headless', '--exit-after', '2', '--workspace', root]);
