@@ -58,7 +58,7 @@ function startPicked(store: AppStore): void {
         type: 'overlay',
         overlay: { kind: 'run-command', name, command: plan.command, source: plan.source, workers: overlay.workers },
       });
-    else startRun(store, name, overlay.workers);
+    else startRun(store, name, overlay.workers, undefined, plan.kind === 'container');
   } catch (error) {
     showError(store, error);
   }
@@ -71,11 +71,13 @@ function runConfirmedCommand(store: AppStore): void {
   startRun(store, overlay.name, overlay.workers, overlay.command);
 }
 
-function startRun(store: AppStore, name: string, workers: number, command?: string): void {
+function startRun(store: AppStore, name: string, workers: number, command?: string, sandboxed = false): void {
   try {
     const id = store.runner.startBuiltin(name, { workers, command });
     store.dispatch({ type: 'select-run', id });
-    store.dispatch({ type: 'notice', text: `started ${name} on ${workers} workers` });
+    // Where it runs matters to the person who chose it: a Docker workspace's experiment runs in a sandbox container.
+    const where = sandboxed ? ' in a sandbox container' : '';
+    store.dispatch({ type: 'notice', text: `started ${name} on ${workers} workers${where}` });
   } catch (error) {
     showError(store, error);
   }

@@ -14,7 +14,7 @@ function hostileExperiment(root: string, name: string, marker: string): void {
   fs.writeFileSync(path.join(dir, 'experiment.json'), JSON.stringify({ command: `touch ${marker}` }));
 }
 
-function screen(root: string) {
+function screen(root: string, sandboxed = false) {
   const started: Array<{ name: string; command?: string }> = [];
   const store = fakeAppStore({
     supervisor: fakeAgents(['W1'], { cols: 40, rows: 10 }).supervisor,
@@ -26,7 +26,7 @@ function screen(root: string) {
     },
     actions: {
       listExperiments: () => ['evil', 'baseline'],
-      planExperiment: (name) => experimentLaunch(root, name),
+      planExperiment: (name) => experimentLaunch(root, name, { sandboxed }),
     },
   });
   return { store, controller: new InputController(store), started };
@@ -91,10 +91,18 @@ describe('a command from the workspace never runs on the host without a person r
     expect(experimentLaunch(root, 'baseline')).toEqual({ kind: 'run', name: 'baseline' });
   });
 
-  it('given a Docker workspace (its runner has a sandbox), when a command from the workspace is planned, then it goes to the sandbox container without a confirmation, and a built-in still just runs', () => {
+  it('given a Docker workspace (its runner has a sandbox), when a command from the workspace is planned, then it goes to the sandbox container without a confirmation, and a built-in still just runs', async () => {
     const root = makeTempDir();
     hostileExperiment(root, 'evil', '/tmp/never');
     expect(experimentLaunch(root, 'evil', { sandboxed: true })).toEqual({ kind: 'container', name: 'evil' });
+    // Picked on the screen, it starts at once and the footer says where it runs.
+    const { store, controller, started } = screen(root, true);
+    controller.handleInput('e');
+    await tick();
+    controller.handleInput('\r');
+    expect(started).toEqual([{ name: 'evil', command: undefined }]);
+    expect(store.getUi().notice).toMatch(/started evil on \d+ workers in a sandbox container/);
+    store.dispose();
     expect(experimentLaunch(root, 'evil')).toMatchObject({ kind: 'confirm', command: 'touch /tmp/never' });
     expect(experimentLaunch(root, 'baseline', { sandboxed: true })).toEqual({ kind: 'run', name: 'baseline' });
   });
