@@ -1,9 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { addExperiments } from '../../orchestration/index.js';
+import { addExperiments, parseLogEntries, type LogEntry } from '../../orchestration/index.js';
 import { FAST_EXPERIMENT_CONFIG } from '../../solver/experiment-config.js';
 import { cliPath, fixturesDir, makeTempDir } from '../helpers/cli.js';
+
+/** Real agent processes running real experiments: generous on a loaded 2-core machine (a run here takes seconds). */
+export const REAL_PROCESS_TIMEOUT_MS = 180_000;
 
 /**
  * Even smaller than FAST_EXPERIMENT_CONFIG: one short search per sample, so an experiment over a few
@@ -22,6 +25,20 @@ export const TINY_BASE = {
   fallbackStarts: 0,
 };
 
+/** The built-in orchestrator W0, W1 on threshold tuning, and W2 on the focus given. */
+export function builtinAgents(w2Focus: { area: string; searchSpace: string }) {
+  return [
+    { id: 'W0', role: 'orchestrator', kind: 'builtin' },
+    {
+      id: 'W1',
+      role: 'worker',
+      kind: 'builtin',
+      focus: { area: 'threshold tuning', searchSpace: 'fallbackExcess1/2' },
+    },
+    { id: 'W2', role: 'worker', kind: 'builtin', focus: w2Focus },
+  ];
+}
+
 /** A workspace with W0 and two built-in workers on the first `samples` samples of fixtures/synthetic-6.json. */
 export function agentWorkspace(samples: number, prefix = 'ralph-agents-'): string {
   const root = makeTempDir(prefix);
@@ -30,16 +47,7 @@ export function agentWorkspace(samples: number, prefix = 'ralph-agents-'): strin
   fs.mkdirSync(path.join(root, 'data'));
   fs.writeFileSync(path.join(root, 'data', 'tiny.json'), JSON.stringify(dataset));
   const config = {
-    agents: [
-      { id: 'W0', role: 'orchestrator', kind: 'builtin' },
-      {
-        id: 'W1',
-        role: 'worker',
-        kind: 'builtin',
-        focus: { area: 'threshold tuning', searchSpace: 'fallbackExcess1/2' },
-      },
-      { id: 'W2', role: 'worker', kind: 'builtin', focus: { area: 'evaluation budgets', searchSpace: 'fevals' } },
-    ],
+    agents: builtinAgents({ area: 'evaluation budgets', searchSpace: 'fevals' }),
     experiments: { dataset: 'data/tiny.json', workers: 1, base: TINY_BASE },
   };
   fs.writeFileSync(path.join(root, 'ralph.config.json'), JSON.stringify(config, null, 2));
@@ -56,6 +64,30 @@ export async function queueExperiments(root: string, count: number): Promise<voi
       config: { fevals1: 20 + 2 * i },
     })),
   );
+}
+
+/**
+ * Gives the queued experiment `name` its own command: `node experiments/NAME/run.mjs`, running `script`.
+ * Returns its folder and the experiment.json text written.
+ */
+export function experimentWithCommand(root: string, name: string, script: string): { dir: string; definition: string } {
+  const dir = path.join(root, 'experiments', name);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'run.mjs'), script);
+  const definition = JSON.stringify({ name, command: `node experiments/${name}/run.mjs` });
+  fs.writeFileSync(path.join(dir, 'experiment.json'), definition);
+  return { dir, definition };
+}
+
+/** The entries of ITERATION_LOG.md; none while the file does not exist. */
+export function loggedEntries(root: string): LogEntry[] {
+  const file = path.join(root, 'ITERATION_LOG.md');
+  return fs.existsSync(file) ? parseLogEntries(fs.readFileSync(file, 'utf8')) : [];
+}
+
+/** An experiment's STATE.json as parsed JSON. */
+export function experimentState(root: string, name: string) {
+  return JSON.parse(fs.readFileSync(path.join(root, 'experiments', name, 'STATE.json'), 'utf8'));
 }
 
 export interface AgentProcess {

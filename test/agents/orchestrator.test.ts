@@ -5,22 +5,12 @@ import { claimById, completeExperiment, readCoordination, readQueue } from '../.
 import { MIN_AVAILABLE, orchestratorStep } from '../../src/agents/orchestrator-agent.js';
 import { loadConfig } from '../../src/config.js';
 import { makeTempDir } from '../helpers/cli.js';
+import { builtinAgents } from './agent-process.js';
 
 /** A workspace whose two workers focus on threshold tuning and init strategies. */
 function workspace(): string {
   const root = makeTempDir('ralph-orch-');
-  const config = {
-    agents: [
-      { id: 'W0', role: 'orchestrator', kind: 'builtin' },
-      {
-        id: 'W1',
-        role: 'worker',
-        kind: 'builtin',
-        focus: { area: 'threshold tuning', searchSpace: 'fallbackExcess1/2' },
-      },
-      { id: 'W2', role: 'worker', kind: 'builtin', focus: { area: 'init strategies', searchSpace: 'inits, starts' } },
-    ],
-  };
+  const config = { agents: builtinAgents({ area: 'init strategies', searchSpace: 'inits, starts' }) };
   fs.writeFileSync(path.join(root, 'ralph.config.json'), JSON.stringify(config));
   return root;
 }

@@ -1,12 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseLogEntries, readQueue } from '../../orchestration/index.js';
+import { readQueue } from '../../orchestration/index.js';
 import { pendingOutboxes } from '../../orchestration/outbox.js';
-import { agentWorkspace, queueExperiments, startAgent } from './agent-process.js';
-
-/** Real worker processes running real experiments: generous on a loaded 2-core machine. */
-const REAL_PROCESS_TIMEOUT_MS = 180_000;
+import {
+  agentWorkspace,
+  experimentState,
+  experimentWithCommand,
+  loggedEntries,
+  queueExperiments,
+  REAL_PROCESS_TIMEOUT_MS,
+  startAgent,
+} from './agent-process.js';
 
 describe('a built-in worker under faults in the shared files (real processes)', () => {
   it(
@@ -29,11 +34,7 @@ describe('a built-in worker under faults in the shared files (real processes)', 
       // Then: the worker is alive and waiting; the result is on disk, nothing recorded in the broken files.
       expect(worker.child.exitCode).toBeNull();
       expect(pendingOutboxes(root)).toHaveLength(1);
-      expect(
-        fs.existsSync(path.join(root, 'ITERATION_LOG.md'))
-          ? parseLogEntries(fs.readFileSync(path.join(root, 'ITERATION_LOG.md'), 'utf8'))
-          : [],
-      ).toEqual([]);
+      expect(loggedEntries(root)).toEqual([]);
 
       // When: a person restores the files.
       fs.writeFileSync(coordinationFile, coordinationText);
@@ -47,9 +48,8 @@ describe('a built-in worker under faults in the shared files (real processes)', 
       const [entry] = readQueue(root).entries;
       expect(entry).toMatchObject({ name: 'exp-1', status: 'completed' });
       expect(typeof entry.score).toBe('number');
-      const logged = parseLogEntries(fs.readFileSync(path.join(root, 'ITERATION_LOG.md'), 'utf8'));
-      expect(logged.map((item) => item.experiment)).toEqual(['exp-1']);
-      const state = JSON.parse(fs.readFileSync(path.join(root, 'experiments', 'exp-1', 'STATE.json'), 'utf8'));
+      expect(loggedEntries(root).map((item) => item.experiment)).toEqual(['exp-1']);
+      const state = experimentState(root, 'exp-1');
       expect(state.status).toBe('completed');
       expect(state.tuning_runs).toHaveLength(1);
       const coordination = JSON.parse(fs.readFileSync(coordinationFile, 'utf8'));
@@ -66,15 +66,10 @@ describe('a built-in worker under faults in the shared files (real processes)', 
     async () => {
       const root = agentWorkspace(1);
       await queueExperiments(root, 1);
-      const dir = path.join(root, 'experiments', 'exp-1');
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(
-        path.join(dir, 'run.mjs'),
+      experimentWithCommand(
+        root,
+        'exp-1',
         "console.error('Error: ENOSPC: no space left on device, write'); process.exit(1);\n",
-      );
-      fs.writeFileSync(
-        path.join(dir, 'experiment.json'),
-        JSON.stringify({ name: 'exp-1', command: 'node experiments/exp-1/run.mjs' }),
       );
       const worker = startAgent(root, 'W1', ['--max-experiments', '1']);
       expect((await worker.child).exitCode, worker.output()).toBe(0);
@@ -85,11 +80,8 @@ describe('a built-in worker under faults in the shared files (real processes)', 
       const [entry] = readQueue(root).entries;
       expect(entry.status).toBe('available');
       expect(entry.worker ?? null).toBeNull();
-      const logText = fs.existsSync(path.join(root, 'ITERATION_LOG.md'))
-        ? fs.readFileSync(path.join(root, 'ITERATION_LOG.md'), 'utf8')
-        : '';
-      expect(parseLogEntries(logText).filter((item) => item.flags.includes('FAILED'))).toEqual([]);
-      expect(JSON.parse(fs.readFileSync(path.join(dir, 'STATE.json'), 'utf8')).status).toBe('interrupted');
+      expect(loggedEntries(root).filter((item) => item.flags.includes('FAILED'))).toEqual([]);
+      expect(experimentState(root, 'exp-1').status).toBe('interrupted');
     },
     REAL_PROCESS_TIMEOUT_MS,
   );

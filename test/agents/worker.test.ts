@@ -1,11 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addExperiments, createStop, parseLogEntries, readCoordination, readQueue } from '../../orchestration/index.js';
-import { agentWorkspace, queueExperiments, startAgent } from './agent-process.js';
-
-/** Real agent processes running real experiments: generous on a loaded 2-core machine (a run here takes seconds). */
-const REAL_PROCESS_TIMEOUT_MS = 180_000;
+import { addExperiments, createStop, readCoordination, readQueue } from '../../orchestration/index.js';
+import {
+  agentWorkspace,
+  experimentState,
+  experimentWithCommand,
+  loggedEntries,
+  queueExperiments,
+  REAL_PROCESS_TIMEOUT_MS,
+  startAgent,
+} from './agent-process.js';
 
 describe('built-in workers (real processes, tiny experiments)', () => {
   it(
@@ -31,12 +36,12 @@ describe('built-in workers (real processes, tiny experiments)', () => {
         (match) => match[1],
       );
       expect(claims.sort()).toEqual(['exp-1', 'exp-2', 'exp-3', 'exp-4']);
-      const log = parseLogEntries(fs.readFileSync(path.join(root, 'ITERATION_LOG.md'), 'utf8'));
+      const log = loggedEntries(root);
       expect(log.map((entry) => entry.experiment).sort()).toEqual(['exp-1', 'exp-2', 'exp-3', 'exp-4']);
       expect(log.filter((entry) => entry.flags.includes('NEW BEST')).length).toBeGreaterThanOrEqual(1);
       for (const entry of entries) {
         const dir = path.join(root, 'experiments', entry.name);
-        const state = JSON.parse(fs.readFileSync(path.join(dir, 'STATE.json'), 'utf8'));
+        const state = experimentState(root, entry.name);
         expect(state).toMatchObject({ status: 'completed', claimed_by: entry.worker, experiment_id: entry.id });
         expect(state.tuning_runs).toHaveLength(1);
         expect(fs.readFileSync(path.join(dir, 'SUMMARY.md'), 'utf8')).toContain(`# Experiment Summary: ${entry.name}`);
@@ -66,9 +71,7 @@ describe('built-in workers (real processes, tiny experiments)', () => {
       expect(claimed.status === 'claimed' || claimed.status === 'running').toBe(true);
       expect(claimed.worker).toBe('W1');
       // The run ended without a result: its STATE.json says so instead of claiming it still runs.
-      expect(JSON.parse(fs.readFileSync(path.join(root, 'experiments', 'exp-1', 'STATE.json'), 'utf8')).status).toBe(
-        'interrupted',
-      );
+      expect(experimentState(root, 'exp-1').status).toBe('interrupted');
 
       const second = startAgent(root, 'W1', ['--max-experiments', '1']);
       const resumed = await second.child;
@@ -94,11 +97,9 @@ describe('built-in workers (real processes, tiny experiments)', () => {
       const [entry] = readQueue(root).entries;
       expect(entry.status).toBe('failed');
       expect(entry.result).toMatch(/fevals1/);
-      const [logged] = parseLogEntries(fs.readFileSync(path.join(root, 'ITERATION_LOG.md'), 'utf8'));
+      const [logged] = loggedEntries(root);
       expect(logged.flags).toContain('FAILED');
-      expect(JSON.parse(fs.readFileSync(path.join(root, 'experiments', 'exp-1', 'STATE.json'), 'utf8')).status).toBe(
-        'failed',
-      );
+      expect(experimentState(root, 'exp-1').status).toBe('failed');
       expect(readCoordination(root).workers.W1?.status).toBe('idle');
     },
     REAL_PROCESS_TIMEOUT_MS,
@@ -135,14 +136,11 @@ describe('built-in workers (real processes, tiny experiments)', () => {
     async () => {
       const root = agentWorkspace(1);
       await queueExperiments(root, 1);
-      const dir = path.join(root, 'experiments', 'exp-1');
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(
-        path.join(dir, 'run.mjs'),
+      const { dir, definition } = experimentWithCommand(
+        root,
+        'exp-1',
         "console.log('[ 1/2] sample_0 1-src rmse=0.1 cands=3 0.1s');\nconsole.log('[ 2/2] sample_1 2-src rmse=0.2 cands=3 0.1s');\nconsole.log('Submission Score: 1.1234');\nconsole.log('Projected (400): 39.0 min');\n",
       );
-      const definition = JSON.stringify({ name: 'exp-1', command: 'node experiments/exp-1/run.mjs' });
-      fs.writeFileSync(path.join(dir, 'experiment.json'), definition);
       const worker = startAgent(root, 'W1', ['--max-experiments', '1']);
       expect((await worker.child).exitCode, worker.output()).toBe(0);
       expect(worker.output()).toContain('has its own command');

@@ -303,21 +303,14 @@ describe('ralph-tui run', () => {
 });
 
 describe('ralph-tui solve', () => {
+  /** Solves the dataset's first two samples on two workers with the fast settings, writing `out`. */
+  const solveTwoSamples = (out: string) =>
+    runCli(['solve', '--data', dataset, '--out', out, '--workers', '2', '--max-samples', '2', ...fastSet]);
+
   it('writes JSON predictions for every sample in dataset order', async () => {
     const dir = makeTempDir('ralph-solve-');
     const out = path.join(dir, 'predictions.json');
-    const { exitCode, stderr } = await runCli([
-      'solve',
-      '--data',
-      dataset,
-      '--out',
-      out,
-      '--workers',
-      '2',
-      '--max-samples',
-      '2',
-      ...fastSet,
-    ]);
+    const { exitCode, stderr } = await solveTwoSamples(out);
     // A subset is written, and said to be one.
     expect(stderr).toBe(
       `ralph-tui: wrote a partial submission: ${out} has 2 of the dataset's 6 samples (--max-samples 2); each missing sample scores 0 if submitted`,
@@ -354,18 +347,7 @@ describe('ralph-tui solve', () => {
   it.skipIf(!numpy)('--out *.npz writes a submission that np.load(allow_pickle=True)["samples"] reads', async () => {
     const dir = makeTempDir('ralph-solve-');
     const out = path.join(dir, 'submission.npz');
-    const { exitCode } = await runCli([
-      'solve',
-      '--data',
-      dataset,
-      '--out',
-      out,
-      '--workers',
-      '2',
-      '--max-samples',
-      '2',
-      ...fastSet,
-    ]);
+    const { exitCode } = await solveTwoSamples(out);
     expect(exitCode).toBe(0);
     const script =
       'import sys, numpy as np\ns = np.load(sys.argv[1], allow_pickle=True)["samples"]\nprint(len(s), s[0]["sample_id"], type(s[0]["estimated_sources"][0][0]).__name__, len(s[0]["estimated_sources"][0][0]))';

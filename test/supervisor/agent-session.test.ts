@@ -17,17 +17,26 @@ function spec(dir: string, file: string, args: string[]): SpawnSpec {
   return { file, args, cwd: dir, env: { PATH: process.env.PATH ?? '', RALPH_AGENT_ID: 'W1' } };
 }
 
+/** Every row of the active buffer (scrollback included) as the emulator parsed it. */
+function screenRows(session: AgentSession): string[] {
+  const buffer = session.terminal.buffer.active;
+  return Array.from({ length: buffer.length }, (_, row) => buffer.getLine(row)?.translateToString(true) ?? '');
+}
+
+/** The rows that hold text, trimmed, top to bottom. */
+function screenLines(session: AgentSession): string[] {
+  return screenRows(session)
+    .map((row) => row.trim())
+    .filter(Boolean);
+}
+
 /** Resolves once the screen (as the emulator parsed it) contains `text`. */
 function screenContains(session: AgentSession, text: string): Promise<void> {
   return new Promise((resolve) => {
     const check = () => {
-      const buffer = session.terminal.buffer.active;
-      for (let row = 0; row < buffer.length; row += 1) {
-        if (buffer.getLine(row)?.translateToString(true).includes(text)) {
-          off();
-          resolve();
-          return;
-        }
+      if (screenRows(session).some((row) => row.includes(text))) {
+        off();
+        resolve();
       }
     };
     const off = session.onOutput(check);
@@ -47,6 +56,14 @@ function exited(session: AgentSession): Promise<{ exitCode: number }> {
 /** Resolves once the emulator parsed everything written so far, including a note (written after a parse of its own). */
 async function parsed(session: AgentSession): Promise<void> {
   for (let pass = 0; pass < 2; pass += 1) await new Promise<void>((resolve) => session.terminal.write('', resolve));
+}
+
+/** Given a run of `script` that printed `last` and exited, the supervisor notes its restart. */
+async function runThenNoteRestart(session: AgentSession, dir: string, script: string, last: string): Promise<void> {
+  session.spawn(spec(dir, process.execPath, ['-e', script]));
+  await Promise.all([exited(session), screenContains(session, last)]);
+  session.note('restart 1 of W1');
+  await parsed(session);
 }
 
 afterEach(async () => {
@@ -104,29 +121,20 @@ describe('AgentSession (a real pty feeding a headless emulator)', () => {
   it('a restart note between two runs leaves the pane readable: every line in order, none overwritten', async () => {
     const dir = makeTempDir();
     const session = open(dir);
-    // Given a first run that scrolled the 24-row pane and ended mid-line (no final newline).
-    session.spawn(
-      spec(dir, process.execPath, [
-        '-e',
-        "for (let i = 1; i <= 30; i++) process.stdout.write('first-' + i + (i < 30 ? '\\n' : ''))",
-      ]),
+    // Given a first run that scrolled the 24-row pane and ended mid-line (no final newline), when the supervisor
+    // notes the restart and the second run prints.
+    await runThenNoteRestart(
+      session,
+      dir,
+      "for (let i = 1; i <= 30; i++) process.stdout.write('first-' + i + (i < 30 ? '\\n' : ''))",
+      'first-30',
     );
-    await Promise.all([exited(session), screenContains(session, 'first-30')]);
-    // When the supervisor notes the restart and the second run prints.
-    session.note('restart 1 of W1');
-    await parsed(session);
     session.spawn(spec(dir, process.execPath, ['-e', "for (let i = 1; i <= 5; i++) console.log('second-' + i)"]));
     await exited(session);
     await screenContains(session, 'second-5');
     // Then the emulator's buffer reads top to bottom as it happened.
-    const buffer = session.terminal.buffer.active;
-    expect(buffer.type).toBe('normal');
-    const lines: string[] = [];
-    for (let row = 0; row < buffer.length; row += 1) {
-      const text = buffer.getLine(row)?.translateToString(true).trim() ?? '';
-      if (text) lines.push(text);
-    }
-    expect(lines).toEqual([
+    expect(session.terminal.buffer.active.type).toBe('normal');
+    expect(screenLines(session)).toEqual([
       ...Array.from({ length: 30 }, (_, i) => `first-${i + 1}`),
       '[ralph-tui] restart 1 of W1',
       ...Array.from({ length: 5 }, (_, i) => `second-${i + 1}`),
@@ -136,23 +144,14 @@ describe('AgentSession (a real pty feeding a headless emulator)', () => {
   it('a run that died in the alternate screen is brought back to the main screen by the note, which shows below the earlier output', async () => {
     const dir = makeTempDir();
     const session = open(dir);
-    session.spawn(
-      spec(dir, process.execPath, [
-        '-e',
-        "console.log('before'); process.stdout.write('\\x1b[?1049hfull-screen app\\n')",
-      ]),
+    await runThenNoteRestart(
+      session,
+      dir,
+      "console.log('before'); process.stdout.write('\\x1b[?1049hfull-screen app\\n')",
+      'full-screen app',
     );
-    await Promise.all([exited(session), screenContains(session, 'full-screen app')]);
-    session.note('restart 1 of W1');
-    await parsed(session);
-    const buffer = session.terminal.buffer.active;
-    expect(buffer.type).toBe('normal');
-    const lines: string[] = [];
-    for (let row = 0; row < buffer.length; row += 1) {
-      const text = buffer.getLine(row)?.translateToString(true).trim() ?? '';
-      if (text) lines.push(text);
-    }
-    expect(lines).toEqual(['before', '[ralph-tui] restart 1 of W1']);
+    expect(session.terminal.buffer.active.type).toBe('normal');
+    expect(screenLines(session)).toEqual(['before', '[ralph-tui] restart 1 of W1']);
   });
 
   it('kill signals the whole process group, including children of the shell', async () => {
