@@ -1,4 +1,4 @@
-// Input handlers for experiments on the screen: the picker, confirming a workspace command, selecting and cancelling runs.
+// Input handlers for experiments on the screen: the picker, a workspace command's confirmation, selecting, cancelling.
 import type { AppStore } from './app-store.js';
 import { runEffect, showError, type AreaHandlers } from './handler-context.js';
 import { experimentRuns } from './selectors.js';

@@ -1,4 +1,4 @@
-// The shared vocabulary of the input handlers: the handler type, an area's part of the table, and how an effect reports.
+// What the input handlers share: the handler type, an area's part of the table, and how an effect reports.
 import type { AppStore } from './app-store.js';
 import type { ActionName } from './keymap.js';
 

@@ -1,4 +1,4 @@
-// Stand-ins for the screen's services (agents with real emulators, a fixed workspace, an idle runner): app tests, bench:tui.
+// Stand-ins for the screen's services (agents with real emulators, a fixed workspace, an idle runner).
 import xterm from '@xterm/headless';
 import { AppStore, type AppSettings, type AppStoreOptions } from '../../src/app/app-store.js';
 import type {
