@@ -5,6 +5,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import { UserError, formatPath } from '../core/errors.js';
 import { parseJsonText } from '../core/json-file.js';
+import { readNamedFile } from '../core/named-file.js';
 import { looksLikePickle, unpickle } from './pickle.js';
 import { NdArray, PyTuple, pickleValue, type PickleValue } from './pickle-writer.js';
 
@@ -145,18 +146,7 @@ function fail(message: string): never {
 
 /** Reads a dataset from JSON or a Python pickle (decided by the file's first bytes, not its name). */
 export async function loadDataset(file: string): Promise<Dataset> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await fs.readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(
-      code === 'ENOENT'
-        ? `${file}: no such dataset file`
-        : `${file}: cannot read the dataset (${code ?? String(error)})`,
-    );
-  }
-  return parseDataset(decodeDataset(bytes, file), file);
+  return parseDataset(decodeDataset(await readNamedFile(file, 'dataset'), file), file);
 }
 
 /** Bytes → untyped data: pickle when it starts with a pickle header, JSON when it starts like JSON. */

@@ -1,8 +1,8 @@
 // Loads predictions from JSON or from a .npz submission file.
-import fs from 'node:fs/promises';
 import { unzipSync } from 'fflate';
 import { UserError } from '../core/errors.js';
 import { parseJsonText } from '../core/json-file.js';
+import { readNamedFile } from '../core/named-file.js';
 import { unpickle } from './pickle.js';
 import { parsePredictions, type Predictions } from './scoring.js';
 
@@ -12,15 +12,7 @@ import { parsePredictions, type Predictions } from './scoring.js';
  * .npy), so `ralph-tui score` can check the very file that will be submitted. Decided by content.
  */
 export async function loadPredictions(file: string): Promise<Predictions> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await fs.readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(
-      code === 'ENOENT' ? `${file}: no such predictions file` : `${file}: cannot read the predictions file (${code})`,
-    );
-  }
+  const bytes = await readNamedFile(file, 'predictions');
   const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
   if (isZip) return parsePredictions({ samples: readSubmissionNpz(bytes, file) }, file);
   const text = Buffer.from(bytes).toString('utf8');
