@@ -8,6 +8,9 @@ import { cliPath, fixturesDir, repoRoot, runCli } from './helpers/cli.js';
 import { sharedFile, workspaceWith } from './orchestration/workspace-fixture.js';
 
 const cli = (root: string, ...args: string[]) => runCli(['--workspace', root, ...args]);
+/** `queue complete ID --worker WORKER --score SCORE --time MINUTES` and any further options. */
+const completeAs = (root: string, id: string, worker: string, score: string, minutes: string, ...more: string[]) =>
+  cli(root, 'queue', 'complete', id, '--worker', worker, '--score', score, '--time', minutes, ...more);
 
 describe('ralph-tui status', () => {
   it('in a folder that is no workspace says how to point at one; in the ralph-tui folder it reads ./workspace (where npm start keeps it)', async () => {
@@ -178,45 +181,18 @@ describe('ralph-tui queue', () => {
     const taken = await cli(root, 'queue', 'claim', '--worker', 'W2', '--id', 'EXP_TIGHTER_SIGMA_001');
     expect(taken.exitCode).toBe(3);
     expect(taken.stderr).toMatch(/EXP_TIGHTER_SIGMA_001 is not available: it is claimed by W1/);
-    const unknown = await cli(
-      root,
-      'queue',
-      'complete',
-      'EXP_NOPE',
-      '--worker',
-      'W1',
-      '--score',
-      '1.2',
-      '--time',
-      '50',
-    );
+    const unknown = await completeAs(root, 'EXP_NOPE', 'W1', '1.2', '50');
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toMatch(/no experiment with id EXP_NOPE/);
-    const badScore = await cli(
-      root,
-      'queue',
-      'complete',
-      'EXP_TIGHTER_SIGMA_001',
-      '--worker',
-      'W1',
-      '--score',
-      'high',
-      '--time',
-      '50',
-    );
+    const badScore = await completeAs(root, 'EXP_TIGHTER_SIGMA_001', 'W1', 'high', '50');
     expect(badScore.exitCode).toBe(2);
     expect(badScore.stderr).toBe('ralph-tui: --score: expected a number, got "high"');
 
-    const complete = await cli(
+    const complete = await completeAs(
       root,
-      'queue',
-      'complete',
       'EXP_TIGHTER_SIGMA_001',
-      '--worker',
       'W1',
-      '--score',
       '1.2',
-      '--time',
       '55.5',
       '--result',
       'SUCCESS',
@@ -239,18 +215,7 @@ describe('ralph-tui queue', () => {
 
     await cli(root, 'queue', 'add', '--name', 'slow_idea');
     await cli(root, 'queue', 'claim', '--worker', 'W2');
-    const over = await cli(
-      root,
-      'queue',
-      'complete',
-      'EXP_SLOW_IDEA_001',
-      '--worker',
-      'W2',
-      '--score',
-      '1.3',
-      '--time',
-      '75',
-    );
+    const over = await completeAs(root, 'EXP_SLOW_IDEA_001', 'W2', '1.3', '75');
     expect(over.stdout).toBe(
       'EXP_SLOW_IDEA_001 completed by W2: 1.3000 @ 75.0 min — over the 60-minute budget, not eligible as best',
     );

@@ -90,6 +90,13 @@ export function experimentState(root: string, name: string) {
   return JSON.parse(fs.readFileSync(path.join(root, 'experiments', name, 'STATE.json'), 'utf8'));
 }
 
+/** Given: a workspace on `samples` samples with `count` experiments queued (exp-1, exp-2, …). */
+export async function queuedWorkspace(samples: number, count: number): Promise<string> {
+  const root = agentWorkspace(samples);
+  await queueExperiments(root, count);
+  return root;
+}
+
 export interface AgentProcess {
   child: ResultPromise;
   output(): string;

@@ -4,11 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { readQueue } from '../../orchestration/index.js';
 import { pendingOutboxes } from '../../orchestration/outbox.js';
 import {
-  agentWorkspace,
   experimentState,
   experimentWithCommand,
   loggedEntries,
-  queueExperiments,
+  queuedWorkspace,
   REAL_PROCESS_TIMEOUT_MS,
   startAgent,
 } from './agent-process.js';
@@ -17,8 +16,7 @@ describe('a built-in worker under faults in the shared files (real processes)', 
   it(
     'the queue turns invalid and coordination.json is cut in half mid-run: the finished run is kept, the worker waits, and once the files are fixed the result is recorded once, never run again',
     async () => {
-      const root = agentWorkspace(4);
-      await queueExperiments(root, 1);
+      const root = await queuedWorkspace(4, 1);
       const shared = path.join(root, 'orchestration', 'shared');
       const queueFile = path.join(shared, 'experiment_queue.json');
       const coordinationFile = path.join(shared, 'coordination.json');
@@ -64,8 +62,7 @@ describe('a built-in worker under faults in the shared files (real processes)', 
   it(
     "a run that fails for the machine's reasons (a full disk) is not the experiment's failure: the entry goes back to available",
     async () => {
-      const root = agentWorkspace(1);
-      await queueExperiments(root, 1);
+      const root = await queuedWorkspace(1, 1);
       experimentWithCommand(
         root,
         'exp-1',
@@ -89,8 +86,7 @@ describe('a built-in worker under faults in the shared files (real processes)', 
   it(
     'the orchestrator waits out an invalid queue (one WAITING line naming the file and the fix) instead of exiting, then tops the queue up',
     async () => {
-      const root = agentWorkspace(1);
-      await queueExperiments(root, 1);
+      const root = await queuedWorkspace(1, 1);
       const queueFile = path.join(root, 'orchestration', 'shared', 'experiment_queue.json');
       const good = fs.readFileSync(queueFile, 'utf8');
       fs.writeFileSync(queueFile, good.slice(0, Math.floor(good.length / 2)));

@@ -8,6 +8,7 @@ import {
   experimentWithCommand,
   loggedEntries,
   queueExperiments,
+  queuedWorkspace,
   REAL_PROCESS_TIMEOUT_MS,
   startAgent,
 } from './agent-process.js';
@@ -16,8 +17,7 @@ describe('built-in workers (real processes, tiny experiments)', () => {
   it(
     'two workers drain a queue together and never take the same experiment',
     async () => {
-      const root = agentWorkspace(2);
-      await queueExperiments(root, 4);
+      const root = await queuedWorkspace(2, 4);
       const w1 = startAgent(root, 'W1', ['--exit-when-idle']);
       const w2 = startAgent(root, 'W2', ['--exit-when-idle']);
       const [r1, r2] = await Promise.all([w1.child, w2.child]);
@@ -59,8 +59,7 @@ describe('built-in workers (real processes, tiny experiments)', () => {
   it(
     'a worker killed mid-experiment keeps its claim, and its restart resumes that experiment',
     async () => {
-      const root = agentWorkspace(6);
-      await queueExperiments(root, 2);
+      const root = await queuedWorkspace(6, 2);
       const first = startAgent(root, 'W1', ['--max-experiments', '1']);
       await first.waitFor(/\[1\/6\]/);
       first.child.kill('SIGTERM');
@@ -134,8 +133,7 @@ describe('built-in workers (real processes, tiny experiments)', () => {
   it(
     'runs an experiment that has its own command as it is, reading its printed score and projection',
     async () => {
-      const root = agentWorkspace(1);
-      await queueExperiments(root, 1);
+      const root = await queuedWorkspace(1, 1);
       const { dir, definition } = experimentWithCommand(
         root,
         'exp-1',

@@ -1,12 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentContainers, ralphInstallDir } from '../../docker/index.js';
 import type { EgressLogLine } from '../../docker/egress-proxy.js';
 import { parseConfig, resolveAgent, type ResolvedAgent } from '../../src/config.js';
-import { makeTempDir } from '../helpers/cli.js';
+import { makeTempDir, workspaceName } from '../helpers/cli.js';
 import { saveHostNetwork, startDockerd, stopDockerd } from './engine-process.js';
 import { dockerTestsEnabled, ensureTestImage } from './test-image.js';
 
@@ -71,11 +70,7 @@ describe.runIf(enabled)('default-deny egress with an allow-list, on an engine wi
     workspace = makeTempDir('docker-egress-');
     fs.chownSync(workspace, 1000, 1000);
     const config = parseConfig({
-      name: `egress${path
-        .basename(workspace)
-        .slice(-6)
-        .toLowerCase()
-        .replace(/[^a-z0-9]/g, 'x')}`,
+      name: workspaceName('egress', workspace),
       runtime: 'docker',
       image,
       engine: SOCKET,

@@ -6,7 +6,7 @@ import pty from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentContainers, connectEngine, ralphInstallDir } from '../../docker/index.js';
 import { parseConfig, resolveAgent, type ResolvedAgent } from '../../src/config.js';
-import { makeTempDir } from '../helpers/cli.js';
+import { makeTempDir, workspaceName } from '../helpers/cli.js';
 import { startDockerd, stopDockerd } from './engine-process.js';
 import { dockerAvailable, dockerTestsEnabled, ensureTestImage } from './test-image.js';
 
@@ -125,11 +125,7 @@ describe.runIf(enabled)('agents placed on two Docker engines', () => {
     workspace = makeTempDir('docker-multi-');
     fs.chownSync(workspace, 1000, 1000);
     const config = parseConfig({
-      name: `multi${path
-        .basename(workspace)
-        .slice(-6)
-        .toLowerCase()
-        .replace(/[^a-z0-9]/g, 'x')}`,
+      name: workspaceName('multi', workspace),
       runtime: 'docker',
       image: imageOne,
       agents: [

@@ -42,6 +42,9 @@ function makeWorkspace(): string {
   return root;
 }
 
+/** `ralph-tui --workspace ROOT run tiny OPTIONS`. */
+const runTiny = (root: string, ...options: string[]) => runCli(['--workspace', root, 'run', 'tiny', ...options]);
+
 const numpy = await execa('/usr/bin/python3', ['-c', 'import numpy'], { reject: false }).then(
   (r) => r.exitCode === 0,
   () => false,
@@ -55,11 +58,8 @@ const resultFiles = (root: string, name: string) => {
 describe('ralph-tui run', () => {
   it('runs an experiment end to end: JSON progress, result file, STATE.json tuning run, MLflow run, ITERATION_LOG entry', async () => {
     const root = makeWorkspace();
-    const { exitCode, stdout, stderr } = await runCli([
-      '--workspace',
+    const { exitCode, stdout, stderr } = await runTiny(
       root,
-      'run',
-      'tiny',
       '--workers',
       '2',
       '--max-samples',
@@ -69,7 +69,7 @@ describe('ralph-tui run', () => {
       '--log',
       'W1',
       ...fastSet,
-    ]);
+    );
     expect(stderr).toBe('');
     expect(exitCode).toBe(0);
 
@@ -165,32 +165,8 @@ describe('ralph-tui run', () => {
 
   it('gives the same candidates whatever the worker count (per-sample seeds), and prints human lines by default', async () => {
     const root = makeWorkspace();
-    const one = await runCli([
-      '--workspace',
-      root,
-      'run',
-      'tiny',
-      '--workers',
-      '1',
-      '--max-samples',
-      '3',
-      '--seed',
-      '7',
-      ...fastSet,
-    ]);
-    const two = await runCli([
-      '--workspace',
-      root,
-      'run',
-      'tiny',
-      '--workers',
-      '2',
-      '--max-samples',
-      '3',
-      '--seed',
-      '7',
-      ...fastSet,
-    ]);
+    const one = await runTiny(root, '--workers', '1', '--max-samples', '3', '--seed', '7', ...fastSet);
+    const two = await runTiny(root, '--workers', '2', '--max-samples', '3', '--seed', '7', ...fastSet);
     expect([one.exitCode, two.exitCode]).toEqual([0, 0]);
     expect(one.stdout).toMatch(/^\[ {2}\d\/3\] sample_\d 1-src rmse=\d\.\d{4} cands=\d \d+\.\ds$/m);
     expect(one.stdout).toMatch(/^Submission Score: \d\.\d{4} \(against clean Y, 3 samples\)$/m);
@@ -268,16 +244,7 @@ describe('ralph-tui run', () => {
     const agents = [{ id: 'W0', role: 'orchestrator', kind: 'builtin' }];
     const experiments = { dataset: 'data/six.json', workers: 1, base: { fevals1: 33, polishTopK: 2, altStarts: 1 } };
     fs.writeFileSync(path.join(root, 'ralph.config.json'), JSON.stringify({ agents, experiments }));
-    const { exitCode, stderr } = await runCli([
-      '--workspace',
-      root,
-      'run',
-      'tiny',
-      '--max-samples',
-      '1',
-      '--set',
-      'altStarts=0',
-    ]);
+    const { exitCode, stderr } = await runTiny(root, '--max-samples', '1', '--set', 'altStarts=0');
     expect(stderr).toBe('');
     expect(exitCode).toBe(0);
     const [result] = resultFiles(root, 'tiny').map(readJson);

@@ -45,3 +45,12 @@ export function makeTempDir(prefix = 'ralph-test-'): string {
   tempDirs.add(dir);
   return dir;
 }
+
+/** A config name unique to a temp workspace (its containers are named after it): PREFIX + the folder's last 6 characters. */
+export function workspaceName(prefix: string, workspace: string): string {
+  return `${prefix}${path
+    .basename(workspace)
+    .slice(-6)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, 'x')}`;
+}

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentContainers, ralphInstallDir } from '../../docker/index.js';
 import { parseConfig, resolveAgent } from '../../src/config.js';
 import { Supervisor } from '../../src/supervisor/index.js';
-import { makeTempDir } from '../helpers/cli.js';
+import { makeTempDir, workspaceName } from '../helpers/cli.js';
 import { dockerTestsEnabled, ensureTestImage } from '../docker/test-image.js';
 import { EventRecorder } from '../supervisor/workspace.js';
 
@@ -87,11 +87,7 @@ describe.runIf(enabled)('a hostile agent in a real container', () => {
       mode: 0o755,
     });
     const raw = {
-      name: `hostile${path
-        .basename(workspace)
-        .slice(-6)
-        .toLowerCase()
-        .replace(/[^a-z0-9]/g, 'x')}`,
+      name: workspaceName('hostile', workspace),
       runtime: 'docker',
       image,
       egress: { allow: [`127.0.0.1:${allowedPort}`] },

@@ -238,6 +238,8 @@ describe('bad datasets stop with one clear sentence naming the sample and field'
 
 describe('ralph-tui generate', () => {
   it('writes the same dataset for the same seed, as JSON or as a pickle', async () => {
+    const simulateOneSource = (data: string) =>
+      runCli(['simulate', '--data', data, '--sample', 'sample_1', '--sources', '[[1,0.5,1]]', '--json']);
     const dir = makeTempDir();
     const a = path.join(dir, 'a.json');
     const b = path.join(dir, 'b.json');
@@ -250,26 +252,8 @@ describe('ralph-tui generate', () => {
     );
     expect(fs.readFileSync(b, 'utf8')).toBe(fs.readFileSync(a, 'utf8'));
     expect((await runCli(['generate', '--out', p, '--samples', '2', '--seed', '5'])).exitCode).toBe(0);
-    const fromJson = await runCli([
-      'simulate',
-      '--data',
-      a,
-      '--sample',
-      'sample_1',
-      '--sources',
-      '[[1,0.5,1]]',
-      '--json',
-    ]);
-    const fromPickle = await runCli([
-      'simulate',
-      '--data',
-      p,
-      '--sample',
-      'sample_1',
-      '--sources',
-      '[[1,0.5,1]]',
-      '--json',
-    ]);
+    const fromJson = await simulateOneSource(a);
+    const fromPickle = await simulateOneSource(p);
     expect(JSON.parse(fromPickle.stdout).Y).toEqual(JSON.parse(fromJson.stdout).Y);
     expect(JSON.parse(fromPickle.stdout).rmse).toEqual(JSON.parse(fromJson.stdout).rmse);
   });

@@ -1,24 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Supervisor } from '../../src/supervisor/index.js';
 import { dockerTestsEnabled } from '../docker/test-image.js';
 import { makeTempDir } from '../helpers/cli.js';
-import { EventRecorder, makeWorkspace } from './workspace.js';
+import { launchSupervisor, shutdownLaunched } from './workspace.js';
 
 const dockerEnabled = await dockerTestsEnabled('agent problem: missing image');
 
-const running: Supervisor[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((supervisor) => supervisor.shutdown()));
-});
-
-function launch(config: Record<string, unknown>) {
-  const ws = makeWorkspace(config);
-  const supervisor = new Supervisor({ workspace: ws.root, config: ws.config, cols: 100, rows: 30 });
-  running.push(supervisor);
-  return { ...ws, supervisor, recorder: new EventRecorder(supervisor) };
-}
+afterEach(shutdownLaunched);
 
 /** An agent whose whole behaviour is a small Node script. */
 function scriptAgent(source: string) {
@@ -37,7 +26,7 @@ async function waitUntil(condition: () => boolean, ms = 20_000): Promise<void> {
 
 describe('an agent a person must act on says why in its snapshot (tab and footer), not only "restarting"', () => {
   it('an agent that keeps exiting shows its last sentence, and the reason stays during the backoff', async () => {
-    const { supervisor } = launch({
+    const { supervisor } = launchSupervisor({
       agents: [
         scriptAgent(
           "console.error('ralph-tui: orchestration/shared/experiment_queue.json: invalid JSON at line 3, column 5'); process.exit(2);",
@@ -63,7 +52,7 @@ describe('an agent a person must act on says why in its snapshot (tab and footer
         console.log('12:00:05 W1 resumed: the problem is fixed');
         setInterval(() => undefined, 1000);
       }, 50);`;
-    const { supervisor } = launch({ agents: [scriptAgent(source)] });
+    const { supervisor } = launchSupervisor({ agents: [scriptAgent(source)] });
     await supervisor.start();
     await waitUntil(() => supervisor.getSnapshot().agents[0].problem !== undefined);
     expect(supervisor.getSnapshot().agents[0].problem).toBe(
@@ -76,7 +65,7 @@ describe('an agent a person must act on says why in its snapshot (tab and footer
 
   it('a Docker agent whose engine does not answer names where it looked and the two ways out', async () => {
     const socket = path.join(makeTempDir('ralph-noengine-'), 'docker.sock');
-    const { supervisor, recorder } = launch({
+    const { supervisor, recorder } = launchSupervisor({
       runtime: 'docker',
       engine: socket,
       agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: 'true', prompt: 'off' }],
@@ -92,7 +81,7 @@ describe('an agent a person must act on says why in its snapshot (tab and footer
     'a Docker agent whose image is missing names the image and `ralph-tui image build`',
     async () => {
       const name = `prob${Date.now().toString(36)}`;
-      const { supervisor, recorder } = launch({
+      const { supervisor, recorder } = launchSupervisor({
         name,
         runtime: 'docker',
         image: `ralph-faults-missing-${name}:none`,

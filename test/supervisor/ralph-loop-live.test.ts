@@ -6,26 +6,15 @@ import { Supervisor } from '../../src/supervisor/index.js';
 import { runCli } from '../helpers/cli.js';
 import {
   count,
-  EventRecorder,
   fakeClaude,
   fakeClaudeCommand,
-  makeWorkspace,
+  launchSupervisor,
   readTranscript,
+  shutdownLaunched,
   sleep,
 } from './workspace.js';
 
-const running: Supervisor[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((supervisor) => supervisor.shutdown()));
-});
-
-function launch(config: Record<string, unknown>) {
-  const ws = makeWorkspace(config);
-  const supervisor = new Supervisor({ workspace: ws.root, config: ws.config, cols: 100, rows: 30 });
-  running.push(supervisor);
-  const recorder = new EventRecorder(supervisor);
-  return { ...ws, supervisor, recorder };
-}
+afterEach(shutdownLaunched);
 
 const agent = (command: string, extra: Record<string, unknown> = {}) => ({
   id: 'W1',
@@ -38,7 +27,7 @@ const agent = (command: string, extra: Record<string, unknown> = {}) => ({
 
 describe('the Ralph loop with real ptys and fake agents', () => {
   it('restarts an agent that keeps failing with exponential backoff and delivers the prompt again each time', async () => {
-    const { root, supervisor, recorder } = launch({
+    const { root, supervisor, recorder } = launchSupervisor({
       agents: [agent(fakeClaudeCommand('--exit-after-prompt 1 --work-ms 50'))],
     });
     await supervisor.start();
@@ -54,7 +43,7 @@ describe('the Ralph loop with real ptys and fake agents', () => {
   });
 
   it('does not restart an agent when the STOP file appears during its backoff', async () => {
-    const { root, supervisor, recorder } = launch({
+    const { root, supervisor, recorder } = launchSupervisor({
       agents: [agent(fakeClaudeCommand('--exit-after-prompt 0 --work-ms 50'))],
       loop: { errorBackoffMs: 1500 },
     });
@@ -70,7 +59,7 @@ describe('the Ralph loop with real ptys and fake agents', () => {
   });
 
   it('does not restart an agent once the best score in coordination.json reaches the target', async () => {
-    const { root, supervisor, recorder } = launch({
+    const { root, supervisor, recorder } = launchSupervisor({
       targetScore: 1.2,
       agents: [agent(fakeClaudeCommand('--exit-after-prompt 0 --work-ms 50'))],
     });
@@ -91,7 +80,7 @@ describe('the Ralph loop with real ptys and fake agents', () => {
   });
 
   it('nudges an agent that stays idle longer than idleNudgeMinutes, typing the nudge text', async () => {
-    const { root, supervisor, recorder } = launch({
+    const { root, supervisor, recorder } = launchSupervisor({
       agents: [agent(fakeClaudeCommand('--silent'))],
       loop: { idleSeconds: 0.2, idleNudgeMinutes: 0.01 },
     });
@@ -104,7 +93,9 @@ describe('the Ralph loop with real ptys and fake agents', () => {
   });
 
   it('nudges an agent that prints a wrap-up phrase once its output settles', async () => {
-    const { root, supervisor, recorder } = launch({ agents: [agent(fakeClaudeCommand('--wrap-up --work-ms 600'))] });
+    const { root, supervisor, recorder } = launchSupervisor({
+      agents: [agent(fakeClaudeCommand('--wrap-up --work-ms 600'))],
+    });
     await supervisor.start();
     await recorder.waitFor((event) => event.type === 'nudge');
 
@@ -114,7 +105,7 @@ describe('the Ralph loop with real ptys and fake agents', () => {
 
   it('does not take the echo of its own prompt for a wrap-up phrase', async () => {
     // The echo window is readySettleMs after the Enter; 1 s keeps a loaded machine's slow echo inside it.
-    const { root, supervisor, recorder } = launch({
+    const { root, supervisor, recorder } = launchSupervisor({
       agents: [agent(fakeClaudeCommand(), { prompt: { text: 'Never print Session complete.' } })],
       loop: { readySettleMs: 1000 },
     });
@@ -127,7 +118,7 @@ describe('the Ralph loop with real ptys and fake agents', () => {
   });
 
   it("detects a permission question as needs-input, never nudges it, and passes the user's answer through", async () => {
-    const { root, supervisor, recorder } = launch({
+    const { root, supervisor, recorder } = launchSupervisor({
       agents: [agent(fakeClaudeCommand('--ask'))],
       loop: { idleSeconds: 0.2, idleNudgeMinutes: 0.005 },
     });
@@ -143,7 +134,7 @@ describe('the Ralph loop with real ptys and fake agents', () => {
   });
 
   it('trusts the hook status file over the screen and output timing', async () => {
-    const { root, supervisor, recorder } = launch({
+    const { root, supervisor, recorder } = launchSupervisor({
       agents: [agent(fakeClaudeCommand('--silent'))],
       loop: { idleSeconds: 0.2 },
     });
@@ -162,7 +153,7 @@ describe('the Ralph loop with real ptys and fake agents', () => {
   });
 
   it('records every event in .ralph/events.jsonl with time, agent and type', async () => {
-    const { root, supervisor, recorder } = launch({
+    const { root, supervisor, recorder } = launchSupervisor({
       agents: [agent(fakeClaudeCommand('--exit-after-prompt 0 --work-ms 50'))],
       loop: { errorBackoffMs: 5000 },
     });
@@ -186,7 +177,7 @@ describe('the Ralph loop with real ptys and fake agents', () => {
 
   it('graceful stop creates STOP, lists running agents as draining until they exit, and restarts nobody', async () => {
     const watcher = `sh -c 'echo waiting; while [ ! -f orchestration/shared/STOP ]; do sleep 0.05; done; echo finishing'`;
-    const { root, supervisor, recorder } = launch({
+    const { root, supervisor, recorder } = launchSupervisor({
       agents: [
         { id: 'W1', role: 'worker', kind: 'custom', command: watcher, prompt: 'off' },
         { id: 'W2', role: 'worker', kind: 'custom', command: fakeClaudeCommand('--silent'), prompt: 'off' },
@@ -208,7 +199,7 @@ describe('the Ralph loop with real ptys and fake agents', () => {
   });
 
   it('follows STOP written by someone else: `ralph-tui stop --force` ends every agent now, `ralph-tui resume` starts them again', async () => {
-    const { root, supervisor, recorder } = launch({
+    const { root, supervisor, recorder } = launchSupervisor({
       agents: [agent(fakeClaudeCommand('--silent'), { prompt: 'off' })],
     });
     await supervisor.start();
@@ -226,7 +217,7 @@ describe('the Ralph loop with real ptys and fake agents', () => {
   });
 
   it('restart on request cuts the session short without counting a failure', async () => {
-    const { root, supervisor, recorder } = launch({ agents: [agent(fakeClaudeCommand('--silent'))] });
+    const { root, supervisor, recorder } = launchSupervisor({ agents: [agent(fakeClaudeCommand('--silent'))] });
     await supervisor.start();
     await recorder.waitFor((event) => event.type === 'prompt-delivered');
     await supervisor.restart('W1');
@@ -240,7 +231,7 @@ describe('the Ralph loop with real ptys and fake agents', () => {
   });
 
   it('refuses a second supervisor on the same workspace', async () => {
-    const { root, config, supervisor } = launch({ agents: [agent(fakeClaudeCommand('--silent'))] });
+    const { root, config, supervisor } = launchSupervisor({ agents: [agent(fakeClaudeCommand('--silent'))] });
     await supervisor.start();
     const second = new Supervisor({ workspace: root, config });
     await expect(second.start()).rejects.toThrow(/another ralph-tui supervisor is running/);
@@ -248,7 +239,7 @@ describe('the Ralph loop with real ptys and fake agents', () => {
 
   it('an agent without a prompt that prints continuously is working, not stuck starting', async () => {
     const chatty = `'${process.execPath}' '${path.join(path.dirname(fakeClaude), 'chatty-agent.mjs')}' --rate 20000`;
-    const { supervisor, recorder } = launch({
+    const { supervisor, recorder } = launchSupervisor({
       agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: chatty, prompt: 'off' }],
     });
     await supervisor.start();
@@ -257,7 +248,7 @@ describe('the Ralph loop with real ptys and fake agents', () => {
   });
 
   it('pins a local agent with a cpuset to those CPUs (taskset)', async () => {
-    const { root, supervisor, recorder } = launch({
+    const { root, supervisor, recorder } = launchSupervisor({
       agents: [
         {
           id: 'W1',
@@ -276,7 +267,7 @@ describe('the Ralph loop with real ptys and fake agents', () => {
 
   it('puts ralph-tui on the PATH of local agents and tells them their workspace and id', async () => {
     const probe = `sh -c 'echo "ws=$RALPH_WORKSPACE id=$RALPH_AGENT_ID"; command -v ralph-tui'`;
-    const { root, supervisor, recorder } = launch({
+    const { root, supervisor, recorder } = launchSupervisor({
       agents: [{ id: 'W3', role: 'worker', kind: 'custom', command: probe, prompt: 'off' }],
     });
     await supervisor.start();

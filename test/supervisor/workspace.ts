@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseConfig, type RalphConfig } from '../../src/config.js';
-import type { Supervisor, SupervisorEvent } from '../../src/supervisor/index.js';
+import { Supervisor, type SupervisorEvent } from '../../src/supervisor/index.js';
 import { makeTempDir, repoRoot } from '../helpers/cli.js';
 
 export const fakeClaude = path.join(repoRoot, 'test', 'fake-agents', 'fake-claude.mjs');
@@ -28,6 +28,21 @@ export function makeWorkspace(config: Record<string, unknown>): { root: string; 
   const raw = { name: 'test', runtime: 'local', ...config, loop: { ...fastLoop, ...(config.loop as object) } };
   fs.writeFileSync(path.join(root, 'ralph.config.json'), JSON.stringify(raw, null, 2));
   return { root, config: parseConfig(raw) };
+}
+
+const launched: Supervisor[] = [];
+
+/** Given: a supervisor (100×30) over a new workspace with this config, its events recorded; not started yet. */
+export function launchSupervisor(config: Record<string, unknown>) {
+  const ws = makeWorkspace(config);
+  const supervisor = new Supervisor({ workspace: ws.root, config: ws.config, cols: 100, rows: 30 });
+  launched.push(supervisor);
+  return { ...ws, supervisor, recorder: new EventRecorder(supervisor) };
+}
+
+/** Shuts down every supervisor launchSupervisor made (for afterEach). */
+export async function shutdownLaunched(): Promise<void> {
+  await Promise.all(launched.splice(0).map((supervisor) => supervisor.shutdown()));
 }
 
 /** Collects a supervisor's events (subscribe before start) and waits for the ones a test expects. */
