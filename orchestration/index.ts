@@ -27,21 +27,11 @@ export {
   type CompletedView,
   type InProgressView,
 } from './coordination.js';
-export {
-  claimNext,
-  claimById,
-  completeExperiment,
-  failExperiment,
-  releaseExperiment,
-  addExperiments,
-  heartbeat,
-  recordFinding,
-  withSharedLock,
-  EXIT_UNAVAILABLE,
-  DEFAULT_PRIORITY,
-  type CompleteOptions,
-  type NewExperiment,
-} from './queue-ops.js';
+export { claimNext, claimById } from './queue-claim.js';
+export { completeExperiment, failExperiment, releaseExperiment, type CompleteOptions } from './queue-finish.js';
+export { addExperiments, DEFAULT_PRIORITY, type NewExperiment } from './queue-add.js';
+export { heartbeat, recordFinding } from './coordination-notes.js';
+export { withSharedLock, EXIT_UNAVAILABLE } from './shared-edit.js';
 export { appendTuningRun, markInterruptedIfRunning, updateExperimentState } from './tuning.js';
 export { assertExperimentName, EXPERIMENT_NAME } from './experiment-name.js';
 export { beatsBest } from './best-score.js';

@@ -2,14 +2,9 @@
 import { readText } from '../../core/safe-fs.js';
 import type { Command } from 'commander';
 import { readCoordination } from '../../orchestration/coordination.js';
-import {
-  addExperiments,
-  claimById,
-  claimNext,
-  completeExperiment,
-  failExperiment,
-  type NewExperiment,
-} from '../../orchestration/queue-ops.js';
+import { addExperiments, type NewExperiment } from '../../orchestration/queue-add.js';
+import { claimById, claimNext } from '../../orchestration/queue-claim.js';
+import { completeExperiment, failExperiment } from '../../orchestration/queue-finish.js';
 import { claimedBy, nextUp, readQueue, type QueueEntry } from '../../orchestration/queue-view.js';
 import { UserError } from '../../core/errors.js';
 import { parseJsonText } from '../../core/json-file.js';
