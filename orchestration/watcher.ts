@@ -1,24 +1,18 @@
 // Watches the shared files and publishes an immutable snapshot of the workspace on every change.
 import { plainDeep } from '../core/plain-text.js';
-import { entryAsync, listDirAsync } from '../core/safe-fs.js';
+import { entryAsync } from '../core/safe-fs.js';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { leadingThrottle, type Throttle } from '../core/throttle.js';
 import { workspacePaths } from '../core/workspace-paths.js';
 import { coordinationFromDocument, type CoordinationView } from './coordination.js';
-import { experimentStateViewOf, type ExperimentStateView } from './experiment-state.js';
-import { readJson } from './json-store.js';
+import type { ExperimentStateView } from './experiment-state.js';
 import { parseLogEntries, type LogEntry } from './log-entry.js';
-import {
-  runProgressFromJson,
-  runProgressViewOf,
-  selectRuns,
-  type RunProgressFile,
-  type RunProgressView,
-} from './run-status.js';
+import type { RunProgressView } from './run-status.js';
 import { tailLines } from './log-tail.js';
 import { queueFile, queueViewOf, emptyCounts, type QueueView } from './queue-view.js';
 import { stopState, type StopState } from './stop-file.js';
+import { ExperimentStates, readView, RunFiles, type WatchErrors } from './watch-reads.js';
 
 export interface WatchError {
   file: string;
@@ -77,12 +71,9 @@ export class WorkspaceWatcher {
   private readonly listeners = new Set<() => void>();
   private watcher: FSWatcher | null = null;
   private dirty = new Set<Part>();
-  private dirtyExperiments = new Set<string>();
-  private experimentViews = new Map<string, ExperimentStateView>();
-  /** Parsed status files by path, re-read only when their file changed. */
-  private runFiles = new Map<string, { data: RunProgressFile; view: RunProgressView }>();
-  private dirtyRuns = new Set<string>();
-  private errors = new Map<string, string>();
+  private readonly errors: WatchErrors = new Map();
+  private readonly experiments: ExperimentStates;
+  private readonly runFiles: RunFiles;
   /** Re-reads of the dirty parts: at most one per throttleMs while files keep changing. */
   private readonly refreshes: Throttle;
   private flushing: Promise<void> = Promise.resolve();
@@ -97,6 +88,8 @@ export class WorkspaceWatcher {
     options: WorkspaceWatcherOptions = {},
   ) {
     this.paths = workspacePaths(root);
+    this.experiments = new ExperimentStates(this.paths, this.errors);
+    this.runFiles = new RunFiles(this.paths.progress, this.errors);
     this.options = { poll: false, intervalMs: 500, throttleMs: 100, logLines: 400, ...options };
     this.refreshes = leadingThrottle(
       () => {
@@ -189,12 +182,10 @@ export class WorkspaceWatcher {
     if (rel === 'ITERATION_LOG.md') this.dirty.add('log');
     else if (rel.startsWith('.ralph')) {
       this.dirty.add('runs');
-      if (rel.endsWith('.json')) this.dirtyRuns.add(file);
+      if (rel.endsWith('.json')) this.runFiles.markDirty(file);
     } else if (rel.startsWith('experiments')) {
-      const name = rel.split('/')[1];
       this.dirty.add('experiments');
-      if (name) this.dirtyExperiments.add(name);
-      else for (const known of this.experimentViews.keys()) this.dirtyExperiments.add(known);
+      this.experiments.markDirty(rel.split('/')[1]);
     } else if (base === 'experiment_queue.json' || base === 'queue.json') this.dirty.add('queue');
     else if (base === 'coordination.json' || /^state_W\d+\.json$/.test(base)) {
       this.dirty.add('coordination');
@@ -223,19 +214,21 @@ export class WorkspaceWatcher {
     const signatures = await this.readSignatures();
     const next: WorkspaceSnapshot = { ...this.snapshot };
     if (parts.has('queue'))
-      next.queue = await this.readPart(
+      next.queue = await readView(
         queueFile(this.root).file,
         (doc) =>
           doc
             ? queueViewOf(doc.data, queueFile(this.root).file)
             : { format: 'missing', file: null, entries: [], counts: emptyCounts() },
         next.queue,
+        this.errors,
       );
     if (parts.has('coordination'))
-      next.coordination = await this.readPart(
+      next.coordination = await readView(
         this.paths.coordination,
         (doc) => coordinationFromDocument(this.root, doc, this.options.configTarget),
         next.coordination,
+        this.errors,
       );
     if (parts.has('stop')) next.stop = stopState(this.root, next.coordination);
     if (parts.has('log')) {
@@ -247,8 +240,8 @@ export class WorkspaceWatcher {
         this.errors.set(this.paths.iterationLog, `cannot read ${this.paths.iterationLog}: ${(error as Error).message}`);
       }
     }
-    if (parts.has('experiments')) next.experiments = await this.readExperiments();
-    if (parts.has('runs')) next.runs = await this.readRuns();
+    if (parts.has('experiments')) next.experiments = await this.experiments.read();
+    if (parts.has('runs')) next.runs = await this.runFiles.read();
     next.errors = [...this.errors].map(([file, message]) => ({ file, message }));
     next.version = this.snapshot.version + 1;
     // The snapshot is what the screen shows: text agents wrote arrives without escape sequences (parts not
@@ -297,11 +290,7 @@ export class WorkspaceWatcher {
       this.onChange(file);
     }
     // A run's process can die without a word (SIGKILL, a container removed): judge the running ones again.
-    if (
-      [...this.runFiles.values()].some(
-        ({ data, view }) => view.state === 'running' && runProgressViewOf(data).state !== 'running',
-      )
-    ) {
+    if (this.runFiles.anyDied()) {
       this.dirty.add('runs');
       this.schedule();
     }
@@ -319,20 +308,16 @@ export class WorkspaceWatcher {
 
   private trackedFiles(): string[] {
     const paths = this.paths;
-    const experiments = [...this.experimentViews.keys()].map((name) =>
-      path.join(paths.experimentDir(name), 'STATE.json'),
-    );
     // The progress folder's mtime changes when a run's file appears; only running runs' files change after that.
-    const running = [...this.runFiles].filter(([, run]) => run.view.state === 'running').map(([file]) => file);
     return [
       paths.queue,
       paths.legacyQueue,
       paths.coordination,
       paths.stop,
       paths.iterationLog,
-      ...experiments,
+      ...this.experiments.stateFiles(),
       paths.progress,
-      ...running,
+      ...this.runFiles.runningFiles(),
     ];
   }
 
@@ -347,82 +332,5 @@ export class WorkspaceWatcher {
           : 'missing',
       ]),
     );
-  }
-
-  /** Reads one file; on failure records the error and keeps `last`. */
-  private async readPart<T>(file: string, view: (doc: Awaited<ReturnType<typeof readJson>>) => T, last: T): Promise<T> {
-    try {
-      const result = view(await readJson(file));
-      this.errors.delete(file);
-      return result;
-    } catch (error) {
-      this.errors.set(file, (error as Error).message);
-      return last;
-    }
-  }
-
-  private async readRuns(): Promise<RunProgressView[]> {
-    const dir = this.paths.progress;
-    let files: string[];
-    try {
-      files = (await listDirAsync(dir))
-        .map((found) => found.name)
-        .filter((name) => name.endsWith('.json'))
-        .map((name) => path.join(dir, name));
-    } catch {
-      files = [];
-    }
-    const present = new Set(files);
-    for (const file of [...this.runFiles.keys()]) {
-      if (present.has(file)) continue;
-      this.runFiles.delete(file);
-      this.errors.delete(file);
-    }
-    for (const file of files) {
-      if (this.runFiles.has(file) && !this.dirtyRuns.has(file)) continue;
-      try {
-        const doc = await readJson(file);
-        if (!doc) continue;
-        this.runFiles.set(file, runProgressFromJson(doc.data, file));
-        this.errors.delete(file);
-      } catch (error) {
-        this.errors.set(file, (error as Error).message);
-      }
-    }
-    this.dirtyRuns.clear();
-    // Liveness is judged again on every refresh (a pid can die, a file can go silent).
-    for (const run of this.runFiles.values()) if (run.data.state === 'running') run.view = runProgressViewOf(run.data);
-    return selectRuns([...this.runFiles.values()].map((run) => run.view));
-  }
-
-  private async readExperiments(): Promise<ExperimentStateView[]> {
-    let names: string[];
-    try {
-      names = (await listDirAsync(this.paths.experiments))
-        .filter((found) => found.isDirectory())
-        .map((found) => found.name);
-    } catch {
-      names = [];
-    }
-    const present = new Set(names);
-    for (const name of [...this.experimentViews.keys()]) {
-      if (!present.has(name)) {
-        this.experimentViews.delete(name);
-        this.errors.delete(path.join(this.paths.experimentDir(name), 'STATE.json'));
-      }
-    }
-    for (const name of names) {
-      if (this.experimentViews.has(name) && !this.dirtyExperiments.has(name)) continue;
-      const file = path.join(this.paths.experimentDir(name), 'STATE.json');
-      const view = await this.readPart(
-        file,
-        (doc) => (doc ? experimentStateViewOf(name, doc.data, file) : null),
-        this.experimentViews.get(name) ?? null,
-      );
-      if (view) this.experimentViews.set(name, view);
-      else this.experimentViews.delete(name);
-    }
-    this.dirtyExperiments.clear();
-    return [...this.experimentViews.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 }
