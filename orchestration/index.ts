@@ -27,8 +27,14 @@ export {
   type CompletedView,
   type InProgressView,
 } from './coordination.js';
-export { claimNext, claimById } from './queue-claim.js';
-export { completeExperiment, failExperiment, releaseExperiment, type CompleteOptions } from './queue-finish.js';
+export {
+  claimNext,
+  claimById,
+  completeExperiment,
+  failExperiment,
+  releaseExperiment,
+  type CompleteOptions,
+} from './queue-claims.js';
 export { addExperiments, DEFAULT_PRIORITY, type NewExperiment } from './queue-add.js';
 export { heartbeat, recordFinding } from './coordination-notes.js';
 export { withSharedLock, EXIT_UNAVAILABLE } from './shared-edit.js';

@@ -10,7 +10,7 @@ import { queueFile, validateQueue, type QueueLayout } from './queue-view.js';
 import { CoordinationFile, parseFile } from './schemas.js';
 
 /**
- * The locked read-modify-write operations (queue-claim.ts, queue-finish.ts, queue-add.ts, coordination-notes.ts)
+ * The locked read-modify-write operations (queue-claims.ts, queue-add.ts, coordination-notes.ts)
  * are what agents and people use instead of editing the JSON by hand, where two concurrent edits silently lose one
  * of them. Every operation holds the workspace's shared lock for its whole read-modify-write of
  * experiment_queue.json and coordination.json.
