@@ -53,6 +53,8 @@ export function workspacePaths(root: string) {
     serviceSocket: path.join(ralph, 'service.sock'),
     /** What a background service prints (its events, its last error). */
     serviceLog: path.join(ralph, 'service.log'),
+    /** Local Claude agents with a conversation under way, for `claude --continue` after the supervisor vanished. */
+    conversations: path.join(ralph, 'conversations.json'),
     crashLog: path.join(ralph, 'crash.log'),
     /** Agent containers this workspace created (name, id, engine), so a vanished one shows as gone. */
     containers: path.join(ralph, 'containers.json'),

@@ -2,9 +2,12 @@
 import path from 'node:path';
 import { shellQuote } from '../supervisor/local-launch.js';
 
+/** The program word of a command that runs the Claude CLI: `claude`, or a path to it. */
+const CLAUDE_PROGRAM = /^\s*(\S*\/)?claude(?=\s|$)/;
+
 /** An agent runs the Claude CLI when its kind is claude and its command's program is `claude` (a path to it counts). */
 export function runsClaudeCli(agent: { kind?: string; command: string }): boolean {
-  return (agent.kind ?? 'claude') === 'claude' && /^\s*(\S*\/)?claude(\s|$)/.test(agent.command);
+  return (agent.kind ?? 'claude') === 'claude' && CLAUDE_PROGRAM.test(agent.command);
 }
 
 /**
@@ -27,6 +30,11 @@ export interface ClaudeLaunch {
   onboarding: boolean;
   /** Environment the agent's config sets explicitly: these win over the defaults here. */
   configured: Record<string, string>;
+  /**
+   * Resume the most recent conversation of this config folder in this folder (`claude --continue`) instead of
+   * starting a new one: the agent's process died with the supervisor in the middle of a conversation.
+   */
+  continues?: boolean;
 }
 
 /**
@@ -44,7 +52,9 @@ export function claudeLaunchScript(command: string, launch: ClaudeLaunch): strin
     .filter(([name]) => !(name in launch.configured))
     .map(([name, value]) => `export ${name}=${shellQuote(value)}`);
   const setup = `ralph-tui claude-setup${launch.onboarding ? '' : ' --no-onboarding'}`;
-  return [...exports, setup, `exec ${command}`].join('; ');
+  // Right after the program, so it is the CLI's option whatever else the command line holds (a redirection, `&& …`).
+  const cli = launch.continues ? command.replace(CLAUDE_PROGRAM, '$& --continue') : command;
+  return [...exports, setup, `exec ${cli}`].join('; ');
 }
 
 /** The config folder of a local Claude agent: private to the agent, so seeding never touches the user's own ~/.claude. */

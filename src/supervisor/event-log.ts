@@ -94,7 +94,8 @@ export function describeEvent(event: SupervisorEvent): string {
   const why = event.reason ? ` (${event.reason})` : '';
   switch (event.type) {
     case 'started':
-      return `started${event.pid !== undefined ? ` (pid ${event.pid})` : ''}`;
+      // Why it started matters here: a conversation continued (no prompt pasted), or a stop lifted.
+      return `started${event.pid !== undefined ? ` (pid ${event.pid}${event.reason ? `; ${event.reason}` : ''})` : why}`;
     case 'prompt-delivered':
       return `prompt delivered${why}`;
     case 'state':

@@ -20,6 +20,7 @@ import { EgressRefusals } from './egress-refusals.js';
 import { EventLog, type SupervisorEvent } from './event-log.js';
 import { HookStatusWatcher } from './hook-status.js';
 import { claudeLaunchScript, localClaudeConfigDir, runsClaudeCli } from '../claude/claude-launch.js';
+import { LiveConversations } from '../claude/live-conversations.js';
 import { localSpawnSpec, runsUnconfined, writeRalphShim } from './local-launch.js';
 import { StatsPoller } from './stats-poller.js';
 import { checkStopConditions } from './stop-conditions.js';
@@ -87,6 +88,7 @@ export class Supervisor {
   private readonly listeners = new Set<() => void>();
   private readonly eventLog: EventLog;
   private readonly hooks: HookStatusWatcher;
+  private readonly conversations: LiveConversations;
   private containers: AgentContainers | null = null;
   private readonly stats: StatsPoller;
   private readonly stopFile: StopFileFollower;
@@ -107,6 +109,7 @@ export class Supervisor {
     const secrets = configSecrets(opts.config);
     ensureDir(this.paths.ralph, { private: true });
     this.eventLog = new EventLog(this.paths.events, secrets);
+    this.conversations = new LiveConversations(this.paths.conversations, this.agents, this.eventLog);
     this.hooks = new HookStatusWatcher(
       this.paths.agentsDir,
       (id) => this.controllers.get(id)?.reclassify(),
@@ -130,7 +133,7 @@ export class Supervisor {
           agent,
           session,
           events: this.eventLog,
-          launch: () => this.launch(agent),
+          launch: async () => this.conversations.resumes(agent.id, await this.launch(agent)),
           stopConditions: () => checkStopConditions(opts.workspace, opts.config, this.reportUnsafe),
           hookReport: () => this.hooks.get(agent.id),
           beforeTerminate: agent.runtime === 'docker' ? () => this.killInContainer(agent) : undefined,
@@ -349,6 +352,7 @@ export class Supervisor {
     this.closed = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
     this.stats.stop();
+    this.conversations.close({ forget: opts.down });
     for (const stop of this.egressFollowers.values()) stop();
     this.egressFollowers.clear();
     await Promise.all(
@@ -438,6 +442,7 @@ export class Supervisor {
       statusFile: inContainer ? CONTAINER_STATUS_FILE : this.paths.agentStatus(agent.id),
       onboarding: agent.claudeOnboarding === 'seed',
       configured: agent.env,
+      continues: this.conversations.continues(agent.id),
     });
   }
 

@@ -149,4 +149,13 @@ describe('launching a Claude agent', () => {
     expect(script).toContain(`export RALPH_STATUS_FILE='/s/it'\\''s.json'`);
     expect(script).toContain('ralph-tui claude-setup --no-onboarding; exec claude --x');
   });
+
+  it('given a conversation to continue, the CLI gets --continue right after its program, whatever follows it', () => {
+    const launch = { configDir: '/c', statusFile: '/s.json', onboarding: true, configured: {}, continues: true };
+    expect(claudeLaunchScript('/opt/bin/claude --x 2>>err.log', launch)).toMatch(
+      /; exec \/opt\/bin\/claude --continue --x 2>>err\.log$/,
+    );
+    expect(claudeLaunchScript('claude', launch)).toMatch(/; exec claude --continue$/);
+    expect(claudeLaunchScript('claude --x', { ...launch, continues: false })).toMatch(/; exec claude --x$/);
+  });
 });
