@@ -182,10 +182,33 @@ export class HeadlessRun {
     return this.lines.filter((line) => pattern.test(line));
   }
 
+  /** The supervisor's own pid: the node process (a child of `runuser` when the tests run as root). */
+  supervisorPid(): number {
+    const pid = this.child.pid!;
+    // Its argv is node, the CLI, then `up`; runuser's holds the CLI further on.
+    const isSupervisor = (candidate: number) => processArgs(candidate)[1] === cliPath;
+    if (isSupervisor(pid)) return pid;
+    const children = execaSync('pgrep', ['-P', String(pid)], { reject: false })
+      .stdout.split('\n')
+      .map(Number);
+    const found = children.find((child) => child > 0 && isSupervisor(child));
+    if (!found) throw new Error(`no ralph-tui supervisor under pid ${pid}`);
+    return found;
+  }
+
   /** SIGTERM (through `runuser`) to the supervisor, which stops its agents; resolves with the exit code (-1: by a signal). */
   async stop(): Promise<number> {
     this.child.kill('SIGTERM');
     return this.exited;
+  }
+}
+
+/** A live process's argv ([] once it is gone). */
+export function processArgs(pid: number): string[] {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  } catch {
+    return [];
   }
 }
 
