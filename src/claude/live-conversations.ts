@@ -1,5 +1,5 @@
 // Which local Claude agents were mid-conversation when the last supervisor vanished: they restart with `--continue`.
-import { PRIVATE_FILE_MODE, readText, writeAtomicSync } from '../../core/safe-fs.js';
+import { PRIVATE_FILE_MODE, readText, removeFile, writeAtomicSync } from '../../core/safe-fs.js';
 import type { SpawnSpec } from '../supervisor/agent-session.js';
 import type { EventLog, SupervisorEvent } from '../supervisor/event-log.js';
 import { runsClaudeCli } from './claude-launch.js';
@@ -24,10 +24,10 @@ const MAX_BYTES = 64 * 1024;
  * - a conversation begins when the agent's prompt is delivered (before that Claude has nothing to continue);
  * - it ends whenever the agent's process exits while the supervisor runs: a crash restart, a manual restart, a
  *   graceful STOP and a forced stop all start the next process fresh, with the prompt, as before;
- * - `close({ forget: true })` (`ralph-tui down`) ends them all; a plain `close()` (the supervisor leaving because of
- *   a signal, `--exit-after`, a closed screen) keeps them, like a supervisor that vanished.
+ * - `close()` ends them all: the supervisor shut down in order (`ralph-tui down`, Q in the screen, Ctrl-C or SIGTERM
+ *   to `up --headless`, `--exit-after`) is a clean stop, and the next start is fresh too.
  *
- * So a conversation still recorded when a supervisor starts was cut off by the previous one ending: that agent's
+ * So a conversation still recorded when a supervisor starts was cut off by the previous one vanishing: that agent's
  * first start continues it and its prompt is not pasted again. If Claude has nothing to continue ("No conversation
  * found to continue", exit 1), that exit ends the record and the restart is a fresh start with the prompt: never a
  * loop of failing continues.
@@ -63,18 +63,16 @@ export class LiveConversations {
     return this.continues(agentId) ? { ...spec, resumes: 'continued' } : spec;
   }
 
-  /**
-   * The supervisor leaves. With `forget` (the team is taken down for good) every conversation ends; without it they
-   * stay recorded for the next supervisor, and the exits of the processes it ends on the way out change nothing.
-   */
-  close(opts: { forget?: boolean } = {}): void {
+  /** The supervisor shuts down in order: every conversation ends (the exits of the processes it stops follow). */
+  close(): void {
     this.unsubscribe();
-    if (!opts.forget) return;
-    this.load();
-    const had = Object.keys(this.begun!).length > 0;
     this.begun = {};
     this.inherited.clear();
-    if (had) this.save();
+    try {
+      forgetConversations(this.file);
+    } catch (error) {
+      this.warn(`${this.file} not removed: ${(error as Error).message}`);
+    }
   }
 
   private observe(event: SupervisorEvent): void {
@@ -124,4 +122,9 @@ export class LiveConversations {
   private warn(reason: string): void {
     this.events.emit({ agent: '*', type: 'warning', reason });
   }
+}
+
+/** Ends every recorded conversation (`ralph-tui down` when no supervisor runs: the last one vanished). */
+export function forgetConversations(file: string): void {
+  removeFile(file);
 }

@@ -5,6 +5,7 @@ import { AgentContainers, ralphInstallDir } from '../../docker/index.js';
 import { loadConfig, resolveAgent, type EngineConfig } from '../config.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 import { stopService } from '../service/stop-service.js';
+import { forgetConversations } from '../claude/live-conversations.js';
 import { workspaceOf } from './workspace-option.js';
 
 function seconds(value: string): number {
@@ -27,6 +28,8 @@ export function registerDown(program: Command): void {
       // The service first: it stops its agents and removes its containers itself, and would otherwise restart them.
       const service = await stopService(root);
       if (service) process.stdout.write(`stopped the supervisor service (pid ${service.pid})\n`);
+      // A service that vanished left its agents' conversations recorded: after `down` they start fresh.
+      else forgetConversations(paths.conversations);
       const engines: Array<EngineConfig | undefined> = [];
       let dockerAgents = 0;
       if (exists(paths.config)) {

@@ -39,6 +39,11 @@ export class AgentController {
   private stateSince = Date.now();
   private startedAt = 0;
   private promptPending = false;
+  /**
+   * This process continues the agent's conversation (`claude --continue`): once it is ready it gets the nudge text
+   * instead of the prompt, since the CLI comes back waiting for input, not resuming the turn it was killed in.
+   */
+  private continuing = false;
   private lastInputAt = 0;
   private wrapUp: string | null = null;
   private failures = 0;
@@ -163,8 +168,9 @@ export class AgentController {
         ? [reason, `${spec.resumes}: same conversation, prompt not pasted again`].filter(Boolean).join('; ')
         : reason,
     });
-    // Without a prompt (or with the one it already had) there is nothing to wait for: it runs as soon as its process does.
-    if (this.deps.agent.prompt === 'off' || spec.resumes) {
+    this.continuing = spec.resumes === 'continued';
+    // Without a prompt, or re-attached to the process that had it, there is nothing to wait for: it runs at once.
+    if (this.deps.agent.prompt === 'off' || spec.resumes === 'reattached') {
       this.promptPending = false;
       this.lastInputAt = this.startedAt;
       this.setPhase('running');
@@ -191,7 +197,8 @@ export class AgentController {
         )
       ) {
         this.promptPending = false;
-        this.deliverPrompt(now);
+        if (this.continuing) this.nudge('conversation continued after the supervisor restarted', now);
+        else this.deliverPrompt(now);
         this.setPhase('running');
       }
     }

@@ -352,7 +352,8 @@ export class Supervisor {
     this.closed = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
     this.stats.stop();
-    this.conversations.close({ forget: opts.down });
+    // Only the supervisor that held the workspace owns its records (a second one refused by the lock does not).
+    if (this.releaseLock) this.conversations.close();
     for (const stop of this.egressFollowers.values()) stop();
     this.egressFollowers.clear();
     await Promise.all(

@@ -28,8 +28,8 @@ describe('Claude Code agent after its supervisor died, local runtime (scripted m
     const root = await claudeWorkspace(makeTempDir('ralph-claude-'), {
       agents: [{ id: 'W1', role: 'worker', prompt: PROMPT }],
       baseUrl: (id) => model.baseUrl(id),
-      // The continued agent is not prompted: the idle nudge is what makes it ask the model again.
-      loop: { idleSeconds: 2, idleNudgeMinutes: 0.15 },
+      // No idle nudge within the test: the only nudge is the one a continued conversation gets once it is ready.
+      loop: { idleSeconds: 2, idleNudgeMinutes: 30 },
     });
     const env = { ANTHROPIC_API_KEY: TEST_API_KEY };
 
@@ -52,15 +52,15 @@ describe('Claude Code agent after its supervisor died, local runtime (scripted m
       waiting: 'Waiting.',
       steps: [{ when: (turn) => turn.userText.startsWith('Continue'), reply: { text: 'Still here: PELICAN.' } }],
     });
-    await lockGoesStale(root);
     const second = new HeadlessRun(root, env);
     try {
       const pid = Number(CONTINUED.exec(await second.waitFor(CONTINUED))![1]);
       expect(await argvOnceExeced(pid)).toContain('--continue');
-      await second.waitFor(/W1 nudged \(idle for/, 120_000);
+      await second.waitFor(/W1 nudged \(conversation continued after the supervisor restarted\)/, 120_000);
       await waitUntil(() => model.played('W1') === 1);
       expect(second.matching(/W1 prompt delivered/)).toEqual([]);
-      // and the model's next request carries the earlier conversation: the prompt, its answer, then the nudge.
+      // and the model's next request (the nudge it got once ready) carries the earlier conversation: the prompt and
+      // its answer, then the nudge.
       const body = model.turns('W1')[0]!.body as MessageBody;
       expect(turnContext(body).allUserText[0]).toBe(PROMPT);
       expect(turnContext(body).userText).toContain(NUDGE);
@@ -86,7 +86,6 @@ describe('Claude Code agent after its supervisor died, local runtime (scripted m
     // the restart is a fresh conversation with the prompt: not a loop of continues.
     fs.rmSync(path.join(root, '.ralph', 'claude', 'W1', 'projects'), { recursive: true, force: true });
     model.setScript('W1', { waiting: 'Waiting.', steps: [{ reply: { text: 'A fresh start.' } }] });
-    await lockGoesStale(root);
     const third = new HeadlessRun(root, env);
     try {
       await third.waitFor(CONTINUED);
@@ -120,12 +119,6 @@ async function crash(run: HeadlessRun): Promise<number[]> {
     }
   }
   return survivors;
-}
-
-/** The supervisor lock (proper-lockfile, refreshed every 5 s) of a killed supervisor is broken once 15 s old. */
-async function lockGoesStale(root: string): Promise<void> {
-  const lock = workspacePaths(root).lock;
-  await waitUntil(() => !fs.existsSync(lock) || Date.now() - fs.statSync(lock).mtimeMs > 16_000, 30_000);
 }
 
 /** The agent's argv once its shell has exec'd the CLI (`sh -c … exec claude …` keeps the pid). */

@@ -1,10 +1,13 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LiveConversations, type ConversationAgent } from '../../src/claude/live-conversations.js';
 import type { SpawnSpec } from '../../src/supervisor/agent-session.js';
 import { EventLog, type SupervisorEventType } from '../../src/supervisor/event-log.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
-import { makeTempDir } from '../helpers/cli.js';
+import { makeTempDir, runCli } from '../helpers/cli.js';
+import { Supervisor } from '../../src/supervisor/index.js';
+import { count, EventRecorder, fakeClaude, makeWorkspace, readTranscript, sleep } from '../supervisor/workspace.js';
 
 // The decision behind `claude --continue` for local agents, one supervisor after another on the same workspace:
 // each `supervisor()` is what a new `ralph-tui up` holds (the record file and the event log it writes).
@@ -49,21 +52,16 @@ describe('which local Claude agents continue their conversation', () => {
     expect(supervisor(root).conversations.continues('W1')).toBe(false);
   });
 
-  it('given a conversation, when the team is taken down (`down`), then the next supervisor starts it fresh', () => {
+  it('given a conversation, when the supervisor shuts down in order (down, Q, Ctrl-C), then the next one starts it fresh', () => {
     const root = makeTempDir('ralph-conv-');
-    const first = supervisor(root);
-    first.happen('W1', 'prompt-delivered');
-    first.conversations.close({ forget: true });
+    supervisor(root).happen('W1', 'prompt-delivered');
+    // Also one that continued it: a clean stop ends the inherited conversation too.
+    const second = supervisor(root);
+    second.conversations.close();
+    expect(second.conversations.continues('W1')).toBe(false);
+    // The exits of the processes it stops on the way out come after the close.
+    second.happen('W1', 'exit');
     expect(supervisor(root).conversations.continues('W1')).toBe(false);
-  });
-
-  it('given a conversation, when the supervisor shuts down without `down` (a signal, a closed screen), then the exits on its way out keep it for the next one', () => {
-    const root = makeTempDir('ralph-conv-');
-    const first = supervisor(root);
-    first.happen('W1', 'prompt-delivered');
-    first.conversations.close();
-    first.happen('W1', 'exit');
-    expect(supervisor(root).conversations.continues('W1')).toBe(true);
   });
 
   it('given a continued start, when Claude has nothing to continue (exit 1 at once), then the restart is fresh, and so is the next supervisor: no loop', () => {
@@ -116,5 +114,77 @@ describe('which local Claude agents continue their conversation', () => {
     linked.happen('W1', 'prompt-delivered');
     expect(fs.lstatSync(file).isSymbolicLink()).toBe(false);
     expect(fs.readFileSync(`${root}/elsewhere.json`, 'utf8')).toBe(JSON.stringify({ W1: 'x' }));
+  });
+});
+
+describe('the supervisor and `down` with the record (a stand-in program named claude)', () => {
+  it('a recorded conversation makes the first start `claude --continue`, nudged instead of prompted; a supervisor refused by the lock leaves the record; an orderly shutdown ends it', async () => {
+    const bin = makeTempDir('ralph-bin-');
+    const argsFile = path.join(bin, 'args.log');
+    fs.writeFileSync(
+      path.join(bin, 'claude'),
+      `#!/bin/sh\nprintf '%s\\n' "$*" >> '${argsFile}'\nexec '${process.execPath}' '${fakeClaude}' "$@"\n`,
+      { mode: 0o755 },
+    );
+    const { root, config } = makeWorkspace({
+      agents: [
+        {
+          id: 'W1',
+          role: 'worker',
+          kind: 'claude',
+          command: `${bin}/claude --silent`,
+          prompt: { text: 'THE PROMPT' },
+          env: { ANTHROPIC_API_KEY: 'sk-ant-api03-stand-in-key-0123456789abcdefghij' },
+        },
+      ],
+    });
+    const file = workspacePaths(root).conversations;
+
+    // The first supervisor records the conversation once the prompt is delivered; its orderly shutdown ends it.
+    const first = new Supervisor({ workspace: root, config });
+    const firstEvents = new EventRecorder(first);
+    await first.start();
+    await firstEvents.waitFor((event) => event.type === 'prompt-delivered');
+    // The paste's Enter follows 150 ms after the event: the conversation exists once the program received it.
+    while (!first.session('W1').screenTail(20, 'bottom').includes('RECEIVED')) await sleep(100);
+    const recorded = fs.readFileSync(file, 'utf8');
+    expect(Object.keys(JSON.parse(recorded))).toEqual(['W1']);
+    await first.shutdown();
+    expect(fs.existsSync(file)).toBe(false);
+
+    // Had it vanished instead, its record would be there: the next supervisor continues.
+    fs.writeFileSync(file, recorded);
+    const second = new Supervisor({ workspace: root, config });
+    const secondEvents = new EventRecorder(second);
+    await second.start();
+    await secondEvents.waitFor((event) => event.type === 'started');
+    expect(secondEvents.of('started')[0]!.reason).toBe('continued: same conversation, prompt not pasted again');
+    while (fs.readFileSync(argsFile, 'utf8').trim().split('\n').length < 2) await sleep(100);
+    expect(fs.readFileSync(argsFile, 'utf8').trim().split('\n')).toEqual(['--silent', '--continue --silent']);
+    // Once ready it is nudged (the CLI comes back waiting for input), never prompted.
+    await secondEvents.waitFor((event) => event.type === 'nudge');
+    expect(secondEvents.of('nudge')[0]!.reason).toBe('conversation continued after the supervisor restarted');
+    expect(secondEvents.of('prompt-delivered')).toEqual([]);
+
+    // A second supervisor refused by the lock does not touch the record of the one that runs.
+    const refused = new Supervisor({ workspace: root, config });
+    await expect(refused.start()).rejects.toThrow(/another ralph-tui supervisor is running/);
+    await refused.shutdown();
+    expect(fs.existsSync(file)).toBe(true);
+
+    await second.shutdown();
+    expect(fs.existsSync(file)).toBe(false);
+    // The continued process never got the prompt: it was received once, by the first.
+    expect(count(readTranscript(root, 'W1'), 'RECEIVED "THE PROMPT"')).toBe(1);
+  }, 60_000);
+
+  it('`ralph-tui down` with no supervisor running ends the conversations the vanished one left', async () => {
+    const { root } = makeWorkspace({ agents: [{ id: 'W1', role: 'worker', command: 'claude' }] });
+    const file = workspacePaths(root).conversations;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify({ W1: new Date().toISOString() }));
+    const result = await runCli(['down', '--workspace', root]);
+    expect(result.exitCode).toBe(0);
+    expect(fs.existsSync(file)).toBe(false);
   });
 });
