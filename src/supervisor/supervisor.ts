@@ -352,8 +352,9 @@ export class Supervisor {
     this.closed = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
     this.stats.stop();
-    // Only the supervisor that held the workspace owns its records (a second one refused by the lock does not).
-    if (this.releaseLock) this.conversations.close();
+    // Only a supervisor that held the workspace and started its agents owns the record: not one refused by the lock
+    // (another one runs) or by its config (overlapping cpusets), whose agents' conversations are still to continue.
+    if (this.started && this.releaseLock) this.conversations.close();
     for (const stop of this.egressFollowers.values()) stop();
     this.egressFollowers.clear();
     await Promise.all(

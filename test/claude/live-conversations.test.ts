@@ -178,6 +178,24 @@ describe('the supervisor and `down` with the record (a stand-in program named cl
     expect(count(readTranscript(root, 'W1'), 'RECEIVED "THE PROMPT"')).toBe(1);
   }, 60_000);
 
+  it('a supervisor whose config is refused after it took the workspace (overlapping cpusets) leaves the record', async () => {
+    const agent = { role: 'worker', kind: 'claude', command: 'claude', cpuset: '0' };
+    const { root, config } = makeWorkspace({
+      agents: [
+        { id: 'W1', ...agent },
+        { id: 'W2', ...agent },
+      ],
+    });
+    const file = workspacePaths(root).conversations;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify({ W1: new Date().toISOString() }));
+    const refused = new Supervisor({ workspace: root, config });
+    await refused.acquire();
+    await expect(refused.start()).rejects.toThrow(/cpuset/);
+    await refused.shutdown();
+    expect(fs.existsSync(file)).toBe(true);
+  });
+
   it('`ralph-tui down` with no supervisor running ends the conversations the vanished one left', async () => {
     const { root } = makeWorkspace({ agents: [{ id: 'W1', role: 'worker', command: 'claude' }] });
     const file = workspacePaths(root).conversations;
