@@ -17,7 +17,7 @@ const MAX_BYTES = 64 * 1024;
 
 /**
  * A local agent's process is a child of the supervisor under its pty, so it dies with the supervisor (kill -9, a
- * crash, a reboot); its Claude conversation stays in its config folder, and `claude --continue` in the same folder
+ * crash, power lost); its Claude conversation stays in its config folder, and `claude --continue` in the same folder
  * with the same CLAUDE_CONFIG_DIR picks it up again. This records, in the supervisor's private file
  * `.ralph/conversations.json` (agent id → when its conversation began), which agents have one:
  *
@@ -52,7 +52,7 @@ export class LiveConversations {
     this.unsubscribe = events.subscribe((event) => this.observe(event));
   }
 
-  /** The agent's next process resumes its conversation (`claude --continue`, no prompt). */
+  /** The agent's next process resumes its conversation (`claude --continue`; nudged once ready, never prompted). */
   continues(agentId: string): boolean {
     this.load();
     return this.inherited.has(agentId);
