@@ -5,7 +5,7 @@ import { claudeWorkspace, HeadlessRun, processArgs, TEST_API_KEY } from '../help
 import { makeTempDir } from '../helpers/cli.js';
 import { ScriptedModel, turnContext, type MessageBody } from '../helpers/scripted-model.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
-import { sleep } from '../supervisor/workspace.js';
+import { sleep, waitUntil } from '../supervisor/workspace.js';
 
 // The real Claude CLI under `ralph-tui up --headless`, local runtime, when the supervisor itself dies (kill -9): the
 // next supervisor starts the agent with `claude --continue`, so the model hears the same conversation go on.
@@ -123,14 +123,6 @@ async function crash(run: HeadlessRun): Promise<number[]> {
 
 /** The agent's argv once its shell has exec'd the CLI (`sh -c … exec claude …` keeps the pid). */
 async function argvOnceExeced(pid: number): Promise<string[]> {
-  await waitUntil(() => /\/claude(\.exe)?$/.test(processArgs(pid)[0] ?? ''), 60_000);
+  await waitUntil(() => /\/claude(\.exe)?$/.test(processArgs(pid)[0] ?? ''));
   return processArgs(pid);
-}
-
-async function waitUntil(check: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(200);
-  }
 }

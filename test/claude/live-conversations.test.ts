@@ -7,7 +7,7 @@ import { EventLog, type SupervisorEventType } from '../../src/supervisor/event-l
 import { workspacePaths } from '../../core/workspace-paths.js';
 import { makeTempDir, runCli } from '../helpers/cli.js';
 import { Supervisor } from '../../src/supervisor/index.js';
-import { count, EventRecorder, fakeClaude, makeWorkspace, readTranscript, sleep } from '../supervisor/workspace.js';
+import { count, EventRecorder, fakeClaude, makeWorkspace, readTranscript, waitUntil } from '../supervisor/workspace.js';
 
 // The decision behind `claude --continue` for local agents, one supervisor after another on the same workspace:
 // each `supervisor()` is what a new `ralph-tui up` holds (the record file and the event log it writes).
@@ -146,7 +146,7 @@ describe('the supervisor and `down` with the record (a stand-in program named cl
     await first.start();
     await firstEvents.waitFor((event) => event.type === 'prompt-delivered');
     // The paste's Enter follows 150 ms after the event: the conversation exists once the program received it.
-    while (!first.session('W1').screenTail(20, 'bottom').includes('RECEIVED')) await sleep(100);
+    await waitUntil(() => first.session('W1').screenTail(20, 'bottom').includes('RECEIVED'));
     const recorded = fs.readFileSync(file, 'utf8');
     expect(Object.keys(JSON.parse(recorded))).toEqual(['W1']);
     await first.shutdown();
@@ -159,7 +159,7 @@ describe('the supervisor and `down` with the record (a stand-in program named cl
     await second.start();
     await secondEvents.waitFor((event) => event.type === 'started');
     expect(secondEvents.of('started')[0]!.reason).toBe('continued: same conversation, prompt not pasted again');
-    while (fs.readFileSync(argsFile, 'utf8').trim().split('\n').length < 2) await sleep(100);
+    await waitUntil(() => fs.readFileSync(argsFile, 'utf8').trim().split('\n').length === 2);
     expect(fs.readFileSync(argsFile, 'utf8').trim().split('\n')).toEqual(['--silent', '--continue --silent']);
     // Once ready it is nudged (the CLI comes back waiting for input), never prompted.
     await secondEvents.waitFor((event) => event.type === 'nudge');

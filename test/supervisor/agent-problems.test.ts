@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dockerTestsEnabled } from '../docker/test-image.js';
 import { makeTempDir } from '../helpers/cli.js';
-import { launchSupervisor, shutdownLaunched } from './workspace.js';
+import { launchSupervisor, shutdownLaunched, waitUntil } from './workspace.js';
 
 const dockerEnabled = await dockerTestsEnabled('agent problem: missing image');
 
@@ -14,14 +14,6 @@ function scriptAgent(source: string) {
   const file = path.join(makeTempDir('ralph-agent-'), 'agent.mjs');
   fs.writeFileSync(file, source);
   return { id: 'W1', role: 'worker', kind: 'custom', command: `'${process.execPath}' '${file}'`, prompt: 'off' };
-}
-
-async function waitUntil(condition: () => boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('an agent a person must act on says why in its snapshot (tab and footer), not only "restarting"', () => {

@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Supervisor } from '../../src/supervisor/index.js';
 import { dockerTestsEnabled, ensureTestImage } from '../docker/test-image.js';
-import { count, EventRecorder, makeWorkspace, readTranscript, sleep } from './workspace.js';
+import { count, EventRecorder, makeWorkspace, readTranscript, waitUntil } from './workspace.js';
 
 const enabled = await dockerTestsEnabled('supervisor docker-runtime tests');
 
@@ -101,7 +101,3 @@ describe.runIf(enabled)("agents in Docker containers (real engine, C's busybox t
     expect((await execa('docker', ['volume', 'ls', '-q'])).stdout).not.toContain(`${containerName}-egress`);
   }, 120_000);
 });
-
-async function waitUntil(condition: () => boolean): Promise<void> {
-  while (!condition()) await sleep(50);
-}

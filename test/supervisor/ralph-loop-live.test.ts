@@ -12,6 +12,7 @@ import {
   readTranscript,
   shutdownLaunched,
   sleep,
+  waitUntil,
 } from './workspace.js';
 
 afterEach(shutdownLaunched);
@@ -277,7 +278,3 @@ describe('the Ralph loop with real ptys and fake agents', () => {
     expect(transcript).toContain(path.join(root, '.ralph', 'bin', 'ralph-tui'));
   });
 });
-
-async function waitUntil(condition: () => boolean): Promise<void> {
-  while (!condition()) await sleep(25);
-}

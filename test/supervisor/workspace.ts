@@ -81,3 +81,12 @@ export function count(haystack: string, needle: string): number {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once the condition holds (checked every 50 ms); throws after `ms` (the test's own timeout may be shorter). */
+export async function waitUntil(condition: () => boolean, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await sleep(50);
+  }
+}
