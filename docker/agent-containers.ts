@@ -1,30 +1,24 @@
-// The agents' containers over their whole life: create or reattach, start, stop, inspect, remove, down.
+// The agents' containers over their whole life: one object for ensure (create or reattach), inspect, stop, remove, down.
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { UserError } from '../core/errors.js';
 import { workspacePaths } from '../core/workspace-paths.js';
 import { killContainerAgent } from './agent-process.js';
 import type { ContainerAgent, EngineChoice } from './container-agent.js';
-import { assertOurs, checkCpuset, checkedContainerSpec } from './container-checks.js';
+import { ensureContainer } from './container-ensure.js';
+import { findAgentContainer, inspectRaw, removeById } from './container-lookup.js';
 import { RecordedContainers } from './container-records.js';
-import { createOptions, securityDifferences } from './container-options.js';
-import {
-  CONTAINER_CLAUDE_CONFIG_DIR,
-  EGRESS_SOCKET_DIR,
-  egressName,
-  LABEL_AGENT,
-  LABEL_WORKSPACE,
-  type ContainerSpec,
-} from './container-spec.js';
+import { egressName, LABEL_WORKSPACE } from './container-spec.js';
 import { containerState, type ContainerState } from './container-state.js';
 import type { EgressLogLine } from './egress-proxy.js';
-import { checkEgressForwarder, ensureEgressProxy, followEgressDenials, LABEL_EGRESS_FOR } from './egress-sidecar.js';
+import { followEgressDenials, LABEL_EGRESS_FOR } from './egress-sidecar.js';
 import { describeEngine, resolveEngine } from './engine.js';
 import { EnginePool, type EngineHandle } from './engine-pool.js';
-import { agentDockerError, engineMessage, statusCode } from './engine-errors.js';
+import { agentDockerError, statusCode } from './engine-errors.js';
 import { execCommand } from './exec-command.js';
 import type { ContainerStats } from './stats.js';
 import { oomEventsSinceStart, StatsSampler } from './stats-sampler.js';
+import { downWorkspace, listWorkspaceContainers } from './workspace-containers.js';
 
 /**
  * The agents' containers on one or more Docker engines: create, start, stop, inspect, reattach, remove.
@@ -52,79 +46,19 @@ export class AgentContainers {
     this.team = opts.agents ?? [];
   }
 
-  /** Finds the agent's container (reattach) or creates it, and makes sure it is running. */
+  /** Finds the agent's container (reattach) or creates it, and makes sure it is running (see container-ensure.ts). */
   async ensure(agent: ContainerAgent): Promise<ContainerState> {
     if (agent.runtime !== 'docker')
       throw new UserError(`agent ${agent.id} has runtime "${agent.runtime}", so it has no container`);
     const handle = await this.engines.get(agent.engine);
-    const byName = await this.inspectRaw(handle, agent.containerName);
-    if (byName) assertOurs(byName, agent, this.workspace);
-    const existing = byName ?? (await this.findByLabel(handle, agent));
-    // Renamed in the config: the container keeps the volumes (the login) named after its first name.
-    const login = existing?.Mounts?.find(
-      (mount) => mount.Type === 'volume' && mount.Destination === CONTAINER_CLAUDE_CONFIG_DIR,
-    )?.Name;
-    const spec = await checkedContainerSpec(handle, agent, this.workspace, this.ralphInstallDir, {
-      user: existing?.Config.User || undefined,
-      volumeBase: login?.endsWith('-claude') ? login.slice(0, -'-claude'.length) : undefined,
+    return ensureContainer(handle, agent, {
+      workspace: this.workspace,
+      ralphInstallDir: this.ralphInstallDir,
+      records: this.records,
       agentsOnEngine: this.team.filter(
         (member) => member.runtime === 'docker' && describeEngine(resolveEngine(member.engine)) === handle.where,
       ).length,
     });
-    if (existing) {
-      // Secrets are exec'd into this container: it must be the one the config describes, not an older or edited one.
-      const differences = securityDifferences(existing, spec);
-      if (differences.length) {
-        throw new UserError(
-          `agent ${agent.id}: container ${existing.Name.replace(/^\//, '')} differs from what ralph.config.json asks for (${differences.join('; ')}) — run \`ralph-tui down\` first (logins are kept), then start again`,
-        );
-      }
-    }
-    const warnings = await this.ensureEgress(handle, spec, agent);
-    let container: Docker.Container;
-    if (existing) {
-      container = handle.docker.getContainer(existing.Id);
-      // Reattached by label after containerName changed in the config: keep the agent, take the new name.
-      if (!byName)
-        await container.rename({ name: agent.containerName }).catch((error: unknown) => {
-          throw agentDockerError(
-            error,
-            agent,
-            `renaming ${existing.Name.replace(/^\//, '')} to ${agent.containerName}`,
-          );
-        });
-      await this.updateResources(handle, container, existing, spec, agent);
-      if (!existing.State.Running) await this.start(handle, container, agent);
-      this.records.remember(agent, existing.Id, handle.where);
-    } else {
-      container = await this.create(handle, spec, agent);
-      this.records.remember(agent, container.id, handle.where);
-      await this.start(handle, container, agent);
-    }
-    if (spec.egress.mode === 'filtered' && warnings.length === 0) {
-      const forwarder = await checkEgressForwarder(container, agent.id);
-      if (forwarder) warnings.push(forwarder);
-    }
-    const state = containerState(await container.inspect(), handle.where);
-    return warnings.length ? { ...state, warnings } : state;
-  }
-
-  /** The agent's egress proxy (filtered egress) and what the agent's tab must say about its network. */
-  private async ensureEgress(handle: EngineHandle, spec: ContainerSpec, agent: ContainerAgent): Promise<string[]> {
-    if (spec.egress.mode === 'open') return [spec.egress.warning];
-    if (spec.egress.mode === 'none') return [];
-    const volume = spec.volumes.find((entry) => entry.target === EGRESS_SOCKET_DIR)?.name;
-    const proxy = await ensureEgressProxy({
-      docker: handle.docker,
-      where: handle.where,
-      workspace: this.workspace,
-      ralphInstallDir: this.ralphInstallDir,
-      user: spec.user,
-      agent,
-      plan: spec.egress,
-      volume,
-    });
-    return proxy.warning ? [proxy.warning] : [];
   }
 
   /**
@@ -179,7 +113,7 @@ export class AgentContainers {
       if (statusCode(error) !== 304 && statusCode(error) !== 404)
         throw agentDockerError(error, agent, `stopping ${agent.containerName}`);
     }
-    const after = await this.inspectRaw(handle, info.Id);
+    const after = await inspectRaw(handle, info.Id);
     if (after?.State.Running) {
       await container.kill().catch((error: unknown) => {
         if (statusCode(error) !== 404 && statusCode(error) !== 409)
@@ -203,11 +137,11 @@ export class AgentContainers {
   async remove(agent: ContainerAgent): Promise<void> {
     const handle = await this.engines.get(agent.engine);
     const info = await this.find(handle, agent);
-    if (info) await this.removeById(handle, info.Id, agent);
-    const proxy = await this.inspectRaw(handle, egressName(agent));
+    if (info) await removeById(handle, info.Id, agent);
+    const proxy = await inspectRaw(handle, egressName(agent));
     const proxyLabels = proxy?.Config.Labels ?? {};
     if (proxy && proxyLabels[LABEL_WORKSPACE] === this.workspace && proxyLabels[LABEL_EGRESS_FOR] === agent.id) {
-      await this.removeById(handle, proxy.Id, agent);
+      await removeById(handle, proxy.Id, agent);
       // The socket's volume holds nothing worth keeping (the login volume stays).
       await handle.docker
         .getVolume(egressName(agent))
@@ -222,20 +156,7 @@ export class AgentContainers {
    * An engine that does not answer is skipped unless it is the only one asked about.
    */
   async list(engines: Array<EngineChoice | undefined> = []): Promise<ContainerState[]> {
-    const handles = await this.engines.all(engines);
-    const states: ContainerState[] = [];
-    for (const handle of handles) {
-      const found = await handle.docker.listContainers({
-        all: true,
-        filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`] },
-      });
-      for (const summary of found) {
-        if (summary.Labels[LABEL_EGRESS_FOR]) continue;
-        const info = await this.inspectRaw(handle, summary.Id);
-        if (info) states.push(containerState(info, handle.where));
-      }
-    }
-    return states;
+    return listWorkspaceContainers(await this.engines.all(engines), this.workspace);
   }
 
   /**
@@ -247,33 +168,7 @@ export class AgentContainers {
     timeoutSeconds = 10,
     volumes = false,
   ): Promise<ContainerState[]> {
-    const handles = await this.engines.all(engines);
-    const removed: ContainerState[] = [];
-    for (const handle of handles) {
-      const found = await handle.docker.listContainers({
-        all: true,
-        filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`] },
-      });
-      // In parallel: each agent gets its own stop timeout instead of waiting behind the others'.
-      const done = await Promise.all(
-        found.map(async (summary): Promise<ContainerState> => {
-          const container = handle.docker.getContainer(summary.Id);
-          const name = (summary.Names[0] ?? summary.Id).replace(/^\//, '');
-          if (summary.State === 'running') await container.stop({ t: timeoutSeconds }).catch(() => undefined);
-          await container.remove({ force: true }).catch((error: unknown) => {
-            if (statusCode(error) !== 404)
-              throw new UserError(`removing ${name} on ${handle.where}: ${engineMessage(error)}`);
-          });
-          return { name, id: summary.Id, agent: summary.Labels[LABEL_AGENT], engine: handle.where, status: 'gone' };
-        }),
-      );
-      for (const state of done) if (state.agent) this.records.forget(state.agent);
-      // The agents' egress proxies go too, but the list names the agents' containers.
-      removed.push(...done.filter((state) => state.agent).sort((a, b) => a.name.localeCompare(b.name)));
-      // The egress sockets' volumes hold nothing worth keeping; the logins go only when asked.
-      await this.removeVolumes(handle, volumes ? [] : [LABEL_EGRESS_FOR]);
-    }
-    return removed;
+    return downWorkspace(await this.engines.all(engines), this.workspace, this.records, timeoutSeconds, volumes);
   }
 
   /** The `docker exec -it` command for a pty that runs `command` in the agent's container (see exec-command.ts). */
@@ -281,121 +176,7 @@ export class AgentContainers {
     return execCommand(agent, command);
   }
 
-  /** This workspace's volumes (those carrying every label in `alsoLabelled`). */
-  private async removeVolumes(handle: EngineHandle, alsoLabelled: string[]): Promise<void> {
-    const { Volumes } = await handle.docker.listVolumes({
-      filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`, ...alsoLabelled] },
-    });
-    for (const volume of Volumes ?? []) {
-      await handle.docker
-        .getVolume(volume.Name)
-        .remove()
-        .catch((error: unknown) => {
-          if (statusCode(error) !== 404)
-            throw new UserError(`removing volume ${volume.Name} on ${handle.where}: ${engineMessage(error)}`);
-        });
-    }
-  }
-
-  private async inspectRaw(handle: EngineHandle, ref: string): Promise<Docker.ContainerInspectInfo | null> {
-    try {
-      return await handle.docker.getContainer(ref).inspect();
-    } catch (error) {
-      if (statusCode(error) === 404) return null;
-      throw new UserError(`inspecting ${ref} on ${handle.where}: ${engineMessage(error)}`);
-    }
-  }
-
-  /** The recorded container if it still exists, else one of ours under the agent's name. */
-  private async find(handle: EngineHandle, agent: ContainerAgent): Promise<Docker.ContainerInspectInfo | null> {
-    const record = this.records.get(agent, handle.where);
-    if (record) {
-      const byId = await this.inspectRaw(handle, record.id);
-      if (byId) {
-        // The records file is data: a record naming someone else's container must not get it stopped or removed.
-        const labels = byId.Config.Labels ?? {};
-        if (labels[LABEL_WORKSPACE] !== this.workspace || labels[LABEL_AGENT] !== agent.id) {
-          throw new UserError(
-            `${workspacePaths(this.workspace).containers} names container ${byId.Name.replace(/^\//, '')} for agent ${agent.id}, but it is not this workspace's ${agent.id} container — refusing to touch it (delete that entry)`,
-          );
-        }
-        return byId;
-      }
-    }
-    const byName = await this.inspectRaw(handle, agent.containerName);
-    if (
-      byName &&
-      byName.Config.Labels?.[LABEL_WORKSPACE] === this.workspace &&
-      byName.Config.Labels?.[LABEL_AGENT] === agent.id
-    )
-      return byName;
-    return this.findByLabel(handle, agent);
-  }
-
-  /** This workspace's container for the agent, whatever its name. */
-  private async findByLabel(handle: EngineHandle, agent: ContainerAgent): Promise<Docker.ContainerInspectInfo | null> {
-    const found = await handle.docker.listContainers({
-      all: true,
-      filters: { label: [`${LABEL_WORKSPACE}=${this.workspace}`, `${LABEL_AGENT}=${agent.id}`] },
-    });
-    return found[0] ? this.inspectRaw(handle, found[0].Id) : null;
-  }
-
-  private async create(handle: EngineHandle, spec: ContainerSpec, agent: ContainerAgent): Promise<Docker.Container> {
-    try {
-      return await handle.docker.createContainer(createOptions(spec));
-    } catch (error) {
-      throw agentDockerError(error, agent, `creating ${spec.name}`);
-    }
-  }
-
-  private async start(handle: EngineHandle, container: Docker.Container, agent: ContainerAgent): Promise<void> {
-    try {
-      await container.start();
-    } catch (error) {
-      if (statusCode(error) === 304) return;
-      const message = engineMessage(error);
-      if (agent.gpus !== undefined && /device driver|nvidia|gpu/i.test(message)) {
-        // A container that can never start is removed, so the next attempt recreates it cleanly.
-        await container.remove({ force: true }).catch(() => undefined);
-        this.records.forget(agent.id);
-        throw new UserError(
-          `agent ${agent.id} asks for GPUs, but the Docker engine at ${handle.where} has no GPU runtime (install the NVIDIA Container Toolkit there, or remove "gpus")`,
-        );
-      }
-      throw agentDockerError(error, agent, `starting ${agent.containerName}`);
-    }
-  }
-
-  /** Reattached containers follow config edits of cpuset/cpus/memory/pids (what `docker update` can change). */
-  private async updateResources(
-    handle: EngineHandle,
-    container: Docker.Container,
-    info: Docker.ContainerInspectInfo,
-    spec: ContainerSpec,
-    agent: ContainerAgent,
-  ): Promise<void> {
-    const host = info.HostConfig;
-    const update: Record<string, unknown> = {};
-    if ((spec.cpuset ?? '') !== (host.CpusetCpus ?? '')) update.CpusetCpus = spec.cpuset ?? '';
-    if ((spec.nanoCpus ?? 0) !== (host.NanoCpus ?? 0)) update.NanoCpus = spec.nanoCpus ?? 0;
-    if (spec.memoryBytes !== undefined && spec.memoryBytes !== host.Memory)
-      Object.assign(update, { Memory: spec.memoryBytes, MemorySwap: spec.memoryBytes });
-    if (spec.pidsLimit !== (host.PidsLimit ?? 0)) update.PidsLimit = spec.pidsLimit;
-    if (Object.keys(update).length === 0) return;
-    if (update.CpusetCpus) await checkCpuset(handle, agent);
-    try {
-      await container.update(update);
-    } catch (error) {
-      throw agentDockerError(error, agent, `updating the limits of ${agent.containerName}`);
-    }
-  }
-
-  private async removeById(handle: EngineHandle, id: string, agent: ContainerAgent): Promise<void> {
-    try {
-      await handle.docker.getContainer(id).remove({ force: true });
-    } catch (error) {
-      if (statusCode(error) !== 404) throw agentDockerError(error, agent, `removing ${agent.containerName}`);
-    }
+  private find(handle: EngineHandle, agent: ContainerAgent): Promise<Docker.ContainerInspectInfo | null> {
+    return findAgentContainer(handle, this.workspace, this.records, agent);
   }
 }

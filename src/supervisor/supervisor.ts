@@ -3,25 +3,16 @@ import { ensureDir, type UnsafeFileError } from '../../core/safe-fs.js';
 import { configSecrets, resolveAgent, type RalphConfig, type ResolvedAgent } from '../config.js';
 import { UserError } from '../../core/errors.js';
 import { workspacePaths, type WorkspacePaths } from '../../core/workspace-paths.js';
-import {
-  CONTAINER_CLAUDE_CONFIG_DIR,
-  CONTAINER_STATUS_FILE,
-  egressName,
-  recordedCommand,
-  validateCpusets,
-  type AgentContainers,
-  type ContainerStats,
-} from '../../docker/index.js';
+import { validateCpusets, type ContainerStats } from '../../docker/index.js';
 import { clearStop, createStop, FORCED_STOP_REASON, stopState } from '../../orchestration/index.js';
 import { AgentController } from './agent-controller.js';
-import { AgentSession, type SpawnSpec } from './agent-session.js';
+import { AgentLauncher } from './agent-launcher.js';
+import { AgentSession } from './agent-session.js';
 import type { AgentStateName } from './agent-state.js';
-import { EgressRefusals } from './egress-refusals.js';
 import { EventLog, type SupervisorEvent } from './event-log.js';
 import { HookStatusWatcher } from './hook-status.js';
-import { claudeLaunchScript, localClaudeConfigDir, runsClaudeCli } from '../claude/claude-launch.js';
 import { LiveConversations } from '../claude/live-conversations.js';
-import { localSpawnSpec, runsUnconfined, writeRalphShim } from './local-launch.js';
+import { runsUnconfined, writeRalphShim } from './local-launch.js';
 import { StatsPoller } from './stats-poller.js';
 import { checkStopConditions } from './stop-conditions.js';
 import { StopFileFollower } from './stop-file-follower.js';
@@ -81,15 +72,11 @@ export class Supervisor {
   private readonly agents: ResolvedAgent[];
   private readonly sessions = new Map<string, AgentSession>();
   private readonly controllers = new Map<string, AgentController>();
-  private readonly containerWarnings = new Map<string, string[]>();
-  /** Stops following each agent's egress proxy log. */
-  private readonly egressFollowers = new Map<string, () => void>();
-  private readonly egressRefusals = new Map<string, EgressRefusals>();
+  private readonly launcher: AgentLauncher;
   private readonly listeners = new Set<() => void>();
   private readonly eventLog: EventLog;
   private readonly hooks: HookStatusWatcher;
   private readonly conversations: LiveConversations;
-  private containers: AgentContainers | null = null;
   private readonly stats: StatsPoller;
   private readonly stopFile: StopFileFollower;
   private tickTimer: NodeJS.Timeout | null = null;
@@ -110,6 +97,14 @@ export class Supervisor {
     ensureDir(this.paths.ralph, { private: true });
     this.eventLog = new EventLog(this.paths.events, secrets);
     this.conversations = new LiveConversations(this.paths.conversations, this.agents, this.eventLog);
+    this.launcher = new AgentLauncher({
+      workspace: opts.workspace,
+      paths: this.paths,
+      agents: this.agents,
+      events: this.eventLog,
+      onChange: () => this.changed(),
+      continues: (id) => this.conversations.continues(id),
+    });
     this.hooks = new HookStatusWatcher(
       this.paths.agentsDir,
       (id) => this.controllers.get(id)?.reclassify(),
@@ -133,10 +128,10 @@ export class Supervisor {
           agent,
           session,
           events: this.eventLog,
-          launch: async () => this.conversations.resumes(agent.id, await this.launch(agent)),
+          launch: async () => this.conversations.resumes(agent.id, await this.launcher.launch(agent)),
           stopConditions: () => checkStopConditions(opts.workspace, opts.config, this.reportUnsafe),
           hookReport: () => this.hooks.get(agent.id),
-          beforeTerminate: agent.runtime === 'docker' ? () => this.killInContainer(agent) : undefined,
+          beforeTerminate: agent.runtime === 'docker' ? () => this.launcher.killInContainer(agent) : undefined,
           onChange: () => this.changed(),
           afterExit: agent.role === 'worker' ? () => markClaimInterrupted(opts.workspace, agent.id) : undefined,
         }),
@@ -145,7 +140,7 @@ export class Supervisor {
     this.eventLog.subscribe(() => this.changed());
     this.stats = new StatsPoller(
       this.agents.filter((agent) => agent.runtime === 'docker'),
-      () => this.containers,
+      () => this.launcher.containers,
       () => this.changed(),
     );
     this.stopFile = new StopFileFollower(
@@ -332,8 +327,9 @@ export class Supervisor {
       this.agents.map(async (agent) => {
         const controller = this.controller(agent.id);
         controller.holdRestarts('forced stop');
-        if (agent.runtime === 'docker' && this.containers) {
-          await this.containers
+        const containers = this.launcher.containers;
+        if (agent.runtime === 'docker' && containers) {
+          await containers
             .stop(agent, 5)
             .catch((error: Error) => this.eventLog.emit({ agent: agent.id, type: 'error', reason: error.message }));
         }
@@ -355,14 +351,14 @@ export class Supervisor {
     // Only a supervisor that held the workspace and started its agents owns the record: not one refused by the lock
     // (another one runs) or by its config (overlapping cpusets), whose agents' conversations are still to continue.
     if (this.started && this.releaseLock) this.conversations.close();
-    for (const stop of this.egressFollowers.values()) stop();
-    this.egressFollowers.clear();
+    this.launcher.close();
     await Promise.all(
       [...this.controllers.values()].map((controller) => controller.stop('supervisor shut down', 2000)),
     );
-    if (opts.down && this.containers) {
+    const containers = this.launcher.containers;
+    if (opts.down && containers) {
       for (const agent of this.agents.filter((item) => item.runtime === 'docker')) {
-        await this.containers
+        await containers
           .remove(agent)
           .catch((error: Error) => this.eventLog.emit({ agent: agent.id, type: 'error', reason: error.message }));
       }
@@ -377,93 +373,6 @@ export class Supervisor {
     const controller = this.controllers.get(id);
     if (!controller) throw new UserError(`no agent ${id} in ralph.config.json (agents: ${this.agentIds().join(', ')})`);
     return controller;
-  }
-
-  /** Local: a shell in the workspace. Docker: make sure the container runs (reattaching if it exists), then `docker exec -it`. */
-  private async launch(agent: ResolvedAgent): Promise<SpawnSpec> {
-    if (agent.runtime === 'local')
-      return localSpawnSpec(
-        agent,
-        this.opts.workspace,
-        this.paths.ralphBin,
-        process.env,
-        this.agentScript(agent) ?? agent.command,
-      );
-    const containers = await this.dockerContainers();
-    const state = await containers.ensure(agent);
-    this.eventLog.emit({ agent: agent.id, type: 'container', state: state.status, reason: state.name });
-    this.containerWarnings.set(agent.id, state.warnings ?? []);
-    for (const warning of state.warnings ?? [])
-      this.eventLog.emit({ agent: agent.id, type: 'warning', reason: warning });
-    this.changed();
-    await this.followEgress(containers, agent);
-    // A reattached container may still run the previous supervisor's agent process: one agent per container.
-    await this.killInContainer(agent);
-    const exec = containers.execCommand(agent, recordedCommand(agent, this.agentScript(agent, true)));
-    const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
-    return { file: exec.file, args: exec.args, cwd: this.opts.workspace, env: { ...env, ...exec.env } };
-  }
-
-  /** Destinations the agent's egress proxy refuses become warning events (see EgressRefusals). */
-  private async followEgress(containers: AgentContainers, agent: ResolvedAgent): Promise<void> {
-    // Followed anew at every start: ensure() may have replaced the proxy (an allow-list edit), ending the old log.
-    this.egressFollowers.get(agent.id)?.();
-    this.egressFollowers.delete(agent.id);
-    if (this.closed) return;
-    let refusals = this.egressRefusals.get(agent.id);
-    if (!refusals) {
-      refusals = new EgressRefusals(
-        (reason) => this.eventLog.emit({ agent: agent.id, type: 'warning', reason }),
-        egressName(agent),
-      );
-      this.egressRefusals.set(agent.id, refusals);
-    }
-    const stop = await containers
-      .followEgress(agent, (line) => refusals.report(line))
-      .catch((error: Error) => {
-        this.eventLog.emit({
-          agent: agent.id,
-          type: 'warning',
-          reason: `cannot follow the egress proxy: ${error.message}`,
-        });
-        return undefined;
-      });
-    if (stop) this.egressFollowers.set(agent.id, stop);
-  }
-
-  /**
-   * The shell text that starts a Claude CLI agent (its config folder, status file, setup, then the CLI); undefined
-   * for other agents. In a container both paths are the container's own (the credentials volume, the status mount),
-   * the same values its spec sets; locally the agent's private folders under .ralph.
-   */
-  private agentScript(agent: ResolvedAgent, inContainer = false): string | undefined {
-    if (!runsClaudeCli(agent)) return undefined;
-    return claudeLaunchScript(agent.command, {
-      configDir: inContainer ? CONTAINER_CLAUDE_CONFIG_DIR : localClaudeConfigDir(this.paths.ralph, agent.id),
-      statusFile: inContainer ? CONTAINER_STATUS_FILE : this.paths.agentStatus(agent.id),
-      onboarding: agent.claudeOnboarding === 'seed',
-      configured: agent.env,
-      continues: this.conversations.continues(agent.id),
-    });
-  }
-
-  /** One engine connection per engine, reused: the container pool's (a kill used to open its own). */
-  private async killInContainer(agent: ResolvedAgent): Promise<void> {
-    await (await this.dockerContainers()).killAgentProcess(agent);
-  }
-
-  private async dockerContainers(): Promise<AgentContainers> {
-    if (!this.containers) {
-      // Loaded on first use: a local-only team never needs dockerode.
-      const docker = await import('../../docker/index.js');
-      this.containers = new docker.AgentContainers({
-        workspace: this.opts.workspace,
-        ralphInstallDir: docker.ralphInstallDir(),
-        agents: this.agents,
-      });
-    }
-    return this.containers;
   }
 
   /**
@@ -528,7 +437,7 @@ export class Supervisor {
         cpuset: agent.cpuset,
         stats: this.stats.get(agent.id),
         lastEvent: controller.lastEvent,
-        problem: controller.problem ?? this.containerWarnings.get(agent.id)?.[0],
+        problem: controller.problem ?? this.launcher.containerWarning(agent.id),
       };
     });
     const draining = this.stopping
