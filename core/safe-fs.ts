@@ -267,6 +267,26 @@ export function readBytes(file: string, options: ReadOptions = {}): Buffer | nul
   }
 }
 
+/** The file's last `maxBytes` bytes (all of a shorter file), or null when it does not exist (checks as readBytes). */
+export function readTail(file: string, maxBytes: number): Buffer | null {
+  const opened = openReadSync(file);
+  if (!opened) return null;
+  const { fd, stat } = opened;
+  try {
+    const start = Math.max(0, stat.size - maxBytes);
+    const buffer = Buffer.alloc(stat.size - start);
+    let length = 0;
+    while (length < buffer.length) {
+      const read = fs.readSync(fd, buffer, length, buffer.length - length, start + length);
+      if (read === 0) break;
+      length += read;
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** The file as UTF-8 text, or null when it does not exist (see readBytes). */
 export function readText(file: string, options: ReadOptions = {}): string | null {
   return readBytes(file, options)?.toString('utf8') ?? null;

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import pty, { type IPty } from 'node-pty';
 import { StreamRedactor } from '../../core/redact.js';
-import { AppendFile, ensureDir, replacementNote } from '../../core/safe-fs.js';
+import { AppendFile, ensureDir, readTail, replacementNote } from '../../core/safe-fs.js';
 // @xterm/headless is CommonJS: on Node ESM only the default import works (ARCHITECTURE.md, pitfalls).
 import xterm from '@xterm/headless';
 // Also CommonJS (same pitfall).
@@ -30,6 +30,9 @@ export interface ExitInfo {
 
 /** Lines kept above the screen: enough to scroll back through an agent's last few tool calls, bounded for memory. */
 export const SCROLLBACK_LINES = 5000;
+
+/** How much of the transcript a re-attached pane shows again: a few screens of a busy agent, parsed in ~0.1 s. */
+export const RESTORED_TRANSCRIPT_BYTES = 256 * 1024;
 
 /** A transcript rotates at this size into `<id>.log.1`: at most ~2 × 16 MB per agent on disk. */
 export const TRANSCRIPT_MAX_BYTES = 16 * 1024 * 1024;
@@ -125,6 +128,7 @@ export class AgentSession {
   spawn(spec: SpawnSpec): number {
     if (this.disposed) throw new Error(`session ${this.id} is disposed`);
     if (this.proc) throw new Error(`session ${this.id} is still running pid ${this.proc.pid}`);
+    if (spec.resumes === 'reattached') this.restoreFromTranscript();
     // encoding null: raw bytes, so the transcript holds exactly what the program wrote and the emulator
     // decodes UTF-8 sequences split across reads itself.
     const proc = pty.spawn(spec.file, spec.args, {
@@ -152,6 +156,31 @@ export class AgentSession {
       });
     });
     return proc.pid;
+  }
+
+  /**
+   * A pane re-attached to a process that outlived an earlier supervisor starts empty: the end of the transcript (from
+   * a line start) goes into the emulator first, so the pane shows its history; the program then redraws its screen
+   * (the holder signals it on attach). Only into an empty pane: one that already shows this agent keeps what it has.
+   */
+  private restoreFromTranscript(): void {
+    const buffer = this.terminal.buffer.active;
+    if (buffer.baseY > 0 || buffer.cursorY > 0 || buffer.cursorX > 0) return;
+    let tail: Buffer | null;
+    try {
+      tail = readTail(this.transcript.file, RESTORED_TRANSCRIPT_BYTES + 1);
+    } catch {
+      return; // A transcript that cannot be read leaves the pane empty, as before.
+    }
+    if (!tail?.length) return;
+    // A file longer than the window starts mid-line (maybe mid-sequence): from the first full line on.
+    const start = tail.length > RESTORED_TRANSCRIPT_BYTES ? tail.indexOf(0x0a) + 1 : 0;
+    if (start === 0 && tail.length > RESTORED_TRANSCRIPT_BYTES) return;
+    this.terminal.write(tail.subarray(start));
+    // Whatever modes the old output left on (bracketed paste, alternate screen, colours) are the new program's to set;
+    // written at once, so they come before anything the program writes. Saving the cursor first makes leaving the
+    // alternate screen a no-op on the main one (it would restore a cursor nobody saved, the top left).
+    this.terminal.write('\x1b7\x1b[?1049l\x1b[?2004l\x1b[?25h\x1b[0m\r\n');
   }
 
   /** Called with each chunk once the emulator has parsed it (the screen redraws from the emulator then). */

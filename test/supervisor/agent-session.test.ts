@@ -181,3 +181,38 @@ async function goneWithin(pid: number, ms: number): Promise<boolean> {
   }
   return false;
 }
+
+describe('AgentSession re-attached to a process that outlived an earlier supervisor', () => {
+  /** Every line of the emulator (scrollback and screen), trailing blanks trimmed. */
+  const lines = (session: AgentSession): string[] => {
+    const buffer = session.terminal.buffer.active;
+    return Array.from({ length: buffer.length }, (_, row) => buffer.getLine(row)?.translateToString(true) ?? '');
+  };
+
+  it('shows the end of the transcript, from a line start, before the live output; a fresh start does not', async () => {
+    const dir = makeTempDir();
+    const transcript = path.join(dir, '.ralph', 'transcripts', 'W1.log');
+    fs.mkdirSync(path.dirname(transcript), { recursive: true });
+    // Longer than what is restored: the first restored line is a whole one, the oldest lines stay out.
+    const old = Array.from({ length: 40_000 }, (_, i) => `old line ${i}`).join('\r\n') + '\r\n';
+    fs.writeFileSync(transcript, `\x1b[?2004h${old}`);
+
+    const reattached = open(dir);
+    reattached.spawn({ ...spec(dir, 'sh', ['-c', 'echo live output; sleep 0.2']), resumes: 'reattached' });
+    await screenContains(reattached, 'live output');
+    await exited(reattached);
+    const text = lines(reattached);
+    expect(text).toContain('old line 39999');
+    expect(text.find((line) => line.startsWith('old line'))).toMatch(/^old line \d+$/);
+    expect(text).not.toContain('old line 0');
+    expect(text.findIndex((line) => line.includes('live output'))).toBeGreaterThan(text.indexOf('old line 39999'));
+    // Modes the old output left on are not the new program's (bracketed paste decides how prompts are pasted).
+    expect(reattached.bracketedPaste).toBe(false);
+
+    const fresh = new AgentSession('W2', path.join(dir, '.ralph', 'transcripts', 'W1.log'), 80, 24);
+    sessions.push(fresh);
+    fresh.spawn(spec(dir, 'sh', ['-c', 'echo fresh output']));
+    await screenContains(fresh, 'fresh output');
+    expect(lines(fresh).some((line) => line.startsWith('old line'))).toBe(false);
+  });
+});
