@@ -3,6 +3,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { UserError } from '../core/errors.js';
 import { workspacePaths } from '../core/workspace-paths.js';
+import { prepareAgentProcess, type AgentLaunch } from './agent-holder.js';
 import { killContainerAgent } from './agent-process.js';
 import type { ContainerAgent, EngineChoice } from './container-agent.js';
 import { ensureContainer } from './container-ensure.js';
@@ -131,6 +132,17 @@ export class AgentContainers {
     // Only in the agent's own container (labels checked): never in a stranger that took its name.
     const info = handle ? await this.find(handle, agent).catch(() => null) : null;
     if (handle && info?.State.Running) await killContainerAgent(handle.docker, info.Id, agent, graceSeconds);
+  }
+
+  /**
+   * Before an exec: whether a pty holder in the running container still runs the agent (then it is left alone, to be
+   * re-attached), else ends what is left of it and says whether the image can hold a new one (see agent-holder.ts).
+   */
+  async prepareAgentProcess(agent: ContainerAgent, graceSeconds = 3): Promise<AgentLaunch> {
+    const handle = await this.engines.get(agent.engine).catch(() => null);
+    const info = handle ? await this.find(handle, agent).catch(() => null) : null;
+    if (!handle || !info?.State.Running) return 'plain';
+    return prepareAgentProcess(handle.docker, info.Id, agent, graceSeconds);
   }
 
   /** Removes the container (forcefully; the credentials volume stays so the login survives). */

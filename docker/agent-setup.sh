@@ -13,7 +13,8 @@ AGENT_UID=${AGENT_UID:-1000}
 AGENT_GID=${AGENT_GID:-1000}
 export DEBIAN_FRONTEND=noninteractive
 
-packages="git ca-certificates curl procps less jq coreutils"
+# dtach holds the agent's pty inside the container, so the agent outlives the supervisor's `docker exec` client.
+packages="git ca-certificates curl procps less jq coreutils dtach"
 if [ "${PYTHON_TOOLS:-1}" = 1 ]; then packages="$packages python3 python3-venv python3-pip"; fi
 apt-get update
 # shellcheck disable=SC2086

@@ -10,7 +10,7 @@ export {
 } from './engine.js';
 export { AgentContainers } from './agent-containers.js';
 export type { ContainerState } from './container-state.js';
-export { recordedCommand } from './agent-process.js';
+export { launchCommand, type AgentLaunch } from './agent-holder.js';
 export { buildImage, imageBuildCommand, type ImageBuild } from './image-build.js';
 export { workspaceUser, assertAgentCanWrite, prepareWorkspaceMounts } from './workspace-access.js';
 export { computeStats, type ContainerStats, type RawStats } from './stats.js';

@@ -5,7 +5,7 @@ import {
   CONTAINER_CLAUDE_CONFIG_DIR,
   CONTAINER_STATUS_FILE,
   egressName,
-  recordedCommand,
+  launchCommand,
   type AgentContainers,
 } from '../../docker/index.js';
 import type { SpawnSpec } from './agent-session.js';
@@ -37,6 +37,8 @@ export class AgentLauncher {
   /** Stops following each agent's egress proxy log. */
   private readonly egressFollowers = new Map<string, () => void>();
   private readonly egressRefusals = new Map<string, EgressRefusals>();
+  /** Containers (id and start) already warned that their image has no holder: once per container start. */
+  private readonly warnedNoHolder = new Set<string>();
   private closed = false;
 
   constructor(private readonly opts: LauncherOptions) {}
@@ -69,15 +71,34 @@ export class AgentLauncher {
     for (const warning of state.warnings ?? []) events.emit({ agent: agent.id, type: 'warning', reason: warning });
     this.opts.onChange();
     await this.followEgress(containers, agent);
-    // A reattached container may still run the previous supervisor's agent process: one agent per container.
-    await this.killInContainer(agent);
-    const exec = containers.execCommand(agent, recordedCommand(agent, this.agentScript(agent, true)));
+    // A reattached container may still run the previous supervisor's agent process: one agent per container. Under
+    // a live pty holder it is the same agent, attached to again; anything else left over is ended.
+    const how = await containers.prepareAgentProcess(agent);
+    const container = `${state.id ?? state.name}@${state.startedAt ?? ''}`;
+    if (how === 'plain' && !this.warnedNoHolder.has(container)) {
+      this.warnedNoHolder.add(container);
+      events.emit({
+        agent: agent.id,
+        type: 'warning',
+        reason: `image ${agent.image} has no dtach: ${agent.id} will not survive a restart of the supervisor (rebuild the image with \`ralph-tui image build\`)`,
+      });
+    }
+    const exec = containers.execCommand(agent, launchCommand(agent, how, this.agentScript(agent, true)));
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
-    return { file: exec.file, args: exec.args, cwd: this.opts.workspace, env: { ...env, ...exec.env } };
+    const spec: SpawnSpec = {
+      file: exec.file,
+      args: exec.args,
+      cwd: this.opts.workspace,
+      env: { ...env, ...exec.env },
+    };
+    return how === 'reattach' ? { ...spec, resumes: 'reattached' } : spec;
   }
 
-  /** One engine connection per engine, reused: the container pool's (a kill used to open its own). */
+  /**
+   * Ends the agent's process in its container (a stop, a restart, a supervisor shut down in order), under a pty holder
+   * or not: one engine connection per engine, reused. Only a supervisor that vanishes leaves a held agent running.
+   */
   async killInContainer(agent: ResolvedAgent): Promise<void> {
     await (await this.dockerContainers()).killAgentProcess(agent);
   }

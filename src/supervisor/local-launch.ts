@@ -2,10 +2,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDir, exists, readText, writeAtomicSync } from '../../core/safe-fs.js';
+import { shellQuote } from '../../core/shell-quote.js';
 import { childEnvironment } from '../child-env.js';
 import type { ResolvedAgent } from '../config.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 import type { SpawnSpec } from './agent-session.js';
+
+// Re-exported for the modules that quote with the local launcher's helper.
+export { shellQuote };
 
 /** The folder holding `ralph-tui.js`, found upwards from this module (src/ when run by vitest, dist/src/ when built). */
 export function ralphBinDir(): string {
@@ -72,9 +76,4 @@ export function writeRalphShim(dir: string): string {
   // Rewritten on every start unless identical: a replaced wrapper does not survive a restart of the supervisor.
   if (current !== script) writeAtomicSync(file, script, { mode: 0o700 });
   return dir;
-}
-
-/** One word for sh, whatever it contains. */
-export function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -61,6 +61,10 @@ describe.runIf(enabled)("agents in Docker containers (real engine, C's busybox t
     await events.waitFor((event) => event.type === 'prompt-delivered');
     await waitUntil(() => readTranscript(root, 'W1').includes('received: hello from ralph'));
     expect(events.of('container')[0]).toMatchObject({ state: 'running', reason: containerName });
+    // The busybox image has no pty holder: said once, since the agent will not outlive this supervisor.
+    expect(
+      events.of('warning').filter((event) => /has no dtach: W1 will not survive/.test(event.reason ?? '')),
+    ).toHaveLength(1);
     expect(first.getSnapshot().agents[0]).toMatchObject({ runtime: 'docker', containerName });
     const id = await containerId(containerName);
     expect(id).not.toBeNull();
