@@ -176,11 +176,17 @@ export class AgentSession {
     // A file longer than the window starts mid-line (maybe mid-sequence): from the first full line on.
     const start = tail.length > RESTORED_TRANSCRIPT_BYTES ? tail.indexOf(0x0a) + 1 : 0;
     if (start === 0 && tail.length > RESTORED_TRANSCRIPT_BYTES) return;
-    this.terminal.write(tail.subarray(start));
     // Whatever modes the old output left on (bracketed paste, alternate screen, colours) are the new program's to set;
     // written at once, so they come before anything the program writes. Saving the cursor first makes leaving the
     // alternate screen a no-op on the main one (it would restore a cursor nobody saved, the top left).
-    this.terminal.write('\x1b7\x1b[?1049l\x1b[?2004l\x1b[?25h\x1b[0m\r\n');
+    const restored = Buffer.concat([
+      tail.subarray(start),
+      Buffer.from('\x1b7\x1b[?1049l\x1b[?2004l\x1b[?25h\x1b[0m\r\n'),
+    ]);
+    // Screens already attached to the service mirror the emulator through onWrite: they get the history too.
+    this.terminal.write(restored, () => {
+      for (const listener of this.writeListeners) listener(restored);
+    });
   }
 
   /** Called with each chunk once the emulator has parsed it (the screen redraws from the emulator then). */

@@ -198,6 +198,9 @@ describe('AgentSession re-attached to a process that outlived an earlier supervi
     fs.writeFileSync(transcript, `\x1b[?2004h${old}`);
 
     const reattached = open(dir);
+    // A screen attached to the service mirrors the emulator through onWrite: it gets the restored history too.
+    const mirrored: string[] = [];
+    reattached.onWrite((data) => mirrored.push(typeof data === 'string' ? data : Buffer.from(data).toString()));
     reattached.spawn({ ...spec(dir, 'sh', ['-c', 'echo live output; sleep 0.2']), resumes: 'reattached' });
     await screenContains(reattached, 'live output');
     await exited(reattached);
@@ -208,6 +211,7 @@ describe('AgentSession re-attached to a process that outlived an earlier supervi
     expect(text.findIndex((line) => line.includes('live output'))).toBeGreaterThan(text.indexOf('old line 39999'));
     // Modes the old output left on are not the new program's (bracketed paste decides how prompts are pasted).
     expect(reattached.bracketedPaste).toBe(false);
+    expect(mirrored.join('')).toContain('old line 39999');
 
     const fresh = new AgentSession('W2', path.join(dir, '.ralph', 'transcripts', 'W1.log'), 80, 24);
     sessions.push(fresh);
