@@ -293,6 +293,11 @@ export class AgentController {
     }
   }
 
+  /** Lifts holdRestarts: a stop was cleared while this agent kept running, so its next exit restarts it again. */
+  releaseRestarts(): void {
+    this.noMoreRestarts = false;
+  }
+
   /** Stops the process now (SIGHUP to its group, SIGKILL after a grace period) and never restarts it. */
   async stop(reason: string, graceMs = 3000): Promise<void> {
     this.holdRestarts(reason);

@@ -390,6 +390,8 @@ export class Supervisor {
       this.drainedReported = false;
       this.eventLog.emit({ agent: '*', type: 'resumed', reason: 'STOP cleared' });
       this.changed();
+      // Agents that kept running through the stop are back in the loop (restarted when they exit); the rest start.
+      for (const controller of this.controllers.values()) if (controller.active) controller.releaseRestarts();
       await Promise.all(
         [...this.controllers.values()]
           .filter((controller) => !controller.active)

@@ -199,6 +199,26 @@ describe('the Ralph loop with real ptys and fake agents', () => {
     expect(recorder.of('restart-scheduled')).toHaveLength(0);
   });
 
+  it('an agent that kept running through a graceful stop is back in the loop once the stop is lifted: its exit restarts it', async () => {
+    // Ignores STOP; leaves (exit 1) when the workspace has a file named `leave`.
+    const stubborn = `sh -c 'echo up; while [ ! -f leave ]; do sleep 0.05; done; exit 1'`;
+    const { root, supervisor, recorder } = launchSupervisor({
+      agents: [{ id: 'W1', role: 'worker', kind: 'custom', command: stubborn, prompt: 'off' }],
+    });
+    await supervisor.start();
+    await recorder.waitFor((event) => event.type === 'started');
+    await supervisor.stopGraceful();
+    expect(supervisor.getSnapshot().draining).toEqual(['W1']);
+    await supervisor.resume();
+    expect(supervisor.getSnapshot().stopping).toBe(false);
+
+    fs.writeFileSync(path.join(root, 'leave'), '');
+    await recorder.waitFor((event) => event.type === 'restart-scheduled');
+    expect(recorder.of('stopped')).toHaveLength(0);
+    fs.rmSync(path.join(root, 'leave'));
+    await recorder.waitFor((event) => event.type === 'started', 2);
+  });
+
   it('follows STOP written by someone else: `ralph-tui stop --force` ends every agent now, `ralph-tui resume` starts them again', async () => {
     const { root, supervisor, recorder } = launchSupervisor({
       agents: [agent(fakeClaudeCommand('--silent'), { prompt: 'off' })],
