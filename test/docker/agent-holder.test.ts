@@ -8,9 +8,10 @@ import { killScript } from '../../docker/agent-process.js';
 import { agentUser, giveToAgent, HeadlessRun } from '../helpers/claude-agent.js';
 import { cliPath } from '../helpers/cli.js';
 import { Supervisor } from '../../src/supervisor/index.js';
-import { EventRecorder, makeWorkspace } from '../supervisor/workspace.js';
+import { dockerAgentWorkspace, EventRecorder } from '../supervisor/workspace.js';
 import { ensureClaudeTestImage } from './claude-image.js';
 import { dockerTestsEnabled } from './test-image.js';
+import { isAlive } from '../helpers/processes.js';
 
 // The pty holder: an agent in a container runs under Debian's dtach, so a supervisor that dies (kill -9) or quits
 // leaves it running, and the next supervisor re-attaches to the same process instead of starting a fresh one.
@@ -55,15 +56,6 @@ describe('the holder scripts on real processes (host sh)', () => {
     return Number(fs.readFileSync(pids, 'utf8').split(' ')[0]);
   }
 
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-
   afterEach(async () => {
     server?.close();
     server = null;
@@ -79,7 +71,7 @@ describe('the holder scripts on real processes (host sh)', () => {
     await new Promise((resolve) => server!.once('listening', resolve));
     const result = await execa('sh', ['-c', prepareScript(agent, 1)], { reject: false });
     expect(result.exitCode).toBe(0);
-    expect(alive(pid)).toBe(true);
+    expect(isAlive(pid)).toBe(true);
   });
 
   it('without the socket the leftover agent is killed and the answer says whether dtach exists (4) or not (3)', async () => {
@@ -88,7 +80,7 @@ describe('the holder scripts on real processes (host sh)', () => {
     const result = await execa('sh', ['-c', prepareScript(agent, 1)], { reject: false });
     expect(result.exitCode).toBe(hasDtach ? 4 : 3);
     await holder;
-    expect(alive(pid)).toBe(false);
+    expect(isAlive(pid)).toBe(false);
     expect(fs.existsSync(pids)).toBe(false);
   });
 
@@ -98,7 +90,7 @@ describe('the holder scripts on real processes (host sh)', () => {
     await new Promise((resolve) => server!.once('listening', resolve));
     expect((await execa('sh', ['-c', killScript(agent, 1)], { reject: false })).exitCode).toBe(0);
     await holder;
-    expect(alive(pid)).toBe(false);
+    expect(isAlive(pid)).toBe(false);
     expect(fs.existsSync(socket)).toBe(false);
   });
 });
@@ -170,20 +162,12 @@ describe.runIf(enabled)(
     }
 
     it('kill -9 of the supervisor leaves the agent running; the next one re-attaches to the same pid without pasting the prompt; a forced stop ends it', async () => {
-      ({ root } = makeWorkspace({
+      ({ root } = dockerAgentWorkspace({
         name,
-        runtime: 'docker',
         image,
-        agents: [
-          {
-            id: 'W1',
-            role: 'worker',
-            kind: 'custom',
-            command: `sh -c 'i=0; while true; do i=$((i+1)); echo "count $i"; sleep 1; done'`,
-            prompt: { text: 'hello holder' },
-            memory: '128m',
-          },
-        ],
+        command: `sh -c 'i=0; while true; do i=$((i+1)); echo "count $i"; sleep 1; done'`,
+        prompt: { text: 'hello holder' },
+        memory: '128m',
       }));
       giveToAgent(root);
 
@@ -225,20 +209,12 @@ describe.runIf(enabled)(
     }, 600_000);
 
     it('in one process: a restart on request gives a fresh agent, its exit code comes through the holder, an orderly shutdown() ends it', async () => {
-      const workspace = makeWorkspace({
+      const workspace = dockerAgentWorkspace({
         name: `${name}b`,
-        runtime: 'docker',
         image,
-        agents: [
-          {
-            id: 'W1',
-            role: 'worker',
-            kind: 'custom',
-            command: `sh -c 'echo agent up; sleep 600; exit 7'`,
-            prompt: 'off',
-            memory: '128m',
-          },
-        ],
+        command: `sh -c 'echo agent up; sleep 600; exit 7'`,
+        prompt: 'off',
+        memory: '128m',
       });
       giveToAgent(workspace.root);
       const target = `ralph-${name}b-W1`;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeAgentWorkspace, ScreenSession } from './screen-harness.js';
+import { isAlive } from '../helpers/processes.js';
 
 let session: ScreenSession | null = null;
 
@@ -20,15 +21,6 @@ function editConfig(ws: string, edit: (config: Record<string, unknown>) => void)
   const config = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
   edit(config);
   fs.writeFileSync(file, JSON.stringify(config, null, 2));
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('ralph-tui keys n and x (real CLI in a pty)', () => {

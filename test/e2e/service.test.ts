@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/cli.js';
 import { fakeAgentWorkspace, ScreenSession, stopService } from './screen-harness.js';
+import { isAlive } from '../helpers/processes.js';
 
 /**
  * The agents live in a supervisor service the screen starts and attaches to: closing the screen (q, a hang-up)
@@ -38,15 +39,6 @@ function startedPids(ws: string): Map<string, number> {
   }
   return pids;
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Whether something accepts connections on the service socket. */
 function answers(file: string): Promise<boolean> {
@@ -109,7 +101,7 @@ describe('the supervisor service (screens attach and detach)', () => {
     expect((await s.exited).exitCode).toBe(129);
     expect(s.terminal.buffer.active.type).toBe('normal');
     expect(s.terminal.modes.mouseTrackingMode).toBe('none');
-    expect(alive(pid)).toBe(true);
+    expect(isAlive(pid)).toBe(true);
     expect(fs.readFileSync(path.join(ws, '.ralph', 'events.jsonl'), 'utf8')).not.toMatch(/"type":"stopped"/);
     expect(await answers(socket(ws))).toBe(true);
     const again = open(ws, [], 100, 30);
@@ -150,7 +142,7 @@ describe('the supervisor service (screens attach and detach)', () => {
     await s.waitForText('Stop every agent');
     s.press('y');
     expect((await s.exited).exitCode).toBe(0);
-    await until('the agent process gone', () => !alive(pid), 15_000);
+    await until('the agent process gone', () => !isAlive(pid), 15_000);
     expect(fs.existsSync(socket(ws))).toBe(false);
     const watcher = open(ws, ['--read-only']);
     expect((await watcher.exited).exitCode).not.toBe(0);
@@ -164,9 +156,9 @@ describe('the supervisor service (screens attach and detach)', () => {
     const pid = startedPids(ws).get('W0')!;
     s.press('q');
     await s.exited;
-    expect(alive(pid)).toBe(true);
+    expect(isAlive(pid)).toBe(true);
     stopService(ws);
-    expect(alive(pid)).toBe(false);
+    expect(isAlive(pid)).toBe(false);
     expect(await answers(socket(ws))).toBe(false);
   }, 60_000);
 });

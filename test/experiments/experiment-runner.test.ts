@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExperimentRunner, type ExperimentRunView } from '../../src/experiments/experiment-runner.js';
 import { makeTempDir, repoRoot } from '../helpers/cli.js';
+import { isAlive } from '../helpers/processes.js';
 
 const fakeScript = path.join(repoRoot, 'test', 'fixtures', 'progress', 'fake-experiment.mjs');
 const fake = (...args: string[]) => [process.execPath, fakeScript, ...args];
@@ -33,15 +34,6 @@ function waitForRun(
 }
 
 const ended = (view: ExperimentRunView) => ['finished', 'failed', 'cancelled'].includes(view.state);
-
-/** Running or sleeping; a zombie (killed, waiting for a busy init to reap it) counts as dead. */
-function alive(pid: number): boolean {
-  try {
-    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 describe('ExperimentRunner', () => {
   it('runs a command speaking the JSON protocol and reports progress, ETA, running score and the final score', async () => {
@@ -111,10 +103,10 @@ describe('ExperimentRunner', () => {
     const id = runner.start({ name: 'stuck', command: fake('hang', pidFile) });
     await waitForRun(runner, id, (v) => v.done === 1);
     const grandchild = Number(fs.readFileSync(pidFile, 'utf8'));
-    expect(alive(grandchild)).toBe(true);
+    expect(isAlive(grandchild)).toBe(true);
     await runner.cancel(id);
     expect(runner.getSnapshot().find((v) => v.id === id)!.state).toBe('cancelled');
-    expect(alive(grandchild)).toBe(false);
+    expect(isAlive(grandchild)).toBe(false);
   });
 });
 

@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Supervisor } from '../../src/supervisor/index.js';
 import { dockerTestsEnabled, ensureTestImage } from '../docker/test-image.js';
-import { count, EventRecorder, makeWorkspace, readTranscript, waitUntil } from './workspace.js';
+import { count, dockerAgentWorkspace, EventRecorder, readTranscript, waitUntil } from './workspace.js';
 
 const enabled = await dockerTestsEnabled('supervisor docker-runtime tests');
 
@@ -35,20 +35,12 @@ describe.runIf(enabled)("agents in Docker containers (real engine, C's busybox t
 
   it('runs the agent through docker exec in its container, delivers the prompt, restarts after the container is killed, reattaches, and down removes it', async () => {
     const name = `sup${Date.now().toString(36)}`;
-    const { root, config } = makeWorkspace({
+    const { root, config } = dockerAgentWorkspace({
       name,
-      runtime: 'docker',
       image,
-      agents: [
-        {
-          id: 'W1',
-          role: 'worker',
-          kind: 'custom',
-          command: 'fake-agent',
-          prompt: { text: 'hello from ralph' },
-          memory: '64m',
-        },
-      ],
+      command: 'fake-agent',
+      prompt: { text: 'hello from ralph' },
+      memory: '64m',
     });
     // The container runs as uid 1000, like a user's own folder.
     fs.chownSync(root, 1000, 1000);

@@ -45,6 +45,23 @@ export async function shutdownLaunched(): Promise<void> {
   await Promise.all(launched.splice(0).map((supervisor) => supervisor.shutdown()));
 }
 
+/** A Docker workspace of one worker W1 (kind custom) running `command` in `image`, its container named after `name`. */
+export function dockerAgentWorkspace(options: {
+  name: string;
+  image: string;
+  command: string;
+  prompt: 'off' | { text: string };
+  memory: string;
+}): { root: string; config: RalphConfig } {
+  const { name, image, command, prompt, memory } = options;
+  return makeWorkspace({
+    name,
+    runtime: 'docker',
+    image,
+    agents: [{ id: 'W1', role: 'worker', kind: 'custom', command, prompt, memory }],
+  });
+}
+
 /** Collects a supervisor's events (subscribe before start) and waits for the ones a test expects. */
 export class EventRecorder {
   readonly events: SupervisorEvent[] = [];
