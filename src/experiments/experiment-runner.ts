@@ -11,6 +11,7 @@ import { childEnvironment } from '../child-env.js';
 import { LineSplitter } from './line-splitter.js';
 import { parseProgressLine } from './output-line-parser.js';
 import { progressPatch, type ProgressFields } from './run-fields.js';
+import { newRunId } from './run-id.js';
 
 export type ExperimentRunState = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
 
@@ -333,10 +334,3 @@ function signalNumber(signal: string): number {
 }
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** A run id that also names its log file: the experiment, the time, this process and a counter (unique per process). */
-export function newRunId(name: string, counter: number): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-  const safe = name.replace(/[^a-zA-Z0-9_.-]/g, '-').slice(0, 40) || 'run';
-  return `${safe}-${stamp}-${process.pid}-${counter}`;
-}

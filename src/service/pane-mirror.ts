@@ -1,6 +1,8 @@
 // A screen's copy of one agent's emulator, rebuilt from the service's serialised state and kept current.
 import xterm from '@xterm/headless';
-import { SCROLLBACK_LINES, type Terminal } from '../supervisor/index.js';
+// Not the supervisor's index: that loads the Docker client and the rest of the supervisor, which a screen never runs
+// (the screen's first frame waited for those modules to load).
+import { SCROLLBACK_LINES, type Terminal } from '../supervisor/agent-session.js';
 
 /**
  * What the app draws for one agent when the agents run in the service: a headless emulator fed the same bytes as

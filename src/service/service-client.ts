@@ -2,7 +2,8 @@
 import net from 'node:net';
 import { UserError } from '../../core/errors.js';
 import type { ExperimentRunnerPort, SupervisorPort } from '../app/ports.js';
-import { newRunId, type ExperimentRunView } from '../experiments/experiment-runner.js';
+import type { ExperimentRunView } from '../experiments/experiment-runner.js';
+import { newRunId } from '../experiments/run-id.js';
 import type { SupervisorSnapshot } from '../supervisor/index.js';
 import { PaneMirror } from './pane-mirror.js';
 import {
