@@ -1,7 +1,9 @@
 /**
  * bench:tui — the screen under load. Agents stream coloured output for `--seconds` (default 30) in a 160×48
- * terminal; we measure the supervisor's CPU and memory, its frame times (rows from the emulators, the whole
- * frame, Ink's share: RALPH_TUI_METRICS) and keystroke-to-echo latency while attached to W0. The same streams
+ * terminal; we measure the CPU and memory of the screen and of the supervisor service it is attached to (the
+ * agents' ptys and emulators live there; the screen keeps a mirror of each emulator, so the output is parsed twice),
+ * the screen's frame times (rows from the emulators, the whole frame, Ink's share: RALPH_TUI_METRICS) and
+ * keystroke-to-echo latency while attached to W0. The same streams
  * under tmux, with a tmux client drawing them in a 160×48 pty, are the reference, measured right after in the
  * same run so the machine's load weighs on both.
  *
@@ -12,24 +14,29 @@
  *
  *   npm run bench:tui -- [--seconds 30] [--agents N] [--rate B/s] [--generator shell|node] [--cols 160] [--rows 48] [--skip-tmux]
  *   TUI_BENCH_CLI=OTHER/bin/ralph-tui.js npm run bench:tui -- ...   (another build under the same load)
+ *   TUI_BENCH_NODE_ARGS / TUI_BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"   (profiles the screen / service)
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pty from 'node-pty';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-// TUI_BENCH_CLI=OTHER/bin/ralph-tui.js measures another build (a before/after comparison in the same conditions).
-const cli = process.env.TUI_BENCH_CLI ?? path.join(repoRoot, 'bin', 'ralph-tui.js');
-type Generator = 'node' | 'shell';
-
-interface Load {
-  agents: number;
-  rate: number;
-  generator: Generator;
-}
+import {
+  benchWorkspace,
+  cli,
+  cpuSeconds,
+  fmt,
+  generatorCommand,
+  interactiveEnv,
+  loadAverage,
+  LOADS,
+  percentile,
+  rssBytes,
+  sleep,
+  startService,
+  stopService,
+  type Load,
+} from './screen-load.js';
 
 interface Options extends Load {
   seconds: number;
@@ -37,12 +44,6 @@ interface Options extends Load {
   rows: number;
   skipTmux: boolean;
 }
-
-/** The loads of the targets: CPU ≤ 2× tmux with echo/frame p95 ≤ 50 ms and ≤ 300 MB; CPU ≤ tmux with echo p95 ≤ 100 ms. */
-const LOADS: Load[] = [
-  { agents: 4, rate: 200_000, generator: 'node' },
-  { agents: 100, rate: 2_000, generator: 'shell' },
-];
 
 function parseArgs(argv: string[]): Options[] {
   const at = (name: string) => {
@@ -69,45 +70,6 @@ function parseArgs(argv: string[]): Options[] {
     },
   ];
 }
-
-/** The command line of one agent's generator. */
-function generatorCommand(load: Load): string {
-  const script =
-    load.generator === 'node'
-      ? `node ${path.join(repoRoot, 'test', 'e2e', 'stream-agent.mjs')}`
-      : `bash ${path.join(repoRoot, 'test', 'e2e', 'stream-agent.sh')}`;
-  return `${script} --rate ${load.rate} --input-line`;
-}
-
-const CLOCK_TICKS = 100; // USER_HZ on Linux
-
-/** utime + stime of a process, in seconds (from /proc). */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
-
-function rssBytes(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmHWM'): number {
-  try {
-    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Watches a pty's output for markers (keystroke echoes) without keeping all of it. */
 class OutputWatch {
@@ -166,35 +128,12 @@ async function measureEcho(term: pty.IPty, watch: OutputWatch, seconds: number):
   return latencies;
 }
 
-function workspace(options: Options): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tui-bench-'));
-  const agents = Array.from({ length: options.agents }, (_, index) => ({
-    id: `W${index}`,
-    role: index === 0 ? 'orchestrator' : 'worker',
-    kind: 'custom',
-    command: generatorCommand(options),
-    prompt: 'off',
-  }));
-  fs.writeFileSync(
-    path.join(root, 'ralph.config.json'),
-    JSON.stringify({ name: 'bench', runtime: 'local', agents }, null, 2),
-  );
-  fs.mkdirSync(path.join(root, 'orchestration', 'shared'), { recursive: true });
-  return root;
-}
-
-function interactiveEnv(extra: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && key !== 'CONTINUOUS_INTEGRATION' && !key.startsWith('CI_')) env[key] = value;
-  }
-  return { ...env, CI: 'false', TERM: 'xterm-256color', COLORTERM: 'truecolor', ...extra };
-}
-
 async function benchRalph(options: Options) {
-  const root = workspace(options);
+  const root = benchWorkspace(options.agents, generatorCommand(options));
   const metricsFile = path.join(root, 'metrics.json');
-  // TUI_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the supervisor (NODE_OPTIONS refuses --cpu-prof).
+  const service = await startService(root, options);
+  // TUI_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the screen (NODE_OPTIONS refuses --cpu-prof);
+  // TUI_BENCH_SERVICE_NODE_ARGS the service.
   const nodeArgs = (process.env.TUI_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const term = pty.spawn(process.execPath, [...nodeArgs, cli, '--workspace', root], {
     name: 'xterm-256color',
@@ -208,20 +147,23 @@ async function benchRalph(options: Options) {
   const startDeadline = Date.now() + 60_000;
   while (!watch.seen('token_') && Date.now() < startDeadline) await sleep(100);
   await sleep(2_000); // warm-up: JIT, first layout, emulators resized
-  const cpu0 = cpuSeconds(term.pid);
+  const pids = { screen: term.pid, service };
+  const cpu0 = { screen: cpuSeconds(pids.screen), service: cpuSeconds(pids.service) };
   const t0 = performance.now();
   term.write('\r'); // attach to W0
   await sleep(300);
   const echo = await measureEcho(term, watch, options.seconds);
   const wall = (performance.now() - t0) / 1000;
-  const cpu = cpuSeconds(term.pid) - cpu0;
-  const rss = rssBytes(term.pid);
-  term.write('\x1d'); // detach, then Ctrl-C twice quits
+  const percent = (which: 'screen' | 'service') => (100 * (cpuSeconds(pids[which]) - cpu0[which])) / wall;
+  const cpu = { screen: percent('screen'), service: percent('service') };
+  const rss = { screen: rssBytes(pids.screen), service: rssBytes(pids.service) };
+  term.write('\x1d'); // leave W0, then Ctrl-C twice detaches the screen
   await sleep(200);
   term.write('\x03');
   await sleep(100);
   term.write('\x03');
   await Promise.race([exited, sleep(15_000)]);
+  await stopService(root, service);
   const metrics = fs.existsSync(metricsFile)
     ? (JSON.parse(fs.readFileSync(metricsFile, 'utf8')) as {
         rows: number[];
@@ -231,7 +173,7 @@ async function benchRalph(options: Options) {
       })
     : { rows: [], frame: [], ink: [], frames: 0 };
   fs.rmSync(root, { recursive: true, force: true });
-  return { cpuPercent: (100 * cpu) / wall, rss, echo, metrics, outputBytes: watch.bytes, wall };
+  return { cpu, rss, echo, metrics, outputBytes: watch.bytes, wall };
 }
 
 function tmuxPids(socket: string): number[] {
@@ -287,10 +229,6 @@ async function benchTmux(options: Options) {
   return { cpuPercent: (100 * cpu) / wall, rss, echo, wall };
 }
 
-const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
-
-const loadAverage = () => os.loadavg()[0].toFixed(1);
-
 async function benchLoad(options: Options): Promise<void> {
   const load0 = loadAverage();
   const ralph = await benchRalph(options);
@@ -298,7 +236,9 @@ async function benchLoad(options: Options): Promise<void> {
   const heavy = options.agents <= 9;
   const cpuLimit = heavy ? 2 : 1;
   const echoLimit = heavy ? 50 : 100;
-  const cpuRatio = tmux ? ralph.cpuPercent / tmux.cpuPercent : NaN;
+  const cpuTotal = ralph.cpu.screen + ralph.cpu.service;
+  const rssTotal = (ralph.rss.screen + ralph.rss.service) / 2 ** 20;
+  const cpuRatio = tmux ? cpuTotal / tmux.cpuPercent : NaN;
   const echo95 = percentile(ralph.echo, 95);
   const frame95 = percentile(ralph.metrics.frame, 95);
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
@@ -307,19 +247,21 @@ async function benchLoad(options: Options): Promise<void> {
   );
   const rows: Array<[string, string, string, string]> = [
     [
-      'supervisor CPU (% of one core)',
-      fmt(ralph.cpuPercent),
+      'CPU, screen + service (% of one core; tmux: server + client)',
+      fmt(cpuTotal),
       tmux ? fmt(tmux.cpuPercent) : '—',
       tmux
         ? `ratio ${fmt(cpuRatio, 2)}: target ≤ ${cpuLimit} ${verdict(cpuRatio <= cpuLimit)}`
         : `target ≤ ${cpuLimit}× tmux`,
     ],
+    ['  screen / service', `${fmt(ralph.cpu.screen)} / ${fmt(ralph.cpu.service)}`, '', ''],
     [
-      'memory (peak RSS, MB)',
-      fmt(ralph.rss / 2 ** 20, 0),
+      'memory, screen + service (peak RSS, MB)',
+      fmt(rssTotal, 0),
       tmux ? fmt(tmux.rss / 2 ** 20, 0) : '—',
-      heavy ? `target ≤ 300 ${verdict(ralph.rss / 2 ** 20 <= 300)}` : '',
+      heavy ? `target ≤ 300 ${verdict(rssTotal <= 300)}` : '',
     ],
+    ['  screen / service', `${fmt(ralph.rss.screen / 2 ** 20, 0)} / ${fmt(ralph.rss.service / 2 ** 20, 0)}`, '', ''],
     [
       'keystroke→echo p50 / p95 (ms)',
       `${fmt(percentile(ralph.echo, 50))} / ${fmt(echo95)}`,

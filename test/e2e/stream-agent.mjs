@@ -5,6 +5,8 @@
  *
  *   --rate BYTES_PER_SECOND   default 200000; 0 = only echo
  *   --seconds S               stop streaming after S seconds (default: never)
+ *   --lines N                 print N lines at once (widths varying from a few words to more than a row), then
+ *                             `end of <id>'s N lines` and stay quiet (a pane with a full scrollback, for bench:attach)
  *   --input-line              echo on the top row, which stays put while rows 2..N scroll (a scroll region,
  *                             like Claude Code's input box under streaming output): the echo is on screen in
  *                             the next frame however fast the stream runs (lines then skip the scrollback)
@@ -17,6 +19,7 @@ const value = (name, fallback) => {
 const rate = Number(value('--rate', '200000'));
 const seconds = Number(value('--seconds', 'Infinity'));
 const id = process.env.RALPH_AGENT_ID ?? 'W?';
+const lines = Number(value('--lines', '0'));
 
 if (process.stdin.isTTY) process.stdin.setRawMode(true);
 const inputLine = args.includes('--input-line');
@@ -40,17 +43,23 @@ process.stdin.on('data', (data) => {
 
 const colours = [31, 32, 33, 34, 35, 36, 91, 92, 93, 94, 95, 96];
 let line = 0;
-function makeLine() {
+/** `tokens`: six in the stream (the width bench:tui's figures were taken with); varied for --lines. */
+function makeLine(tokens = 6) {
   line++;
   const c = colours[line % colours.length];
   const parts = [`\x1b[1;${c}m${id}\x1b[0m`, `\x1b[2m${String(line).padStart(7)}\x1b[0m`];
-  for (let i = 0; i < 6; i++)
+  for (let i = 0; i < tokens; i++)
     parts.push(`\x1b[38;5;${(line * 7 + i * 31) % 256}mtoken_${(line * 13 + i) % 997}\x1b[0m`);
   parts.push(`\x1b[38;2;${line % 256};${(line * 3) % 256};200mrgb\x1b[0m`);
   return parts.join(' ') + '\r\n';
 }
 
 process.stdout.write(`stream agent ${id} at ${rate} B/s\r\n`);
+if (lines > 0) {
+  // From 1 to 16 tokens (about 20 to 260 columns): short lines, full ones and lines the pane wraps.
+  const all = Array.from({ length: lines }, (_, index) => makeLine(1 + ((index * 7) % 16))).join('');
+  process.stdout.write(`${all}\x1b[1mend of ${id}'s ${lines} lines\x1b[0m\r\n`);
+}
 const started = Date.now();
 const tickMs = 20;
 if (rate > 0) {
