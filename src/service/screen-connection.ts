@@ -2,6 +2,7 @@
 import type net from 'node:net';
 import type { ExperimentRunner } from '../experiments/experiment-runner.js';
 import type { AgentSession, Supervisor } from '../supervisor/index.js';
+import { restorableState } from './pane-state.js';
 import {
   encodeMessage,
   MessageReader,
@@ -165,7 +166,14 @@ export class ScreenConnection {
         resolve();
         if (this.closed) return;
         const { cols, rows } = session.terminal;
-        this.send({ t: 'pane', id: session.id, cols, rows, state: session.serialize(false), history: false });
+        this.send({
+          t: 'pane',
+          id: session.id,
+          cols,
+          rows,
+          state: restorableState(session.terminal, session.serialize(false)),
+          history: false,
+        });
         this.unsubscribes.push(
           session.onWrite((data) =>
             this.send(
@@ -190,7 +198,14 @@ export class ScreenConnection {
         session.whenParsed(() => {
           if (!this.closed) {
             const { cols, rows } = session.terminal;
-            this.send({ t: 'pane', id: session.id, cols, rows, state: session.serialize(true), history: true });
+            this.send({
+              t: 'pane',
+              id: session.id,
+              cols,
+              rows,
+              state: restorableState(session.terminal, session.serialize(true)),
+              history: true,
+            });
           }
           resolve();
         }),
