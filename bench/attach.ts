@@ -126,8 +126,16 @@ async function protocolAttach(root: string): Promise<{ screens: number; history:
 /** TUI_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the screens (NODE_OPTIONS refuses --cpu-prof). */
 const screenNodeArgs = () => (process.env.TUI_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
+interface ScreenTimes {
+  /** The screen's first byte: Node started and the app's modules loaded (it resets the terminal's modes first). */
+  firstByte: number;
+  header: number;
+  /** The header and the focused pane's content: the first full frame. */
+  full: number;
+}
+
 /** The CLI's screen in a pty, its output parsed: spawn → header and W0's last line drawn (ms); `q` detaches it. */
-async function screenAttach(root: string): Promise<number> {
+async function screenAttach(root: string): Promise<ScreenTimes> {
   const terminal = new xterm.Terminal({ cols: COLS, rows: ROWS, scrollback: 0, allowProposedApi: true });
   const t0 = performance.now();
   const term = pty.spawn(process.execPath, [...screenNodeArgs(), cli, '--workspace', root], {
@@ -139,22 +147,26 @@ async function screenAttach(root: string): Promise<number> {
   });
   const exited = new Promise<void>((resolve) => term.onExit(() => resolve()));
   terminal.onData((data) => term.write(data));
-  const drawn = await new Promise<number>((resolve, reject) => {
+  const times = { firstByte: NaN, header: NaN, full: NaN };
+  await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no first frame in 60 s:\n${screenText(terminal)}`)), 60_000);
-    term.onData((data) =>
+    term.onData((data) => {
+      if (Number.isNaN(times.firstByte)) times.firstByte = performance.now() - t0;
       terminal.write(data, () => {
         const text = screenText(terminal);
-        if (text.startsWith(' ralph-tui · bench') && text.includes(lastLine('W0'))) {
-          clearTimeout(timer);
-          resolve(performance.now() - t0);
-        }
-      }),
-    );
+        if (!text.startsWith(' ralph-tui · bench')) return;
+        if (Number.isNaN(times.header)) times.header = performance.now() - t0;
+        if (!text.includes(lastLine('W0')) || !Number.isNaN(times.full)) return;
+        times.full = performance.now() - t0;
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   });
   term.write('q');
   await Promise.race([exited, sleep(15_000)]);
   terminal.dispose();
-  return drawn;
+  return times;
 }
 
 /** `node -e ''`: the part of any start that is Node itself (the CLI has no --version to time instead) (ms). */
@@ -169,7 +181,7 @@ async function benchAttach(options: Options): Promise<string[][]> {
   const root = benchWorkspace(AGENTS, command);
   const service = await startService(root, { cols: COLS, rows: ROWS, agents: AGENTS });
   const protocol: Array<{ screens: number; history: number }> = [];
-  const screen: number[] = [];
+  const screen: ScreenTimes[] = [];
   const nodeStart: number[] = [];
   try {
     await until('every agent printed its lines', () => everyAgentPrinted(root));
@@ -187,7 +199,10 @@ async function benchAttach(options: Options): Promise<string[][]> {
     fs.rmSync(root, { recursive: true, force: true });
   }
   const stats = (values: number[]) => `${fmt(percentile(values, 50), 0)} / ${fmt(percentile(values, 95), 0)}`;
-  const first = percentile(screen, 50);
+  const first = percentile(
+    screen.map((run) => run.full),
+    50,
+  );
   const check = (ok: boolean) => (ok ? '✓' : '✗');
   return [
     [
@@ -204,12 +219,13 @@ async function benchAttach(options: Options): Promise<string[][]> {
     ],
     [
       `attach, screen in a ${COLS}×${ROWS} pty: spawn → first full frame`,
-      stats(screen),
+      stats(screen.map((run) => run.full)),
       `≤ ${FIRST_FRAME_TARGET_MS}`,
       check(first <= FIRST_FRAME_TARGET_MS),
     ],
-    ["  of which Node itself starting (`node -e ''`)", stats(nodeStart), '', ''],
-    ['  first frame − Node start (medians)', fmt(first - percentile(nodeStart, 50), 0), '', ''],
+    ['  spawn → its first byte (Node started, the app loaded)', stats(screen.map((run) => run.firstByte)), '', ''],
+    ['  spawn → header drawn', stats(screen.map((run) => run.header)), '', ''],
+    ["  Node itself starting (`node -e ''`)", stats(nodeStart), '', ''],
   ];
 }
 
