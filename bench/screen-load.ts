@@ -93,6 +93,8 @@ export async function startService(
   if (pane) args.push('--pane-size', `${pane.cols}x${pane.rows}`);
   const child = spawn(process.execPath, args, { cwd: root, detached: true, stdio: 'ignore' });
   child.unref();
+  running.add(root);
+  stopOnInterrupt();
   const deadline = Date.now() + 60_000;
   while (!(await answers(serviceSocketPath(root)))) {
     if (child.exitCode !== null || Date.now() > deadline)
@@ -102,9 +104,32 @@ export async function startService(
   return child.pid!;
 }
 
+/** The workspaces whose service this bench started and has not stopped yet. */
+const running = new Set<string>();
+
+function down(root: string): void {
+  spawnSync(process.execPath, [cli, '--workspace', root, 'down'], { stdio: 'ignore', timeout: 60_000 });
+  running.delete(root);
+}
+
+/** A bench interrupted (Ctrl-C, timeout) stops the services it started: they run detached, their agents stream on. */
+let handlingInterrupts = false;
+function stopOnInterrupt(): void {
+  if (handlingInterrupts) return;
+  handlingInterrupts = true;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.once(signal, () => {
+      for (const root of running) {
+        down(root);
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+      process.exit(130);
+    });
+}
+
 /** `ralph-tui down`: the service and its agents end (a screen's Ctrl-C only detaches it). */
 export async function stopService(root: string, pid: number): Promise<void> {
-  spawnSync(process.execPath, [cli, '--workspace', root, 'down'], { stdio: 'ignore', timeout: 60_000 });
+  down(root);
   for (let waited = 0; alive(pid) && waited < 10_000; waited += 50) await sleep(50);
 }
 
