@@ -137,6 +137,7 @@ export class AppStore {
     const previous = this.layout;
     this.layout = layout;
     this.scheduler.setVisible(layout.agents.map((box) => box.id));
+    this.supervisor.showing?.(layout.agents.map((box) => box.id));
     this.updatePainting();
     const changed =
       !previous ||

@@ -53,6 +53,12 @@ export interface SupervisorPort extends ExternalSource<SupervisorSnapshotView> {
   agentIds(): string[];
   session(id: string): AgentSessionPort;
   write(id: string, data: string): void;
+  /**
+   * The panes the screen shows now. A service sends live output only for these (each agent's output is parsed
+   * once more in the screen's copy: hidden panes would cost that for nothing); a hidden pane's copy is rebuilt
+   * when it is shown again.
+   */
+  showing?(ids: readonly string[]): void;
   resize(id: string, cols: number, rows: number): void;
   restart(id: string): Promise<void>;
   nudge(id: string): void;

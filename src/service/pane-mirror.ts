@@ -6,8 +6,9 @@ import { SCROLLBACK_LINES, type Terminal } from '../supervisor/agent-session.js'
 
 /**
  * What the app draws for one agent when the agents run in the service: a headless emulator fed the same bytes as
- * the service's. The scrollback arrives after the screen (the first frame needs only the screen); it is parsed into
- * a fresh emulator that replaces the shown one once complete, so no frame shows it half-parsed.
+ * the service's, while the screen shows it. The scrollback arrives after the screen (the first frame needs only the
+ * screen); each state is parsed into a fresh emulator that replaces the shown one once complete, so no frame shows
+ * it half-parsed.
  */
 export class PaneMirror {
   /** The emulator the screen draws. */
@@ -30,10 +31,12 @@ export class PaneMirror {
     return () => this.listeners.delete(listener);
   }
 
-  /** The service's state for this pane: the screen only (first), or with its scrollback (replaces the shown one). */
-  restore(state: string, cols: number, rows: number, history: boolean): void {
-    const next = history ? newTerminal(cols, rows) : this.target;
-    if (!history) next.resize(cols, rows);
+  /**
+   * The service's state for this pane — the screen only (first), or with its scrollback — parsed into a fresh
+   * emulator that replaces the shown one once complete (a pane shown again after a while gets both anew).
+   */
+  restore(state: string, cols: number, rows: number): void {
+    const next = newTerminal(cols, rows);
     this.target = next;
     next.write(state, () => {
       if (next !== this.terminal) {

@@ -33,7 +33,9 @@ export interface ConnectionHost {
 
 export class ScreenConnection {
   private readonly reader = new MessageReader(MAX_REQUEST_BYTES);
-  private readonly unsubscribes: Array<() => void> = [];
+  /** The panes this screen shows, and for each one mirrored so far, how to stop sending its writes. */
+  private wanted = new Set<string>();
+  private readonly mirrored = new Map<string, () => void>();
   private attached = false;
   private readOnly = false;
   private closed = false;
@@ -93,6 +95,7 @@ export class ScreenConnection {
     if (message.t === 'hello') return this.hello(message.version, message.readOnly ?? false);
     if (!this.attached) return this.end('refused: a screen says hello first');
     const { supervisor, runner } = this.host;
+    if (message.t === 'showing') return this.show(message.ids);
     if (this.readOnly) {
       if ('req' in message) this.send({ t: 'done', req: message.req, error: 'this screen is read-only' });
       return;
@@ -153,8 +156,24 @@ export class ScreenConnection {
       snapshot: supervisor.getSnapshot(),
       runs: runner.getSnapshot(),
     });
-    const sessions = supervisor.agentIds().map((id) => supervisor.session(id));
-    // Every pane's screen first (small: the first frame needs only these), then each one's scrollback.
+    // Every pane until the screen says which it shows.
+    this.show(supervisor.agentIds());
+  }
+
+  /**
+   * Mirrors the panes in `ids` and stops mirroring the rest: each newly shown pane's screen first (small: a frame
+   * needs only these), then each one's scrollback, then its writes.
+   */
+  private show(ids: readonly string[]): void {
+    const { supervisor } = this.host;
+    const agents = new Set(supervisor.agentIds());
+    this.wanted = new Set(ids.filter((id) => agents.has(id)));
+    for (const [id, unsubscribe] of this.mirrored) {
+      if (this.wanted.has(id)) continue;
+      unsubscribe();
+      this.mirrored.delete(id);
+    }
+    const sessions = [...this.wanted].filter((id) => !this.mirrored.has(id)).map((id) => supervisor.session(id));
     const screens = Promise.all(sessions.map((session) => this.mirror(session)));
     void screens.then(() => this.sendHistories(sessions));
   }
@@ -164,7 +183,8 @@ export class ScreenConnection {
     return new Promise((resolve) =>
       session.whenParsed(() => {
         resolve();
-        if (this.closed) return;
+        // Hidden again, or mirrored by an earlier request, before its turn came.
+        if (this.closed || !this.wanted.has(session.id) || this.mirrored.has(session.id)) return;
         const { cols, rows } = session.terminal;
         this.send({
           t: 'pane',
@@ -174,7 +194,8 @@ export class ScreenConnection {
           state: restorableState(session.terminal, session.serialize(false)),
           history: false,
         });
-        this.unsubscribes.push(
+        this.mirrored.set(
+          session.id,
           session.onWrite((data) =>
             this.send(
               typeof data === 'string'
@@ -196,7 +217,7 @@ export class ScreenConnection {
       await new Promise<void>((resolve) => setImmediate(resolve));
       await new Promise<void>((resolve) =>
         session.whenParsed(() => {
-          if (!this.closed) {
+          if (!this.closed && this.mirrored.has(session.id)) {
             const { cols, rows } = session.terminal;
             this.send({
               t: 'pane',
@@ -217,7 +238,8 @@ export class ScreenConnection {
   private dispose(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
+    for (const unsubscribe of this.mirrored.values()) unsubscribe();
+    this.mirrored.clear();
     this.onClose();
   }
 }

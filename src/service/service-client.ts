@@ -49,6 +49,8 @@ export class ServiceClient {
   private readonly snapshotListeners = new Set<() => void>();
   private readonly runListeners = new Set<() => void>();
   private nextReq = 1;
+  /** The panes this screen shows, as last told to the service. */
+  private shown = '';
   private nextRun = 0;
   private detaching = false;
   private endedResolve!: (reason: string) => void;
@@ -135,7 +137,7 @@ export class ServiceClient {
   private receive(message: ServiceMessage): void {
     switch (message.t) {
       case 'pane':
-        return this.mirrors.get(message.id)?.restore(message.state, message.cols, message.rows, message.history);
+        return this.mirrors.get(message.id)?.restore(message.state, message.cols, message.rows);
       case 'out':
         return this.mirrors
           .get(message.id)
@@ -195,6 +197,12 @@ export class ServiceClient {
       agentIds: () => [...this.mirrors.keys()],
       session: (id) => this.mirror(id),
       write: (id, data) => this.send({ t: 'write', id, data }),
+      showing: (ids) => {
+        const key = ids.join(' ');
+        if (key === this.shown) return;
+        this.shown = key;
+        this.send({ t: 'showing', ids: [...ids] });
+      },
       resize: (id, cols, rows) => {
         // A read-only screen shows the panes at the size the controlling screen gave them.
         if (this.readOnly) return;

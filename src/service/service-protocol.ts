@@ -15,6 +15,8 @@ const req = v.pipe(v.number(), v.integer(), v.minValue(0));
 /** What a screen may ask; anything else is refused (the socket is private, but a screen is still input). */
 export const clientMessageSchema = v.variant('t', [
   v.object({ t: v.literal('hello'), version: v.number(), readOnly: v.optional(v.boolean()) }),
+  /** The panes the screen shows: only those get live output (a hidden pane gets its state again when shown). */
+  v.object({ t: v.literal('showing'), ids: v.pipe(v.array(agentId), v.maxLength(10_000)) }),
   v.object({ t: v.literal('write'), id: agentId, data: v.pipe(v.string(), v.maxLength(1 << 20)) }),
   v.object({ t: v.literal('resize'), id: agentId, cols: cells, rows: cells }),
   v.object({ t: v.literal('restart'), id: agentId, req }),
@@ -48,7 +50,7 @@ export type ServiceMessage =
       runs: ExperimentRunView[];
     }
   | { t: 'refused'; reason: string }
-  /** `history`: the state includes the scrollback (sent after every pane's screen, which comes first). */
+  /** `history`: the state includes the scrollback (sent after every shown pane's screen, which comes first). */
   | { t: 'pane'; id: string; cols: number; rows: number; state: string; history: boolean }
   /** Program output as base64 (raw bytes: UTF-8 split across chunks is the emulator's to join) or a note's text. */
   | { t: 'out'; id: string; bytes?: string; text?: string }

@@ -118,6 +118,29 @@ describe('a screen attached to the supervisor service', () => {
     );
   }, 60_000);
 
+  it('gets live output only for the panes it shows; a pane shown again is rebuilt with what it missed', async () => {
+    const { root, service } = await startService(2, 50);
+    const ready = (id: string) => screenText(service.supervisor.session(id).terminal).includes('READY');
+    await until('both agents ready', () => ready('W0') && ready('W1'));
+    const client = await attach(root);
+    await until('W1 mirrored', () => screenText(client.supervisor.session('W1').terminal).includes('READY'));
+    client.supervisor.showing!(['W0']);
+    client.supervisor.write('W0', 'a');
+    await until('W0 still live', () => screenText(client.supervisor.session('W0').terminal).includes('GOT a'));
+    client.supervisor.write('W1', 'b');
+    await until('the service got it', () => screenText(service.supervisor.session('W1').terminal).includes('GOT b'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(screenText(client.supervisor.session('W1').terminal)).not.toContain('GOT b');
+
+    client.supervisor.showing!(['W1']);
+    await until('W1 rebuilt', () => screenText(client.supervisor.session('W1').terminal).includes('GOT b'));
+    await until('W1 with its scrollback', () => client.supervisor.session('W1').terminal.buffer.active.length > 50);
+    await parsed(client.supervisor.session('W1').terminal);
+    expect(contents(client.supervisor.session('W1').terminal)).toEqual(
+      contents(service.supervisor.session('W1').terminal),
+    );
+  }, 30_000);
+
   it('a resize from one screen resizes the agent’s pty and every other screen’s copy', async () => {
     const { root, service } = await startService(1, 10);
     await until('READY', () => screenText(service.supervisor.session('W0').terminal).includes('READY'));
