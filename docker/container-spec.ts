@@ -201,8 +201,10 @@ function hardenedMounts(mounts: WorkspaceMounts, ralphInstallDir: string, user: 
     ...(mounts.statusDir ? [{ source: mounts.statusDir, target: CONTAINER_STATUS_DIR, readOnly: false }] : []),
   ];
   const tmpfs = {
-    // Read-only and empty: mount points for the binds above are made by the engine, nothing else is visible.
-    [`${CONTAINER_WORKSPACE}/.ralph`]: 'ro,nosuid,nodev,noexec,size=64k,mode=0555',
+    // Read-only and empty: mount points for the binds above are made by the engine, nothing else is visible. Owned
+    // by the agent's uid: runc gives a tmpfs the mode of the folder it covers (the host's .ralph is 0700, so mode=0555
+    // read 0700 root inside, measured) and the agent could not reach the progress folder mounted in it.
+    [`${CONTAINER_WORKSPACE}/.ralph`]: `ro,nosuid,nodev,noexec,size=64k,mode=0555,uid=${uid},gid=${gid ?? uid}`,
     '/tmp': 'rw,nosuid,nodev,size=1g,mode=1777',
     // node, npm, uv and pip write caches and settings under HOME; the root filesystem is read-only.
     [AGENT_HOME]: `rw,nosuid,nodev,size=1g,uid=${uid},gid=${gid ?? uid},mode=0700`,

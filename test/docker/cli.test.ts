@@ -82,7 +82,9 @@ describe('ralph-tui compose', () => {
     expect(fs.statSync(path.join(workspace, '.ralph', 'progress')).isDirectory()).toBe(true);
     // The same sandbox as the engine path: read-only root, .ralph masked, no network but the egress proxy's.
     expect(doc.services.w1).toMatchObject({ read_only: true, init: true, network_mode: 'none' });
-    expect(doc.services.w1.tmpfs).toContain('/workspace/.ralph:ro,nosuid,nodev,noexec,size=64k,mode=0555');
+    expect(doc.services.w1.tmpfs).toContainEqual(
+      expect.stringMatching(/^\/workspace\/\.ralph:ro,nosuid,nodev,noexec,size=64k,mode=0555,uid=\d+,gid=\d+$/),
+    );
     expect(doc.services['w1-egress']).toMatchObject({
       container_name: 'ralph-heat-W1-egress',
       read_only: true,

@@ -78,6 +78,8 @@ describe('agentContainerSpec', () => {
     });
     expect(Object.keys(spec.tmpfs).sort()).toEqual(['/home/agent', '/tmp', '/workspace/.ralph']);
     expect(spec.tmpfs['/workspace/.ralph']).toMatch(/^ro,/);
+    // The agent's own, so it can reach the progress folder mounted inside whatever mode the host's .ralph has.
+    expect(spec.tmpfs['/workspace/.ralph']).toContain('uid=1001,gid=1001');
     expect(spec.tmpfs['/home/agent']).toContain('uid=1001,gid=1001');
     expect(spec.command.join(' ')).toContain('egress-main.js forward /run/ralph-egress/proxy.sock 3128');
     // Pass-through variables (API keys) are never part of the container's definition.

@@ -37,7 +37,8 @@ describe.runIf(enabled)('an experiment started from the screen in a Docker works
       path.join(workspace, 'experiments', 'slow', 'experiment.json'),
       JSON.stringify({ command: 'echo started; sleep 120' }),
     );
-    fs.mkdirSync(path.join(workspace, '.ralph'), { recursive: true });
+    // Private, as the supervisor makes it (the container's mask over it took this mode).
+    fs.mkdirSync(path.join(workspace, '.ralph'), { mode: 0o700 });
     fs.writeFileSync(path.join(workspace, '.ralph', 'events.jsonl'), '{"secret":true}\n');
     fs.writeFileSync(
       path.join(workspace, 'ralph.config.json'),
