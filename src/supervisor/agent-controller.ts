@@ -63,6 +63,13 @@ export class AgentController {
   /** Wrap-up phrases on the screen when the agent last got input, and the output time last checked against it. */
   private screenPhrases = 0;
   private screenCheckedAt = 0;
+  /**
+   * What output within the settle time of the last input may be the echo of: the text pasted (null: a person's
+   * keystrokes or a fresh start, anything) and, once submitted, how many of its phrases the screen did not show yet.
+   * Only phrases the input held are its echo: a turn that ends at once (a tool that fails) still wraps up.
+   */
+  private inputText: string | null = null;
+  private echoPhrases = Number.POSITIVE_INFINITY;
   /** Last time a login or a first-run screen held the prompt back: readiness counts from here. */
   private heldAt = 0;
   private readonly phrases: PhraseWatcher;
@@ -157,6 +164,8 @@ export class AgentController {
     this.heldAt = 0;
     this.promptPending = true;
     this.wrapUp = null;
+    this.inputText = null;
+    this.echoPhrases = Number.POSITIVE_INFINITY;
     this.phrases.reset();
     // A restarted agent continues in the same pane: phrases of the previous session are already on it.
     this.screenPhrases = this.phrases.onScreen(this.deps.session.screenTail(SCREEN_ROWS, 'bottom')).count;
@@ -261,6 +270,8 @@ export class AgentController {
   write(data: string): void {
     this.lastInputAt = Date.now();
     this.screenPhrases = Number.POSITIVE_INFINITY;
+    this.inputText = null;
+    this.echoPhrases = Number.POSITIVE_INFINITY;
     this.deps.session.write(data);
   }
 
@@ -332,12 +343,20 @@ export class AgentController {
 
   private paste(text: string, now: number): void {
     const session = this.deps.session;
+    const onScreen = () => this.phrases.onScreen(session.screenTail(SCREEN_ROWS, 'bottom')).count;
+    const before = onScreen();
     this.lastInputAt = now;
+    this.inputText = text;
+    this.echoPhrases = Number.POSITIVE_INFINITY;
     session.write(pasteBytes(text.replace(/\s+$/, ''), session.bracketedPaste));
     setTimeout(() => {
       this.lastInputAt = Date.now();
       // The pasted text is echoed by now: a phrase in it is the input's, not the agent wrapping up.
-      this.screenPhrases = this.phrases.onScreen(session.screenTail(SCREEN_ROWS, 'bottom')).count;
+      this.screenPhrases = onScreen();
+      // Its phrases the screen does not show yet (a paste shown collapsed, a program that echoes only what it was
+      // sent) may still appear once it is submitted.
+      const held = this.phrases.onScreen(text).count;
+      this.echoPhrases = Math.min(held, Math.max(0, held - (this.screenPhrases - before)));
       session.write('\r');
     }, SUBMIT_DELAY_MS).unref();
   }
@@ -348,19 +367,25 @@ export class AgentController {
     if (session.lastOutputAt === this.screenCheckedAt) return null;
     this.screenCheckedAt = session.lastOutputAt;
     const seen = this.phrases.onScreen(session.screenTail(SCREEN_ROWS, 'bottom'));
-    // Output within the settle time of the last input is its echo (as for the stream watcher in handleOutput).
-    const echo = session.lastOutputAt - this.lastInputAt <= this.deps.config.loop.readySettleMs;
-    if (!echo && seen.count > this.screenPhrases && seen.phrase) return seen.phrase;
+    // Output within the settle time of the last input may add the input's own phrases (its echo), no more.
+    const echo = session.lastOutputAt - this.lastInputAt <= this.deps.config.loop.readySettleMs ? this.echoPhrases : 0;
+    if (seen.count > this.screenPhrases + echo && seen.phrase) return seen.phrase;
     // Older phrases scrolled away: count from what is left.
     this.screenPhrases = seen.count;
     return null;
+  }
+
+  /** Output within the settle time of the last input may be its echo, of a phrase that input held (or any, unknown). */
+  private mayBeEcho(phrase: string): boolean {
+    if (Date.now() - this.lastInputAt > this.deps.config.loop.readySettleMs) return false;
+    return this.inputText === null || this.phrases.holds(this.inputText, phrase);
   }
 
   private handleOutput(chunk: Uint8Array): void {
     if (this.phase === 'running') {
       const phrase = this.phrases.feed(chunk);
       // The echo of what was just typed or pasted (a prompt, a nudge, the user's words) is not the agent wrapping up.
-      if (phrase && Date.now() - this.lastInputAt > this.deps.config.loop.readySettleMs) this.wrapUp = phrase;
+      if (phrase && !this.mayBeEcho(phrase)) this.wrapUp = phrase;
     }
     // Output only ever moves an agent to "working" (or shows a question); cheap enough per chunk when the state differs.
     if (this.stateName !== 'working') this.reclassify();

@@ -111,6 +111,11 @@ export class PhraseWatcher {
     this.pending = '';
   }
 
+  /** Whether a text (an input sent to the agent) holds the phrase, a phrase as feed() returns it. */
+  holds(text: string, phrase: string): boolean {
+    return fold(text).toLowerCase().includes(phrase);
+  }
+
   /**
    * How many times the phrases appear in a screen's text, and the last one found. The byte stream alone misses
    * phrases a differential renderer never writes whole: Claude Code 2.1.332 drew "Session complete." over a previous

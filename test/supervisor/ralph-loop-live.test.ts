@@ -118,6 +118,31 @@ describe('the Ralph loop with real ptys and fake agents', () => {
     expect(recorder.of('nudge')).toHaveLength(0);
   });
 
+  it('nudges an agent whose turn ends with a wrap-up phrase within the settle time of its prompt', async () => {
+    // A turn that ends at once (its tool failed straight away): the summary comes inside the echo window.
+    const { recorder, supervisor } = launchSupervisor({
+      agents: [agent(fakeClaudeCommand('--wrap-up --work-ms 0'))],
+      loop: { readySettleMs: 1000 },
+    });
+    await supervisor.start();
+    await recorder.waitFor((event) => event.type === 'nudge');
+
+    expect(recorder.of('nudge')[0].reason).toBe('wrap-up phrase "session complete"');
+  });
+
+  it('tells a wrap-up phrase from the echo of a prompt holding the same phrase when both come at once', async () => {
+    const { recorder, supervisor } = launchSupervisor({
+      agents: [
+        agent(fakeClaudeCommand('--wrap-up --work-ms 0'), { prompt: { text: 'Never print Session complete.' } }),
+      ],
+      loop: { readySettleMs: 1000 },
+    });
+    await supervisor.start();
+    await recorder.waitFor((event) => event.type === 'nudge');
+
+    expect(recorder.of('nudge')[0].reason).toBe('wrap-up phrase "session complete"');
+  });
+
   it("detects a permission question as needs-input, never nudges it, and passes the user's answer through", async () => {
     const { root, supervisor, recorder } = launchSupervisor({
       agents: [agent(fakeClaudeCommand('--ask'))],
