@@ -12,7 +12,7 @@ import {
   transcriptText,
 } from '../helpers/claude-agent.js';
 import { cliPath, makeTempDir } from '../helpers/cli.js';
-import { ScriptedModel } from '../helpers/scripted-model.js';
+import { ScriptedModel, turnContext, type MessageBody } from '../helpers/scripted-model.js';
 import { ensureClaudeTestImage } from '../docker/claude-image.js';
 import { dockerTestsEnabled } from '../docker/test-image.js';
 import { readStatusFile } from '../../src/supervisor/hook-status.js';
@@ -77,6 +77,14 @@ describe.runIf(enabled)('Claude Code agent for real in a container (scripted mod
       await run.stop();
     }
     expect(model.played('W1')).toBe(4);
+    // The run really ran in the container (a failed run still lets the script complete with a made-up score) and wrote
+    // its live status into the supervisor's progress folder, through the mask over .ralph.
+    expect(
+      model
+        .turns('W1')
+        .some((turn) => /Submission Score: \d\.\d+/.test(turnContext(turn.body as MessageBody).toolResult ?? '')),
+    ).toBe(true);
+    expect(fs.readdirSync(workspacePaths(root).progress).filter((name) => name.endsWith('.json'))).not.toEqual([]);
     const queue = JSON.parse(fs.readFileSync(path.join(root, 'orchestration/shared/experiment_queue.json'), 'utf8'))
       .experiment_queue as { id: string; status: string }[];
     expect(queue.find((entry) => entry.id === 'EXP_FAST_001')).toMatchObject({ status: 'completed' });
