@@ -7,6 +7,7 @@ import { App } from './App.js';
 import { WorkspaceWatcher } from '../../orchestration/index.js';
 import { configSecrets, loadConfig } from '../config.js';
 import { UserError } from '../../core/errors.js';
+import { entry } from '../../core/safe-fs.js';
 import { listExperiments } from '../experiments/experiment-definition.js';
 import { experimentLaunch } from '../experiments/launch-plan.js';
 import { initWorkspace, workspaceNeedsInit } from '../init/init-workspace.js';
@@ -135,6 +136,12 @@ export async function runApp(options: RunAppOptions): Promise<number> {
   try {
     await watcher.start();
     store.syncAgents();
+    // The service reads the config when it starts: an edit since then waits for the next start.
+    if (entry(paths.config).mtimeMs > client.serviceStartedAt)
+      store.dispatch({
+        type: 'notice',
+        text: 'ralph.config.json changed since the supervisor service started: Q (stop every agent) and start again to apply it',
+      });
     instance = render(<App store={store} controller={controller} />, {
       // The focused pane's rows are painted beside Ink (pane-painter.ts); Ink's writes trigger its repaint.
       stdout: inkStdout(stdout, painter),

@@ -24,6 +24,7 @@ export interface ConnectionHost {
   supervisor: Supervisor;
   runner: ExperimentRunner;
   workspace: string;
+  startedAt: number;
   /** Another screen resized a pane: every other screen's copy follows. */
   resized(from: ScreenConnection, id: string, cols: number, rows: number): void;
   /** A screen asked to stop everything: the service ends. */
@@ -150,6 +151,7 @@ export class ScreenConnection {
       t: 'welcome',
       version: PROTOCOL_VERSION,
       pid: process.pid,
+      startedAt: this.host.startedAt,
       workspace: this.host.workspace,
       agents: supervisor.agentIds(),
       readOnly,

@@ -42,6 +42,8 @@ export class ServiceClient {
   readonly ended: Promise<string>;
   readonly readOnly: boolean;
   readonly servicePid: number;
+  /** When the service started (epoch ms). */
+  readonly serviceStartedAt: number;
   private readonly mirrors = new Map<string, PaneMirror>();
   private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   private snapshot: SupervisorSnapshot;
@@ -97,6 +99,7 @@ export class ServiceClient {
   ) {
     this.readOnly = welcome.readOnly;
     this.servicePid = welcome.pid;
+    this.serviceStartedAt = welcome.startedAt;
     this.snapshot = welcome.snapshot;
     this.runs = welcome.runs;
     for (const id of welcome.agents) this.mirrors.set(id, new PaneMirror(120, 40));

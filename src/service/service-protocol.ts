@@ -43,6 +43,8 @@ export type ServiceMessage =
       t: 'welcome';
       version: number;
       pid: number;
+      /** When the service started (epoch ms): a config edited after it is not what the agents run with. */
+      startedAt: number;
       workspace: string;
       agents: string[];
       readOnly: boolean;

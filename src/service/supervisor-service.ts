@@ -41,6 +41,7 @@ export class SupervisorService {
   private endedResolve!: (ending: ServiceEnding) => void;
   readonly ended = new Promise<ServiceEnding>((resolve) => (this.endedResolve = resolve));
   private closing: Promise<void> | null = null;
+  private readonly startedAt = Date.now();
 
   constructor(private readonly opts: ServiceOptions) {
     this.supervisor = new Supervisor({
@@ -110,6 +111,7 @@ export class SupervisorService {
         supervisor: this.supervisor,
         runner: this.runner!,
         workspace: this.opts.workspace,
+        startedAt: this.startedAt,
         resized: (from, id, cols, rows) => {
           for (const other of this.screens) if (other !== from) other.send({ t: 'size', id, cols, rows });
         },

@@ -149,6 +149,19 @@ describe('the supervisor service (screens attach and detach)', () => {
     expect(watcher.rawOutput()).toContain('no supervisor service runs on');
   }, 60_000);
 
+  it('a screen attaching after ralph.config.json changed says the running service does not use the edit yet', async () => {
+    const ws = fakeAgentWorkspace(['W0']);
+    const first = open(ws);
+    await first.waitForText('Fake Claude (W0)');
+    expect(first.text()).not.toContain('ralph.config.json changed');
+    first.press('q');
+    await first.exited;
+    const config = path.join(ws, 'ralph.config.json');
+    fs.utimesSync(config, new Date(), new Date(Date.now() + 1000));
+    const second = open(ws);
+    await second.waitForText('ralph.config.json changed since the supervisor service started');
+  }, 60_000);
+
   it('`ralph-tui down` ends a service a screen left running, with its agents', async () => {
     const ws = fakeAgentWorkspace(['W0']);
     const s = open(ws);
