@@ -51,10 +51,6 @@ export class ScreenConnection {
     socket.on('error', () => this.dispose());
   }
 
-  get mode(): string {
-    return this.readOnly ? 'read-only' : 'control';
-  }
-
   send(message: ServiceMessage): void {
     // Broadcasts reach a screen only once it said hello (and got its welcome, the first message it reads).
     if (this.closed || !this.attached) return;

@@ -51,7 +51,6 @@ export type ServiceMessage =
       snapshot: SupervisorSnapshot;
       runs: ExperimentRunView[];
     }
-  | { t: 'refused'; reason: string }
   /** `history`: the state includes the scrollback (sent after every shown pane's screen, which comes first). */
   | { t: 'pane'; id: string; cols: number; rows: number; state: string; history: boolean }
   /** Program output as base64 (raw bytes: UTF-8 split across chunks is the emulator's to join) or a note's text. */
