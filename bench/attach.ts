@@ -20,21 +20,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import xterm from '@xterm/headless';
-import pty from 'node-pty';
 import { connectSocket, ServiceClient } from '../src/service/service-client.js';
 import { serviceSocketPath } from '../src/service/service-socket.js';
 import {
   benchWorkspace,
-  cli,
   cpuSeconds,
   fmt,
   generatorCommand,
-  interactiveEnv,
   loadAverage,
   LOADS,
   percentile,
   repoRoot,
   sleep,
+  spawnScreen,
   startService,
   stopService,
 } from './screen-load.js';
@@ -124,7 +122,6 @@ async function protocolAttach(root: string): Promise<{ screens: number; history:
 }
 
 /** TUI_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the screens (NODE_OPTIONS refuses --cpu-prof). */
-const screenNodeArgs = () => (process.env.TUI_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 interface ScreenTimes {
   /** The screen's first byte: Node started and the app's modules loaded (it resets the terminal's modes first). */
@@ -138,13 +135,7 @@ interface ScreenTimes {
 async function screenAttach(root: string): Promise<ScreenTimes> {
   const terminal = new xterm.Terminal({ cols: COLS, rows: ROWS, scrollback: 0, allowProposedApi: true });
   const t0 = performance.now();
-  const term = pty.spawn(process.execPath, [...screenNodeArgs(), cli, '--workspace', root], {
-    name: 'xterm-256color',
-    cols: COLS,
-    rows: ROWS,
-    cwd: root,
-    env: interactiveEnv({}),
-  });
+  const term = spawnScreen(root, COLS, ROWS);
   const exited = new Promise<void>((resolve) => term.onExit(() => resolve()));
   terminal.onData((data) => term.write(data));
   const times = { firstByte: NaN, header: NaN, full: NaN };
@@ -237,13 +228,7 @@ function bytesRead(pid: number): number {
 
 /** A CLI screen in a pty whose output is read and thrown away (a terminal that keeps up). */
 function openScreen(root: string): { pid: number; seen: () => boolean; close: () => Promise<void> } {
-  const term = pty.spawn(process.execPath, [...screenNodeArgs(), cli, '--workspace', root], {
-    name: 'xterm-256color',
-    cols: COLS,
-    rows: ROWS,
-    cwd: root,
-    env: interactiveEnv({}),
-  });
+  const term = spawnScreen(root, COLS, ROWS);
   let tail = '';
   term.onData((data) => (tail = (tail + data).slice(-4096)));
   const exited = new Promise<void>((resolve) => term.onExit(() => resolve()));

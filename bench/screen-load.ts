@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { computeLayout } from '../src/app/layout.js';
 import { serviceSocketPath } from '../src/service/service-socket.js';
+import pty from 'node-pty';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 // TUI_BENCH_CLI=OTHER/bin/ralph-tui.js measures another build (a before/after comparison in the same conditions).
@@ -63,6 +64,21 @@ export function interactiveEnv(extra: Record<string, string>): Record<string, st
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The CLI's screen on `root` in a pty of the given size. TUI_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"
+ * profiles it (NODE_OPTIONS refuses --cpu-prof).
+ */
+export function spawnScreen(root: string, cols: number, rows: number, env: Record<string, string> = {}): pty.IPty {
+  const nodeArgs = (process.env.TUI_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return pty.spawn(process.execPath, [...nodeArgs, cli, '--workspace', root], {
+    name: 'xterm-256color',
+    cols,
+    rows,
+    cwd: root,
+    env: interactiveEnv(env),
+  });
+}
 
 /** Whether something accepts connections on the socket. */
 function answers(socket: string): Promise<boolean> {

@@ -23,7 +23,6 @@ import path from 'node:path';
 import pty from 'node-pty';
 import {
   benchWorkspace,
-  cli,
   cpuSeconds,
   fmt,
   generatorCommand,
@@ -33,6 +32,7 @@ import {
   percentile,
   rssBytes,
   sleep,
+  spawnScreen,
   startService,
   stopService,
   type Load,
@@ -132,16 +132,8 @@ async function benchRalph(options: Options) {
   const root = benchWorkspace(options.agents, generatorCommand(options));
   const metricsFile = path.join(root, 'metrics.json');
   const service = await startService(root, options);
-  // TUI_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the screen (NODE_OPTIONS refuses --cpu-prof);
-  // TUI_BENCH_SERVICE_NODE_ARGS the service.
-  const nodeArgs = (process.env.TUI_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const term = pty.spawn(process.execPath, [...nodeArgs, cli, '--workspace', root], {
-    name: 'xterm-256color',
-    cols: options.cols,
-    rows: options.rows,
-    cwd: root,
-    env: interactiveEnv({ RALPH_TUI_METRICS: metricsFile }),
-  });
+  // TUI_BENCH_SERVICE_NODE_ARGS profiles the service (TUI_BENCH_NODE_ARGS the screen, see spawnScreen).
+  const term = spawnScreen(root, options.cols, options.rows, { RALPH_TUI_METRICS: metricsFile });
   const watch = new OutputWatch(term);
   const exited = new Promise<void>((resolve) => term.onExit(() => resolve()));
   const startDeadline = Date.now() + 60_000;

@@ -183,15 +183,7 @@ export class ScreenConnection {
         resolve();
         // Hidden again, or mirrored by an earlier request, before its turn came.
         if (this.closed || !this.wanted.has(session.id) || this.mirrored.has(session.id)) return;
-        const { cols, rows } = session.terminal;
-        this.send({
-          t: 'pane',
-          id: session.id,
-          cols,
-          rows,
-          state: restorableState(session.terminal, session.serialize(false)),
-          history: false,
-        });
+        this.send(paneMessage(session, false));
         this.mirrored.set(
           session.id,
           session.onWrite((data) =>
@@ -215,17 +207,7 @@ export class ScreenConnection {
       await new Promise<void>((resolve) => setImmediate(resolve));
       await new Promise<void>((resolve) =>
         session.whenParsed(() => {
-          if (!this.closed && this.mirrored.has(session.id)) {
-            const { cols, rows } = session.terminal;
-            this.send({
-              t: 'pane',
-              id: session.id,
-              cols,
-              rows,
-              state: restorableState(session.terminal, session.serialize(true)),
-              history: true,
-            });
-          }
+          if (!this.closed && this.mirrored.has(session.id)) this.send(paneMessage(session, true));
           resolve();
         }),
       );
@@ -240,4 +222,17 @@ export class ScreenConnection {
     this.mirrored.clear();
     this.onClose();
   }
+}
+
+/** A pane's state as a screen rebuilds it: its screen, or with its scrollback. Call it inside whenParsed. */
+function paneMessage(session: AgentSession, history: boolean): ServiceMessage {
+  const { cols, rows } = session.terminal;
+  return {
+    t: 'pane',
+    id: session.id,
+    cols,
+    rows,
+    state: restorableState(session.terminal, session.serialize(history)),
+    history,
+  };
 }
