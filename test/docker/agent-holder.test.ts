@@ -232,6 +232,14 @@ describe.runIf(enabled)(
       try {
         await first.start();
         await events.waitFor((event) => event.type === 'started');
+        const pane = () => {
+          const buffer = first.session('W1').terminal.buffer.active;
+          return Array.from({ length: buffer.length }, (_, row) => buffer.getLine(row)?.translateToString(true) ?? '');
+        };
+        const printed = (count: number) => pane().filter((line) => line === 'agent up').length >= count;
+        // The pid is recorded before the agent prints: a restart right then could end it before its first line.
+        for (let i = 0; i < 100 && !printed(1); i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(printed(1)).toBe(true);
         const pid = await pidOf();
         await first.restart('W1');
         await events.waitFor((event) => event.type === 'started', 2);
@@ -245,12 +253,7 @@ describe.runIf(enabled)(
         expect(await alive(pid)).toBe(false);
         expect(events.of('started')[1]!.reason ?? '').not.toMatch(/reattached/);
         // dtach clears the screen when it attaches: the first run's line was scrolled up first, not erased.
-        const pane = () => {
-          const buffer = first.session('W1').terminal.buffer.active;
-          return Array.from({ length: buffer.length }, (_, row) => buffer.getLine(row)?.translateToString(true) ?? '');
-        };
-        for (let i = 0; i < 100 && pane().filter((line) => line === 'agent up').length < 2; i += 1)
-          await new Promise((resolve) => setTimeout(resolve, 100));
+        for (let i = 0; i < 100 && !printed(2); i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
         expect(pane().filter((line) => line === 'agent up')).toHaveLength(2);
 
         // The agent ends (its sleep killed): its exit code comes through the holder (dtach's client exits 0), and the
