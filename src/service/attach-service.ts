@@ -4,7 +4,7 @@ import { UserError } from '../../core/errors.js';
 import { workspacePaths } from '../../core/workspace-paths.js';
 import { tailLines } from '../../orchestration/index.js';
 import { cliPath } from '../cli-path.js';
-import { connectSocket, ServiceClient } from './service-client.js';
+import { connectSocket, noServiceListening, ServiceClient } from './service-client.js';
 import { serviceSocketPath } from './service-socket.js';
 
 /** Starting a service means starting its agents' containers too: an engine pulling or creating them takes seconds. */
@@ -16,12 +16,6 @@ export interface AttachOptions {
   /** The size the agents' emulators start at when this call starts the service (the screen's first pane). */
   cols?: number;
   rows?: number;
-}
-
-/** No service listens: the socket file is missing, or left behind by one that died. */
-function noService(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ECONNREFUSED';
 }
 
 /**
@@ -36,7 +30,7 @@ export async function attachService(
   try {
     return { client: await ServiceClient.attach(await connectSocket(socketPath), options), started: false };
   } catch (error) {
-    if (!noService(error)) throw error;
+    if (!noServiceListening(error)) throw error;
   }
   if (options.readOnly)
     throw new UserError(
@@ -54,7 +48,7 @@ export async function attachService(
     try {
       return { client: await ServiceClient.attach(await connectSocket(socketPath), options), started: true };
     } catch (error) {
-      if (!noService(error)) throw error;
+      if (!noServiceListening(error)) throw error;
     }
     if (exited !== null)
       throw new UserError(`the supervisor service did not start (${exited}): ${await lastLogLine(workspace)}`);

@@ -19,7 +19,13 @@ const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 type Welcome = Extract<ServiceMessage, { t: 'welcome' }>;
 
-/** Connects to the service listening on `socket`; rejects with the connect error (ENOENT, ECONNREFUSED) if none. */
+/** No service listens: the socket file is missing, or left behind by one that died. */
+export function noServiceListening(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ECONNREFUSED';
+}
+
+/** Connects to the service listening on `socket`; rejects with the connect error (see noServiceListening) if none. */
 export function connectSocket(socket: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const connection = net.connect(socket);

@@ -1,6 +1,6 @@
 // Asks a workspace's running supervisor service to stop every agent and end (for `ralph-tui down`).
 import { UserError } from '../../core/errors.js';
-import { connectSocket, ServiceClient } from './service-client.js';
+import { connectSocket, noServiceListening, ServiceClient } from './service-client.js';
 import { serviceSocketPath } from './service-socket.js';
 
 /** Stopping agents (a container's gets 10 s after SIGTERM) and closing transcripts: well within this. */
@@ -15,10 +15,11 @@ export async function stopService(workspace: string): Promise<{ pid: number } | 
   try {
     client = await ServiceClient.attach(await connectSocket(serviceSocketPath(workspace)), { readOnly: false });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ECONNREFUSED') return null;
+    if (noServiceListening(error)) return null;
     throw error;
   }
+  // Stopping needs no panes: the service skips serialising them.
+  client.supervisor.showing?.([]);
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<never>((_, reject) => {
     timer = setTimeout(
