@@ -1,13 +1,13 @@
 // What bench:tui and bench:attach share: the streaming agents' workspace, the supervisor service run through the CLI, and /proc measures.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { computeLayout } from '../src/app/layout.js';
 import { serviceSocketPath } from '../src/service/service-socket.js';
 import pty from 'node-pty';
+import { socketAnswers } from '../test/helpers/processes.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 // TUI_BENCH_CLI=OTHER/bin/ralph-tui.js measures another build (a before/after comparison in the same conditions).
@@ -80,18 +80,6 @@ export function spawnScreen(root: string, cols: number, rows: number, env: Recor
   });
 }
 
-/** Whether something accepts connections on the socket. */
-function answers(socket: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const connection = net.connect(socket);
-    connection.once('connect', () => {
-      connection.destroy();
-      resolve(true);
-    });
-    connection.once('error', () => resolve(false));
-  });
-}
-
 /**
  * Starts the workspace's supervisor service as a screen does (`up --headless --service`, its own session) and
  * resolves with its pid once its socket answers. Started here rather than by the first screen so its pid is known
@@ -112,7 +100,7 @@ export async function startService(
   running.add(root);
   stopOnInterrupt();
   const deadline = Date.now() + 60_000;
-  while (!(await answers(serviceSocketPath(root)))) {
+  while (!(await socketAnswers(serviceSocketPath(root)))) {
     if (child.exitCode !== null || Date.now() > deadline)
       throw new Error(`the supervisor service did not start on ${root} (see .ralph/service.log)`);
     await sleep(50);

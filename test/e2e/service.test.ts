@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/cli.js';
 import { fakeAgentWorkspace, ScreenSession, stopService } from './screen-harness.js';
-import { isAlive } from '../helpers/processes.js';
+import { isAlive, socketAnswers } from '../helpers/processes.js';
+import { waitUntil } from '../supervisor/workspace.js';
 
 /**
  * The agents live in a supervisor service the screen starts and attaches to: closing the screen (q, a hang-up)
@@ -40,31 +40,11 @@ function startedPids(ws: string): Map<string, number> {
   return pids;
 }
 
-/** Whether something accepts connections on the service socket. */
-function answers(file: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const connection = net.connect(file);
-    connection.once('connect', () => {
-      connection.destroy();
-      resolve(true);
-    });
-    connection.once('error', () => resolve(false));
-  });
-}
-
 function completed(ws: string): number {
   const queue = JSON.parse(
     fs.readFileSync(path.join(ws, 'orchestration', 'shared', 'experiment_queue.json'), 'utf8'),
   ) as { experiment_queue: Array<{ status: string }> };
   return queue.experiment_queue.filter((entry) => entry.status === 'completed').length;
-}
-
-async function until(description: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('the supervisor service (screens attach and detach)', () => {
@@ -75,13 +55,13 @@ describe('the supervisor service (screens attach and detach)', () => {
     first.press('q');
     expect((await first.exited).exitCode).toBe(0);
     expect(first.rawOutput()).toContain('detached: the agents keep working in the supervisor service');
-    expect(await answers(socket(ws))).toBe(true);
+    expect(await socketAnswers(socket(ws))).toBe(true);
     // The socket and the folder it sits in are the supervisor's own.
     expect(fs.statSync(socket(ws)).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.join(ws, '.ralph')).mode & 0o777).toBe(0o700);
 
     const before = completed(ws);
-    await until('an experiment completed with no screen attached', () => completed(ws) > before, 120_000);
+    await waitUntil(() => completed(ws) > before, 120_000, 'an experiment completed with no screen attached');
 
     const second = open(ws);
     // The orchestrator's first line was printed before the first screen left: it comes from the service's emulator.
@@ -103,7 +83,7 @@ describe('the supervisor service (screens attach and detach)', () => {
     expect(s.terminal.modes.mouseTrackingMode).toBe('none');
     expect(isAlive(pid)).toBe(true);
     expect(fs.readFileSync(path.join(ws, '.ralph', 'events.jsonl'), 'utf8')).not.toMatch(/"type":"stopped"/);
-    expect(await answers(socket(ws))).toBe(true);
+    expect(await socketAnswers(socket(ws))).toBe(true);
     const again = open(ws, [], 100, 30);
     await again.waitForText('Fake Claude (W0)');
     expect(startedPids(ws).get('W0')).toBe(pid);
@@ -142,7 +122,7 @@ describe('the supervisor service (screens attach and detach)', () => {
     await s.waitForText('Stop every agent');
     s.press('y');
     expect((await s.exited).exitCode).toBe(0);
-    await until('the agent process gone', () => !isAlive(pid), 15_000);
+    await waitUntil(() => !isAlive(pid), 15_000, 'the agent process gone');
     expect(fs.existsSync(socket(ws))).toBe(false);
     const watcher = open(ws, ['--read-only']);
     expect((await watcher.exited).exitCode).not.toBe(0);
@@ -172,6 +152,6 @@ describe('the supervisor service (screens attach and detach)', () => {
     expect(isAlive(pid)).toBe(true);
     stopService(ws);
     expect(isAlive(pid)).toBe(false);
-    expect(await answers(socket(ws))).toBe(false);
+    expect(await socketAnswers(socket(ws))).toBe(false);
   }, 60_000);
 });

@@ -7,7 +7,7 @@ import { MessageReader, parseClientMessage, PROTOCOL_VERSION } from '../../src/s
 import { serviceSocketPath } from '../../src/service/service-socket.js';
 import { SupervisorService } from '../../src/service/supervisor-service.js';
 import type { Terminal } from '../../src/supervisor/index.js';
-import { makeWorkspace } from '../supervisor/workspace.js';
+import { makeWorkspace, waitUntil } from '../supervisor/workspace.js';
 
 /**
  * The service and a screen's copy of the panes, in one process with real ptys and a real socket: what a screen
@@ -71,14 +71,6 @@ async function attach(root: string, readOnly = false): Promise<ServiceClient> {
   return client;
 }
 
-async function until(description: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 const parsed = (terminal: Terminal) => new Promise<void>((resolve) => terminal.write('', resolve));
 const screenText = (terminal: Terminal) => {
   const buffer = terminal.buffer.active;
@@ -89,16 +81,19 @@ describe('a screen attached to the supervisor service', () => {
   it('gets each pane exactly as the service holds it — scrollback, colours, cursor — then every later write', async () => {
     const { root, service } = await startService(2, 3000);
     const sessions = ['W0', 'W1'].map((id) => service.supervisor.session(id));
-    await until('both agents printed everything', () =>
-      sessions.every((s) => screenText(s.terminal).includes('READY')),
+    await waitUntil(
+      () => sessions.every((s) => screenText(s.terminal).includes('READY')),
+      20_000,
+      'both agents printed everything',
     );
 
     const client = await attach(root);
     for (const id of ['W0', 'W1']) {
       const served = service.supervisor.session(id).terminal;
-      await until(
-        `${id}'s scrollback restored`,
+      await waitUntil(
         () => client.supervisor.session(id).terminal.buffer.active.length > 3000,
+        20_000,
+        `${id}'s scrollback restored`,
       );
       const mirror = client.supervisor.session(id).terminal;
       await parsed(mirror);
@@ -112,7 +107,11 @@ describe('a screen attached to the supervisor service', () => {
 
     // Keys from the screen reach the agent; its answer reaches the screen's copy.
     client.supervisor.write('W1', 'k');
-    await until('the echo in the mirror', () => screenText(client.supervisor.session('W1').terminal).includes('GOT k'));
+    await waitUntil(
+      () => screenText(client.supervisor.session('W1').terminal).includes('GOT k'),
+      20_000,
+      'the echo in the mirror',
+    );
     expect(contents(client.supervisor.session('W1').terminal)).toEqual(
       contents(service.supervisor.session('W1').terminal),
     );
@@ -121,20 +120,36 @@ describe('a screen attached to the supervisor service', () => {
   it('gets live output only for the panes it shows; a pane shown again is rebuilt with what it missed', async () => {
     const { root, service } = await startService(2, 50);
     const ready = (id: string) => screenText(service.supervisor.session(id).terminal).includes('READY');
-    await until('both agents ready', () => ready('W0') && ready('W1'));
+    await waitUntil(() => ready('W0') && ready('W1'), 20_000, 'both agents ready');
     const client = await attach(root);
-    await until('W1 mirrored', () => screenText(client.supervisor.session('W1').terminal).includes('READY'));
+    await waitUntil(
+      () => screenText(client.supervisor.session('W1').terminal).includes('READY'),
+      20_000,
+      'W1 mirrored',
+    );
     client.supervisor.showing!(['W0']);
     client.supervisor.write('W0', 'a');
-    await until('W0 still live', () => screenText(client.supervisor.session('W0').terminal).includes('GOT a'));
+    await waitUntil(
+      () => screenText(client.supervisor.session('W0').terminal).includes('GOT a'),
+      20_000,
+      'W0 still live',
+    );
     client.supervisor.write('W1', 'b');
-    await until('the service got it', () => screenText(service.supervisor.session('W1').terminal).includes('GOT b'));
+    await waitUntil(
+      () => screenText(service.supervisor.session('W1').terminal).includes('GOT b'),
+      20_000,
+      'the service got it',
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(screenText(client.supervisor.session('W1').terminal)).not.toContain('GOT b');
 
     client.supervisor.showing!(['W1']);
-    await until('W1 rebuilt', () => screenText(client.supervisor.session('W1').terminal).includes('GOT b'));
-    await until('W1 with its scrollback', () => client.supervisor.session('W1').terminal.buffer.active.length > 50);
+    await waitUntil(() => screenText(client.supervisor.session('W1').terminal).includes('GOT b'), 20_000, 'W1 rebuilt');
+    await waitUntil(
+      () => client.supervisor.session('W1').terminal.buffer.active.length > 50,
+      20_000,
+      'W1 with its scrollback',
+    );
     await parsed(client.supervisor.session('W1').terminal);
     expect(contents(client.supervisor.session('W1').terminal)).toEqual(
       contents(service.supervisor.session('W1').terminal),
@@ -143,18 +158,18 @@ describe('a screen attached to the supervisor service', () => {
 
   it('a resize from one screen resizes the agent’s pty and every other screen’s copy', async () => {
     const { root, service } = await startService(1, 10);
-    await until('READY', () => screenText(service.supervisor.session('W0').terminal).includes('READY'));
+    await waitUntil(() => screenText(service.supervisor.session('W0').terminal).includes('READY'), 20_000, 'READY');
     const one = await attach(root);
     const two = await attach(root);
     one.supervisor.resize('W0', 70, 20);
-    await until('the second screen follows', () => two.supervisor.session('W0').terminal.cols === 70);
+    await waitUntil(() => two.supervisor.session('W0').terminal.cols === 70, 20_000, 'the second screen follows');
     expect(service.supervisor.session('W0').terminal.rows).toBe(20);
     expect(two.supervisor.session('W0').terminal.rows).toBe(20);
   }, 30_000);
 
   it('a read-only screen sees the output but cannot change anything', async () => {
     const { root, service } = await startService(1, 10);
-    await until('READY', () => screenText(service.supervisor.session('W0').terminal).includes('READY'));
+    await waitUntil(() => screenText(service.supervisor.session('W0').terminal).includes('READY'), 20_000, 'READY');
     const watcher = await attach(root, true);
     expect(watcher.readOnly).toBe(true);
     watcher.supervisor.write('W0', 'z');
@@ -162,8 +177,10 @@ describe('a screen attached to the supervisor service', () => {
     expect(fs.existsSync(path.join(root, 'orchestration', 'shared', 'STOP'))).toBe(false);
     const control = await attach(root);
     control.supervisor.write('W0', 'y');
-    await until('the controlling screen’s key echoed', () =>
-      screenText(watcher.supervisor.session('W0').terminal).includes('GOT y'),
+    await waitUntil(
+      () => screenText(watcher.supervisor.session('W0').terminal).includes('GOT y'),
+      20_000,
+      'the controlling screen’s key echoed',
     );
     expect(screenText(service.supervisor.session('W0').terminal)).not.toContain('GOT z');
   }, 30_000);
@@ -186,8 +203,10 @@ describe('a screen attached to the supervisor service', () => {
     ).toMatch(/bad message \(id\)/);
     expect(await reply('{"t":"write","id":"W0","data":"x"}\n')).toContain('says hello first');
     good.supervisor.write('W0', 'q');
-    await until('the good screen still served', () =>
-      screenText(good.supervisor.session('W0').terminal).includes('GOT q'),
+    await waitUntil(
+      () => screenText(good.supervisor.session('W0').terminal).includes('GOT q'),
+      20_000,
+      'the good screen still served',
     );
     expect(service.screenCount).toBe(1);
   }, 30_000);

@@ -100,10 +100,10 @@ export function count(haystack: string, needle: string): number {
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Resolves once the condition holds (checked every 50 ms); throws after `ms` (the test's own timeout may be shorter). */
-export async function waitUntil(condition: () => boolean, ms = 60_000): Promise<void> {
+export async function waitUntil(condition: () => boolean, ms = 60_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${ms} ms`);
     await sleep(50);
   }
 }
