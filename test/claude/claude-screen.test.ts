@@ -103,7 +103,8 @@ describe('Claude Code for real in the full-screen app', () => {
 
 /**
  * Presses a key until the screen shows its effect: a screen the CLI has just drawn may not read keys yet (measured:
- * the first arrow on the trust screen was lost in 3 of 7 runs on a loaded machine), so an unanswered key is sent again.
+ * the first arrow on the trust screen was lost in 3 of 7 runs on a loaded machine), so an unanswered key is sent again,
+ * and the effect must still show a second later (a resent key that was only late would undo it on a two-item menu).
  */
 async function pressUntil(
   s: ScreenSession,
@@ -115,7 +116,11 @@ async function pressUntil(
     s.press(key);
     try {
       await s.waitFor(description, check, 3000);
-      return;
+      // A key sent again because it looked lost may only have been late (the keys now pass through the supervisor
+      // service): it can still arrive and move the selection on, so the effect must hold a moment before Enter.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      if (check(s.text())) return;
+      if (attempt === 5) throw new Error(`${description} did not hold after 5 presses; the screen shows:\n${s.text()}`);
     } catch (error) {
       if (attempt === 5) throw error;
     }
